@@ -1,0 +1,43 @@
+/**
+ * What a command gets to talk to the world: output streams, environment, working directory and
+ * whether to use colour. Commands write through it (never console.*), so tests can capture them.
+ */
+import type { Writable } from 'node:stream';
+import type { OptionSpecs, ParseMode, ParsedArgs } from './args.js';
+
+export interface CliContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** True when stdout is a terminal and NO_COLOR is unset: colours, emoji and live views allowed. */
+  readonly fancy: boolean;
+  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
+}
+
+export interface Command {
+  /** Words after `rnx`, e.g. `network create`. */
+  readonly path: string;
+  readonly usage: string;
+  readonly summary: string;
+  /** Extra help text: examples, notes. */
+  readonly details?: string;
+  readonly options: OptionSpecs;
+  readonly parseMode?: ParseMode;
+  /** Runs the command and returns the process exit code. */
+  run(ctx: CliContext, args: ParsedArgs): Promise<number>;
+}
+
+/** Exit codes shared by every command (documented in the README and in `rnx --help`). */
+export const EXIT = {
+  ok: 0,
+  /** A job or workflow ran and failed, or a lookup found nothing. */
+  failed: 1,
+  /** Invalid input: bad flags, an invalid workflow file, a refused network. */
+  usage: 2,
+  /** The host lacks something rnx needs (a tool, root, a kernel feature). */
+  host: 3,
+  /** Interrupted by Ctrl-C or SIGTERM. */
+  interrupted: 130,
+} as const;

@@ -1,0 +1,48 @@
+/** Help text for `rnx --help` and `rnx COMMAND --help`. */
+import type { Command } from './context.js';
+import type { CommandEntry } from './registry.js';
+
+const EXIT_CODES = `Exit codes:
+  0    success (a valid file, a completed job or workflow)
+  1    a job or workflow ran and failed, or the thing asked for does not exist
+  2    invalid input: bad flags, an invalid workflow file, a refused request
+  3    the host lacks something rnx needs (see 'rnx system check')
+  130  interrupted (Ctrl-C or SIGTERM)
+  rnx job run exits with the job's own exit code (128 + signal number when it was killed).`;
+
+export function topLevelHelp(commands: readonly CommandEntry[], version: string): string {
+  const width = Math.max(...commands.map((c) => c.path.length), 10);
+  const rows = commands.map((c) => `  rnx ${c.path.padEnd(width)}  ${c.summary}`);
+  return [
+    `rnx ${version}: run YAML job graphs as isolated Linux processes`,
+    '',
+    'Usage: rnx COMMAND [FLAGS] [ARGS]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    "Run 'rnx COMMAND --help' for a command's flags and examples.",
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+export function commandHelp(command: Command): string {
+  const flags = Object.entries(command.options).map(([name, spec]) => {
+    const short = spec.short === undefined ? '    ' : `-${spec.short}, `;
+    const value = spec.type === 'string' ? `=${spec.valueName ?? 'VALUE'}` : '';
+    return { left: `  ${short}--${name}${value}`, right: spec.description };
+  });
+  const width = Math.max(0, ...flags.map((f) => f.left.length));
+  return [
+    `Usage: ${command.usage}`,
+    '',
+    command.summary,
+    ...(flags.length > 0
+      ? ['', 'Flags:', ...flags.map((f) => `${f.left.padEnd(width)}  ${f.right}`)]
+      : []),
+    ...(command.details === undefined ? [] : ['', command.details]),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}

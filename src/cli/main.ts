@@ -1,0 +1,113 @@
+/**
+ * The CLI entry: reads process.argv, finds the command, builds its context, installs signal
+ * handling and sets the exit code. Nothing outside src/cli/ prints or exits.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from './args.js';
+import type { CliContext, Command } from './context.js';
+import { EXIT } from './context.js';
+import { commandHelp, topLevelHelp } from './help.js';
+import { printProblem, writeLine } from './print.js';
+import { COMMANDS } from './registry.js';
+import { closest } from '../suggest.js';
+
+function version(): string {
+  const pkg = JSON.parse(
+    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  return pkg.version;
+}
+
+function makeContext(): CliContext {
+  const fancy = process.stdout.isTTY && !process.env['NO_COLOR'];
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    fancy,
+    onSignal(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const ctx = makeContext();
+  const first = argv[0];
+  if (first === '--version' || first === '-V' || first === 'version') {
+    writeLine(ctx.stdout, version());
+    return EXIT.ok;
+  }
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    writeLine(first === undefined ? ctx.stderr : ctx.stdout, topLevelHelp(COMMANDS, version()));
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  // Longest matching command path: `job run` before `job`.
+  const entry = COMMANDS.filter((c) => {
+    const words = c.path.split(' ');
+    return words.every((w, i) => argv[i] === w);
+  }).sort((a, b) => b.path.length - a.path.length)[0];
+  if (entry === undefined) {
+    const groups = [...new Set(COMMANDS.map((c) => c.path.split(' ')[0] ?? ''))];
+    const inGroup = COMMANDS.filter((c) => c.path.startsWith(`${first} `));
+    if (inGroup.length > 0) {
+      const sub = argv[1];
+      const names = inGroup.map((c) => c.path.split(' ')[1] ?? '');
+      const guess = sub === undefined ? undefined : closest(sub, names);
+      printProblem(ctx, {
+        code: 'usage',
+        message:
+          sub === undefined || sub.startsWith('-')
+            ? `'rnx ${first}' needs a subcommand: ${names.join(', ')}`
+            : `unknown command 'rnx ${first} ${sub}'`,
+        hint:
+          guess === undefined
+            ? `see 'rnx ${first} --help'`
+            : `did you mean 'rnx ${first} ${guess}'?`,
+      });
+      if (sub === '--help' || sub === '-h') {
+        writeLine(ctx.stdout, topLevelHelp(inGroup, version()));
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    const guess = closest(first, groups);
+    printProblem(ctx, {
+      code: 'usage',
+      message: `unknown command '${first}'`,
+      hint: guess === undefined ? "see 'rnx --help'" : `did you mean 'rnx ${guess}'?`,
+    });
+    return EXIT.usage;
+  }
+  const { command } = await entry.load();
+  const rest = argv.slice(command.path.split(' ').length);
+  if (wantsHelp(rest, command)) {
+    writeLine(ctx.stdout, commandHelp(command));
+    return EXIT.ok;
+  }
+  const parsed = parseArgs(rest, command.options, command.parseMode);
+  if (!parsed.ok) {
+    printProblem(ctx, parsed.problem);
+    writeLine(ctx.stderr, `usage: ${command.usage}`);
+    return EXIT.usage;
+  }
+  return command.run(ctx, parsed.value);
+}
+
+/** `--help`/`-h` among the flags (not inside a job's own command line). */
+function wantsHelp(rest: readonly string[], command: Command): boolean {
+  for (const arg of rest) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+    if (!arg.startsWith('-') && command.parseMode?.stopAtPositional) return false;
+  }
+  return false;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,13 @@
+/**
+ * Every command rnx knows, with its one-line summary, loaded lazily so that `rnx --version` and
+ * `rnx --help` import nothing else. Add a command by adding its file under commands/ and a row here.
+ */
+import type { Command } from './context.js';
+
+export interface CommandEntry {
+  readonly path: string;
+  readonly summary: string;
+  readonly load: () => Promise<{ readonly command: Command }>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [];

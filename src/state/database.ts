@@ -1,0 +1,69 @@
+/**
+ * The embedded state database: one SQLite file under the state directory, through Node's built-in
+ * node:sqlite (no native build). WAL mode so that readers never block the writer, a busy timeout so
+ * that many concurrent `rnx` processes queue instead of failing, and versioned migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export const DEFAULT_STATE_DIR = '/var/lib/rnx';
+
+/** The state directory: `RNX_STATE_DIR` when set, otherwise /var/lib/rnx. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env['RNX_STATE_DIR'];
+  return dir !== undefined && dir !== '' ? dir : DEFAULT_STATE_DIR;
+}
+
+export type Database = DatabaseSync;
+
+/** Opens (creating if needed) the database in `dir` and brings its schema up to date. */
+export function openDatabase(dir: string, migrations: readonly Migration[] = MIGRATIONS): Database {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(join(dir, 'rnx.db'), { timeout: 30_000 });
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  migrate(db, migrations);
+  return db;
+}
+
+function appliedVersions(db: Database): Set<number> {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT',
+  );
+  const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
+  return new Set(rows.map((row) => row.version));
+}
+
+/** Applies every migration not yet recorded, in version order, each recorded in the same transaction. */
+function migrate(db: Database, migrations: readonly Migration[]): void {
+  const wanted = [...migrations].sort((a, b) => a.version - b.version);
+  const before = appliedVersions(db);
+  if (wanted.every((m) => before.has(m.version))) return;
+  // BEGIN IMMEDIATE takes the write lock up front, so two processes never migrate at once.
+  transaction(db, () => {
+    const applied = appliedVersions(db);
+    const record = db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)');
+    for (const migration of wanted) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name);
+    }
+  });
+}
+
+/**
+ * Runs `work` in one write transaction (BEGIN IMMEDIATE), so that check-then-insert sequences
+ * such as "is this CIDR free? then create the network" cannot race with another rnx process.
+ */
+export function transaction<T>(db: Database, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm test` runs this. It puts the whole test run inside a throwaway network and mount namespace
+ * (so bridges, veths, routes and nftables rules that tests create vanish with it and the machine's
+ * own network is never touched), adds a fake outside host at 198.51.100.1 reached through the
+ * namespace's default route, then runs every compiled test file with node's test runner.
+ * The last line it prints is `tests: N passed, N failed, N skipped`.
+ *
+ *   node dist/test/harness/run-tests.js [FILE_FILTER...]
+ */
+import { spawnSync } from 'node:child_process';
+import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setUpSandbox, UPSTREAM_ADDRESS } from './sandbox.js';
+
+const self = fileURLToPath(import.meta.url);
+const distTest = dirname(dirname(self));
+const repoRoot = dirname(dirname(distTest));
+
+if (process.getuid?.() !== 0) {
+  console.error(
+    'rnx tests need root: they create real namespaces, bridges, nftables rules and cgroups.',
+  );
+  console.error('tests: 0 passed, 1 failed, 0 skipped');
+  process.exit(1);
+}
+
+if (process.env['RNX_TEST_SANDBOX'] !== '1') {
+  // Re-run this script inside a fresh network + mount namespace.
+  const result = spawnSync(
+    'unshare',
+    [
+      '--net',
+      '--mount',
+      '--propagation',
+      'private',
+      '--fork',
+      '--',
+      process.execPath,
+      self,
+      ...process.argv.slice(2),
+    ],
+    { stdio: 'inherit', env: { ...process.env, RNX_TEST_SANDBOX: '1' } },
+  );
+  if (result.error) {
+    console.error(`could not create the test namespace: ${result.error.message}`);
+    process.exit(1);
+  }
+  process.exit(result.status ?? 1);
+}
+
+setUpSandbox();
+const scratch = mkdtempSync(join(tmpdir(), 'rnx-test-'));
+const counts = join(scratch, 'counts.json');
+const filters = process.argv.slice(2);
+const files = globSync('**/*.test.js', { cwd: distTest })
+  .map((f) => join(distTest, f))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+const run = spawnSync(
+  process.execPath,
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(distTest, 'harness', 'count-reporter.js')}`,
+    `--test-reporter-destination=${counts}`,
+    ...files,
+  ],
+  {
+    stdio: 'inherit',
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      RNX_STATE_DIR: join(scratch, 'state'),
+      RNX_TEST_UPSTREAM: UPSTREAM_ADDRESS,
+      NO_COLOR: '1',
+    },
+  },
+);
+
+let summary = { passed: 0, failed: 0, skipped: 0 };
+try {
+  summary = JSON.parse(readFileSync(counts, 'utf8')) as typeof summary;
+} catch {
+  summary.failed += 1;
+  console.error('the test runner wrote no counts');
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\nran ${String(files.length)} test files from ${relative(repoRoot, distTest) || '.'}`);
+console.log(
+  `tests: ${String(summary.passed)} passed, ${String(summary.failed)} failed, ${String(summary.skipped)} skipped`,
+);
+process.exit(run.status === 0 && summary.failed === 0 && files.length > 0 ? 0 : 1);
