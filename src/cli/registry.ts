@@ -10,4 +10,10 @@ export interface CommandEntry {
   readonly load: () => Promise<{ readonly command: Command }>;
 }
 
-export const COMMANDS: readonly CommandEntry[] = [];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    path: 'job run',
+    summary: 'Run a command as an isolated job, or a workflow file',
+    load: () => import('./commands/job-run.js'),
+  },
+];

@@ -1,0 +1,121 @@
+/**
+ * `rnx job run`: one job (`rnx job run [FLAGS] COMMAND [ARGS...]`) or a whole workflow
+ * (`rnx job run --workflow=FILE`). The flag table is shared; the work is in job-run-single.ts and
+ * workflow-run.ts.
+ */
+import type { Command } from '../context.js';
+import { EXIT } from '../context.js';
+import { printProblem } from '../print.js';
+
+export const command: Command = {
+  path: 'job run',
+  usage: 'rnx job run [FLAGS] COMMAND [ARGS...]  |  rnx job run --workflow=FILE [--dry-run]',
+  summary:
+    'Run one command as an isolated job, or every job of a workflow file in dependency order',
+  details: `Examples:
+  rnx job run --network=app --max-memory=512M -- python3 -m http.server 8000
+  rnx job run --json hostname -I | jq -r .output
+  rnx job run --workflow=workflows/diamond.yaml --dry-run
+  rnx job run --workflow=workflows/diamond.yaml --concurrency=4
+
+Flags come before the command; everything from the command on is passed to it verbatim
+('--' is optional).`,
+  parseMode: { stopAtPositional: true },
+  options: {
+    workflow: { type: 'string', valueName: 'FILE', description: 'run the jobs of a workflow file' },
+    'dry-run': {
+      type: 'boolean',
+      description: 'with --workflow: validate and print the plan only',
+    },
+    concurrency: {
+      type: 'string',
+      valueName: 'N',
+      description: 'with --workflow: at most N jobs at once (default: number of CPUs)',
+    },
+    network: { type: 'string', valueName: 'NAME', description: 'network to join (default bridge)' },
+    name: { type: 'string', valueName: 'NAME', description: "job name (also the job's hostname)" },
+    env: {
+      type: 'string',
+      short: 'e',
+      multiple: true,
+      valueName: 'K=V',
+      description: 'environment variable',
+    },
+    'secret-env': {
+      type: 'string',
+      short: 's',
+      multiple: true,
+      valueName: 'K=V',
+      description: 'secret environment variable: never printed, logged or stored in clear',
+    },
+    'max-memory': { type: 'string', valueName: 'SIZE', description: 'memory limit, e.g. 512M, 2G' },
+    'max-cpu': {
+      type: 'string',
+      valueName: 'PERCENT',
+      description: 'CPU quota in percent of one core',
+    },
+    'max-iobps': {
+      type: 'string',
+      valueName: 'BYTES',
+      description: 'block I/O limit, bytes per second',
+    },
+    'cpu-cores': {
+      type: 'string',
+      valueName: 'LIST',
+      description: 'CPUs to run on, e.g. 0-1 or 0,2',
+    },
+    'max-processes': {
+      type: 'string',
+      valueName: 'N',
+      description: 'limit on processes and threads',
+    },
+    timeout: {
+      type: 'string',
+      valueName: 'DURATION',
+      description: 'stop the job after this long, e.g. 30s, 5m',
+    },
+    upload: {
+      type: 'string',
+      multiple: true,
+      valueName: 'FILE',
+      description: 'copy a file into /work',
+    },
+    'upload-dir': {
+      type: 'string',
+      multiple: true,
+      valueName: 'DIR',
+      description: 'copy a directory into /work',
+    },
+    volume: {
+      type: 'string',
+      multiple: true,
+      valueName: 'NAME',
+      description: 'mount a volume at /volumes/NAME',
+    },
+    runtime: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'run on a registered root filesystem',
+    },
+    json: {
+      type: 'boolean',
+      description: 'print one JSON object (single job) or JSON lines (workflow)',
+    },
+  },
+  async run(ctx, args) {
+    if (typeof args.options['workflow'] === 'string') {
+      if (args.positionals.length > 0) {
+        printProblem(ctx, {
+          code: 'usage',
+          message: '--workflow runs the jobs of a file and takes no command',
+          hint: `remove '${args.positionals.join(' ')}' or drop --workflow`,
+        });
+        return EXIT.usage;
+      }
+      const { runWorkflowFile } = await import('../workflow-run.js');
+      return runWorkflowFile(ctx, args);
+    }
+    const { runSingleJob } = await import('../job-run-single.js');
+    return runSingleJob(ctx, args);
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * What the isolation runner takes (one fully resolved job) and what it gives back. The runner knows
+ * nothing of workflows: the engine and `rnx job run` both build a JobSpec.
+ */
+import type { Resources } from '../validate/model.js';
+
+export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
+
+/** Why a job ended the way it did, beyond its exit code. */
+export type EndReason =
+  | 'exit' // the command exited by itself (code 0 or not)
+  | 'signal' // killed by a signal it did not expect
+  | 'oom' // the memory limit's OOM killer ended it
+  | 'timeout' // its timeout expired and rnx stopped it
+  | 'stopped' // a user asked to stop it (rnx job stop, Ctrl-C)
+  | 'network-setup' // phase 2 failed or timed out; the command never ran
+  | 'start-failed' // the command could not be started (not found, host lacks a feature)
+  | 'canceled'; // never started: its requirements can no longer be met (engine only)
+
+export interface HostEntry {
+  readonly name: string;
+  readonly address: string;
+}
+
+export interface JobSpec {
+  /** Unique job id (see newJobId). */
+  readonly id: string;
+  /** Optional human name; also the job's hostname. */
+  readonly name?: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** In the job's environment, never printed, logged or stored in clear. */
+  readonly secretEnv: Readonly<Record<string, string>>;
+  /** Network name: `bridge` (default), `isolated`, `none`, or a custom network. */
+  readonly network: string;
+  readonly resources: Resources;
+  readonly timeoutMs?: number;
+  /** Other jobs to list in this job's /etc/hosts (the engine's jobs on the same network). */
+  readonly hosts?: readonly HostEntry[];
+  /** Workflow run this job belongs to, if any. */
+  readonly workflowRunId?: string;
+  readonly volumes?: readonly string[];
+  readonly runtime?: string;
+  readonly uploads?: { readonly files: readonly string[]; readonly directories: readonly string[] };
+}
+
+export interface JobResult {
+  readonly id: string;
+  readonly name?: string;
+  readonly status: JobStatus;
+  readonly reason: EndReason;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly network: string;
+  readonly address?: string;
+  /** ISO-8601 times. */
+  readonly startedAt?: string;
+  readonly endedAt: string;
+  /** A human sentence for failures that are not the command's own (network setup, start failure). */
+  readonly message?: string;
+}

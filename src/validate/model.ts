@@ -1,0 +1,70 @@
+/**
+ * The workflow model: what validation produces and the engine consumes. Pure data, no behaviour.
+ * A Plan is only built from a file that passed every rule.
+ */
+
+/** `requires` conditions, as in Joblet's guide. */
+export type Condition = 'COMPLETED' | 'FAILED' | 'FINISHED' | 'RUNNING';
+export const CONDITIONS: readonly Condition[] = ['COMPLETED', 'FAILED', 'FINISHED', 'RUNNING'];
+
+/** Where a node of the file is, for diagnostics that point at it. Lines and columns start at 1. */
+export interface SourceSpan {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface Requirement {
+  readonly job: string;
+  readonly condition: Condition;
+}
+
+export interface Resources {
+  /** Percent of one core (100 = one full core). */
+  readonly maxCpu?: number;
+  /** Bytes. */
+  readonly maxMemory?: number;
+  /** Bytes per second, read and write, on the job's block devices. */
+  readonly maxIoBps?: number;
+  /** A cpuset list such as `0-1` or `0,2`. */
+  readonly cpuCores?: string;
+  readonly maxProcesses?: number;
+}
+
+export interface Uploads {
+  /** Absolute host paths, resolved relative to the workflow file and checked not to escape it. */
+  readonly files: readonly string[];
+  readonly directories: readonly string[];
+}
+
+export interface PlannedJob {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly network: string;
+  readonly runtime?: string;
+  readonly volumes: readonly string[];
+  readonly uploads: Uploads;
+  readonly requires: readonly Requirement[];
+  /** Workflow-level environment merged under the job's own, `${VAR}` references expanded. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secretEnvironment: Readonly<Record<string, string>>;
+  readonly resources: Resources;
+  /** Milliseconds; undefined means no timeout. */
+  readonly timeoutMs?: number;
+  /** Extra attempts after the first failure (0 = run once). */
+  readonly retries: number;
+}
+
+export interface Plan {
+  /** The workflow file, as given by the user. */
+  readonly file: string;
+  readonly name: string;
+  readonly description?: string;
+  /** Jobs in a stable order (file order). */
+  readonly jobs: readonly PlannedJob[];
+  /** Waves: each wave's jobs depend only on jobs in earlier waves. */
+  readonly waves: readonly (readonly string[])[];
+}
