@@ -1,0 +1,47 @@
+/**
+ * `npm run bench [-- FILTER...]`: runs every compiled bench/*.bench.js one after another (each
+ * prints its own figures and ratios against a baseline measured in the same run). Network and
+ * cgroup benchmarks need root; the whole run happens inside a throwaway network + mount namespace,
+ * like the tests, so nothing touches this machine's own network.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setUpSandbox } from '../test/harness/sandbox.js';
+
+const self = fileURLToPath(import.meta.url);
+const here = dirname(self);
+
+if (process.env['RNX_TEST_SANDBOX'] !== '1') {
+  const result = spawnSync(
+    'unshare',
+    [
+      '--net',
+      '--mount',
+      '--propagation',
+      'private',
+      '--fork',
+      '--',
+      process.execPath,
+      self,
+      ...process.argv.slice(2),
+    ],
+    { stdio: 'inherit', env: { ...process.env, RNX_TEST_SANDBOX: '1' } },
+  );
+  process.exit(result.status ?? 1);
+}
+
+setUpSandbox();
+const filters = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.js'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+let failed = 0;
+for (const file of files) {
+  console.log(`\n== ${file.replace(/\.bench\.js$/, '')} ==`);
+  const r = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);
