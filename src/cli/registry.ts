@@ -16,4 +16,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Run a command as an isolated job, or a workflow file',
     load: () => import('./commands/job-run.js'),
   },
+  {
+    path: 'network create',
+    summary: 'Create a network with its own CIDR and bridge',
+    load: () => import('./commands/network-create.js'),
+  },
+  {
+    path: 'network list',
+    summary: 'List networks (built-ins first)',
+    load: () => import('./commands/network-list.js'),
+  },
+  {
+    path: 'network inspect',
+    summary: "Show a network's settings and leases",
+    load: () => import('./commands/network-inspect.js'),
+  },
+  {
+    path: 'network remove',
+    summary: 'Remove a custom network, its bridge and its rules',
+    load: () => import('./commands/network-remove.js'),
+  },
 ];
