@@ -1,12 +1,10 @@
 /**
- * Bridges on the host, changed with one `ip -batch -`. A bridge that rnx finished setting up
- * carries a marker in its alias (ifalias): a hash of everything rnx applied for that network (the
- * bridge address and the nft rules). The marker dies with the bridge (reboot, fresh namespace), so
- * "marker present and bridge up" means "nothing to do", learnt with one `ip -j link show`.
+ * Bridges on the host, changed with one `ip -batch -` and checked without spawning anything.
  * Interface lists come from /proc/net/dev, which shows the caller's own network namespace
  * (/sys/class/net shows the namespace that mounted sysfs, which is not ours inside a sandbox).
  */
 import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { runTool, runToolChecked } from '../exec.js';
 import { fail, ok, type Result } from '../problem.js';
 import { gatewayOf, intToIp, mustParseCidr } from './cidr.js';
@@ -36,23 +34,33 @@ export function rnxBridges(): string[] {
   return interfaceNames().filter(isRnxBridgeName);
 }
 
-interface LinkJson {
-  ifalias?: string;
-  flags?: string[];
+function routeHex(value: number): string {
+  const bytes = Buffer.alloc(4);
+  if (endianness() === 'LE') bytes.writeUInt32LE(value);
+  else bytes.writeUInt32BE(value);
+  // /proc/net/route prints the network-order word as a host-order number.
+  return bytes.toString('hex').toUpperCase();
 }
 
-/** True when the bridge exists, is administratively up and carries exactly this marker. */
-export async function bridgeReady(bridge: string, marker: string): Promise<boolean> {
-  if (!bridgeExists(bridge)) return false;
-  const shown = await runTool('ip', ['-j', 'link', 'show', 'dev', bridge]);
-  if (!shown.ok || shown.value.code !== 0) return false;
-  const [link] = JSON.parse(shown.value.stdout || '[]') as LinkJson[];
-  return link?.ifalias === marker && (link.flags ?? []).includes('UP');
-}
-
-export async function writeMarker(bridge: string, marker: string): Promise<Result<void>> {
-  const result = await runToolChecked('ip', ['link', 'set', 'dev', bridge, 'alias', marker]);
-  return result.ok ? ok(undefined) : result;
+/**
+ * True when the bridge is up with the network's address: exactly then the kernel has the
+ * connected route of the subnet on it, which /proc/net/route (this namespace's) lists.
+ */
+export function bridgeReady(network: Network): boolean {
+  const cidr = mustParseCidr(network.cidr);
+  const mask = cidr.prefix === 0 ? 0 : (0xffffffff << (32 - cidr.prefix)) >>> 0;
+  const destination = routeHex(cidr.base);
+  const maskHex = routeHex(mask);
+  let text: string;
+  try {
+    text = readFileSync('/proc/net/route', 'utf8');
+  } catch {
+    return false;
+  }
+  return text.split('\n').some((line) => {
+    const f = line.split('\t').map((x) => x.trim());
+    return f[0] === network.bridge && f[1] === destination && f[7] === maskHex;
+  });
 }
 
 /**

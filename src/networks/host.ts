@@ -1,19 +1,25 @@
 /**
  * The host side of a network, idempotent: forwarding on, the bridge with its gateway address, and
  * the network's nft rules. Cheap when everything is already there: reads of
- * /proc/sys/net/ipv4/ip_forward and /proc/net/dev, and one `ip -j link show`. After a
+ * /proc/sys/net/ipv4/ip_forward and /proc/net/route, and one `nft list chain`. After a
  * reboot or in a fresh network namespace, the next job re-creates whatever is missing.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fail, ok, type Result } from '../problem.js';
-import { bridgeReady, deleteBridge, ensureBridge, rnxBridges, writeMarker } from './bridge.js';
-import { applyScript, dropTableScript, ensureScript, removalScript } from './nftables.js';
+import { bridgeReady, deleteBridge, ensureBridge, rnxBridges } from './bridge.js';
+import {
+  applyScript,
+  dropTableScript,
+  ensureScript,
+  removalScript,
+  rulesCarry,
+} from './nftables.js';
 import type { Network } from './types.js';
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 
-/** The marker a fully set-up bridge carries: a hash of its address and its rules. */
+/** The marker the network's rules carry: a hash of its address, bridge and rules. */
 export function hostMarker(network: Network): string {
   const digest = createHash('sha256')
     .update(`${network.cidr}\n${network.bridge}\n${ensureScript(network)}`)
@@ -47,14 +53,17 @@ function forwardingOn(): boolean {
 export async function ensureNetworkOnHost(network: Network): Promise<Result<void>> {
   if (network.mode === 'none') return ok(undefined);
   const marker = hostMarker(network);
-  if (forwardingOn() && (await bridgeReady(network.bridge, marker))) return ok(undefined);
+  const bridgeOk = bridgeReady(network);
+  if (bridgeOk && forwardingOn() && (await rulesCarry(network.bridge, marker))) {
+    return ok(undefined);
+  }
   const forwarding = ensureForwarding();
   if (!forwarding.ok) return forwarding;
-  const bridge = await ensureBridge(network);
-  if (!bridge.ok) return bridge;
-  const rules = await applyScript(ensureScript(network));
-  if (!rules.ok) return rules;
-  return await writeMarker(network.bridge, marker);
+  if (!bridgeOk) {
+    const bridge = await ensureBridge(network);
+    if (!bridge.ok) return bridge;
+  }
+  return applyScript(ensureScript(network, marker));
 }
 
 /**

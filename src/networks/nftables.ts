@@ -18,10 +18,13 @@
  * pass the forward hook with the bridge as both iif and oif: that is why same-bridge traffic is
  * accepted (or, for `isolated`, dropped) explicitly.
  *
+ * The first rule of fwd_BR carries a comment `rnx:HASH` (hash of the whole script): a network
+ * whose chain carries the current hash needs nothing applied.
+ *
  * Removing a network deletes its map elements and chains. nft 1.0.6 has no `destroy`, so each
  * object is first added (a no-op when it exists) and then deleted, in the same transaction.
  */
-import { runToolChecked } from '../exec.js';
+import { runTool, runToolChecked } from '../exec.js';
 import { ok, type Result } from '../problem.js';
 import type { Network } from './types.js';
 
@@ -56,14 +59,18 @@ function quoted(name: string): string {
   return `"${name}"`;
 }
 
-/** Pure: the nft script that installs (or re-installs) one network's rules. */
-export function networkScript(network: Network): string {
+/**
+ * Pure: the nft script that installs (or re-installs) one network's rules. `marker`, when given,
+ * becomes the comment of the network's first rule: proof that exactly this version was applied.
+ */
+export function networkScript(network: Network, marker = ''): string {
   const br = network.bridge;
   const q = quoted(br);
+  const comment = marker === '' ? '' : ` comment "${marker}"`;
   const lines = [
     `add chain ${TABLE} fwd_${br}`,
     `flush chain ${TABLE} fwd_${br}`,
-    `add rule ${TABLE} fwd_${br} oifname ${q} ${network.mode === 'isolated' ? 'drop' : 'accept'}`,
+    `add rule ${TABLE} fwd_${br} oifname ${q} ${network.mode === 'isolated' ? 'drop' : 'accept'}${comment}`,
     `add rule ${TABLE} fwd_${br} oifname ${RNX_INTERFACES} drop`,
     `add rule ${TABLE} fwd_${br} ${network.internal ? 'drop' : 'accept'}`,
     `add element ${TABLE} forward_from { ${q} : jump fwd_${br} }`,
@@ -117,6 +124,20 @@ export async function applyScript(script: string): Promise<Result<void>> {
 }
 
 /** The full script for one network: skeleton and the network's own rules. */
-export function ensureScript(network: Network): string {
-  return `${skeletonScript()}\n${networkScript(network)}`;
+export function ensureScript(network: Network, marker = ''): string {
+  return `${skeletonScript()}\n${networkScript(network, marker)}`;
+}
+
+/** True when the network's rules carry `marker` (one `nft list chain`). */
+export async function rulesCarry(bridge: string, marker: string): Promise<boolean> {
+  const listed = await runTool('nft', [
+    'list',
+    'chain',
+    'inet',
+    'rnx',
+    `fwd_${quoted(bridge).slice(1, -1)}`,
+  ]);
+  return (
+    listed.ok && listed.value.code === 0 && listed.value.stdout.includes(`comment "${marker}"`)
+  );
 }

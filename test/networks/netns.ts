@@ -131,3 +131,24 @@ export function requireSandbox(): void {
     throw new Error('network tests run only inside the test harness namespace (npm test)');
   }
 }
+
+/** Removes every rnx bridge and the table inet rnx from the test namespace. */
+export async function resetHost(): Promise<void> {
+  const links = await run('ip', ['-j', 'link', 'show']);
+  for (const link of JSON.parse(links.stdout || '[]') as { ifname: string }[]) {
+    if (link.ifname.startsWith('rnx')) await run('ip', ['link', 'del', 'dev', link.ifname]);
+  }
+  await run('nft', ['delete', 'table', 'inet', 'rnx']);
+}
+
+/** Names of the interfaces in the test namespace. */
+export async function linkNames(): Promise<string[]> {
+  const links = await run('ip', ['-j', 'link', 'show']);
+  return (JSON.parse(links.stdout || '[]') as { ifname: string }[]).map((l) => l.ifname);
+}
+
+/** `nft list table inet rnx`, or undefined when the table does not exist. */
+export async function rnxTable(): Promise<string | undefined> {
+  const r = await run('nft', ['-a', 'list', 'table', 'inet', 'rnx']);
+  return r.code === 0 ? r.stdout : undefined;
+}

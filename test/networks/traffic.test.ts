@@ -17,6 +17,7 @@ import {
   canPing,
   inNetns,
   requireSandbox,
+  resetHost,
   startPeerServer,
   startSleeper,
   tcpPeer,
@@ -85,6 +86,7 @@ describe('traffic between jobs on rnx networks', () => {
       releaseLease(db, job.lease.jobId);
     }
     for (const name of ['alpha', 'beta', 'vault']) await removeNetwork(db, name);
+    await resetHost();
     db.close();
     cleanupDir();
   });

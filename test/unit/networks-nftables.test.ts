@@ -23,7 +23,7 @@ describe('nft ruleset text', () => {
   it('only ever addresses the table inet rnx', () => {
     const all = [
       skeletonScript(),
-      ...BUILTIN_NETWORKS.filter((n) => n.mode !== 'none').map(networkScript),
+      ...BUILTIN_NETWORKS.filter((n) => n.mode !== 'none').map((n) => networkScript(n)),
       networkScript(custom),
       removalScript('rnx-db-net'),
     ];
