@@ -16,4 +16,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Run a command as an isolated job, or a workflow file',
     load: () => import('./commands/job-run.js'),
   },
+  {
+    path: 'workflow validate',
+    summary: 'Check workflow files: schema, requires graph, networks, volumes, runtimes',
+    load: () => import('./commands/workflow-validate.js'),
+  },
+  {
+    path: 'workflow graph',
+    summary: 'Print the job graph as Mermaid or Graphviz dot',
+    load: () => import('./commands/workflow-graph.js'),
+  },
 ];

@@ -86,7 +86,7 @@ export const checkEnvironment: Rule = (ctx) => {
       'network',
       'missing-network',
       (n) =>
-        `create it with 'rnx network create ${n} --cidr=10.30.0.0/24' (any free private range)`,
+        `create it with 'rnx network create ${n} --cidr=CIDR', CIDR a free private range such as 10.30.0.0/24`,
     ),
     ...missing(
       ctx,

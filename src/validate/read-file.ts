@@ -17,10 +17,7 @@ export async function validateWorkflowFile(
 ): Promise<FileValidation> {
   let source: string;
   try {
-    source = await readFile(
-      options.cwd === undefined ? file : new URL(file, `file://${options.cwd}/`),
-      'utf8',
-    );
+    source = await readFile(resolve(options.cwd ?? '', file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason =

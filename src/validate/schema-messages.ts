@@ -222,5 +222,5 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return `'${value}'`;
-  return String(value as number | boolean);
+  return String(value);
 }
