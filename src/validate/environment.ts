@@ -6,13 +6,15 @@ import { closest } from '../suggest.js';
 import { DEFAULT_NETWORK } from './catalog.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { DataPath } from './load.js';
+import { NAME_PATTERNS } from './names.js';
 import type { Rule, RuleContext } from './rule.js';
 import { diagnosticAt } from './rule.js';
 import { stringsOf } from './workflows.js';
 
 type Uses = Map<string, DataPath[]>;
 
-function add(uses: Uses, name: string, path: DataPath): void {
+function add(uses: Uses, name: string, path: DataPath, pattern: RegExp): void {
+  if (!pattern.test(name)) return; // the schema check already reports the name itself
   const list = uses.get(name);
   if (list === undefined) uses.set(name, [path]);
   else list.push(path);
@@ -24,21 +26,25 @@ function collect(ctx: RuleContext): { networks: Uses; volumes: Uses; runtimes: U
   const runtimes: Uses = new Map();
   const first = ctx.workflows[0];
   if (first !== undefined) {
-    for (const v of stringsOf(first.file['volumes'])) add(volumes, v.value, ['volumes', v.index]);
+    for (const v of stringsOf(first.file['volumes']))
+      add(volumes, v.value, ['volumes', v.index], NAME_PATTERNS.volume);
   }
   for (const workflow of ctx.workflows) {
     if (workflow.key !== undefined) {
       for (const v of stringsOf(workflow.data['volumes']))
-        add(volumes, v.value, [...workflow.path, 'volumes', v.index]);
+        add(volumes, v.value, [...workflow.path, 'volumes', v.index], NAME_PATTERNS.volume);
     }
     for (const job of workflow.jobs) {
       const network = job.data['network'];
-      if (typeof network === 'string') add(networks, network, [...job.path, 'network']);
-      else if (network === undefined) add(networks, DEFAULT_NETWORK, job.path);
+      if (typeof network === 'string')
+        add(networks, network, [...job.path, 'network'], NAME_PATTERNS.network);
+      else if (network === undefined)
+        add(networks, DEFAULT_NETWORK, job.path, NAME_PATTERNS.network);
       for (const v of stringsOf(job.data['volumes']))
-        add(volumes, v.value, [...job.path, 'volumes', v.index]);
+        add(volumes, v.value, [...job.path, 'volumes', v.index], NAME_PATTERNS.volume);
       const runtime = job.data['runtime'];
-      if (typeof runtime === 'string') add(runtimes, runtime, [...job.path, 'runtime']);
+      if (typeof runtime === 'string')
+        add(runtimes, runtime, [...job.path, 'runtime'], NAME_PATTERNS.runtime);
     }
   }
   return { networks, volumes, runtimes };

@@ -4,8 +4,9 @@
  * diagnostics. `locate` maps a path in the data (`['jobs', 'api', 'network']`) back to the text.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, YAMLError } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { Diagnostic, Location } from './diagnostic.js';
+import { yamlDiagnostics } from './yaml-errors.js';
 
 export type PathSegment = string | number;
 export type DataPath = readonly PathSegment[];
@@ -21,30 +22,12 @@ export interface LoadedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const YAML_CODES: Partial<Record<YAMLError['code'], { code: string; message?: string }>> = {
-  TAB_AS_INDENT: {
-    code: 'yaml-tab',
-    message: 'tabs are not allowed for indentation in YAML; use spaces',
-  },
-  BAD_INDENT: { code: 'yaml-indentation' },
-  MISSING_CHAR: { code: 'yaml-syntax' },
-  DUPLICATE_KEY: { code: 'yaml-duplicate-key' },
-  MULTIPLE_DOCS: {
-    code: 'yaml-multiple-documents',
-    message:
-      "a workflow file holds one YAML document; remove the '---' separator and what follows, or put several workflows under 'workflows:'",
-  },
-  MULTILINE_IMPLICIT_KEY: { code: 'yaml-syntax' },
-  BLOCK_AS_IMPLICIT_KEY: { code: 'yaml-syntax' },
-  RESOURCE_EXHAUSTION: { code: 'yaml-too-many-aliases' },
-};
-
 export function loadYaml(source: string, file: string): LoadedFile {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', file, lines));
-  for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', file, lines));
+  const diagnostics = yamlDiagnostics(doc.errors, doc.warnings, source, (start, end) =>
+    spanAt(file, lines, start, end),
+  );
   let data: unknown;
   if (doc.errors.length === 0) {
     try {
@@ -61,24 +44,6 @@ export function loadYaml(source: string, file: string): LoadedFile {
     }
   }
   return { file, source, doc, lines, data, diagnostics };
-}
-
-function yamlDiagnostic(
-  e: YAMLError,
-  severity: 'error' | 'warning',
-  file: string,
-  lines: LineCounter,
-): Diagnostic {
-  const known = YAML_CODES[e.code];
-  const raw = e.message.split('\n')[0] ?? e.message;
-  const message = known?.message ?? raw.replace(/ at line \d+, column \d+:?$/, '');
-  return {
-    severity,
-    code: known?.code ?? `yaml-${e.code.toLowerCase().replace(/_/g, '-')}`,
-    message,
-    ...spanAt(file, lines, e.pos[0], e.pos[1]),
-    related: [],
-  };
 }
 
 export function spanAt(file: string, lines: LineCounter, start: number, end: number): Location {

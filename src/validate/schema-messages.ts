@@ -148,6 +148,13 @@ function unknownKey(
 }
 
 function wrongType(path: DataPath, expected: unknown, data: unknown): Explanation {
+  if (path.length === 0) {
+    return {
+      code: 'wrong-type',
+      message: `the file must be a map, not ${show(data)}`,
+      hint: "a workflow file lists its jobs under 'jobs:' (see schemas/workflow.schema.json)",
+    };
+  }
   const types = (Array.isArray(expected) ? expected : [expected]).map((t) => typeWord(String(t)));
   const message = `${subject(path)} must be ${types.join(' or ')}, not ${show(data)}`;
   const last = path[path.length - 1];
@@ -190,9 +197,10 @@ function badName(schemaPath: string, path: DataPath, name: unknown): Explanation
         ? 'workflow name'
         : 'job name'
       : rule.what;
+  const owner = where(path).owner;
   return {
     code: 'invalid-name',
-    message: `invalid ${kind} ${show(name)} in ${where(path).owner}`,
+    message: `invalid ${kind} ${show(name)}${owner === 'the file' ? '' : ` in ${owner}`}`,
     hint: rule.rule,
   };
 }
@@ -222,5 +230,6 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return `'${value}'`;
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }

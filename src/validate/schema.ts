@@ -46,8 +46,23 @@ export function pointerToPath(pointer: string): string[] {
  */
 function withoutNoise(errors: readonly ErrorObject[]): ErrorObject[] {
   const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  const rootIsNotMap = errors.some((e) => e.instancePath === '' && e.keyword === 'type');
+  const misspelt = new Set(
+    errors
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const key = String((e.params as Record<string, unknown>)['additionalProperty']);
+        return `${e.instancePath}/${suggestKey(key, e.parentSchema) ?? ''}`;
+      }),
+  );
   return errors.filter((e) => {
     if (e.keyword === 'propertyNames' || e.keyword === 'if') return false;
+    if (e.instancePath === '' && rootIsNotMap && e.keyword !== 'type') return false;
+    if (e.keyword === 'required') {
+      // `comand:` is reported as "did you mean 'command'?"; no need to also say 'command' is missing.
+      const missing = String((e.params as Record<string, unknown>)['missingProperty']);
+      if (misspelt.has(`${e.instancePath}/${missing}`)) return false;
+    }
     if (e.keyword === 'anyOf') return true;
     return !anyOfs.some(
       (a) => a.instancePath === e.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`),
