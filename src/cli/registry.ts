@@ -66,4 +66,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Remove what killed rnx runs left behind',
     load: () => import('./commands/system-prune.js'),
   },
+  {
+    path: 'workflow validate',
+    summary: 'Check workflow files: schema, requires graph, networks, volumes, runtimes',
+    load: () => import('./commands/workflow-validate.js'),
+  },
+  {
+    path: 'workflow graph',
+    summary: 'Print the job graph as Mermaid or Graphviz dot',
+    load: () => import('./commands/workflow-graph.js'),
+  },
 ];
