@@ -16,7 +16,7 @@ import type { Observed } from './job-outcome.js';
 import { startJobProcess } from './job-process.js';
 import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, insertJob, markRunning, recordResources } from './job-store.js';
-import { attachNetwork, prepareNetwork } from './network-phase.js';
+import { attachNetwork, ensureOnHost, prepareNetwork } from './network-phase.js';
 import { processStartTime, selfIdentity } from './proc-identity.js';
 import { maskSecrets, Redactor } from './redact.js';
 import { finishRun, type Failure, type Held } from './run-end.js';
@@ -138,7 +138,9 @@ export async function runJob(
       pidStartTime: owner.startTime,
     });
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
-    held.prepared = prepared.value;
+    // The host side of the network is ensured while the job starts; phase 2 waits for it.
+    const network = ensureOnHost(prepared.value);
+    held.prepared = network;
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
     held.runDir = runDirOf(dir, spec.id);
@@ -186,10 +188,7 @@ export async function runJob(
       });
     }
     if (prepared.value.attached) {
-      const wired = await Promise.race([
-        attachNetwork(prepared.value, spec.id, proc.pid),
-        setup.promise,
-      ]);
+      const wired = await Promise.race([attachNetwork(network, spec.id, proc.pid), setup.promise]);
       if (wired === 'timeout' || !wired.ok) {
         setup.clear();
         proc.cancel();
