@@ -79,3 +79,10 @@ export async function removeNetworkFromHost(network: Network): Promise<Result<vo
   if (rnxBridges().length === 0) return applyScript(dropTableScript());
   return ok(undefined);
 }
+
+/** Best effort, for a network whose creation failed half-way: rules and bridge, each regardless. */
+export async function undoHost(network: Network): Promise<void> {
+  await applyScript(removalScript(network.bridge));
+  await deleteBridge(network.bridge);
+  if (rnxBridges().length === 0) await applyScript(dropTableScript());
+}

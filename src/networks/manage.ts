@@ -8,7 +8,7 @@ import { fail, ok, type Result } from '../problem.js';
 import { builtinNetwork } from './builtins.js';
 import { formatCidr, parseCidr, type Cidr } from './cidr.js';
 import { findHostConflict, readHostFacts } from './host-conflicts.js';
-import { ensureNetworkOnHost, removeNetworkFromHost } from './host.js';
+import { ensureNetworkOnHost, removeNetworkFromHost, undoHost } from './host.js';
 import { reclaimStaleLeases } from './leases.js';
 import { validateName } from './names.js';
 import { deleteNetworkRecord, getNetwork, insertNetwork } from './store.js';
@@ -60,7 +60,7 @@ export async function createNetwork(
   const network = inserted.value;
   const host = await ensureNetworkOnHost(network);
   if (!host.ok) {
-    await removeNetworkFromHost(network);
+    await undoHost(network);
     deleteNetworkRecord(db, network.name);
     return host;
   }

@@ -3,7 +3,7 @@
  * appearing and disappearing in the test namespace.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { openDatabase } from '../../src/state/database.js';
@@ -215,5 +215,34 @@ describe('rnx network commands', () => {
     }
     assert.equal((await rnx('network', 'remove', 'busy')).code, 0);
     assert.ok(!(await linkNames()).includes('rnx-busy'));
+  });
+});
+
+describe('rnx network create on a host without nft', () => {
+  before(requireSandbox);
+  after(resetHost);
+
+  it('names the missing tool and its Debian package, exits 3 and leaves nothing behind', async () => {
+    const { dir, cleanup } = tempDir('rnx-no-nft-');
+    const bin = join(dir, 'bin');
+    try {
+      mkdirSync(bin);
+      const ip = (await run('sh', ['-c', 'command -v ip'])).stdout.trim();
+      symlinkSync(ip, join(bin, 'ip'));
+      const r = await runCli(['network', 'create', 'nonft', '--cidr=10.9.0.0/24'], {
+        stateDir: join(dir, 'state'),
+        env: { PATH: bin },
+      });
+      assert.equal(r.code, 3);
+      assert.equal(
+        r.stderr,
+        "rnx: 'nft' was not found on this host\n  hint: install it with: apt-get install nftables\n",
+      );
+      assert.ok(!(await linkNames()).includes('rnx-nonft'));
+      const list = await runCli(['network', 'list', '--json'], { stateDir: join(dir, 'state') });
+      assert.doesNotMatch(list.stdout, /nonft/);
+    } finally {
+      cleanup();
+    }
   });
 });
