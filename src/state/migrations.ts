@@ -55,4 +55,43 @@ CREATE TABLE free_ranges (
 CREATE UNIQUE INDEX free_ranges_first ON free_ranges (network, first);
 `,
   },
+  {
+    version: 3,
+    name: 'jobs',
+    // One row per job. Environment variables are kept by name only (secret values never reach the
+    // database). `active` is 1 while the job may still hold host resources (processes, cgroups,
+    // a veth, a lease); the partial index makes "did a killed rnx leave anything?" one cheap query.
+    sql: `CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  workflow_run_id TEXT,
+  command TEXT NOT NULL,
+  env_names TEXT NOT NULL,
+  secret_names TEXT NOT NULL,
+  network TEXT NOT NULL,
+  address TEXT,
+  resources TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','RUNNING','COMPLETED','FAILED','STOPPED','CANCELED')),
+  reason TEXT,
+  message TEXT,
+  exit_code INTEGER,
+  signal TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  ended_at TEXT,
+  owner_pid INTEGER NOT NULL,
+  owner_start INTEGER NOT NULL,
+  init_pid INTEGER,
+  init_start INTEGER,
+  cgroup TEXT,
+  veth TEXT,
+  run_dir TEXT,
+  log_path TEXT NOT NULL,
+  stop_requested_at TEXT,
+  active INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX jobs_active ON jobs (active) WHERE active = 1;
+CREATE INDEX jobs_created ON jobs (created_at);
+CREATE INDEX jobs_name ON jobs (name);`,
+  },
 ];
