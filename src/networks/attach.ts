@@ -6,10 +6,13 @@
  *      in the same request (plus an isolated port for the `isolated` network);
  *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 and lo up
  *      and adds the default route via the gateway.
- * The caller has leased the address (phase 1) and ensured the network on the host.
+ * The caller has leased the address (phase 1) and, normally, ensured the network on the host
+ * (ensureNetworkOnHost); a bridge that is missing all the same is ensured here first.
  */
 import { runTool, runToolChecked } from '../exec.js';
 import { fail, ok, type Result } from '../problem.js';
+import { bridgeExists } from './bridge.js';
+import { ensureNetworkOnHost } from './host.js';
 import { vethName } from './names.js';
 import type { Lease, Network } from './types.js';
 
@@ -50,6 +53,12 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
   }
   if (!Number.isInteger(request.pid) || request.pid <= 0) {
     throw new Error(`attachJob: invalid pid ${String(request.pid)}`);
+  }
+  if (!bridgeExists(request.network.bridge)) {
+    // The caller normally ensured the network already; a missing bridge (reboot, fresh namespace)
+    // is re-created here rather than failing the job.
+    const ensured = await ensureNetworkOnHost(request.network);
+    if (!ensured.ok) return ensured;
   }
   const hostVeth = vethName(request.jobId);
   const host = await runToolChecked('ip', ['-batch', '-'], {
