@@ -64,14 +64,15 @@ function reclaimWhere(db: Database, network: string | undefined): string[] {
  * an address in that network returns the same lease.
  */
 export function leaseAddress(db: Database, networkName: string, owner: LeaseOwner): Result<Lease> {
-  const found = getNetwork(db, networkName);
-  if (!found.ok) return found;
-  const network = found.value;
-  if (network.mode === 'none') {
-    return fail('network-none', "network 'none' has no addresses: its jobs only have loopback");
-  }
-  const cidr = mustParseCidr(network.cidr);
+  // Looked up inside the transaction: a network removed meanwhile cannot receive a lease.
   return transaction(db, (): Result<Lease> => {
+    const found = getNetwork(db, networkName);
+    if (!found.ok) return found;
+    const network = found.value;
+    if (network.mode === 'none') {
+      return fail('network-none', "network 'none' has no addresses: its jobs only have loopback");
+    }
+    const cidr = mustParseCidr(network.cidr);
     const existing = sql(db, 'SELECT network, address FROM leases WHERE job_id = ?').get(
       owner.jobId,
     ) as { network: string; address: number } | undefined;

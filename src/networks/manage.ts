@@ -8,7 +8,7 @@ import { fail, ok, type Result } from '../problem.js';
 import { builtinNetwork } from './builtins.js';
 import { formatCidr, parseCidr, type Cidr } from './cidr.js';
 import { findHostConflict, readHostFacts } from './host-conflicts.js';
-import { ensureNetworkOnHost, removeNetworkFromHost, undoHost } from './host.js';
+import { removeNetworkFromHost, setUpOnHost, undoHost } from './host.js';
 import { reclaimStaleLeases } from './leases.js';
 import { validateName } from './names.js';
 import { deleteNetworkRecord, getNetwork, insertNetwork } from './store.js';
@@ -58,7 +58,7 @@ export async function createNetwork(
   const inserted = insertNetwork(db, { name, cidr, internal: input.internal === true });
   if (!inserted.ok) return inserted;
   const network = inserted.value;
-  const host = await ensureNetworkOnHost(network);
+  const host = await setUpOnHost(network);
   if (!host.ok) {
     await undoHost(network);
     deleteNetworkRecord(db, network.name);
