@@ -11,7 +11,7 @@ import { findHostConflict, readHostFacts } from './host-conflicts.js';
 import { removeNetworkFromHost, setUpOnHost, undoHost } from './host.js';
 import { reclaimStaleLeases } from './leases.js';
 import { validateName } from './names.js';
-import { deleteNetworkRecord, getNetwork, insertNetwork } from './store.js';
+import { deleteNetworkRecord, getNetwork, insertNetwork, leaseCount } from './store.js';
 import type { Network } from './types.js';
 
 export interface CreateNetworkInput {
@@ -86,10 +86,7 @@ export async function removeNetwork(db: Database, name: string): Promise<Result<
       `cannot remove network '${name}': a job holds an address in it`,
       `see 'rnx network inspect ${name}'; remove it once its jobs have ended`,
     );
-  const held = db.prepare('SELECT count(*) AS n FROM leases WHERE network = ?').get(name) as {
-    n: number;
-  };
-  if (held.n > 0) return inUse();
+  if (leaseCount(db, name) > 0) return inUse();
   const host = await removeNetworkFromHost(network);
   if (!host.ok) return host;
   if (deleteNetworkRecord(db, name) > 0) return inUse();

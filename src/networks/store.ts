@@ -130,16 +130,22 @@ export function insertNetwork(db: Database, input: NewNetwork): Result<Network> 
   });
 }
 
+/** Number of leases currently held in a network. */
+export function leaseCount(db: Database, name: string): number {
+  const row = sql(db, 'SELECT count(*) AS n FROM leases WHERE network = ?').get(name) as {
+    n: number;
+  };
+  return row.n;
+}
+
 /**
  * Deletes a custom network's record and allocator state, unless a job holds a lease in it
  * (checked in the same transaction). Returns the number of leases that blocked it (0: deleted).
  */
 export function deleteNetworkRecord(db: Database, name: string): number {
   return transaction(db, () => {
-    const held = sql(db, 'SELECT count(*) AS n FROM leases WHERE network = ?').get(name) as {
-      n: number;
-    };
-    if (held.n > 0) return held.n;
+    const held = leaseCount(db, name);
+    if (held > 0) return held;
     sql(db, 'DELETE FROM free_ranges WHERE network = ?').run(name);
     sql(db, 'DELETE FROM lease_cursors WHERE network = ?').run(name);
     sql(db, 'DELETE FROM networks WHERE name = ?').run(name);
