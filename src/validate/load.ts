@@ -27,7 +27,7 @@ export function loadYaml(source: string, file: string): LoadedFile {
   const doc = parseDocument(source, {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    uniqueKeys: false, // checked in one pass by rules/duplicate-keys.ts
     // Plain data only: no !!binary or !!set objects, and no warnings printed by yaml itself.
     resolveKnownTags: false,
     logLevel: 'error',
