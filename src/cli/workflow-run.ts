@@ -15,6 +15,7 @@ import { parseWorkflowTarget } from './workflow-target.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
+import { validateWorkflowFile } from '../validate/read-file.js';
 
 export interface LoadPlanOptions {
   /** `FILE` or `FILE:NAME`. */
@@ -43,7 +44,6 @@ export async function loadPlanForCli(
       'Validating workflow prerequisites...',
     );
   const catalog = await cliCatalog(ctx);
-  const { validateWorkflowFile } = await import('../validate/read-file.js');
   const result = await validateWorkflowFile(target.file, catalog, {
     cwd: ctx.cwd,
     ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
