@@ -81,10 +81,12 @@ export async function loadPlanForCli(
 
 export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const json = flagOption(args.options, 'json');
-  const loaded = await loadPlanForCli(ctx, {
-    target: stringOption(args.options, 'workflow') ?? '',
-    json,
-  });
+  const target = stringOption(args.options, 'workflow') ?? '';
+  if (target === '') {
+    printProblem(ctx, { code: 'usage', message: '--workflow needs a file name' });
+    return EXIT.usage;
+  }
+  const loaded = await loadPlanForCli(ctx, { target, json });
   if (!loaded.ok) return loaded.exitCode;
   if (flagOption(args.options, 'dry-run')) {
     if (json)
