@@ -25,7 +25,7 @@ const ENSURE_WORKER = join(HERE, 'ensure-worker.js');
 function ensureInProcess(network: Network): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [ENSURE_WORKER, JSON.stringify(network)], (error, stdout) => {
-      if (error !== null) reject(error);
+      if (error !== null) reject(new Error(`ensure worker failed: ${error.message}`));
       else resolve(stdout.trim());
     });
   });
