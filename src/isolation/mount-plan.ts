@@ -65,10 +65,6 @@ const SAFE_PATH = /^\/[A-Za-z0-9_./+@-]*$/;
 export const JOB_ROOT = 'root';
 export const JOB_SCRATCH = 'scratch';
 
-function inside(root: string, path: string): string {
-  return join(root, path);
-}
-
 /** Where the job gets its own mounts: host paths under these are replaced, not shown. */
 const OWN_MOUNTS = ['/proc', '/sys', '/dev', '/tmp', '/work', '/volumes'];
 
@@ -86,6 +82,20 @@ export function outermost(paths: readonly string[], exclude: readonly string[] =
     .sort();
 }
 
+function mount(type: string, source: string, target: string, options: string): MountStep {
+  return { kind: 'mount', type, source, target, options };
+}
+
+function bind(source: string, target: string, mode: 'rw' | 'ro' | 'rbind' | 'rbind-ro'): MountStep {
+  return {
+    kind: 'bind',
+    source,
+    target,
+    recursive: mode.startsWith('rbind'),
+    readOnly: mode.endsWith('ro'),
+  };
+}
+
 export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   for (const path of [input.jobDir, input.runtimeRoot ?? '/']) {
     if (!SAFE_PATH.test(path)) {
@@ -98,149 +108,58 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   }
   const root = join(input.jobDir, JOB_ROOT);
   const scratch = join(input.jobDir, JOB_SCRATCH);
-  const mountPoints = [
-    '/work',
-    '/tmp',
-    '/proc',
-    '/sys',
-    '/dev',
-    ...(input.volumes.length > 0 ? input.volumes.map((v) => `/volumes/${v.name}`) : ['/volumes']),
-  ];
+  const at = (path: string): string => join(root, path);
+  const volumeDirs = input.volumes.map((v) => `/volumes/${v.name}`);
+  const mountPoints = ['/work', '/tmp', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs];
   const etcFiles = [
-    ...(input.hostsFile === undefined ? [] : ['/etc/hosts']),
-    ...(input.resolvFile === undefined ? [] : ['/etc/resolv.conf']),
+    ...(input.hostsFile === undefined ? [] : [{ path: '/etc/hosts', source: input.hostsFile }]),
+    ...(input.resolvFile === undefined
+      ? []
+      : [{ path: '/etc/resolv.conf', source: input.resolvFile }]),
   ];
+  // The top layer of the root (a tmpfs) holds the mount points, so neither the host nor the
+  // registered runtime gains a directory.
+  const top = input.runtimeRoot === undefined ? scratch : join(scratch, 'upper');
+  const ovlWork = join(scratch, 'work');
   const steps: MountStep[] = [
-    { kind: 'mount', type: 'tmpfs', source: 'rnx-scratch', target: scratch, options: 'mode=0755' },
-  ];
-  if (input.runtimeRoot === undefined) {
-    // The skeleton only adds mount points; the host's root shows through, read-only.
-    steps.push({ kind: 'mkdir', paths: mountPoints.map((p) => inside(scratch, p)) });
-    steps.push({
-      kind: 'mount',
-      type: 'overlay',
-      source: 'rnx-root',
-      target: root,
-      options: `ro,lowerdir=${scratch}:/`,
-    });
-    for (const mount of outermost(input.hostMounts, input.hidden)) {
-      steps.push({
-        kind: 'bind',
-        source: mount,
-        target: inside(root, mount),
-        recursive: true,
-        readOnly: true,
-      });
-    }
-  } else {
-    const upper = join(scratch, 'upper');
-    const ovlWork = join(scratch, 'work');
-    steps.push({
+    mount('tmpfs', 'rnx-scratch', scratch, 'mode=0755'),
+    {
       kind: 'mkdir',
       paths: [
-        ovlWork,
-        ...mountPoints.map((p) => inside(upper, p)),
-        ...(etcFiles.length > 0 ? [inside(upper, '/etc')] : []),
+        ...(input.runtimeRoot === undefined ? [] : [ovlWork]),
+        ...mountPoints.map((p) => join(top, p)),
+        ...(etcFiles.length > 0 ? [join(top, '/etc')] : []),
       ],
-    });
-    for (const file of etcFiles) steps.push({ kind: 'file', path: inside(upper, file) });
-    steps.push({
-      kind: 'mount',
-      type: 'overlay',
-      source: 'rnx-root',
-      target: root,
-      options: `lowerdir=${input.runtimeRoot},upperdir=${upper},workdir=${ovlWork}`,
-    });
+    },
+    ...etcFiles.map((f): MountStep => ({ kind: 'file', path: join(top, f.path) })),
+  ];
+  if (input.runtimeRoot === undefined) {
+    // Read-only overlay, no upper layer: the host's root shows through and cannot be changed.
+    steps.push(mount('overlay', 'rnx-root', root, `ro,lowerdir=${scratch}:/`));
+    for (const dir of outermost(input.hostMounts, input.hidden))
+      steps.push(bind(dir, at(dir), 'rbind-ro'));
+  } else {
+    // Writes land in the per-job upper layer on the tmpfs, never in the registered tree.
+    const options = `lowerdir=${input.runtimeRoot},upperdir=${top},workdir=${ovlWork}`;
+    steps.push(mount('overlay', 'rnx-root', root, options));
   }
   steps.push(
-    {
-      kind: 'mount',
-      type: 'proc',
-      source: 'proc',
-      target: inside(root, '/proc'),
-      options: 'nosuid,nodev,noexec',
-    },
-    {
-      kind: 'bind',
-      source: inside(root, '/proc/sys'),
-      target: inside(root, '/proc/sys'),
-      recursive: false,
-      readOnly: true,
-    },
-    {
-      kind: 'mount',
-      type: 'sysfs',
-      source: 'sysfs',
-      target: inside(root, '/sys'),
-      options: 'ro,nosuid,nodev,noexec',
-    },
-    {
-      kind: 'bind',
-      source: '/dev',
-      target: inside(root, '/dev'),
-      recursive: true,
-      readOnly: false,
-    },
-    {
-      kind: 'mount',
-      type: 'tmpfs',
-      source: 'rnx-shm',
-      target: inside(root, '/dev/shm'),
-      options: 'nosuid,nodev,mode=1777',
-    },
-    {
-      kind: 'mount',
-      type: 'tmpfs',
-      source: 'rnx-tmp',
-      target: inside(root, '/tmp'),
-      options: 'nosuid,nodev,mode=1777',
-    },
+    mount('proc', 'proc', at('/proc'), 'nosuid,nodev,noexec'),
+    bind(at('/proc/sys'), at('/proc/sys'), 'ro'),
+    mount('sysfs', 'sysfs', at('/sys'), 'ro,nosuid,nodev,noexec'),
+    bind('/dev', at('/dev'), 'rbind'),
+    mount('tmpfs', 'rnx-shm', at('/dev/shm'), 'nosuid,nodev,mode=1777'),
+    mount('tmpfs', 'rnx-tmp', at('/tmp'), 'nosuid,nodev,mode=1777'),
   );
   if (input.runtimeRoot === undefined) {
-    for (const dir of outermost(input.hidden)) {
-      steps.push({
-        kind: 'mount',
-        type: 'tmpfs',
-        source: 'rnx-hidden',
-        target: inside(root, dir),
-        options: 'ro,mode=0755',
-      });
-    }
+    for (const dir of outermost(input.hidden))
+      steps.push(mount('tmpfs', 'rnx-hidden', at(dir), 'ro,mode=0755'));
   }
-  steps.push({
-    kind: 'bind',
-    source: input.workspace,
-    target: inside(root, '/work'),
-    recursive: false,
-    readOnly: false,
-  });
-  for (const volume of input.volumes) {
-    steps.push({
-      kind: 'bind',
-      source: volume.path,
-      target: inside(root, `/volumes/${volume.name}`),
-      recursive: false,
-      readOnly: false,
-    });
-  }
-  if (input.hostsFile !== undefined) {
-    steps.push({
-      kind: 'bind',
-      source: input.hostsFile,
-      target: inside(root, '/etc/hosts'),
-      recursive: false,
-      readOnly: true,
-    });
-  }
-  if (input.resolvFile !== undefined) {
-    steps.push({
-      kind: 'bind',
-      source: input.resolvFile,
-      target: inside(root, '/etc/resolv.conf'),
-      recursive: false,
-      readOnly: true,
-    });
-  }
+  steps.push(bind(input.workspace, at('/work'), 'rw'));
+  input.volumes.forEach((volume, i) =>
+    steps.push(bind(volume.path, at(volumeDirs[i] ?? ''), 'rw')),
+  );
+  for (const file of etcFiles) steps.push(bind(file.source, at(file.path), 'ro'));
   steps.push({ kind: 'pivot', root }, { kind: 'chdir', path: '/work' });
   return ok(steps);
 }

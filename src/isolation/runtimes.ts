@@ -61,7 +61,7 @@ export function checkRootfs(dir: string, cwd: string): Result<string> {
     if (!statSync(root).isDirectory())
       return fail('runtime-not-rootfs', `'${dir}' is not a directory`);
   } catch {
-    return fail('runtime-not-found', `directory '${dir}' does not exist`);
+    return fail('runtime-dir-missing', `directory '${dir}' does not exist`);
   }
   if (root === '/') return fail('runtime-not-rootfs', "the host's own root cannot be a runtime");
   if (!SAFE_PATH.test(root)) {

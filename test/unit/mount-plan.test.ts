@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  outermost,
+  planMounts,
+  type MountPlanInput,
+  type MountStep,
+} from '../../src/isolation/mount-plan.js';
+import { renderMountScript, shellQuote } from '../../src/isolation/mount-script.js';
+
+const base: MountPlanInput = {
+  jobDir: '/var/lib/rnx/fs/j1',
+  workspace: '/var/lib/rnx/fs/j1/work',
+  volumes: [{ name: 'data', path: '/var/lib/rnx/volumes/data' }],
+  hostMounts: ['/', '/proc', '/sys/fs/cgroup', '/home', '/home/alice', '/var/lib/rnx/x', '/tmp'],
+  hidden: ['/var/lib/rnx'],
+  hostsFile: '/run/rnx/j1/hosts',
+};
+
+function steps(input: MountPlanInput): MountStep[] {
+  const plan = planMounts(input);
+  assert.ok(plan.ok);
+  return plan.value;
+}
+
+function mounts(list: MountStep[]): string[] {
+  return list.map((s) => {
+    switch (s.kind) {
+      case 'mount':
+        return `${s.type} ${s.target} ${s.options}`;
+      case 'bind':
+        return `bind${s.recursive ? ' -r' : ''}${s.readOnly ? ' ro' : ''} ${s.source} ${s.target}`;
+      case 'mkdir':
+        return `mkdir ${s.paths.join(' ')}`;
+      case 'file':
+        return `file ${s.path}`;
+      case 'pivot':
+        return `pivot ${s.root}`;
+      case 'chdir':
+        return `cd ${s.path}`;
+    }
+  });
+}
+
+describe('mount plan', () => {
+  it("builds the host's root as a read-only overlay with the job's own mounts on top", () => {
+    const r = '/var/lib/rnx/fs/j1/root';
+    const s = '/var/lib/rnx/fs/j1/scratch';
+    assert.deepEqual(mounts(steps(base)), [
+      `tmpfs ${s} mode=0755`,
+      `mkdir ${s}/work ${s}/tmp ${s}/proc ${s}/sys ${s}/dev ${s}/volumes ${s}/volumes/data ${s}/etc`,
+      `file ${s}/etc/hosts`,
+      `overlay ${r} ro,lowerdir=${s}:/`,
+      `bind -r ro /home ${r}/home`,
+      `proc ${r}/proc nosuid,nodev,noexec`,
+      `bind ro ${r}/proc/sys ${r}/proc/sys`,
+      `sysfs ${r}/sys ro,nosuid,nodev,noexec`,
+      `bind -r /dev ${r}/dev`,
+      `tmpfs ${r}/dev/shm nosuid,nodev,mode=1777`,
+      `tmpfs ${r}/tmp nosuid,nodev,mode=1777`,
+      `tmpfs ${r}/var/lib/rnx ro,mode=0755`,
+      `bind /var/lib/rnx/fs/j1/work ${r}/work`,
+      `bind /var/lib/rnx/volumes/data ${r}/volumes/data`,
+      `bind ro /run/rnx/j1/hosts ${r}/etc/hosts`,
+      `pivot ${r}`,
+      'cd /work',
+    ]);
+  });
+
+  it('puts a runtime under a per-job writable layer and shows nothing else of the host', () => {
+    const list = mounts(steps({ ...base, runtimeRoot: '/srv/rootfs/debian' }));
+    const s = '/var/lib/rnx/fs/j1/scratch';
+    assert.equal(list[1]?.startsWith(`mkdir ${s}/work ${s}/upper/work ${s}/upper/tmp`), true);
+    assert.ok(
+      list.includes(
+        `overlay /var/lib/rnx/fs/j1/root lowerdir=/srv/rootfs/debian,upperdir=${s}/upper,workdir=${s}/work`,
+      ),
+    );
+    assert.equal(list.filter((l) => l.includes('/home') || l.includes('ro,mode=0755')).length, 0);
+    assert.equal(list.at(-2), 'pivot /var/lib/rnx/fs/j1/root');
+  });
+
+  it('refuses paths that mount options cannot carry', () => {
+    const plan = planMounts({ ...base, runtimeRoot: '/srv/a,b' });
+    assert.equal(plan.ok ? '' : plan.problem.code, 'unsafe-path');
+  });
+
+  it('keeps only the outermost host mounts outside what the job replaces', () => {
+    assert.deepEqual(
+      outermost(['/', '/home', '/home/a', '/dev/pts', '/tmp/x', '/srv', '/srvx/y']),
+      ['/home', '/srv', '/srvx/y'],
+    );
+  });
+});
+
+describe('mount script', () => {
+  it('single-quotes every string, including quotes inside it', () => {
+    assert.equal(shellQuote("it's $(x)"), `'it'\\''s $(x)'`);
+  });
+
+  it('fails with a message naming the step, and restores the caller PATH', () => {
+    const script = renderMountScript([
+      { kind: 'bind', source: "/a b/'c", target: '/r/work', recursive: false, readOnly: true },
+    ]);
+    assert.match(
+      script,
+      /\nmount --bind -o ro '\/a b\/'\\''c' '\/r\/work' \|\| rnx_fs_fail 'bind \/a b\/'\\''c on \/r\/work'\n/,
+    );
+    assert.match(script, /exit 125/);
+    assert.match(script, /PATH=\$rnx_saved_path/);
+  });
+});
