@@ -6,13 +6,13 @@
  * `releaseJobFilesystem` forgets the volume uses and removes the per-job directory. Every mount is
  * made inside the job's own mount namespace (private propagation), so none is ever left on the host.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
 import type { JobSpec } from './job-spec.js';
 import { JOB_ROOT, JOB_SCRATCH, planMounts, type VolumeMount } from './mount-plan.js';
-import { renderMountScript } from './mount-script.js';
+import { renderMountSteps, standaloneScript } from './mount-script.js';
 import { selfOwner } from './process-owner.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
@@ -26,7 +26,12 @@ export interface JobFilesystem {
   readonly jobDir: string;
   /** Host directory that the job sees as /work. */
   readonly workspace: string;
-  /** Shell lines for the job's init: mounts, pivot_root, cd /work. */
+  /**
+   * Shell lines for the job's init, one command each (mounts, pivot_root, cd /work), to run in its
+   * mount namespace before the go signal; the caller reports a failing line and exits.
+   */
+  readonly lines: readonly string[];
+  /** The same lines as a script that exits FILESYSTEM_SETUP_EXIT at the first failure. */
   readonly script: string;
 }
 
@@ -104,7 +109,15 @@ export function prepareJobFilesystem(
     undo();
     return plan;
   }
-  return ok({ jobId: spec.id, jobDir, workspace, script: renderMountScript(plan.value) });
+  const init = renderMountSteps(plan.value, (i) => join(jobDir, `fstab-${String(i)}`));
+  for (const file of init.files) writeFileSync(file.path, file.content);
+  return ok({
+    jobId: spec.id,
+    jobDir,
+    workspace,
+    lines: init.lines,
+    script: standaloneScript(init),
+  });
 }
 
 /**

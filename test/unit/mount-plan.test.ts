@@ -6,7 +6,12 @@ import {
   type MountPlanInput,
   type MountStep,
 } from '../../src/isolation/mount-plan.js';
-import { renderMountScript, shellQuote } from '../../src/isolation/mount-script.js';
+import {
+  fstabField,
+  renderMountSteps,
+  shellQuote,
+  standaloneScript,
+} from '../../src/isolation/mount-script.js';
 
 const base: MountPlanInput = {
   jobDir: '/var/lib/rnx/fs/j1',
@@ -98,15 +103,56 @@ describe('mount script', () => {
     assert.equal(shellQuote("it's $(x)"), `'it'\\''s $(x)'`);
   });
 
-  it('fails with a message naming the step, and restores the caller PATH', () => {
-    const script = renderMountScript([
-      { kind: 'bind', source: "/a b/'c", target: '/r/work', recursive: false, readOnly: true },
-    ]);
-    assert.match(
-      script,
-      /\nmount --bind -o ro '\/a b\/'\\''c' '\/r\/work' \|\| rnx_fs_fail 'bind \/a b\/'\\''c on \/r\/work'\n/,
+  it('escapes fstab fields the way mountinfo does', () => {
+    assert.equal(fstabField('/a b\\c\td'), '/a\\040b\\134c\\011d');
+  });
+
+  it('batches runs of mounts into one fstab and keeps other steps as quoted lines', () => {
+    const init = renderMountSteps(
+      [
+        {
+          kind: 'mount',
+          type: 'tmpfs',
+          source: 'rnx-scratch',
+          target: '/j/scratch',
+          options: 'mode=0755',
+        },
+        { kind: 'mkdir', paths: ["/j/scratch/it's"] },
+        { kind: 'mount', type: 'proc', source: 'proc', target: '/j/root/proc', options: 'nosuid' },
+        {
+          kind: 'bind',
+          source: '/v/a b',
+          target: '/j/root/volumes/a',
+          recursive: false,
+          readOnly: false,
+        },
+        { kind: 'bind', source: '/dev', target: '/j/root/dev', recursive: true, readOnly: true },
+        { kind: 'pivot', root: '/j/root' },
+        { kind: 'chdir', path: '/work' },
+      ],
+      (i) => `/j/fstab-${String(i)}`,
     );
-    assert.match(script, /exit 125/);
-    assert.match(script, /PATH=\$rnx_saved_path/);
+    const tools = 'PATH=/usr/sbin:/usr/bin:/sbin:/bin';
+    assert.deepEqual(init.lines, [
+      `${tools} mount -t 'tmpfs' -o 'mode=0755' 'rnx-scratch' '/j/scratch'`,
+      `${tools} mkdir -p '/j/scratch/it'\\''s'`,
+      `${tools} mount -a -T '/j/fstab-0'`,
+      `cd '/j/root' && ${tools} pivot_root . . && ${tools} umount -l .`,
+      "cd '/work'",
+    ]);
+    assert.deepEqual(init.files, [
+      {
+        path: '/j/fstab-0',
+        content:
+          'proc /j/root/proc proc nosuid 0 0\n' +
+          '/v/a\\040b /j/root/volumes/a none bind 0 0\n' +
+          '/dev /j/root/dev none rbind,ro 0 0\n',
+      },
+    ]);
+    assert.ok(
+      standaloneScript(init).includes(
+        String.raw`mount -a -T '/j/fstab-0' || { echo 'rnx: job filesystem: failed: mount -a -T '\''/j/fstab-0'\''' >&2; exit 125; }`,
+      ),
+    );
   });
 });
