@@ -8,6 +8,7 @@ import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import { createJobCgroup, oomKills } from './cgroups.js';
+import { prepareJobFilesystem } from './filesystem.js';
 import { jobRequirements } from './host-check.js';
 import { initScript } from './init-script.js';
 import { jobEnvironment, jobHostname } from './job-env.js';
@@ -119,19 +120,6 @@ export async function runJob(
   try {
     const tools = jobRequirements();
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
-    if (
-      (spec.volumes?.length ?? 0) > 0 ||
-      spec.runtime !== undefined ||
-      spec.uploads !== undefined
-    ) {
-      return await end({
-        reason: 'start-failed',
-        problem: {
-          code: 'not-built',
-          message: 'volumes, uploads and runtimes are not available in this build',
-        },
-      });
-    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -152,6 +140,12 @@ export async function runJob(
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
     });
+    held.filesystem = dir;
+    const filesystem = prepareJobFilesystem(db, dir, spec, {
+      hostsFile: files.hosts,
+      resolvFile: files.resolv,
+    });
+    if (!filesystem.ok) return await end({ reason: 'start-failed', problem: filesystem.problem });
     const cgroup = createJobCgroup(spec.id, spec.resources);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
@@ -162,9 +156,10 @@ export async function runJob(
       script: initScript({
         hostname,
         procsFiles: cgroup.value.procsFiles,
-        fstab: files.fstab,
         loopbackUp: !prepared.value.attached,
         tools: tools.value,
+        // Mounts, pivot_root and cd /work; they bind /etc/hosts and resolv.conf in the new root.
+        extraSteps: filesystem.value.lines,
       }),
       command: spec.command,
       args: spec.args,
