@@ -48,6 +48,11 @@ export interface RunnerOptions {
   readonly graceMs?: number;
   /** Limit on namespace + network setup before the command runs (default 10 s). */
   readonly setupTimeoutMs?: number;
+  /**
+   * Benchmarks only: skip the job filesystem (the job then sees the host's root, writable, with
+   * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
+   */
+  readonly withoutFilesystem?: boolean;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -141,11 +146,12 @@ export async function runJob(
       hasNetwork: prepared.value.attached,
     });
     held.filesystem = dir;
-    const filesystem = prepareJobFilesystem(db, dir, spec, {
-      hostsFile: files.hosts,
-      resolvFile: files.resolv,
-    });
-    if (!filesystem.ok) return await end({ reason: 'start-failed', problem: filesystem.problem });
+    const filesystem = options.withoutFilesystem
+      ? undefined
+      : prepareJobFilesystem(db, dir, spec, { hostsFile: files.hosts, resolvFile: files.resolv });
+    if (filesystem?.ok === false) {
+      return await end({ reason: 'start-failed', problem: filesystem.problem });
+    }
     const cgroup = createJobCgroup(spec.id, spec.resources);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
@@ -159,7 +165,9 @@ export async function runJob(
         loopbackUp: !prepared.value.attached,
         tools: tools.value,
         // Mounts, pivot_root and cd /work; they bind /etc/hosts and resolv.conf in the new root.
-        extraSteps: filesystem.value.lines,
+        ...(filesystem === undefined
+          ? { fstab: files.fstab }
+          : { extraSteps: filesystem.value.lines }),
       }),
       command: spec.command,
       args: spec.args,
