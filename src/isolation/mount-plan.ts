@@ -74,12 +74,16 @@ function under(path: string, dir: string): boolean {
 
 /** Host paths worth mounting: not /, not under the job's own mounts, not nested in one another. */
 export function outermost(paths: readonly string[], exclude: readonly string[] = []): string[] {
-  const candidates = paths.filter(
+  const candidates = shown(paths, exclude);
+  return candidates.filter((p) => !candidates.some((other) => other !== p && under(p, other)));
+}
+
+/** Host mount points the job sees (sorted, so parents come before what is mounted below them). */
+function shown(paths: readonly string[], exclude: readonly string[]): string[] {
+  const kept = paths.filter(
     (p) => p !== '/' && ![...OWN_MOUNTS, ...exclude].some((dir) => under(p, dir)),
   );
-  return [...new Set(candidates)]
-    .filter((p) => !candidates.some((other) => other !== p && under(p, other)))
-    .sort();
+  return [...new Set(kept)].sort();
 }
 
 function mount(type: string, source: string, target: string, options: string): MountStep {
@@ -136,8 +140,12 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   if (input.runtimeRoot === undefined) {
     // Read-only overlay, no upper layer: the host's root shows through and cannot be changed.
     steps.push(mount('overlay', 'rnx-root', root, `ro,lowerdir=${scratch}:/`));
-    for (const dir of outermost(input.hostMounts, input.hidden))
-      steps.push(bind(dir, at(dir), 'rbind-ro'));
+    // A recursive bind makes only its top read-only: remount what is mounted below it too.
+    const outer = outermost(input.hostMounts, input.hidden);
+    for (const dir of outer) steps.push(bind(dir, at(dir), 'rbind-ro'));
+    for (const dir of shown(input.hostMounts, input.hidden)) {
+      if (!outer.includes(dir)) steps.push(bind(at(dir), at(dir), 'ro'));
+    }
   } else {
     // Writes land in the per-job upper layer on the tmpfs, never in the registered tree.
     const options = `lowerdir=${input.runtimeRoot},upperdir=${top},workdir=${ovlWork}`;

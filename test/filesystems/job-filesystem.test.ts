@@ -3,6 +3,7 @@
  * prepareJobFilesystem run under `unshare` exactly as the runner's init runs them.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,6 +46,27 @@ describe('job filesystem', () => {
     const r = await runFsJob(db, state, fsSpec(), ['sh', '-c', 'pwd; ls /usr/bin/env']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '/work\n/usr/bin/env\n');
+  });
+
+  it('shows separate host mounts, and mounts below them, read-only', async () => {
+    const top = `/srv/rnx-test-${String(process.pid)}`;
+    mkdirSync(top);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', 'rnx-test-top', top]);
+      mkdirSync(join(top, 'inner'));
+      writeFileSync(join(top, 'a'), 'top\n');
+      execFileSync('mount', ['-t', 'tmpfs', 'rnx-test-inner', join(top, 'inner')]);
+      writeFileSync(join(top, 'inner', 'b'), 'inner\n');
+      const r = await runFsJob(db, state, fsSpec(), [
+        'sh',
+        '-c',
+        `cat ${top}/a ${top}/inner/b; touch ${top}/x 2>/dev/null || echo top=ro; touch ${top}/inner/x 2>/dev/null || echo inner=ro`,
+      ]);
+      assert.equal(r.stdout, 'top\ninner\ntop=ro\ninner=ro\n', r.stderr);
+    } finally {
+      execFileSync('umount', ['-R', top]);
+      rmSync(top, { recursive: true });
+    }
   });
 
   it('gets an empty private /tmp that is gone afterwards', async () => {

@@ -57,6 +57,7 @@ describe('mount plan', () => {
       `file ${s}/etc/hosts`,
       `overlay ${r} ro,lowerdir=${s}:/`,
       `bind -r ro /home ${r}/home`,
+      `bind ro ${r}/home/alice ${r}/home/alice`,
       `proc ${r}/proc nosuid,nodev,noexec`,
       `bind ro ${r}/proc/sys ${r}/proc/sys`,
       `sysfs ${r}/sys ro,nosuid,nodev,noexec`,
