@@ -124,7 +124,7 @@ function drive<L extends LeasedAddress>(
       leases,
       firstIds,
       hosts: (job) => hostsFor(job, plan.jobs, leases),
-      emit: options.onEvent,
+      emit: (event) => options.onEvent(event),
       apply,
       record: (name, update) => {
         const before = summaries.get(name);
