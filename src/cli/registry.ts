@@ -16,4 +16,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Run a command as an isolated job, or a workflow file',
     load: () => import('./commands/job-run.js'),
   },
+  {
+    path: 'workflow list',
+    summary: 'List workflow runs, newest first',
+    load: () => import('./commands/workflow-list.js'),
+  },
+  {
+    path: 'workflow status',
+    summary: 'Show a workflow run: jobs, statuses, exit codes, dependencies',
+    load: () => import('./commands/workflow-status.js'),
+  },
 ];
