@@ -1,10 +1,85 @@
-/** `rnx job run COMMAND`: scaffolding until the isolation runner lands. */
-import type { ParsedArgs } from './args.js';
+/**
+ * `rnx job run [FLAGS] COMMAND [ARGS...]`: one job in the foreground. Streams the job's output,
+ * stops it gracefully on the first Ctrl-C and kills it on the second, and exits with the job's exit
+ * code (128 + signal number when it was killed). With --json, stdout carries only one JSON object
+ * at the end, with the job's stdout in `output`.
+ */
+import { runJob } from '../isolation/runner.js';
+import { shellExitCode } from '../isolation/job-outcome.js';
+import type { JobResult } from '../isolation/job-spec.js';
+import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './context.js';
-import { printProblem } from './print.js';
+import { specFromFlags } from './job-flags.js';
+import { printJson, printProblem, writeLine } from './print.js';
 
-export function runSingleJob(ctx: CliContext, _args: ParsedArgs): Promise<number> {
-  printProblem(ctx, { code: 'not-built', message: 'single job runs are not built yet' });
-  return Promise.resolve(EXIT.failed);
+export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const spec = specFromFlags(args, ctx.env);
+  if (!spec.ok) {
+    printProblem(ctx, spec.problem);
+    return EXIT.usage;
+  }
+  const json = flagOption(args.options, 'json');
+  const output: Buffer[] = [];
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let interrupts = 0;
+  const off = ctx.onSignal(() => {
+    interrupts++;
+    if (interrupts === 1) {
+      writeLine(ctx.stderr, `rnx: stopping job ${spec.value.id} (Ctrl-C again to kill it now)`);
+      stop.abort();
+    } else {
+      kill.abort();
+    }
+  });
+  let result: JobResult;
+  try {
+    result = await runJob(spec.value, {
+      onStdout: (chunk) => (json ? output.push(chunk) : ctx.stdout.write(chunk)),
+      onStderr: (chunk) => ctx.stderr.write(chunk),
+      signal: stop.signal,
+      killSignal: kill.signal,
+    });
+  } finally {
+    off();
+  }
+  if (json) {
+    printJson(ctx, {
+      id: result.id,
+      name: result.name ?? null,
+      status: result.status,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      reason: result.reason,
+      network: result.network,
+      address: result.address ?? null,
+      startedAt: result.startedAt ?? null,
+      endedAt: result.endedAt,
+      output: Buffer.concat(output).toString('utf8'),
+      ...(result.message === undefined ? {} : { message: result.message }),
+    });
+  }
+  return exitCodeOf(ctx, result, interrupts > 0);
+}
+
+function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
+  if (result.reason === 'start-failed' || result.reason === 'network-setup') {
+    const problem = result.problem ?? {
+      code: result.reason,
+      message: result.message ?? 'the job could not start',
+    };
+    printProblem(ctx, { ...problem, message: `job ${result.id}: ${problem.message}` });
+    if (problem.code.startsWith('host-')) return EXIT.host;
+    if (problem.code === 'usage') return EXIT.usage;
+    return result.exitCode === 127 ? 127 : EXIT.failed;
+  }
+  if (result.reason === 'oom' || result.reason === 'timeout' || result.reason === 'orphaned') {
+    writeLine(
+      ctx.stderr,
+      `rnx: job ${result.id} ${result.status}: ${result.message ?? result.reason}`,
+    );
+  }
+  if (interrupted && result.status === 'STOPPED') return EXIT.interrupted;
+  return shellExitCode(result.exitCode, result.signal);
 }

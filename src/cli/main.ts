@@ -2,7 +2,8 @@
  * The CLI entry: reads process.argv, finds the command, builds its context, installs signal
  * handling and sets the exit code. Nothing outside src/cli/ prints or exits.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
@@ -97,7 +98,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeLine(ctx.stderr, `usage: ${command.usage}`);
     return EXIT.usage;
   }
+  await cleanUpAfterKilledRuns(ctx);
   return command.run(ctx, parsed.value);
+}
+
+/**
+ * Removes what an rnx killed mid-job left (processes, cgroups, leases, veths, files) before any
+ * command runs. Cheap when nothing is left: one indexed query on an existing database.
+ */
+async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
+  const { openDatabase, stateDir } = await import('../state/database.js');
+  const dir = stateDir(ctx.env);
+  if (!existsSync(join(dir, 'rnx.db'))) return;
+  try {
+    const { reapAbandonedJobs } = await import('../isolation/reap.js');
+    for (const job of await reapAbandonedJobs(openDatabase(dir))) {
+      writeLine(ctx.stderr, `rnx: cleaned up job ${job.id}, left by an rnx that was killed`);
+    }
+  } catch (error) {
+    writeLine(
+      ctx.stderr,
+      `rnx: could not check for jobs left by a killed rnx: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** `--help`/`-h` among the flags (not inside a job's own command line). */

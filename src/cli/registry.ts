@@ -17,6 +17,66 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/job-run.js'),
   },
   {
+    path: 'network create',
+    summary: 'Create a network with its own CIDR and bridge',
+    load: () => import('./commands/network-create.js'),
+  },
+  {
+    path: 'network list',
+    summary: 'List networks (built-ins first)',
+    load: () => import('./commands/network-list.js'),
+  },
+  {
+    path: 'network inspect',
+    summary: "Show a network's settings and leases",
+    load: () => import('./commands/network-inspect.js'),
+  },
+  {
+    path: 'network remove',
+    summary: 'Remove a custom network, its bridge and its rules',
+    load: () => import('./commands/network-remove.js'),
+  },
+  {
+    path: 'job list',
+    summary: 'List jobs, newest first',
+    load: () => import('./commands/job-list.js'),
+  },
+  {
+    path: 'job status',
+    summary: "Show one job's status, exit code, reason and times",
+    load: () => import('./commands/job-status.js'),
+  },
+  {
+    path: 'job log',
+    summary: "Print a job's output (--follow to wait for more)",
+    load: () => import('./commands/job-log.js'),
+  },
+  {
+    path: 'job stop',
+    summary: 'Stop a running job (SIGTERM, grace period, SIGKILL)',
+    load: () => import('./commands/job-stop.js'),
+  },
+  {
+    path: 'system check',
+    summary: 'Check that this host can run jobs',
+    load: () => import('./commands/system-check.js'),
+  },
+  {
+    path: 'system prune',
+    summary: 'Remove what killed rnx runs left behind',
+    load: () => import('./commands/system-prune.js'),
+  },
+  {
+    path: 'workflow validate',
+    summary: 'Check workflow files: schema, requires graph, networks, volumes, runtimes',
+    load: () => import('./commands/workflow-validate.js'),
+  },
+  {
+    path: 'workflow graph',
+    summary: 'Print the job graph as Mermaid or Graphviz dot',
+    load: () => import('./commands/workflow-graph.js'),
+  },
+  {
     path: 'workflow list',
     summary: 'List workflow runs, newest first',
     load: () => import('./commands/workflow-list.js'),

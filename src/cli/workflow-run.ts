@@ -1,10 +1,110 @@
-/** `rnx job run --workflow=FILE`: scaffolding until validation and the engine land. */
+/**
+ * `rnx job run --workflow=FILE[:NAME] [--dry-run] [--json]`. Validation and the dry-run live
+ * here; `loadPlanForCli` is the reusable step (validate, print problems, return the plan or an
+ * exit code) for the engine's run path, which replaces `runPlan` below when it lands.
+ */
 import type { ParsedArgs } from './args.js';
+import { flagOption, stringOption } from './args.js';
+import { cliCatalog } from './catalog.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './context.js';
-import { printProblem } from './print.js';
+import { diagnosticsJson, printDiagnostics } from './diagnostics-print.js';
+import { formatPlan, planJson } from './plan-format.js';
+import { printJson, printProblem, writeLine } from './print.js';
+import { parseWorkflowTarget } from './workflow-target.js';
+import type { Plan } from '../validate/model.js';
+import type { Diagnostic } from '../validate/diagnostic.js';
+import { isError, summarize } from '../validate/diagnostic.js';
 
-export function runWorkflowFile(ctx: CliContext, _args: ParsedArgs): Promise<number> {
-  printProblem(ctx, { code: 'not-built', message: 'workflow runs are not built yet' });
+export interface LoadPlanOptions {
+  /** `FILE` or `FILE:NAME`. */
+  readonly target: string;
+  /** Print problems as JSON on stdout (and no progress lines). */
+  readonly json: boolean;
+}
+
+export type LoadedPlan =
+  { ok: true; plan: Plan; diagnostics: readonly Diagnostic[] } | { ok: false; exitCode: number };
+
+/** The guide's progress lines, plain ASCII when output is not a terminal or NO_COLOR is set. */
+function progress(ctx: CliContext, fancy: string, plain: string): void {
+  writeLine(ctx.stdout, ctx.fancy ? fancy : plain);
+}
+
+export async function loadPlanForCli(
+  ctx: CliContext,
+  options: LoadPlanOptions,
+): Promise<LoadedPlan> {
+  const target = parseWorkflowTarget(options.target);
+  if (!options.json)
+    progress(
+      ctx,
+      '🔍 Validating workflow prerequisites...',
+      'Validating workflow prerequisites...',
+    );
+  const catalog = await cliCatalog(ctx);
+  const { validateWorkflowFile } = await import('../validate/read-file.js');
+  const result = await validateWorkflowFile(target.file, catalog, {
+    cwd: ctx.cwd,
+    ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
+  });
+  const failed = result.diagnostics.some(isError);
+  if (options.json && failed) {
+    printJson(ctx, {
+      valid: false,
+      file: target.file,
+      diagnostics: diagnosticsJson(result.diagnostics),
+    });
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  if (!options.json) await printDiagnostics(ctx, result.diagnostics, result.source);
+  if (failed) {
+    progress(
+      ctx,
+      `❌ ${target.file} is invalid: ${summarize(result.diagnostics)}`,
+      `FAILED: ${target.file} is invalid: ${summarize(result.diagnostics)}`,
+    );
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  if (result.plan === undefined) {
+    printProblem(ctx, {
+      code: 'usage',
+      message: `${target.file} holds several workflows: ${result.workflowNames.join(', ')}`,
+      hint: `pick one with --workflow=${target.file}:${result.workflowNames[0] ?? 'NAME'}`,
+    });
+    return { ok: false, exitCode: EXIT.usage };
+  }
+  if (!options.json)
+    progress(ctx, '✅ All required networks exist', 'OK: All required networks exist');
+  return { ok: true, plan: result.plan, diagnostics: result.diagnostics };
+}
+
+export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  const json = flagOption(args.options, 'json');
+  const loaded = await loadPlanForCli(ctx, {
+    target: stringOption(args.options, 'workflow') ?? '',
+    json,
+  });
+  if (!loaded.ok) return loaded.exitCode;
+  if (flagOption(args.options, 'dry-run')) {
+    if (json)
+      printJson(ctx, {
+        valid: true,
+        diagnostics: diagnosticsJson(loaded.diagnostics),
+        plan: planJson(loaded.plan),
+      });
+    else writeLine(ctx.stdout, `\n${formatPlan(loaded.plan)}\n\nDry run: nothing was started.`);
+    return EXIT.ok;
+  }
+  return runPlan(ctx, loaded.plan);
+}
+
+/** Placeholder until the engine lands: the engine branch replaces this function. */
+function runPlan(ctx: CliContext, _plan: Plan): Promise<number> {
+  printProblem(ctx, {
+    code: 'not-built',
+    message: 'running workflows is not available yet in this build',
+    hint: 'use --dry-run to validate the file and see the plan',
+  });
   return Promise.resolve(EXIT.failed);
 }

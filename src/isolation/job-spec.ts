@@ -2,6 +2,7 @@
  * What the isolation runner takes (one fully resolved job) and what it gives back. The runner knows
  * nothing of workflows: the engine and `rnx job run` both build a JobSpec.
  */
+import type { Problem } from '../problem.js';
 import type { Resources } from '../validate/model.js';
 
 export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
@@ -15,7 +16,8 @@ export type EndReason =
   | 'stopped' // a user asked to stop it (rnx job stop, Ctrl-C)
   | 'network-setup' // phase 2 failed or timed out; the command never ran
   | 'start-failed' // the command could not be started (not found, host lacks a feature)
-  | 'canceled'; // never started: its requirements can no longer be met (engine only)
+  | 'canceled' // never started: its requirements can no longer be met (engine only)
+  | 'orphaned'; // the rnx that ran it was killed; a later rnx removed what it left
 
 export interface HostEntry {
   readonly name: string;
@@ -59,4 +61,6 @@ export interface JobResult {
   readonly endedAt: string;
   /** A human sentence for failures that are not the command's own (network setup, start failure). */
   readonly message?: string;
+  /** For start failures: the problem with its hint (code `host-*` means the host lacks something). */
+  readonly problem?: Problem;
 }

@@ -17,6 +17,84 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;`,
   },
   {
+    // Custom networks (built-ins are constants in src/networks/builtins.ts), IP leases with their
+    // owner, and the allocator's state: a next-fit cursor and the free address ranges of every
+    // network, indexed at both ends so that leasing and releasing cost O(log n) for any size.
+    version: 2,
+    name: 'networks and leases',
+    sql: `
+CREATE TABLE networks (
+  name TEXT PRIMARY KEY,
+  cidr TEXT NOT NULL,
+  base INTEGER NOT NULL,
+  prefix INTEGER NOT NULL,
+  bridge TEXT NOT NULL UNIQUE,
+  internal INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE leases (
+  network TEXT NOT NULL,
+  address INTEGER NOT NULL,
+  job_id TEXT NOT NULL UNIQUE,
+  pid INTEGER NOT NULL,
+  pid_start INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (network, address)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX leases_owner ON leases (pid, pid_start);
+CREATE TABLE lease_cursors (
+  network TEXT PRIMARY KEY,
+  next INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE free_ranges (
+  network TEXT NOT NULL,
+  first INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  PRIMARY KEY (network, last)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX free_ranges_first ON free_ranges (network, first);
+`,
+  },
+  {
+    version: 3,
+    name: 'jobs',
+    // One row per job. Environment variables are kept by name only (secret values never reach the
+    // database). `active` is 1 while the job may still hold host resources (processes, cgroups,
+    // a veth, a lease); the partial index makes "did a killed rnx leave anything?" one cheap query.
+    sql: `CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  workflow_run_id TEXT,
+  command TEXT NOT NULL,
+  env_names TEXT NOT NULL,
+  secret_names TEXT NOT NULL,
+  network TEXT NOT NULL,
+  address TEXT,
+  resources TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING','RUNNING','COMPLETED','FAILED','STOPPED','CANCELED')),
+  reason TEXT,
+  message TEXT,
+  exit_code INTEGER,
+  signal TEXT,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  ended_at TEXT,
+  owner_pid INTEGER NOT NULL,
+  owner_start INTEGER NOT NULL,
+  init_pid INTEGER,
+  init_start INTEGER,
+  cgroup TEXT,
+  veth TEXT,
+  run_dir TEXT,
+  log_path TEXT NOT NULL,
+  stop_requested_at TEXT,
+  active INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX jobs_active ON jobs (active) WHERE active = 1;
+CREATE INDEX jobs_created ON jobs (created_at);
+CREATE INDEX jobs_name ON jobs (name);`,
+  },
+  {
     version: 4,
     name: 'workflow runs',
     // One row per run, one per job of the run (its latest state), one per attempt of a job (the

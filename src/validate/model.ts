@@ -62,6 +62,8 @@ export interface Plan {
   /** The workflow file, as given by the user. */
   readonly file: string;
   readonly name: string;
+  /** The key under `workflows:` that was selected, for files holding several workflows. */
+  readonly workflow?: string;
   readonly description?: string;
   /** Jobs in a stable order (file order). */
   readonly jobs: readonly PlannedJob[];

@@ -1,0 +1,86 @@
+/**
+ * `rnx job log ID [--follow]`: a job's output (stdout and stderr as they came, secrets masked).
+ * --follow keeps printing new output until the job ends; it wakes on file changes (inotify) with a
+ * slow check of the job's state as a backstop.
+ */
+import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
+import { openDatabase, stateDir, type Database } from '../../state/database.js';
+import { findJob, getJob } from '../../isolation/job-store.js';
+import type { CliContext, Command } from '../context.js';
+import { EXIT } from '../context.js';
+import { flagOption } from '../args.js';
+import { printProblem } from '../print.js';
+
+function copyFrom(ctx: CliContext, path: string, offset: number): number {
+  if (!existsSync(path)) return offset;
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, offset);
+      if (n === 0) return offset;
+      ctx.stdout.write(Buffer.from(buffer.subarray(0, n)));
+      offset += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function follow(ctx: CliContext, db: Database, id: string, path: string): Promise<void> {
+  let offset = copyFrom(ctx, path, 0);
+  let wake: (() => void) | undefined;
+  const watcher = existsSync(path) ? watch(path, () => wake?.()) : undefined;
+  const stopWaiting = new AbortController();
+  const off = ctx.onSignal(() => stopWaiting.abort());
+  try {
+    while (!stopWaiting.signal.aborted) {
+      const active = getJob(db, id)?.active ?? false;
+      offset = copyFrom(ctx, path, offset);
+      if (!active) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        stopWaiting.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  } finally {
+    off();
+    watcher?.close();
+  }
+}
+
+export const command: Command = {
+  path: 'job log',
+  usage: 'rnx job log ID [--follow]',
+  summary: "Print a job's output; --follow waits for more until the job ends",
+  details: `Examples:
+  rnx job log 3f2a9c1b7d40
+  rnx job log web --follow`,
+  options: {
+    follow: { type: 'boolean', short: 'f', description: 'keep printing output until the job ends' },
+  },
+  async run(ctx, args) {
+    const ref = args.positionals[0];
+    if (ref === undefined || args.positionals.length > 1) {
+      printProblem(ctx, { code: 'usage', message: 'rnx job log takes one job id or name' });
+      return EXIT.usage;
+    }
+    const db = openDatabase(stateDir(ctx.env));
+    const job = findJob(db, ref);
+    if (job === undefined) {
+      printProblem(ctx, {
+        code: 'not-found',
+        message: `no job '${ref}'`,
+        hint: "see 'rnx job list'",
+      });
+      return EXIT.failed;
+    }
+    if (flagOption(args.options, 'follow')) await follow(ctx, db, job.id, job.logPath);
+    else copyFrom(ctx, job.logPath, 0);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,58 @@
+/** `rnx job status ID [--json]`: one job's record (by id, id prefix or name). */
+import { openDatabase, stateDir } from '../../state/database.js';
+import { findJob } from '../../isolation/job-store.js';
+import type { Command } from '../context.js';
+import { EXIT } from '../context.js';
+import { flagOption } from '../args.js';
+import { commandText, durationText, exitText, jobJson } from '../job-view.js';
+import { printJson, printProblem, writeLine } from '../print.js';
+
+export const command: Command = {
+  path: 'job status',
+  usage: 'rnx job status ID [--json]',
+  summary: "Show one job's status, exit code, reason, times and network",
+  details: `ID may be a job id, a unique prefix of one, or a job name (its latest run).
+Examples:
+  rnx job status 3f2a9c1b7d40
+  rnx job status web --json | jq -r .status`,
+  options: { json: { type: 'boolean', description: 'print a JSON object' } },
+  run(ctx, args) {
+    const ref = args.positionals[0];
+    if (ref === undefined || args.positionals.length > 1) {
+      printProblem(ctx, { code: 'usage', message: 'rnx job status takes one job id or name' });
+      return Promise.resolve(EXIT.usage);
+    }
+    const job = findJob(openDatabase(stateDir(ctx.env)), ref);
+    if (job === undefined) {
+      printProblem(ctx, {
+        code: 'not-found',
+        message: `no job '${ref}'`,
+        hint: "see 'rnx job list'",
+      });
+      return Promise.resolve(EXIT.failed);
+    }
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, jobJson(job));
+      return Promise.resolve(EXIT.ok);
+    }
+    const lines: [string, string][] = [
+      ['id', job.id],
+      ['name', job.name ?? '-'],
+      ['status', job.status],
+      ['reason', job.reason ?? '-'],
+      ['exit', exitText(job)],
+      ['command', commandText(job, 200)],
+      ['network', job.network],
+      ['address', job.address ?? '-'],
+      ['created', job.createdAt],
+      ['started', job.startedAt ?? '-'],
+      ['ended', job.endedAt ?? '-'],
+      ['duration', durationText(job)],
+      ['log', job.logPath],
+    ];
+    if (job.message !== null) lines.push(['message', job.message]);
+    if (job.secretNames.length > 0) lines.push(['secrets', job.secretNames.join(', ')]);
+    for (const [key, value] of lines) writeLine(ctx.stdout, `${key.padEnd(9)}${value}`);
+    return Promise.resolve(EXIT.ok);
+  },
+};

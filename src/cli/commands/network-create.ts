@@ -1,0 +1,60 @@
+/** `rnx network create NAME --cidr=CIDR [--internal]`. */
+import type { Command } from '../context.js';
+import { EXIT } from '../context.js';
+import { printJson, printProblem, writeLine } from '../print.js';
+import { stringOption, flagOption } from '../args.js';
+import { openDatabase, stateDir } from '../../state/database.js';
+import { createNetwork } from '../../networks/manage.js';
+import { exitCodeFor } from './network-exit.js';
+
+export const command: Command = {
+  path: 'network create',
+  usage: 'rnx network create NAME --cidr=CIDR [--internal]',
+  summary: 'Create a network with its own CIDR and bridge',
+  details: `Examples:
+  rnx network create development --cidr=10.1.0.0/24
+  rnx network create db-net --cidr=10.20.0.0/24 --internal
+
+Names: 1-40 characters, lower-case letters, digits and -, starting with a letter or digit.
+The CIDR must be a network address with a prefix of /30 or shorter, and must not overlap another
+network, the host's addresses, routes (other than the default route) or DNS servers.
+Jobs on a network reach each other; --internal networks cannot leave their subnet (no NAT).`,
+  options: {
+    cidr: { type: 'string', valueName: 'CIDR', description: 'address range, e.g. 10.10.0.0/24' },
+    internal: { type: 'boolean', description: 'no outside access: jobs only reach their network' },
+    json: { type: 'boolean', description: 'print the created network as JSON' },
+  },
+  async run(ctx, args) {
+    const [name, ...extra] = args.positionals;
+    const cidr = stringOption(args.options, 'cidr');
+    if (name === undefined || extra.length > 0 || cidr === undefined) {
+      printProblem(ctx, {
+        code: 'usage',
+        message:
+          name === undefined || extra.length > 0
+            ? 'rnx network create takes exactly one NAME'
+            : '--cidr is required',
+        hint: `usage: ${this.usage}`,
+      });
+      return EXIT.usage;
+    }
+    const db = openDatabase(stateDir(ctx.env));
+    try {
+      const created = await createNetwork(db, {
+        name,
+        cidr,
+        internal: flagOption(args.options, 'internal'),
+      });
+      if (!created.ok) {
+        printProblem(ctx, created.problem);
+        return exitCodeFor(created.problem);
+      }
+      const n = created.value;
+      if (flagOption(args.options, 'json')) printJson(ctx, n);
+      else writeLine(ctx.stdout, `created network ${n.name} (${n.cidr}) on bridge ${n.bridge}`);
+      return EXIT.ok;
+    } finally {
+      db.close();
+    }
+  },
+};

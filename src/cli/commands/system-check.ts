@@ -1,0 +1,31 @@
+/** `rnx system check [--json]`: what this host offers rnx and what it lacks, with the fix for each. */
+import { checkHost } from '../../isolation/host-check.js';
+import type { Command } from '../context.js';
+import { EXIT } from '../context.js';
+import { flagOption } from '../args.js';
+import { printJson, writeLine } from '../print.js';
+
+export const command: Command = {
+  path: 'system check',
+  usage: 'rnx system check [--json]',
+  summary: 'Check that this host can run jobs: privileges, namespaces, cgroups and tools',
+  details: `Exits 0 when everything jobs need is there, 3 when something is missing (each missing piece
+is listed with the Debian package or setting that provides it).`,
+  options: { json: { type: 'boolean', description: 'print a JSON array of checks' } },
+  run(ctx, args) {
+    const items = checkHost();
+    const missingForJobs = items.some((i) => i.requiredForJobs && !i.ok);
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, items);
+    } else {
+      const width = Math.max(...items.map((i) => i.name.length));
+      for (const item of items) {
+        const mark = item.ok ? 'ok     ' : item.requiredForJobs ? 'MISSING' : 'missing';
+        writeLine(ctx.stdout, `${mark}  ${item.name.padEnd(width)}  ${item.detail}`);
+        if (item.hint !== undefined)
+          writeLine(ctx.stdout, `${' '.repeat(width + 11)}fix: ${item.hint}`);
+      }
+    }
+    return Promise.resolve(missingForJobs ? EXIT.host : EXIT.ok);
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * `rnx system prune`: removes what killed rnx runs left behind (processes, cgroups, network wiring,
+ * leases, run directories), and stray rnx cgroups and run directories no live job owns. Jobs of
+ * live rnx processes are never touched.
+ */
+import { openDatabase, stateDir } from '../../state/database.js';
+import { pruneStrays } from '../../isolation/prune.js';
+import { reapAbandonedJobs } from '../../isolation/reap.js';
+import type { Command } from '../context.js';
+import { EXIT } from '../context.js';
+import { writeLine } from '../print.js';
+
+export const command: Command = {
+  path: 'system prune',
+  usage: 'rnx system prune',
+  summary: 'Remove what killed rnx runs left behind: processes, cgroups, leases, veths, files',
+  options: {},
+  async run(ctx) {
+    const dir = stateDir(ctx.env);
+    const db = openDatabase(dir);
+    const reaped = await reapAbandonedJobs(db);
+    const strays = pruneStrays(db, dir);
+    for (const job of reaped) {
+      writeLine(
+        ctx.stdout,
+        `job ${job.id}: cleaned up${job.problems.length ? ` (${job.problems.join('; ')})` : ''}`,
+      );
+    }
+    for (const item of strays) writeLine(ctx.stdout, `removed ${item}`);
+    if (reaped.length + strays.length === 0) writeLine(ctx.stdout, 'nothing to clean up');
+    return EXIT.ok;
+  },
+};

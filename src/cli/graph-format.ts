@@ -1,0 +1,32 @@
+/** The job graph of a plan as Mermaid or Graphviz dot, edges from the required job to the waiting one, labelled with the condition. */
+import type { Plan } from '../validate/model.js';
+
+export type GraphFormat = 'mermaid' | 'dot';
+export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot'];
+
+export function formatGraph(plan: Plan, format: GraphFormat): string {
+  return format === 'mermaid' ? mermaid(plan) : dot(plan);
+}
+
+function mermaid(plan: Plan): string {
+  const id = new Map(plan.jobs.map((j, i) => [j.name, `j${i}`]));
+  const lines = ['flowchart TD'];
+  for (const job of plan.jobs) lines.push(`  ${id.get(job.name)}["${job.name}"]`);
+  for (const job of plan.jobs) {
+    for (const r of job.requires)
+      lines.push(`  ${id.get(r.job)} -->|${r.condition}| ${id.get(job.name)}`);
+  }
+  return lines.join('\n');
+}
+
+function dot(plan: Plan): string {
+  const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const lines = [`digraph ${q(plan.name)} {`, '  node [shape=box];'];
+  for (const job of plan.jobs) lines.push(`  ${q(job.name)};`);
+  for (const job of plan.jobs) {
+    for (const r of job.requires)
+      lines.push(`  ${q(r.job)} -> ${q(job.name)} [label=${q(r.condition)}];`);
+  }
+  lines.push('}');
+  return lines.join('\n');
+}

@@ -1,0 +1,132 @@
+/**
+ * `rnx job run` flags → a JobSpec, checked before anything starts: every bad value is a Problem
+ * naming the flag (exit 2). Pure apart from reading the environment for `-e NAME` / `-s NAME`.
+ */
+import { availableParallelism } from 'node:os';
+import { fail, ok, type Result } from '../problem.js';
+import { newJobId } from '../isolation/job-id.js';
+import type { JobSpec } from '../isolation/job-spec.js';
+import {
+  parseCount,
+  parseCpuList,
+  parseDuration,
+  parseSize,
+  formatCpuList,
+} from '../isolation/units.js';
+import type { Resources } from '../validate/model.js';
+import { listOption, stringOption, type ParsedArgs } from './args.js';
+
+export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function envPairs(
+  items: readonly string[],
+  flag: string,
+  env: NodeJS.ProcessEnv,
+): Result<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const key = eq === -1 ? item : item.slice(0, eq);
+    if (!ENV_NAME_PATTERN.test(key)) {
+      return fail('usage', `${flag} needs NAME=VALUE with a valid variable name (got '${key}')`);
+    }
+    const value = eq === -1 ? env[key] : item.slice(eq + 1);
+    if (value === undefined) {
+      return fail(
+        'usage',
+        `${flag} ${key}: no value given and ${key} is not set in rnx's environment`,
+      );
+    }
+    out[key] = value;
+  }
+  return ok(out);
+}
+
+function resources(args: ParsedArgs): Result<Resources> {
+  const o = args.options;
+  const r: { -readonly [K in keyof Resources]: Resources[K] } = {};
+  const memory = stringOption(o, 'max-memory');
+  if (memory !== undefined) {
+    const v = parseSize(memory, '--max-memory');
+    if (!v.ok) return v;
+    if (v.value < 4 * 1024 * 1024)
+      return fail('usage', `--max-memory ${memory} is too small: at least 4M`);
+    r.maxMemory = v.value;
+  }
+  const cpu = stringOption(o, 'max-cpu');
+  if (cpu !== undefined) {
+    const v = parseCount(cpu.replace(/%$/, ''), '--max-cpu', 1, 100 * availableParallelism());
+    if (!v.ok) return v;
+    r.maxCpu = v.value;
+  }
+  const io = stringOption(o, 'max-iobps');
+  if (io !== undefined) {
+    const v = parseSize(io, '--max-iobps');
+    if (!v.ok) return v;
+    r.maxIoBps = v.value;
+  }
+  const cores = stringOption(o, 'cpu-cores');
+  if (cores !== undefined) {
+    const v = parseCpuList(cores, availableParallelism());
+    if (!v.ok) return v;
+    r.cpuCores = formatCpuList(v.value);
+  }
+  const procs = stringOption(o, 'max-processes');
+  if (procs !== undefined) {
+    const v = parseCount(procs, '--max-processes', 1);
+    if (!v.ok) return v;
+    r.maxProcesses = v.value;
+  }
+  return ok(r);
+}
+
+export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<JobSpec> {
+  const [command, ...rest] = args.positionals;
+  if (command === undefined || command === '') {
+    return fail('usage', 'rnx job run needs a command to run', 'e.g. rnx job run -- echo hello');
+  }
+  const name = stringOption(args.options, 'name');
+  if (name !== undefined && !JOB_NAME_PATTERN.test(name)) {
+    return fail(
+      'usage',
+      `--name '${name}' is not a valid job name`,
+      'use letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 63 characters',
+    );
+  }
+  const network = stringOption(args.options, 'network') ?? 'bridge';
+  if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(network)) {
+    return fail('usage', `--network '${network}' is not a network name`);
+  }
+  const plain = envPairs(listOption(args.options, 'env'), '--env', env);
+  if (!plain.ok) return plain;
+  const secret = envPairs(listOption(args.options, 'secret-env'), '--secret-env', env);
+  if (!secret.ok) return secret;
+  const limits = resources(args);
+  if (!limits.ok) return limits;
+  let timeoutMs: number | undefined;
+  const timeout = stringOption(args.options, 'timeout');
+  if (timeout !== undefined) {
+    const v = parseDuration(timeout, '--timeout');
+    if (!v.ok) return v;
+    timeoutMs = v.value;
+  }
+  const volumes = listOption(args.options, 'volume');
+  const files = listOption(args.options, 'upload');
+  const directories = listOption(args.options, 'upload-dir');
+  const runtime = stringOption(args.options, 'runtime');
+  return ok({
+    id: newJobId(),
+    ...(name === undefined ? {} : { name }),
+    command,
+    args: rest,
+    env: plain.value,
+    secretEnv: secret.value,
+    network,
+    resources: limits.value,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(volumes.length > 0 ? { volumes } : {}),
+    ...(runtime === undefined ? {} : { runtime }),
+    ...(files.length + directories.length > 0 ? { uploads: { files, directories } } : {}),
+  });
+}

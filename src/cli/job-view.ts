@@ -1,0 +1,51 @@
+/** How job records are shown: the JSON shape of `job list/status --json`, and table cells. */
+import { shellExitCode } from '../isolation/job-outcome.js';
+import type { JobRecord } from '../isolation/job-store.js';
+
+export function jobJson(job: JobRecord): Record<string, unknown> {
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    exitCode: job.exitCode,
+    signal: job.signal,
+    reason: job.reason,
+    message: job.message,
+    command: job.command,
+    env: job.envNames,
+    secretEnv: job.secretNames,
+    network: job.network,
+    address: job.address,
+    resources: job.resources,
+    workflowRunId: job.workflowRunId,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+    pid: job.init?.pid ?? null,
+    log: job.logPath,
+  };
+}
+
+export function durationText(job: JobRecord, now = Date.now()): string {
+  if (job.startedAt === null) return '-';
+  const end = job.endedAt === null ? now : Date.parse(job.endedAt);
+  const ms = Math.max(0, end - Date.parse(job.startedAt));
+  if (ms < 1000) return `${String(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${String(minutes)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+export function exitText(job: JobRecord): string {
+  if (job.exitCode === null && job.signal === null) return '-';
+  const code = shellExitCode(job.exitCode, job.signal);
+  return job.signal === null ? String(code) : `${String(code)} (${job.signal})`;
+}
+
+/** A command line for a table: quoted where needed, cut to `width`. */
+export function commandText(job: JobRecord, width = 40): string {
+  const text = job.command
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a)))
+    .join(' ');
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}

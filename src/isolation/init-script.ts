@@ -1,0 +1,65 @@
+/**
+ * The job's init: a short POSIX sh script that runs as PID 1 of the job's new PID namespace, before
+ * the user's command, then replaces itself with that command (`exec`), so no wrapper is left.
+ *
+ * It talks to rnx over fd 3, a socket pair rnx creates at spawn (read and write):
+ *   init → rnx  `n`       the namespaces exist (the unshare process now sits in the job's netns)
+ *   init → rnx  `E what`  a setup step failed (details on the preceding lines); init exits 125
+ *   init → rnx  `w`       its own setup is done (hostname, mounts, cgroups); waiting for the go
+ *   rnx → init  `g`       go: the network is wired (phase 2) and the limits are in place
+ *   init → rnx  `x`       found the command, exec'ing it now
+ *   init → rnx  `E notfound`  the command does not exist; init exits 127
+ * When rnx closes fd 3 without writing `g` (phase 2 failed or timed out), `read` fails and init
+ * exits without running the command. Nothing polls: init blocks in read(2) on the socket.
+ *
+ * Steps run in this order: hostname, bind mounts (per-job /etc/hosts, resolv.conf), loopback up for
+ * jobs without a network, then joining the job's cgroups last, so that the setup tools do not count
+ * against the job's own process limit. User-supplied text only reaches the script single-quoted.
+ */
+
+export const INIT_EXIT_SETUP = 125;
+export const INIT_EXIT_NOT_FOUND = 127;
+
+export interface InitPlan {
+  readonly hostname: string;
+  /** cgroup.procs files to write `0` into (moves init itself; everything it starts follows). */
+  readonly procsFiles: readonly string[];
+  /** An fstab of bind mounts to apply inside the job's mount namespace. */
+  readonly fstab?: string;
+  /** Bring `lo` up (jobs with no network; phase 2 does it for the others). */
+  readonly loopbackUp: boolean;
+  /** Absolute paths of the tools init runs. */
+  readonly tools: { readonly mount: string; readonly ip: string };
+  /** Extra setup lines (already quoted), run after the mounts: the filesystem plug-in's steps. */
+  readonly extraSteps?: readonly string[];
+}
+
+/** Quotes a string for POSIX sh: single quotes, with each `'` written as `'\''`. */
+export function shQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+function step(command: string, what: string): string {
+  return `${command} || { echo ${shQuote(`E ${what}`)} >&3; exit ${String(INIT_EXIT_SETUP)}; }`;
+}
+
+export function initScript(plan: InitPlan): string {
+  const lines = ['echo n >&3'];
+  lines.push(step(`echo ${shQuote(plan.hostname)} 2>&3 >/proc/sys/kernel/hostname`, 'hostname'));
+  if (plan.fstab !== undefined) {
+    lines.push(step(`${shQuote(plan.tools.mount)} -a -T ${shQuote(plan.fstab)} 2>&3`, 'mount'));
+  }
+  if (plan.loopbackUp) {
+    lines.push(step(`${shQuote(plan.tools.ip)} link set lo up 2>&3`, 'loopback'));
+  }
+  for (const extra of plan.extraSteps ?? []) lines.push(step(`{ ${extra}; } 2>&3`, 'filesystem'));
+  for (const file of plan.procsFiles) {
+    lines.push(step(`echo 0 2>&3 >${shQuote(file)}`, 'cgroup'));
+  }
+  lines.push('echo w >&3', `read go <&3 || exit ${String(INIT_EXIT_SETUP)}`);
+  lines.push(
+    `command -v "$1" >/dev/null 2>&1 || { echo 'E notfound' >&3; exit ${String(INIT_EXIT_NOT_FOUND)}; }`,
+  );
+  lines.push('echo x >&3', 'exec 3>&-', 'exec "$@"');
+  return lines.join('\n');
+}

@@ -1,0 +1,12 @@
+/**
+ * Job ids: 12 lowercase hex characters (48 random bits). Short enough for a cgroup name or a veth
+ * name (`rnx` + 12 = 15 characters, the kernel's interface name limit). The jobs table's primary key
+ * refuses a duplicate, so a collision can never mix two jobs' records.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const JOB_ID_PATTERN = /^[0-9a-f]{12}$/;
+
+export function newJobId(): string {
+  return randomBytes(6).toString('hex');
+}

@@ -1,0 +1,31 @@
+/**
+ * Strays under the state directory: run directories that belong to no active job (rnx killed
+ * between creating one and recording its job's end). cgroups are found by job id from the records
+ * (see reap.ts): scanning the cgroup tree for `rnx-*` would also find the jobs of other rnx
+ * installations with their own state directories, which are not ours to remove.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from '../state/database.js';
+import { removeJobFiles } from './job-files.js';
+import { getJob } from './job-store.js';
+
+function entries(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Removes stray run directories; returns what was removed. */
+export function pruneStrays(db: Database, stateDir: string): string[] {
+  const removed: string[] = [];
+  const runRoot = join(stateDir, 'run');
+  for (const id of entries(runRoot)) {
+    if (getJob(db, id)?.active ?? false) continue;
+    removeJobFiles(join(runRoot, id));
+    removed.push(`run directory ${join(runRoot, id)}`);
+  }
+  return removed;
+}

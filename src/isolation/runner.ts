@@ -1,0 +1,289 @@
+/**
+ * runJob: one job, start to end. Records it, leases its address (phase 1), prepares its files and
+ * cgroup, starts it blocked in its init, wires its network with the PID (phase 2), lets it exec,
+ * streams its output, stops it on request or timeout, and removes everything it held however it
+ * ended. The engine and `rnx job run` both call this; it knows nothing of workflows.
+ */
+import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
+import { createJobCgroup, oomKills } from './cgroups.js';
+import { jobRequirements } from './host-check.js';
+import { initScript } from './init-script.js';
+import { jobEnvironment, jobHostname } from './job-env.js';
+import { logPathOf, runDirOf, writeJobFiles } from './job-files.js';
+import type { Observed } from './job-outcome.js';
+import { startJobProcess } from './job-process.js';
+import type { JobResult, JobSpec } from './job-spec.js';
+import { getJob, insertJob, markRunning, recordResources } from './job-store.js';
+import { attachNetwork, prepareNetwork } from './network-phase.js';
+import { processStartTime, selfIdentity } from './proc-identity.js';
+import { Redactor } from './redact.js';
+import { finishRun, type Failure, type Held } from './run-end.js';
+import { DEFAULT_GRACE_MS, killNow, stopJob } from './stop.js';
+
+export interface StartedInfo {
+  /** Host pid of the job's PID 1 (its command). */
+  readonly pid: number;
+  readonly address?: string;
+  /** Milliseconds from writing the go byte to init's "exec now". */
+  readonly readyToExecMs: number;
+}
+
+export interface RunHooks {
+  readonly onStdout?: (chunk: Buffer) => void;
+  readonly onStderr?: (chunk: Buffer) => void;
+  readonly onStarted?: (info: StartedInfo) => void;
+  /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
+  readonly signal?: AbortSignal;
+  /** Aborting kills the whole job at once. */
+  readonly killSignal?: AbortSignal;
+}
+
+export interface RunnerOptions {
+  readonly stateDir?: string;
+  readonly db?: Database;
+  /** SIGTERM → SIGKILL grace period (default 10 s). */
+  readonly graceMs?: number;
+  /** Limit on namespace + network setup before the command runs (default 10 s). */
+  readonly setupTimeoutMs?: number;
+}
+
+export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
+
+const databases = new Map<string, Database>();
+
+function database(dir: string): Database {
+  let db = databases.get(dir);
+  if (db === undefined) {
+    db = openDatabase(dir);
+    databases.set(dir, db);
+  }
+  return db;
+}
+
+function timeout(ms: number): { promise: Promise<'timeout'>; clear: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), ms)),
+  );
+  return { promise, clear: () => clearTimeout(timer) };
+}
+
+export async function runJob(
+  spec: JobSpec,
+  hooks: RunHooks = {},
+  options: RunnerOptions = {},
+): Promise<JobResult> {
+  const dir = options.stateDir ?? defaultStateDir();
+  const db = options.db ?? database(dir);
+  const owner = selfIdentity();
+  const logPath = logPathOf(dir, spec.id);
+  insertJob(db, {
+    id: spec.id,
+    ...(spec.name === undefined ? {} : { name: spec.name }),
+    ...(spec.workflowRunId === undefined ? {} : { workflowRunId: spec.workflowRunId }),
+    command: [spec.command, ...spec.args],
+    envNames: Object.keys(spec.env),
+    secretNames: Object.keys(spec.secretEnv),
+    network: spec.network,
+    resources: spec.resources,
+    owner,
+    logPath,
+    createdAt: new Date().toISOString(),
+  });
+  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
+  const log = openSync(logPath, 'a', 0o600);
+  const secrets = Object.values(spec.secretEnv);
+  const outRedactor = new Redactor(secrets);
+  const errRedactor = new Redactor(secrets);
+  const emit = (chunk: Buffer, to?: (c: Buffer) => void): void => {
+    if (chunk.length === 0 || !logOpen) return;
+    writeSync(log, chunk);
+    to?.(chunk);
+  };
+  const held: Held = {};
+  let logOpen = true;
+  const end = async (
+    outcome: Observed | Failure,
+    extra: { startedAt?: string } = {},
+  ): Promise<JobResult> => {
+    if (logOpen) {
+      emit(outRedactor.flush(), hooks.onStdout);
+      emit(errRedactor.flush(), hooks.onStderr);
+      closeSync(log);
+      logOpen = false;
+    }
+    return finishRun(db, spec, held, outcome, extra);
+  };
+  try {
+    const tools = jobRequirements();
+    if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
+    if (
+      (spec.volumes?.length ?? 0) > 0 ||
+      spec.runtime !== undefined ||
+      spec.uploads !== undefined
+    ) {
+      return await end({
+        reason: 'start-failed',
+        problem: {
+          code: 'not-built',
+          message: 'volumes, uploads and runtimes are not available in this build',
+        },
+      });
+    }
+    const prepared = prepareNetwork(db, spec.id, spec.network, {
+      pid: owner.pid,
+      pidStartTime: owner.startTime,
+    });
+    if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
+    held.prepared = prepared.value;
+    const address = prepared.value.lease?.address;
+    const hostname = jobHostname(spec);
+    held.runDir = runDirOf(dir, spec.id);
+    recordResources(db, spec.id, {
+      runDir: held.runDir,
+      ...(address === undefined ? {} : { address }),
+      ...(prepared.value.hostVeth === undefined ? {} : { veth: prepared.value.hostVeth }),
+    });
+    const files = writeJobFiles(held.runDir, {
+      hostname,
+      ...(address === undefined ? {} : { address }),
+      hosts: spec.hosts ?? [],
+      hasNetwork: prepared.value.attached,
+    });
+    const cgroup = createJobCgroup(spec.id, spec.resources);
+    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
+    held.cgroup = cgroup.value;
+    recordResources(db, spec.id, { cgroup: cgroup.value });
+    const proc = startJobProcess({
+      unshare: tools.value.unshare,
+      sh: tools.value.sh,
+      script: initScript({
+        hostname,
+        procsFiles: cgroup.value.procsFiles,
+        fstab: files.fstab,
+        loopbackUp: !prepared.value.attached,
+        tools: tools.value,
+      }),
+      command: spec.command,
+      args: spec.args,
+      env: jobEnvironment(spec, hostname),
+      onStdout: (chunk) => emit(outRedactor.push(chunk), hooks.onStdout),
+      onStderr: (chunk) => emit(errRedactor.push(chunk), hooks.onStderr),
+    });
+    held.proc = proc;
+    const setup = timeout(options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS);
+    const first = await Promise.race([proc.nextEvent(), setup.promise]);
+    if (first === 'timeout' || first.kind !== 'namespaces') {
+      setup.clear();
+      proc.cancel();
+      const detail = first === 'timeout' ? 'timed out' : first.kind === 'error' ? first.detail : '';
+      return await end({
+        reason: 'start-failed',
+        message: `the job's namespaces could not be created: ${detail}`,
+      });
+    }
+    if (prepared.value.attached) {
+      const wired = await Promise.race([
+        attachNetwork(prepared.value, spec.id, proc.pid),
+        setup.promise,
+      ]);
+      if (wired === 'timeout' || !wired.ok) {
+        setup.clear();
+        proc.cancel();
+        const why = wired === 'timeout' ? 'timed out' : wired.problem.message;
+        return await end({
+          reason: 'network-setup',
+          message: `network setup for '${spec.network}' failed, the command did not run: ${why}`,
+        });
+      }
+    }
+    const waiting = await Promise.race([proc.nextEvent(), setup.promise]);
+    setup.clear();
+    if (waiting === 'timeout' || waiting.kind !== 'waiting') {
+      proc.cancel();
+      const detail =
+        waiting === 'timeout'
+          ? 'timed out'
+          : waiting.kind === 'error'
+            ? `${waiting.step}: ${waiting.detail}`
+            : waiting.kind;
+      return await end({ reason: 'start-failed', message: `the job's init failed at ${detail}` });
+    }
+    const stopAsked = (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    if (stopAsked || hooks.signal?.aborted || hooks.killSignal?.aborted) {
+      proc.cancel();
+      return await end({ reason: 'stopped', message: 'stopped before it started' });
+    }
+    const goAt = proc.go();
+    const next = await proc.nextEvent();
+    if (next.kind !== 'exec') {
+      const exit = await proc.exited;
+      if (next.kind === 'error' && next.step === 'notfound') {
+        return await end({ ...observed(exit), notFound: spec.command });
+      }
+      return await end({
+        reason: 'start-failed',
+        message: `the job's init failed at ${next.kind === 'error' ? `${next.step}: ${next.detail}` : 'start'}`,
+      });
+    }
+    const startedAt = new Date().toISOString();
+    const initPid = proc.initPid() ?? proc.pid;
+    markRunning(
+      db,
+      spec.id,
+      { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
+      startedAt,
+    );
+    hooks.onStarted?.({
+      pid: initPid,
+      ...(address === undefined ? {} : { address }),
+      readyToExecMs: next.at - goAt,
+    });
+    const target = { cgroup: cgroup.value, initPid };
+    let stopRequested = false;
+    let timedOut = false;
+    const onStop = (): void => {
+      stopRequested = true;
+      void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
+    };
+    const onKill = (): void => {
+      stopRequested = true;
+      void killNow(target, proc.exited);
+    };
+    hooks.signal?.addEventListener('abort', onStop, { once: true });
+    hooks.killSignal?.addEventListener('abort', onKill, { once: true });
+    const timer =
+      spec.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
+          }, spec.timeoutMs);
+    const exit = await proc.exited;
+    clearTimeout(timer);
+    hooks.signal?.removeEventListener('abort', onStop);
+    hooks.killSignal?.removeEventListener('abort', onKill);
+    stopRequested ||= (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    return await end(
+      { ...observed(exit), stopRequested, timedOut, oomKills: oomKills(cgroup.value) },
+      { startedAt },
+    );
+  } catch (error) {
+    return await end({
+      reason: 'start-failed',
+      message: `rnx failed while running the job: ${(error as Error).message}`,
+    });
+  }
+}
+
+function observed(exit: { code: number | null; signal: string | null }): Observed {
+  return {
+    code: exit.code,
+    signal: exit.signal,
+    stopRequested: false,
+    timedOut: false,
+    oomKills: 0,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Phase 2 of wiring a job: once its process exists, give its network namespace an `eth0` on the
+ * network's bridge. Two spawns in all:
+ *   1. host: `ip -batch -` creates the veth pair with the peer made directly inside the job's
+ *      namespace as eth0 (`peer name eth0 netns PID`), enslaves the host end to the bridge
+ *      (isolated port for the `isolated` network) and brings it up;
+ *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 and lo up
+ *      and adds the default route via the gateway.
+ * The caller has leased the address (phase 1) and ensured the network on the host.
+ */
+import { runTool, runToolChecked } from '../exec.js';
+import { fail, ok, type Result } from '../problem.js';
+import { vethName } from './names.js';
+import type { Lease, Network } from './types.js';
+
+export interface AttachRequest {
+  readonly lease: Lease;
+  readonly network: Network;
+  /** Pid (in rnx's pid namespace) of a process inside the job's network namespace. */
+  readonly pid: number;
+  readonly jobId: string;
+}
+
+/** Pure: the host-side batch. */
+export function hostBatch(request: AttachRequest, hostVeth: string): string {
+  const lines = [
+    `link add name ${hostVeth} type veth peer name eth0 netns ${String(request.pid)}`,
+    `link set dev ${hostVeth} master ${request.network.bridge}`,
+  ];
+  if (request.network.mode === 'isolated') {
+    lines.push(`link set dev ${hostVeth} type bridge_slave isolated on`);
+  }
+  lines.push(`link set dev ${hostVeth} up`);
+  return lines.join('\n');
+}
+
+/** Pure: the batch run inside the job's network namespace. */
+export function jobBatch(lease: Lease): string {
+  return [
+    `address add ${lease.address}/${String(lease.prefixLength)} broadcast + dev eth0`,
+    'link set dev lo up',
+    'link set dev eth0 up',
+    `route add default via ${lease.gateway} dev eth0`,
+  ].join('\n');
+}
+
+export async function attachJob(request: AttachRequest): Promise<Result<{ hostVeth: string }>> {
+  if (request.network.mode === 'none') {
+    return fail('network-none', "jobs on network 'none' are not attached to any bridge");
+  }
+  if (!Number.isInteger(request.pid) || request.pid <= 0) {
+    throw new Error(`attachJob: invalid pid ${String(request.pid)}`);
+  }
+  const hostVeth = vethName(request.jobId);
+  const host = await runToolChecked('ip', ['-batch', '-'], {
+    input: hostBatch(request, hostVeth),
+  });
+  if (!host.ok) {
+    await detachJob(hostVeth);
+    if (host.problem.code === 'tool-missing') return host;
+    return fail('attach-failed', `could not wire job ${request.jobId}: ${host.problem.message}`);
+  }
+  const inside = await runToolChecked(
+    'nsenter',
+    [`--net=/proc/${String(request.pid)}/ns/net`, 'ip', '-batch', '-'],
+    { input: jobBatch(request.lease) },
+  );
+  if (!inside.ok) {
+    await detachJob(hostVeth);
+    const missing = inside.problem.code === 'tool-missing';
+    return missing
+      ? inside
+      : fail(
+          'attach-failed',
+          `could not configure job ${request.jobId}: ${inside.problem.message}`,
+        );
+  }
+  return ok({ hostVeth });
+}
+
+/** Removes a job's veth pair (its other end vanishes with it). Idempotent. */
+export async function detachJob(hostVeth: string): Promise<void> {
+  await runTool('ip', ['link', 'del', 'dev', hostVeth]);
+}

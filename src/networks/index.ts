@@ -1,0 +1,10 @@
+/** The networks area's public surface (see the shared contracts in the briefing). */
+export { attachJob, detachJob, type AttachRequest } from './attach.js';
+export { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './builtins.js';
+export { ensureNetworkOnHost } from './host.js';
+export { findLease, leaseAddress, listLeases, reclaimStaleLeases, releaseLease } from './leases.js';
+export { createNetwork, removeNetwork, validateNetworkInput } from './manage.js';
+export { vethName } from './names.js';
+export { currentProcessOwner, processStartTime } from './owner.js';
+export { findNetwork, getNetwork, listNetworks } from './store.js';
+export type { Lease, LeaseOwner, LeaseRecord, Network, NetworkMode } from './types.js';

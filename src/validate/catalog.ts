@@ -1,0 +1,27 @@
+/**
+ * What exists on this host for a workflow to use: the names of networks, volumes and runtimes.
+ * Validation reads it and never changes it. The CLI builds one from the stores
+ * (src/cli/catalog.ts); tests pass literal ones.
+ */
+export interface Catalog {
+  readonly networks: readonly string[];
+  readonly volumes: readonly string[];
+  readonly runtimes: readonly string[];
+}
+
+/** Networks every host has: `bridge` (the default), `isolated` (no outside access), `none`. */
+export const BUILTIN_NETWORKS: readonly string[] = ['bridge', 'isolated', 'none'];
+
+export const DEFAULT_NETWORK = 'bridge';
+
+/** A catalog with only the built-in networks, plus whatever is given. */
+export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
+  return {
+    networks: [
+      ...BUILTIN_NETWORKS,
+      ...(extra.networks ?? []).filter((n) => !BUILTIN_NETWORKS.includes(n)),
+    ],
+    volumes: [...(extra.volumes ?? [])],
+    runtimes: [...(extra.runtimes ?? [])],
+  };
+}

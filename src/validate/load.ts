@@ -1,0 +1,90 @@
+/**
+ * Loads a workflow file's text into a YAML document that keeps every node's source range, and
+ * turns YAML's own complaints (tabs, bad indentation, duplicate keys, several documents...) into
+ * diagnostics. `locate` maps a path in the data (`['jobs', 'api', 'network']`) back to the text.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import type { Diagnostic, Location } from './diagnostic.js';
+import { yamlDiagnostics } from './yaml-errors.js';
+
+export type PathSegment = string | number;
+export type DataPath = readonly PathSegment[];
+
+export interface LoadedFile {
+  readonly file: string;
+  readonly source: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  /** The plain data (maps become objects); undefined when the YAML itself is broken. */
+  readonly data: unknown;
+  /** YAML syntax errors and warnings. Later stages run only when none of them is an error. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function loadYaml(source: string, file: string): LoadedFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const diagnostics = yamlDiagnostics(doc.errors, doc.warnings, source, (start, end) =>
+    spanAt(file, lines, start, end),
+  );
+  let data: unknown;
+  if (doc.errors.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      // yaml throws on alias abuse (a "billion laughs" file); report it at the top.
+      diagnostics.push({
+        severity: 'error',
+        code: 'yaml-too-many-aliases',
+        message: e instanceof Error ? e.message : String(e),
+        ...spanAt(file, lines, 0, 0),
+        related: [],
+      });
+    }
+  }
+  return { file, source, doc, lines, data, diagnostics };
+}
+
+export function spanAt(file: string, lines: LineCounter, start: number, end: number): Location {
+  const a = lines.linePos(start);
+  const b = lines.linePos(Math.max(end, start + 1));
+  return { file, line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+}
+
+/**
+ * The location of the node at `path`: its key (`part: 'key'`, for unknown or misnamed keys) or
+ * its value. Walks as deep as the path exists; falls back to the closest existing ancestor.
+ */
+export function locate(
+  loaded: LoadedFile,
+  path: DataPath,
+  part: 'key' | 'value' = 'value',
+): Location {
+  let node: unknown = loaded.doc.contents;
+  let keyNode: unknown;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => keyText(p.key) === String(segment));
+      if (pair === undefined) break;
+      keyNode = pair.key;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node)) {
+      const item: unknown = node.items[Number(segment)];
+      if (item === undefined) break;
+      keyNode = undefined;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const target = (part === 'key' && keyNode !== undefined ? keyNode : node) as Node | null;
+  const range = target?.range;
+  if (range === undefined || range === null) return spanAt(loaded.file, loaded.lines, 0, 0);
+  return spanAt(loaded.file, loaded.lines, range[0], range[1]);
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}

@@ -1,0 +1,44 @@
+/** What every rule gets, and the small helper rules use to make a diagnostic at a path. */
+import type { Catalog } from './catalog.js';
+import type { Diagnostic, RelatedLocation, Severity } from './diagnostic.js';
+import type { DataPath, LoadedFile } from './load.js';
+import { locate } from './load.js';
+import type { WorkflowView } from './workflows.js';
+
+export interface RuleContext {
+  readonly loaded: LoadedFile;
+  readonly workflows: readonly WorkflowView[];
+  readonly catalog: Catalog;
+}
+
+export type Rule = (ctx: RuleContext) => Diagnostic[];
+
+export interface At {
+  readonly path: DataPath;
+  readonly part?: 'key' | 'value';
+}
+
+export function diagnosticAt(
+  loaded: LoadedFile,
+  at: At,
+  fields: {
+    severity?: Severity;
+    code: string;
+    message: string;
+    hint?: string;
+    related?: readonly (At & { message: string })[];
+  },
+): Diagnostic {
+  const related: RelatedLocation[] = (fields.related ?? []).map((r) => ({
+    ...locate(loaded, r.path, r.part),
+    message: r.message,
+  }));
+  return {
+    severity: fields.severity ?? 'error',
+    code: fields.code,
+    message: fields.message,
+    ...(fields.hint === undefined ? {} : { hint: fields.hint }),
+    ...locate(loaded, at.path, at.part),
+    related,
+  };
+}

@@ -1,0 +1,38 @@
+/** Uploads are named relative to the workflow file and must stay inside its folder. */
+import { posix } from 'node:path';
+import type { Diagnostic } from '../diagnostic.js';
+import type { Rule } from '../rule.js';
+import { diagnosticAt } from '../rule.js';
+import { isMapData, stringsOf } from '../workflows.js';
+
+export function escapesFolder(path: string): boolean {
+  const normal = posix.normalize(path);
+  return posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../');
+}
+
+export const checkUploads: Rule = ({ loaded, workflows }) => {
+  const out: Diagnostic[] = [];
+  for (const workflow of workflows) {
+    for (const job of workflow.jobs) {
+      const uploads = job.data['uploads'];
+      if (!isMapData(uploads)) continue;
+      for (const kind of ['files', 'directories']) {
+        for (const item of stringsOf(uploads[kind])) {
+          if (!escapesFolder(item.value)) continue;
+          out.push(
+            diagnosticAt(
+              loaded,
+              { path: [...job.path, 'uploads', kind, item.index] },
+              {
+                code: 'upload-outside',
+                message: `upload '${item.value}' of job '${job.name}' is outside the workflow file's folder`,
+                hint: "name uploads relative to the workflow file, without leading '/' or '..'",
+              },
+            ),
+          );
+        }
+      }
+    }
+  }
+  return out;
+};

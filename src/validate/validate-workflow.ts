@@ -1,0 +1,138 @@
+/**
+ * The one entry point: workflow text in, diagnostics and (when there is no error) plans out.
+ * Pure: no file system, no process, no clock. Every stage runs, so one call reports everything
+ * wrong in the file; only broken YAML stops it early (nothing after it could be trusted).
+ */
+import { closest } from '../suggest.js';
+import type { Catalog } from './catalog.js';
+import type { Diagnostic } from './diagnostic.js';
+import { isError, sortDiagnostics } from './diagnostic.js';
+import { checkEnvironment } from './environment.js';
+import { buildJobGraph, wavesOf } from './graph.js';
+import { loadYaml, locate } from './load.js';
+import type { Plan } from './model.js';
+import { buildPlan } from './plan.js';
+import type { Rule, RuleContext } from './rule.js';
+import { checkCycles } from './rules/cycles.js';
+import { checkEnvConflicts } from './rules/env-conflict.js';
+import { checkGpu } from './rules/gpu.js';
+import { checkIoAlias } from './rules/io-alias.js';
+import { checkRequires } from './rules/requires.js';
+import { checkUploads } from './rules/uploads.js';
+import { checkSchema } from './schema.js';
+import type { WorkflowView } from './workflows.js';
+import { workflowViews } from './workflows.js';
+
+export interface ValidateOptions {
+  /** For files with `workflows:`: the one to check and plan (all of them when absent). */
+  readonly workflow?: string;
+  /** Absolute directory the file name is relative to (for uploads); default `/`. */
+  readonly cwd?: string;
+  /** Check that networks, volumes and runtimes exist (default true; off for CI lint). */
+  readonly checkEnvironment?: boolean;
+}
+
+export interface ValidationResult {
+  readonly file: string;
+  /** Sorted by position. Errors and warnings; the file is valid when no error is among them. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The names under `workflows:` (empty for a file with `jobs:`). */
+  readonly workflowNames: readonly string[];
+  /** One plan per checked workflow, only when there is no error. */
+  readonly plans: readonly Plan[];
+  /** The plan, when exactly one workflow was checked and there is no error. */
+  readonly plan?: Plan;
+}
+
+const RULES: readonly Rule[] = [
+  checkRequires,
+  checkGpu,
+  checkIoAlias,
+  checkUploads,
+  checkEnvConflicts,
+];
+
+export function validateWorkflow(
+  source: string,
+  file: string,
+  catalog: Catalog,
+  options: ValidateOptions = {},
+): ValidationResult {
+  const loaded = loadYaml(source, file);
+  if (loaded.diagnostics.some(isError)) return result(file, loaded.diagnostics, [], []);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkSchema(loaded)];
+  const all = workflowViews(loaded.data);
+  const names = all.flatMap((w) => (w.key === undefined ? [] : [w.key]));
+  const selected = select(all, names, options.workflow);
+  if (!selected.ok) {
+    diagnostics.push({
+      ...selected.diagnostic,
+      ...locate(loaded, names.length > 0 ? ['workflows'] : [], 'key'),
+      related: [],
+    });
+    return result(file, diagnostics, names, []);
+  }
+  const ctx: RuleContext = { loaded, workflows: selected.workflows, catalog };
+  for (const rule of RULES) diagnostics.push(...rule(ctx));
+  if (options.checkEnvironment !== false) diagnostics.push(...checkEnvironment(ctx));
+  const graphs = selected.workflows.map((w) => buildJobGraph(w));
+  selected.workflows.forEach((w, i) => diagnostics.push(...checkCycles(loaded, w, graphs[i]!)));
+  if (diagnostics.some(isError)) return result(file, diagnostics, names, []);
+  const plans = selected.workflows.map((workflow, i) => {
+    const graph = graphs[i]!;
+    return buildPlan({ file, cwd: options.cwd ?? '/', workflow, graph, waves: wavesOf(graph) });
+  });
+  return result(file, diagnostics, names, plans);
+}
+
+function result(
+  file: string,
+  diagnostics: readonly Diagnostic[],
+  workflowNames: readonly string[],
+  plans: readonly Plan[],
+): ValidationResult {
+  const sorted = sortDiagnostics(diagnostics);
+  const plan = plans.length === 1 ? plans[0] : undefined;
+  return {
+    file,
+    diagnostics: sorted,
+    workflowNames,
+    plans,
+    ...(plan === undefined ? {} : { plan }),
+  };
+}
+
+type Selection =
+  | { ok: true; workflows: WorkflowView[] }
+  | { ok: false; diagnostic: Pick<Diagnostic, 'severity' | 'code' | 'message' | 'hint'> };
+
+function select(
+  all: WorkflowView[],
+  names: readonly string[],
+  wanted: string | undefined,
+): Selection {
+  if (wanted === undefined) return { ok: true, workflows: all };
+  if (names.length === 0) {
+    return {
+      ok: false,
+      diagnostic: {
+        severity: 'error',
+        code: 'no-such-workflow',
+        message: `workflow '${wanted}' was asked for, but this file holds a single workflow (no 'workflows:')`,
+        hint: `drop ':${wanted}' after the file name`,
+      },
+    };
+  }
+  const found = all.filter((w) => w.key === wanted);
+  if (found.length > 0) return { ok: true, workflows: found };
+  const guess = closest(wanted, names);
+  return {
+    ok: false,
+    diagnostic: {
+      severity: 'error',
+      code: 'no-such-workflow',
+      message: `this file has no workflow '${wanted}'${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
+      hint: `workflows in this file: ${names.join(', ')}`,
+    },
+  };
+}

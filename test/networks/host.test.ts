@@ -1,0 +1,108 @@
+/** The host side of a network, for real in the test namespace: bridge, forwarding, nft table. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { builtinNetwork } from '../../src/networks/builtins.js';
+import { ensureNetworkOnHost, removeNetworkFromHost } from '../../src/networks/host.js';
+import type { Network } from '../../src/networks/types.js';
+import { linkNames, requireSandbox, resetHost, rnxTable, run } from './netns.js';
+
+const bridge = builtinNetwork('bridge') as Network;
+const custom: Network = {
+  name: 'hosttest',
+  cidr: '10.77.0.0/24',
+  bridge: 'rnx-hosttest',
+  builtin: false,
+  internal: false,
+  mode: 'custom',
+};
+
+async function ensure(network: Network): Promise<void> {
+  const r = await ensureNetworkOnHost(network);
+  assert.ok(r.ok, r.ok ? '' : r.problem.message);
+}
+
+describe('ensureNetworkOnHost', () => {
+  before(requireSandbox);
+  beforeEach(resetHost);
+  after(resetHost);
+
+  it('creates the bridge with the gateway address, up, turns forwarding on and installs the rules', async () => {
+    await ensure(bridge);
+    const addr = await run('ip', ['-br', 'addr', 'show', 'dev', 'rnx0']);
+    assert.match(addr.stdout, /^rnx0\s+\S+\s+172\.20\.0\.1\/16/);
+    const link = await run('ip', ['-j', 'link', 'show', 'dev', 'rnx0']);
+    assert.ok((JSON.parse(link.stdout) as { flags: string[] }[])[0]?.flags.includes('UP'));
+    assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '1');
+    const table = await rnxTable();
+    assert.ok(table !== undefined);
+    assert.match(table, /chain fwd_rnx0 \{/);
+    assert.match(table, /ip saddr 172\.20\.0\.0\/16 oifname != "rnx\*" masquerade/);
+  });
+
+  it('changes nothing when everything is already there (same rule handles)', async () => {
+    await ensure(bridge);
+    const first = await rnxTable();
+    await ensure(bridge);
+    assert.equal(await rnxTable(), first);
+  });
+
+  it('re-creates a bridge that went away, and rules that went away', async () => {
+    await ensure(bridge);
+    await run('ip', ['link', 'del', 'dev', 'rnx0']);
+    await ensure(bridge);
+    assert.ok((await linkNames()).includes('rnx0'));
+    await run('nft', ['delete', 'table', 'inet', 'rnx']);
+    await ensure(bridge);
+    assert.match((await rnxTable()) ?? '', /chain fwd_rnx0 \{/);
+  });
+
+  it('keeps one set of base-chain rules however many networks are ensured', async () => {
+    await ensure(bridge);
+    await ensure(custom);
+    await run('nft', ['delete', 'table', 'inet', 'rnx']);
+    await ensure(custom);
+    await ensure(bridge);
+    const table = (await rnxTable()) ?? '';
+    assert.equal(table.match(/iifname vmap @forward_from/g)?.length, 1);
+    assert.match(table, /"rnx0" : jump fwd_rnx0/);
+    assert.match(table, /"rnx-hosttest" : jump fwd_rnx-hosttest/);
+  });
+
+  it('never touches another table', async () => {
+    await run('nft', ['add', 'table', 'inet', 'bystander']);
+    await run('nft', [
+      'add',
+      'chain',
+      'inet',
+      'bystander',
+      'c',
+      '{ type filter hook forward priority 10; policy accept; }',
+    ]);
+    await run('nft', ['add', 'rule', 'inet', 'bystander', 'c', 'counter', 'accept']);
+    const before = (await run('nft', ['-a', 'list', 'table', 'inet', 'bystander'])).stdout;
+    await ensure(bridge);
+    await ensure(custom);
+    assert.ok((await removeNetworkFromHost(custom)).ok);
+    assert.ok((await removeNetworkFromHost(bridge)).ok);
+    const afterwards = (await run('nft', ['-a', 'list', 'table', 'inet', 'bystander'])).stdout;
+    assert.equal(
+      afterwards.replace(/packets \d+ bytes \d+/g, ''),
+      before.replace(/packets \d+ bytes \d+/g, ''),
+    );
+    await run('nft', ['delete', 'table', 'inet', 'bystander']);
+  });
+
+  it('removes a network’s rules and bridge, and the table with the last rnx bridge', async () => {
+    await ensure(bridge);
+    await ensure(custom);
+    assert.ok((await removeNetworkFromHost(custom)).ok);
+    const table = (await rnxTable()) ?? '';
+    assert.doesNotMatch(table, /hosttest/);
+    assert.match(table, /fwd_rnx0/);
+    assert.ok(!(await linkNames()).includes('rnx-hosttest'));
+    assert.ok((await removeNetworkFromHost(bridge)).ok);
+    assert.equal(await rnxTable(), undefined);
+    assert.ok((await removeNetworkFromHost(bridge)).ok, 'removing twice is fine');
+  });
+});

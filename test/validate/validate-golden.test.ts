@@ -1,0 +1,98 @@
+/**
+ * Golden tests: each test/fixtures/validate/NAME.yaml is validated and its rendered diagnostics
+ * must equal NAME.expected.txt exactly. A first line `# selected workflow: NAME` selects a
+ * workflow. Together the fixtures cover every diagnostic code validation can produce.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { catalogOf } from '../../src/validate/catalog.js';
+import { renderDiagnostics } from '../../src/validate/diagnostic.js';
+import { validateWorkflow } from '../../src/validate/validate-workflow.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+
+const DIR = join(REPO_ROOT, 'test', 'fixtures', 'validate');
+const CATALOG = catalogOf({ networks: ['backend'], volumes: ['data'], runtimes: ['python-3.11'] });
+
+const EVERY_CODE = [
+  'yaml-tab',
+  'yaml-indentation',
+  'yaml-duplicate-key',
+  'yaml-multiple-documents',
+  'yaml-syntax',
+  'unknown-key',
+  'missing-key',
+  'wrong-type',
+  'unknown-condition',
+  'invalid-name',
+  'invalid-value',
+  'out-of-range',
+  'empty-value',
+  'empty-map',
+  'no-jobs',
+  'jobs-and-workflows',
+  'invalid-requirement',
+  'duplicate-item',
+  'unknown-job',
+  'self-requirement',
+  'duplicate-requirement',
+  'cycle',
+  'missing-network',
+  'missing-volume',
+  'missing-runtime',
+  'gpu-unsupported',
+  'duplicate-limit',
+  'upload-outside',
+  'env-conflict',
+  'no-such-workflow',
+];
+
+function check(name: string): { codes: string[] } {
+  const source = readFileSync(join(DIR, `${name}.yaml`), 'utf8');
+  const workflow = /^# selected workflow: (\S+)/.exec(source)?.[1];
+  const result = validateWorkflow(
+    source,
+    `${name}.yaml`,
+    CATALOG,
+    workflow === undefined ? {} : { workflow },
+  );
+  const expected = readFileSync(join(DIR, `${name}.expected.txt`), 'utf8');
+  assert.equal(`${renderDiagnostics(result.diagnostics, source)}\n`, expected);
+  return { codes: result.diagnostics.map((d) => d.code) };
+}
+
+const names = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
+  .sort();
+
+describe('diagnostic text (golden files)', () => {
+  const seen = new Set<string>();
+  for (const name of names) {
+    it(`renders ${name}.yaml exactly as ${name}.expected.txt`, () => {
+      for (const code of check(name).codes) seen.add(code);
+    });
+  }
+  it('covers every diagnostic code', () => {
+    for (const name of names) for (const code of check(name).codes) seen.add(code);
+    assert.deepEqual(
+      EVERY_CODE.filter((c) => !seen.has(c)),
+      [],
+    );
+  });
+  it('reports every mistake of a file in one run', () => {
+    const { codes } = check('everything-at-once');
+    assert.deepEqual(
+      new Set(codes),
+      new Set([
+        'unknown-key',
+        'missing-network',
+        'unknown-condition',
+        'unknown-job',
+        'invalid-value',
+        'self-requirement',
+      ]),
+    );
+  });
+});
