@@ -1,4 +1,9 @@
-/** Turns one planned workflow job into the runner's JobSpec for one attempt. Pure. */
+/**
+ * Turns one planned workflow job into the runner's JobSpec for one attempt. Pure. The timeout is
+ * left out on purpose: the engine enforces it (launch.ts), so there is one stop path and the
+ * result is FAILED with reason timeout whatever runner is plugged in. Empty volumes and uploads
+ * are left out too: absent means none.
+ */
 import type { HostEntry, JobSpec } from '../isolation/job-spec.js';
 import type { PlannedJob } from '../validate/model.js';
 
@@ -8,6 +13,7 @@ export function specFor(
   workflowRunId: string,
   hosts: readonly HostEntry[],
 ): JobSpec {
+  const uploads = job.uploads.files.length + job.uploads.directories.length > 0;
   return {
     id,
     name: job.name,
@@ -17,11 +23,10 @@ export function specFor(
     secretEnv: job.secretEnvironment,
     network: job.network,
     resources: job.resources,
-    ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
     hosts,
     workflowRunId,
-    volumes: job.volumes,
+    ...(job.volumes.length === 0 ? {} : { volumes: job.volumes }),
     ...(job.runtime === undefined ? {} : { runtime: job.runtime }),
-    uploads: job.uploads,
+    ...(uploads ? { uploads: job.uploads } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * its start and output into events, enforces the job's timeout (stop, then FAILED reason timeout),
  * and hands the outcome back to the scheduler.
  */
-import type { HostEntry, JobResult } from '../isolation/job-spec.js';
+import type { EndReason, HostEntry, JobResult } from '../isolation/job-spec.js';
 import type { PlannedJob, Plan } from '../validate/model.js';
 import type { EngineEvent, JobSummary } from './events.js';
 import { specFor } from './job-spec-for.js';
@@ -23,7 +23,8 @@ export interface LaunchContext<L extends LeasedAddress> {
   readonly runId: string;
   readonly deps: EngineDeps<L>;
   readonly scheduler: Scheduler;
-  readonly leases: ReadonlyMap<string, L>;
+  /** Current lease per job name; a retry attempt replaces its job's lease. */
+  readonly leases: Map<string, L>;
   readonly firstIds: ReadonlyMap<string, string>;
   readonly controllers: Map<string, JobControl>;
   readonly killSignal?: AbortSignal;
@@ -49,6 +50,11 @@ export async function launchJob<L extends LeasedAddress>(
   }
   const attempt = scheduler.attempt(name);
   const jobId = (attempt === 1 ? ctx.firstIds.get(name) : undefined) ?? ctx.deps.newJobId();
+  // A new attempt is a new job id, and leases belong to job ids: lease again under the new one.
+  const leaseProblem =
+    attempt > 1 && ctx.leases.has(name)
+      ? await releaseAndLease(ctx, name, job.network, jobId)
+      : undefined;
   const lease = ctx.leases.get(name);
   const control: JobControl = { stop: new AbortController(), kill: new AbortController() };
   const kill = (): void => control.kill.abort('killed');
@@ -99,25 +105,25 @@ export async function launchJob<L extends LeasedAddress>(
     },
   };
 
+  const failure = (reason: EndReason, message: string): JobResult => ({
+    id: jobId,
+    status: 'FAILED',
+    reason,
+    exitCode: null,
+    signal: null,
+    network: job.network,
+    endedAt: new Date().toISOString(),
+    message,
+  });
   let result: JobResult;
   try {
-    result = await ctx.deps.runner.run(
-      specFor(job, jobId, ctx.runId, ctx.hosts(job)),
-      lease,
-      hooks,
-    );
+    result =
+      leaseProblem !== undefined
+        ? failure('network-setup', leaseProblem)
+        : await ctx.deps.runner.run(specFor(job, jobId, ctx.runId, ctx.hosts(job)), lease, hooks);
   } catch (error) {
     // The runner broke its promise not to reject: report it as a start failure, keep going.
-    result = {
-      id: jobId,
-      status: 'FAILED',
-      reason: 'start-failed',
-      exitCode: null,
-      signal: null,
-      network: job.network,
-      endedAt: new Date().toISOString(),
-      message: error instanceof Error ? error.message : String(error),
-    };
+    result = failure('start-failed', error instanceof Error ? error.message : String(error));
   } finally {
     clearTimeout(timer);
     ctx.controllers.delete(name);
@@ -155,6 +161,22 @@ export async function launchJob<L extends LeasedAddress>(
       : {}),
   });
   ctx.apply(transition);
+}
+
+/** Moves a job's lease to the id of its next attempt; returns a problem message on failure. */
+async function releaseAndLease<L extends LeasedAddress>(
+  ctx: LaunchContext<L>,
+  name: string,
+  network: string,
+  jobId: string,
+): Promise<string | undefined> {
+  const old = ctx.leases.get(name);
+  if (old !== undefined) await ctx.deps.addresses.release(old.jobId);
+  ctx.leases.delete(name);
+  const fresh = await ctx.deps.addresses.lease(network, jobId);
+  if (!fresh.ok) return fresh.problem.message;
+  if (fresh.value !== undefined) ctx.leases.set(name, fresh.value);
+  return undefined;
 }
 
 /** What the scheduler is told, from what the runner says and what the engine itself did. */

@@ -90,7 +90,7 @@ function drive<L extends LeasedAddress>(
   plan: Plan,
   deps: EngineDeps<L>,
   options: EngineOptions,
-  leases: ReadonlyMap<string, L>,
+  leases: Map<string, L>,
   firstIds: ReadonlyMap<string, string>,
 ): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
   const scheduler = new Scheduler(plan.jobs, options.retryPolicy ?? DEFAULT_RETRY_POLICY);

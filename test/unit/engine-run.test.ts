@@ -58,8 +58,12 @@ class MemoryRunner implements JobRunner<LeasedAddress> {
     this.held.get(name)?.();
   }
 
-  async run(spec: JobSpec, _lease: LeasedAddress | undefined, hooks: RunHooks): Promise<JobResult> {
+  /** Attempts whose lease was not held under their own job id. */
+  readonly foreignLeases: string[] = [];
+
+  async run(spec: JobSpec, lease: LeasedAddress | undefined, hooks: RunHooks): Promise<JobResult> {
     const name = spec.name ?? spec.id;
+    if (lease !== undefined && lease.jobId !== spec.id) this.foreignLeases.push(spec.id);
     if (hooks.signal.aborted) return this.result(spec, 'STOPPED', 'stopped', null);
     this.specs.push(spec);
     this.running++;
@@ -232,6 +236,8 @@ describe('engine', () => {
     );
     const flakyIds = r.runner.specs.filter((s) => s.name === 'flaky').map((s) => s.id);
     assert.equal(new Set(flakyIds).size, 3);
+    assert.deepEqual(r.runner.foreignLeases, [], 'each attempt runs on a lease of its own id');
+    assert.equal(r.leaser.held.size, 0, 'every attempt lease released');
   });
 
   it('propagates a failure: dependents are canceled with a cause, the run fails', async () => {

@@ -56,9 +56,8 @@ export class EventFormatter {
         const exit = event.exitCode === null ? '' : `, exit ${String(event.exitCode)}`;
         const signal = event.signal === null ? '' : `, signal ${event.signal}`;
         const message = event.message === undefined ? '' : `: ${event.message}`;
-        return [
-          `${name(event.job)}: ${status}${reason}${exit}${signal}, ${formatDuration(event.durationMs)}${message}`,
-        ];
+        const took = event.durationMs === null ? '' : `, ${formatDuration(event.durationMs)}`;
+        return [`${name(event.job)}: ${status}${reason}${exit}${signal}${took}${message}`];
       }
       case 'job-canceled':
         return [`${name(event.job)}: ${statusColor(p, 'CANCELED')('CANCELED')}: ${event.cause}`];
