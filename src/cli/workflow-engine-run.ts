@@ -50,11 +50,10 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
   const removeHandler = ctx.onSignal((signal) => {
     signals++;
     if (signals === 1) {
-      if (!options.json) {
-        writeLine(ctx.stderr, `rnx: ${signal}: stopping the workflow (again to kill its jobs now)`);
-      }
+      writeLine(ctx.stderr, `rnx: ${signal}: stopping the workflow (again to kill its jobs now)`);
       stop.abort(`interrupted by ${signal}`);
-    } else {
+    } else if (!kill.signal.aborted) {
+      writeLine(ctx.stderr, `rnx: ${signal} again: killing the running jobs`);
       kill.abort(signal);
     }
   });

@@ -96,6 +96,8 @@ export function startWorkflow(target: string, stateDir: string, extra: readonly 
   );
   return {
     child,
+    /** The events printed so far. */
+    events: (): EngineEvent[] => parseEvents(stdout),
     until(test: (e: EngineEvent) => boolean): Promise<void> {
       if (parseEvents(stdout).some(test)) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ test, resolve }));
