@@ -8,29 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setUpSandbox } from '../test/harness/sandbox.js';
+import { enterSandbox, setUpSandbox } from '../test/harness/sandbox.js';
 
 const self = fileURLToPath(import.meta.url);
 const here = dirname(self);
 
-if (process.env['RNX_TEST_SANDBOX'] !== '1') {
-  const result = spawnSync(
-    'unshare',
-    [
-      '--net',
-      '--mount',
-      '--propagation',
-      'private',
-      '--fork',
-      '--',
-      process.execPath,
-      self,
-      ...process.argv.slice(2),
-    ],
-    { stdio: 'inherit', env: { ...process.env, RNX_TEST_SANDBOX: '1' } },
-  );
-  process.exit(result.status ?? 1);
-}
+enterSandbox(self);
 
 setUpSandbox();
 const filters = process.argv.slice(2);

@@ -12,7 +12,7 @@ import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setUpSandbox, UPSTREAM_ADDRESS } from './sandbox.js';
+import { enterSandbox, setUpSandbox, UPSTREAM_ADDRESS } from './sandbox.js';
 
 const self = fileURLToPath(import.meta.url);
 const distTest = dirname(dirname(self));
@@ -26,29 +26,7 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 
-if (process.env['RNX_TEST_SANDBOX'] !== '1') {
-  // Re-run this script inside a fresh network + mount namespace.
-  const result = spawnSync(
-    'unshare',
-    [
-      '--net',
-      '--mount',
-      '--propagation',
-      'private',
-      '--fork',
-      '--',
-      process.execPath,
-      self,
-      ...process.argv.slice(2),
-    ],
-    { stdio: 'inherit', env: { ...process.env, RNX_TEST_SANDBOX: '1' } },
-  );
-  if (result.error) {
-    console.error(`could not create the test namespace: ${result.error.message}`);
-    process.exit(1);
-  }
-  process.exit(result.status ?? 1);
-}
+enterSandbox(self);
 
 setUpSandbox();
 const scratch = mkdtempSync(join(tmpdir(), 'rnx-test-'));
