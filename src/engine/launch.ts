@@ -20,6 +20,7 @@ export interface JobControl {
 
 export interface LaunchContext<L extends LeasedAddress> {
   readonly plan: Plan;
+  readonly jobs: ReadonlyMap<string, PlannedJob>;
   readonly runId: string;
   readonly deps: EngineDeps<L>;
   readonly scheduler: Scheduler;
@@ -38,7 +39,7 @@ export async function launchJob<L extends LeasedAddress>(
   ctx: LaunchContext<L>,
   name: string,
 ): Promise<void> {
-  const job = ctx.plan.jobs.find((j) => j.name === name);
+  const job = ctx.jobs.get(name);
   if (job === undefined) throw new Error(`unknown job '${name}'`);
   const { scheduler } = ctx;
   if (scheduler.interrupted) {

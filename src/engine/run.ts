@@ -117,6 +117,7 @@ function drive<L extends LeasedAddress>(
     let settled = false;
     const context: LaunchContext<L> = {
       plan,
+      jobs: new Map(plan.jobs.map((job) => [job.name, job])),
       runId: options.runId,
       deps,
       scheduler,

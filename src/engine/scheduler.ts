@@ -68,6 +68,11 @@ export class Scheduler {
   private readonly dependents = new Map<string, string[]>();
   private readonly services = new Set<string>();
   private readonly phases = new Map<string, Phase>();
+  /** File order of each job, to hand out ready jobs in a stable order. */
+  private readonly index = new Map<string, number>();
+  /** Jobs in phase `ready` (kept so that `next()` and `isDone()` need not scan every job). */
+  private readonly readySet = new Set<string>();
+  private finalCount = 0;
   private readonly attempts = new Map<string, number>();
   private readonly reasons = new Map<string, EndReason>();
   private readonly causes = new Map<string, string>();
@@ -82,6 +87,7 @@ export class Scheduler {
       this.jobs.set(job.name, job);
       this.dependents.set(job.name, []);
       this.phases.set(job.name, 'waiting');
+      this.index.set(job.name, this.index.size);
       this.attempts.set(job.name, 0);
     }
     for (const job of jobs) {
@@ -98,7 +104,8 @@ export class Scheduler {
 
   /** The jobs that may start now and were not handed out yet, in file order. */
   ready(): string[] {
-    return [...this.jobs.keys()].filter((name) => this.phases.get(name) === 'ready');
+    const order = (name: string): number => this.index.get(name) ?? 0;
+    return [...this.readySet].sort((a, b) => order(a) - order(b));
   }
 
   /** The jobs that may start now, in file order; each is marked dispatched (handed out once). */
@@ -106,7 +113,7 @@ export class Scheduler {
     if (this.interruption !== undefined) return [];
     const ready = this.ready();
     for (const name of ready) {
-      this.phases.set(name, 'dispatched');
+      this.setPhase(name, 'dispatched');
       this.attempts.set(name, this.attempt(name) + 1);
     }
     return ready;
@@ -115,7 +122,7 @@ export class Scheduler {
   /** The job's process is running: RUNNING requirements on it are met. */
   started(name: string): Transition {
     this.expect(name, ['dispatched']);
-    this.phases.set(name, 'running');
+    this.setPhase(name, 'running');
     if (this.interruption !== undefined) return this.finish([], [], [name]);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
@@ -134,7 +141,7 @@ export class Scheduler {
       this.interruption === undefined &&
       !this.stopRequested.has(name)
     ) {
-      this.phases.set(name, 'backoff');
+      this.setPhase(name, 'backoff');
       const delayMs = backoffDelay(this.attempt(name), this.policy);
       return {
         ready: [],
@@ -146,7 +153,7 @@ export class Scheduler {
     let status = outcome.status;
     if (this.stopRequested.has(name) && status === 'FAILED') status = 'STOPPED';
     if (status === 'CANCELED') this.causes.set(name, this.interruption ?? 'not started');
-    this.phases.set(name, status);
+    this.setPhase(name, status);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
     this.propagate(name, ready, canceled);
@@ -156,7 +163,7 @@ export class Scheduler {
   /** The backoff delay of a failed job has passed: it is ready for its next attempt. */
   retryDue(name: string): Transition {
     if (this.phases.get(name) !== 'backoff') return { ready: [], canceled: [], stop: [] };
-    this.phases.set(name, 'ready');
+    this.setPhase(name, 'ready');
     return { ready: [name], canceled: [], stop: [] };
   }
 
@@ -182,7 +189,7 @@ export class Scheduler {
   }
 
   isDone(): boolean {
-    return [...this.phases.values()].every(isFinal);
+    return this.finalCount === this.jobs.size;
   }
 
   /** The workflow's status; meaningful once `isDone()` (see workflow-status.ts). */
@@ -237,7 +244,7 @@ export class Scheduler {
     const verdicts: Verdict[] = requires.map((r) => evaluate(r.condition, this.phase(r.job)));
     const verdict = combine(verdicts);
     if (verdict === 'met') {
-      this.phases.set(name, 'ready');
+      this.setPhase(name, 'ready');
       ready.push(name);
     } else if (verdict === 'impossible') {
       const index = verdicts.indexOf('impossible');
@@ -248,7 +255,7 @@ export class Scheduler {
   }
 
   private cancel(name: string, cause: string, canceled: Cancellation[]): void {
-    this.phases.set(name, 'CANCELED');
+    this.setPhase(name, 'CANCELED');
     this.reasons.set(name, 'canceled');
     this.causes.set(name, cause);
     canceled.push({ job: name, cause });
@@ -268,6 +275,15 @@ export class Scheduler {
     }
     for (const name of stop) this.stopRequested.add(name);
     return { ready, canceled, stop };
+  }
+
+  private setPhase(name: string, phase: Phase): void {
+    const before = this.phase(name);
+    if (isFinal(before)) throw new Error(`job '${name}' already ended ${before}`);
+    this.phases.set(name, phase);
+    if (phase === 'ready') this.readySet.add(name);
+    else this.readySet.delete(name);
+    if (isFinal(phase)) this.finalCount++;
   }
 
   private expect(name: string, phases: readonly Phase[]): void {
