@@ -178,13 +178,30 @@ describe('reporters', () => {
     ]);
   });
 
-  it('on a terminal colours the output and redraws a board of every job in place', () => {
-    const text = report(false, true);
+  it('on a terminal colours the output and redraws a board of every job in place', async () => {
+    const sink = new Sink();
+    const reporter = createReporter(sink, { json: false, fancy: true });
+    for (const event of EVENTS) {
+      reporter.onEvent(event);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    reporter.close();
+    const text = sink.text;
     const ESC = String.fromCharCode(27);
     assert.ok(text.includes(`${ESC}[32m`), 'colours');
     assert.ok(text.includes(`${ESC}[4A${ESC}[0J`), 'erases the previous board before redrawing');
     const plain = stripVTControlCharacters(text);
     assert.ok(plain.includes('STOPPED   -     4.00s'), 'the summary table still comes last');
+  });
+
+  it('writes a burst of output lines with one redraw of the board', () => {
+    const sink = new Sink();
+    const live = new LiveReporter(sink);
+    for (const event of EVENTS.slice(0, 5)) live.onEvent(event);
+    live.close();
+    const ESC = String.fromCharCode(27);
+    assert.equal(sink.text.split(`${ESC}[0J`).length, 1, 'drawn once, never erased');
+    assert.ok(stripVTControlCharacters(sink.text).includes('api-service | got 200'));
   });
 
   it('shows state, elapsed time, address and a progress count on the board', () => {

@@ -26,6 +26,8 @@ export class LiveReporter implements Reporter {
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
+  private pending: string[] = [];
+  private flushing: NodeJS.Immediate | undefined;
 
   private readonly out: Writable & { columns?: number };
   private readonly now: () => number;
@@ -36,14 +38,28 @@ export class LiveReporter implements Reporter {
   }
 
   onEvent(event: EngineEvent): void {
-    const lines = this.formatter.format(event);
-    if (event.event === 'workflow-finished') this.finished = true;
-    this.out.write(this.erase() + lines.map((l) => `${l}\n`).join('') + this.draw());
-    if (this.finished) this.close();
-    else this.timer ??= setInterval(() => this.out.write(this.erase() + this.draw()), 1000).unref();
+    for (const line of this.formatter.format(event)) this.pending.push(line);
+    if (event.event === 'workflow-finished') {
+      this.finished = true;
+      this.flush();
+      this.close();
+      return;
+    }
+    // Lines that arrive together (a burst of output) are written with one redraw of the board.
+    this.flushing ??= setImmediate(() => this.flush());
+    this.timer ??= setInterval(() => this.flush(), 1000).unref();
+  }
+
+  private flush(): void {
+    clearImmediate(this.flushing);
+    this.flushing = undefined;
+    const lines = this.pending.map((l) => `${l}\n`).join('');
+    this.pending = [];
+    this.out.write(this.erase() + lines + this.draw());
   }
 
   close(): void {
+    if (this.pending.length > 0) this.flush();
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -87,7 +103,8 @@ export class LiveReporter implements Reporter {
       this.drawn = 0;
       return '';
     }
-    const columns = this.out.columns ?? 120;
+    // Some terminals (or `script`) report 0 columns: assume a common width then.
+    const columns = (this.out.columns ?? 0) > 20 ? (this.out.columns ?? 0) : 120;
     // Lines must not wrap, or erasing would miscount them.
     const lines = this.boardLines().map((l) => truncate(l, columns - 1));
     this.drawn = lines.length;
