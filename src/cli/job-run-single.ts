@@ -5,6 +5,8 @@
  * at the end, with the job's stdout in `output`.
  */
 import { runJob } from '../isolation/runner.js';
+import { getNetwork } from '../networks/index.js';
+import { openDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/job-outcome.js';
 import type { JobResult } from '../isolation/job-spec.js';
 import { flagOption, type ParsedArgs } from './args.js';
@@ -17,6 +19,11 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   const spec = specFromFlags(args, ctx.env);
   if (!spec.ok) {
     printProblem(ctx, spec.problem);
+    return EXIT.usage;
+  }
+  const network = getNetwork(openDatabase(stateDir(ctx.env)), spec.value.network);
+  if (!network.ok) {
+    printProblem(ctx, network.problem);
     return EXIT.usage;
   }
   const json = flagOption(args.options, 'json');

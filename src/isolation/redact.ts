@@ -5,6 +5,12 @@
  */
 export const MASK = '***';
 
+/** Masks every secret value in a string (records, messages). */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  const redactor = new Redactor(secrets);
+  return Buffer.concat([redactor.push(Buffer.from(text)), redactor.flush()]).toString('utf8');
+}
+
 export class Redactor {
   private readonly secrets: readonly Buffer[];
   private held: Buffer = Buffer.alloc(0);

@@ -28,12 +28,13 @@ export interface Held {
   proc?: JobProcess;
 }
 
-const sleep = (ms: number): Promise<'late'> =>
-  new Promise((resolve) => setTimeout(() => resolve('late'), ms));
-
 /** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
 async function reap(proc: JobProcess): Promise<void> {
-  if ((await Promise.race([proc.exited, sleep(2000)])) !== 'late') return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
+  const first = await Promise.race([proc.exited, late]);
+  clearTimeout(timer);
+  if (first !== 'late') return;
   try {
     process.kill(proc.pid, 'SIGKILL');
   } catch {

@@ -16,9 +16,9 @@ import type { Observed } from './job-outcome.js';
 import { startJobProcess } from './job-process.js';
 import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, insertJob, markRunning, recordResources } from './job-store.js';
-import { attachNetwork, prepareNetwork } from './network-phase.js';
+import { attachNetwork, ensureOnHost, prepareNetwork } from './network-phase.js';
 import { processStartTime, selfIdentity } from './proc-identity.js';
-import { Redactor } from './redact.js';
+import { maskSecrets, Redactor } from './redact.js';
 import { finishRun, type Failure, type Held } from './run-end.js';
 import { DEFAULT_GRACE_MS, killNow, stopJob } from './stop.js';
 
@@ -78,12 +78,14 @@ export async function runJob(
   const dir = options.stateDir ?? defaultStateDir();
   const db = options.db ?? database(dir);
   const owner = selfIdentity();
+  const secrets = Object.values(spec.secretEnv);
   const logPath = logPathOf(dir, spec.id);
   insertJob(db, {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     ...(spec.workflowRunId === undefined ? {} : { workflowRunId: spec.workflowRunId }),
-    command: [spec.command, ...spec.args],
+    // A secret passed on the command line too is masked in the record like in the output.
+    command: [spec.command, ...spec.args].map((arg) => maskSecrets(arg, secrets)),
     envNames: Object.keys(spec.env),
     secretNames: Object.keys(spec.secretEnv),
     network: spec.network,
@@ -94,7 +96,6 @@ export async function runJob(
   });
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
   const log = openSync(logPath, 'a', 0o600);
-  const secrets = Object.values(spec.secretEnv);
   const outRedactor = new Redactor(secrets);
   const errRedactor = new Redactor(secrets);
   const emit = (chunk: Buffer, to?: (c: Buffer) => void): void => {
@@ -137,7 +138,9 @@ export async function runJob(
       pidStartTime: owner.startTime,
     });
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
-    held.prepared = prepared.value;
+    // The host side of the network is ensured while the job starts; phase 2 waits for it.
+    const network = ensureOnHost(prepared.value);
+    held.prepared = network;
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
     held.runDir = runDirOf(dir, spec.id);
@@ -185,10 +188,7 @@ export async function runJob(
       });
     }
     if (prepared.value.attached) {
-      const wired = await Promise.race([
-        attachNetwork(prepared.value, spec.id, proc.pid),
-        setup.promise,
-      ]);
+      const wired = await Promise.race([attachNetwork(network, spec.id, proc.pid), setup.promise]);
       if (wired === 'timeout' || !wired.ok) {
         setup.clear();
         proc.cancel();
@@ -236,29 +236,39 @@ export async function runJob(
       { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
       startedAt,
     );
+    const target = { cgroup: cgroup.value, initPid };
+    let stopRequested = false;
+    let timedOut = false;
+    let stopping = false;
+    let killing = false;
+    const onStop = (): void => {
+      stopRequested = true;
+      if (stopping) return;
+      stopping = true;
+      void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
+    };
+    const onKill = (): void => {
+      stopRequested = true;
+      if (killing) return;
+      killing = true;
+      void killNow(target, proc.exited);
+    };
+    hooks.signal?.addEventListener('abort', onStop, { once: true });
+    hooks.killSignal?.addEventListener('abort', onKill, { once: true });
     hooks.onStarted?.({
       pid: initPid,
       ...(address === undefined ? {} : { address }),
       readyToExecMs: next.at - goAt,
     });
-    const target = { cgroup: cgroup.value, initPid };
-    let stopRequested = false;
-    let timedOut = false;
-    const onStop = (): void => {
-      stopRequested = true;
-      void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
-    };
-    const onKill = (): void => {
-      stopRequested = true;
-      void killNow(target, proc.exited);
-    };
-    hooks.signal?.addEventListener('abort', onStop, { once: true });
-    hooks.killSignal?.addEventListener('abort', onKill, { once: true });
+    if (hooks.signal?.aborted) onStop();
+    if (hooks.killSignal?.aborted) onKill();
     const timer =
       spec.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            timedOut = true;
+            timedOut = !stopRequested;
+            if (stopping) return;
+            stopping = true;
             void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
           }, spec.timeoutMs);
     const exit = await proc.exited;

@@ -2,14 +2,17 @@
  * Phase 2 of wiring a job: once its process exists, give its network namespace an `eth0` on the
  * network's bridge. Two spawns in all:
  *   1. host: `ip -batch -` creates the veth pair with the peer made directly inside the job's
- *      namespace as eth0 (`peer name eth0 netns PID`), enslaves the host end to the bridge
- *      (isolated port for the `isolated` network) and brings it up;
+ *      namespace as eth0 (`peer name eth0 netns PID`), the host end enslaved to the bridge and up
+ *      in the same request (plus an isolated port for the `isolated` network);
  *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 and lo up
  *      and adds the default route via the gateway.
- * The caller has leased the address (phase 1) and ensured the network on the host.
+ * The caller has leased the address (phase 1) and, normally, ensured the network on the host
+ * (ensureNetworkOnHost); a bridge that is missing all the same is ensured here first.
  */
 import { runTool, runToolChecked } from '../exec.js';
 import { fail, ok, type Result } from '../problem.js';
+import { bridgeExists } from './bridge.js';
+import { ensureNetworkOnHost } from './host.js';
 import { vethName } from './names.js';
 import type { Lease, Network } from './types.js';
 
@@ -23,14 +26,14 @@ export interface AttachRequest {
 
 /** Pure: the host-side batch. */
 export function hostBatch(request: AttachRequest, hostVeth: string): string {
+  // One netlink request makes the pair, puts the peer in the job's namespace as eth0, enslaves
+  // the host end to the bridge and brings it up.
   const lines = [
-    `link add name ${hostVeth} type veth peer name eth0 netns ${String(request.pid)}`,
-    `link set dev ${hostVeth} master ${request.network.bridge}`,
+    `link add name ${hostVeth} master ${request.network.bridge} up type veth peer name eth0 netns ${String(request.pid)}`,
   ];
   if (request.network.mode === 'isolated') {
     lines.push(`link set dev ${hostVeth} type bridge_slave isolated on`);
   }
-  lines.push(`link set dev ${hostVeth} up`);
   return lines.join('\n');
 }
 
@@ -50,6 +53,12 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
   }
   if (!Number.isInteger(request.pid) || request.pid <= 0) {
     throw new Error(`attachJob: invalid pid ${String(request.pid)}`);
+  }
+  if (!bridgeExists(request.network.bridge)) {
+    // The caller normally ensured the network already; a missing bridge (reboot, fresh namespace)
+    // is re-created here rather than failing the job.
+    const ensured = await ensureNetworkOnHost(request.network);
+    if (!ensured.ok) return ensured;
   }
   const hostVeth = vethName(request.jobId);
   const host = await runToolChecked('ip', ['-batch', '-'], {

@@ -77,6 +77,20 @@ export function parseCidr(text: string): Result<Cidr> {
   return ok({ base, prefix });
 }
 
+/**
+ * Reads the range a kernel route or address names: `A.B.C.D` (a /32) or `A.B.C.D/N` with any
+ * prefix, host bits ignored. Undefined when it is not IPv4.
+ */
+export function rangeOf(text: string): Cidr | undefined {
+  const [address = '', prefixText = '32', ...rest] = text.split('/');
+  const value = ipToInt(address);
+  const prefix = Number(prefixText);
+  if (value === undefined || rest.length > 0 || !/^[0-9]{1,2}$/.test(prefixText) || prefix > 32) {
+    return undefined;
+  }
+  return { base: (value & maskOf(prefix)) >>> 0, prefix };
+}
+
 /** Parses a CIDR already known to be valid (built-ins, database rows); throws if it is not. */
 export function mustParseCidr(text: string): Cidr {
   const parsed = parseCidr(text);

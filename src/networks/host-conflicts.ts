@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { runToolChecked } from '../exec.js';
 import { ok, type Result } from '../problem.js';
-import { containsAddress, ipToInt, overlaps, parseCidr, type Cidr } from './cidr.js';
+import { containsAddress, ipToInt, overlaps, rangeOf, type Cidr } from './cidr.js';
 
 export interface HostAddress {
   readonly address: string;
@@ -33,18 +33,6 @@ function isRnxDevice(device: string): boolean {
   return device.startsWith('rnx');
 }
 
-function routeCidr(destination: string): Cidr | undefined {
-  const withPrefix = destination.includes('/') ? destination : `${destination}/32`;
-  const [address = '', prefix = ''] = withPrefix.split('/');
-  const base = ipToInt(address);
-  const length = Number(prefix);
-  if (base === undefined || !Number.isInteger(length) || length < 0 || length > 32)
-    return undefined;
-  const parsed = parseCidr(withPrefix);
-  // A route's destination is a network address; anything else we read as the host range it names.
-  return parsed.ok ? parsed.value : { base, prefix: 32 };
-}
-
 /** Pure: the first thing on the host that `cidr` would overlap, described for an error message. */
 export function findHostConflict(cidr: Cidr, facts: HostFacts): string | undefined {
   for (const a of facts.addresses) {
@@ -54,7 +42,7 @@ export function findHostConflict(cidr: Cidr, facts: HostFacts): string | undefin
   }
   for (const r of facts.routes) {
     if (isRnxDevice(r.device) || r.destination === 'default') continue;
-    const range = routeCidr(r.destination);
+    const range = rangeOf(r.destination);
     if (range !== undefined && overlaps(cidr, range)) {
       return `host route ${r.destination} (dev ${r.device})`;
     }

@@ -57,13 +57,22 @@ export async function ensureNetworkOnHost(network: Network): Promise<Result<void
   if (bridgeOk && forwardingOn() && (await rulesCarry(network.bridge, marker))) {
     return ok(undefined);
   }
+  return setUpOnHost(network, !bridgeOk);
+}
+
+/**
+ * Sets the network up without checking first (a network just created has nothing yet). The
+ * bridge and the rules go in parallel: rules match interface names, not interfaces.
+ */
+export async function setUpOnHost(network: Network, withBridge = true): Promise<Result<void>> {
   const forwarding = ensureForwarding();
   if (!forwarding.ok) return forwarding;
-  if (!bridgeOk) {
-    const bridge = await ensureBridge(network);
-    if (!bridge.ok) return bridge;
-  }
-  return applyScript(ensureScript(network, marker));
+  const [bridge, rules] = await Promise.all([
+    withBridge ? ensureBridge(network) : Promise.resolve(ok(undefined)),
+    applyScript(ensureScript(network, hostMarker(network))),
+  ]);
+  if (!bridge.ok) return bridge;
+  return rules;
 }
 
 /**
@@ -78,4 +87,11 @@ export async function removeNetworkFromHost(network: Network): Promise<Result<vo
   if (!bridge.ok) return bridge;
   if (rnxBridges().length === 0) return applyScript(dropTableScript());
   return ok(undefined);
+}
+
+/** Best effort, for a network whose creation failed half-way: rules and bridge, each regardless. */
+export async function undoHost(network: Network): Promise<void> {
+  await applyScript(removalScript(network.bridge));
+  await deleteBridge(network.bridge);
+  if (rnxBridges().length === 0) await applyScript(dropTableScript());
 }

@@ -12,6 +12,7 @@ import { giveBack, initialiseIfNeeded, takeAddress } from './free-ranges.js';
 import { ownerAlive } from './owner.js';
 import { findNetwork, getNetwork } from './store.js';
 import type { Lease, LeaseOwner, LeaseRecord, Network } from './types.js';
+import { sql } from './statements.js';
 
 interface LeaseRow {
   network: string;
@@ -37,10 +38,10 @@ function toLease(network: Network, jobId: string, address: number): Lease {
 /** Deletes stale leases (owner gone) of one network, or of all networks; returns their job ids. */
 function reclaimWhere(db: Database, network: string | undefined): string[] {
   const rows = (network === undefined
-    ? db.prepare('SELECT network, address, job_id, pid, pid_start FROM leases').all()
-    : db
-        .prepare('SELECT network, address, job_id, pid, pid_start FROM leases WHERE network = ?')
-        .all(network)) as unknown as LeaseRow[];
+    ? sql(db, 'SELECT network, address, job_id, pid, pid_start FROM leases').all()
+    : sql(db, 'SELECT network, address, job_id, pid, pid_start FROM leases WHERE network = ?').all(
+        network,
+      )) as unknown as LeaseRow[];
   const alive = new Map<string, boolean>();
   const reclaimed: string[] = [];
   for (const row of rows) {
@@ -51,10 +52,7 @@ function reclaimWhere(db: Database, network: string | undefined): string[] {
       alive.set(key, isAlive);
     }
     if (isAlive) continue;
-    db.prepare('DELETE FROM leases WHERE network = ? AND address = ?').run(
-      row.network,
-      row.address,
-    );
+    sql(db, 'DELETE FROM leases WHERE network = ? AND address = ?').run(row.network, row.address);
     giveBack(db, row.network, row.address);
     reclaimed.push(row.job_id);
   }
@@ -66,17 +64,18 @@ function reclaimWhere(db: Database, network: string | undefined): string[] {
  * an address in that network returns the same lease.
  */
 export function leaseAddress(db: Database, networkName: string, owner: LeaseOwner): Result<Lease> {
-  const found = getNetwork(db, networkName);
-  if (!found.ok) return found;
-  const network = found.value;
-  if (network.mode === 'none') {
-    return fail('network-none', "network 'none' has no addresses: its jobs only have loopback");
-  }
-  const cidr = mustParseCidr(network.cidr);
+  // Looked up inside the transaction: a network removed meanwhile cannot receive a lease.
   return transaction(db, (): Result<Lease> => {
-    const existing = db
-      .prepare('SELECT network, address FROM leases WHERE job_id = ?')
-      .get(owner.jobId) as { network: string; address: number } | undefined;
+    const found = getNetwork(db, networkName);
+    if (!found.ok) return found;
+    const network = found.value;
+    if (network.mode === 'none') {
+      return fail('network-none', "network 'none' has no addresses: its jobs only have loopback");
+    }
+    const cidr = mustParseCidr(network.cidr);
+    const existing = sql(db, 'SELECT network, address FROM leases WHERE job_id = ?').get(
+      owner.jobId,
+    ) as { network: string; address: number } | undefined;
     if (existing !== undefined) {
       if (existing.network === network.name) {
         return ok(toLease(network, owner.jobId, existing.address));
@@ -98,7 +97,8 @@ export function leaseAddress(db: Database, networkName: string, owner: LeaseOwne
         'wait for jobs to finish, or use a network with a larger CIDR',
       );
     }
-    db.prepare(
+    sql(
+      db,
       'INSERT INTO leases (network, address, job_id, pid, pid_start, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(
       network.name,
@@ -115,10 +115,10 @@ export function leaseAddress(db: Database, networkName: string, owner: LeaseOwne
 /** Releases the lease of a job (no-op when it holds none). Returns true when one was released. */
 export function releaseLease(db: Database, jobId: string): boolean {
   return transaction(db, () => {
-    const row = db.prepare('SELECT network, address FROM leases WHERE job_id = ?').get(jobId) as
+    const row = sql(db, 'SELECT network, address FROM leases WHERE job_id = ?').get(jobId) as
       { network: string; address: number } | undefined;
     if (row === undefined) return false;
-    db.prepare('DELETE FROM leases WHERE job_id = ?').run(jobId);
+    sql(db, 'DELETE FROM leases WHERE job_id = ?').run(jobId);
     giveBack(db, row.network, row.address);
     return true;
   });
@@ -131,11 +131,10 @@ export function reclaimStaleLeases(db: Database, network?: string): string[] {
 
 /** Current leases of a network, by address. */
 export function listLeases(db: Database, networkName: string): LeaseRecord[] {
-  const rows = db
-    .prepare(
-      'SELECT network, address, job_id, pid, pid_start, created_at FROM leases WHERE network = ? ORDER BY address',
-    )
-    .all(networkName) as unknown as LeaseRow[];
+  const rows = sql(
+    db,
+    'SELECT network, address, job_id, pid, pid_start, created_at FROM leases WHERE network = ? ORDER BY address',
+  ).all(networkName) as unknown as LeaseRow[];
   return rows.map((row) => ({
     jobId: row.job_id,
     address: intToIp(row.address),
@@ -146,7 +145,7 @@ export function listLeases(db: Database, networkName: string): LeaseRecord[] {
 
 /** The lease a job holds, if any. */
 export function findLease(db: Database, jobId: string): Lease | undefined {
-  const row = db.prepare('SELECT network, address FROM leases WHERE job_id = ?').get(jobId) as
+  const row = sql(db, 'SELECT network, address FROM leases WHERE job_id = ?').get(jobId) as
     { network: string; address: number } | undefined;
   if (row === undefined) return undefined;
   const network = findNetwork(db, row.network);

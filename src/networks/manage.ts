@@ -8,10 +8,10 @@ import { fail, ok, type Result } from '../problem.js';
 import { builtinNetwork } from './builtins.js';
 import { formatCidr, parseCidr, type Cidr } from './cidr.js';
 import { findHostConflict, readHostFacts } from './host-conflicts.js';
-import { ensureNetworkOnHost, removeNetworkFromHost } from './host.js';
+import { removeNetworkFromHost, setUpOnHost, undoHost } from './host.js';
 import { reclaimStaleLeases } from './leases.js';
 import { validateName } from './names.js';
-import { deleteNetworkRecord, getNetwork, insertNetwork } from './store.js';
+import { deleteNetworkRecord, getNetwork, insertNetwork, leaseCount } from './store.js';
 import type { Network } from './types.js';
 
 export interface CreateNetworkInput {
@@ -58,9 +58,9 @@ export async function createNetwork(
   const inserted = insertNetwork(db, { name, cidr, internal: input.internal === true });
   if (!inserted.ok) return inserted;
   const network = inserted.value;
-  const host = await ensureNetworkOnHost(network);
+  const host = await setUpOnHost(network);
   if (!host.ok) {
-    await removeNetworkFromHost(network);
+    await undoHost(network);
     deleteNetworkRecord(db, network.name);
     return host;
   }
@@ -86,10 +86,7 @@ export async function removeNetwork(db: Database, name: string): Promise<Result<
       `cannot remove network '${name}': a job holds an address in it`,
       `see 'rnx network inspect ${name}'; remove it once its jobs have ended`,
     );
-  const held = db.prepare('SELECT count(*) AS n FROM leases WHERE network = ?').get(name) as {
-    n: number;
-  };
-  if (held.n > 0) return inUse();
+  if (leaseCount(db, name) > 0) return inUse();
   const host = await removeNetworkFromHost(network);
   if (!host.ok) return host;
   if (deleteNetworkRecord(db, name) > 0) return inUse();

@@ -10,6 +10,7 @@ import { addressedBuiltins, BUILTIN_NETWORKS, builtinNetwork } from './builtins.
 import { formatCidr, mustParseCidr, overlaps, sizeOf, type Cidr } from './cidr.js';
 import { bridgeName } from './names.js';
 import type { Network } from './types.js';
+import { sql } from './statements.js';
 
 interface NetworkRow {
   name: string;
@@ -30,9 +31,10 @@ function fromRow(row: NetworkRow): Network {
 }
 
 function customNetworks(db: Database): Network[] {
-  const rows = db
-    .prepare('SELECT name, cidr, bridge, internal FROM networks ORDER BY name')
-    .all() as unknown as NetworkRow[];
+  const rows = sql(
+    db,
+    'SELECT name, cidr, bridge, internal FROM networks ORDER BY name',
+  ).all() as unknown as NetworkRow[];
   return rows.map(fromRow);
 }
 
@@ -44,9 +46,9 @@ export function listNetworks(db: Database): Network[] {
 export function findNetwork(db: Database, name: string): Network | undefined {
   const builtin = builtinNetwork(name);
   if (builtin !== undefined) return builtin;
-  const row = db
-    .prepare('SELECT name, cidr, bridge, internal FROM networks WHERE name = ?')
-    .get(name) as NetworkRow | undefined;
+  const row = sql(db, 'SELECT name, cidr, bridge, internal FROM networks WHERE name = ?').get(
+    name,
+  ) as NetworkRow | undefined;
   return row === undefined ? undefined : fromRow(row);
 }
 
@@ -101,7 +103,7 @@ export function insertNetwork(db: Database, input: NewNetwork): Result<Network> 
       );
     }
     const bridge = bridgeName(input.name);
-    const clash = db.prepare('SELECT name FROM networks WHERE bridge = ?').get(bridge) as
+    const clash = sql(db, 'SELECT name FROM networks WHERE bridge = ?').get(bridge) as
       { name: string } | undefined;
     if (clash !== undefined) {
       return fail(
@@ -110,7 +112,8 @@ export function insertNetwork(db: Database, input: NewNetwork): Result<Network> 
         'choose another name',
       );
     }
-    db.prepare(
+    sql(
+      db,
       'INSERT INTO networks (name, cidr, base, prefix, bridge, internal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(
       input.name,
@@ -127,19 +130,25 @@ export function insertNetwork(db: Database, input: NewNetwork): Result<Network> 
   });
 }
 
+/** Number of leases currently held in a network. */
+export function leaseCount(db: Database, name: string): number {
+  const row = sql(db, 'SELECT count(*) AS n FROM leases WHERE network = ?').get(name) as {
+    n: number;
+  };
+  return row.n;
+}
+
 /**
  * Deletes a custom network's record and allocator state, unless a job holds a lease in it
  * (checked in the same transaction). Returns the number of leases that blocked it (0: deleted).
  */
 export function deleteNetworkRecord(db: Database, name: string): number {
   return transaction(db, () => {
-    const held = db.prepare('SELECT count(*) AS n FROM leases WHERE network = ?').get(name) as {
-      n: number;
-    };
-    if (held.n > 0) return held.n;
-    db.prepare('DELETE FROM free_ranges WHERE network = ?').run(name);
-    db.prepare('DELETE FROM lease_cursors WHERE network = ?').run(name);
-    db.prepare('DELETE FROM networks WHERE name = ?').run(name);
+    const held = leaseCount(db, name);
+    if (held > 0) return held;
+    sql(db, 'DELETE FROM free_ranges WHERE network = ?').run(name);
+    sql(db, 'DELETE FROM lease_cursors WHERE network = ?').run(name);
+    sql(db, 'DELETE FROM networks WHERE name = ?').run(name);
     return 0;
   });
 }

@@ -24,7 +24,14 @@ export interface LoadedFile {
 
 export function loadYaml(source: string, file: string): LoadedFile {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: false, // checked in one pass by rules/duplicate-keys.ts
+    // Plain data only: no !!binary or !!set objects, and no warnings printed by yaml itself.
+    resolveKnownTags: false,
+    logLevel: 'error',
+  });
   const diagnostics = yamlDiagnostics(doc.errors, doc.warnings, source, (start, end) =>
     spanAt(file, lines, start, end),
   );

@@ -14,6 +14,7 @@ import type { Plan } from './model.js';
 import { buildPlan } from './plan.js';
 import type { Rule, RuleContext } from './rule.js';
 import { checkCycles } from './rules/cycles.js';
+import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
@@ -60,7 +61,11 @@ export function validateWorkflow(
 ): ValidationResult {
   const loaded = loadYaml(source, file);
   if (loaded.diagnostics.some(isError)) return result(file, loaded.diagnostics, [], []);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkSchema(loaded)];
+  const diagnostics: Diagnostic[] = [
+    ...loaded.diagnostics,
+    ...checkDuplicateKeys(loaded),
+    ...checkSchema(loaded),
+  ];
   const all = workflowViews(loaded.data);
   const names = all.flatMap((w) => (w.key === undefined ? [] : [w.key]));
   const selected = select(all, names, options.workflow);

@@ -24,16 +24,6 @@ const WORDING: Partial<Record<YAMLError['code'], Wording>> = {
   },
   MULTILINE_IMPLICIT_KEY: { code: 'yaml-indentation', message: () => RUNS_ON, hint: INDENT_HINT },
   BLOCK_AS_IMPLICIT_KEY: { code: 'yaml-indentation', message: () => RUNS_ON, hint: INDENT_HINT },
-  DUPLICATE_KEY: {
-    code: 'yaml-duplicate-key',
-    message: (e, source) => {
-      const key = /^["']?([^"':\n]+)/.exec(source.slice(e.pos[0]))?.[1]?.trim();
-      return key === undefined
-        ? 'a key appears twice in the same map'
-        : `key '${key}' appears twice in the same map`;
-    },
-    hint: 'keep one of them',
-  },
   MULTIPLE_DOCS: {
     code: 'yaml-multiple-documents',
     message: () => 'a workflow file holds one YAML document, and this one has several',
@@ -56,11 +46,7 @@ export function yamlDiagnostics(
     seen.add(e.pos[0]);
     const w = WORDING[e.code];
     const own = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-    let location = span(e.pos[0], e.pos[1]);
-    if (e.code === 'DUPLICATE_KEY') {
-      const key = /^["']?[^"':\n]+["']?/.exec(source.slice(e.pos[0]))?.[0].trimEnd() ?? ' ';
-      location = span(e.pos[0], e.pos[0] + key.length);
-    }
+    const location = span(e.pos[0], e.pos[1]);
     out.push({
       severity,
       code: w?.code ?? `yaml-${e.code.toLowerCase().replace(/_/g, '-')}`,

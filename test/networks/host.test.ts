@@ -5,7 +5,20 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { builtinNetwork } from '../../src/networks/builtins.js';
 import { ensureNetworkOnHost, removeNetworkFromHost } from '../../src/networks/host.js';
 import type { Network } from '../../src/networks/types.js';
-import { linkNames, requireSandbox, resetHost, rnxTable, run } from './netns.js';
+import { attachJob, detachJob } from '../../src/networks/attach.js';
+import { leaseAddress } from '../../src/networks/leases.js';
+import { currentProcessOwner } from '../../src/networks/owner.js';
+import { openDatabase } from '../../src/state/database.js';
+import { tempDir } from '../helpers/cli.js';
+import {
+  canPing,
+  linkNames,
+  requireSandbox,
+  resetHost,
+  rnxTable,
+  run,
+  startSleeper,
+} from './netns.js';
 
 const bridge = builtinNetwork('bridge') as Network;
 const custom: Network = {
@@ -104,5 +117,38 @@ describe('ensureNetworkOnHost', () => {
     assert.ok((await removeNetworkFromHost(bridge)).ok);
     assert.equal(await rnxTable(), undefined);
     assert.ok((await removeNetworkFromHost(bridge)).ok, 'removing twice is fine');
+  });
+});
+
+describe('attachJob on a host whose bridge is gone', () => {
+  before(requireSandbox);
+  beforeEach(resetHost);
+  after(resetHost);
+
+  it('re-creates the bridge and rules before wiring the job', async () => {
+    const { dir, cleanup } = tempDir('rnx-attach-');
+    const db = openDatabase(dir);
+    const job = await startSleeper();
+    try {
+      const lease = leaseAddress(db, 'bridge', currentProcessOwner('fresh'));
+      assert.ok(lease.ok);
+      const r = await attachJob({
+        lease: lease.value,
+        network: bridge,
+        pid: job.pid,
+        jobId: 'fresh',
+      });
+      assert.ok(r.ok, r.ok ? '' : r.problem.message);
+      assert.ok((await linkNames()).includes('rnx0'));
+      assert.match((await rnxTable()) ?? '', /fwd_rnx0/);
+      assert.ok(await canPing(job.pid, '172.20.0.1'));
+      await detachJob(r.value.hostVeth);
+      assert.ok(!(await linkNames()).includes(r.value.hostVeth));
+      await detachJob(r.value.hostVeth); // idempotent
+    } finally {
+      await job.kill();
+      db.close();
+      cleanup();
+    }
   });
 });

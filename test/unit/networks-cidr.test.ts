@@ -9,6 +9,7 @@ import {
   mustParseCidr,
   overlaps,
   parseCidr,
+  rangeOf,
   sizeOf,
 } from '../../src/networks/cidr.js';
 
@@ -60,6 +61,17 @@ describe('CIDR parsing', () => {
     assert.equal(sizeOf(all), 2 ** 32);
     assert.equal(intToIp(ipToInt('255.255.255.255') ?? 0), '255.255.255.255');
     assert.equal(ipToInt('255.255.255.255'), 0xffffffff);
+  });
+});
+
+describe('ranges named by routes', () => {
+  it('reads single addresses as /32 and keeps any prefix, host bits ignored', () => {
+    assert.deepEqual(rangeOf('100.64.1.1'), { base: ipToInt('100.64.1.1'), prefix: 32 });
+    assert.deepEqual(rangeOf('100.64.1.0/31'), { base: ipToInt('100.64.1.0'), prefix: 31 });
+    assert.deepEqual(rangeOf('10.1.2.3/8'), { base: ipToInt('10.0.0.0'), prefix: 8 });
+    for (const bad of ['default', 'fe80::/64', '10.0.0.0/33', '10.0.0.0/x']) {
+      assert.equal(rangeOf(bad), undefined, bad);
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { openDatabase, stateDir } from '../../state/database.js';
 import { pruneStrays } from '../../isolation/prune.js';
+import { reclaimStaleLeases } from '../../networks/index.js';
 import { reapAbandonedJobs } from '../../isolation/reap.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
@@ -20,6 +21,7 @@ export const command: Command = {
     const db = openDatabase(dir);
     const reaped = await reapAbandonedJobs(db);
     const strays = pruneStrays(db, dir);
+    for (const jobId of reclaimStaleLeases(db)) strays.push(`address lease of job ${jobId}`);
     for (const job of reaped) {
       writeLine(
         ctx.stdout,

@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cgroupLayout } from '../../src/isolation/cgroup-layout.js';
+import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
+import { processExists, sleep } from './job-rig.js';
+
+let state: { dir: string; cleanup: () => void };
+before(() => (state = tempDir('rnx-cli-job-')));
+after(() => state.cleanup());
+
+const rnx = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { stateDir: state.dir, env });
+
+function start(args: string[]): { child: ChildProcess; done: Promise<number | null> } {
+  const child = spawn(process.execPath, [RNX_BIN, ...args], {
+    env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' },
+    stdio: 'ignore',
+  });
+  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
+}
+
+interface StatusJson {
+  id: string;
+  status: string;
+  reason: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  pid: number | null;
+}
+
+async function statusOf(ref: string): Promise<StatusJson> {
+  const r = await rnx(['job', 'status', ref, '--json']);
+  return JSON.parse(r.stdout) as StatusJson;
+}
+
+async function waitForRunning(ref: string): Promise<StatusJson> {
+  for (let i = 0; i < 200; i++) {
+    const r = await rnx(['job', 'status', ref, '--json']);
+    if (r.code === 0) {
+      const s = JSON.parse(r.stdout) as StatusJson;
+      if (s.status === 'RUNNING') return s;
+    }
+    await sleep(50);
+  }
+  throw new Error(`job ${ref} never ran`);
+}
+
+describe('rnx job run and the job commands', () => {
+  it('streams output and exits with the job exit code', async () => {
+    const r = await rnx([
+      'job',
+      'run',
+      '--network=none',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; exit 42',
+    ]);
+    assert.equal(r.code, 42);
+    assert.equal(r.stdout, 'out\n');
+    assert.match(r.stderr, /^err$/m);
+  });
+
+  it('exits 128 + signal when the job was killed by one', async () => {
+    const r = await rnx([
+      'job',
+      'run',
+      '--network=none',
+      'bash',
+      '-c',
+      'ulimit -s 256; f() { f; }; f',
+    ]);
+    assert.equal(r.code, 139);
+  });
+
+  it('with --json prints only one JSON object, the job stdout in output', async () => {
+    const r = await rnx(['job', 'run', '--network=none', '--name=j1', '--json', 'echo', 'hello']);
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(j['output'], 'hello\n');
+    assert.equal(j['status'], 'COMPLETED');
+    assert.equal(j['name'], 'j1');
+    assert.equal(j['network'], 'none');
+    for (const key of ['id', 'exitCode', 'signal', 'reason', 'address', 'startedAt', 'endedAt']) {
+      assert.ok(key in j, `--json lacks ${key}`);
+    }
+  });
+
+  it('refuses bad flag values with exit 2 before anything starts', async () => {
+    const before = (await rnx(['job', 'list', '--json'])).stdout;
+    for (const flags of [
+      ['--max-memory=lots'],
+      ['--max-cpu=0'],
+      ['--cpu-cores=0-99'],
+      ['--max-processes=-1'],
+      ['--timeout=soon'],
+      ['--name=bad name'],
+      ['-e', '1X=2'],
+    ]) {
+      const r = await rnx(['job', 'run', '--network=none', ...flags, 'true']);
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^rnx: /);
+    }
+    assert.equal((await rnx(['job', 'list', '--json'])).stdout, before);
+  });
+
+  it('never shows, logs or stores a secret value', async () => {
+    const secret = 'pa55-word-9f81c';
+    const r = await rnx(
+      [
+        'job',
+        'run',
+        '--network=none',
+        '--json',
+        '-s',
+        'TOKEN',
+        '-e',
+        'PLAIN=visible',
+        '--',
+        'sh',
+        '-c',
+        'test "$TOKEN" = pa55-word-9f81c && echo match; echo "$TOKEN"; echo "$TOKEN" >&2; echo $PLAIN',
+      ],
+      { TOKEN: secret },
+    );
+    const j = JSON.parse(r.stdout) as { id: string; output: string };
+    assert.match(j.output, /^match$/m);
+    assert.match(j.output, /^visible$/m);
+    assert.ok(!r.stdout.includes(secret), r.stdout);
+    assert.ok(!r.stderr.includes(secret), r.stderr);
+    const status = await rnx(['job', 'status', j.id, '--json']);
+    assert.ok(!status.stdout.includes(secret));
+    assert.match(status.stdout, /TOKEN/);
+    const log = await rnx(['job', 'log', j.id]);
+    assert.match(log.stdout, /\*\*\*/);
+    for (const file of readdirSync(state.dir, { recursive: true }) as string[]) {
+      const path = join(state.dir, file);
+      if (existsSync(path) && !file.endsWith('/') && !readdirSafe(path)) {
+        assert.ok(!readFileSync(path).includes(secret), `${file} holds the secret`);
+      }
+    }
+  });
+
+  it('lists jobs, shows one, and prints its log', async () => {
+    await rnx(['job', 'run', '--network=none', '--name=listed', 'echo', 'logged line']);
+    const list = JSON.parse((await rnx(['job', 'list', '--json'])).stdout) as { name: string }[];
+    assert.ok(list.some((j) => j.name === 'listed'));
+    const table = await rnx(['job', 'list']);
+    assert.match(table.stdout, /^ID\s+NAME\s+STATUS/);
+    assert.match(table.stdout, /listed\s+COMPLETED/);
+    const status = await rnx(['job', 'status', 'listed']);
+    assert.match(status.stdout, /^status\s+COMPLETED$/m);
+    assert.equal((await rnx(['job', 'log', 'listed'])).stdout, 'logged line\n');
+    assert.equal((await rnx(['job', 'status', 'nope'])).code, 1);
+  });
+
+  it('stops a job from another terminal; its rnx records STOPPED', async () => {
+    const run = start([
+      'job',
+      'run',
+      '--network=none',
+      '--name=stopme',
+      'bash',
+      '-c',
+      'sleep 100 & sleep 200',
+    ]);
+    const running = await waitForRunning('stopme');
+    const stop = await rnx(['job', 'stop', 'stopme', '--grace=2s']);
+    assert.equal(stop.code, 0, stop.stderr);
+    // bash (PID 1) exits by itself once SIGTERM ended its foreground child: 128 + 15.
+    assert.equal(await run.done, 143);
+    const final = await statusOf(running.id);
+    assert.equal(final.status, 'STOPPED');
+    assert.equal(running.pid !== null && processExists(running.pid), false);
+  });
+
+  it('stops the job on Ctrl-C and exits 130', async () => {
+    const run = start(['job', 'run', '--network=none', '--name=ctrlc', 'sleep', '100']);
+    const running = await waitForRunning('ctrlc');
+    run.child.kill('SIGINT');
+    assert.equal(await run.done, 130);
+    assert.equal((await statusOf(running.id)).status, 'STOPPED');
+  });
+
+  it('kills at once on a second Ctrl-C', async () => {
+    const run = start([
+      'job',
+      'run',
+      '--network=none',
+      '--name=ctrlc2',
+      'bash',
+      '-c',
+      'trap "echo ignoring TERM" TERM; while :; do sleep 0.05; done',
+    ]);
+    const running = await waitForRunning('ctrlc2');
+    run.child.kill('SIGINT');
+    await sleep(300);
+    assert.equal((await statusOf(running.id)).status, 'RUNNING');
+    run.child.kill('SIGINT');
+    assert.equal(await run.done, 130);
+    const final = await statusOf(running.id);
+    assert.equal(final.status, 'STOPPED');
+    assert.equal(final.signal, 'SIGKILL');
+  });
+
+  it('after rnx is SIGKILLed mid-job, the next rnx command removes everything it left', async () => {
+    const run = start([
+      'job',
+      'run',
+      '--network=none',
+      '--name=orphan',
+      '--max-memory=64M',
+      'bash',
+      '-c',
+      'sleep 300 & sleep 301',
+    ]);
+    const running = await waitForRunning('orphan');
+    const layout = cgroupLayout();
+    const cgroups = [layout.v1.pids, layout.v1.memory, layout.unified]
+      .filter((d): d is string => d !== undefined)
+      .map((d) => join(d, `rnx-${running.id}`))
+      .filter((d) => existsSync(d));
+    assert.ok(cgroups.length >= 2);
+    const pids = cgroups.flatMap((d) =>
+      readFileSync(join(d, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number),
+    );
+    run.child.kill('SIGKILL');
+    await run.done;
+    assert.ok(pids.some(processExists), 'the job outlived its rnx until cleanup');
+    const next = await rnx(['job', 'list']);
+    assert.match(next.stderr, new RegExp(`cleaned up job ${running.id}`));
+    assert.deepEqual(pids.filter(processExists), []);
+    assert.deepEqual(
+      cgroups.filter((d) => existsSync(d)),
+      [],
+    );
+    assert.equal(existsSync(join(state.dir, 'run', running.id)), false);
+    const final = await statusOf(running.id);
+    assert.equal(final.status, 'FAILED');
+    assert.equal(final.reason, 'orphaned');
+  });
+
+  it('system check reports what the host offers, exit 0 here', async () => {
+    const r = await rnx(['system', 'check']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /^ok\s+cgroups\s+v[12]/m);
+    assert.match(r.stdout, /^ok\s+unshare\s+\//m);
+    const json = JSON.parse((await rnx(['system', 'check', '--json'])).stdout) as {
+      name: string;
+    }[];
+    assert.ok(json.some((i) => i.name === 'PID namespaces'));
+  });
+
+  it('system prune has nothing to do when nothing was left', async () => {
+    const r = await rnx(['system', 'prune']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /nothing to clean up/);
+  });
+});
+
+function readdirSafe(path: string): boolean {
+  try {
+    readdirSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

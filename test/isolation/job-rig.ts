@@ -1,0 +1,65 @@
+/** Shared rig for the runner's real-kernel tests: a job spec with defaults, run in-process. */
+import { existsSync } from 'node:fs';
+import { newJobId } from '../../src/isolation/job-id.js';
+import type { JobResult, JobSpec } from '../../src/isolation/job-spec.js';
+import {
+  runJob,
+  type RunHooks,
+  type RunnerOptions,
+  type StartedInfo,
+} from '../../src/isolation/runner.js';
+import { stateDir } from '../../src/state/database.js';
+
+export function jobSpec(command: string, args: string[], extra: Partial<JobSpec> = {}): JobSpec {
+  return {
+    id: newJobId(),
+    command,
+    args,
+    env: {},
+    secretEnv: {},
+    network: 'none',
+    resources: {},
+    ...extra,
+  };
+}
+
+export interface Ran {
+  readonly result: JobResult;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly started?: StartedInfo;
+}
+
+export async function run(
+  spec: JobSpec,
+  hooks: RunHooks = {},
+  options: RunnerOptions = {},
+): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  let started: StartedInfo | undefined;
+  const result = await runJob(
+    spec,
+    {
+      ...hooks,
+      onStdout: (c) => (stdout += c.toString()),
+      onStderr: (c) => (stderr += c.toString()),
+      onStarted: (info) => {
+        started = info;
+        hooks.onStarted?.(info);
+      },
+    },
+    { stateDir: stateDir(), ...options },
+  );
+  return { result, stdout, stderr, ...(started === undefined ? {} : { started }) };
+}
+
+export function sh(script: string, extra: Partial<JobSpec> = {}): JobSpec {
+  return jobSpec('sh', ['-c', script], extra);
+}
+
+export function processExists(pid: number): boolean {
+  return existsSync(`/proc/${String(pid)}`);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cgroupLayout } from '../../src/isolation/cgroup-layout.js';
+import { jobSpec, processExists, run, sleep } from './job-rig.js';
+
+function jobProcesses(jobId: string): number[] {
+  const layout = cgroupLayout();
+  const dir = join(
+    (layout.version === 'v1' ? layout.v1.pids : layout.unified) ?? '',
+    `rnx-${jobId}`,
+  );
+  return readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number);
+}
+
+describe('stopping a job', () => {
+  it('stops the whole tree, background children included', async () => {
+    const stop = new AbortController();
+    const spec = jobSpec('bash', ['-c', 'sleep 100 & (sleep 200 &); sleep 300 & wait']);
+    let pids: number[] = [];
+    const { result } = await run(spec, {
+      signal: stop.signal,
+      onStarted: () => {
+        void sleep(300).then(() => {
+          pids = jobProcesses(spec.id);
+          stop.abort();
+        });
+      },
+    });
+    assert.equal(result.status, 'STOPPED');
+    assert.equal(result.reason, 'stopped');
+    assert.ok(pids.length >= 4, `the job had ${String(pids.length)} processes`);
+    assert.deepEqual(pids.filter(processExists), []);
+  });
+
+  it('gives a job that handles SIGTERM its grace period to finish', async () => {
+    const stop = new AbortController();
+    const { result, stdout } = await run(
+      jobSpec('bash', ['-c', 'trap "echo cleaning up; exit 0" TERM; while :; do sleep 0.05; done']),
+      { signal: stop.signal, onStarted: () => void sleep(200).then(() => stop.abort()) },
+      { graceMs: 5000 },
+    );
+    assert.equal(result.status, 'STOPPED');
+    assert.equal(result.exitCode, 0);
+    assert.match(stdout, /cleaning up/);
+  });
+
+  it('kills a PID 1 without a SIGTERM handler without waiting out the grace period', async () => {
+    const stop = new AbortController();
+    const started = performance.now();
+    const { result } = await run(
+      jobSpec('sleep', ['100']),
+      { signal: stop.signal, onStarted: () => stop.abort() },
+      { graceMs: 60_000 },
+    );
+    assert.equal(result.status, 'STOPPED');
+    assert.equal(result.signal, 'SIGKILL');
+    assert.ok(performance.now() - started < 30_000);
+  });
+
+  it('kills at once on the kill signal even while the job ignores SIGTERM', async () => {
+    const stop = new AbortController();
+    const kill = new AbortController();
+    const { result } = await run(
+      jobSpec('bash', ['-c', 'trap "echo ignoring TERM" TERM; while :; do sleep 0.05; done']),
+      {
+        signal: stop.signal,
+        killSignal: kill.signal,
+        onStarted: () => {
+          stop.abort();
+          void sleep(200).then(() => kill.abort());
+        },
+      },
+      { graceMs: 60_000 },
+    );
+    assert.equal(result.status, 'STOPPED');
+    assert.equal(result.signal, 'SIGKILL');
+  });
+
+  it('ends a job that runs past its timeout as FAILED with reason timeout', async () => {
+    const spec = jobSpec('sleep', ['100'], { timeoutMs: 300 });
+    const { result } = await run(spec);
+    assert.equal(result.status, 'FAILED');
+    assert.equal(result.reason, 'timeout');
+    assert.equal(existsSync(join(cgroupLayout().v1.pids ?? '', `rnx-${spec.id}`)), false);
+  });
+
+  it('propagates exit codes and 128 + signal', async () => {
+    const exited = await run(jobSpec('sh', ['-c', 'exit 42']));
+    assert.equal(exited.result.exitCode, 42);
+    assert.equal(exited.result.status, 'FAILED');
+    const crashed = await run(jobSpec('bash', ['-c', 'ulimit -s 256; f() { f; }; f']));
+    assert.equal(crashed.result.signal, 'SIGSEGV');
+    assert.equal(crashed.result.reason, 'signal');
+  });
+
+  it('fails a command that does not exist as a start failure, exit 127', async () => {
+    const { result } = await run(jobSpec('no-such-command-xyz', []));
+    assert.equal(result.reason, 'start-failed');
+    assert.equal(result.exitCode, 127);
+    assert.match(result.message ?? '', /command not found: no-such-command-xyz/);
+  });
+});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classify, shellExitCode } from '../../src/isolation/job-outcome.js';
+
+const plain = { stopRequested: false, timedOut: false, oomKills: 0 };
+
+describe('how a finished job is classified', () => {
+  it('exit 0 is COMPLETED, any other code FAILED with reason exit', () => {
+    assert.deepEqual(classify({ ...plain, code: 0, signal: null }), {
+      status: 'COMPLETED',
+      reason: 'exit',
+      exitCode: 0,
+      signal: null,
+    });
+    assert.equal(classify({ ...plain, code: 3, signal: null }).status, 'FAILED');
+  });
+
+  it('an OOM kill is FAILED with reason oom, not a bare 137', () => {
+    const c = classify({ ...plain, code: null, signal: 'SIGKILL', oomKills: 1 });
+    assert.equal(c.status, 'FAILED');
+    assert.equal(c.reason, 'oom');
+  });
+
+  it('a job that survived an OOM kill of one child and exited 0 is COMPLETED', () => {
+    assert.equal(classify({ ...plain, code: 0, signal: null, oomKills: 1 }).status, 'COMPLETED');
+  });
+
+  it('a requested stop wins over the signal that carried it out', () => {
+    const c = classify({ ...plain, code: null, signal: 'SIGKILL', stopRequested: true });
+    assert.equal(c.status, 'STOPPED');
+    assert.equal(c.reason, 'stopped');
+    assert.equal(c.signal, 'SIGKILL');
+  });
+
+  it('a timeout is FAILED with reason timeout', () => {
+    assert.equal(
+      classify({ ...plain, code: null, signal: 'SIGKILL', timedOut: true }).reason,
+      'timeout',
+    );
+  });
+
+  it('a command that does not exist is a start failure', () => {
+    const c = classify({ ...plain, code: 127, signal: null, notFound: 'nope' });
+    assert.equal(c.reason, 'start-failed');
+    assert.match(c.message ?? '', /command not found: nope/);
+  });
+
+  it('gives the shell exit status: the code, or 128 + the signal number', () => {
+    assert.equal(shellExitCode(42, null), 42);
+    assert.equal(shellExitCode(null, 'SIGKILL'), 137);
+    assert.equal(shellExitCode(null, 'SIGTERM'), 143);
+    assert.equal(shellExitCode(null, 'SIGSEGV'), 139);
+  });
+});
