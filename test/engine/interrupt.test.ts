@@ -1,17 +1,28 @@
 /**
  * Ctrl-C in the middle of a workflow, for real: running jobs are stopped, pending ones canceled,
- * rnx exits 130, and nothing is left behind (no process, cgroup, veth or lease).
+ * rnx exits 130, and nothing is left behind (no process, cgroup, veth or lease), on a real
+ * bridge network.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { tempDir } from '../helpers/cli.js';
-import { leftovers } from '../helpers/leftovers.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { leasesLeft, leftovers } from '../helpers/leftovers.js';
 import { startWorkflow, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
 const files = tempDir('rnx-wf-');
-after(() => {
+const NETWORK = 'intr';
+
+before(async () => {
+  const r = await runCli(['network', 'create', NETWORK, '--cidr=10.42.0.0/24'], {
+    stateDir: state.dir,
+  });
+  assert.equal(r.code, 0, r.stderr);
+});
+
+after(async () => {
+  await runCli(['network', 'remove', NETWORK], { stateDir: state.dir });
   state.cleanup();
   files.cleanup();
 });
@@ -31,8 +42,6 @@ function started(events: readonly EngineEvent[]): { ids: string[]; pids: number[
   }
   return { ids, pids };
 }
-
-const NETWORK = 'none';
 
 describe('interrupting a workflow', () => {
   it('Ctrl-C stops running jobs, cancels pending ones, exits 130 and leaves nothing', async () => {
@@ -60,7 +69,9 @@ jobs:
     const held = leftovers(state.dir, running.ids, running.pids);
     assert.ok(
       held.filter((h) => h.startsWith('process')).length === 2 &&
-        held.filter((h) => h.startsWith('cgroup')).length >= 2,
+        held.filter((h) => h.startsWith('cgroup')).length >= 2 &&
+        held.filter((h) => h.startsWith('veth')).length === 2 &&
+        held.filter((h) => h.startsWith('lease')).length === 2,
       `the check sees what running jobs hold: ${held.join(', ')}`,
     );
     run.child.kill('SIGINT');
@@ -80,6 +91,7 @@ jobs:
     const { ids, pids } = started(events);
     const all = [...ids, ...finished.jobs.flatMap((j) => (j.jobId === undefined ? [] : [j.jobId]))];
     assert.deepEqual(leftovers(state.dir, all, pids), []);
+    assert.equal(leasesLeft(state.dir), 0, 'the lease of the job that never started is gone too');
   });
 
   it('a second Ctrl-C kills jobs that ignore the graceful stop, and still cleans up', async () => {

@@ -54,3 +54,13 @@ export function leftovers(
   }
   return found;
 }
+
+/** Every lease still recorded in a state directory (jobs that never started hold one too). */
+export function leasesLeft(stateDir: string): number {
+  const db = openDatabase(stateDir);
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM leases').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
