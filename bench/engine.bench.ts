@@ -10,7 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { realEngineDeps } from '../src/cli/engine-deps.js';
+import { specFor } from '../src/engine/job-spec-for.js';
 import { newRunId } from '../src/engine/records.js';
+import { newJobId } from '../src/isolation/job-id.js';
+import { runJob } from '../src/isolation/runner.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { createNetwork, ensureNetworkOnHost, removeNetwork } from '../src/networks/index.js';
 import { ok } from '../src/problem.js';
@@ -62,6 +65,15 @@ async function dagBench(db: Database, dir: string): Promise<void> {
   console.log(
     `  engine alone ${fmt(median(alone))} (${fmt(median(alone) / DAG_JOBS)} per job: scheduling, queue, events; jobs end at once)`,
   );
+}
+
+/** The plan's jobs through runJob one after another, each leasing its own address. */
+async function runnerLoop(db: Database, dir: string, plan: Plan): Promise<void> {
+  for (const job of plan.jobs) {
+    const spec = specFor(job, newJobId(), 'bench', []);
+    const result = await runJob(spec, {}, { db, stateDir: dir });
+    if (result.status !== 'COMPLETED') throw new Error(`runJob: ${result.reason}`);
+  }
 }
 
 /** The engine's own cost: the same plan with a runner whose jobs end as soon as they start. */
@@ -118,6 +130,15 @@ async function networkBench(db: Database, dir: string): Promise<void> {
     console.log(`  rnx engine   ${fmt(r.a / NET_JOBS)} per job`);
     console.log(`  shell script ${fmt(r.b / NET_JOBS)} per job`);
     console.log(`  ratio        ${r.ratio.toFixed(2)}x the shell script (aim: <= 1.3x)`);
+    // Where the time goes: the same jobs through runJob in a plain loop, without the engine.
+    const loop = await compare(
+      RUNS,
+      () => runPlan(db, dir, plan, 1),
+      () => runnerLoop(db, dir, plan),
+    );
+    console.log(
+      `  runJob loop  ${fmt(loop.b / NET_JOBS)} per job (no engine: ${loop.ratio.toFixed(2)}x)`,
+    );
   } finally {
     await removeNetwork(db, 'benchnet');
   }
