@@ -57,6 +57,15 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
       kill.abort(signal);
     }
   });
+  // Output closed under us (`| head`): stop writing, and stop the workflow as Ctrl-C would, so
+  // that its jobs are cleaned up instead of rnx dying on EPIPE.
+  let outputClosed = false;
+  const onOutputError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE') throw error;
+    outputClosed = true;
+    stop.abort('standard output was closed');
+  };
+  ctx.stdout.on('error', onOutputError);
   try {
     const result = await runWorkflow(plan, deps, {
       runId: newRunId(),
@@ -65,7 +74,7 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
       killSignal: kill.signal,
       onEvent(event) {
         recorder.onEvent(event);
-        reporter.onEvent(event);
+        if (!outputClosed) reporter.onEvent(event);
       },
     });
     if (!result.ok) {
@@ -75,6 +84,9 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
     return result.value.exitCode;
   } finally {
     removeHandler();
-    reporter.close();
+    if (!outputClosed) reporter.close();
+    // Keep swallowing EPIPE for writes still buffered; anything else is a real error.
+    ctx.stdout.off('error', onOutputError);
+    if (outputClosed) ctx.stdout.on('error', () => undefined);
   }
 }

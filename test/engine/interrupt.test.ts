@@ -120,4 +120,26 @@ jobs:
     const { ids, pids } = started(events);
     assert.deepEqual(leftovers(state.dir, ids, pids), []);
   });
+
+  it('a closed standard output (`| head`) stops the workflow the same way', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'chatty',
+      `name: chatty
+jobs:
+  talker:
+    command: sh
+    args: ['-c', 'trap "exit 143" TERM; while :; do echo talking; sleep 0.05; done']
+    network: ${NETWORK}
+`,
+    );
+    const run = startWorkflow(file, state.dir);
+    await run.until((e) => e.event === 'job-output');
+    const { ids, pids } = started(run.events());
+    run.child.stdout.destroy();
+    const { code } = await run.done();
+    assert.equal(code, 130);
+    assert.deepEqual(leftovers(state.dir, ids, pids), []);
+    assert.equal(leasesLeft(state.dir), 0);
+  });
 });
