@@ -71,7 +71,7 @@ try {
     const check = validateWorkflow(large, 'bench.yaml', catalog);
     if (check.plan === undefined) throw new Error(`${shape}: generated workflow is invalid`);
     const validate = (text: string) => () => validateWorkflow(text, 'bench.yaml', catalog);
-    const fast = (text: string) => () => parse(text, { uniqueKeys: false });
+    const fast = (text: string) => (): unknown => parse(text, { uniqueKeys: false });
     const vsFast = await compare(5, validate(large), fast(large));
     const parseDefault = median(await timeRuns(2, () => parse(large)));
     const small1k = await compare(9, validate(small), fast(small));
