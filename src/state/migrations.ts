@@ -115,6 +115,8 @@ CREATE INDEX jobs_name ON jobs (name);`,
         name TEXT PRIMARY KEY,
         root TEXT NOT NULL,
         created_at TEXT NOT NULL
+      ) STRICT;
+    `,
   },
   {
     version: 4,
