@@ -1,7 +1,7 @@
 /**
  * `rnx job run --workflow=FILE[:NAME] [--dry-run] [--json]`. Validation and the dry-run live
  * here; `loadPlanForCli` is the reusable step (validate, print problems, return the plan or an
- * exit code) for the engine's run path, which replaces `runPlan` below when it lands.
+ * exit code); `runPlan` hands the plan to the engine (workflow-engine-run.ts).
  */
 import type { ParsedArgs } from './args.js';
 import { flagOption, stringOption } from './args.js';
@@ -12,6 +12,7 @@ import { diagnosticsJson, printDiagnostics } from './diagnostics-print.js';
 import { formatPlan, planJson } from './plan-format.js';
 import { printJson, printProblem, writeLine } from './print.js';
 import { parseWorkflowTarget } from './workflow-target.js';
+import { openDatabase, stateDir } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
@@ -98,15 +99,22 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
     else writeLine(ctx.stdout, `\n${formatPlan(loaded.plan)}\n\nDry run: nothing was started.`);
     return EXIT.ok;
   }
-  return runPlan(ctx, loaded.plan);
+  return runPlan(ctx, loaded.plan, args);
 }
 
-/** Placeholder until the engine lands: the engine branch replaces this function. */
-function runPlan(ctx: CliContext, _plan: Plan): Promise<number> {
-  printProblem(ctx, {
-    code: 'not-built',
-    message: 'running workflows is not available yet in this build',
-    hint: 'use --dry-run to validate the file and see the plan',
-  });
-  return Promise.resolve(EXIT.failed);
+/** Runs a validated plan with the engine, the real runner and the real leases. */
+async function runPlan(ctx: CliContext, plan: Plan, args: ParsedArgs): Promise<number> {
+  const { runPlanWithEngine } = await import('./workflow-engine-run.js');
+  const { realEngineDeps } = await import('./engine-deps.js');
+  const dir = stateDir(ctx.env);
+  const db = openDatabase(dir);
+  try {
+    const concurrency = stringOption(args.options, 'concurrency');
+    return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir), {
+      json: flagOption(args.options, 'json'),
+      ...(concurrency === undefined ? {} : { concurrency }),
+    });
+  } finally {
+    db.close();
+  }
 }

@@ -7,6 +7,7 @@
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import { createJobCgroup, oomKills } from './cgroups.js';
+import { prepareJobFilesystem } from './filesystem.js';
 import { jobRequirements } from './host-check.js';
 import { initScript } from './init-script.js';
 import { jobEnvironment, jobHostname } from './job-env.js';
@@ -50,6 +51,11 @@ export interface RunnerOptions {
   readonly setupTimeoutMs?: number;
   /** Where job cgroups go (default: detected from rnx's own cgroups). */
   readonly cgroupLayout?: CgroupLayout;
+  /**
+   * Benchmarks only: skip the job filesystem (the job then sees the host's root, writable, with
+   * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
+   */
+  readonly withoutFilesystem?: boolean;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -109,19 +115,6 @@ export async function runJob(
   try {
     const tools = jobRequirements();
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
-    if (
-      (spec.volumes?.length ?? 0) > 0 ||
-      spec.runtime !== undefined ||
-      spec.uploads !== undefined
-    ) {
-      return await end({
-        reason: 'start-failed',
-        problem: {
-          code: 'not-built',
-          message: 'volumes, uploads and runtimes are not available in this build',
-        },
-      });
-    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -144,6 +137,13 @@ export async function runJob(
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
     });
+    held.filesystem = dir;
+    const filesystem = options.withoutFilesystem
+      ? undefined
+      : prepareJobFilesystem(db, dir, spec, { hostsFile: files.hosts, resolvFile: files.resolv });
+    if (filesystem?.ok === false) {
+      return await end({ reason: 'start-failed', problem: filesystem.problem });
+    }
     const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
@@ -154,9 +154,12 @@ export async function runJob(
       script: initScript({
         hostname,
         procsFiles: cgroup.value.procsFiles,
-        fstab: files.fstab,
         loopbackUp: !prepared.value.attached,
         tools: tools.value,
+        // Mounts, pivot_root and cd /work; they bind /etc/hosts and resolv.conf in the new root.
+        ...(filesystem === undefined
+          ? { fstab: files.fstab }
+          : { extraSteps: filesystem.value.lines }),
       }),
       command: spec.command,
       args: spec.args,
