@@ -4,7 +4,8 @@
  * kernel work per job (cgroup dirs, per-job hosts/resolv.conf/fstab, `unshare` with the same init
  * steps, a FIFO go signal, and for the bridge the same two `ip -batch` calls). The script batches
  * its mkdir/mkfifo/rmdir/rm calls across jobs, as a hand-tuned script would. Also reports the time
- * from "network ready" (the go byte written) to the job's init exec'ing the command.
+ * from "network ready" (the go byte written) to the job's init exec'ing the command. Jobs run
+ * without the job filesystem here (it has its own benchmark, bench/filesystems.bench.ts).
  *
  *   npm run bench -- runner
  */
@@ -78,7 +79,8 @@ async function rnxRound(network: string, dir: string, readyToExec: number[]): Pr
         resources: {},
       },
       { onStarted: (info) => readyToExec.push(info.readyToExecMs) },
-      { stateDir: dir, db },
+      // The job filesystem (read-only root, /work, pivot_root) is measured by filesystems.bench.
+      { stateDir: dir, db, withoutFilesystem: true },
     );
     if (result.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result)}`);
   }
