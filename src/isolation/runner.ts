@@ -28,8 +28,13 @@ export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
   readonly pid: number;
   readonly address?: string;
-  /** Milliseconds from writing the go byte to init's "exec now". */
+  /**
+   * Milliseconds from "ready" (the go byte written and init done with its own setup, whichever
+   * came last) to init's "exec now".
+   */
   readonly readyToExecMs: number;
+  /** True when init was already blocked waiting for the go (the go came last). */
+  readonly initWaited: boolean;
 }
 
 export interface RunHooks {
@@ -191,10 +196,19 @@ export async function runJob(
         });
       }
     }
+    const stopAsked = (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    if (stopAsked || hooks.signal?.aborted || hooks.killSignal?.aborted) {
+      setup.clear();
+      proc.cancel();
+      return await end({ reason: 'stopped', message: 'stopped before it started' });
+    }
+    // The network is ready: the go byte goes now, and init reads it as soon as its own setup is
+    // done (without blocking at all when it comes later than the go).
+    const goAt = proc.go();
     const waiting = await Promise.race([proc.nextEvent(), setup.promise]);
     setup.clear();
     if (waiting === 'timeout' || waiting.kind !== 'waiting') {
-      proc.cancel();
+      proc.abort();
       const detail =
         waiting === 'timeout'
           ? 'timed out'
@@ -203,12 +217,7 @@ export async function runJob(
             : waiting.kind;
       return await end({ reason: 'start-failed', message: `the job's init failed at ${detail}` });
     }
-    const stopAsked = (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
-    if (stopAsked || hooks.signal?.aborted || hooks.killSignal?.aborted) {
-      proc.cancel();
-      return await end({ reason: 'stopped', message: 'stopped before it started' });
-    }
-    const goAt = proc.go();
+    const readyAt = Math.max(goAt, waiting.at);
     const next = await proc.nextEvent();
     if (next.kind !== 'exec') {
       const exit = await proc.exited;
@@ -239,7 +248,8 @@ export async function runJob(
         hooks.onStarted?.({
           pid: initPid,
           ...(address === undefined ? {} : { address }),
-          readyToExecMs: next.at - goAt,
+          readyToExecMs: next.at - readyAt,
+          initWaited: waiting.at < goAt,
         }),
     });
     const stopRequested =
