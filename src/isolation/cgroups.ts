@@ -3,12 +3,14 @@
  * written before the job's command runs (the job's init joins the cgroups, then waits for the go).
  * v1: one directory per controller the job needs (pids always: it lists the job's processes), plus
  * a directory in the unified hierarchy when one is mounted, for its cgroup.kill. v2: one leaf.
+ * The processes inside are handled by cgroup-procs.ts.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../problem.js';
 import type { Resources } from '../validate/model.js';
 import { blockDevices } from './block-devices.js';
+import { tryRmdir } from './cgroup-procs.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 import {
   v1ControllersFor,
@@ -210,75 +212,10 @@ function read(file: string): string | undefined {
   }
 }
 
-/** Every process of the job, by host pid. */
-export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
-  const text = read(join(cgroup.trackDir, 'cgroup.procs')) ?? '';
-  return text === ''
-    ? []
-    : text
-        .split('\n')
-        .map(Number)
-        .filter((pid) => pid > 0);
-}
-
-/** Sends `signal` to every process of the job; returns how many were signalled. */
-export function signalJob(cgroup: Pick<JobCgroup, 'trackDir'>, signal: NodeJS.Signals): number {
-  let count = 0;
-  for (const pid of jobPids(cgroup)) {
-    try {
-      process.kill(pid, signal);
-      count++;
-    } catch {
-      // Already gone.
-    }
-  }
-  return count;
-}
-
-/** SIGKILL to the whole tree: cgroup.kill when present, and every listed process in any case. */
-export function killJob(cgroup: Pick<JobCgroup, 'trackDir' | 'killFile'>): void {
-  if (cgroup.killFile !== undefined) {
-    try {
-      writeFileSync(cgroup.killFile, '1');
-    } catch {
-      // Removed already, or a kernel without cgroup.kill: fall through to signals.
-    }
-  }
-  signalJob(cgroup, 'SIGKILL');
-}
-
 /** How many processes of the job the OOM killer killed. */
 export function oomKills(cgroup: Pick<JobCgroup, 'version' | 'memoryDir'>): number {
   if (cgroup.memoryDir === undefined) return 0;
   const file = cgroup.version === 'v1' ? 'memory.oom_control' : 'memory.events';
   const match = /^oom_kill (\d+)$/m.exec(read(join(cgroup.memoryDir, file)) ?? '');
   return match ? Number(match[1]) : 0;
-}
-
-function tryRmdir(dir: string): boolean {
-  try {
-    rmdirSync(dir);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-}
-
-/**
- * Removes the job's cgroups. A cgroup can only go once its last process has left; processes of an
- * ended PID namespace take a moment to be released, so this retries briefly, killing stragglers.
- */
-export async function removeJobCgroup(
-  cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
-): Promise<Result<void>> {
-  let left = [...cgroup.dirs].reverse();
-  for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
-    left = left.filter((dir) => !tryRmdir(dir));
-    if (left.length === 0) break;
-    if (attempt > 2) killJob(cgroup);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 << attempt)));
-  }
-  return left.length === 0
-    ? ok(undefined)
-    : fail('cgroup-busy', `could not remove cgroup ${left.join(', ')}: processes remain`);
 }

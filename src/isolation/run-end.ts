@@ -5,7 +5,8 @@
  */
 import type { Problem } from '../problem.js';
 import type { Database } from '../state/database.js';
-import { jobPids, removeJobCgroup, type JobCgroup } from './cgroups.js';
+import { jobPids, removeJobCgroup } from './cgroup-procs.js';
+import type { JobCgroup } from './cgroups.js';
 import { releaseJobFilesystem } from './filesystem.js';
 import { removeJobFiles } from './job-files.js';
 import { classify, type Observed } from './job-outcome.js';
