@@ -14,6 +14,7 @@ import { jobEnvironment, jobHostname } from './job-env.js';
 import { logPathOf, runDirOf, writeJobFiles } from './job-files.js';
 import type { Observed } from './job-outcome.js';
 import { startJobProcess } from './job-process.js';
+import { releaseJob } from './job-release.js';
 import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, insertJob, markRunning, recordResources } from './job-store.js';
 import { attachNetwork, ensureOnHost, prepareNetwork } from './network-phase.js';
@@ -74,14 +75,6 @@ function database(dir: string): Database {
     databases.set(dir, db);
   }
   return db;
-}
-
-function timeout(ms: number): { promise: Promise<'timeout'>; clear: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<'timeout'>(
-    (resolve) => (timer = setTimeout(() => resolve('timeout'), ms)),
-  );
-  return { promise, clear: () => clearTimeout(timer) };
 }
 
 export async function runJob(
@@ -173,61 +166,20 @@ export async function runJob(
       onStderr: (chunk) => output.stderr(chunk),
     });
     held.proc = proc;
-    const setup = timeout(options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS);
-    const first = await Promise.race([proc.nextEvent(), setup.promise]);
-    if (first === 'timeout' || first.kind !== 'namespaces') {
-      setup.clear();
-      proc.cancel();
-      const detail = first === 'timeout' ? 'timed out' : first.kind === 'error' ? first.detail : '';
-      return await end({
-        reason: 'start-failed',
-        message: `the job's namespaces could not be created: ${detail}`,
-      });
-    }
-    if (prepared.value.attached) {
-      const wired = await Promise.race([attachNetwork(network, spec.id, proc.pid), setup.promise]);
-      if (wired === 'timeout' || !wired.ok) {
-        setup.clear();
-        proc.cancel();
-        const why = wired === 'timeout' ? 'timed out' : wired.problem.message;
-        return await end({
-          reason: 'network-setup',
-          message: `network setup for '${spec.network}' failed, the command did not run: ${why}`,
-        });
-      }
-    }
-    const stopAsked = (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
-    if (stopAsked || hooks.signal?.aborted || hooks.killSignal?.aborted) {
-      setup.clear();
-      proc.cancel();
-      return await end({ reason: 'stopped', message: 'stopped before it started' });
-    }
-    // The network is ready: the go byte goes now, and init reads it as soon as its own setup is
-    // done (without blocking at all when it comes later than the go).
-    const goAt = proc.go();
-    const waiting = await Promise.race([proc.nextEvent(), setup.promise]);
-    setup.clear();
-    if (waiting === 'timeout' || waiting.kind !== 'waiting') {
-      proc.abort();
-      const detail =
-        waiting === 'timeout'
-          ? 'timed out'
-          : waiting.kind === 'error'
-            ? `${waiting.step}: ${waiting.detail}`
-            : waiting.kind;
-      return await end({ reason: 'start-failed', message: `the job's init failed at ${detail}` });
-    }
-    const readyAt = Math.max(goAt, waiting.at);
-    const next = await proc.nextEvent();
-    if (next.kind !== 'exec') {
-      const exit = await proc.exited;
-      if (next.kind === 'error' && next.step === 'notfound') {
-        return await end({ ...observed(exit), notFound: spec.command });
-      }
-      return await end({
-        reason: 'start-failed',
-        message: `the job's init failed at ${next.kind === 'error' ? `${next.step}: ${next.detail}` : 'start'}`,
-      });
+    const release = await releaseJob(proc, {
+      ...(prepared.value.attached
+        ? { attach: () => attachNetwork(network, spec.id, proc.pid) }
+        : {}),
+      networkName: spec.network,
+      setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+      stopRequested: () =>
+        (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null ||
+        (hooks.signal?.aborted ?? false) ||
+        (hooks.killSignal?.aborted ?? false),
+    });
+    if (release.kind === 'failed') return await end(release.failure);
+    if (release.kind === 'not-found') {
+      return await end({ ...observed(release.exit), notFound: spec.command });
     }
     const startedAt = new Date().toISOString();
     const initPid = proc.initPid() ?? proc.pid;
@@ -248,8 +200,8 @@ export async function runJob(
         hooks.onStarted?.({
           pid: initPid,
           ...(address === undefined ? {} : { address }),
-          readyToExecMs: next.at - readyAt,
-          initWaited: waiting.at < goAt,
+          readyToExecMs: release.readyToExecMs,
+          initWaited: release.initWaited,
         }),
     });
     const stopRequested =
