@@ -18,6 +18,7 @@ export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
   unshare: 'util-linux',
   nsenter: 'util-linux',
   mount: 'mount',
+  pivot_root: 'util-linux',
   sh: 'dash',
 };
 

@@ -1,18 +1,33 @@
 /**
- * The Catalog the CLI hands to validation: what networks, volumes and runtimes exist here.
- * Networks come from the network store (read only); volumes and runtimes plug in here when their
- * stores land. Keep this the one place that knows where the names come from.
+ * The Catalog the CLI hands to validation: what networks, volumes and runtimes exist here (read
+ * from the stores, read only), and a look at upload paths on the host. Keep this the one place
+ * that knows where the names come from.
  */
-import { listNetworks } from '../networks/index.js';
+import { dirname, resolve } from 'node:path';
+import { listRuntimes } from '../isolation/runtimes.js';
+import { checkUpload } from '../isolation/uploads.js';
+import { listVolumes } from '../isolation/volumes.js';
+import { listNetworks } from '../networks/store.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import type { Catalog } from '../validate/catalog.js';
 import { catalogOf } from '../validate/catalog.js';
 import type { CliContext } from './context.js';
 
 export function cliCatalog(ctx: CliContext): Promise<Catalog> {
-  const db = openDatabase(stateDir(ctx.env));
+  const dir = stateDir(ctx.env);
+  const db = openDatabase(dir);
   try {
-    return Promise.resolve(catalogOf({ networks: listNetworks(db).map((n) => n.name) }));
+    return Promise.resolve(
+      catalogOf({
+        networks: listNetworks(db).map((n) => n.name),
+        volumes: listVolumes(db, dir).map((v) => v.name),
+        runtimes: listRuntimes(db).map((r) => r.name),
+        checkUpload: (file, path, kind) => {
+          const checked = checkUpload(dirname(resolve(ctx.cwd, file)), path, kind);
+          return checked.ok ? undefined : checked.problem;
+        },
+      }),
+    );
   } finally {
     db.close();
   }

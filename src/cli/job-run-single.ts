@@ -8,7 +8,9 @@ import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/job-outcome.js';
-import type { JobResult } from '../isolation/job-spec.js';
+import type { JobResult, JobSpec } from '../isolation/job-spec.js';
+import { checkUploads } from '../isolation/uploads.js';
+import { ok, type Result } from '../problem.js';
 import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './context.js';
@@ -16,7 +18,9 @@ import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
-  const spec = specFromFlags(args, ctx.env);
+  const flags = specFromFlags(args, ctx.env);
+  // --upload / --upload-dir are relative to the working directory and may not leave it.
+  const spec = flags.ok ? resolveUploads(flags.value, ctx.cwd) : flags;
   if (!spec.ok) {
     printProblem(ctx, spec.problem);
     return EXIT.usage;
@@ -40,10 +44,20 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
       kill.abort();
     }
   });
+  // A reader that went away (`rnx job run yes | head -1`) stops the job, as SIGPIPE would.
+  let stdoutGone = false;
+  const onStdoutError = (): void => {
+    stdoutGone = true;
+    stop.abort();
+  };
+  ctx.stdout.on('error', onStdoutError);
   let result: JobResult;
   try {
     result = await runJob(spec.value, {
-      onStdout: (chunk) => (json ? output.push(chunk) : ctx.stdout.write(chunk)),
+      onStdout: (chunk) => {
+        if (json) output.push(chunk);
+        else if (!stdoutGone) ctx.stdout.write(chunk);
+      },
       onStderr: (chunk) => ctx.stderr.write(chunk),
       signal: stop.signal,
       killSignal: kill.signal,
@@ -51,7 +65,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   } finally {
     off();
   }
-  if (json) {
+  if (json && !stdoutGone) {
     printJson(ctx, {
       id: result.id,
       name: result.name ?? null,
@@ -89,4 +103,13 @@ function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): n
   }
   if (interrupted && result.status === 'STOPPED') return EXIT.interrupted;
   return shellExitCode(result.exitCode, result.signal);
+}
+
+function resolveUploads(spec: JobSpec, cwd: string): Result<JobSpec> {
+  if (spec.uploads === undefined) return ok(spec);
+  const checked = checkUploads(cwd, spec.uploads);
+  if (!checked.ok) return checked;
+  const sources = (kind: 'file' | 'directory'): string[] =>
+    checked.value.filter((u) => u.kind === kind).map((u) => u.source);
+  return ok({ ...spec, uploads: { files: sources('file'), directories: sources('directory') } });
 }

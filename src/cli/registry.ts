@@ -77,6 +77,36 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/workflow-graph.js'),
   },
   {
+    path: 'volume create',
+    summary: 'Create a named volume, mounted read-write at /volumes/NAME',
+    load: () => import('./commands/volume-create.js'),
+  },
+  {
+    path: 'volume list',
+    summary: 'List volumes and the running jobs that use them',
+    load: () => import('./commands/volume-list.js'),
+  },
+  {
+    path: 'volume remove',
+    summary: 'Remove a volume and its data (refused while in use)',
+    load: () => import('./commands/volume-remove.js'),
+  },
+  {
+    path: 'runtime add',
+    summary: 'Register a root filesystem directory as a runtime',
+    load: () => import('./commands/runtime-add.js'),
+  },
+  {
+    path: 'runtime list',
+    summary: 'List registered runtimes',
+    load: () => import('./commands/runtime-list.js'),
+  },
+  {
+    path: 'runtime remove',
+    summary: 'Forget a registered runtime',
+    load: () => import('./commands/runtime-remove.js'),
+  },
+  {
     path: 'workflow list',
     summary: 'List workflow runs, newest first',
     load: () => import('./commands/workflow-list.js'),

@@ -16,6 +16,7 @@ import { openDatabase, stateDir } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
+import { validateWorkflowFile } from '../validate/read-file.js';
 
 export interface LoadPlanOptions {
   /** `FILE` or `FILE:NAME`. */
@@ -44,7 +45,6 @@ export async function loadPlanForCli(
       'Validating workflow prerequisites...',
     );
   const catalog = await cliCatalog(ctx);
-  const { validateWorkflowFile } = await import('../validate/read-file.js');
   const result = await validateWorkflowFile(target.file, catalog, {
     cwd: ctx.cwd,
     ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
@@ -82,10 +82,12 @@ export async function loadPlanForCli(
 
 export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const json = flagOption(args.options, 'json');
-  const loaded = await loadPlanForCli(ctx, {
-    target: stringOption(args.options, 'workflow') ?? '',
-    json,
-  });
+  const target = stringOption(args.options, 'workflow') ?? '';
+  if (target === '') {
+    printProblem(ctx, { code: 'usage', message: '--workflow needs a file name' });
+    return EXIT.usage;
+  }
+  const loaded = await loadPlanForCli(ctx, { target, json });
   if (!loaded.ok) return loaded.exitCode;
   if (flagOption(args.options, 'dry-run')) {
     if (json)

@@ -144,6 +144,27 @@ function toolItem(tool: string, requiredForJobs: boolean, why: string): HostItem
   };
 }
 
+/** Every job's root is an overlay (filesystem.ts); tmpfs holds its scratch layer and /tmp. */
+function overlayItem(): HostItem {
+  let known: string[] = [];
+  try {
+    known = readFileSync('/proc/filesystems', 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).at(-1) ?? '');
+  } catch {
+    // No /proc: reported as missing.
+  }
+  const lacking = ['overlay', 'tmpfs'].filter((fs) => !known.includes(fs));
+  return {
+    name: 'overlayfs',
+    ok: lacking.length === 0,
+    detail:
+      lacking.length === 0 ? 'overlay and tmpfs' : `no ${lacking.join(', ')} in /proc/filesystems`,
+    ...(lacking.length === 0 ? {} : { hint: 'modprobe overlay' }),
+    requiredForJobs: true,
+  };
+}
+
 export function checkHost(): HostItem[] {
   return [
     privilegeItem(),
@@ -155,7 +176,9 @@ export function checkHost(): HostItem[] {
     cgroupItem(),
     toolItem('unshare', true, 'starts every job in its namespaces'),
     toolItem('sh', true, "runs each job's init"),
-    toolItem('mount', true, "binds each job's /etc/hosts"),
+    overlayItem(),
+    toolItem('mount', true, "makes each job's filesystem"),
+    toolItem('pivot_root', true, "enters each job's root"),
     toolItem('ip', true, "brings up each job's loopback and network"),
     toolItem('nsenter', false, 'enters job namespaces'),
     toolItem('nft', false, 'network isolation rules'),

@@ -13,8 +13,9 @@
  * exits without running the command. Nothing polls: init blocks in read(2) on the socket.
  *
  * Steps run in this order: hostname, bind mounts (per-job /etc/hosts, resolv.conf), loopback up for
- * jobs without a network, then joining the job's cgroups last, so that the setup tools do not count
- * against the job's own process limit. User-supplied text only reaches the script single-quoted.
+ * jobs without a network, the job's filesystem (filesystem.ts: mounts, pivot_root, cd /work), then
+ * joining the job's cgroups last, so that the setup tools do not count against the job's own process
+ * limit. User-supplied text only reaches the script single-quoted.
  */
 
 export const INIT_EXIT_SETUP = 125;
@@ -52,10 +53,22 @@ export function initScript(plan: InitPlan): string {
   if (plan.loopbackUp) {
     lines.push(step(`${shQuote(plan.tools.ip)} link set lo up 2>&3`, 'loopback'));
   }
-  for (const extra of plan.extraSteps ?? []) lines.push(step(`{ ${extra}; } 2>&3`, 'filesystem'));
-  for (const file of plan.procsFiles) {
-    lines.push(step(`echo 0 2>&3 >${shQuote(file)}`, 'cgroup'));
+  // The filesystem steps end in pivot_root, after which /sys/fs/cgroup is out of reach: open the
+  // cgroup files first (fds 4-9), and still join only after the setup tools ran.
+  const extras = plan.extraSteps ?? [];
+  const early = extras.length > 0;
+  if (early && plan.procsFiles.length > 6) throw new Error('more than 6 cgroup files to join');
+  if (early) {
+    plan.procsFiles.forEach((file, i) => {
+      lines.push(step(`exec ${String(4 + i)}>${shQuote(file)}`, 'cgroup'));
+    });
   }
+  for (const extra of extras) lines.push(step(`{ ${extra}; } 2>&3`, 'filesystem'));
+  plan.procsFiles.forEach((file, i) => {
+    const fd = String(4 + i);
+    const join = early ? `echo 0 2>&3 >&${fd} && exec ${fd}>&-` : `echo 0 2>&3 >${shQuote(file)}`;
+    lines.push(step(join, 'cgroup'));
+  });
   lines.push('echo w >&3', `read go <&3 || exit ${String(INIT_EXIT_SETUP)}`);
   lines.push(
     `command -v "$1" >/dev/null 2>&1 || { echo 'E notfound' >&3; exit ${String(INIT_EXIT_NOT_FOUND)}; }`,

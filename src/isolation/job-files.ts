@@ -63,6 +63,8 @@ export function logPathOf(stateDir: string, jobId: string): string {
 export interface JobFiles {
   readonly dir: string;
   readonly fstab: string;
+  readonly hosts: string;
+  readonly resolv: string;
 }
 
 /** Writes hosts, resolv.conf and the fstab that binds them; returns the fstab's path. */
@@ -91,7 +93,7 @@ export function writeJobFiles(
       ].filter((m) => existsSync(m.target)),
     ),
   );
-  return { dir: runDir, fstab: table };
+  return { dir: runDir, fstab: table, hosts, resolv };
 }
 
 export function removeJobFiles(runDir: string): void {

@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../state/database.js';
+import { jobFilesystemDir, pruneJobFilesystems } from './filesystem.js';
 import { removeJobFiles } from './job-files.js';
 import { getJob } from './job-store.js';
 
@@ -26,6 +27,10 @@ export function pruneStrays(db: Database, stateDir: string): string[] {
     if (getJob(db, id)?.active ?? false) continue;
     removeJobFiles(join(runRoot, id));
     removed.push(`run directory ${join(runRoot, id)}`);
+  }
+  const active = (id: string): boolean => getJob(db, id)?.active ?? false;
+  for (const id of pruneJobFilesystems(db, stateDir, active)) {
+    removed.push(`job filesystem ${jobFilesystemDir(stateDir, id)}`);
   }
   return removed;
 }

@@ -47,6 +47,7 @@ export async function cleanUpJob(
     ...(cgroup === undefined ? {} : { cgroup }),
     ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),
     runDir: job.runDir ?? runDirOf(dirOfLog(job.logPath), job.id),
+    filesystem: dirOfLog(job.logPath),
   });
   finishJob(db, job.id, {
     status: end.status,

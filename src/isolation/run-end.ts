@@ -6,6 +6,7 @@
 import type { Problem } from '../problem.js';
 import type { Database } from '../state/database.js';
 import { jobPids, removeJobCgroup, type JobCgroup } from './cgroups.js';
+import { releaseJobFilesystem } from './filesystem.js';
 import { removeJobFiles } from './job-files.js';
 import { classify, type Observed } from './job-outcome.js';
 import type { JobProcess } from './job-process.js';
@@ -26,6 +27,8 @@ export interface Held {
   cgroup?: JobCgroup;
   runDir?: string;
   proc?: JobProcess;
+  /** State directory under which the job's filesystem (workspace, volume uses) was prepared. */
+  filesystem?: string;
 }
 
 /** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
@@ -53,6 +56,10 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
   }
   await releaseNetwork(db, jobId, held.prepared?.hostVeth);
   if (held.runDir !== undefined) removeJobFiles(held.runDir);
+  if (held.filesystem !== undefined) {
+    const released = releaseJobFilesystem(db, held.filesystem, jobId);
+    if (!released.ok) problems.push(released.problem.message);
+  }
   return problems;
 }
 

@@ -7,7 +7,9 @@
 import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
+import type { CgroupLayout } from './cgroup-layout.js';
 import { createJobCgroup, oomKills } from './cgroups.js';
+import { prepareJobFilesystem } from './filesystem.js';
 import { jobRequirements } from './host-check.js';
 import { initScript } from './init-script.js';
 import { jobEnvironment, jobHostname } from './job-env.js';
@@ -47,6 +49,13 @@ export interface RunnerOptions {
   readonly graceMs?: number;
   /** Limit on namespace + network setup before the command runs (default 10 s). */
   readonly setupTimeoutMs?: number;
+  /** Where job cgroups go (default: detected from rnx's own cgroups). */
+  readonly cgroupLayout?: CgroupLayout;
+  /**
+   * Benchmarks only: skip the job filesystem (the job then sees the host's root, writable, with
+   * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
+   */
+  readonly withoutFilesystem?: boolean;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -120,19 +129,6 @@ export async function runJob(
   try {
     const tools = jobRequirements();
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
-    if (
-      (spec.volumes?.length ?? 0) > 0 ||
-      spec.runtime !== undefined ||
-      spec.uploads !== undefined
-    ) {
-      return await end({
-        reason: 'start-failed',
-        problem: {
-          code: 'not-built',
-          message: 'volumes, uploads and runtimes are not available in this build',
-        },
-      });
-    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -155,7 +151,14 @@ export async function runJob(
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
     });
-    const cgroup = createJobCgroup(spec.id, spec.resources);
+    held.filesystem = dir;
+    const filesystem = options.withoutFilesystem
+      ? undefined
+      : prepareJobFilesystem(db, dir, spec, { hostsFile: files.hosts, resolvFile: files.resolv });
+    if (filesystem?.ok === false) {
+      return await end({ reason: 'start-failed', problem: filesystem.problem });
+    }
+    const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
     recordResources(db, spec.id, { cgroup: cgroup.value });
@@ -165,9 +168,12 @@ export async function runJob(
       script: initScript({
         hostname,
         procsFiles: cgroup.value.procsFiles,
-        fstab: files.fstab,
         loopbackUp: !prepared.value.attached,
         tools: tools.value,
+        // Mounts, pivot_root and cd /work; they bind /etc/hosts and resolv.conf in the new root.
+        ...(filesystem === undefined
+          ? { fstab: files.fstab }
+          : { extraSteps: filesystem.value.lines }),
       }),
       command: spec.command,
       args: spec.args,

@@ -95,6 +95,30 @@ CREATE INDEX jobs_created ON jobs (created_at);
 CREATE INDEX jobs_name ON jobs (name);`,
   },
   {
+    version: 5,
+    name: 'volumes and runtimes',
+    sql: `
+      CREATE TABLE volumes (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      -- A running job's use of a volume, owned by the rnx process that runs the job (pid and its
+      -- start time), so that a use left by a killed rnx can be told from a live one.
+      CREATE TABLE volume_uses (
+        volume TEXT NOT NULL REFERENCES volumes (name) ON DELETE CASCADE,
+        job_id TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
+        owner_start_time INTEGER NOT NULL,
+        PRIMARY KEY (volume, job_id)
+      ) STRICT;
+      CREATE TABLE runtimes (
+        name TEXT PRIMARY KEY,
+        root TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
     version: 4,
     name: 'workflow runs',
     // One row per run, one per job of the run (its latest state), one per attempt of a job (the

@@ -7,6 +7,17 @@ export interface Catalog {
   readonly networks: readonly string[];
   readonly volumes: readonly string[];
   readonly runtimes: readonly string[];
+  /**
+   * Looks at one upload on the host (the CLI reads the filesystem; tests may pass a literal one;
+   * absent: not looked at): why it cannot be uploaded (missing, wrong kind, a symlink that points
+   * outside the workflow file's folder), or undefined when it is fine. `file` is the workflow file
+   * as named to validation, `path` the upload as written in it.
+   */
+  readonly checkUpload?: (
+    file: string,
+    path: string,
+    kind: 'file' | 'directory',
+  ) => { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
 }
 
 /** Networks every host has: `bridge` (the default), `isolated` (no outside access), `none`. */
@@ -23,5 +34,6 @@ export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
     ],
     volumes: [...(extra.volumes ?? [])],
     runtimes: [...(extra.runtimes ?? [])],
+    ...(extra.checkUpload === undefined ? {} : { checkUpload: extra.checkUpload }),
   };
 }

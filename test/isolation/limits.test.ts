@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cgroupLayout } from '../../src/isolation/cgroup-layout.js';
@@ -93,22 +93,18 @@ describe('cgroup limits on the whole job', () => {
   });
 
   it('slows direct writes to the io limit', async () => {
-    const dir = mkdtempSync('/var/tmp/rnx-io-');
-    try {
-      const dd = `dd if=/dev/zero of=${dir}/f bs=64k count=48 oflag=direct 2>&1 | tail -1`;
-      const limited = await run(sh(dd, { resources: { maxIoBps: 1024 * 1024 } }));
-      const free = await run(sh(dd));
-      const rate = (text: string): number => {
-        const m = /^(\d+) bytes .* copied, ([\d.]+) s/m.exec(text);
-        return m ? Number(m[1]) / Number(m[2]) : NaN;
-      };
-      const slow = rate(limited.stdout);
-      const fast = rate(free.stdout);
-      assert.ok(slow <= 1.5 * 1024 * 1024, `limited to 1 MiB/s, wrote at ${String(slow)} B/s`);
-      assert.ok(fast > 2 * slow, `unlimited ${String(fast)} B/s vs limited ${String(slow)} B/s`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // The host's root is read-only in a job: write to its workspace (on the state directory's disk).
+    const dd = 'dd if=/dev/zero of=/work/f bs=64k count=48 oflag=direct 2>&1 | tail -1';
+    const limited = await run(sh(dd, { resources: { maxIoBps: 1024 * 1024 } }));
+    const free = await run(sh(dd));
+    const rate = (text: string): number => {
+      const m = /^(\d+) bytes .* copied, ([\d.]+) s/m.exec(text);
+      return m ? Number(m[1]) / Number(m[2]) : NaN;
+    };
+    const slow = rate(limited.stdout);
+    const fast = rate(free.stdout);
+    assert.ok(slow <= 1.5 * 1024 * 1024, `limited to 1 MiB/s, wrote at ${String(slow)} B/s`);
+    assert.ok(fast > 2 * slow, `unlimited ${String(fast)} B/s vs limited ${String(slow)} B/s`);
   });
 
   it('removes the job cgroups when the job ends, and leaves no process', async () => {

@@ -1,4 +1,8 @@
-/** Uploads are named relative to the workflow file and must stay inside its folder. */
+/**
+ * Uploads are named relative to the workflow file and must stay inside its folder: no leading '/',
+ * no '..' that climbs out (checked on the text), and, when the catalog can look at the host, no
+ * symlink that points out, and the file or directory must exist.
+ */
 import { posix } from 'node:path';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
@@ -10,7 +14,7 @@ export function escapesFolder(path: string): boolean {
   return posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../');
 }
 
-export const checkUploads: Rule = ({ loaded, workflows }) => {
+export const checkUploads: Rule = ({ loaded, workflows, catalog }) => {
   const out: Diagnostic[] = [];
   for (const workflow of workflows) {
     for (const job of workflow.jobs) {
@@ -18,17 +22,25 @@ export const checkUploads: Rule = ({ loaded, workflows }) => {
       if (!isMapData(uploads)) continue;
       for (const kind of ['files', 'directories']) {
         for (const item of stringsOf(uploads[kind])) {
-          if (!escapesFolder(item.value)) continue;
-          out.push(
-            diagnosticAt(
-              loaded,
-              { path: [...job.path, 'uploads', kind, item.index] },
-              {
+          const at = { path: [...job.path, 'uploads', kind, item.index] };
+          const found = escapesFolder(item.value)
+            ? {
                 code: 'upload-outside',
                 message: `upload '${item.value}' of job '${job.name}' is outside the workflow file's folder`,
                 hint: "name uploads relative to the workflow file, without leading '/' or '..'",
-              },
-            ),
+              }
+            : catalog.checkUpload?.(
+                loaded.file,
+                item.value,
+                kind === 'files' ? 'file' : 'directory',
+              );
+          if (found === undefined) continue;
+          out.push(
+            diagnosticAt(loaded, at, {
+              code: found.code,
+              message: found.message,
+              ...(found.hint === undefined ? {} : { hint: found.hint }),
+            }),
           );
         }
       }
