@@ -57,6 +57,17 @@ export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
     );
 }
 
+function onHost(files: FilesystemFiles): FilesystemFiles {
+  return {
+    ...(files.hostsFile !== undefined && existsSync('/etc/hosts')
+      ? { hostsFile: files.hostsFile }
+      : {}),
+    ...(files.resolvFile !== undefined && existsSync('/etc/resolv.conf')
+      ? { resolvFile: files.resolvFile }
+      : {}),
+  };
+}
+
 export function prepareJobFilesystem(
   db: Database,
   stateDir: string,
@@ -103,7 +114,8 @@ export function prepareJobFilesystem(
     ...(runtimeRoot === undefined ? {} : { runtimeRoot }),
     hostMounts: mountPoints(),
     hidden: [stateDir],
-    ...files,
+    // On the host's root, /etc/hosts and resolv.conf are bound only where the host has them.
+    ...(runtimeRoot === undefined ? onHost(files) : files),
   });
   if (!plan.ok) {
     undo();

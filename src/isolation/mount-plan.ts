@@ -29,6 +29,8 @@ export type MountStep =
       readonly target: string;
       readonly recursive: boolean;
       readonly readOnly: boolean;
+      /** Create the target directory first (mount's X-mount.mkdir). */
+      readonly makeTarget?: boolean;
     }
   | { readonly kind: 'mkdir'; readonly paths: readonly string[] }
   /** An empty file to mount over (runtime roots may lack /etc/hosts). */
@@ -90,13 +92,19 @@ function mount(type: string, source: string, target: string, options: string): M
   return { kind: 'mount', type, source, target, options };
 }
 
-function bind(source: string, target: string, mode: 'rw' | 'ro' | 'rbind' | 'rbind-ro'): MountStep {
+function bind(
+  source: string,
+  target: string,
+  mode: 'rw' | 'ro' | 'rbind' | 'rbind-ro',
+  makeTarget = false,
+): MountStep {
   return {
     kind: 'bind',
     source,
     target,
     recursive: mode.startsWith('rbind'),
     readOnly: mode.endsWith('ro'),
+    ...(makeTarget ? { makeTarget } : {}),
   };
 }
 
@@ -123,20 +131,25 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   ];
   // The top layer of the root (a tmpfs) holds the mount points, so neither the host nor the
   // registered runtime gains a directory.
-  const top = input.runtimeRoot === undefined ? scratch : join(scratch, 'upper');
-  const ovlWork = join(scratch, 'work');
-  const steps: MountStep[] = [
-    mount('tmpfs', 'rnx-scratch', scratch, 'mode=0755'),
-    {
+  const steps: MountStep[] = [mount('tmpfs', 'rnx-scratch', scratch, 'mode=0755')];
+  if (input.runtimeRoot === undefined) {
+    // Mount points made by binds that create their target (X-mount.mkdir), so that this whole
+    // plan is one run of mounts: one `mount -a` process. The binds stay below the overlay, unseen.
+    // Only leaves: a bind on /volumes would take in the creation of /volumes/NAME.
+    const leaves = mountPoints.filter((p) => !mountPoints.some((q) => q.startsWith(`${p}/`)));
+    for (const p of leaves) steps.push(bind(scratch, join(scratch, p), 'rw', true));
+  } else {
+    const upper = join(scratch, 'upper');
+    steps.push({
       kind: 'mkdir',
       paths: [
-        ...(input.runtimeRoot === undefined ? [] : [ovlWork]),
-        ...mountPoints.map((p) => join(top, p)),
-        ...(etcFiles.length > 0 ? [join(top, '/etc')] : []),
+        join(scratch, 'work'),
+        ...mountPoints.map((p) => join(upper, p)),
+        ...(etcFiles.length > 0 ? [join(upper, '/etc')] : []),
       ],
-    },
-    ...etcFiles.map((f): MountStep => ({ kind: 'file', path: join(top, f.path) })),
-  ];
+    });
+    for (const f of etcFiles) steps.push({ kind: 'file', path: join(upper, f.path) });
+  }
   if (input.runtimeRoot === undefined) {
     // Read-only overlay, no upper layer: the host's root shows through and cannot be changed.
     steps.push(mount('overlay', 'rnx-root', root, `ro,lowerdir=${scratch}:/`));
@@ -148,7 +161,8 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
     }
   } else {
     // Writes land in the per-job upper layer on the tmpfs, never in the registered tree.
-    const options = `lowerdir=${input.runtimeRoot},upperdir=${top},workdir=${ovlWork}`;
+    const upper = join(scratch, 'upper');
+    const options = `lowerdir=${input.runtimeRoot},upperdir=${upper},workdir=${join(scratch, 'work')}`;
     steps.push(mount('overlay', 'rnx-root', root, options));
   }
   steps.push(

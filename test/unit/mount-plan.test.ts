@@ -34,7 +34,7 @@ function mounts(list: MountStep[]): string[] {
       case 'mount':
         return `${s.type} ${s.target} ${s.options}`;
       case 'bind':
-        return `bind${s.recursive ? ' -r' : ''}${s.readOnly ? ' ro' : ''} ${s.source} ${s.target}`;
+        return `bind${s.recursive ? ' -r' : ''}${s.readOnly ? ' ro' : ''} ${s.source} ${s.target}${s.makeTarget === true ? ' (mkdir)' : ''}`;
       case 'mkdir':
         return `mkdir ${s.paths.join(' ')}`;
       case 'file':
@@ -53,8 +53,9 @@ describe('mount plan', () => {
     const s = '/var/lib/rnx/fs/j1/scratch';
     assert.deepEqual(mounts(steps(base)), [
       `tmpfs ${s} mode=0755`,
-      `mkdir ${s}/work ${s}/tmp ${s}/proc ${s}/sys ${s}/dev ${s}/volumes ${s}/volumes/data ${s}/etc`,
-      `file ${s}/etc/hosts`,
+      ...['work', 'tmp', 'proc', 'sys', 'dev', 'volumes/data'].map(
+        (p) => `bind ${s} ${s}/${p} (mkdir)`,
+      ),
       `overlay ${r} ro,lowerdir=${s}:/`,
       `bind -r ro /home ${r}/home`,
       `bind ro ${r}/home/alice ${r}/home/alice`,
