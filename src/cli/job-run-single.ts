@@ -44,10 +44,20 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
       kill.abort();
     }
   });
+  // A reader that went away (`rnx job run yes | head -1`) stops the job, as SIGPIPE would.
+  let stdoutGone = false;
+  const onStdoutError = (): void => {
+    stdoutGone = true;
+    stop.abort();
+  };
+  ctx.stdout.on('error', onStdoutError);
   let result: JobResult;
   try {
     result = await runJob(spec.value, {
-      onStdout: (chunk) => (json ? output.push(chunk) : ctx.stdout.write(chunk)),
+      onStdout: (chunk) => {
+        if (json) output.push(chunk);
+        else if (!stdoutGone) ctx.stdout.write(chunk);
+      },
       onStderr: (chunk) => ctx.stderr.write(chunk),
       signal: stop.signal,
       killSignal: kill.signal,
@@ -55,7 +65,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   } finally {
     off();
   }
-  if (json) {
+  if (json && !stdoutGone) {
     printJson(ctx, {
       id: result.id,
       name: result.name ?? null,

@@ -106,4 +106,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Forget a registered runtime',
     load: () => import('./commands/runtime-remove.js'),
   },
+  {
+    path: 'workflow list',
+    summary: 'List workflow runs, newest first',
+    load: () => import('./commands/workflow-list.js'),
+  },
+  {
+    path: 'workflow status',
+    summary: 'Show a workflow run: jobs, statuses, exit codes, dependencies',
+    load: () => import('./commands/workflow-status.js'),
+  },
 ];

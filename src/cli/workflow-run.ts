@@ -1,7 +1,7 @@
 /**
  * `rnx job run --workflow=FILE[:NAME] [--dry-run] [--json]`. Validation and the dry-run live
  * here; `loadPlanForCli` is the reusable step (validate, print problems, return the plan or an
- * exit code) for the engine's run path, which replaces `runPlan` below when it lands.
+ * exit code); `runPlan` hands the plan to the engine (workflow-engine-run.ts).
  */
 import type { ParsedArgs } from './args.js';
 import { flagOption, stringOption } from './args.js';
@@ -12,9 +12,11 @@ import { diagnosticsJson, printDiagnostics } from './diagnostics-print.js';
 import { formatPlan, planJson } from './plan-format.js';
 import { printJson, printProblem, writeLine } from './print.js';
 import { parseWorkflowTarget } from './workflow-target.js';
+import { openDatabase, stateDir } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
+import { validateWorkflowFile } from '../validate/read-file.js';
 
 export interface LoadPlanOptions {
   /** `FILE` or `FILE:NAME`. */
@@ -43,7 +45,6 @@ export async function loadPlanForCli(
       'Validating workflow prerequisites...',
     );
   const catalog = await cliCatalog(ctx);
-  const { validateWorkflowFile } = await import('../validate/read-file.js');
   const result = await validateWorkflowFile(target.file, catalog, {
     cwd: ctx.cwd,
     ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
@@ -81,10 +82,12 @@ export async function loadPlanForCli(
 
 export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promise<number> {
   const json = flagOption(args.options, 'json');
-  const loaded = await loadPlanForCli(ctx, {
-    target: stringOption(args.options, 'workflow') ?? '',
-    json,
-  });
+  const target = stringOption(args.options, 'workflow') ?? '';
+  if (target === '') {
+    printProblem(ctx, { code: 'usage', message: '--workflow needs a file name' });
+    return EXIT.usage;
+  }
+  const loaded = await loadPlanForCli(ctx, { target, json });
   if (!loaded.ok) return loaded.exitCode;
   if (flagOption(args.options, 'dry-run')) {
     if (json)
@@ -96,15 +99,22 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
     else writeLine(ctx.stdout, `\n${formatPlan(loaded.plan)}\n\nDry run: nothing was started.`);
     return EXIT.ok;
   }
-  return runPlan(ctx, loaded.plan);
+  return runPlan(ctx, loaded.plan, args);
 }
 
-/** Placeholder until the engine lands: the engine branch replaces this function. */
-function runPlan(ctx: CliContext, _plan: Plan): Promise<number> {
-  printProblem(ctx, {
-    code: 'not-built',
-    message: 'running workflows is not available yet in this build',
-    hint: 'use --dry-run to validate the file and see the plan',
-  });
-  return Promise.resolve(EXIT.failed);
+/** Runs a validated plan with the engine, the real runner and the real leases. */
+async function runPlan(ctx: CliContext, plan: Plan, args: ParsedArgs): Promise<number> {
+  const { runPlanWithEngine } = await import('./workflow-engine-run.js');
+  const { realEngineDeps } = await import('./engine-deps.js');
+  const dir = stateDir(ctx.env);
+  const db = openDatabase(dir);
+  try {
+    const concurrency = stringOption(args.options, 'concurrency');
+    return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir), {
+      json: flagOption(args.options, 'json'),
+      ...(concurrency === undefined ? {} : { concurrency }),
+    });
+  } finally {
+    db.close();
+  }
 }

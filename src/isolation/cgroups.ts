@@ -43,13 +43,14 @@ export function cgroupName(jobId: string): string {
 export function createJobCgroup(
   jobId: string,
   resources: Resources,
-  layout: CgroupLayout = cgroupLayout(),
+  layout?: CgroupLayout,
 ): Result<JobCgroup> {
+  const chosen = layout ?? cgroupLayout();
   const made: string[] = [];
   const result =
-    layout.version === 'v1'
-      ? createV1(jobId, resources, layout, made)
-      : createV2(jobId, resources, layout, made);
+    chosen.version === 'v1'
+      ? createV1(jobId, resources, chosen, made)
+      : createV2(jobId, resources, chosen, made);
   if (!result.ok) for (const dir of made.reverse()) tryRmdir(dir);
   return result;
 }

@@ -56,6 +56,43 @@ export interface StartOptions {
  */
 const UNSHARE_SIGKILL = Buffer.from('unshare: sigprocmask unblock failed: Invalid argument\n');
 
+/**
+ * Holds back the end of a stream while it could still be `line` (which may arrive split over
+ * several reads: stderr is unbuffered and err(3) writes it in pieces).
+ */
+export class TailMatcher {
+  private pending = Buffer.alloc(0);
+  private readonly line: Buffer;
+
+  constructor(line: Buffer) {
+    this.line = line;
+  }
+
+  /** True when the stream, so far, ends with the whole line (held back). */
+  get matched(): boolean {
+    return this.pending.equals(this.line);
+  }
+
+  push(chunk: Buffer): Buffer {
+    const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    let keep = 0;
+    for (let n = Math.min(this.line.length, data.length); n > 0; n--) {
+      if (data.subarray(data.length - n).equals(this.line.subarray(0, n))) {
+        keep = n;
+        break;
+      }
+    }
+    this.pending = Buffer.from(data.subarray(data.length - keep));
+    return data.subarray(0, data.length - keep);
+  }
+
+  flush(): Buffer {
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    return rest;
+  }
+}
+
 export function startJobProcess(options: StartOptions): JobProcess {
   const child: ChildProcess = spawnProcess(
     options.unshare,
@@ -114,25 +151,21 @@ export function startJobProcess(options: StartOptions): JobProcess {
   control.on('close', endOfControl);
   control.on('error', endOfControl);
   child.stdout?.on('data', options.onStdout);
-  let heldBack: Buffer | undefined;
+  const unshareTail = new TailMatcher(UNSHARE_SIGKILL);
   child.stderr?.on('data', (chunk: Buffer) => {
-    if (heldBack !== undefined) options.onStderr(heldBack);
-    heldBack = undefined;
-    const tail = chunk.subarray(Math.max(0, chunk.length - UNSHARE_SIGKILL.length));
-    if (tail.equals(UNSHARE_SIGKILL)) {
-      heldBack = tail;
-      chunk = chunk.subarray(0, chunk.length - tail.length);
-    }
-    if (chunk.length > 0) options.onStderr(chunk);
+    const out = unshareTail.push(chunk);
+    if (out.length > 0) options.onStderr(out);
   });
   const exited = new Promise<Exit>((resolve) => {
     child.on('error', (error) => resolve({ code: null, signal: null, error: error.message }));
     child.on('close', (code, signal) => {
-      if (heldBack !== undefined && code === 1) resolve({ code: null, signal: 'SIGKILL' });
-      else {
-        if (heldBack !== undefined) options.onStderr(heldBack);
-        resolve({ code, signal });
+      if (unshareTail.matched && code === 1) {
+        resolve({ code: null, signal: 'SIGKILL' });
+        return;
       }
+      const rest = unshareTail.flush();
+      if (rest.length > 0) options.onStderr(rest);
+      resolve({ code, signal });
     });
   });
   const pid = child.pid ?? -1;

@@ -4,6 +4,7 @@
  * host resources to remove (cgroup, veth, run directory). Secret values are never stored: only the
  * names of the variables.
  */
+import type { StatementSync } from 'node:sqlite';
 import type { Database } from '../state/database.js';
 import type { Resources } from '../validate/model.js';
 import type { JobCgroup } from './cgroups.js';
@@ -98,6 +99,23 @@ function fromRow(row: Row): JobRecord {
   };
 }
 
+const statements = new WeakMap<Database, Map<string, StatementSync>>();
+
+/** Prepared once per database handle: a job makes a handful of these calls on its hot path. */
+function statement(db: Database, sql: string): StatementSync {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let prepared = cache.get(sql);
+  if (prepared === undefined) {
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared;
+}
+
 export interface NewJob {
   readonly id: string;
   readonly name?: string;
@@ -113,7 +131,8 @@ export interface NewJob {
 }
 
 export function insertJob(db: Database, job: NewJob): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO jobs (id, name, workflow_run_id, command, env_names, secret_names, network,
        resources, status, created_at, owner_pid, owner_start, log_path)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`,
@@ -139,7 +158,8 @@ export function recordResources(
   id: string,
   resources: { cgroup?: JobCgroup; veth?: string; runDir?: string; address?: string },
 ): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE jobs SET cgroup = coalesce(?, cgroup), veth = coalesce(?, veth),
        run_dir = coalesce(?, run_dir), address = coalesce(?, address) WHERE id = ?`,
   ).run(
@@ -157,7 +177,8 @@ export function markRunning(
   init: ProcessIdentity,
   startedAt: string,
 ): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE jobs SET status = 'RUNNING', init_pid = ?, init_start = ?, started_at = ? WHERE id = ?`,
   ).run(init.pid, init.startTime, startedAt, id);
 }
@@ -173,21 +194,22 @@ export interface JobEnd {
 
 /** The job's final state; its host resources are gone (active = 0). */
 export function finishJob(db: Database, id: string, end: JobEnd): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE jobs SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?,
        active = 0 WHERE id = ?`,
   ).run(end.status, end.reason, end.exitCode, end.signal, end.message ?? null, end.endedAt, id);
 }
 
 export function requestStop(db: Database, id: string, at: string): void {
-  db.prepare('UPDATE jobs SET stop_requested_at = coalesce(stop_requested_at, ?) WHERE id = ?').run(
-    at,
-    id,
-  );
+  statement(
+    db,
+    'UPDATE jobs SET stop_requested_at = coalesce(stop_requested_at, ?) WHERE id = ?',
+  ).run(at, id);
 }
 
 export function getJob(db: Database, id: string): JobRecord | undefined {
-  const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+  const row = statement(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
   return row === undefined ? undefined : fromRow(row);
 }
 
@@ -196,29 +218,32 @@ export function findJob(db: Database, ref: string): JobRecord | undefined {
   const exact = getJob(db, ref);
   if (exact !== undefined) return exact;
   if (/^[0-9a-f]{4,11}$/.test(ref)) {
-    const rows = db
-      .prepare('SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2')
-      .all(ref, `${ref}g`) as unknown as Row[];
+    const rows = statement(db, 'SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2').all(
+      ref,
+      `${ref}g`,
+    ) as unknown as Row[];
     if (rows.length === 1 && rows[0] !== undefined) return fromRow(rows[0]);
   }
-  const named = db
-    .prepare('SELECT * FROM jobs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
-    .get(ref) as Row | undefined;
+  const named = statement(
+    db,
+    'SELECT * FROM jobs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+  ).get(ref) as Row | undefined;
   return named === undefined ? undefined : fromRow(named);
 }
 
 export function listJobs(db: Database, limit = 1000): JobRecord[] {
-  const rows = db
-    .prepare('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?')
-    .all(limit) as unknown as Row[];
+  const rows = statement(db, 'SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
+    limit,
+  ) as unknown as Row[];
   return rows.map(fromRow);
 }
 
 /** Jobs that may still hold host resources: one indexed query, empty when nothing is left over. */
 export function activeJobOwners(db: Database): { id: string; owner: ProcessIdentity }[] {
-  const rows = db
-    .prepare('SELECT id, owner_pid, owner_start FROM jobs WHERE active = 1')
-    .all() as unknown as Pick<Row, 'id' | 'owner_pid' | 'owner_start'>[];
+  const rows = statement(
+    db,
+    'SELECT id, owner_pid, owner_start FROM jobs WHERE active = 1',
+  ).all() as unknown as Pick<Row, 'id' | 'owner_pid' | 'owner_start'>[];
   return rows.map((r) => ({ id: r.id, owner: { pid: r.owner_pid, startTime: r.owner_start } }));
 }
 
@@ -229,11 +254,10 @@ export function claimJob(
   from: ProcessIdentity,
   to: ProcessIdentity,
 ): boolean {
-  const result = db
-    .prepare(
-      `UPDATE jobs SET owner_pid = ?, owner_start = ?
+  const result = statement(
+    db,
+    `UPDATE jobs SET owner_pid = ?, owner_start = ?
        WHERE id = ? AND owner_pid = ? AND owner_start = ? AND active = 1`,
-    )
-    .run(to.pid, to.startTime, id, from.pid, from.startTime);
+  ).run(to.pid, to.startTime, id, from.pid, from.startTime);
   return Number(result.changes) === 1;
 }

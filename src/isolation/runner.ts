@@ -7,6 +7,7 @@
 import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
+import type { CgroupLayout } from './cgroup-layout.js';
 import { createJobCgroup, oomKills } from './cgroups.js';
 import { prepareJobFilesystem } from './filesystem.js';
 import { jobRequirements } from './host-check.js';
@@ -48,6 +49,8 @@ export interface RunnerOptions {
   readonly graceMs?: number;
   /** Limit on namespace + network setup before the command runs (default 10 s). */
   readonly setupTimeoutMs?: number;
+  /** Where job cgroups go (default: detected from rnx's own cgroups). */
+  readonly cgroupLayout?: CgroupLayout;
   /**
    * Benchmarks only: skip the job filesystem (the job then sees the host's root, writable, with
    * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
@@ -155,7 +158,7 @@ export async function runJob(
     if (filesystem?.ok === false) {
       return await end({ reason: 'start-failed', problem: filesystem.problem });
     }
-    const cgroup = createJobCgroup(spec.id, spec.resources);
+    const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
     recordResources(db, spec.id, { cgroup: cgroup.value });

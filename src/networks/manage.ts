@@ -7,7 +7,7 @@ import type { Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
 import { builtinNetwork } from './builtins.js';
 import { formatCidr, parseCidr, type Cidr } from './cidr.js';
-import { findHostConflict, readHostFacts } from './host-conflicts.js';
+import { findHostConflict, readHostFacts, type HostFacts } from './host-conflicts.js';
 import { removeNetworkFromHost, setUpOnHost, undoHost } from './host.js';
 import { reclaimStaleLeases } from './leases.js';
 import { validateName } from './names.js';
@@ -38,14 +38,20 @@ export function validateNetworkInput(
   return ok({ name: input.name, cidr: cidr.value });
 }
 
+export interface CreateOptions {
+  /** The host's addresses, routes and DNS servers, when the caller started reading them early. */
+  readonly hostFacts?: Promise<Result<HostFacts>>;
+}
+
 export async function createNetwork(
   db: Database,
   input: CreateNetworkInput,
+  options: CreateOptions = {},
 ): Promise<Result<Network>> {
   const valid = validateNetworkInput(input);
   if (!valid.ok) return valid;
   const { name, cidr } = valid.value;
-  const facts = await readHostFacts();
+  const facts = await (options.hostFacts ?? readHostFacts());
   if (!facts.ok) return facts;
   const conflict = findHostConflict(cidr, facts.value);
   if (conflict !== undefined) {

@@ -2,8 +2,9 @@
  * Network names and the kernel interface names derived from them. A network name is 1 to 40
  * characters: lower-case letters, digits and `-`, starting with a letter or digit. Interface names
  * (15 characters at most) are derived deterministically:
- *   - a name of up to 11 characters: `rnx-NAME` (e.g. `rnx-development` is too long, `rnx-dev` fits);
- *   - a longer name: `rnx-` + its first 4 characters + `_` + 6 hex digits of its SHA-256.
+ *   - a name of up to 11 characters: `rnx-NAME` (`development` → `rnx-development`);
+ *   - a longer name: `rnx-` + its first 4 characters + `_` + 6 hex digits of its SHA-256
+ *     (`development-eu` → `rnx-deve_` + 6 hex digits).
  * `_` never appears in a network name, so the two forms never collide with each other; the store's
  * UNIQUE constraint on the bridge column refuses the (astronomically rare) hash collision.
  * Host veth ends are `rnxv` + 11 hex digits of the SHA-256 of the job id.

@@ -22,6 +22,8 @@ export interface LoadedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+const MAX_ALIASES = 1000;
+
 export function loadYaml(source: string, file: string): LoadedFile {
   const lines = new LineCounter();
   const doc = parseDocument(source, {
@@ -38,13 +40,14 @@ export function loadYaml(source: string, file: string): LoadedFile {
   let data: unknown;
   if (doc.errors.length === 0) {
     try {
-      data = doc.toJS({ maxAliasCount: 1000 });
+      data = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
       // yaml throws on alias abuse (a "billion laughs" file); report it at the top.
       diagnostics.push({
         severity: 'error',
         code: 'yaml-too-many-aliases',
-        message: e instanceof Error ? e.message : String(e),
+        message: `aliases (*name) expand to too many values (${e instanceof Error ? e.message : String(e)})`,
+        hint: `write the values out, or use fewer aliases of aliases (at most ${MAX_ALIASES} expansions)`,
         ...spanAt(file, lines, 0, 0),
         related: [],
       });

@@ -80,13 +80,17 @@ export function validateWorkflow(
   const ctx: RuleContext = { loaded, workflows: selected.workflows, catalog };
   for (const rule of RULES) diagnostics.push(...rule(ctx));
   if (options.checkEnvironment !== false) diagnostics.push(...checkEnvironment(ctx));
-  const graphs = selected.workflows.map((w) => buildJobGraph(w));
-  selected.workflows.forEach((w, i) => diagnostics.push(...checkCycles(loaded, w, graphs[i]!)));
+  const graphs = selected.workflows.map((workflow) => ({
+    workflow,
+    graph: buildJobGraph(workflow),
+  }));
+  for (const { workflow, graph } of graphs)
+    diagnostics.push(...checkCycles(loaded, workflow, graph));
   if (diagnostics.some(isError)) return result(file, diagnostics, names, []);
-  const plans = selected.workflows.map((workflow, i) => {
-    const graph = graphs[i]!;
-    return buildPlan({ file, cwd: options.cwd ?? '/', workflow, graph, waves: wavesOf(graph) });
-  });
+  const cwd = options.cwd ?? '/';
+  const plans = graphs.map(({ workflow, graph }) =>
+    buildPlan({ file, cwd, workflow, graph, waves: wavesOf(graph) }),
+  );
   return result(file, diagnostics, names, plans);
 }
 

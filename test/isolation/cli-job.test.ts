@@ -242,6 +242,38 @@ describe('rnx job run and the job commands', () => {
     assert.equal(final.reason, 'orphaned');
   });
 
+  it('follows a running job log until the job ends', async () => {
+    const run = start([
+      'job',
+      'run',
+      '--network=none',
+      '--name=follow',
+      'sh',
+      '-c',
+      'for i in 1 2 3 4; do echo line$i; sleep 0.2; done',
+    ]);
+    const running = await waitForRunning('follow');
+    const log = await rnx(['job', 'log', running.id, '--follow']);
+    assert.equal(log.stdout, 'line1\nline2\nline3\nline4\n');
+    assert.equal(await run.done, 0);
+  });
+
+  it('stops the job when the reader of its output goes away', async () => {
+    const child = spawn(
+      process.execPath,
+      [RNX_BIN, 'job', 'run', '--network=none', '--name=piped', 'yes'],
+      {
+        env: { ...process.env, RNX_STATE_DIR: state.dir },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const done = new Promise((resolve) => child.on('close', resolve));
+    child.stdout.once('data', () => child.stdout.destroy());
+    await done;
+    const final = await statusOf('piped');
+    assert.equal(final.status, 'STOPPED');
+  });
+
   it('system check reports what the host offers, exit 0 here', async () => {
     const r = await rnx(['system', 'check']);
     assert.equal(r.code, 0, r.stdout);

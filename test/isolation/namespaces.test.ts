@@ -14,7 +14,7 @@ describe("a job's own namespaces", () => {
 
   it("shows only the job's own tree in ps (the guide's example)", async () => {
     const { result, stdout } = await run(
-      jobSpec('bash', ['-c', 'sleep 30 & sleep 40 & ps -e -o pid=,args=; kill %1 %2']),
+      jobSpec('bash', ['-c', 'sleep 30 & sleep 40 & sleep 0.2; ps -e -o pid=,args=; kill %1 %2']),
     );
     assert.equal(result.status, 'COMPLETED');
     const rows = stdout
@@ -58,6 +58,14 @@ describe("a job's own namespaces", () => {
     assert.deepEqual(stdout.trim().split('\n'), ['batch-7', '1']);
     assert.equal(readFileSync('/etc/hosts', 'utf8'), hostsBefore);
     assert.equal(hostname() === 'batch-7', false);
+  });
+
+  it('lists the other jobs it was given in its /etc/hosts', async () => {
+    const { stdout } = await run(
+      sh('cat /etc/hosts', { name: 'web', hosts: [{ name: 'db', address: '10.9.0.7' }] }),
+    );
+    assert.match(stdout, /^10\.9\.0\.7\tdb$/m);
+    assert.match(stdout, /\tweb$/m);
   });
 
   it('has its own IPC, UTS and mount namespaces', async () => {

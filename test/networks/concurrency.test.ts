@@ -4,7 +4,7 @@
  * twice. Also: leases of killed owners are reclaimed when a network is full.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -14,9 +14,22 @@ import { leaseAddress, listLeases } from '../../src/networks/leases.js';
 import { processStartTime } from '../../src/networks/owner.js';
 import { insertNetwork, listNetworks } from '../../src/networks/store.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { requireSandbox, resetHost, startSleeper } from './netns.js';
+import { builtinNetwork } from '../../src/networks/builtins.js';
+import type { Network } from '../../src/networks/types.js';
+import { linkNames, requireSandbox, resetHost, rnxTable, startSleeper } from './netns.js';
 
-const WORKER = join(fileURLToPath(new URL('.', import.meta.url)), 'lease-worker.js');
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const WORKER = join(HERE, 'lease-worker.js');
+const ENSURE_WORKER = join(HERE, 'ensure-worker.js');
+
+function ensureInProcess(network: Network): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [ENSURE_WORKER, JSON.stringify(network)], (error, stdout) => {
+      if (error !== null) reject(new Error(`ensure worker failed: ${error.message}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
 
 interface WorkerResult {
   jobId: string;
@@ -188,5 +201,17 @@ describe('concurrent rnx processes', () => {
       db.close();
       cleanup();
     }
+  });
+
+  it('sets a network up once when 10 processes ensure it at the same moment', async () => {
+    await resetHost();
+    const network = builtinNetwork('isolated') as Network;
+    const results = await Promise.all(Array.from({ length: 10 }, () => ensureInProcess(network)));
+    for (const r of results) assert.equal(r, '{"ok":true}');
+    assert.equal((await linkNames()).filter((n) => n === 'rnx1').length, 1);
+    const table = (await rnxTable()) ?? '';
+    assert.equal(table.match(/iifname vmap @forward_from/g)?.length, 1);
+    assert.equal(table.match(/chain fwd_rnx1 \{/g)?.length, 1);
+    assert.equal(table.match(/oifname "rnx1" drop/g)?.length, 1);
   });
 });

@@ -161,6 +161,12 @@ describe('traffic between jobs on rnx networks', () => {
     const b = await join('isolated');
     assert.match(a.lease.address, /^172\.21\.0\./);
     assert.ok(await canPing(a.sleeper.pid, UPSTREAM), 'outside host reachable');
+    const outside = await startPeerServer(['ip', 'netns', 'exec', 'upstream'], 7005);
+    try {
+      assert.equal(await tcpPeer(b.sleeper.pid, UPSTREAM, 7005), `peer ${HOST_UPLINK}`);
+    } finally {
+      await outside.stop();
+    }
     assert.equal(await canPing(a.sleeper.pid, b.lease.address), false);
     assert.equal(await canPing(b.sleeper.pid, a.lease.address), false);
     const server = await startPeerServer(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classify, shellExitCode } from '../../src/isolation/job-outcome.js';
+import { TailMatcher } from '../../src/isolation/job-process.js';
 
 const plain = { stopRequested: false, timedOut: false, oomKills: 0 };
 
@@ -50,5 +51,27 @@ describe('how a finished job is classified', () => {
     assert.equal(shellExitCode(null, 'SIGKILL'), 137);
     assert.equal(shellExitCode(null, 'SIGTERM'), 143);
     assert.equal(shellExitCode(null, 'SIGSEGV'), 139);
+  });
+});
+
+describe("unshare's line about a SIGKILLed child", () => {
+  const line = Buffer.from('unshare: sigprocmask unblock failed: Invalid argument\n');
+
+  it('is recognised when it arrives in pieces, after the job output', () => {
+    const m = new TailMatcher(line);
+    const out = [
+      m.push(Buffer.from('job output\nunshare: ')),
+      m.push(Buffer.from('sigprocmask unblock failed')),
+      m.push(Buffer.from(': Invalid argument\n')),
+    ];
+    assert.equal(Buffer.concat(out).toString(), 'job output\n');
+    assert.ok(m.matched);
+  });
+
+  it('is released as output when more follows it', () => {
+    const m = new TailMatcher(line);
+    const out = [m.push(Buffer.from('unshare: sigpro')), m.push(Buffer.from('cess\n'))];
+    assert.equal(Buffer.concat([...out, m.flush()]).toString(), 'unshare: sigprocess\n');
+    assert.equal(m.matched, false);
   });
 });

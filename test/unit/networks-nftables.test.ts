@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUILTIN_NETWORKS } from '../../src/networks/builtins.js';
+import { hostMarker } from '../../src/networks/host.js';
 import { networkScript, removalScript, skeletonScript } from '../../src/networks/nftables.js';
 import type { Network } from '../../src/networks/types.js';
 
@@ -77,5 +78,22 @@ describe('nft ruleset text', () => {
 
   it('refuses an interface name that could inject nft syntax', () => {
     assert.throws(() => networkScript({ ...custom, bridge: 'rnx" accept;' }));
+  });
+});
+
+describe('host marker', () => {
+  it('changes whenever the rules or the range of a network change, and only then', () => {
+    assert.equal(hostMarker(custom), hostMarker({ ...custom }));
+    assert.notEqual(hostMarker(custom), hostMarker({ ...custom, internal: false }));
+    assert.notEqual(hostMarker(custom), hostMarker({ ...custom, cidr: '10.20.1.0/24' }));
+    assert.match(hostMarker(custom), /^rnx:[0-9a-f]{16}$/);
+  });
+
+  it('is carried as the comment of the network’s first rule', () => {
+    const text = networkScript(custom, hostMarker(custom));
+    assert.match(
+      text,
+      /add rule inet rnx fwd_rnx-db-net oifname "rnx-db-net" accept comment "rnx:[0-9a-f]{16}"/,
+    );
   });
 });

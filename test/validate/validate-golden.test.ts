@@ -4,7 +4,7 @@
  * workflow. Together the fixtures cover every diagnostic code validation can produce.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { globSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { catalogOf } from '../../src/validate/catalog.js';
@@ -21,6 +21,7 @@ const EVERY_CODE = [
   'yaml-duplicate-key',
   'yaml-multiple-documents',
   'yaml-syntax',
+  'yaml-too-many-aliases',
   'unknown-key',
   'missing-key',
   'wrong-type',
@@ -81,6 +82,18 @@ describe('diagnostic text (golden files)', () => {
       [],
     );
   });
+  it('lists every code the validator source can produce', () => {
+    const sources = globSync('src/validate/**/*.ts', { cwd: REPO_ROOT });
+    const inSource = new Set<string>();
+    for (const f of sources) {
+      for (const m of readFileSync(join(REPO_ROOT, f), 'utf8').matchAll(/code: '([a-z-]+)'/g)) {
+        inSource.add(m[1] ?? '');
+      }
+    }
+    inSource.delete('unreadable-file'); // the file-reading wrapper's; tested through the CLI
+    assert.deepEqual([...inSource].filter((c) => !EVERY_CODE.includes(c)).sort(), []);
+  });
+
   it('reports every mistake of a file in one run', () => {
     const { codes } = check('everything-at-once');
     assert.deepEqual(

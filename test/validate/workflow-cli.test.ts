@@ -125,10 +125,11 @@ describe('rnx job run --workflow --dry-run', () => {
     assert.match(r.stderr, /existing networks: bridge, isolated, none/);
   });
 
-  it('refuses to run a workflow without --dry-run until the engine is built', async () => {
+  it('without --dry-run validates, then runs the workflow with the engine', async () => {
     const r = await runCli(['job', 'run', '--workflow=workflows/diamond.yaml']);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /running workflows is not available yet in this build/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^OK: All required networks exist$/m);
+    assert.match(r.stdout, /^workflow diamond COMPLETED in .* exit 0$/m);
   });
 });
 

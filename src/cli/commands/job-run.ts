@@ -16,13 +16,18 @@ export const command: Command = {
   rnx job run --network=app --max-memory=512M -- python3 -m http.server 8000
   rnx job run --json hostname -I | jq -r .output
   rnx job run --workflow=workflows/diamond.yaml --dry-run
+  rnx job run --workflow=workflows/pipelines.yaml:nightly --dry-run --json
   rnx job run --workflow=workflows/diamond.yaml --concurrency=4
 
 Flags come before the command; everything from the command on is passed to it verbatim
 ('--' is optional).`,
   parseMode: { stopAtPositional: true },
   options: {
-    workflow: { type: 'string', valueName: 'FILE', description: 'run the jobs of a workflow file' },
+    workflow: {
+      type: 'string',
+      valueName: 'FILE[:NAME]',
+      description: 'run the jobs of a workflow file (NAME picks one of its named workflows)',
+    },
     'dry-run': {
       type: 'boolean',
       description: 'with --workflow: validate and print the plan only',

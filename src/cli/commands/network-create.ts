@@ -4,7 +4,8 @@ import { EXIT } from '../context.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 import { stringOption, flagOption } from '../args.js';
 import { openDatabase, stateDir } from '../../state/database.js';
-import { createNetwork } from '../../networks/manage.js';
+import { readHostFacts } from '../../networks/host-conflicts.js';
+import { createNetwork, validateNetworkInput } from '../../networks/manage.js';
 import { exitCodeFor } from './network-exit.js';
 
 export const command: Command = {
@@ -38,13 +39,17 @@ Jobs on a network reach each other; --internal networks cannot leave their subne
       });
       return EXIT.usage;
     }
+    const input = { name, cidr, internal: flagOption(args.options, 'internal') };
+    const valid = validateNetworkInput(input);
+    if (!valid.ok) {
+      printProblem(ctx, valid.problem);
+      return exitCodeFor(valid.problem);
+    }
+    // The host's addresses and routes are read by child processes while the database opens.
+    const hostFacts = readHostFacts();
     const db = openDatabase(stateDir(ctx.env));
     try {
-      const created = await createNetwork(db, {
-        name,
-        cidr,
-        internal: flagOption(args.options, 'internal'),
-      });
+      const created = await createNetwork(db, input, { hostFacts });
       if (!created.ok) {
         printProblem(ctx, created.problem);
         return exitCodeFor(created.problem);

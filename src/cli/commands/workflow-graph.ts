@@ -1,4 +1,5 @@
 /** `rnx workflow graph FILE[:NAME] --format=mermaid|dot`: the job graph, edges labelled with conditions. */
+import { validateWorkflowFile } from '../../validate/read-file.js';
 import { stringOption } from '../args.js';
 import { cliCatalog } from '../catalog.js';
 import type { Command } from '../context.js';
@@ -9,9 +10,11 @@ import { formatGraph, GRAPH_FORMATS } from '../graph-format.js';
 import { printProblem, writeLine } from '../print.js';
 import { parseWorkflowTarget } from '../workflow-target.js';
 
+const USAGE = 'rnx workflow graph [--format=mermaid|dot] FILE[:NAME]';
+
 export const command: Command = {
   path: 'workflow graph',
-  usage: 'rnx workflow graph [--format=mermaid|dot] FILE[:NAME]',
+  usage: USAGE,
   summary: 'Print the job graph as Mermaid or Graphviz dot, edges labelled with conditions',
   details: `Edges go from the required job to the job that waits for it. The file must be valid
 (networks, volumes and runtimes need not exist here).
@@ -37,12 +40,11 @@ Examples:
       printProblem(ctx, {
         code: 'usage',
         message: 'name exactly one workflow file',
-        hint: `usage: ${this.usage}`,
+        hint: `usage: ${USAGE}`,
       });
       return EXIT.usage;
     }
     const target = parseWorkflowTarget(text);
-    const { validateWorkflowFile } = await import('../../validate/read-file.js');
     const r = await validateWorkflowFile(target.file, await cliCatalog(ctx), {
       cwd: ctx.cwd,
       checkEnvironment: false,

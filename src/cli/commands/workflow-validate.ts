@@ -1,4 +1,7 @@
 /** `rnx workflow validate FILE...`: lint workflow files (for CI); prints problems and plans. */
+import { isError, summarize } from '../../validate/diagnostic.js';
+import type { FileValidation } from '../../validate/read-file.js';
+import { validateWorkflowFile } from '../../validate/read-file.js';
 import { flagOption } from '../args.js';
 import { cliCatalog } from '../catalog.js';
 import type { Command } from '../context.js';
@@ -8,9 +11,11 @@ import { formatPlan, planJson } from '../plan-format.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 import { parseWorkflowTarget } from '../workflow-target.js';
 
+const USAGE = 'rnx workflow validate [--json] [--quiet] [--skip-environment] FILE[:NAME]...';
+
 export const command: Command = {
   path: 'workflow validate',
-  usage: 'rnx workflow validate [--json] [--quiet] [--skip-environment] FILE[:NAME]...',
+  usage: USAGE,
   summary: 'Check workflow files: schema, requires graph, networks, volumes and runtimes',
   details: `Every problem of every file is reported, each at file:line:col with an excerpt. A file
 with several named workflows ('workflows:') has all of them checked; FILE:NAME checks one.
@@ -36,15 +41,12 @@ Examples:
       printProblem(ctx, {
         code: 'usage',
         message: 'name at least one workflow file',
-        hint: `usage: ${this.usage}`,
+        hint: `usage: ${USAGE}`,
       });
       return EXIT.usage;
     }
     const json = flagOption(args.options, 'json');
-    const quiet = flagOption(args.options, 'quiet');
     const catalog = await cliCatalog(ctx);
-    const { validateWorkflowFile } = await import('../../validate/read-file.js');
-    const { isError, summarize } = await import('../../validate/diagnostic.js');
     const files = [];
     for (const text of args.positionals) {
       const target = parseWorkflowTarget(text);
@@ -63,22 +65,25 @@ Examples:
       });
       if (json) continue;
       await printDiagnostics(ctx, r.diagnostics, r.source);
-      const jobs = r.plans.reduce((n, p) => n + p.jobs.length, 0);
-      const what =
-        r.workflowNames.length > 0 && target.workflow === undefined
-          ? `${r.plans.length} workflows, ${jobs} jobs`
-          : `${jobs} jobs`;
-      writeLine(
-        ctx.stdout,
-        valid
-          ? `${text}: valid (${what}${r.diagnostics.length > 0 ? `, ${summarize(r.diagnostics)}` : ''})`
-          : `${text}: invalid (${summarize(r.diagnostics)})`,
-      );
-      if (valid && !quiet)
+      writeLine(ctx.stdout, verdict(text, r, valid, target.workflow === undefined));
+      if (valid && !flagOption(args.options, 'quiet')) {
         for (const plan of r.plans) writeLine(ctx.stdout, `\n${formatPlan(plan)}\n`);
+      }
     }
     const allValid = files.every((f) => f.valid);
     if (json) printJson(ctx, { valid: allValid, files });
     return allValid ? EXIT.ok : EXIT.usage;
   },
 };
+
+/** `FILE: valid (2 workflows, 4 jobs)` or `FILE: invalid (3 errors)`. */
+function verdict(text: string, r: FileValidation, valid: boolean, allWorkflows: boolean): string {
+  if (!valid) return `${text}: invalid (${summarize(r.diagnostics)})`;
+  const jobs = r.plans.reduce((n, p) => n + p.jobs.length, 0);
+  const what =
+    r.workflowNames.length > 0 && allWorkflows
+      ? `${r.plans.length} workflows, ${jobs} jobs`
+      : `${jobs} jobs`;
+  const warnings = r.diagnostics.length > 0 ? `, ${summarize(r.diagnostics)}` : '';
+  return `${text}: valid (${what}${warnings})`;
+}

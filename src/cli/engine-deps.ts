@@ -1,0 +1,54 @@
+/**
+ * The engine's real collaborators: the isolation runner (runJob) and the networks area's leases.
+ * Kept here, at the edge, so that src/engine only knows the interfaces of src/engine/ports.ts.
+ */
+import type { EngineDeps } from '../engine/ports.js';
+import { LineSplitter } from '../engine/line-splitter.js';
+import { newJobId } from '../isolation/job-id.js';
+import { runJob } from '../isolation/runner.js';
+import { currentProcessOwner, getNetwork, leaseAddress, releaseLease } from '../networks/index.js';
+import type { Lease } from '../networks/types.js';
+import { ok } from '../problem.js';
+import type { Database } from '../state/database.js';
+
+export function realEngineDeps(db: Database, stateDir: string): EngineDeps<Lease> {
+  return {
+    newJobId,
+    addresses: {
+      lease(network, jobId) {
+        const found = getNetwork(db, network);
+        if (found.ok && found.value.mode === 'none') return Promise.resolve(ok(undefined));
+        return Promise.resolve(leaseAddress(db, network, currentProcessOwner(jobId)));
+      },
+      release(jobId) {
+        releaseLease(db, jobId);
+        return Promise.resolve();
+      },
+    },
+    runner: {
+      async run(spec, _lease, hooks) {
+        // The lease is in the database under spec.id: the runner's phase 1 finds it there.
+        const out = new LineSplitter((line) => hooks.onLine('stdout', line));
+        const err = new LineSplitter((line) => hooks.onLine('stderr', line));
+        const result = await runJob(
+          spec,
+          {
+            onStdout: (chunk) => out.push(chunk),
+            onStderr: (chunk) => err.push(chunk),
+            onStarted: (info) =>
+              hooks.onStarted({
+                pid: info.pid,
+                ...(info.address === undefined ? {} : { address: info.address }),
+              }),
+            signal: hooks.signal,
+            killSignal: hooks.killSignal,
+          },
+          { db, stateDir },
+        );
+        out.flush();
+        err.flush();
+        return result;
+      },
+    },
+  };
+}

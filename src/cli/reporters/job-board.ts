@@ -1,0 +1,101 @@
+/** Every job's current state, folded from engine events: what the live board and summaries show. */
+import type { EngineEvent } from '../../engine/events.js';
+
+export type BoardState =
+  'waiting' | 'running' | 'stopping' | 'retrying' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
+
+export interface BoardRow {
+  readonly job: string;
+  state: BoardState;
+  network: string;
+  address?: string;
+  attempt: number;
+  startedAt?: number;
+  endedAt?: number;
+  exitCode: number | null;
+  note?: string;
+}
+
+export class JobBoard {
+  readonly rows = new Map<string, BoardRow>();
+  workflow = '';
+  runId = '';
+  concurrency = 0;
+
+  apply(event: EngineEvent): void {
+    switch (event.event) {
+      case 'workflow-started':
+        this.workflow = event.workflow;
+        this.runId = event.runId;
+        this.concurrency = event.concurrency;
+        for (const job of event.jobs) {
+          this.rows.set(job.job, {
+            job: job.job,
+            state: 'waiting',
+            network: job.network,
+            ...(job.address === undefined ? {} : { address: job.address }),
+            attempt: 0,
+            exitCode: null,
+          });
+        }
+        return;
+      case 'job-started':
+        this.update(event.job, (row) => {
+          row.state = 'running';
+          row.attempt = event.attempt;
+          row.startedAt = Date.parse(event.at);
+          delete row.endedAt;
+          if (event.address !== undefined) row.address = event.address;
+        });
+        return;
+      case 'job-stopping':
+        this.update(event.job, (row) => {
+          row.state = 'stopping';
+          row.note = event.cause;
+        });
+        return;
+      case 'job-retrying':
+        this.update(event.job, (row) => {
+          row.state = 'retrying';
+          row.note = `attempt ${String(event.attempt)} in ${String(event.delayMs)} ms`;
+        });
+        return;
+      case 'job-finished':
+        this.update(event.job, (row) => {
+          row.state =
+            event.status === 'PENDING' || event.status === 'RUNNING' ? 'FAILED' : event.status;
+          row.exitCode = event.exitCode;
+          row.endedAt = Date.parse(event.at);
+          if (event.reason !== 'exit') row.note = event.message ?? event.reason;
+        });
+        return;
+      case 'job-canceled':
+        this.update(event.job, (row) => {
+          row.state = 'CANCELED';
+          row.note = event.cause;
+        });
+        return;
+      case 'job-output':
+      case 'workflow-finished':
+        return;
+    }
+  }
+
+  /** Jobs that have ended, for a `3/7` progress count. */
+  doneCount(): number {
+    return [...this.rows.values()].filter((r) => r.state === r.state.toUpperCase()).length;
+  }
+
+  nameWidth(): number {
+    return Math.max(0, ...[...this.rows.keys()].map((name) => name.length));
+  }
+
+  indexOf(job: string): number {
+    return [...this.rows.keys()].indexOf(job);
+  }
+
+  private update(job: string, change: (row: BoardRow) => void): void {
+    const row = this.rows.get(job);
+    if (row !== undefined) change(row);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Plain lines, for pipes, files and NO_COLOR (and, coloured, above the live board):
+ *
+ *   workflow demo: 3 jobs, concurrency 2, run wr-1a2b3c
+ *   db: started, pid 4242, backend 10.30.0.2
+ *   db   | Serving HTTP on 0.0.0.0 port 8000 ...
+ *   api: COMPLETED, exit 0, 0.52s
+ *   web: CANCELED: requires api: COMPLETED, but api ended FAILED
+ *
+ * then the summary table and the workflow status on one line.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Writable } from 'node:stream';
+import type { EngineEvent } from '../../engine/events.js';
+import { formatDuration, nameColor, painter, statusColor } from './format.js';
+import { JobBoard } from './job-board.js';
+import type { Reporter } from './reporter.js';
+import { statusLine, summaryTable } from './summary.js';
+
+export class EventFormatter {
+  readonly board = new JobBoard();
+  readonly paint: ChalkInstance;
+
+  constructor(paint: ChalkInstance) {
+    this.paint = paint;
+  }
+
+  /** Folds the event into the board and returns the lines it prints. */
+  format(event: EngineEvent): string[] {
+    this.board.apply(event);
+    const p = this.paint;
+    const name = (job: string): string => nameColor(p, this.board.indexOf(job))(job);
+    switch (event.event) {
+      case 'workflow-started':
+        return [
+          `workflow ${p.bold(event.workflow)}: ${String(event.jobs.length)} jobs, concurrency ${String(event.concurrency)}, run ${event.runId}`,
+        ];
+      case 'job-started': {
+        const where = [event.network, event.address].filter((x) => x !== undefined).join(' ');
+        const attempt = event.attempt > 1 ? ` (attempt ${String(event.attempt)})` : '';
+        return [`${name(event.job)}: started${attempt}, pid ${String(event.pid)}, ${where}`];
+      }
+      case 'job-output': {
+        const width = this.board.nameWidth();
+        return [`${name(event.job.padEnd(width))} | ${event.line}`];
+      }
+      case 'job-stopping':
+        return [`${name(event.job)}: stopping: ${event.cause}`];
+      case 'job-retrying':
+        return [
+          `${name(event.job)}: retrying, attempt ${String(event.attempt)} in ${formatDuration(event.delayMs)}`,
+        ];
+      case 'job-finished': {
+        const status = statusColor(p, event.status)(event.status);
+        const reason = event.reason === 'exit' ? '' : ` (${event.reason})`;
+        const exit = event.exitCode === null ? '' : `, exit ${String(event.exitCode)}`;
+        const signal = event.signal === null ? '' : `, signal ${event.signal}`;
+        const message = event.message === undefined ? '' : `: ${event.message}`;
+        const took = event.durationMs === null ? '' : `, ${formatDuration(event.durationMs)}`;
+        return [`${name(event.job)}: ${status}${reason}${exit}${signal}${took}${message}`];
+      }
+      case 'job-canceled':
+        return [`${name(event.job)}: ${statusColor(p, 'CANCELED')('CANCELED')}: ${event.cause}`];
+      case 'workflow-finished':
+        return ['', summaryTable(event, p), statusLine(event, this.board.workflow, p)];
+    }
+  }
+}
+
+export class TextReporter implements Reporter {
+  private readonly formatter: EventFormatter;
+  private readonly out: Writable;
+
+  constructor(out: Writable, options: { color: boolean }) {
+    this.out = out;
+    this.formatter = new EventFormatter(painter(options.color));
+  }
+
+  onEvent(event: EngineEvent): void {
+    for (const line of this.formatter.format(event)) this.out.write(`${line}\n`);
+  }
+
+  close(): void {}
+}

@@ -1,0 +1,42 @@
+/**
+ * One `requires` edge, evaluated against the current phase of the job it points at. Pure.
+ *
+ *   condition   met when the required job...        can no longer be met when it...
+ *   COMPLETED   ended with exit 0                   failed, was stopped or canceled
+ *   FAILED      ran and failed (after its retries)  completed, was stopped or canceled
+ *   FINISHED    ran and ended (completed, failed,   was canceled (never ran)
+ *               or was stopped)
+ *   RUNNING     is running right now                ended before the dependent was released
+ *
+ * A job between two attempts (waiting for its retry) has not ended: every condition on it waits.
+ */
+import type { Condition } from '../validate/model.js';
+import type { Phase } from './phase.js';
+
+export type Verdict = 'met' | 'pending' | 'impossible';
+
+export function evaluate(condition: Condition, phase: Phase): Verdict {
+  switch (phase) {
+    case 'waiting':
+    case 'ready':
+    case 'dispatched':
+    case 'backoff':
+      return 'pending';
+    case 'running':
+      return condition === 'RUNNING' ? 'met' : 'pending';
+    case 'COMPLETED':
+      return condition === 'COMPLETED' || condition === 'FINISHED' ? 'met' : 'impossible';
+    case 'FAILED':
+      return condition === 'FAILED' || condition === 'FINISHED' ? 'met' : 'impossible';
+    case 'STOPPED':
+      return condition === 'FINISHED' ? 'met' : 'impossible';
+    case 'CANCELED':
+      return 'impossible';
+  }
+}
+
+/** The verdict of all of a job's requirements together: met only when every one is met. */
+export function combine(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.includes('impossible')) return 'impossible';
+  return verdicts.every((v) => v === 'met') ? 'met' : 'pending';
+}

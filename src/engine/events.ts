@@ -1,0 +1,105 @@
+/**
+ * What the engine tells its listeners while a workflow runs. With `--json` each event is printed as
+ * one JSON object per line, exactly these fields; the set is stable (fields may be added, never
+ * renamed or removed). Times are ISO-8601 strings, durations milliseconds.
+ */
+import type { EndReason, JobStatus } from '../isolation/job-spec.js';
+import type { Condition } from '../validate/model.js';
+import type { WorkflowStatus } from './workflow-status.js';
+
+export interface PlannedJobInfo {
+  readonly job: string;
+  readonly network: string;
+  /** Leased before anything starts; absent on networks without addresses (`none`). */
+  readonly address?: string;
+  readonly requires: readonly { readonly job: string; readonly condition: Condition }[];
+}
+
+export interface JobSummary {
+  readonly job: string;
+  /** Final status; PENDING never appears here. */
+  readonly status: JobStatus;
+  readonly reason?: EndReason;
+  readonly exitCode: number | null;
+  readonly durationMs: number | null;
+  readonly network: string;
+  readonly address?: string;
+  readonly attempts: number;
+  /** The id of the job's last attempt (for `rnx job log ID`); absent when it never started. */
+  readonly jobId?: string;
+  /** Why it was canceled or stopped by the workflow. */
+  readonly cause?: string;
+}
+
+export type EngineEvent =
+  | {
+      readonly event: 'workflow-started';
+      readonly at: string;
+      readonly runId: string;
+      readonly workflow: string;
+      readonly file: string;
+      readonly concurrency: number;
+      readonly jobs: readonly PlannedJobInfo[];
+    }
+  | {
+      readonly event: 'job-started';
+      readonly at: string;
+      readonly job: string;
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly pid: number;
+      readonly network: string;
+      readonly address?: string;
+    }
+  | {
+      readonly event: 'job-output';
+      readonly at: string;
+      readonly job: string;
+      readonly jobId: string;
+      readonly stream: 'stdout' | 'stderr';
+      readonly line: string;
+    }
+  | {
+      readonly event: 'job-finished';
+      readonly at: string;
+      readonly job: string;
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly status: JobStatus;
+      readonly reason: EndReason;
+      readonly exitCode: number | null;
+      readonly signal: string | null;
+      readonly durationMs: number | null;
+      readonly message?: string;
+    }
+  | {
+      readonly event: 'job-retrying';
+      readonly at: string;
+      readonly job: string;
+      /** The attempt that starts after the delay. */
+      readonly attempt: number;
+      readonly delayMs: number;
+    }
+  | {
+      readonly event: 'job-stopping';
+      readonly at: string;
+      readonly job: string;
+      readonly cause: string;
+    }
+  | {
+      readonly event: 'job-canceled';
+      readonly at: string;
+      readonly job: string;
+      readonly cause: string;
+    }
+  | {
+      readonly event: 'workflow-finished';
+      readonly at: string;
+      readonly runId: string;
+      readonly status: WorkflowStatus;
+      readonly exitCode: number;
+      readonly durationMs: number;
+      readonly jobs: readonly JobSummary[];
+    };
+
+export type EventName = EngineEvent['event'];

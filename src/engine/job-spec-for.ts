@@ -1,0 +1,32 @@
+/**
+ * Turns one planned workflow job into the runner's JobSpec for one attempt. Pure. The timeout is
+ * left out on purpose: the engine enforces it (launch.ts), so there is one stop path and the
+ * result is FAILED with reason timeout whatever runner is plugged in. Empty volumes and uploads
+ * are left out too: absent means none.
+ */
+import type { HostEntry, JobSpec } from '../isolation/job-spec.js';
+import type { PlannedJob } from '../validate/model.js';
+
+export function specFor(
+  job: PlannedJob,
+  id: string,
+  workflowRunId: string,
+  hosts: readonly HostEntry[],
+): JobSpec {
+  const uploads = job.uploads.files.length + job.uploads.directories.length > 0;
+  return {
+    id,
+    name: job.name,
+    command: job.command,
+    args: job.args,
+    env: job.environment,
+    secretEnv: job.secretEnvironment,
+    network: job.network,
+    resources: job.resources,
+    hosts,
+    workflowRunId,
+    ...(job.volumes.length === 0 ? {} : { volumes: job.volumes }),
+    ...(job.runtime === undefined ? {} : { runtime: job.runtime }),
+    ...(uploads ? { uploads: job.uploads } : {}),
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * One attempt of one workflow job: builds its spec, calls the injected runner with hooks that turn
+ * its start and output into events, enforces the job's timeout (stop, then FAILED reason timeout),
+ * and hands the outcome back to the scheduler.
+ */
+import type { EndReason, HostEntry, JobResult } from '../isolation/job-spec.js';
+import type { PlannedJob, Plan } from '../validate/model.js';
+import type { EngineEvent, JobSummary } from './events.js';
+import { specFor } from './job-spec-for.js';
+import { isFinal } from './phase.js';
+import type { EngineDeps, LeasedAddress, RunHooks } from './ports.js';
+import type { Outcome, Scheduler, Transition } from './scheduler.js';
+
+export interface JobControl {
+  /** Graceful stop (a service no longer needed, a timeout, an interrupt). */
+  readonly stop: AbortController;
+  /** Immediate kill (a second Ctrl-C). */
+  readonly kill: AbortController;
+}
+
+export interface LaunchContext<L extends LeasedAddress> {
+  readonly plan: Plan;
+  readonly jobs: ReadonlyMap<string, PlannedJob>;
+  readonly runId: string;
+  readonly deps: EngineDeps<L>;
+  readonly scheduler: Scheduler;
+  /** Current lease per job name; a retry attempt replaces its job's lease. */
+  readonly leases: Map<string, L>;
+  readonly firstIds: ReadonlyMap<string, string>;
+  readonly controllers: Map<string, JobControl>;
+  readonly killSignal?: AbortSignal;
+  hosts(job: PlannedJob): HostEntry[];
+  emit(event: EngineEvent): void;
+  apply(transition: Transition): void;
+  record(name: string, update: Partial<JobSummary>): void;
+}
+
+export async function launchJob<L extends LeasedAddress>(
+  ctx: LaunchContext<L>,
+  name: string,
+): Promise<void> {
+  const job = ctx.jobs.get(name);
+  if (job === undefined) throw new Error(`unknown job '${name}'`);
+  const { scheduler } = ctx;
+  if (scheduler.interrupted) {
+    const cause = 'the workflow was interrupted';
+    ctx.record(name, { status: 'CANCELED', reason: 'canceled', cause });
+    ctx.emit({ event: 'job-canceled', at: new Date().toISOString(), job: name, cause });
+    ctx.apply(scheduler.complete(name, { status: 'CANCELED', reason: 'canceled' }));
+    return;
+  }
+  const attempt = scheduler.attempt(name);
+  const jobId = (attempt === 1 ? ctx.firstIds.get(name) : undefined) ?? ctx.deps.newJobId();
+  // A new attempt is a new job id, and leases belong to job ids: lease again under the new one.
+  const leaseProblem =
+    attempt > 1 && ctx.leases.has(name)
+      ? await releaseAndLease(ctx, name, job.network, jobId)
+      : undefined;
+  const lease = ctx.leases.get(name);
+  const control: JobControl = { stop: new AbortController(), kill: new AbortController() };
+  const kill = (): void => control.kill.abort('killed');
+  if (ctx.killSignal?.aborted === true) kill();
+  ctx.killSignal?.addEventListener('abort', kill, { once: true });
+  ctx.controllers.set(name, control);
+
+  let startedAt: number | undefined;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const hooks: RunHooks = {
+    signal: control.stop.signal,
+    killSignal: control.kill.signal,
+    onStarted(info) {
+      startedAt = Date.now();
+      const address = info.address ?? lease?.address;
+      ctx.record(name, { status: 'RUNNING', attempts: attempt, jobId });
+      ctx.emit({
+        event: 'job-started',
+        at: new Date(startedAt).toISOString(),
+        job: name,
+        jobId,
+        attempt,
+        pid: info.pid,
+        network: job.network,
+        ...(address === undefined ? {} : { address }),
+      });
+      if (job.timeoutMs !== undefined) {
+        const ms = job.timeoutMs;
+        timer = setTimeout(() => {
+          timedOut = true;
+          const cause = `timed out after ${String(ms / 1000)}s`;
+          ctx.emit({ event: 'job-stopping', at: new Date().toISOString(), job: name, cause });
+          control.stop.abort(cause);
+        }, ms);
+      }
+      ctx.apply(scheduler.started(name));
+    },
+    onLine(stream, line) {
+      ctx.emit({
+        event: 'job-output',
+        at: new Date().toISOString(),
+        job: name,
+        jobId,
+        stream,
+        line,
+      });
+    },
+  };
+
+  const failure = (reason: EndReason, message: string): JobResult => ({
+    id: jobId,
+    status: 'FAILED',
+    reason,
+    exitCode: null,
+    signal: null,
+    network: job.network,
+    endedAt: new Date().toISOString(),
+    message,
+  });
+  let result: JobResult;
+  try {
+    result =
+      leaseProblem !== undefined
+        ? failure('network-setup', leaseProblem)
+        : await ctx.deps.runner.run(specFor(job, jobId, ctx.runId, ctx.hosts(job)), lease, hooks);
+  } catch (error) {
+    // The runner broke its promise not to reject: report it as a start failure, keep going.
+    result = failure('start-failed', error instanceof Error ? error.message : String(error));
+  } finally {
+    clearTimeout(timer);
+    ctx.controllers.delete(name);
+    ctx.killSignal?.removeEventListener('abort', kill);
+  }
+
+  const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
+  const durationMs = startedAt === undefined ? null : Date.now() - startedAt;
+  const transition = scheduler.complete(name, outcome);
+  const phase = scheduler.phase(name);
+  const status = isFinal(phase) ? phase : outcome.status;
+  ctx.emit({
+    event: 'job-finished',
+    at: new Date().toISOString(),
+    job: name,
+    jobId,
+    attempt,
+    status,
+    reason: outcome.reason ?? 'exit',
+    exitCode: result.exitCode,
+    signal: result.signal,
+    durationMs,
+    ...(result.message === undefined ? {} : { message: result.message }),
+  });
+  ctx.record(name, {
+    status: isFinal(phase) ? phase : 'PENDING',
+    reason: outcome.reason ?? 'exit',
+    exitCode: result.exitCode,
+    durationMs,
+    attempts: attempt,
+    jobId,
+    ...(result.address === undefined ? {} : { address: result.address }),
+    ...(phase === 'STOPPED' && outcome.status !== 'STOPPED'
+      ? { cause: 'stopped by the workflow' }
+      : {}),
+  });
+  ctx.apply(transition);
+}
+
+/** Moves a job's lease to the id of its next attempt; returns a problem message on failure. */
+async function releaseAndLease<L extends LeasedAddress>(
+  ctx: LaunchContext<L>,
+  name: string,
+  network: string,
+  jobId: string,
+): Promise<string | undefined> {
+  const old = ctx.leases.get(name);
+  if (old !== undefined) await ctx.deps.addresses.release(old.jobId);
+  ctx.leases.delete(name);
+  const fresh = await ctx.deps.addresses.lease(network, jobId);
+  if (!fresh.ok) return fresh.problem.message;
+  if (fresh.value !== undefined) ctx.leases.set(name, fresh.value);
+  return undefined;
+}
+
+/** What the scheduler is told, from what the runner says and what the engine itself did. */
+function outcomeOf(result: JobResult, timedOut: boolean, started: boolean): Outcome {
+  if (timedOut && result.status !== 'COMPLETED') return { status: 'FAILED', reason: 'timeout' };
+  switch (result.status) {
+    case 'COMPLETED':
+      return { status: 'COMPLETED', reason: result.reason };
+    case 'FAILED':
+      return { status: 'FAILED', reason: result.reason };
+    case 'STOPPED':
+      return { status: 'STOPPED', reason: result.reason };
+    case 'CANCELED':
+      return started
+        ? { status: 'STOPPED', reason: 'stopped' }
+        : { status: 'CANCELED', reason: 'canceled' };
+    case 'PENDING':
+    case 'RUNNING':
+      return { status: 'FAILED', reason: 'start-failed' };
+  }
+}

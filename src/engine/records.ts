@@ -1,0 +1,194 @@
+/**
+ * Workflow run records (migration 4): each run gets an id stored with its jobs and every attempt's
+ * job id (the key into the jobs table and the job's log). `WorkflowRecorder` folds engine events
+ * into the database as they happen, so `rnx workflow status ID` is true while a run is going on.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../state/database.js';
+import type { Requirement } from '../validate/model.js';
+import type { EngineEvent } from './events.js';
+
+export function newRunId(): string {
+  return `wr-${randomBytes(4).toString('hex')}`;
+}
+
+export class WorkflowRecorder {
+  private readonly db: Database;
+  private readonly pid: number;
+  private runId = '';
+
+  constructor(db: Database, pid: number) {
+    this.db = db;
+    this.pid = pid;
+  }
+
+  onEvent(e: EngineEvent): void {
+    const db = this.db;
+    switch (e.event) {
+      case 'workflow-started': {
+        db.prepare(
+          `INSERT INTO workflow_runs (id, workflow, file, status, concurrency, pid, started_at)
+           VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)`,
+        ).run(e.runId, e.workflow, e.file, e.concurrency, this.pid, e.at);
+        const insert = db.prepare(
+          `INSERT INTO workflow_jobs (run_id, name, position, network, address, requires, status)
+           VALUES (?, ?, ?, ?, ?, ?, 'PENDING')`,
+        );
+        e.jobs.forEach((job, i) => {
+          const requires = JSON.stringify(job.requires);
+          insert.run(e.runId, job.job, i, job.network, job.address ?? null, requires);
+        });
+        this.runId = e.runId;
+        return;
+      }
+      case 'job-started':
+        db.prepare(
+          `UPDATE workflow_jobs SET status = 'RUNNING', attempts = ?, job_id = ?, started_at = ?,
+             address = COALESCE(?, address), ended_at = NULL WHERE run_id = ? AND name = ?`,
+        ).run(e.attempt, e.jobId, e.at, e.address ?? null, this.runId, e.job);
+        db.prepare(
+          `INSERT INTO workflow_attempts (run_id, name, attempt, job_id, status, started_at)
+           VALUES (?, ?, ?, ?, 'RUNNING', ?)`,
+        ).run(this.runId, e.job, e.attempt, e.jobId, e.at);
+        return;
+      case 'job-finished':
+        db.prepare(
+          `UPDATE workflow_attempts SET status = ?, reason = ?, exit_code = ?, ended_at = ?
+           WHERE job_id = ?`,
+        ).run(e.status, e.reason, e.exitCode, e.at, e.jobId);
+        db.prepare(
+          `UPDATE workflow_jobs SET status = ?, reason = ?, exit_code = ?, ended_at = ?
+           WHERE run_id = ? AND name = ?`,
+        ).run(e.status, e.reason, e.exitCode, e.at, this.runId, e.job);
+        return;
+      case 'job-retrying':
+        this.setJob(
+          e.job,
+          `status = 'PENDING', cause = ?`,
+          `retrying: attempt ${String(e.attempt)}`,
+        );
+        return;
+      case 'job-stopping':
+        this.setJob(e.job, 'cause = ?', e.cause);
+        return;
+      case 'job-canceled':
+        this.setJob(e.job, `status = 'CANCELED', reason = 'canceled', cause = ?`, e.cause);
+        return;
+      case 'workflow-finished':
+        db.prepare(
+          `UPDATE workflow_runs SET status = ?, exit_code = ?, ended_at = ? WHERE id = ?`,
+        ).run(e.status, e.exitCode, e.at, e.runId);
+        for (const job of e.jobs) {
+          db.prepare(
+            `UPDATE workflow_jobs SET status = ?, reason = ?, exit_code = ?, cause = ?,
+               attempts = ?, job_id = COALESCE(?, job_id) WHERE run_id = ? AND name = ?`,
+          ).run(
+            job.status,
+            job.reason ?? null,
+            job.exitCode,
+            job.cause ?? null,
+            job.attempts,
+            job.jobId ?? null,
+            e.runId,
+            job.job,
+          );
+        }
+        return;
+      case 'job-output':
+        return;
+    }
+  }
+
+  private setJob(job: string, set: string, value: string): void {
+    this.db
+      .prepare(`UPDATE workflow_jobs SET ${set} WHERE run_id = ? AND name = ?`)
+      .run(value, this.runId, job);
+  }
+}
+
+export interface RunRow {
+  readonly id: string;
+  readonly workflow: string;
+  readonly file: string;
+  readonly status: string;
+  readonly exitCode: number | null;
+  readonly concurrency: number;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly jobs: number;
+}
+
+export interface RunJobRow {
+  readonly name: string;
+  readonly status: string;
+  readonly reason: string | null;
+  readonly exitCode: number | null;
+  readonly requires: readonly Requirement[];
+  readonly network: string;
+  readonly address: string | null;
+  readonly attempts: number;
+  readonly jobId: string | null;
+  readonly cause: string | null;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+}
+
+/** Marks runs whose rnx process died without finishing them as CANCELED. */
+export function reconcileRuns(db: Database, isAlive: (pid: number) => boolean): void {
+  const open = db.prepare(`SELECT id, pid FROM workflow_runs WHERE status = 'RUNNING'`).all() as {
+    id: string;
+    pid: number;
+  }[];
+  for (const run of open) {
+    if (isAlive(run.pid)) continue;
+    db.prepare(`UPDATE workflow_runs SET status = 'CANCELED', exit_code = 130 WHERE id = ?`).run(
+      run.id,
+    );
+    db.prepare(
+      `UPDATE workflow_jobs SET status = 'CANCELED', cause = 'the rnx process running it died'
+       WHERE run_id = ? AND status IN ('PENDING', 'RUNNING')`,
+    ).run(run.id);
+  }
+}
+
+const RUN_COLUMNS = `r.id, r.workflow, r.file, r.status, r.exit_code AS exitCode, r.concurrency,
+  r.started_at AS startedAt, r.ended_at AS endedAt,
+  (SELECT COUNT(*) FROM workflow_jobs j WHERE j.run_id = r.id) AS jobs`;
+
+/** Every run, newest first. */
+export function listRuns(db: Database): RunRow[] {
+  return db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM workflow_runs r ORDER BY r.started_at DESC, r.rowid DESC`)
+    .all() as unknown as RunRow[];
+}
+
+/** One run by id or unique id prefix; undefined when none or ambiguous. */
+export function findRun(db: Database, id: string): RunRow | undefined {
+  const rows = db
+    .prepare(`SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.id = ? OR r.id LIKE ? LIMIT 2`)
+    .all(id, `${id.replace(/[%_]/g, '')}%`) as unknown as RunRow[];
+  return rows.find((r) => r.id === id) ?? (rows.length === 1 ? rows[0] : undefined);
+}
+
+export function runJobs(db: Database, runId: string): RunJobRow[] {
+  const rows = db
+    .prepare(
+      `SELECT name, status, reason, exit_code AS exitCode, requires, network, address, attempts,
+         job_id AS jobId, cause, started_at AS startedAt, ended_at AS endedAt
+       FROM workflow_jobs WHERE run_id = ? ORDER BY position`,
+    )
+    .all(runId) as unknown as (Omit<RunJobRow, 'requires'> & { requires: string })[];
+  return rows.map((row) => ({ ...row, requires: JSON.parse(row.requires) as Requirement[] }));
+}
+
+/** Every attempt's job id of a run, in job order then attempt order. */
+export function runAttemptJobIds(db: Database, runId: string): string[] {
+  const rows = db
+    .prepare(
+      `SELECT a.job_id AS jobId FROM workflow_attempts a
+       JOIN workflow_jobs j ON j.run_id = a.run_id AND j.name = a.name
+       WHERE a.run_id = ? ORDER BY j.position, a.attempt`,
+    )
+    .all(runId) as { jobId: string }[];
+  return rows.map((r) => r.jobId);
+}

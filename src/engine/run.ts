@@ -1,0 +1,186 @@
+/**
+ * Runs a validated Plan: leases every job's address up front (phase 1), then drives the pure
+ * scheduler with p-queue. Nothing polls: a job is added to the queue the moment the scheduler
+ * releases it, and starts as soon as the queue has a free slot. Service jobs (required by another
+ * job with RUNNING) run outside the concurrency cap: they only end when the workflow stops them, so
+ * counting them could starve the very jobs that need them.
+ *
+ * Cancellation: when `signal` aborts, no new job starts, running jobs are stopped gracefully,
+ * pending ones become CANCELED; when `killSignal` aborts, running jobs are killed at once. Leases
+ * are released at the end however the run ends. Output goes out only as events.
+ */
+import PQueue from 'p-queue';
+import type { Problem } from '../problem.js';
+import type { Plan } from '../validate/model.js';
+import { hostsFor, leaseAll, releaseAll } from './addresses.js';
+import type { EngineEvent, JobSummary } from './events.js';
+import { launchJob, type LaunchContext } from './launch.js';
+import type { EngineDeps, LeasedAddress } from './ports.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { Scheduler, type Transition } from './scheduler.js';
+import { WORKFLOW_EXIT_CODES, type WorkflowStatus } from './workflow-status.js';
+
+export interface EngineOptions {
+  readonly runId: string;
+  /** At most this many jobs at once (services excepted). */
+  readonly concurrency: number;
+  /** Aborting stops the workflow gracefully. */
+  readonly signal?: AbortSignal;
+  /** Aborting kills every running job at once. */
+  readonly killSignal?: AbortSignal;
+  readonly retryPolicy?: RetryPolicy;
+  onEvent(event: EngineEvent): void;
+}
+
+export interface WorkflowOutcome {
+  readonly runId: string;
+  readonly status: WorkflowStatus;
+  readonly exitCode: number;
+  readonly jobs: readonly JobSummary[];
+}
+
+export type EngineResult =
+  | { readonly ok: true; readonly value: WorkflowOutcome }
+  | { readonly ok: false; readonly problem: Problem };
+
+export async function runWorkflow<L extends LeasedAddress>(
+  plan: Plan,
+  deps: EngineDeps<L>,
+  options: EngineOptions,
+): Promise<EngineResult> {
+  const began = Date.now();
+  const firstIds = new Map(plan.jobs.map((job) => [job.name, deps.newJobId()]));
+  const leased = await leaseAll(plan.jobs, firstIds, deps.addresses);
+  if (!leased.ok) return leased;
+  const leases = leased.value;
+  try {
+    options.onEvent({
+      event: 'workflow-started',
+      at: new Date(began).toISOString(),
+      runId: options.runId,
+      workflow: plan.name,
+      file: plan.file,
+      concurrency: options.concurrency,
+      jobs: plan.jobs.map((job) => ({
+        job: job.name,
+        network: job.network,
+        ...(leases.has(job.name) ? { address: leases.get(job.name)?.address } : {}),
+        requires: job.requires,
+      })),
+    });
+    const jobs = await drive(plan, deps, options, leases, firstIds);
+    const status = jobs.status;
+    const exitCode = WORKFLOW_EXIT_CODES[status];
+    options.onEvent({
+      event: 'workflow-finished',
+      at: new Date().toISOString(),
+      runId: options.runId,
+      status,
+      exitCode,
+      durationMs: Date.now() - began,
+      jobs: jobs.summaries,
+    });
+    return { ok: true, value: { runId: options.runId, status, exitCode, jobs: jobs.summaries } };
+  } finally {
+    await releaseAll(leases, deps.addresses);
+  }
+}
+
+function drive<L extends LeasedAddress>(
+  plan: Plan,
+  deps: EngineDeps<L>,
+  options: EngineOptions,
+  leases: Map<string, L>,
+  firstIds: ReadonlyMap<string, string>,
+): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
+  const scheduler = new Scheduler(plan.jobs, options.retryPolicy ?? DEFAULT_RETRY_POLICY);
+  const queue = new PQueue({ concurrency: Math.max(1, options.concurrency) });
+  const order = new Map(plan.jobs.map((job, i) => [job.name, i]));
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const summaries = new Map<string, JobSummary>();
+  const now = (): string => new Date().toISOString();
+
+  for (const job of plan.jobs) {
+    const lease = leases.get(job.name);
+    summaries.set(job.name, {
+      job: job.name,
+      status: 'PENDING',
+      exitCode: null,
+      durationMs: null,
+      network: job.network,
+      ...(lease === undefined ? {} : { address: lease.address }),
+      attempts: 0,
+    });
+  }
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const context: LaunchContext<L> = {
+      plan,
+      jobs: new Map(plan.jobs.map((job) => [job.name, job])),
+      runId: options.runId,
+      deps,
+      scheduler,
+      controllers: new Map(),
+      leases,
+      firstIds,
+      hosts: (job) => hostsFor(job, plan.jobs, leases),
+      emit: (event) => options.onEvent(event),
+      apply,
+      record: (name, update) => {
+        const before = summaries.get(name);
+        if (before !== undefined) summaries.set(name, { ...before, ...update });
+      },
+      ...(options.killSignal === undefined ? {} : { killSignal: options.killSignal }),
+    };
+    const controllers = context.controllers;
+
+    function apply(transition: Transition): void {
+      for (const { job, cause } of transition.canceled) {
+        context.record(job, { status: 'CANCELED', reason: 'canceled', cause });
+        options.onEvent({ event: 'job-canceled', at: now(), job, cause });
+      }
+      for (const job of transition.stop) {
+        const cause = scheduler.interrupted
+          ? 'the workflow was interrupted'
+          : 'no job left needs it (it was required RUNNING)';
+        options.onEvent({ event: 'job-stopping', at: now(), job, cause });
+        controllers.get(job)?.stop.abort(cause);
+      }
+      const retry = transition.retry;
+      if (retry !== undefined) {
+        options.onEvent({ event: 'job-retrying', at: now(), ...retry });
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          apply(scheduler.retryDue(retry.job));
+        }, retry.delayMs);
+        retryTimers.add(timer);
+      }
+      for (const name of scheduler.next()) {
+        const task = (): Promise<void> => launchJob(context, name);
+        if (scheduler.isService(name)) void task();
+        else void queue.add(task, { priority: -(order.get(name) ?? 0) });
+      }
+      if (!settled && scheduler.isDone()) {
+        settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        for (const timer of retryTimers) clearTimeout(timer);
+        resolve({ status: scheduler.status(), summaries: [...summaries.values()] });
+      }
+    }
+
+    function onAbort(): void {
+      const reason: unknown = options.signal?.reason;
+      const cause = typeof reason === 'string' ? reason : 'the workflow was interrupted';
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
+      // Jobs handed out but not yet started get the stop too; launch sees it before spawning.
+      for (const control of controllers.values()) control.stop.abort(cause);
+      apply(scheduler.interrupt(cause));
+    }
+
+    if (options.signal?.aborted === true) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    apply({ ready: [], canceled: [], stop: [] });
+  });
+}

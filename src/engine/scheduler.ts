@@ -1,0 +1,305 @@
+/**
+ * The workflow scheduler: a pure state machine over plain data, in the style of nx's tasks-runner.
+ * It never starts anything and never reads a clock; the engine (run.ts) tells it what happened
+ * (`started`, `complete`, `retryDue`, `interrupt`) and asks what may start (`next`). Every call
+ * returns a Transition saying what changed: jobs newly ready, jobs newly CANCELED (with the cause),
+ * service jobs to stop because nothing left needs them, and a retry to schedule.
+ *
+ * Rules (conditions.ts has the per-edge table):
+ * - A job is released (ready) the moment every one of its requirements is met.
+ * - A job whose requirements can no longer be met becomes CANCELED; that spreads to its dependents.
+ * - A job that FAILED with retries left goes to backoff; its dependents keep waiting. Each attempt is
+ *   counted when the job is handed out.
+ * - A service is a job some other job requires with RUNNING. Once every dependent of a running
+ *   service has ended, the workflow stops it (`stop`); it then ends STOPPED, not FAILED.
+ * - After `interrupt`, nothing new is released: waiting jobs become CANCELED, running ones are
+ *   listed in `stop`.
+ */
+import type { EndReason } from '../isolation/job-spec.js';
+import type { Requirement } from '../validate/model.js';
+import { combine, evaluate, type Verdict } from './conditions.js';
+import { isFinal, type FinalStatus, type Phase } from './phase.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { workflowStatus, type WorkflowStatus } from './workflow-status.js';
+
+export interface SchedulerJob {
+  readonly name: string;
+  readonly requires: readonly Requirement[];
+  /** Extra attempts after a failure (0 or absent: run once). */
+  readonly retries?: number;
+}
+
+export interface Outcome {
+  /** CANCELED only for a job handed out by `next()` that the engine never started. */
+  readonly status: FinalStatus;
+  readonly reason?: EndReason;
+}
+
+export interface Cancellation {
+  readonly job: string;
+  readonly cause: string;
+}
+
+export interface Retry {
+  readonly job: string;
+  /** Number of the attempt that will run after the delay (2 for the first retry). */
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
+export interface Transition {
+  readonly ready: readonly string[];
+  readonly canceled: readonly Cancellation[];
+  readonly stop: readonly string[];
+  readonly retry?: Retry;
+}
+
+export interface JobState {
+  readonly name: string;
+  readonly phase: Phase;
+  readonly attempts: number;
+  readonly reason?: EndReason;
+  /** Why it was canceled or stopped by the workflow. */
+  readonly cause?: string;
+}
+
+export class Scheduler {
+  private readonly jobs = new Map<string, SchedulerJob>();
+  private readonly dependents = new Map<string, string[]>();
+  private readonly services = new Set<string>();
+  private readonly phases = new Map<string, Phase>();
+  /** File order of each job, to hand out ready jobs in a stable order. */
+  private readonly index = new Map<string, number>();
+  /** Jobs in phase `ready` (kept so that `next()` and `isDone()` need not scan every job). */
+  private readonly readySet = new Set<string>();
+  private finalCount = 0;
+  private readonly attempts = new Map<string, number>();
+  private readonly reasons = new Map<string, EndReason>();
+  private readonly causes = new Map<string, string>();
+  private readonly stopRequested = new Set<string>();
+  private interruption: string | undefined;
+  private readonly policy: RetryPolicy;
+
+  constructor(jobs: readonly SchedulerJob[], policy: RetryPolicy = DEFAULT_RETRY_POLICY) {
+    this.policy = policy;
+    for (const job of jobs) {
+      if (this.jobs.has(job.name)) throw new Error(`duplicate job '${job.name}'`);
+      this.jobs.set(job.name, job);
+      this.dependents.set(job.name, []);
+      this.phases.set(job.name, 'waiting');
+      this.index.set(job.name, this.index.size);
+      this.attempts.set(job.name, 0);
+    }
+    for (const job of jobs) {
+      for (const req of job.requires) {
+        const list = this.dependents.get(req.job);
+        if (list === undefined) throw new Error(`'${job.name}' requires unknown job '${req.job}'`);
+        list.push(job.name);
+        if (req.condition === 'RUNNING') this.services.add(req.job);
+      }
+    }
+    // Jobs without requirements are ready from the start.
+    for (const name of this.jobs.keys()) this.reevaluate(name, [], []);
+  }
+
+  /** The jobs that may start now and were not handed out yet, in file order. */
+  ready(): string[] {
+    const order = (name: string): number => this.index.get(name) ?? 0;
+    return [...this.readySet].sort((a, b) => order(a) - order(b));
+  }
+
+  /** The jobs that may start now, in file order; each is marked dispatched (handed out once). */
+  next(): string[] {
+    if (this.interruption !== undefined) return [];
+    const ready = this.ready();
+    for (const name of ready) {
+      this.setPhase(name, 'dispatched');
+      this.attempts.set(name, this.attempt(name) + 1);
+    }
+    return ready;
+  }
+
+  /** The job's process is running: RUNNING requirements on it are met. */
+  started(name: string): Transition {
+    this.expect(name, ['dispatched']);
+    this.setPhase(name, 'running');
+    if (this.interruption !== undefined) return this.finish([], [], [name]);
+    const ready: string[] = [];
+    const canceled: Cancellation[] = [];
+    this.propagate(name, ready, canceled);
+    return this.finish(ready, canceled, []);
+  }
+
+  /** The job ended (or, for a dispatched job the engine never started, was canceled). */
+  complete(name: string, outcome: Outcome): Transition {
+    this.expect(name, ['dispatched', 'running']);
+    if (outcome.reason !== undefined) this.reasons.set(name, outcome.reason);
+    const retriesLeft = (this.jobs.get(name)?.retries ?? 0) + 1 - this.attempt(name);
+    if (
+      outcome.status === 'FAILED' &&
+      retriesLeft > 0 &&
+      this.interruption === undefined &&
+      !this.stopRequested.has(name)
+    ) {
+      this.setPhase(name, 'backoff');
+      const delayMs = backoffDelay(this.attempt(name), this.policy);
+      return {
+        ready: [],
+        canceled: [],
+        stop: [],
+        retry: { job: name, attempt: this.attempt(name) + 1, delayMs },
+      };
+    }
+    let status = outcome.status;
+    if (this.stopRequested.has(name) && status === 'FAILED') status = 'STOPPED';
+    if (status === 'CANCELED') this.causes.set(name, this.interruption ?? 'not started');
+    this.setPhase(name, status);
+    const ready: string[] = [];
+    const canceled: Cancellation[] = [];
+    this.propagate(name, ready, canceled);
+    return this.finish(ready, canceled, []);
+  }
+
+  /** The backoff delay of a failed job has passed: it is ready for its next attempt. */
+  retryDue(name: string): Transition {
+    if (this.phases.get(name) !== 'backoff') return { ready: [], canceled: [], stop: [] };
+    this.setPhase(name, 'ready');
+    return { ready: [name], canceled: [], stop: [] };
+  }
+
+  /** Stop the workflow: nothing new starts, waiting jobs are CANCELED, running jobs are to stop. */
+  interrupt(cause: string): Transition {
+    this.interruption ??= cause;
+    const canceled: Cancellation[] = [];
+    const stop: string[] = [];
+    for (const name of this.jobs.keys()) {
+      const phase = this.phase(name);
+      if (phase === 'waiting' || phase === 'ready' || phase === 'backoff') {
+        this.cancel(name, cause, canceled);
+      } else if (phase === 'running' && !this.stopRequested.has(name)) {
+        this.stopRequested.add(name);
+        stop.push(name);
+      }
+    }
+    return { ready: [], canceled, stop };
+  }
+
+  get interrupted(): boolean {
+    return this.interruption !== undefined;
+  }
+
+  isDone(): boolean {
+    return this.finalCount === this.jobs.size;
+  }
+
+  /** The workflow's status; meaningful once `isDone()` (see workflow-status.ts). */
+  status(): WorkflowStatus {
+    return workflowStatus(
+      this.snapshot().map((job) => ({
+        phase: job.phase,
+        stoppedByWorkflow: this.stopRequested.has(job.name),
+      })),
+      this.interrupted,
+    );
+  }
+
+  isService(name: string): boolean {
+    return this.services.has(name);
+  }
+
+  phase(name: string): Phase {
+    const phase = this.phases.get(name);
+    if (phase === undefined) throw new Error(`unknown job '${name}'`);
+    return phase;
+  }
+
+  attempt(name: string): number {
+    return this.attempts.get(name) ?? 0;
+  }
+
+  snapshot(): JobState[] {
+    return [...this.jobs.keys()].map((name) => {
+      const reason = this.reasons.get(name);
+      const cause = this.causes.get(name);
+      return {
+        name,
+        phase: this.phase(name),
+        attempts: this.attempt(name),
+        ...(reason === undefined ? {} : { reason }),
+        ...(cause === undefined ? {} : { cause }),
+      };
+    });
+  }
+
+  /** Re-evaluates the waiting dependents of `name`, spreading cancellation transitively. */
+  private propagate(name: string, ready: string[], canceled: Cancellation[]): void {
+    for (const dependent of this.dependents.get(name) ?? []) {
+      this.reevaluate(dependent, ready, canceled);
+    }
+  }
+
+  private reevaluate(name: string, ready: string[], canceled: Cancellation[]): void {
+    if (this.phase(name) !== 'waiting' || this.interruption !== undefined) return;
+    const requires = this.jobs.get(name)?.requires ?? [];
+    const verdicts: Verdict[] = requires.map((r) => evaluate(r.condition, this.phase(r.job)));
+    const verdict = combine(verdicts);
+    if (verdict === 'met') {
+      this.setPhase(name, 'ready');
+      ready.push(name);
+    } else if (verdict === 'impossible') {
+      const index = verdicts.indexOf('impossible');
+      const req = requires[index];
+      const cause = req === undefined ? 'unmet requirement' : unmetCause(req, this.phase(req.job));
+      this.cancel(name, cause, canceled);
+    }
+  }
+
+  private cancel(name: string, cause: string, canceled: Cancellation[]): void {
+    this.setPhase(name, 'CANCELED');
+    this.reasons.set(name, 'canceled');
+    this.causes.set(name, cause);
+    canceled.push({ job: name, cause });
+    this.propagate(name, [], canceled);
+  }
+
+  /** Adds to `stop` every running service whose dependents have all ended. */
+  private finish(ready: string[], canceled: Cancellation[], stop: string[]): Transition {
+    for (const name of this.services) {
+      if (this.phase(name) !== 'running' || this.stopRequested.has(name)) continue;
+      const deps = this.dependents.get(name) ?? [];
+      if (deps.every((d) => isFinal(this.phase(d)))) {
+        this.stopRequested.add(name);
+        this.causes.set(name, 'stopped by the workflow: no job left needs it');
+        stop.push(name);
+      }
+    }
+    for (const name of stop) this.stopRequested.add(name);
+    return { ready, canceled, stop };
+  }
+
+  private setPhase(name: string, phase: Phase): void {
+    const before = this.phase(name);
+    if (isFinal(before)) throw new Error(`job '${name}' already ended ${before}`);
+    this.phases.set(name, phase);
+    if (phase === 'ready') this.readySet.add(name);
+    else this.readySet.delete(name);
+    if (isFinal(phase)) this.finalCount++;
+  }
+
+  private expect(name: string, phases: readonly Phase[]): void {
+    const phase = this.phase(name);
+    if (!phases.includes(phase)) {
+      throw new Error(`job '${name}' is ${phase}, expected ${phases.join(' or ')}`);
+    }
+  }
+}
+
+function unmetCause(req: Requirement, phase: Phase): string {
+  const what =
+    phase === 'CANCELED'
+      ? 'was canceled'
+      : req.condition === 'RUNNING'
+        ? `ended (${phase}) before it could start`
+        : `ended ${phase}`;
+  return `requires ${req.job}: ${req.condition}, but ${req.job} ${what}`;
+}

@@ -1,0 +1,338 @@
+/**
+ * The engine on literal plans, with an in-memory runner behind the JobRunner interface: proves
+ * scheduling, concurrency, timeouts, retries, cancellation and leasing logic without the kernel
+ * (test/engine/ runs the same engine on real namespaces).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EngineEvent } from '../../src/engine/events.js';
+import type { AddressLeaser, JobRunner, LeasedAddress, RunHooks } from '../../src/engine/ports.js';
+import { runWorkflow, type EngineOptions } from '../../src/engine/run.js';
+import type { JobResult, JobSpec } from '../../src/isolation/job-spec.js';
+import { fail, ok } from '../../src/problem.js';
+import type { Condition, PlannedJob, Plan } from '../../src/validate/model.js';
+
+function planned(
+  name: string,
+  command: string,
+  args: string[] = [],
+  requires: string[] = [],
+  extra: Partial<PlannedJob> = {},
+): PlannedJob {
+  return {
+    name,
+    command,
+    args,
+    network: 'app',
+    volumes: [],
+    uploads: { files: [], directories: [] },
+    requires: requires.map((r) => {
+      const [job = '', condition = 'COMPLETED'] = r.split(':');
+      return { job, condition: condition as Condition };
+    }),
+    environment: {},
+    secretEnvironment: {},
+    resources: {},
+    retries: 0,
+    ...extra,
+  };
+}
+
+function plan(...jobs: PlannedJob[]): Plan {
+  return { file: 'test.yaml', name: 'test', jobs, waves: [] };
+}
+
+/**
+ * Commands of the in-memory runner: `exit CODE MS` ends with CODE after MS; `serve` runs until
+ * stopped; `flaky N` fails its first N attempts; `hold` ends only when the test calls `release`.
+ */
+class MemoryRunner implements JobRunner<LeasedAddress> {
+  running = 0;
+  maxRunning = 0;
+  readonly specs: JobSpec[] = [];
+  readonly log: string[] = [];
+  private readonly held = new Map<string, () => void>();
+  private readonly tries = new Map<string, number>();
+
+  release(name: string): void {
+    this.held.get(name)?.();
+  }
+
+  /** Attempts whose lease was not held under their own job id. */
+  readonly foreignLeases: string[] = [];
+
+  async run(spec: JobSpec, lease: LeasedAddress | undefined, hooks: RunHooks): Promise<JobResult> {
+    const name = spec.name ?? spec.id;
+    if (lease !== undefined && lease.jobId !== spec.id) this.foreignLeases.push(spec.id);
+    if (hooks.signal.aborted) return this.result(spec, 'STOPPED', 'stopped', null);
+    this.specs.push(spec);
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    this.log.push(`start ${name}`);
+    hooks.onStarted({ pid: 1000 + this.specs.length });
+    hooks.onLine('stdout', `hello from ${name}`);
+    const code = await this.behave(spec, name, hooks);
+    this.running--;
+    this.log.push(`end ${name}`);
+    if (code === 'stopped') return this.result(spec, 'STOPPED', 'stopped', null);
+    if (code === 'killed') return this.result(spec, 'FAILED', 'signal', null);
+    return this.result(spec, code === 0 ? 'COMPLETED' : 'FAILED', 'exit', code);
+  }
+
+  private behave(
+    spec: JobSpec,
+    name: string,
+    hooks: RunHooks,
+  ): Promise<number | 'stopped' | 'killed'> {
+    const tries = (this.tries.get(name) ?? 0) + 1;
+    this.tries.set(name, tries);
+    return new Promise((resolve) => {
+      hooks.signal.addEventListener('abort', () => resolve('stopped'));
+      hooks.killSignal.addEventListener('abort', () => resolve('killed'));
+      if (spec.command === 'exit') {
+        setTimeout(() => resolve(Number(spec.args[0])), Number(spec.args[1] ?? 0));
+      } else if (spec.command === 'flaky') {
+        setTimeout(() => resolve(tries <= Number(spec.args[0]) ? 1 : 0), 1);
+      } else if (spec.command === 'hold') {
+        this.held.set(name, () => resolve(0));
+      }
+    });
+  }
+
+  private result(
+    spec: JobSpec,
+    status: JobResult['status'],
+    reason: JobResult['reason'],
+    exitCode: number | null,
+  ): JobResult {
+    return {
+      id: spec.id,
+      status,
+      reason,
+      exitCode,
+      signal: null,
+      network: spec.network,
+      endedAt: '',
+    };
+  }
+}
+
+class MemoryLeaser implements AddressLeaser<LeasedAddress> {
+  next = 2;
+  readonly held = new Map<string, LeasedAddress>();
+  failOn: string | undefined;
+  lease(network: string, jobId: string) {
+    if (network === this.failOn)
+      return Promise.resolve(fail('no-network', `no network ${network}`));
+    if (network === 'none') return Promise.resolve(ok(undefined));
+    const lease = { jobId, network, address: `10.0.0.${String(this.next++)}` };
+    this.held.set(jobId, lease);
+    return Promise.resolve(ok(lease));
+  }
+  release(jobId: string) {
+    this.held.delete(jobId);
+    return Promise.resolve();
+  }
+}
+
+let ids = 0;
+async function runPlan(p: Plan, options: Partial<EngineOptions> = {}, runner = new MemoryRunner()) {
+  const leaser = new MemoryLeaser();
+  const events: EngineEvent[] = [];
+  const result = await runWorkflow(
+    p,
+    { runner, addresses: leaser, newJobId: () => `job${String(++ids)}` },
+    {
+      runId: 'run1',
+      concurrency: 2,
+      retryPolicy: { baseMs: 1, factor: 2, capMs: 5 },
+      onEvent: (e) => events.push(e),
+      ...options,
+    },
+  );
+  return { result, events, runner, leaser };
+}
+
+function outcome(r: Awaited<ReturnType<typeof runPlan>>) {
+  assert.ok(r.result.ok);
+  return r.result.value;
+}
+
+describe('engine', () => {
+  it('never runs more jobs at once than the concurrency allows', async () => {
+    const jobs = Array.from({ length: 8 }, (_, i) => planned(`j${String(i)}`, 'exit', ['0', '5']));
+    for (const concurrency of [1, 3]) {
+      const r = await runPlan(plan(...jobs), { concurrency });
+      assert.equal(outcome(r).status, 'COMPLETED');
+      assert.equal(r.runner.maxRunning, concurrency);
+    }
+  });
+
+  it('starts a dependent as soon as its requirement ends, without waiting on a timer', async () => {
+    const runner = new MemoryRunner();
+    const p = plan(planned('a', 'hold'), planned('b', 'hold', [], ['a']));
+    const done = runPlan(p, {}, runner);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(runner.log, ['start a']);
+    runner.release('a');
+    // Only promise callbacks run between a's end and b's start: no timer, no polling.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(runner.log, ['start a', 'end a', 'start b']);
+    runner.release('b');
+    assert.equal(outcome(await done).exitCode, 0);
+  });
+
+  it('runs services outside the cap and stops them when no job needs them any more', async () => {
+    const p = plan(
+      planned('db', 'serve'),
+      planned('api', 'exit', ['0', '2'], ['db:RUNNING']),
+      planned('web', 'exit', ['0', '1'], ['api']),
+    );
+    const r = await runPlan(p, { concurrency: 1 });
+    const value = outcome(r);
+    assert.equal(value.status, 'COMPLETED');
+    assert.deepEqual(
+      value.jobs.map((j) => [j.job, j.status]),
+      [
+        ['db', 'STOPPED'],
+        ['api', 'COMPLETED'],
+        ['web', 'COMPLETED'],
+      ],
+    );
+    const stopping = r.events.find((e) => e.event === 'job-stopping');
+    assert.equal(stopping?.event === 'job-stopping' && stopping.job, 'db');
+  });
+
+  it('fails a job that exceeds its timeout with reason timeout', async () => {
+    const r = await runPlan(plan(planned('slow', 'serve', [], [], { timeoutMs: 20 })));
+    const value = outcome(r);
+    assert.equal(value.status, 'FAILED');
+    assert.equal(value.exitCode, 1);
+    assert.equal(value.jobs[0]?.status, 'FAILED');
+    assert.equal(value.jobs[0]?.reason, 'timeout');
+  });
+
+  it('retries with a new job id per attempt and records every attempt', async () => {
+    const r = await runPlan(
+      plan(
+        planned('flaky', 'flaky', ['2'], [], { retries: 2 }),
+        planned('after', 'exit', ['0'], ['flaky']),
+      ),
+    );
+    assert.equal(outcome(r).status, 'COMPLETED');
+    const finished = r.events.filter((e) => e.event === 'job-finished' && e.job === 'flaky');
+    assert.deepEqual(
+      finished.map((e) => e.event === 'job-finished' && [e.attempt, e.status]),
+      [
+        [1, 'FAILED'],
+        [2, 'FAILED'],
+        [3, 'COMPLETED'],
+      ],
+    );
+    const retries = r.events.filter((e) => e.event === 'job-retrying');
+    assert.deepEqual(
+      retries.map((e) => e.event === 'job-retrying' && e.delayMs),
+      [1, 2],
+    );
+    const flakyIds = r.runner.specs.filter((s) => s.name === 'flaky').map((s) => s.id);
+    assert.equal(new Set(flakyIds).size, 3);
+    assert.deepEqual(r.runner.foreignLeases, [], 'each attempt runs on a lease of its own id');
+    assert.equal(r.leaser.held.size, 0, 'every attempt lease released');
+  });
+
+  it('propagates a failure: dependents are canceled with a cause, the run fails', async () => {
+    const r = await runPlan(
+      plan(
+        planned('build', 'exit', ['3']),
+        planned('deploy', 'exit', ['0'], ['build']),
+        planned('cleanup', 'exit', ['0'], ['build:FAILED']),
+      ),
+    );
+    const value = outcome(r);
+    assert.equal(value.status, 'FAILED');
+    assert.deepEqual(
+      value.jobs.map((j) => [j.job, j.status, j.exitCode]),
+      [
+        ['build', 'FAILED', 3],
+        ['deploy', 'CANCELED', null],
+        ['cleanup', 'COMPLETED', 0],
+      ],
+    );
+    assert.equal(value.jobs[1]?.cause, 'requires build: COMPLETED, but build ended FAILED');
+  });
+
+  it('on abort stops running jobs, cancels pending ones, releases every lease, ends CANCELED', async () => {
+    const controller = new AbortController();
+    const runner = new MemoryRunner();
+    const p = plan(planned('a', 'serve'), planned('b', 'hold'), planned('c', 'exit', ['0'], ['a']));
+    const done = runPlan(p, { signal: controller.signal, concurrency: 1 }, runner);
+    await new Promise((r) => setImmediate(r));
+    controller.abort('interrupted by SIGINT');
+    const r = await done;
+    const value = outcome(r);
+    assert.equal(value.status, 'CANCELED');
+    assert.equal(value.exitCode, 130);
+    assert.deepEqual(
+      value.jobs.map((j) => [j.job, j.status]),
+      [
+        ['a', 'STOPPED'],
+        ['b', 'CANCELED'],
+        ['c', 'CANCELED'],
+      ],
+    );
+    assert.deepEqual(runner.log, ['start a', 'end a'], 'b never started');
+    assert.equal(r.leaser.held.size, 0);
+  });
+
+  it('kills running jobs at once when the kill signal aborts', async () => {
+    const stop = new AbortController();
+    const kill = new AbortController();
+    const runner = new MemoryRunner();
+    // No graceful stop is asked for: only the kill ends the held job.
+    const done = runPlan(
+      plan(planned('stubborn', 'hold')),
+      { signal: stop.signal, killSignal: kill.signal },
+      runner,
+    );
+    await new Promise((r) => setImmediate(r));
+    kill.abort();
+    const value = outcome(await done);
+    assert.equal(value.jobs[0]?.reason, 'signal');
+  });
+
+  it("lists only the other jobs of a job's own network in its hosts", async () => {
+    const r = await runPlan(
+      plan(
+        planned('db', 'exit', ['0']),
+        planned('api', 'exit', ['0']),
+        planned('web', 'exit', ['0'], [], { network: 'front' }),
+        planned('offline', 'exit', ['0'], [], { network: 'none' }),
+      ),
+    );
+    const hosts = new Map(r.runner.specs.map((s) => [s.name, s.hosts?.map((h) => h.name)]));
+    assert.deepEqual(hosts.get('db'), ['api']);
+    assert.deepEqual(hosts.get('api'), ['db']);
+    assert.deepEqual(hosts.get('web'), []);
+    assert.deepEqual(hosts.get('offline'), []);
+    const started = r.events.find((e) => e.event === 'workflow-started');
+    assert.ok(started?.event === 'workflow-started');
+    assert.deepEqual(
+      started.jobs.map((j) => j.address),
+      ['10.0.0.2', '10.0.0.3', '10.0.0.4', undefined],
+    );
+    assert.equal(r.leaser.held.size, 0, 'leases released at the end');
+  });
+
+  it('returns a problem and releases the leases taken when one lease fails', async () => {
+    const leaser = new MemoryLeaser();
+    leaser.failOn = 'missing';
+    const result = await runWorkflow(
+      plan(planned('a', 'exit', ['0']), planned('b', 'exit', ['0'], [], { network: 'missing' })),
+      { runner: new MemoryRunner(), addresses: leaser, newJobId: () => `x${String(++ids)}` },
+      { runId: 'r', concurrency: 1, onEvent: () => undefined },
+    );
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.problem.message, 'job b: no network missing');
+    assert.equal(leaser.held.size, 0);
+  });
+});
