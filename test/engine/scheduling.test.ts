@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { runWorkflowJson, timesOf, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
@@ -114,7 +114,9 @@ jobs:
   });
 
   it('retries a failing job, recording each attempt, until it succeeds', async () => {
-    const marker = `${files.dir}/attempts`;
+    // Attempts count themselves in a volume: a job's /tmp and the host's root are its own.
+    assert.equal((await runCli(['volume', 'create', 'flaky'], { stateDir: state.dir })).code, 0);
+    const marker = '/volumes/flaky/attempts';
     const file = writeWorkflow(
       files.dir,
       'flaky',
@@ -124,6 +126,7 @@ jobs:
     command: sh
     args: ['-c', 'echo x >> ${marker}; test $(wc -l < ${marker}) -ge 3']
     network: none
+    volumes: [flaky]
     retries: 3
 `,
     );
