@@ -13,7 +13,7 @@ import { fail, ok, type Result } from '../problem.js';
 import type { JobSpec } from './job-spec.js';
 import { JOB_ROOT, JOB_SCRATCH, planMounts, type VolumeMount } from './mount-plan.js';
 import { renderMountSteps, standaloneScript } from './mount-script.js';
-import { selfOwner } from './process-owner.js';
+import { selfIdentity } from './proc-identity.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
 import { acquireVolumes, releaseVolumes } from './volumes.js';
@@ -92,7 +92,7 @@ export function prepareJobFilesystem(
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
   const names = spec.volumes ?? [];
-  const acquired = acquireVolumes(db, stateDir, spec.id, names, selfOwner());
+  const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
     rmSync(jobDir, { recursive: true, force: true });
     return acquired;
