@@ -91,7 +91,7 @@ export function prepareJobFilesystem(
   for (const dir of [workspace, join(jobDir, JOB_ROOT), join(jobDir, JOB_SCRATCH)]) {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
-  const names = spec.volumes ?? [];
+  const names = [...new Set(spec.volumes ?? [])];
   const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
     rmSync(jobDir, { recursive: true, force: true });

@@ -38,6 +38,20 @@ describe('rnx job run with the job filesystem', () => {
     assert.equal(existsSync('/usr/x') || existsSync('/etc/x'), false);
   });
 
+  it('has /work as HOME, and a volume named twice is mounted once', async () => {
+    assert.equal((await rnx('volume', 'create', 'twice')).code, 0);
+    const r = await job(
+      '--volume=twice',
+      '--volume=twice',
+      'sh',
+      '-c',
+      'echo "$HOME"; touch ~/.rc && ls -A /work /volumes',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '/work\n/volumes:\ntwice\n\n/work:\n.rc\n');
+    assert.equal((await rnx('volume', 'remove', 'twice')).code, 0);
+  });
+
   it('copies --upload and --upload-dir into /work', async () => {
     const r = await job(
       '--upload=nginx.conf',
