@@ -6,7 +6,15 @@
  * `releaseJobFilesystem` forgets the volume uses and removes the per-job directory. Every mount is
  * made inside the job's own mount namespace (private propagation), so none is ever left on the host.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
@@ -57,15 +65,11 @@ export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
     );
 }
 
-function onHost(files: FilesystemFiles): FilesystemFiles {
-  return {
-    ...(files.hostsFile !== undefined && existsSync('/etc/hosts')
-      ? { hostsFile: files.hostsFile }
-      : {}),
-    ...(files.resolvFile !== undefined && existsSync('/etc/resolv.conf')
-      ? { resolvFile: files.resolvFile }
-      : {}),
-  };
+/** Whether the host's /etc/hosts or resolv.conf cannot simply be mounted over (symlink, missing). */
+function etcNeedsShadow(): boolean {
+  return ['/etc/hosts', '/etc/resolv.conf'].some(
+    (path) => lstatSync(path, { throwIfNoEntry: false })?.isFile() !== true,
+  );
 }
 
 export function prepareJobFilesystem(
@@ -114,8 +118,8 @@ export function prepareJobFilesystem(
     ...(runtimeRoot === undefined ? {} : { runtimeRoot }),
     hostMounts: mountPoints(),
     hidden: [stateDir],
-    // On the host's root, /etc/hosts and resolv.conf are bound only where the host has them.
-    ...(runtimeRoot === undefined ? onHost(files) : files),
+    ...files,
+    shadowEtc: runtimeRoot === undefined && etcNeedsShadow(),
   });
   if (!plan.ok) {
     undo();
