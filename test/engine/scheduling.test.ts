@@ -114,9 +114,10 @@ jobs:
   });
 
   it('retries a failing job, recording each attempt, until it succeeds', async () => {
-    // Attempts count themselves in a volume: a job's /tmp and the host's root are its own.
-    assert.equal((await runCli(['volume', 'create', 'flaky'], { stateDir: state.dir })).code, 0);
-    const marker = '/volumes/flaky/attempts';
+    // Attempts count themselves in a volume: the only place a job may write that outlives it.
+    const volume = await runCli(['volume', 'create', 'flaky-count'], { stateDir: state.dir });
+    assert.equal(volume.code, 0, volume.stderr);
+    const marker = '/volumes/flaky-count/attempts';
     const file = writeWorkflow(
       files.dir,
       'flaky',
@@ -126,7 +127,7 @@ jobs:
     command: sh
     args: ['-c', 'echo x >> ${marker}; test $(wc -l < ${marker}) -ge 3']
     network: none
-    volumes: [flaky]
+    volumes: [flaky-count]
     retries: 3
 `,
     );
