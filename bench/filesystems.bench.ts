@@ -1,9 +1,9 @@
 /**
- * What the job filesystem costs when a job starts (network none, so only namespaces, cgroups and
- * mounts are measured):
+ * What the job filesystem costs when a job starts and ends:
  *   1. runJob with the filesystem (read-only host root, /work, /tmp, /proc, /sys, /dev, a volume)
  *      against runJob without it, alternated in one run: per-job cost of each and the ratio;
- *   2. the same with a runtime (busybox root under a per-job writable layer);
+ *   2. the same with a runtime (busybox root under a per-job writable layer), and on the bridge
+ *      network, where init makes its mounts while rnx wires the network (phase 2);
  *   3. the kernel work alone: `unshare` + rnx's init mount lines (runs of mounts batched in one
  *      `mount -a -T`) against a hand-written shell script making the same mounts one `mount` each,
  *      and against `unshare` with no mounts at all.
@@ -106,6 +106,15 @@ async function main(): Promise<void> {
   );
   console.log(
     `runJob, busybox runtime + per-job layer + volume: ${fmt(runtime.a)} per job; without the filesystem: ${fmt(runtime.b)}; ratio ${runtime.ratio.toFixed(2)}x`,
+  );
+
+  const bridge = await compare(
+    RUNS,
+    () => job({ network: 'bridge' }, false),
+    () => job({ network: 'bridge' }, true),
+  );
+  console.log(
+    `runJob --network=bridge (mounts overlap phase 2): ${fmt(bridge.a)} per job; without the filesystem: ${fmt(bridge.b)}; ratio ${bridge.ratio.toFixed(2)}x (+${fmt(bridge.a - bridge.b)})`,
   );
 
   const prepared = prepareJobFilesystem(db, stateDir, spec());

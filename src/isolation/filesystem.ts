@@ -6,14 +6,22 @@
  * `releaseJobFilesystem` forgets the volume uses and removes the per-job directory. Every mount is
  * made inside the job's own mount namespace (private propagation), so none is ever left on the host.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
 import type { JobSpec } from './job-spec.js';
 import { JOB_ROOT, JOB_SCRATCH, planMounts, type VolumeMount } from './mount-plan.js';
 import { renderMountSteps, standaloneScript } from './mount-script.js';
-import { selfOwner } from './process-owner.js';
+import { selfIdentity } from './proc-identity.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
 import { acquireVolumes, releaseVolumes } from './volumes.js';
@@ -57,6 +65,13 @@ export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
     );
 }
 
+/** Whether the host's /etc/hosts or resolv.conf cannot simply be mounted over (symlink, missing). */
+function etcNeedsShadow(): boolean {
+  return ['/etc/hosts', '/etc/resolv.conf'].some(
+    (path) => lstatSync(path, { throwIfNoEntry: false })?.isFile() !== true,
+  );
+}
+
 export function prepareJobFilesystem(
   db: Database,
   stateDir: string,
@@ -80,8 +95,8 @@ export function prepareJobFilesystem(
   for (const dir of [workspace, join(jobDir, JOB_ROOT), join(jobDir, JOB_SCRATCH)]) {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
-  const names = spec.volumes ?? [];
-  const acquired = acquireVolumes(db, stateDir, spec.id, names, selfOwner());
+  const names = [...new Set(spec.volumes ?? [])];
+  const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
     rmSync(jobDir, { recursive: true, force: true });
     return acquired;
@@ -104,6 +119,7 @@ export function prepareJobFilesystem(
     hostMounts: mountPoints(),
     hidden: [stateDir],
     ...files,
+    shadowEtc: runtimeRoot === undefined && etcNeedsShadow(),
   });
   if (!plan.ok) {
     undo();

@@ -10,7 +10,8 @@ export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 export function jobEnvironment(spec: JobSpec, hostname: string): Record<string, string> {
   return {
     PATH: BASE_PATH,
-    HOME: '/root',
+    // The job's root is read-only; its workspace is where it can write (dotfiles, caches).
+    HOME: '/work',
     HOSTNAME: hostname,
     RNX_JOB_ID: spec.id,
     ...(spec.name === undefined ? {} : { RNX_JOB_NAME: spec.name }),

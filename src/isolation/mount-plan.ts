@@ -8,7 +8,7 @@
  * host can be changed and the host gains no directory. Runtime: the new root is an overlay of the
  * registered tree under a per-job writable layer on a tmpfs, so writes never reach the tree. Both
  * then get their own /proc (with /proc/sys read-only), a read-only /sys, the host's /dev with a
- * private /dev/shm, an empty private /tmp, the workspace at /work, volumes at /volumes/NAME and the
+ * private /dev/shm, an empty private /tmp and /run, the workspace at /work, volumes at /volumes/NAME and the
  * per-job /etc/hosts and /etc/resolv.conf. The tmpfs layers live only in the job's namespace and go
  * with it.
  */
@@ -29,6 +29,8 @@ export type MountStep =
       readonly target: string;
       readonly recursive: boolean;
       readonly readOnly: boolean;
+      /** Create the target directory first (mount's X-mount.mkdir). */
+      readonly makeTarget?: boolean;
     }
   | { readonly kind: 'mkdir'; readonly paths: readonly string[] }
   /** An empty file to mount over (runtime roots may lack /etc/hosts). */
@@ -57,6 +59,11 @@ export interface MountPlanInput {
   readonly hidden: readonly string[];
   readonly hostsFile?: string;
   readonly resolvFile?: string;
+  /**
+   * The host's /etc/hosts or /etc/resolv.conf is a symlink (e.g. into /run, which the job gets
+   * empty) or missing: put regular files above them in the skeleton to bind onto.
+   */
+  readonly shadowEtc?: boolean;
 }
 
 /** Paths end up in overlayfs options, where ',' ':' and spaces have meaning. */
@@ -66,7 +73,7 @@ export const JOB_ROOT = 'root';
 export const JOB_SCRATCH = 'scratch';
 
 /** Where the job gets its own mounts: host paths under these are replaced, not shown. */
-const OWN_MOUNTS = ['/proc', '/sys', '/dev', '/tmp', '/work', '/volumes'];
+const OWN_MOUNTS = ['/proc', '/sys', '/dev', '/tmp', '/run', '/work', '/volumes'];
 
 function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
@@ -90,13 +97,19 @@ function mount(type: string, source: string, target: string, options: string): M
   return { kind: 'mount', type, source, target, options };
 }
 
-function bind(source: string, target: string, mode: 'rw' | 'ro' | 'rbind' | 'rbind-ro'): MountStep {
+function bind(
+  source: string,
+  target: string,
+  mode: 'rw' | 'ro' | 'rbind' | 'rbind-ro',
+  makeTarget = false,
+): MountStep {
   return {
     kind: 'bind',
     source,
     target,
     recursive: mode.startsWith('rbind'),
     readOnly: mode.endsWith('ro'),
+    ...(makeTarget ? { makeTarget } : {}),
   };
 }
 
@@ -114,7 +127,7 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   const scratch = join(input.jobDir, JOB_SCRATCH);
   const at = (path: string): string => join(root, path);
   const volumeDirs = input.volumes.map((v) => `/volumes/${v.name}`);
-  const mountPoints = ['/work', '/tmp', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs];
+  const mountPoints = ['/work', '/tmp', '/run', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs];
   const etcFiles = [
     ...(input.hostsFile === undefined ? [] : [{ path: '/etc/hosts', source: input.hostsFile }]),
     ...(input.resolvFile === undefined
@@ -123,20 +136,26 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   ];
   // The top layer of the root (a tmpfs) holds the mount points, so neither the host nor the
   // registered runtime gains a directory.
-  const top = input.runtimeRoot === undefined ? scratch : join(scratch, 'upper');
-  const ovlWork = join(scratch, 'work');
-  const steps: MountStep[] = [
-    mount('tmpfs', 'rnx-scratch', scratch, 'mode=0755'),
-    {
+  const steps: MountStep[] = [mount('tmpfs', 'rnx-scratch', scratch, 'mode=0755')];
+  if (input.runtimeRoot === undefined && input.shadowEtc !== true) {
+    // Mount points made by binds that create their target (X-mount.mkdir), so that this whole
+    // plan is one run of mounts: one `mount -a` process. The binds stay below the overlay, unseen.
+    // Only leaves: a bind on /volumes would take in the creation of /volumes/NAME.
+    const leaves = mountPoints.filter((p) => !mountPoints.some((q) => q.startsWith(`${p}/`)));
+    for (const p of leaves) steps.push(bind(scratch, join(scratch, p), 'rw', true));
+  } else {
+    // Directories and files made in the top layer: the skeleton, or the runtime's upper layer.
+    const top = input.runtimeRoot === undefined ? scratch : join(scratch, 'upper');
+    steps.push({
       kind: 'mkdir',
       paths: [
-        ...(input.runtimeRoot === undefined ? [] : [ovlWork]),
+        ...(input.runtimeRoot === undefined ? [] : [join(scratch, 'work')]),
         ...mountPoints.map((p) => join(top, p)),
         ...(etcFiles.length > 0 ? [join(top, '/etc')] : []),
       ],
-    },
-    ...etcFiles.map((f): MountStep => ({ kind: 'file', path: join(top, f.path) })),
-  ];
+    });
+    for (const f of etcFiles) steps.push({ kind: 'file', path: join(top, f.path) });
+  }
   if (input.runtimeRoot === undefined) {
     // Read-only overlay, no upper layer: the host's root shows through and cannot be changed.
     steps.push(mount('overlay', 'rnx-root', root, `ro,lowerdir=${scratch}:/`));
@@ -148,7 +167,8 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
     }
   } else {
     // Writes land in the per-job upper layer on the tmpfs, never in the registered tree.
-    const options = `lowerdir=${input.runtimeRoot},upperdir=${top},workdir=${ovlWork}`;
+    const upper = join(scratch, 'upper');
+    const options = `lowerdir=${input.runtimeRoot},upperdir=${upper},workdir=${join(scratch, 'work')}`;
     steps.push(mount('overlay', 'rnx-root', root, options));
   }
   steps.push(
@@ -158,6 +178,7 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
     bind('/dev', at('/dev'), 'rbind'),
     mount('tmpfs', 'rnx-shm', at('/dev/shm'), 'nosuid,nodev,mode=1777'),
     mount('tmpfs', 'rnx-tmp', at('/tmp'), 'nosuid,nodev,mode=1777'),
+    mount('tmpfs', 'rnx-run', at('/run'), 'nosuid,nodev,mode=0755'),
   );
   if (input.runtimeRoot === undefined) {
     for (const dir of outermost(input.hidden))

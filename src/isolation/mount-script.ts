@@ -35,8 +35,16 @@ function fstabLine(step: MountLike): string {
   const [source, type, options] =
     step.kind === 'mount'
       ? [step.source, step.type, step.options]
-      : [step.source, 'none', `${step.recursive ? 'rbind' : 'bind'}${step.readOnly ? ',ro' : ''}`];
+      : [step.source, 'none', bindOptions(step).join(',')];
   return [source, step.target, type, options].map(fstabField).join(' ') + ' 0 0';
+}
+
+function bindOptions(step: Extract<MountStep, { kind: 'bind' }>): string[] {
+  return [
+    step.recursive ? 'rbind' : 'bind',
+    ...(step.readOnly ? ['ro'] : []),
+    ...(step.makeTarget === true ? ['X-mount.mkdir'] : []),
+  ];
 }
 
 function mountCommand(step: MountLike): string {
@@ -44,8 +52,9 @@ function mountCommand(step: MountLike): string {
   if (step.kind === 'mount') {
     return `${TOOLS} mount -t ${q(step.type)} -o ${q(step.options)} ${q(step.source)} ${q(step.target)}`;
   }
-  const flag = step.recursive ? '--rbind' : '--bind';
-  return `${TOOLS} mount ${flag}${step.readOnly ? ' -o ro' : ''} ${q(step.source)} ${q(step.target)}`;
+  const [flag, ...options] = bindOptions(step);
+  const o = options.length > 0 ? ` -o ${options.join(',')}` : '';
+  return `${TOOLS} mount --${String(flag)}${o} ${q(step.source)} ${q(step.target)}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { transaction, type Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
 import { closest } from '../suggest.js';
-import { ownerAlive, type ProcessOwner } from './process-owner.js';
+import { isAlive, type ProcessIdentity } from './proc-identity.js';
 
 export const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -49,7 +49,7 @@ export function checkVolumeName(name: string): Result<string> {
 
 function liveUses(db: Database): UseRow[] {
   const rows = db.prepare('SELECT * FROM volume_uses').all() as unknown as UseRow[];
-  return rows.filter((r) => ownerAlive({ pid: r.owner_pid, startTime: r.owner_start_time }));
+  return rows.filter((r) => isAlive({ pid: r.owner_pid, startTime: r.owner_start_time }));
 }
 
 function toVolume(stateDir: string, row: VolumeRow, uses: readonly UseRow[]): Volume {
@@ -127,7 +127,7 @@ export function acquireVolumes(
   stateDir: string,
   jobId: string,
   names: readonly string[],
-  owner: ProcessOwner,
+  owner: ProcessIdentity,
 ): Result<string[]> {
   return transaction(db, (): Result<string[]> => {
     const insert = db.prepare(

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { runWorkflowJson, timesOf, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
@@ -114,7 +114,10 @@ jobs:
   });
 
   it('retries a failing job, recording each attempt, until it succeeds', async () => {
-    const marker = `${files.dir}/attempts`;
+    // Attempts count themselves in a volume: the only place a job may write that outlives it.
+    const volume = await runCli(['volume', 'create', 'flaky-count'], { stateDir: state.dir });
+    assert.equal(volume.code, 0, volume.stderr);
+    const marker = '/volumes/flaky-count/attempts';
     const file = writeWorkflow(
       files.dir,
       'flaky',
@@ -124,6 +127,7 @@ jobs:
     command: sh
     args: ['-c', 'echo x >> ${marker}; test $(wc -l < ${marker}) -ge 3']
     network: none
+    volumes: [flaky-count]
     retries: 3
 `,
     );
@@ -143,5 +147,17 @@ jobs:
     assert.equal(new Set(attempts.map((a) => a[2])).size, 3, 'one job id per attempt');
     const retries = r.events.flatMap((e) => (e.event === 'job-retrying' ? [e.delayMs] : []));
     assert.deepEqual(retries, [1000, 2000], 'exponential backoff');
+  });
+
+  it('refuses a --concurrency that is not a positive whole number, starting nothing', async () => {
+    const file = writeWorkflow(files.dir, 'sleepers', SIX_SLEEPERS);
+    for (const bad of ['0', '-1', 'two', '1.5']) {
+      const r = await runCli(['job', 'run', `--workflow=${file}`, `--concurrency=${bad}`], {
+        stateDir: state.dir,
+      });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--concurrency takes a positive whole number/);
+      assert.doesNotMatch(r.stdout, /started/);
+    }
   });
 });

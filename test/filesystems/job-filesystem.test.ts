@@ -162,7 +162,7 @@ describe('job filesystem', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^NAME="rnx tiny"\nID=rnxtest\n10\.0\.0\.2 job\n/);
-    assert.match(r.stdout, /\nbin\ndev\netc\nproc\nsys\ntmp\nvolumes\nwork\n$/);
+    assert.match(r.stdout, /\nbin\ndev\netc\nproc\nrun\nsys\ntmp\nvolumes\nwork\n$/);
     assert.equal(
       readFileSync(join(rootfs, 'etc', 'os-release'), 'utf8'),
       'NAME="rnx tiny"\nID=rnxtest\n',

@@ -3,7 +3,7 @@
  * test namespace.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,6 +36,20 @@ describe('rnx job run with the job filesystem', () => {
     assert.equal(r.stdout, '/work\nok\n');
     assert.match(r.stderr, /touch: cannot touch '\/usr\/x': Read-only file system/);
     assert.equal(existsSync('/usr/x') || existsSync('/etc/x'), false);
+  });
+
+  it('has /work as HOME, and a volume named twice is mounted once', async () => {
+    assert.equal((await rnx('volume', 'create', 'twice')).code, 0);
+    const r = await job(
+      '--volume=twice',
+      '--volume=twice',
+      'sh',
+      '-c',
+      'echo "$HOME"; touch ~/.rc && ls -A /work /volumes',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '/work\n/volumes:\ntwice\n\n/work:\n.rc\n');
+    assert.equal((await rnx('volume', 'remove', 'twice')).code, 0);
   });
 
   it('copies --upload and --upload-dir into /work', async () => {
@@ -101,6 +115,30 @@ describe('rnx job run with the job filesystem', () => {
     const runtime = await job('--runtime=nope', 'true');
     assert.equal(runtime.code, 1);
     assert.match(runtime.stderr, /runtime 'nope' is not registered/);
+  });
+
+  it('lets no mount propagate out, even when the state directory sits on a shared mount', async () => {
+    // A shared mount here would receive the job's mounts if the job's namespace were not private.
+    const shared = tempDir('rnx-shared-');
+    execFileSync('mount', ['-t', 'tmpfs', 'rnx-test-shared', shared.dir]);
+    try {
+      execFileSync('mount', ['--make-shared', shared.dir]);
+      const sharedState = join(shared.dir, 'state');
+      const running = runCli(['job', 'run', '--network=none', 'sleep', '1'], {
+        stateDir: sharedState,
+        cwd: work,
+      });
+      await waitFor(() => Promise.resolve(existsSync(join(sharedState, 'fs'))));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const during = mountTable()
+        .split('\n')
+        .filter((m) => m.startsWith(`${shared.dir}/`));
+      assert.equal((await running).code, 0);
+      assert.deepEqual(during, []);
+    } finally {
+      execFileSync('umount', [shared.dir]);
+      shared.cleanup();
+    }
   });
 
   it('leaves no mount and no job directory behind, however the job ended', async () => {

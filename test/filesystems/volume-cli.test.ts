@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { acquireVolumes, releaseVolumes } from '../../src/isolation/volumes.js';
-import { selfOwner } from '../../src/isolation/process-owner.js';
+import { selfIdentity } from '../../src/isolation/proc-identity.js';
 import { openDatabase } from '../../src/state/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -44,7 +44,7 @@ describe('rnx volume', () => {
     await rnx('volume', 'create', 'busy');
     const db = openDatabase(stateDir);
     try {
-      assert.ok(acquireVolumes(db, stateDir, 'job-1', ['busy'], selfOwner()).ok);
+      assert.ok(acquireVolumes(db, stateDir, 'job-1', ['busy'], selfIdentity()).ok);
       const listed = await rnx('volume', 'list');
       assert.match(listed.stdout, /busy\s+job-1/);
       const refused = await rnx('volume', 'remove', 'busy');
@@ -64,7 +64,7 @@ describe('rnx volume', () => {
     await rnx('volume', 'create', 'stale');
     const db = openDatabase(stateDir);
     try {
-      const dead = { pid: selfOwner().pid, startTime: selfOwner().startTime + 1 };
+      const dead = { pid: selfIdentity().pid, startTime: selfIdentity().startTime + 1 };
       assert.ok(acquireVolumes(db, stateDir, 'job-2', ['stale'], dead).ok);
     } finally {
       db.close();

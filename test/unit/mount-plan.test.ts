@@ -34,7 +34,7 @@ function mounts(list: MountStep[]): string[] {
       case 'mount':
         return `${s.type} ${s.target} ${s.options}`;
       case 'bind':
-        return `bind${s.recursive ? ' -r' : ''}${s.readOnly ? ' ro' : ''} ${s.source} ${s.target}`;
+        return `bind${s.recursive ? ' -r' : ''}${s.readOnly ? ' ro' : ''} ${s.source} ${s.target}${s.makeTarget === true ? ' (mkdir)' : ''}`;
       case 'mkdir':
         return `mkdir ${s.paths.join(' ')}`;
       case 'file':
@@ -53,8 +53,9 @@ describe('mount plan', () => {
     const s = '/var/lib/rnx/fs/j1/scratch';
     assert.deepEqual(mounts(steps(base)), [
       `tmpfs ${s} mode=0755`,
-      `mkdir ${s}/work ${s}/tmp ${s}/proc ${s}/sys ${s}/dev ${s}/volumes ${s}/volumes/data ${s}/etc`,
-      `file ${s}/etc/hosts`,
+      ...['work', 'tmp', 'run', 'proc', 'sys', 'dev', 'volumes/data'].map(
+        (p) => `bind ${s} ${s}/${p} (mkdir)`,
+      ),
       `overlay ${r} ro,lowerdir=${s}:/`,
       `bind -r ro /home ${r}/home`,
       `bind ro ${r}/home/alice ${r}/home/alice`,
@@ -64,6 +65,7 @@ describe('mount plan', () => {
       `bind -r /dev ${r}/dev`,
       `tmpfs ${r}/dev/shm nosuid,nodev,mode=1777`,
       `tmpfs ${r}/tmp nosuid,nodev,mode=1777`,
+      `tmpfs ${r}/run nosuid,nodev,mode=0755`,
       `tmpfs ${r}/var/lib/rnx ro,mode=0755`,
       `bind /var/lib/rnx/fs/j1/work ${r}/work`,
       `bind /var/lib/rnx/volumes/data ${r}/volumes/data`,
@@ -84,6 +86,17 @@ describe('mount plan', () => {
     );
     assert.equal(list.filter((l) => l.includes('/home') || l.includes('ro,mode=0755')).length, 0);
     assert.equal(list.at(-2), 'pivot /var/lib/rnx/fs/j1/root');
+  });
+
+  it("puts regular files above a host's symlinked /etc/resolv.conf to mount onto", () => {
+    const list = mounts(steps({ ...base, shadowEtc: true }));
+    const s = '/var/lib/rnx/fs/j1/scratch';
+    assert.equal(
+      list[1],
+      `mkdir ${['work', 'tmp', 'run', 'proc', 'sys', 'dev', 'volumes', 'volumes/data', 'etc'].map((p) => `${s}/${p}`).join(' ')}`,
+    );
+    assert.equal(list[2], `file ${s}/etc/hosts`);
+    assert.equal(list[3], `overlay /var/lib/rnx/fs/j1/root ro,lowerdir=${s}:/`);
   });
 
   it('refuses paths that mount options cannot carry', () => {
