@@ -1,10 +1,13 @@
 /**
- * The files rnx prepares for a job in its run directory (`<state>/run/<jobid>/`) and bind-mounts
- * inside the job's mount namespace: its own /etc/hosts (its name and address, and the other jobs
- * the engine lists) and /etc/resolv.conf. The host's files are never changed. The mounts are done
- * by one `mount -a -T FSTAB` call inside the job's init, from the fstab written here.
+ * The files rnx prepares for a job and bind-mounts inside its mount namespace: its own /etc/hosts
+ * (its name and address, and the other jobs the engine lists) in its run directory
+ * (`<state>/run/<jobid>/`), and an /etc/resolv.conf shared by all jobs (`<state>/etc/`, one for
+ * jobs with a network and one without, bound read-only and rewritten atomically when the host's
+ * changes). The host's files are never changed. Without the job filesystem (filesystem.ts, which
+ * binds these files itself), init binds them with one `mount -a -T FSTAB`, from the fstab written
+ * here. Few files per job: creating and removing them is a good part of a job's own cost.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostEntry } from './job-spec.js';
 
@@ -35,7 +38,7 @@ export function resolvConf(hostResolv: string, hasNetwork: boolean): string {
     .split('\n')
     .filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line))
     .filter((line) => hasNetwork || !/^\s*nameserver\b/.test(line));
-  return `# written by rnx for this job\n${kept.join('\n').trim()}\n`;
+  return `# written by rnx for its jobs\n${kept.join('\n').trim()}\n`;
 }
 
 /** fstab escapes spaces, tabs, newlines and backslashes as octal. */
@@ -62,34 +65,59 @@ export function logPathOf(stateDir: string, jobId: string): string {
 
 export interface JobFiles {
   readonly dir: string;
-  readonly fstab: string;
+  /** Absent unless asked for (only init's own bind mounts need it). */
+  readonly fstab?: string;
   readonly hosts: string;
   readonly resolv: string;
 }
 
-/** Writes hosts, resolv.conf and the fstab that binds them; returns the fstab's path. */
-export function writeJobFiles(
-  runDir: string,
-  options: { hostname: string; address?: string; hosts: readonly HostEntry[]; hasNetwork: boolean },
-): JobFiles {
-  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+const written = new Map<string, string>();
+
+/** The shared resolv.conf for jobs with (or without) a network, rewritten when it would change. */
+function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
   let hostResolv = '';
   try {
     hostResolv = readFileSync('/etc/resolv.conf', 'utf8');
   } catch {
-    // No resolv.conf on the host: the job gets an empty one.
+    // No resolv.conf on the host: the jobs get an empty one.
   }
+  const content = resolvConf(hostResolv, hasNetwork);
+  const path = join(stateDir, 'etc', hasNetwork ? 'resolv.conf' : 'resolv.conf.none');
+  if (written.get(path) !== content || !existsSync(path)) {
+    mkdirSync(join(stateDir, 'etc'), { recursive: true, mode: 0o755 });
+    // Jobs starting meanwhile bind either the old file or the new one, never a partial one.
+    const temp = `${path}.${String(process.pid)}`;
+    writeFileSync(temp, content, { mode: 0o644 });
+    renameSync(temp, path);
+    written.set(path, content);
+  }
+  return path;
+}
+
+/** Writes the job's hosts file (and its fstab when asked); returns where its files are. */
+export function writeJobFiles(
+  runDir: string,
+  options: {
+    stateDir: string;
+    hostname: string;
+    address?: string;
+    hosts: readonly HostEntry[];
+    hasNetwork: boolean;
+    withFstab: boolean;
+  },
+): JobFiles {
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const hosts = join(runDir, 'hosts');
-  const resolv = join(runDir, 'resolv.conf');
   writeFileSync(hosts, hostsFile(options.hostname, options.address, options.hosts));
-  writeFileSync(resolv, resolvConf(hostResolv, options.hasNetwork));
+  const resolv = sharedResolvConf(options.stateDir, options.hasNetwork);
+  if (!options.withFstab) return { dir: runDir, hosts, resolv };
   const table = join(runDir, 'fstab');
   writeFileSync(
     table,
     fstab(
       [
         { source: hosts, target: '/etc/hosts' },
-        { source: resolv, target: '/etc/resolv.conf' },
+        { source: resolv, target: '/etc/resolv.conf', readOnly: true },
       ].filter((m) => existsSync(m.target)),
     ),
   );

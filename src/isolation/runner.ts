@@ -130,6 +130,8 @@ export async function runJob(
       ...(prepared.value.hostVeth === undefined ? {} : { veth: prepared.value.hostVeth }),
     });
     const files = writeJobFiles(held.runDir, {
+      stateDir: dir,
+      withFstab: options.withoutFilesystem === true,
       hostname,
       ...(address === undefined ? {} : { address }),
       hosts: spec.hosts ?? [],
@@ -156,7 +158,9 @@ export async function runJob(
         tools: tools.value,
         // Mounts, pivot_root and cd /work; they bind /etc/hosts and resolv.conf in the new root.
         ...(filesystem === undefined
-          ? { fstab: files.fstab }
+          ? files.fstab === undefined
+            ? {}
+            : { fstab: files.fstab }
           : { extraSteps: filesystem.value.lines }),
       }),
       command: spec.command,

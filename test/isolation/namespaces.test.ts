@@ -68,6 +68,16 @@ describe("a job's own namespaces", () => {
     assert.match(stdout, /\tweb$/m);
   });
 
+  it('cannot change its resolv.conf (shared by jobs, bound read-only)', async () => {
+    const { stdout } = await run(
+      sh(
+        'head -1 /etc/resolv.conf; (echo nameserver 10.6.6.6 >> /etc/resolv.conf) 2>/dev/null || echo read-only',
+      ),
+    );
+    assert.match(stdout, /^# written by rnx for its jobs$/m);
+    assert.match(stdout, /^read-only$/m);
+  });
+
   it('has its own IPC, UTS and mount namespaces', async () => {
     const { stdout } = await run(
       sh('readlink /proc/self/ns/ipc /proc/self/ns/uts /proc/self/ns/mnt'),
