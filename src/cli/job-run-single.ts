@@ -4,6 +4,7 @@
  * code (128 + signal number when it was killed). With --json, stdout carries only one JSON object
  * at the end, with the job's stdout in `output`.
  */
+import { jobRequirements } from '../isolation/host-check.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
 import { openDatabase, stateDir } from '../state/database.js';
@@ -24,6 +25,12 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   if (!spec.ok) {
     printProblem(ctx, spec.problem);
     return EXIT.usage;
+  }
+  // A host that cannot run jobs (not root, no cgroups, a missing tool) gets the fix, exit 3.
+  const host = jobRequirements();
+  if (!host.ok) {
+    printProblem(ctx, host.problem);
+    return EXIT.host;
   }
   const network = getNetwork(openDatabase(stateDir(ctx.env)), spec.value.network);
   if (!network.ok) {

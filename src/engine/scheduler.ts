@@ -18,50 +18,25 @@
 import type { EndReason } from '../isolation/job-spec.js';
 import type { Requirement } from '../validate/model.js';
 import { combine, evaluate, type Verdict } from './conditions.js';
-import { isFinal, type FinalStatus, type Phase } from './phase.js';
+import { isFinal, type Phase } from './phase.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import type {
+  Cancellation,
+  JobState,
+  Outcome,
+  SchedulerJob,
+  Transition,
+} from './scheduler-types.js';
 import { workflowStatus, type WorkflowStatus } from './workflow-status.js';
 
-export interface SchedulerJob {
-  readonly name: string;
-  readonly requires: readonly Requirement[];
-  /** Extra attempts after a failure (0 or absent: run once). */
-  readonly retries?: number;
-}
-
-export interface Outcome {
-  /** CANCELED only for a job handed out by `next()` that the engine never started. */
-  readonly status: FinalStatus;
-  readonly reason?: EndReason;
-}
-
-export interface Cancellation {
-  readonly job: string;
-  readonly cause: string;
-}
-
-export interface Retry {
-  readonly job: string;
-  /** Number of the attempt that will run after the delay (2 for the first retry). */
-  readonly attempt: number;
-  readonly delayMs: number;
-}
-
-export interface Transition {
-  readonly ready: readonly string[];
-  readonly canceled: readonly Cancellation[];
-  readonly stop: readonly string[];
-  readonly retry?: Retry;
-}
-
-export interface JobState {
-  readonly name: string;
-  readonly phase: Phase;
-  readonly attempts: number;
-  readonly reason?: EndReason;
-  /** Why it was canceled or stopped by the workflow. */
-  readonly cause?: string;
-}
+export type {
+  Cancellation,
+  JobState,
+  Outcome,
+  Retry,
+  SchedulerJob,
+  Transition,
+} from './scheduler-types.js';
 
 export class Scheduler {
   private readonly jobs = new Map<string, SchedulerJob>();

@@ -5,8 +5,8 @@
  * It talks to rnx over fd 3, a socket pair rnx creates at spawn (read and write):
  *   init → rnx  `n`       the namespaces exist (the unshare process now sits in the job's netns)
  *   init → rnx  `E what`  a setup step failed (details on the preceding lines); init exits 125
- *   init → rnx  `w`       its own setup is done (hostname, mounts, cgroups); waiting for the go
- *   rnx → init  `g`       go: the network is wired (phase 2) and the limits are in place
+ *   rnx → init  `g`       go: the network is wired (phase 2; at once for `none`)
+ *   init → rnx  `w`       its own setup is done (hostname, mounts, cgroups); it now reads the go
  *   init → rnx  `x`       found the command, exec'ing it now
  *   init → rnx  `E notfound`  the command does not exist; init exits 127
  * When rnx closes fd 3 without writing `g` (phase 2 failed or timed out), `read` fails and init

@@ -19,7 +19,7 @@ export interface Exit {
 
 export type InitEvent =
   | { readonly kind: 'namespaces' }
-  | { readonly kind: 'waiting' }
+  | { readonly kind: 'waiting'; readonly at: number }
   | { readonly kind: 'exec'; readonly at: number }
   | { readonly kind: 'error'; readonly step: string; readonly detail: string };
 
@@ -33,6 +33,8 @@ export interface JobProcess {
   go(): number;
   /** Closes the control socket without a go: init exits without running the command. */
   cancel(): void;
+  /** Kills the job before it ran (after a go): unshare dies, and with it init (--kill-child). */
+  abort(): void;
   /** Host pid of the job's PID 1 (init, then the command), once it exists. */
   initPid(): number | undefined;
 }
@@ -133,7 +135,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       if (line === 'n') push({ kind: 'namespaces' });
-      else if (line === 'w') push({ kind: 'waiting' });
+      else if (line === 'w') push({ kind: 'waiting', at: performance.now() });
       else if (line === 'x') push({ kind: 'exec', at: performance.now() });
       else if (line.startsWith('E ')) {
         push({ kind: 'error', step: line.slice(2), detail: detail.join('\n') });
@@ -187,6 +189,14 @@ export function startJobProcess(options: StartOptions): JobProcess {
     cancel() {
       control.end();
       control.destroy();
+    },
+    abort() {
+      control.destroy();
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
     },
     initPid() {
       try {

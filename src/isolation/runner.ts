@@ -4,8 +4,6 @@
  * streams its output, stops it on request or timeout, and removes everything it held however it
  * ended. The engine and `rnx job run` both call this; it knows nothing of workflows.
  */
-import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import { createJobCgroup, oomKills } from './cgroups.js';
@@ -20,16 +18,23 @@ import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, insertJob, markRunning, recordResources } from './job-store.js';
 import { attachNetwork, ensureOnHost, prepareNetwork } from './network-phase.js';
 import { processStartTime, selfIdentity } from './proc-identity.js';
-import { maskSecrets, Redactor } from './redact.js';
+import { JobOutput } from './job-output.js';
+import { maskSecrets } from './redact.js';
 import { finishRun, type Failure, type Held } from './run-end.js';
-import { DEFAULT_GRACE_MS, killNow, stopJob } from './stop.js';
+import { DEFAULT_GRACE_MS } from './stop.js';
+import { superviseJob } from './supervise.js';
 
 export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
   readonly pid: number;
   readonly address?: string;
-  /** Milliseconds from writing the go byte to init's "exec now". */
+  /**
+   * Milliseconds from "ready" (the go byte written and init done with its own setup, whichever
+   * came last) to init's "exec now".
+   */
   readonly readyToExecMs: number;
+  /** True when init was already blocked waiting for the go (the go came last). */
+  readonly initWaited: boolean;
 }
 
 export interface RunHooks {
@@ -103,27 +108,13 @@ export async function runJob(
     logPath,
     createdAt: new Date().toISOString(),
   });
-  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
-  const log = openSync(logPath, 'a', 0o600);
-  const outRedactor = new Redactor(secrets);
-  const errRedactor = new Redactor(secrets);
-  const emit = (chunk: Buffer, to?: (c: Buffer) => void): void => {
-    if (chunk.length === 0 || !logOpen) return;
-    writeSync(log, chunk);
-    to?.(chunk);
-  };
+  const output = new JobOutput(logPath, secrets, hooks);
   const held: Held = {};
-  let logOpen = true;
-  const end = async (
+  const end = (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
-    if (logOpen) {
-      emit(outRedactor.flush(), hooks.onStdout);
-      emit(errRedactor.flush(), hooks.onStderr);
-      closeSync(log);
-      logOpen = false;
-    }
+    output.close();
     return finishRun(db, spec, held, outcome, extra);
   };
   try {
@@ -178,8 +169,8 @@ export async function runJob(
       command: spec.command,
       args: spec.args,
       env: jobEnvironment(spec, hostname),
-      onStdout: (chunk) => emit(outRedactor.push(chunk), hooks.onStdout),
-      onStderr: (chunk) => emit(errRedactor.push(chunk), hooks.onStderr),
+      onStdout: (chunk) => output.stdout(chunk),
+      onStderr: (chunk) => output.stderr(chunk),
     });
     held.proc = proc;
     const setup = timeout(options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS);
@@ -205,10 +196,19 @@ export async function runJob(
         });
       }
     }
+    const stopAsked = (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    if (stopAsked || hooks.signal?.aborted || hooks.killSignal?.aborted) {
+      setup.clear();
+      proc.cancel();
+      return await end({ reason: 'stopped', message: 'stopped before it started' });
+    }
+    // The network is ready: the go byte goes now, and init reads it as soon as its own setup is
+    // done (without blocking at all when it comes later than the go).
+    const goAt = proc.go();
     const waiting = await Promise.race([proc.nextEvent(), setup.promise]);
     setup.clear();
     if (waiting === 'timeout' || waiting.kind !== 'waiting') {
-      proc.cancel();
+      proc.abort();
       const detail =
         waiting === 'timeout'
           ? 'timed out'
@@ -217,12 +217,7 @@ export async function runJob(
             : waiting.kind;
       return await end({ reason: 'start-failed', message: `the job's init failed at ${detail}` });
     }
-    const stopAsked = (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
-    if (stopAsked || hooks.signal?.aborted || hooks.killSignal?.aborted) {
-      proc.cancel();
-      return await end({ reason: 'stopped', message: 'stopped before it started' });
-    }
-    const goAt = proc.go();
+    const readyAt = Math.max(goAt, waiting.at);
     const next = await proc.nextEvent();
     if (next.kind !== 'exec') {
       const exit = await proc.exited;
@@ -242,48 +237,30 @@ export async function runJob(
       { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
       startedAt,
     );
-    const target = { cgroup: cgroup.value, initPid };
-    let stopRequested = false;
-    let timedOut = false;
-    let stopping = false;
-    let killing = false;
-    const onStop = (): void => {
-      stopRequested = true;
-      if (stopping) return;
-      stopping = true;
-      void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
-    };
-    const onKill = (): void => {
-      stopRequested = true;
-      if (killing) return;
-      killing = true;
-      void killNow(target, proc.exited);
-    };
-    hooks.signal?.addEventListener('abort', onStop, { once: true });
-    hooks.killSignal?.addEventListener('abort', onKill, { once: true });
-    hooks.onStarted?.({
-      pid: initPid,
-      ...(address === undefined ? {} : { address }),
-      readyToExecMs: next.at - goAt,
+    const ran = await superviseJob({
+      target: { cgroup: cgroup.value, initPid },
+      exited: proc.exited,
+      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+      ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
+      onWatching: () =>
+        hooks.onStarted?.({
+          pid: initPid,
+          ...(address === undefined ? {} : { address }),
+          readyToExecMs: next.at - readyAt,
+          initWaited: waiting.at < goAt,
+        }),
     });
-    if (hooks.signal?.aborted) onStop();
-    if (hooks.killSignal?.aborted) onKill();
-    const timer =
-      spec.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = !stopRequested;
-            if (stopping) return;
-            stopping = true;
-            void stopJob(target, options.graceMs ?? DEFAULT_GRACE_MS, proc.exited);
-          }, spec.timeoutMs);
-    const exit = await proc.exited;
-    clearTimeout(timer);
-    hooks.signal?.removeEventListener('abort', onStop);
-    hooks.killSignal?.removeEventListener('abort', onKill);
-    stopRequested ||= (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    const stopRequested =
+      ran.stopRequested || (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
     return await end(
-      { ...observed(exit), stopRequested, timedOut, oomKills: oomKills(cgroup.value) },
+      {
+        ...observed(ran.exit),
+        stopRequested,
+        timedOut: ran.timedOut,
+        oomKills: oomKills(cgroup.value),
+      },
       { startedAt },
     );
   } catch (error) {

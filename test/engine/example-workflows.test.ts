@@ -61,8 +61,9 @@ const CHECKS: Record<string, () => Promise<void>> = {
     const r = await runWorkflowJson(example('microservices.yaml'), state.dir);
     assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.events, null, 1)}`);
     assert.deepEqual(outputOf(r.events, 'client'), ['api answered 200']);
-    const web = outputOf(r.events, 'web')[0] ?? '';
-    assert.match(web, /^web job on network frontend, address 10\.31\.0\.\d+/);
+    assert.deepEqual(outputOf(r.events, 'web'), ['web job web on network frontend']);
+    const web = r.finished.jobs.find((j) => j.job === 'web');
+    assert.match(web?.address ?? '', /^10\.31\.0\.\d+$/, 'web is on frontend');
     const t = timesOf(r.events);
     const api = t.get('api');
     const client = t.get('client');

@@ -44,11 +44,12 @@ function started(events: readonly EngineEvent[]): { ids: string[]; pids: number[
 }
 
 describe('interrupting a workflow', () => {
-  it('Ctrl-C stops running jobs, cancels pending ones, exits 130 and leaves nothing', async () => {
-    const file = writeWorkflow(
-      files.dir,
-      'long',
-      `name: long
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} stops running jobs, cancels pending ones, exits 130 and leaves nothing`, async () => {
+      const file = writeWorkflow(
+        files.dir,
+        `long-${signal}`,
+        `name: long
 jobs:
   one:
     ${FOREVER}
@@ -61,38 +62,42 @@ jobs:
     network: ${NETWORK}
     requires: [one: COMPLETED]
 `,
-    );
-    const run = startWorkflow(file, state.dir, ['--concurrency=2']);
-    await run.until((e) => e.event === 'job-started' && e.job === 'one');
-    await run.until((e) => e.event === 'job-started' && e.job === 'two');
-    const running = started(run.events());
-    const held = leftovers(state.dir, running.ids, running.pids);
-    assert.ok(
-      held.filter((h) => h.startsWith('process')).length === 2 &&
-        held.filter((h) => h.startsWith('cgroup')).length >= 2 &&
-        held.filter((h) => h.startsWith('veth')).length === 2 &&
-        held.filter((h) => h.startsWith('lease')).length === 2,
-      `the check sees what running jobs hold: ${held.join(', ')}`,
-    );
-    run.child.kill('SIGINT');
-    const { code, events } = await run.done();
-    assert.equal(code, 130);
-    const finished = events.find((e) => e.event === 'workflow-finished');
-    assert.ok(finished?.event === 'workflow-finished');
-    assert.equal(finished.status, 'CANCELED');
-    assert.deepEqual(
-      finished.jobs.map((j) => [j.job, j.status]),
-      [
-        ['one', 'STOPPED'],
-        ['two', 'STOPPED'],
-        ['later', 'CANCELED'],
-      ],
-    );
-    const { ids, pids } = started(events);
-    const all = [...ids, ...finished.jobs.flatMap((j) => (j.jobId === undefined ? [] : [j.jobId]))];
-    assert.deepEqual(leftovers(state.dir, all, pids), []);
-    assert.equal(leasesLeft(state.dir), 0, 'the lease of the job that never started is gone too');
-  });
+      );
+      const run = startWorkflow(file, state.dir, ['--concurrency=2']);
+      await run.until((e) => e.event === 'job-started' && e.job === 'one');
+      await run.until((e) => e.event === 'job-started' && e.job === 'two');
+      const running = started(run.events());
+      const held = leftovers(state.dir, running.ids, running.pids);
+      assert.ok(
+        held.filter((h) => h.startsWith('process')).length === 2 &&
+          held.filter((h) => h.startsWith('cgroup')).length >= 2 &&
+          held.filter((h) => h.startsWith('veth')).length === 2 &&
+          held.filter((h) => h.startsWith('lease')).length === 2,
+        `the check sees what running jobs hold: ${held.join(', ')}`,
+      );
+      run.child.kill(signal);
+      const { code, events } = await run.done();
+      assert.equal(code, 130);
+      const finished = events.find((e) => e.event === 'workflow-finished');
+      assert.ok(finished?.event === 'workflow-finished');
+      assert.equal(finished.status, 'CANCELED');
+      assert.deepEqual(
+        finished.jobs.map((j) => [j.job, j.status]),
+        [
+          ['one', 'STOPPED'],
+          ['two', 'STOPPED'],
+          ['later', 'CANCELED'],
+        ],
+      );
+      const { ids, pids } = started(events);
+      const all = [
+        ...ids,
+        ...finished.jobs.flatMap((j) => (j.jobId === undefined ? [] : [j.jobId])),
+      ];
+      assert.deepEqual(leftovers(state.dir, all, pids), []);
+      assert.equal(leasesLeft(state.dir), 0, 'the lease of the job that never started is gone too');
+    });
+  }
 
   it('a second Ctrl-C kills jobs that ignore the graceful stop, and still cleans up', async () => {
     const file = writeWorkflow(

@@ -148,4 +148,16 @@ jobs:
     const retries = r.events.flatMap((e) => (e.event === 'job-retrying' ? [e.delayMs] : []));
     assert.deepEqual(retries, [1000, 2000], 'exponential backoff');
   });
+
+  it('refuses a --concurrency that is not a positive whole number, starting nothing', async () => {
+    const file = writeWorkflow(files.dir, 'sleepers', SIX_SLEEPERS);
+    for (const bad of ['0', '-1', 'two', '1.5']) {
+      const r = await runCli(['job', 'run', `--workflow=${file}`, `--concurrency=${bad}`], {
+        stateDir: state.dir,
+      });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--concurrency takes a positive whole number/);
+      assert.doesNotMatch(r.stdout, /started/);
+    }
+  });
 });

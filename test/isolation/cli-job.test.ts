@@ -285,6 +285,28 @@ describe('rnx job run and the job commands', () => {
     assert.ok(json.some((i) => i.name === 'PID namespaces'));
   });
 
+  it('tells a user without the privileges jobs need what to do, exit 3', async () => {
+    const asNobody = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, RNX_BIN, ...args],
+          { env: { ...process.env, RNX_STATE_DIR: state.dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+    const job = await asNobody(['job', 'run', '--network=none', 'true']);
+    assert.equal(job.code, 3, job.out);
+    assert.match(job.out, /this host cannot run jobs: privileges \(missing CAP_SYS_ADMIN/);
+    assert.match(job.out, /hint: run rnx as root/);
+    const check = await asNobody(['system', 'check']);
+    assert.equal(check.code, 3);
+    assert.match(check.out, /^MISSING\s+privileges/m);
+  });
+
   it('system prune has nothing to do when nothing was left', async () => {
     const r = await rnx(['system', 'prune']);
     assert.equal(r.code, 0);

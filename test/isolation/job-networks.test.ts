@@ -79,11 +79,12 @@ describe('jobs on networks', () => {
 
   before(async () => {
     db = openDatabase(stateDir());
-    for (const [name, cidr] of [
-      ['iso-a', '10.61.0.0/24'],
-      ['iso-b', '10.62.0.0/24'],
+    for (const [name, cidr, internal] of [
+      ['iso-a', '10.61.0.0/24', false],
+      ['iso-b', '10.62.0.0/24', false],
+      ['iso-int', '10.63.0.0/24', true],
     ] as const) {
-      const created = await createNetwork(db, { name, cidr, internal: false });
+      const created = await createNetwork(db, { name, cidr, internal });
       assert.ok(created.ok, created.ok ? '' : created.problem.message);
     }
   });
@@ -91,6 +92,7 @@ describe('jobs on networks', () => {
   after(async () => {
     await removeNetwork(db, 'iso-a');
     await removeNetwork(db, 'iso-b');
+    await removeNetwork(db, 'iso-int');
   });
 
   it('gives a bridge job an address in the CIDR and a default route via the gateway', async () => {
@@ -138,6 +140,22 @@ describe('jobs on networks', () => {
     );
     try {
       const out = await call('iso3', 'isolated', UPSTREAM, 7007, 5, true);
+      assert.match(out.stdout, /^hello from /m, out.stdout + out.stderr);
+    } finally {
+      outside.kill();
+    }
+  });
+
+  it('lets bridge jobs reach the outside through NAT, and not jobs of an internal network', async () => {
+    const outside = spawn(
+      'ip',
+      ['netns', 'exec', 'upstream', 'python3', '-c', PEER, 'serve', '7009', 'once'],
+      { stdio: 'ignore' },
+    );
+    try {
+      const internal = await call('int1', 'iso-int', UPSTREAM, 7009, 1.5, true);
+      assert.match(internal.stdout, /^unreachable /m);
+      const out = await call('br1', 'bridge', UPSTREAM, 7009, 5, true);
       assert.match(out.stdout, /^hello from /m, out.stdout + out.stderr);
     } finally {
       outside.kill();

@@ -4,6 +4,8 @@ import type { EngineEvent } from '../../engine/events.js';
 export type BoardState =
   'waiting' | 'running' | 'stopping' | 'retrying' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
 
+const ENDED: ReadonlySet<BoardState> = new Set(['COMPLETED', 'FAILED', 'STOPPED', 'CANCELED']);
+
 export interface BoardRow {
   readonly job: string;
   state: BoardState;
@@ -83,7 +85,7 @@ export class JobBoard {
 
   /** Jobs that have ended, for a `3/7` progress count. */
   doneCount(): number {
-    return [...this.rows.values()].filter((r) => r.state === r.state.toUpperCase()).length;
+    return [...this.rows.values()].filter((r) => ENDED.has(r.state)).length;
   }
 
   nameWidth(): number {

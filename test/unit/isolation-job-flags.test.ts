@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { specFromFlags } from '../../src/cli/job-flags.js';
+import { JOB_ID_PATTERN } from '../../src/isolation/job-id.js';
+
+const flags = (options: Record<string, string | boolean | string[]>, positionals: string[]) =>
+  specFromFlags({ options, positionals }, { FROM_ENV: 'env-value' });
+
+describe('rnx job run flags as a job spec', () => {
+  it('passes the command and its arguments verbatim, on the bridge network by default', () => {
+    const spec = flags({}, ['ls', '-la', '--', '/tmp']);
+    assert.ok(spec.ok);
+    assert.equal(spec.value.command, 'ls');
+    assert.deepEqual(spec.value.args, ['-la', '--', '/tmp']);
+    assert.equal(spec.value.network, 'bridge');
+    assert.match(spec.value.id, JOB_ID_PATTERN);
+  });
+
+  it('reads limits into bytes, percent, CPU lists and milliseconds', () => {
+    const spec = flags(
+      {
+        'max-memory': '512M',
+        'max-cpu': '50',
+        'max-iobps': '10M',
+        'cpu-cores': '0',
+        'max-processes': '64',
+        timeout: '1m30s',
+      },
+      ['true'],
+    );
+    assert.ok(spec.ok);
+    assert.deepEqual(spec.value.resources, {
+      maxMemory: 512 * 1024 ** 2,
+      maxCpu: 50,
+      maxIoBps: 10 * 1024 ** 2,
+      cpuCores: '0',
+      maxProcesses: 64,
+    });
+    assert.equal(spec.value.timeoutMs, 90_000);
+  });
+
+  it('takes K=V pairs, or K alone from the environment, for plain and secret variables', () => {
+    const spec = flags({ env: ['A=1', 'FROM_ENV'], 'secret-env': ['TOKEN=s3'] }, ['true']);
+    assert.ok(spec.ok);
+    assert.deepEqual(spec.value.env, { A: '1', FROM_ENV: 'env-value' });
+    assert.deepEqual(spec.value.secretEnv, { TOKEN: 's3' });
+  });
+
+  it('refuses each bad value with a message naming the flag', () => {
+    const cases: [Record<string, string | string[]>, RegExp][] = [
+      [{ 'max-memory': '1K' }, /--max-memory 1K is too small/],
+      [{ 'max-cpu': 'half' }, /--max-cpu 'half' is not a whole number/],
+      [{ 'cpu-cores': '7-5' }, /runs backwards/],
+      [{ 'max-processes': '0' }, /--max-processes 0 is out of range/],
+      [{ timeout: '10 minutes' }, /--timeout '10 minutes' is not a duration/],
+      [{ name: 'my job' }, /--name 'my job' is not a valid job name/],
+      [{ network: 'a/b' }, /--network 'a\/b' is not a network name/],
+      [{ env: ['NOT_SET_ANYWHERE'] }, /--env NOT_SET_ANYWHERE: no value given/],
+      [{ 'secret-env': ['1BAD=x'] }, /--secret-env needs NAME=VALUE with a valid variable name/],
+    ];
+    for (const [options, message] of cases) {
+      const spec = flags(options, ['true']);
+      assert.equal(spec.ok, false, JSON.stringify(options));
+      if (!spec.ok) assert.match(spec.problem.message, message);
+    }
+  });
+
+  it('needs a command', () => {
+    const spec = flags({}, []);
+    assert.equal(spec.ok, false);
+  });
+});
