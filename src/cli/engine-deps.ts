@@ -11,14 +11,21 @@ import type { Lease } from '../networks/types.js';
 import { ok } from '../problem.js';
 import type { Database } from '../state/database.js';
 
-export function realEngineDeps(db: Database, stateDir: string): EngineDeps<Lease> {
+export function realEngineDeps(
+  db: Database,
+  stateDir: string,
+): EngineDeps<Lease & { listed?: boolean }> {
   return {
     newJobId,
     addresses: {
       lease(network, jobId) {
         const found = getNetwork(db, network);
         if (found.ok && found.value.mode === 'none') return Promise.resolve(ok(undefined));
-        return Promise.resolve(leaseAddress(db, network, currentProcessOwner(jobId)));
+        const leased = leaseAddress(db, network, currentProcessOwner(jobId));
+        // Jobs of `isolated` cannot reach each other: do not list them in each other's hosts.
+        if (!leased.ok || !found.ok || found.value.mode !== 'isolated')
+          return Promise.resolve(leased);
+        return Promise.resolve(ok({ ...leased.value, listed: false }));
       },
       release(jobId) {
         releaseLease(db, jobId);

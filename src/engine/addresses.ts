@@ -37,7 +37,7 @@ export async function releaseAll<L extends LeasedAddress>(
   for (const lease of leases.values()) await leaser.release(lease.jobId);
 }
 
-/** The other jobs on `job`'s network that have an address, for its /etc/hosts. */
+/** The other jobs on `job`'s network that have an address and can be reached, for /etc/hosts. */
 export function hostsFor(
   job: PlannedJob,
   jobs: readonly PlannedJob[],
@@ -47,7 +47,9 @@ export function hostsFor(
   for (const other of jobs) {
     if (other.name === job.name || other.network !== job.network) continue;
     const lease = leases.get(other.name);
-    if (lease !== undefined) hosts.push({ name: other.name, address: lease.address });
+    if (lease !== undefined && lease.listed !== false) {
+      hosts.push({ name: other.name, address: lease.address });
+    }
   }
   return hosts;
 }

@@ -11,6 +11,11 @@ export interface LeasedAddress {
   readonly jobId: string;
   readonly network: string;
   readonly address: string;
+  /**
+   * False on networks whose jobs cannot reach each other (`isolated`): the job is then not listed
+   * in the other jobs' /etc/hosts. Absent means listed.
+   */
+  readonly listed?: boolean;
 }
 
 export interface AddressLeaser<L extends LeasedAddress> {

@@ -8,9 +8,8 @@ import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { transaction, type Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
+import { checkName } from '../names.js';
 import { closest } from '../suggest.js';
-
-export const RUNTIME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /** Characters allowed in a runtime's path: it ends up in overlayfs mount options. */
 const SAFE_PATH = /^\/[A-Za-z0-9_./+@-]*$/;
@@ -28,15 +27,6 @@ interface RuntimeRow {
   name: string;
   root: string;
   created_at: string;
-}
-
-export function checkRuntimeName(name: string): Result<string> {
-  if (RUNTIME_NAME.test(name)) return ok(name);
-  return fail(
-    'invalid-runtime-name',
-    `invalid runtime name '${name}'`,
-    'use 1-64 letters, digits, dots, colons, dashes or underscores, starting with a letter or digit',
-  );
 }
 
 function hasProgram(root: string, program: string): boolean {
@@ -115,7 +105,7 @@ export function runtimeNotFound(db: Database, name: string): Result<never> {
 }
 
 export function addRuntime(db: Database, name: string, dir: string, cwd: string): Result<Runtime> {
-  const checkedName = checkRuntimeName(name);
+  const checkedName = checkName('runtime', name);
   if (!checkedName.ok) return checkedName;
   const root = checkRootfs(dir, cwd);
   if (!root.ok) return root;

@@ -8,10 +8,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { transaction, type Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
+import { checkName } from '../names.js';
 import { closest } from '../suggest.js';
 import { isAlive, type ProcessIdentity } from './proc-identity.js';
-
-export const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export interface Volume {
   readonly name: string;
@@ -36,15 +35,6 @@ interface UseRow {
 
 export function volumePath(stateDir: string, name: string): string {
   return join(stateDir, 'volumes', name);
-}
-
-export function checkVolumeName(name: string): Result<string> {
-  if (VOLUME_NAME.test(name)) return ok(name);
-  return fail(
-    'invalid-volume-name',
-    `invalid volume name '${name}'`,
-    'use 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-  );
 }
 
 function liveUses(db: Database): UseRow[] {
@@ -85,7 +75,7 @@ function notFound(db: Database, name: string): Result<never> {
 }
 
 export function createVolume(db: Database, stateDir: string, name: string): Result<Volume> {
-  const checked = checkVolumeName(name);
+  const checked = checkName('volume', name);
   if (!checked.ok) return checked;
   const created = transaction(db, (): Result<VolumeRow> => {
     if (db.prepare('SELECT 1 FROM volumes WHERE name = ?').get(name) !== undefined) {

@@ -1,5 +1,6 @@
 /** Wording for schema errors: one small function per ajv keyword, each naming the place. */
 import type { ErrorObject } from 'ajv/dist/2020.js';
+import { NAME_RULES as RULES } from '../names.js';
 import { closest } from '../suggest.js';
 import { CONDITIONS } from './model.js';
 import type { DataPath } from './load.js';
@@ -14,26 +15,11 @@ export interface Explanation {
 type Suggest = (word: string, parentSchema: unknown) => string | undefined;
 
 const NAME_RULES: Record<string, { what: string; rule: string }> = {
-  jobName: {
-    what: 'name',
-    rule: "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
-  },
-  networkName: {
-    what: 'network name',
-    rule: "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 32 characters",
-  },
-  volumeName: {
-    what: 'volume name',
-    rule: "use letters, digits, '_', '.' and '-', starting with a letter or digit, at most 64 characters",
-  },
-  runtimeName: {
-    what: 'runtime name',
-    rule: "use letters, digits, '_', '.', ':', '+' and '-', starting with a letter or digit",
-  },
-  envName: {
-    what: 'environment variable name',
-    rule: "start with a letter or '_', then only letters, digits and '_'",
-  },
+  jobName: { what: 'name', rule: RULES.job },
+  networkName: { what: 'network name', rule: RULES.network },
+  volumeName: { what: 'volume name', rule: RULES.volume },
+  runtimeName: { what: 'runtime name', rule: RULES.runtime },
+  envName: { what: 'environment variable name', rule: RULES.env },
 };
 
 const RESOURCE_KEYS = [

@@ -187,8 +187,17 @@ describe('job filesystem', () => {
   });
 
   it('leaves no mount behind, even when the job is killed', async () => {
-    const r = await runFsJob(db, state, fsSpec({ volumes: ['keep'] }), ['sleep', '30'], {
-      onSpawn: (pid) => setTimeout(() => process.kill(pid, 'SIGKILL'), 300),
+    const spec = fsSpec({ volumes: ['keep'] });
+    const started = join(jobFilesystemDir(state, spec.id), 'work', 'started');
+    // Killed once it runs in its new root (it wrote /work/started), every mount in place.
+    const r = await runFsJob(db, state, spec, ['sh', '-c', 'touch /work/started; sleep 30'], {
+      onSpawn: (pid) => {
+        const poll = setInterval(() => {
+          if (!existsSync(started)) return;
+          clearInterval(poll);
+          process.kill(pid, 'SIGKILL');
+        }, 20);
+      },
     });
     assert.equal(r.signal, 'SIGKILL');
     assert.equal(mountTable(), mountsBefore);

@@ -124,12 +124,18 @@ describe('rnx job run with the job filesystem', () => {
     try {
       execFileSync('mount', ['--make-shared', shared.dir]);
       const sharedState = join(shared.dir, 'state');
-      const running = runCli(['job', 'run', '--network=none', 'sleep', '1'], {
-        stateDir: sharedState,
-        cwd: work,
-      });
-      await waitFor(() => Promise.resolve(existsSync(join(sharedState, 'fs'))));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      const running = runCli(
+        ['job', 'run', '--network=none', 'sh', '-c', 'touch /work/started; sleep 1'],
+        { stateDir: sharedState, cwd: work },
+      );
+      // Checked while the job runs in its new root (it wrote /work/started), every mount in place.
+      const fsDir = join(sharedState, 'fs');
+      await waitFor(() =>
+        Promise.resolve(
+          existsSync(fsDir) &&
+            readdirSync(fsDir).some((id) => existsSync(join(fsDir, id, 'work', 'started'))),
+        ),
+      );
       const during = mountTable()
         .split('\n')
         .filter((m) => m.startsWith(`${shared.dir}/`));
@@ -148,15 +154,19 @@ describe('rnx job run with the job filesystem', () => {
     // rnx itself killed mid-job: the next rnx command removes what it left.
     const orphan = spawn(
       process.execPath,
-      [RNX_BIN, 'job', 'run', '--network=none', 'sleep', '30'],
+      [RNX_BIN, 'job', 'run', '--network=none', 'sh', '-c', 'touch /work/started; sleep 30'],
       {
         cwd: work,
         env: { ...process.env, RNX_STATE_DIR: stateDir },
         stdio: 'ignore',
       },
     );
-    await waitFor(() => Promise.resolve(readdirSync(join(stateDir, 'fs')).length > 0));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fsDir = join(stateDir, 'fs');
+    await waitFor(() =>
+      Promise.resolve(
+        readdirSync(fsDir).some((id) => existsSync(join(fsDir, id, 'work', 'started'))),
+      ),
+    );
     orphan.kill('SIGKILL');
     const pruned = await rnx('system', 'prune');
     assert.equal(pruned.code, 0, pruned.stderr);

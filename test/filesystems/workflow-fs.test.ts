@@ -4,7 +4,7 @@
  * environment, and escaping uploads refused by validation with their location.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -71,6 +71,31 @@ jobs:
       'step one in /work',
     ]);
     assert.equal(mountTable(), mountsBefore);
+  });
+
+  it('expands ${NAME} in secret_environment into the job, never into its output', async () => {
+    const file = writeWorkflow(
+      project,
+      'secret',
+      `environment:
+  REGION: eu-1
+secret_environment:
+  TOKEN: 'tok-\${REGION}-s3cr3t'
+jobs:
+  use:
+    command: sh
+    args: ['-c', 'printf %s "$TOKEN" > /volumes/shared/token; echo "token is $TOKEN"']
+    network: none
+    volumes: [shared]
+`,
+    );
+    const r = await runWorkflowJson(file, stateDir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      readFileSync(join(stateDir, 'volumes', 'shared', 'token'), 'utf8'),
+      'tok-eu-1-s3cr3t',
+    );
+    assert.doesNotMatch(JSON.stringify(r.events), /s3cr3t/);
   });
 
   it('refuses uploads that escape the workflow folder, with their location', async () => {

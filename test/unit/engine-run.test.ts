@@ -125,7 +125,8 @@ class MemoryLeaser implements AddressLeaser<LeasedAddress> {
     if (network === this.failOn)
       return Promise.resolve(fail('no-network', `no network ${network}`));
     if (network === 'none') return Promise.resolve(ok(undefined));
-    const lease = { jobId, network, address: `10.0.0.${String(this.next++)}` };
+    const listed = network !== 'isolated';
+    const lease = { jobId, network, address: `10.0.0.${String(this.next++)}`, listed };
     this.held.set(jobId, lease);
     return Promise.resolve(ok(lease));
   }
@@ -307,6 +308,8 @@ describe('engine', () => {
         planned('api', 'exit', ['0']),
         planned('web', 'exit', ['0'], [], { network: 'front' }),
         planned('offline', 'exit', ['0'], [], { network: 'none' }),
+        planned('iso1', 'exit', ['0'], [], { network: 'isolated' }),
+        planned('iso2', 'exit', ['0'], [], { network: 'isolated' }),
       ),
     );
     const hosts = new Map(r.runner.specs.map((s) => [s.name, s.hosts?.map((h) => h.name)]));
@@ -314,11 +317,12 @@ describe('engine', () => {
     assert.deepEqual(hosts.get('api'), ['db']);
     assert.deepEqual(hosts.get('web'), []);
     assert.deepEqual(hosts.get('offline'), []);
+    assert.deepEqual(hosts.get('iso1'), [], 'jobs that cannot reach each other are not listed');
     const started = r.events.find((e) => e.event === 'workflow-started');
     assert.ok(started?.event === 'workflow-started');
     assert.deepEqual(
       started.jobs.map((j) => j.address),
-      ['10.0.0.2', '10.0.0.3', '10.0.0.4', undefined],
+      ['10.0.0.2', '10.0.0.3', '10.0.0.4', undefined, '10.0.0.5', '10.0.0.6'],
     );
     assert.equal(r.leaser.held.size, 0, 'leases released at the end');
   });
