@@ -3,6 +3,7 @@
  * naming the flag (exit 2). Pure apart from reading the environment for `-e NAME` / `-s NAME`.
  */
 import { availableParallelism } from 'node:os';
+import { checkName } from '../names.js';
 import { fail, ok, type Result } from '../problem.js';
 import { newJobId } from '../isolation/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
@@ -16,9 +17,6 @@ import {
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 
-export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 function envPairs(
   items: readonly string[],
   flag: string,
@@ -28,8 +26,10 @@ function envPairs(
   for (const item of items) {
     const eq = item.indexOf('=');
     const key = eq === -1 ? item : item.slice(0, eq);
-    if (!ENV_NAME_PATTERN.test(key)) {
-      return fail('usage', `${flag} needs NAME=VALUE with a valid variable name (got '${key}')`);
+    const valid = checkName('env', key);
+    if (!valid.ok) {
+      // The key only: the value may be a secret.
+      return fail('usage', `${flag} ${key}=...: ${valid.problem.message}`, valid.problem.hint);
     }
     const value = eq === -1 ? env[key] : item.slice(eq + 1);
     if (value === undefined) {
@@ -87,16 +87,14 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
     return fail('usage', 'rnx job run needs a command to run', 'e.g. rnx job run -- echo hello');
   }
   const name = stringOption(args.options, 'name');
-  if (name !== undefined && !JOB_NAME_PATTERN.test(name)) {
-    return fail(
-      'usage',
-      `--name '${name}' is not a valid job name`,
-      'use letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 63 characters',
-    );
+  if (name !== undefined) {
+    const valid = checkName('job', name);
+    if (!valid.ok) return fail('usage', `--name: ${valid.problem.message}`, valid.problem.hint);
   }
   const network = stringOption(args.options, 'network') ?? 'bridge';
-  if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(network)) {
-    return fail('usage', `--network '${network}' is not a network name`);
+  const validNetwork = checkName('network', network);
+  if (!validNetwork.ok) {
+    return fail('usage', `--network: ${validNetwork.problem.message}`, validNetwork.problem.hint);
   }
   const plain = envPairs(listOption(args.options, 'env'), '--env', env);
   if (!plain.ok) return plain;

@@ -53,10 +53,13 @@ describe('rnx job run flags as a job spec', () => {
       [{ 'cpu-cores': '7-5' }, /runs backwards/],
       [{ 'max-processes': '0' }, /--max-processes 0 is out of range/],
       [{ timeout: '10 minutes' }, /--timeout '10 minutes' is not a duration/],
-      [{ name: 'my job' }, /--name 'my job' is not a valid job name/],
-      [{ network: 'a/b' }, /--network 'a\/b' is not a network name/],
+      [{ name: 'my job' }, /--name: invalid job name 'my job'/],
+      [{ network: 'a/b' }, /--network: invalid network name 'a\/b'/],
       [{ env: ['NOT_SET_ANYWHERE'] }, /--env NOT_SET_ANYWHERE: no value given/],
-      [{ 'secret-env': ['1BAD=x'] }, /--secret-env needs NAME=VALUE with a valid variable name/],
+      [
+        { 'secret-env': ['1BAD=x'] },
+        /--secret-env 1BAD=x: invalid environment variable name '1BAD'/,
+      ],
     ];
     for (const [options, message] of cases) {
       const spec = flags(options, ['true']);
