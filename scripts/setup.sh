@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what rnx needs on a fresh Debian host (as root), then the npm packages:
+#   the Debian packages below, only those missing, and `npm ci` (which also builds dist/).
+#   ./scripts/setup.sh            # host packages + npm ci
+#   ./scripts/setup.sh --host     # host packages only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v python3 >/dev/null 2>&1 || need+=(python3) # the example workflows and the tests use it
+command -v busybox >/dev/null 2>&1 || need+=(busybox-static) # the runtime tests build a tiny root
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+[ "${1:-}" = "--host" ] || npm ci --no-audit --no-fund
