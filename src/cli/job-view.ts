@@ -1,6 +1,9 @@
 /** How job records are shown: the JSON shape of `job list/status --json`, and table cells. */
 import { shellExitCode } from '../isolation/job-outcome.js';
-import type { JobRecord } from '../isolation/job-store.js';
+import { findJob, type JobRecord } from '../isolation/job-store.js';
+import type { Database } from '../state/database.js';
+import type { CliContext } from './context.js';
+import { printProblem } from './print.js';
 
 export function jobJson(job: JobRecord): Record<string, unknown> {
   return {
@@ -48,4 +51,17 @@ export function commandText(job: JobRecord, width = 40): string {
     .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a)))
     .join(' ');
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/** The job `ref` names (an id, a unique id prefix or a name), or undefined after saying so. */
+export function jobOrReport(ctx: CliContext, db: Database, ref: string): JobRecord | undefined {
+  const job = findJob(db, ref);
+  if (job === undefined) {
+    printProblem(ctx, {
+      code: 'not-found',
+      message: `no job '${ref}'`,
+      hint: "see 'rnx job list'",
+    });
+  }
+  return job;
 }

@@ -4,7 +4,7 @@
  * host resources to remove (cgroup, veth, run directory). Secret values are never stored: only the
  * names of the variables.
  */
-import type { StatementSync } from 'node:sqlite';
+import { sql } from '../state/statements.js';
 import type { Database } from '../state/database.js';
 import type { Resources } from '../validate/model.js';
 import type { JobCgroup } from './cgroups.js';
@@ -13,23 +13,6 @@ import { fromRow, type JobRecord, type Row } from './job-row.js';
 import type { ProcessIdentity } from './proc-identity.js';
 
 export type { JobRecord } from './job-row.js';
-
-const statements = new WeakMap<Database, Map<string, StatementSync>>();
-
-/** Prepared once per database handle: a job makes a handful of these calls on its hot path. */
-function statement(db: Database, sql: string): StatementSync {
-  let cache = statements.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    statements.set(db, cache);
-  }
-  let prepared = cache.get(sql);
-  if (prepared === undefined) {
-    prepared = db.prepare(sql);
-    cache.set(sql, prepared);
-  }
-  return prepared;
-}
 
 export interface NewJob {
   readonly id: string;
@@ -46,7 +29,7 @@ export interface NewJob {
 }
 
 export function insertJob(db: Database, job: NewJob): void {
-  statement(
+  sql(
     db,
     `INSERT INTO jobs (id, name, workflow_run_id, command, env_names, secret_names, network,
        resources, status, created_at, owner_pid, owner_start, log_path)
@@ -73,7 +56,7 @@ export function recordResources(
   id: string,
   resources: { cgroup?: JobCgroup; veth?: string; runDir?: string; address?: string },
 ): void {
-  statement(
+  sql(
     db,
     `UPDATE jobs SET cgroup = coalesce(?, cgroup), veth = coalesce(?, veth),
        run_dir = coalesce(?, run_dir), address = coalesce(?, address) WHERE id = ?`,
@@ -92,7 +75,7 @@ export function markRunning(
   init: ProcessIdentity,
   startedAt: string,
 ): void {
-  statement(
+  sql(
     db,
     `UPDATE jobs SET status = 'RUNNING', init_pid = ?, init_start = ?, started_at = ? WHERE id = ?`,
   ).run(init.pid, init.startTime, startedAt, id);
@@ -109,7 +92,7 @@ export interface JobEnd {
 
 /** The job's final state; its host resources are gone (active = 0). */
 export function finishJob(db: Database, id: string, end: JobEnd): void {
-  statement(
+  sql(
     db,
     `UPDATE jobs SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?,
        active = 0 WHERE id = ?`,
@@ -117,14 +100,14 @@ export function finishJob(db: Database, id: string, end: JobEnd): void {
 }
 
 export function requestStop(db: Database, id: string, at: string): void {
-  statement(
-    db,
-    'UPDATE jobs SET stop_requested_at = coalesce(stop_requested_at, ?) WHERE id = ?',
-  ).run(at, id);
+  sql(db, 'UPDATE jobs SET stop_requested_at = coalesce(stop_requested_at, ?) WHERE id = ?').run(
+    at,
+    id,
+  );
 }
 
 export function getJob(db: Database, id: string): JobRecord | undefined {
-  const row = statement(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+  const row = sql(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
   return row === undefined ? undefined : fromRow(row);
 }
 
@@ -133,13 +116,13 @@ export function findJob(db: Database, ref: string): JobRecord | undefined {
   const exact = getJob(db, ref);
   if (exact !== undefined) return exact;
   if (/^[0-9a-f]{4,11}$/.test(ref)) {
-    const rows = statement(db, 'SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2').all(
+    const rows = sql(db, 'SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2').all(
       ref,
       `${ref}g`,
     ) as unknown as Row[];
     if (rows.length === 1 && rows[0] !== undefined) return fromRow(rows[0]);
   }
-  const named = statement(
+  const named = sql(
     db,
     'SELECT * FROM jobs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
   ).get(ref) as Row | undefined;
@@ -147,7 +130,7 @@ export function findJob(db: Database, ref: string): JobRecord | undefined {
 }
 
 export function listJobs(db: Database, limit = 1000): JobRecord[] {
-  const rows = statement(db, 'SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
+  const rows = sql(db, 'SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
     limit,
   ) as unknown as Row[];
   return rows.map(fromRow);
@@ -155,7 +138,7 @@ export function listJobs(db: Database, limit = 1000): JobRecord[] {
 
 /** Jobs that may still hold host resources: one indexed query, empty when nothing is left over. */
 export function activeJobOwners(db: Database): { id: string; owner: ProcessIdentity }[] {
-  const rows = statement(
+  const rows = sql(
     db,
     'SELECT id, owner_pid, owner_start FROM jobs WHERE active = 1',
   ).all() as unknown as Pick<Row, 'id' | 'owner_pid' | 'owner_start'>[];
@@ -169,7 +152,7 @@ export function claimJob(
   from: ProcessIdentity,
   to: ProcessIdentity,
 ): boolean {
-  const result = statement(
+  const result = sql(
     db,
     `UPDATE jobs SET owner_pid = ?, owner_start = ?
        WHERE id = ? AND owner_pid = ? AND owner_start = ? AND active = 1`,

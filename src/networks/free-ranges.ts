@@ -8,7 +8,7 @@
 import type { Database } from '../state/database.js';
 import type { Cidr } from './cidr.js';
 import { leasableRange } from './cidr.js';
-import { sql } from './statements.js';
+import { sql } from '../state/statements.js';
 
 interface Range {
   first: number;

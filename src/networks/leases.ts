@@ -12,7 +12,7 @@ import { giveBack, initialiseIfNeeded, takeAddress } from './free-ranges.js';
 import { ownerAlive } from './owner.js';
 import { findNetwork, getNetwork } from './store.js';
 import type { Lease, LeaseOwner, LeaseRecord, Network } from './types.js';
-import { sql } from './statements.js';
+import { sql } from '../state/statements.js';
 
 interface LeaseRow {
   network: string;

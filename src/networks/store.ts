@@ -10,7 +10,7 @@ import { addressedBuiltins, BUILTIN_NETWORKS, builtinNetwork } from './builtins.
 import { formatCidr, mustParseCidr, overlaps, sizeOf, type Cidr } from './cidr.js';
 import { bridgeName } from './names.js';
 import type { Network } from './types.js';
-import { sql } from './statements.js';
+import { sql } from '../state/statements.js';
 
 interface NetworkRow {
   name: string;

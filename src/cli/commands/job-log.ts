@@ -5,7 +5,8 @@
  */
 import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
 import { openDatabase, stateDir, type Database } from '../../state/database.js';
-import { findJob, getJob } from '../../isolation/job-store.js';
+import { getJob } from '../../isolation/job-store.js';
+import { jobOrReport } from '../job-view.js';
 import type { CliContext, Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';
@@ -70,15 +71,8 @@ export const command: Command = {
       return EXIT.usage;
     }
     const db = openDatabase(stateDir(ctx.env));
-    const job = findJob(db, ref);
-    if (job === undefined) {
-      printProblem(ctx, {
-        code: 'not-found',
-        message: `no job '${ref}'`,
-        hint: "see 'rnx job list'",
-      });
-      return EXIT.failed;
-    }
+    const job = jobOrReport(ctx, db, ref);
+    if (job === undefined) return EXIT.failed;
     if (flagOption(args.options, 'follow')) await follow(ctx, db, job.id, job.logPath);
     else copyFrom(ctx, job.logPath, 0);
     return EXIT.ok;

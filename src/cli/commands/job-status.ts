@@ -1,10 +1,9 @@
 /** `rnx job status ID [--json]`: one job's record (by id, id prefix or name). */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { findJob } from '../../isolation/job-store.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';
-import { commandText, durationText, exitText, jobJson } from '../job-view.js';
+import { commandText, durationText, exitText, jobJson, jobOrReport } from '../job-view.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 
 export const command: Command = {
@@ -22,15 +21,8 @@ Examples:
       printProblem(ctx, { code: 'usage', message: 'rnx job status takes one job id or name' });
       return Promise.resolve(EXIT.usage);
     }
-    const job = findJob(openDatabase(stateDir(ctx.env)), ref);
-    if (job === undefined) {
-      printProblem(ctx, {
-        code: 'not-found',
-        message: `no job '${ref}'`,
-        hint: "see 'rnx job list'",
-      });
-      return Promise.resolve(EXIT.failed);
-    }
+    const job = jobOrReport(ctx, openDatabase(stateDir(ctx.env)), ref);
+    if (job === undefined) return Promise.resolve(EXIT.failed);
     if (flagOption(args.options, 'json')) {
       printJson(ctx, jobJson(job));
       return Promise.resolve(EXIT.ok);

@@ -5,7 +5,8 @@
  * this command cleans up after it.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { findJob, getJob, requestStop, claimJob } from '../../isolation/job-store.js';
+import { getJob, requestStop, claimJob } from '../../isolation/job-store.js';
+import { jobOrReport } from '../job-view.js';
 import { isAlive, selfIdentity } from '../../isolation/proc-identity.js';
 import { cleanUpJob } from '../../isolation/reap.js';
 import { DEFAULT_GRACE_MS, stopJob } from '../../isolation/stop.js';
@@ -44,15 +45,8 @@ export const command: Command = {
       return EXIT.usage;
     }
     const db = openDatabase(stateDir(ctx.env));
-    const job = findJob(db, ref);
-    if (job === undefined) {
-      printProblem(ctx, {
-        code: 'not-found',
-        message: `no job '${ref}'`,
-        hint: "see 'rnx job list'",
-      });
-      return EXIT.failed;
-    }
+    const job = jobOrReport(ctx, db, ref);
+    if (job === undefined) return EXIT.failed;
     if (!job.active) {
       writeLine(ctx.stderr, `rnx: job ${job.id} is not running (${job.status})`);
       return EXIT.failed;

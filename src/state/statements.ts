@@ -1,9 +1,9 @@
 /**
- * Prepared statements, cached per database connection: leasing runs about ten statements and
- * preparing each one again would cost as much as running it.
+ * Prepared statements, cached per database connection: a job's start and a lease each run several
+ * statements, and preparing one again costs about as much as running it.
  */
 import type { StatementSync } from 'node:sqlite';
-import type { Database } from '../state/database.js';
+import type { Database } from './database.js';
 
 const cache = new WeakMap<Database, Map<string, StatementSync>>();
 
