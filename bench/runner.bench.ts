@@ -150,8 +150,14 @@ async function compareNetwork(network: string): Promise<void> {
   }
 }
 
-const setup = openDatabase(mkdtempSync(join(tmpdir(), 'rnx-bench-setup-')));
-const bridge = getNetwork(setup, 'bridge');
-if (bridge.ok) await ensureNetworkOnHost(bridge.value);
-await compareNetwork('none');
-await compareNetwork('bridge');
+const setupDir = mkdtempSync(join(tmpdir(), 'rnx-bench-setup-'));
+const setup = openDatabase(setupDir);
+try {
+  const bridge = getNetwork(setup, 'bridge');
+  if (bridge.ok) await ensureNetworkOnHost(bridge.value);
+  await compareNetwork('none');
+  await compareNetwork('bridge');
+} finally {
+  setup.close();
+  rmSync(setupDir, { recursive: true, force: true });
+}
