@@ -72,8 +72,8 @@ function unshare(script: string): void {
 
 /** The same mounts as rnx's host-root plan, written by hand, one `mount` process each. */
 function handWritten(jobDir: string, volume: string): string {
-  const r = `${jobDir}/root`;
-  const s = `${jobDir}/scratch`;
+  const r = `${stateDir}/mnt/root`;
+  const s = `${stateDir}/mnt/scratch`;
   return `set -e
 mount -t tmpfs -o mode=0755 rnx-scratch ${s}
 mkdir -p ${s}/work ${s}/tmp ${s}/proc ${s}/sys ${s}/dev ${s}/volumes/bench

@@ -1,7 +1,7 @@
 /**
  * The job's filesystem, from the runner's point of view. Before the job is spawned,
- * `prepareJobFilesystem` makes the per-job directory on the host (workspace with the uploads copied
- * in, mount points), records the job's use of its volumes and returns the shell lines the job's init
+ * `prepareJobFilesystem` makes the per-job directory on the host (the workspace, with the uploads
+ * copied in; the mount points are shared by all jobs), records the job's use of its volumes and returns the shell lines the job's init
  * runs inside its private mount namespace (see mount-plan.ts). After the job, however it ended,
  * `releaseJobFilesystem` forgets the volume uses and removes the per-job directory. Every mount is
  * made inside the job's own mount namespace (private propagation), so none is ever left on the host.
@@ -53,6 +53,19 @@ export function jobFilesystemDir(stateDir: string, jobId: string): string {
   return join(stateDir, 'fs', jobId);
 }
 
+/**
+ * The mount points every job's init mounts its root on (`<state>/mnt/root`, `<state>/mnt/scratch`):
+ * the mounts exist only in each job's private mount namespace, so all jobs share them, and a job
+ * costs no directory of its own for them (directories on disk cost up to 0.5 ms each here).
+ */
+function sharedMountDir(stateDir: string): string {
+  const dir = join(stateDir, 'mnt');
+  for (const sub of [JOB_ROOT, JOB_SCRATCH]) {
+    if (!existsSync(join(dir, sub))) mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
+  }
+  return dir;
+}
+
 /** Mount points of the calling process's mount namespace, decoded (\040 is a space). */
 export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
   return readFileSync(mountinfo, 'utf8')
@@ -92,9 +105,9 @@ export function prepareJobFilesystem(
   }
   const jobDir = jobFilesystemDir(stateDir, spec.id);
   const workspace = join(jobDir, 'work');
-  for (const dir of [workspace, join(jobDir, JOB_ROOT), join(jobDir, JOB_SCRATCH)]) {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-  }
+  const mountDir = sharedMountDir(stateDir);
+  mkdirSync(jobDir, { recursive: true, mode: 0o755 });
+  mkdirSync(workspace, { mode: 0o755 });
   const names = [...new Set(spec.volumes ?? [])];
   const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
@@ -112,7 +125,7 @@ export function prepareJobFilesystem(
   }
   const volumes: VolumeMount[] = names.map((name, i) => ({ name, path: acquired.value[i] ?? '' }));
   const plan = planMounts({
-    jobDir,
+    mountDir,
     workspace,
     volumes,
     ...(runtimeRoot === undefined ? {} : { runtimeRoot }),

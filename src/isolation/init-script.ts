@@ -12,10 +12,10 @@
  * When rnx closes fd 3 without writing `g` (phase 2 failed or timed out), `read` fails and init
  * exits without running the command. Nothing polls: init blocks in read(2) on the socket.
  *
- * Steps run in this order: hostname, bind mounts (per-job /etc/hosts, resolv.conf), loopback up for
- * jobs without a network, the job's filesystem (filesystem.ts: mounts, pivot_root, cd /work), then
- * joining the job's cgroups last, so that the setup tools do not count against the job's own process
- * limit. User-supplied text only reaches the script single-quoted.
+ * Steps run in this order: hostname, loopback up for jobs without a network (in the background,
+ * waited for at the end), bind mounts (per-job /etc/hosts, resolv.conf), the job's filesystem
+ * (filesystem.ts: mounts, pivot_root, cd /work), then joining the job's cgroups last, so that the
+ * setup tools do not count against the job's own process limit. User-supplied text only reaches the script single-quoted.
  */
 
 export const INIT_EXIT_SETUP = 125;
@@ -47,11 +47,11 @@ function step(command: string, what: string): string {
 export function initScript(plan: InitPlan): string {
   const lines = ['echo n >&3'];
   lines.push(step(`echo ${shQuote(plan.hostname)} 2>&3 >/proc/sys/kernel/hostname`, 'hostname'));
+  // `ip` (about 1.3 ms) brings lo up in the background while the mounts are made; init waits for
+  // it before it says it is done. It runs before the cgroups are joined, like every setup tool.
+  if (plan.loopbackUp) lines.push(`${shQuote(plan.tools.ip)} link set lo up 2>&3 & lo=$!`);
   if (plan.fstab !== undefined) {
     lines.push(step(`${shQuote(plan.tools.mount)} -a -T ${shQuote(plan.fstab)} 2>&3`, 'mount'));
-  }
-  if (plan.loopbackUp) {
-    lines.push(step(`${shQuote(plan.tools.ip)} link set lo up 2>&3`, 'loopback'));
   }
   // The filesystem steps end in pivot_root, after which /sys/fs/cgroup is out of reach: open the
   // cgroup files first (fds 4-9), and still join only after the setup tools ran.
@@ -69,6 +69,7 @@ export function initScript(plan: InitPlan): string {
     const join = early ? `echo 0 2>&3 >&${fd} && exec ${fd}>&-` : `echo 0 2>&3 >${shQuote(file)}`;
     lines.push(step(join, 'cgroup'));
   });
+  if (plan.loopbackUp) lines.push(step('wait "$lo"', 'loopback'));
   lines.push('echo w >&3', `read go <&3 || exit ${String(INIT_EXIT_SETUP)}`);
   lines.push(
     `command -v "$1" >/dev/null 2>&1 || { echo 'E notfound' >&3; exit ${String(INIT_EXIT_NOT_FOUND)}; }`,

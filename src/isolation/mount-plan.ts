@@ -46,8 +46,11 @@ export interface VolumeMount {
 }
 
 export interface MountPlanInput {
-  /** Per-job host directory holding the mount points `root` and `scratch` (both existing, empty). */
-  readonly jobDir: string;
+  /**
+   * Host directory holding the mount points `root` and `scratch` (both existing, empty). Every job
+   * mounts on them in its own private mount namespace, so all jobs share one (made once).
+   */
+  readonly mountDir: string;
   /** Host directory mounted read-write at /work: the job's workspace. */
   readonly workspace: string;
   readonly volumes: readonly VolumeMount[];
@@ -114,7 +117,7 @@ function bind(
 }
 
 export function planMounts(input: MountPlanInput): Result<MountStep[]> {
-  for (const path of [input.jobDir, input.runtimeRoot ?? '/']) {
+  for (const path of [input.mountDir, input.runtimeRoot ?? '/']) {
     if (!SAFE_PATH.test(path)) {
       return fail(
         'unsafe-path',
@@ -123,8 +126,8 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
       );
     }
   }
-  const root = join(input.jobDir, JOB_ROOT);
-  const scratch = join(input.jobDir, JOB_SCRATCH);
+  const root = join(input.mountDir, JOB_ROOT);
+  const scratch = join(input.mountDir, JOB_SCRATCH);
   const at = (path: string): string => join(root, path);
   const volumeDirs = input.volumes.map((v) => `/volumes/${v.name}`);
   const mountPoints = ['/work', '/tmp', '/run', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs];

@@ -73,7 +73,8 @@ export function renderMountSteps(
     if (run.length > 1) {
       const path = fstabPath(files.length);
       files.push({ path, content: `${run.map(fstabLine).join('\n')}\n` });
-      lines.push(`${TOOLS} mount -a -T ${shellQuote(path)}`);
+      // -c: the paths are absolute and canonical already; libmount need not resolve them again.
+      lines.push(`${TOOLS} mount -c -a -T ${shellQuote(path)}`);
     }
     run = [];
   };

@@ -183,7 +183,7 @@ describe('job filesystem', () => {
     assert.equal(r.code, FILESYSTEM_SETUP_EXIT);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^mount: \S+\/root: wrong fs type/);
-    assert.match(r.stderr, /rnx: job filesystem: failed: mount -a -T /);
+    assert.match(r.stderr, /rnx: job filesystem: failed: mount -c -a -T /);
   });
 
   it('leaves no mount behind, even when the job is killed', async () => {

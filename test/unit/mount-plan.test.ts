@@ -14,7 +14,7 @@ import {
 } from '../../src/isolation/mount-script.js';
 
 const base: MountPlanInput = {
-  jobDir: '/var/lib/rnx/fs/j1',
+  mountDir: '/var/lib/rnx/mnt',
   workspace: '/var/lib/rnx/fs/j1/work',
   volumes: [{ name: 'data', path: '/var/lib/rnx/volumes/data' }],
   hostMounts: ['/', '/proc', '/sys/fs/cgroup', '/home', '/home/alice', '/var/lib/rnx/x', '/tmp'],
@@ -49,8 +49,8 @@ function mounts(list: MountStep[]): string[] {
 
 describe('mount plan', () => {
   it("builds the host's root as a read-only overlay with the job's own mounts on top", () => {
-    const r = '/var/lib/rnx/fs/j1/root';
-    const s = '/var/lib/rnx/fs/j1/scratch';
+    const r = '/var/lib/rnx/mnt/root';
+    const s = '/var/lib/rnx/mnt/scratch';
     assert.deepEqual(mounts(steps(base)), [
       `tmpfs ${s} mode=0755`,
       ...['work', 'tmp', 'run', 'proc', 'sys', 'dev', 'volumes/data'].map(
@@ -77,26 +77,26 @@ describe('mount plan', () => {
 
   it('puts a runtime under a per-job writable layer and shows nothing else of the host', () => {
     const list = mounts(steps({ ...base, runtimeRoot: '/srv/rootfs/debian' }));
-    const s = '/var/lib/rnx/fs/j1/scratch';
+    const s = '/var/lib/rnx/mnt/scratch';
     assert.equal(list[1]?.startsWith(`mkdir ${s}/work ${s}/upper/work ${s}/upper/tmp`), true);
     assert.ok(
       list.includes(
-        `overlay /var/lib/rnx/fs/j1/root lowerdir=/srv/rootfs/debian,upperdir=${s}/upper,workdir=${s}/work`,
+        `overlay /var/lib/rnx/mnt/root lowerdir=/srv/rootfs/debian,upperdir=${s}/upper,workdir=${s}/work`,
       ),
     );
     assert.equal(list.filter((l) => l.includes('/home') || l.includes('ro,mode=0755')).length, 0);
-    assert.equal(list.at(-2), 'pivot /var/lib/rnx/fs/j1/root');
+    assert.equal(list.at(-2), 'pivot /var/lib/rnx/mnt/root');
   });
 
   it("puts regular files above a host's symlinked /etc/resolv.conf to mount onto", () => {
     const list = mounts(steps({ ...base, shadowEtc: true }));
-    const s = '/var/lib/rnx/fs/j1/scratch';
+    const s = '/var/lib/rnx/mnt/scratch';
     assert.equal(
       list[1],
       `mkdir ${['work', 'tmp', 'run', 'proc', 'sys', 'dev', 'volumes', 'volumes/data', 'etc'].map((p) => `${s}/${p}`).join(' ')}`,
     );
     assert.equal(list[2], `file ${s}/etc/hosts`);
-    assert.equal(list[3], `overlay /var/lib/rnx/fs/j1/root ro,lowerdir=${s}:/`);
+    assert.equal(list[3], `overlay /var/lib/rnx/mnt/root ro,lowerdir=${s}:/`);
   });
 
   it('refuses paths that mount options cannot carry', () => {
@@ -150,7 +150,7 @@ describe('mount script', () => {
     assert.deepEqual(init.lines, [
       `${tools} mount -t 'tmpfs' -o 'mode=0755' 'rnx-scratch' '/j/scratch'`,
       `${tools} mkdir -p '/j/scratch/it'\\''s'`,
-      `${tools} mount -a -T '/j/fstab-0'`,
+      `${tools} mount -c -a -T '/j/fstab-0'`,
       `cd '/j/root' && ${tools} pivot_root . . && ${tools} umount -l .`,
       "cd '/work'",
     ]);
@@ -165,7 +165,7 @@ describe('mount script', () => {
     ]);
     assert.ok(
       standaloneScript(init).includes(
-        String.raw`mount -a -T '/j/fstab-0' || { echo 'rnx: job filesystem: failed: mount -a -T '\''/j/fstab-0'\''' >&2; exit 125; }`,
+        String.raw`mount -c -a -T '/j/fstab-0' || { echo 'rnx: job filesystem: failed: mount -c -a -T '\''/j/fstab-0'\''' >&2; exit 125; }`,
       ),
     );
   });
