@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareJobFilesystem, releaseJobFilesystem } from '../src/isolation/filesystem.js';
 import { newJobId } from '../src/isolation/job-id.js';
+import { UNSHARE_FLAGS } from '../src/isolation/job-process.js';
 import type { JobSpec } from '../src/isolation/job-spec.js';
 import { runJob } from '../src/isolation/runner.js';
 import { addRuntime } from '../src/isolation/runtimes.js';
@@ -52,19 +53,7 @@ async function job(extra: Partial<JobSpec>, withoutFilesystem: boolean): Promise
   if (result.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result)}`);
 }
 
-const UNSHARE = [
-  '--pid',
-  '--fork',
-  '--kill-child',
-  '--mount-proc',
-  '--mount',
-  '--uts',
-  '--ipc',
-  '--net',
-  '--',
-  'sh',
-  '-c',
-];
+const UNSHARE = [...UNSHARE_FLAGS, '--', 'sh', '-c'];
 
 function unshare(script: string): void {
   execFileSync('unshare', [...UNSHARE, `${script}\nexec true`], { stdio: 'ignore' });

@@ -95,18 +95,23 @@ export class TailMatcher {
   }
 }
 
+/** The namespaces every job gets: `unshare` flags, up to the `--` before init. */
+export const UNSHARE_FLAGS: readonly string[] = [
+  '--pid',
+  '--fork',
+  '--kill-child',
+  '--mount-proc',
+  '--mount',
+  '--uts',
+  '--ipc',
+  '--net',
+];
+
 export function startJobProcess(options: StartOptions): JobProcess {
   const child: ChildProcess = spawnProcess(
     options.unshare,
     [
-      '--pid',
-      '--fork',
-      '--kill-child',
-      '--mount-proc',
-      '--mount',
-      '--uts',
-      '--ipc',
-      '--net',
+      ...UNSHARE_FLAGS,
       '--',
       options.sh,
       '-c',

@@ -13,6 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { UNSHARE_FLAGS } from '../../src/isolation/job-process.js';
 import type { JobSpec } from '../../src/isolation/job-spec.js';
 import {
   prepareJobFilesystem,
@@ -62,22 +63,7 @@ export async function runFsJob(
   const run = await new Promise<FsJobRun>((resolve, reject) => {
     const child = spawn(
       'unshare',
-      [
-        '--pid',
-        '--fork',
-        '--kill-child',
-        '--mount-proc',
-        '--mount',
-        '--uts',
-        '--ipc',
-        '--net',
-        '--',
-        'sh',
-        '-c',
-        `${fs.value.script}exec "$@"`,
-        'init',
-        ...argv,
-      ],
+      [...UNSHARE_FLAGS, '--', 'sh', '-c', `${fs.value.script}exec "$@"`, 'init', ...argv],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
