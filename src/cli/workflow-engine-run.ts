@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { EngineDeps, LeasedAddress } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
 import { runWorkflow } from '../engine/run.js';
+import { selfIdentity } from '../isolation/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { CliContext } from './context.js';
@@ -43,7 +44,7 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
     return EXIT.usage;
   }
   const reporter = createReporter(ctx.stdout, { json: options.json, fancy: ctx.fancy });
-  const recorder = new WorkflowRecorder(db, process.pid);
+  const recorder = new WorkflowRecorder(db, selfIdentity());
   const stop = new AbortController();
   const kill = new AbortController();
   let signals = 0;

@@ -12,14 +12,20 @@ export function newRunId(): string {
   return `wr-${randomBytes(4).toString('hex')}`;
 }
 
+/** The rnx process running a workflow: its pid and start time (pids are reused, the pair is not). */
+export interface RunOwner {
+  readonly pid: number;
+  readonly startTime: number;
+}
+
 export class WorkflowRecorder {
   private readonly db: Database;
-  private readonly pid: number;
+  private readonly owner: RunOwner;
   private runId = '';
 
-  constructor(db: Database, pid: number) {
+  constructor(db: Database, owner: RunOwner) {
     this.db = db;
-    this.pid = pid;
+    this.owner = owner;
   }
 
   onEvent(e: EngineEvent): void {
@@ -27,9 +33,18 @@ export class WorkflowRecorder {
     switch (e.event) {
       case 'workflow-started': {
         db.prepare(
-          `INSERT INTO workflow_runs (id, workflow, file, status, concurrency, pid, started_at)
-           VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)`,
-        ).run(e.runId, e.workflow, e.file, e.concurrency, this.pid, e.at);
+          `INSERT INTO workflow_runs
+             (id, workflow, file, status, concurrency, pid, pid_start, started_at)
+           VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?)`,
+        ).run(
+          e.runId,
+          e.workflow,
+          e.file,
+          e.concurrency,
+          this.owner.pid,
+          this.owner.startTime,
+          e.at,
+        );
         const insert = db.prepare(
           `INSERT INTO workflow_jobs (run_id, name, position, network, address, requires, status)
            VALUES (?, ?, ?, ?, ?, ?, 'PENDING')`,
@@ -134,13 +149,12 @@ export interface RunJobRow {
 }
 
 /** Marks runs whose rnx process died without finishing them as CANCELED. */
-export function reconcileRuns(db: Database, isAlive: (pid: number) => boolean): void {
-  const open = db.prepare(`SELECT id, pid FROM workflow_runs WHERE status = 'RUNNING'`).all() as {
-    id: string;
-    pid: number;
-  }[];
+export function reconcileRuns(db: Database, isAlive: (owner: RunOwner) => boolean): void {
+  const open = db
+    .prepare(`SELECT id, pid, pid_start AS startTime FROM workflow_runs WHERE status = 'RUNNING'`)
+    .all() as { id: string; pid: number; startTime: number }[];
   for (const run of open) {
-    if (isAlive(run.pid)) continue;
+    if (isAlive(run)) continue;
     db.prepare(`UPDATE workflow_runs SET status = 'CANCELED', exit_code = 130 WHERE id = ?`).run(
       run.id,
     );

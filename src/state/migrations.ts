@@ -3,6 +3,7 @@
  * edited once it has landed: add a new one. Version numbers are reserved per area so that work on
  * separate areas never collides:
  *   1 core (meta)   2 networks and leases   3 jobs   4 workflow runs   5 volumes and runtimes
+ *   6 workflow run owners
  */
 export interface Migration {
   readonly version: number;
@@ -165,5 +166,12 @@ CREATE INDEX jobs_name ON jobs (name);`,
         PRIMARY KEY (run_id, name, attempt)
       ) STRICT;
     `,
+  },
+  {
+    version: 6,
+    name: 'workflow run owners',
+    // A run's rnx process is identified by pid and start time, like a job's and a lease's owner,
+    // so that a reused pid does not keep a dead run RUNNING.
+    sql: `ALTER TABLE workflow_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;`,
   },
 ];

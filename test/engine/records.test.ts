@@ -14,6 +14,7 @@ import {
   runJobs,
   WorkflowRecorder,
 } from '../../src/engine/records.js';
+import { selfIdentity } from '../../src/isolation/proc-identity.js';
 import { openDatabase } from '../../src/state/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -135,7 +136,7 @@ function finish(runId: string): EngineEvent[] {
 describe('workflow records', () => {
   it('stores a run with its jobs and every attempt while it runs and when it ends', () => {
     const db = openDatabase(state.dir);
-    const recorder = new WorkflowRecorder(db, process.pid);
+    const recorder = new WorkflowRecorder(db, selfIdentity());
     for (const e of events('wr-aaaa0001')) recorder.onEvent(e);
     assert.equal(findRun(db, 'wr-aaaa0001')?.status, 'RUNNING');
     assert.equal(runJobs(db, 'wr-aaaa0001')[0]?.status, 'RUNNING');
@@ -160,9 +161,9 @@ describe('workflow records', () => {
   it('marks a run whose rnx process died as CANCELED', () => {
     const db = openDatabase(state.dir);
     const deadPid = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')) + 1;
-    const recorder = new WorkflowRecorder(db, deadPid);
+    const recorder = new WorkflowRecorder(db, { pid: deadPid, startTime: 0 });
     for (const e of events('wr-dead0002')) recorder.onEvent(e);
-    reconcileRuns(db, (pid) => pid !== deadPid);
+    reconcileRuns(db, (owner) => owner.pid !== deadPid);
     assert.equal(findRun(db, 'wr-dead0002')?.status, 'CANCELED');
     assert.deepEqual(
       runJobs(db, 'wr-dead0002').map((j) => j.status),
