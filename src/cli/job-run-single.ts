@@ -11,10 +11,10 @@ import { openDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/job-outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import { checkUploads } from '../isolation/uploads.js';
-import { ok, type Result } from '../problem.js';
+import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
@@ -98,9 +98,9 @@ function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): n
       message: result.message ?? 'the job could not start',
     };
     printProblem(ctx, { ...problem, message: `job ${result.id}: ${problem.message}` });
-    if (problem.code.startsWith('host-')) return EXIT.host;
-    if (problem.code === 'usage') return EXIT.usage;
-    return result.exitCode === 127 ? 127 : EXIT.failed;
+    // `command not found` keeps the shell's 127; any other start failure exits as its kind says.
+    if (problemKind(problem.code) === 'failed' && result.exitCode === 127) return 127;
+    return exitCodeFor(problem);
   }
   if (result.reason === 'oom' || result.reason === 'timeout' || result.reason === 'orphaned') {
     writeLine(
