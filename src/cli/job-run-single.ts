@@ -4,13 +4,13 @@
  * code (128 + signal number when it was killed). With --json, stdout carries only one JSON object
  * at the end, with the job's stdout in `output`.
  */
-import { jobRequirements } from '../isolation/host-check.js';
+import { jobRequirements } from '../isolation/start/host-check.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
 import { openDatabase, stateDir } from '../state/database.js';
-import { shellExitCode } from '../isolation/job-outcome.js';
+import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
-import { checkUploads } from '../isolation/uploads.js';
+import { checkUploads } from '../isolation/filesystem/uploads.js';
 import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { EngineDeps, LeasedAddress } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
 import { runWorkflow } from '../engine/run.js';
-import { selfIdentity } from '../isolation/proc-identity.js';
+import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { CliContext } from './context.js';
