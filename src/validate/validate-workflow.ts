@@ -18,6 +18,7 @@ import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
+import { checkLimits } from './rules/limits.js';
 import { checkRequires } from './rules/requires.js';
 import { checkUploads } from './rules/uploads.js';
 import { checkSchema } from './schema.js';
@@ -49,6 +50,7 @@ const RULES: readonly Rule[] = [
   checkRequires,
   checkGpu,
   checkIoAlias,
+  checkLimits,
   checkUploads,
   checkEnvConflicts,
 ];
