@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { checkName } from '../names.js';
 import { fail, ok, type Result } from '../problem.js';
-import { newJobId } from '../isolation/job-id.js';
+import { newJobId } from '../isolation/records/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
 import {
   parseCount,

@@ -1,14 +1,14 @@
 /**
  * Strays under the state directory: run directories that belong to no active job (rnx killed
  * between creating one and recording its job's end). cgroups are found by job id from the records
- * (see reap.ts): scanning the cgroup tree for `rnx-*` would also find the jobs of other rnx
+ * (see orphans.ts): scanning the cgroup tree for `rnx-*` would also find the jobs of other rnx
  * installations with their own state directories, which are not ours to remove.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from '../state/database.js';
-import { jobFilesystemDir, pruneJobFilesystems } from './filesystem.js';
-import { removeJobFiles } from './job-files.js';
+import type { Database } from '../../state/database.js';
+import { jobFilesystemDir, pruneJobFilesystems } from '../filesystem/job-filesystem.js';
+import { removeJobFiles } from '../filesystem/job-files.js';
 import { getJob } from './job-store.js';
 
 function entries(dir: string): string[] {

@@ -5,11 +5,11 @@
  * created; the host side of the network (bridge, nft rules) is ensured meanwhile, in parallel with
  * the job's start. Phase 2, with the PID of a process inside the job's network namespace: the veth
  * with its peer made directly in that namespace, address, loopback, default route.
- * Release undoes both, however the job ended, and is idempotent.
+ * releaseNetwork undoes both, however the job ended, and is idempotent.
  * `none` has no phase at all: the job's init brings its loopback up itself.
  */
-import { fail, ok, type Result } from '../problem.js';
-import type { Database } from '../state/database.js';
+import { fail, ok, type Result } from '../../problem.js';
+import type { Database } from '../../state/database.js';
 import {
   attachJob,
   detachJob,
@@ -20,7 +20,7 @@ import {
   vethName,
   type Lease,
   type Network,
-} from '../networks/index.js';
+} from '../../networks/index.js';
 
 export interface PreparedNetwork {
   /** False for `none`: no lease, no phase 2. */

@@ -6,11 +6,11 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { transaction, type Database } from '../state/database.js';
-import { fail, ok, type Result } from '../problem.js';
-import { checkName } from '../names.js';
-import { closest } from '../suggest.js';
-import { isAlive, type ProcessIdentity } from './proc-identity.js';
+import { transaction, type Database } from '../../state/database.js';
+import { fail, ok, type Result } from '../../problem.js';
+import { checkName } from '../../names.js';
+import { closest } from '../../suggest.js';
+import { isAlive, type ProcessIdentity } from '../records/proc-identity.js';
 
 export interface Volume {
   readonly name: string;

@@ -5,18 +5,18 @@
  * lease, run directory. Its record ends FAILED with reason `orphaned`. Mounts need no work: they
  * live only in the job's mount namespace, which ends with its last process.
  *
- * Every rnx command calls `reapAbandonedJobs` first: one indexed query when nothing is left over.
+ * Every rnx command calls `cleanUpOrphanedJobs` first: one indexed query when nothing is left over.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from '../state/database.js';
-import { cgroupLayout, V1_CONTROLLERS } from './cgroup-layout.js';
-import { cgroupName, type JobCgroup } from './cgroups.js';
-import { runDirOf } from './job-files.js';
-import type { EndReason, JobStatus } from './job-spec.js';
+import type { Database } from '../../state/database.js';
+import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
+import { cgroupName, type JobCgroup } from '../cgroups/job-cgroup.js';
+import { runDirOf } from '../filesystem/job-files.js';
+import type { EndReason, JobStatus } from '../job-spec.js';
 import { activeJobOwners, claimJob, finishJob, getJob, type JobRecord } from './job-store.js';
 import { isAlive, selfIdentity } from './proc-identity.js';
-import { releaseHeld } from './run-end.js';
+import { releaseHeld } from '../end/run-end.js';
 
 /** cgroup directories that a job of this id may have, found by name (when none was recorded). */
 function cgroupByName(jobId: string): JobCgroup | undefined {
@@ -31,7 +31,7 @@ function cgroupByName(jobId: string): JobCgroup | undefined {
   return { version: layout.version, dirs, procsFiles: [], trackDir: track };
 }
 
-export interface Reaped {
+export interface CleanedUp {
   readonly id: string;
   readonly problems: readonly string[];
 }
@@ -41,7 +41,7 @@ export async function cleanUpJob(
   db: Database,
   job: JobRecord,
   end: { status: JobStatus; reason: EndReason; message: string },
-): Promise<Reaped> {
+): Promise<CleanedUp> {
   const cgroup = job.cgroup ?? cgroupByName(job.id);
   const problems = await releaseHeld(db, job.id, {
     ...(cgroup === undefined ? {} : { cgroup }),
@@ -65,16 +65,16 @@ function dirOfLog(logPath: string): string {
 }
 
 /** Finds jobs whose rnx is gone and removes what they left. Returns the ids cleaned up. */
-export async function reapAbandonedJobs(db: Database): Promise<Reaped[]> {
+export async function cleanUpOrphanedJobs(db: Database): Promise<CleanedUp[]> {
   const candidates = activeJobOwners(db).filter((j) => !isAlive(j.owner));
   if (candidates.length === 0) return [];
   const self = selfIdentity();
-  const reaped: Reaped[] = [];
+  const cleaned: CleanedUp[] = [];
   for (const { id, owner } of candidates) {
     if (!claimJob(db, id, owner, self)) continue;
     const job = getJob(db, id);
     if (job === undefined) continue;
-    reaped.push(
+    cleaned.push(
       await cleanUpJob(db, job, {
         status: 'FAILED',
         reason: 'orphaned',
@@ -82,5 +82,5 @@ export async function reapAbandonedJobs(db: Database): Promise<Reaped[]> {
       }),
     );
   }
-  return reaped;
+  return cleaned;
 }

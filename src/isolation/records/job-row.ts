@@ -2,9 +2,9 @@
  * A job record as the rest of rnx sees it, and how it is read from a row of the jobs table
  * (migration 3): JSON columns parsed, pid + start time pairs joined.
  */
-import type { Resources } from '../validate/model.js';
-import type { JobCgroup } from './cgroups.js';
-import type { EndReason, JobStatus } from './job-spec.js';
+import type { Resources } from '../../validate/model.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import type { EndReason, JobStatus } from '../job-spec.js';
 import type { ProcessIdentity } from './proc-identity.js';
 
 export interface JobRecord {

@@ -14,7 +14,7 @@
  *
  * Steps run in this order: hostname, loopback up for jobs without a network (in the background,
  * waited for at the end), bind mounts (per-job /etc/hosts, resolv.conf), the job's filesystem
- * (filesystem.ts: mounts, pivot_root, cd /work), then joining the job's cgroups last, so that the
+ * (job-filesystem.ts: mounts, pivot_root, cd /work), then joining the job's cgroups last, so that the
  * setup tools do not count against the job's own process limit. User-supplied text only reaches the script single-quoted.
  */
 

@@ -4,7 +4,7 @@
  * and an OOM kill over the bare 137 it leaves behind.
  */
 import { constants } from 'node:os';
-import type { EndReason, JobStatus } from './job-spec.js';
+import type { EndReason, JobStatus } from '../job-spec.js';
 
 export interface Observed {
   readonly code: number | null;

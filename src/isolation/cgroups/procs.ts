@@ -4,8 +4,8 @@
  */
 import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../problem.js';
-import type { JobCgroup } from './cgroups.js';
+import { fail, ok, type Result } from '../../problem.js';
+import type { JobCgroup } from './job-cgroup.js';
 
 function read(file: string): string | undefined {
   try {

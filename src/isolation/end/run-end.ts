@@ -3,18 +3,18 @@
  * network wiring and lease, and the run directory, then write the final record. Nothing a job held
  * outlives it.
  */
-import type { Problem } from '../problem.js';
-import type { Database } from '../state/database.js';
-import { jobPids, removeJobCgroup } from './cgroup-procs.js';
-import type { JobCgroup } from './cgroups.js';
-import { releaseJobFilesystem } from './filesystem.js';
-import { removeJobFiles } from './job-files.js';
-import { classify, type Observed } from './job-outcome.js';
-import type { JobProcess } from './job-process.js';
-import type { EndReason, JobResult, JobSpec } from './job-spec.js';
-import { finishJob, getJob } from './job-store.js';
-import { releaseNetwork, type PreparedNetwork } from './network-phase.js';
-import { killNow } from './stop.js';
+import type { Problem } from '../../problem.js';
+import type { Database } from '../../state/database.js';
+import { jobPids, removeJobCgroup } from '../cgroups/procs.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import { releaseJobFilesystem } from '../filesystem/job-filesystem.js';
+import { removeJobFiles } from '../filesystem/job-files.js';
+import { classify, type Observed } from './outcome.js';
+import type { JobProcess } from '../start/job-process.js';
+import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
+import { finishJob, getJob } from '../records/job-store.js';
+import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
+import { killNow } from './stop-job.js';
 
 /** A job that ended before its command ran, or because rnx could not run it. */
 export interface Failure {

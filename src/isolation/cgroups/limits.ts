@@ -1,10 +1,10 @@
 /**
  * What to write into a job's cgroups for its limits, as plain data: one file write per limit, per
  * cgroup version. Pure, so the translation (percent of a core → CFS quota, bytes/s per block device,
- * cpuset lists) is unit-tested on literal values; cgroups.ts does the writing.
+ * cpuset lists) is unit-tested on literal values; job-cgroup.ts does the writing.
  */
-import type { Resources } from '../validate/model.js';
-import type { V1Controller } from './cgroup-layout.js';
+import type { Resources } from '../../validate/model.js';
+import type { V1Controller } from './layout.js';
 
 export interface LimitWrite {
   /** v1: the controller whose job cgroup holds the file; v2: `unified`. */

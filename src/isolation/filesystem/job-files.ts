@@ -3,13 +3,13 @@
  * (its name and address, and the other jobs the engine lists) in its run directory
  * (`<state>/run/<jobid>/`), and an /etc/resolv.conf shared by all jobs (`<state>/etc/`, one for
  * jobs with a network and one without, bound read-only and rewritten atomically when the host's
- * changes). The host's files are never changed. Without the job filesystem (filesystem.ts, which
+ * changes). The host's files are never changed. Without the job filesystem (job-filesystem.ts, which
  * binds these files itself), init binds them with one `mount -a -T FSTAB`, from the fstab written
  * here. Few files per job: creating and removing them is a good part of a job's own cost.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostEntry } from './job-spec.js';
+import type { HostEntry } from '../job-spec.js';
 
 export interface BindMount {
   readonly source: string;

@@ -4,11 +4,11 @@
  * host resources to remove (cgroup, veth, run directory). Secret values are never stored: only the
  * names of the variables.
  */
-import { sql } from '../state/statements.js';
-import type { Database } from '../state/database.js';
-import type { Resources } from '../validate/model.js';
-import type { JobCgroup } from './cgroups.js';
-import type { EndReason, JobStatus } from './job-spec.js';
+import { sql } from '../../state/statements.js';
+import type { Database } from '../../state/database.js';
+import type { Resources } from '../../validate/model.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import type { EndReason, JobStatus } from '../job-spec.js';
 import { fromRow, type JobRecord, type Row } from './job-row.js';
 import type { ProcessIdentity } from './proc-identity.js';
 

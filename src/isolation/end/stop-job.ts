@@ -4,9 +4,9 @@
  * when everything else is gone and PID 1 has no handler, waiting longer is pointless: kill it then.
  * Killing a PID namespace's PID 1 with SIGKILL kills every process in that namespace.
  */
-import { jobPids, killJob, signalJob } from './cgroup-procs.js';
-import type { JobCgroup } from './cgroups.js';
-import { catchesSignal } from './proc-identity.js';
+import { jobPids, killJob, signalJob } from '../cgroups/procs.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import { catchesSignal } from '../records/proc-identity.js';
 
 export const DEFAULT_GRACE_MS = 10_000;
 const SIGTERM_NUMBER = 15;

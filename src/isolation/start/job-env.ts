@@ -3,7 +3,7 @@
  * user's variables, then the secret ones. Secrets are in the job's environment only: the caller
  * keeps them out of records and output.
  */
-import type { JobSpec } from './job-spec.js';
+import type { JobSpec } from '../job-spec.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { spawnProcess } from '../exec.js';
+import { spawnProcess } from '../../exec.js';
 
 export interface Exit {
   readonly code: number | null;

@@ -3,24 +3,24 @@
  * written before the job's command runs (the job's init joins the cgroups, then waits for the go).
  * v1: one directory per controller the job needs (pids always: it lists the job's processes), plus
  * a directory in the unified hierarchy when one is mounted, for its cgroup.kill. v2: one leaf.
- * The processes inside are handled by cgroup-procs.ts.
+ * The processes inside are handled by procs.ts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../problem.js';
-import type { Resources } from '../validate/model.js';
+import { fail, ok, type Result } from '../../problem.js';
+import type { Resources } from '../../validate/model.js';
 import { blockDevices } from './block-devices.js';
-import { tryRmdir } from './cgroup-procs.js';
-import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
+import { tryRmdir } from './procs.js';
+import { cgroupLayout, type CgroupLayout } from './layout.js';
 import {
   v1ControllersFor,
   v1LimitWrites,
   v2ControllersFor,
   v2LimitWrites,
   type LimitWrite,
-} from './cgroup-limits.js';
-import { enableV2Controllers } from './cgroup-delegation.js';
-import { formatCpuList, parseCpuList } from './units.js';
+} from './limits.js';
+import { enableV2Controllers } from './delegation.js';
+import { formatCpuList, parseCpuList } from '../units.js';
 
 export interface JobCgroup {
   readonly version: 'v1' | 'v2';
@@ -161,7 +161,7 @@ function checkCpus(wanted: string, available: string | undefined): Result<void> 
   const outside = cpus.value.filter((cpu) => !allowed.has(cpu));
   if (outside.length > 0) {
     return fail(
-      'usage',
+      'invalid-cpu-set',
       `CPU ${formatCpuList(outside)} is not available to rnx (allowed: ${available})`,
     );
   }

@@ -6,9 +6,9 @@
  */
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../problem.js';
-import { TOOL_PACKAGES } from '../exec.js';
-import { cgroupLayout, V1_CONTROLLERS } from './cgroup-layout.js';
+import { fail, ok, type Result } from '../../problem.js';
+import { TOOL_PACKAGES } from '../../exec.js';
+import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
 
 export interface HostItem {
   readonly name: string;
@@ -144,7 +144,7 @@ function toolItem(tool: string, requiredForJobs: boolean, why: string): HostItem
   };
 }
 
-/** Every job's root is an overlay (filesystem.ts); tmpfs holds its scratch layer and /tmp. */
+/** Every job's root is an overlay (job-filesystem.ts); tmpfs holds its scratch layer and /tmp. */
 function overlayItem(): HostItem {
   let known: string[] = [];
   try {

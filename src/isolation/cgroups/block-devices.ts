@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BlockDevice } from './cgroup-limits.js';
+import type { BlockDevice } from './limits.js';
 
 export function blockDevices(sysBlock = '/sys/block'): BlockDevice[] {
   const devices: BlockDevice[] = [];

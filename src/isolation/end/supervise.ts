@@ -3,8 +3,8 @@
  * once on the second request, and its timeout. Resolves when the job's process has ended, saying
  * whether a stop was asked for and whether the timeout fired.
  */
-import type { Exit } from './job-process.js';
-import { killNow, stopJob, type StopTarget } from './stop.js';
+import type { Exit } from '../start/job-process.js';
+import { killNow, stopJob, type StopTarget } from './stop-job.js';
 
 export interface Supervised {
   readonly exit: Exit;

@@ -6,10 +6,10 @@
  */
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { transaction, type Database } from '../state/database.js';
-import { fail, ok, type Result } from '../problem.js';
-import { checkName } from '../names.js';
-import { closest } from '../suggest.js';
+import { transaction, type Database } from '../../state/database.js';
+import { fail, ok, type Result } from '../../problem.js';
+import { checkName } from '../../names.js';
+import { closest } from '../../suggest.js';
 
 /** Characters allowed in a runtime's path: it ends up in overlayfs mount options. */
 const SAFE_PATH = /^\/[A-Za-z0-9_./+@-]*$/;

@@ -16,12 +16,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from '../state/database.js';
-import { fail, ok, type Result } from '../problem.js';
-import type { JobSpec } from './job-spec.js';
+import type { Database } from '../../state/database.js';
+import { fail, ok, type Result } from '../../problem.js';
+import type { JobSpec } from '../job-spec.js';
 import { JOB_ROOT, JOB_SCRATCH, planMounts, type VolumeMount } from './mount-plan.js';
 import { renderMountSteps, standaloneScript } from './mount-script.js';
-import { selfIdentity } from './proc-identity.js';
+import { selfIdentity } from '../records/proc-identity.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
 import { acquireVolumes, releaseVolumes } from './volumes.js';

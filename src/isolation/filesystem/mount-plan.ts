@@ -1,7 +1,7 @@
 /**
  * The job's filesystem as pure data: which mounts to make, in order, inside the job's private mount
  * namespace, before pivot_root into the new root. No I/O here; mount-script.ts turns the steps into
- * the shell lines the job's init runs, filesystem.ts gathers the inputs from the host.
+ * the shell lines the job's init runs, job-filesystem.ts gathers the inputs from the host.
  *
  * Host root (default): the new root is a read-only overlay of a small per-job skeleton (the mount
  * points /work and /volumes/NAME, on a tmpfs) above the host's root filesystem, so nothing of the
@@ -13,7 +13,7 @@
  * with it.
  */
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../problem.js';
+import { fail, ok, type Result } from '../../problem.js';
 
 export type MountStep =
   | {

@@ -4,16 +4,16 @@
  * wait for init's `w` and `x`. Everything before the go is bounded by the setup timeout; a failure
  * before the go means the command never runs.
  */
-import type { Result } from '../problem.js';
+import type { Result } from '../../problem.js';
 import type { Exit, JobProcess } from './job-process.js';
-import type { Failure } from './run-end.js';
+import type { Failure } from '../end/run-end.js';
 
-export type Release =
+export type Handshake =
   | { readonly kind: 'running'; readonly readyToExecMs: number; readonly initWaited: boolean }
   | { readonly kind: 'failed'; readonly failure: Failure }
   | { readonly kind: 'not-found'; readonly exit: Exit };
 
-export interface ReleaseOptions {
+export interface HandshakeOptions {
   /** Phase 2, run once the namespaces exist (absent for `none`). */
   readonly attach?: () => Promise<Result<void>>;
   readonly networkName: string;
@@ -30,9 +30,9 @@ function timeout(ms: number): { promise: Promise<'timeout'>; clear: () => void }
   return { promise, clear: () => clearTimeout(timer) };
 }
 
-const failed = (failure: Failure): Release => ({ kind: 'failed', failure });
+const failed = (failure: Failure): Handshake => ({ kind: 'failed', failure });
 
-export async function releaseJob(proc: JobProcess, options: ReleaseOptions): Promise<Release> {
+export async function handshake(proc: JobProcess, options: HandshakeOptions): Promise<Handshake> {
   const setup = timeout(options.setupTimeoutMs);
   try {
     const first = await Promise.race([proc.nextEvent(), setup.promise]);

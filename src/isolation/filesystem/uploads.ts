@@ -7,7 +7,7 @@
  */
 import { cpSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fail, ok, type Problem, type Result } from '../problem.js';
+import { fail, ok, type Problem, type Result } from '../../problem.js';
 
 export type UploadKind = 'file' | 'directory';
 

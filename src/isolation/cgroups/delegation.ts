@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../problem.js';
-import type { CgroupLayout } from './cgroup-layout.js';
+import { fail, ok, type Result } from '../../problem.js';
+import type { CgroupLayout } from './layout.js';
 
 const DELEGATE_HINT =
   'run rnx in a cgroup of its own with delegated controllers, e.g. systemd-run --scope -p Delegate=yes rnx ...';
