@@ -14,12 +14,18 @@ import { checkUploads } from '../isolation/filesystem/uploads.js';
 import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
+import { envFileValues } from './env-file-flag.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
-  const flags = specFromFlags(args, ctx.env);
+  const fileEnv = envFileValues(ctx, args);
+  if (!fileEnv.ok) {
+    printProblem(ctx, fileEnv.problem);
+    return EXIT.usage;
+  }
+  const flags = specFromFlags(args, ctx.env, fileEnv.value);
   // --upload / --upload-dir are relative to the working directory and may not leave it.
   const spec = flags.ok ? resolveUploads(flags.value, ctx.cwd) : flags;
   if (!spec.ok) {
