@@ -12,7 +12,7 @@ export interface CliContext {
   readonly cwd: string;
   /** True when stdout is a terminal and NO_COLOR is unset: colours, emoji and live views allowed. */
   readonly fancy: boolean;
-  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  /** Registers a handler for SIGINT, SIGTERM and SIGHUP; returns a function that removes it. */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
 }
 
@@ -38,6 +38,8 @@ export const EXIT = {
   usage: 2,
   /** The host lacks something rnx needs (a tool, root, a kernel feature). */
   host: 3,
-  /** Interrupted by Ctrl-C or SIGTERM. */
+  /** Interrupted by Ctrl-C, SIGTERM or SIGHUP. */
   interrupted: 130,
+  /** Standard output or error was closed under rnx (`| head`): it stopped quietly, as SIGPIPE would. */
+  outputClosed: 141,
 } as const;
