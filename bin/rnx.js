@@ -17,8 +17,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   if (newer === undefined) {
     process.stderr.write(
       `rnx: needs Node.js 22.18 or newer; ${process.execPath} is ${process.version}\n` +
-        '  hint: reinstall rnx without --omit=optional (npm then installs Node 24 for it), ' +
-        'or put Node >= 22.18 first on PATH, or set RNX_NODE=/path/to/node\n',
+        '  hint: put Node >= 22.18 first on PATH or set RNX_NODE=/path/to/node, or reinstall rnx ' +
+        "with install scripts allowed (npm install -g --allow-scripts=node rnx): its dependency 'node' brings Node 24\n",
     );
     process.exit(3);
   }

@@ -7,7 +7,8 @@ const EXIT_CODES = `Exit codes:
   1    a job or workflow ran and failed, or the thing asked for does not exist
   2    invalid input: bad flags, an invalid workflow file, a refused request
   3    the host lacks something rnx needs (see 'rnx system check')
-  130  interrupted (Ctrl-C or SIGTERM)
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP)
+  141  standard output was closed (| head): stopped quietly
   rnx job run exits with the job's own exit code (128 + signal number when it was killed).`;
 
 export function topLevelHelp(commands: readonly CommandEntry[], version: string): string {
