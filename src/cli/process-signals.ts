@@ -11,7 +11,7 @@
  *   swallowed (a closed stdout is passed on to the handlers once, as SIGPIPE); otherwise rnx exits at
  *   once and quietly with EXIT.outputClosed.
  */
-import { EXIT } from './context.js';
+import { EXIT } from './exit-codes.js';
 
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
