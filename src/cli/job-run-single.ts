@@ -99,7 +99,7 @@ function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): n
     };
     printProblem(ctx, { ...problem, message: `job ${result.id}: ${problem.message}` });
     if (problem.code.startsWith('host-')) return EXIT.host;
-    if (problem.code === 'usage') return EXIT.usage;
+    if (problem.code === 'usage' || problem.code === 'name-taken') return EXIT.usage;
     return result.exitCode === 127 ? 127 : EXIT.failed;
   }
   if (result.reason === 'oom' || result.reason === 'timeout' || result.reason === 'orphaned') {
