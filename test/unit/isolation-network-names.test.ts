@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { openSync, readFileSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { writeJobFiles } from '../../src/isolation/job-files.js';
-import { recordResources, finishJob } from '../../src/isolation/job-store.js';
+import { writeJobFiles } from '../../src/isolation/filesystem/job-files.js';
+import { recordResources, finishJob } from '../../src/isolation/records/job-store.js';
 import {
   insertUniquelyNamed,
   refreshNetworkNames,
   sharedEntries,
-} from '../../src/isolation/network-names.js';
+} from '../../src/isolation/filesystem/network-names.js';
 import { openDatabase, type Database } from '../../src/state/database.js';
 import { tempDir } from '../helpers/cli.js';
 
