@@ -94,14 +94,14 @@ export async function launchJob<L extends LeasedAddress>(
       }
       ctx.apply(scheduler.started(name));
     },
-    onLine(stream, line) {
+    onLines(stream, text) {
       ctx.emit({
         event: 'job-output',
         at: new Date().toISOString(),
         job: name,
         jobId,
         stream,
-        line,
+        text,
       });
     },
   };
