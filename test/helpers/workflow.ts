@@ -52,9 +52,7 @@ export function outputOf(events: readonly JsonEvent[], job: string): string[] {
 }
 
 /** Start and end times (ms) of each job's last attempt, from the events. */
-export function timesOf(
-  events: readonly JsonEvent[],
-): Map<string, { start: number; end: number }> {
+export function timesOf(events: readonly JsonEvent[]): Map<string, { start: number; end: number }> {
   const times = new Map<string, { start: number; end: number }>();
   for (const e of events) {
     if (e.event === 'job-started') times.set(e.job, { start: Date.parse(e.at), end: Infinity });
