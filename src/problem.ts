@@ -73,6 +73,10 @@ const PROBLEM_KINDS = {
   'not-found': 'not-found',
   'start-failed': 'failed',
   'cgroup-busy': 'failed',
+  // the state directory (src/state/state-fault.ts)
+  'state-full': 'host',
+  'state-read-only': 'host',
+  'state-corrupt': 'host',
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',
