@@ -58,12 +58,12 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
   // A record that cannot be written (a full state directory) must not keep the rest held: every
   // step runs, and the first such error is thrown at the end. The lease row left behind is then
   // freed by the next rnx command (its owner, this rnx, being gone).
-  let fault: unknown;
+  let fault: Error | undefined;
   const step = async (work: () => unknown): Promise<void> => {
     try {
       await work();
     } catch (error) {
-      fault ??= error;
+      fault ??= error instanceof Error ? error : new Error(String(error));
     }
   };
   await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
