@@ -8,6 +8,7 @@ import { listRuntimes } from '../isolation/runtimes.js';
 import { checkUpload } from '../isolation/uploads.js';
 import { listVolumes } from '../isolation/volumes.js';
 import { listNetworks } from '../networks/store.js';
+import type { Network } from '../networks/types.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import type { Catalog } from '../validate/catalog.js';
 import { catalogOf } from '../validate/catalog.js';
@@ -28,6 +29,16 @@ export function cliCatalog(ctx: CliContext): Promise<Catalog> {
         },
       }),
     );
+  } finally {
+    db.close();
+  }
+}
+
+/** Every network this host knows (built-ins first), for what only the store can tell: `--internal`. */
+export function cliNetworks(ctx: CliContext): Network[] {
+  const db = openDatabase(stateDir(ctx.env));
+  try {
+    return listNetworks(db);
   } finally {
     db.close();
   }
