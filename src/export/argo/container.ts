@@ -120,8 +120,13 @@ function checkExpressions(job: PlannedJob, report: Report): void {
     report.warning(
       report.has(at) ? at : report.job(job.name),
       'argo-template-expression',
-      `'{{' in ${path.join('.')} of job '${job.name}' is read by Argo as a template expression: Argo replaces what it knows ({{workflow.name}}, ...) and fails on expressions it cannot evaluate`,
+      `'{{' in ${fieldText(path)} of job '${job.name}' is read by Argo as a template expression: Argo replaces what it knows ({{workflow.name}}, ...) and fails on expressions it cannot evaluate`,
       'write the braces another way (for example from a variable: B="{"; echo "$B$B")',
     );
   }
+}
+
+/** `args[0]`, `environment.NAME`, `command`. */
+function fieldText(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }

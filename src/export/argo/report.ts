@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../../validate/diagnostic.js';
 import type { DataPath, LoadedFile } from '../../validate/load.js';
+import { locate } from '../../validate/load.js';
 import type { Plan } from '../../validate/model.js';
 import { diagnosticAt } from '../../validate/rule.js';
 import { isMapData } from '../../validate/workflows.js';
@@ -20,6 +21,8 @@ export interface Report {
   requirement(name: string, required: string): DataPath;
   /** True when the file has a value at `path`. */
   has(path: DataPath): boolean;
+  /** The text of the line a diagnostic at `path` would show. */
+  lineText(path: DataPath): string;
 }
 
 export function newReport(loaded: LoadedFile, plan: Plan): Report {
@@ -51,6 +54,10 @@ export function newReport(loaded: LoadedFile, plan: Plan): Report {
       return index === -1 ? path : [...path, index, required];
     },
     has: (path) => dataAt(loaded.data, path) !== undefined,
+    lineText: (path) => {
+      const line = locate(loaded, path, 'key').line;
+      return loaded.source.split(/\r?\n/)[line - 1] ?? '';
+    },
   };
 }
 

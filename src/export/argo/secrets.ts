@@ -66,7 +66,11 @@ export function secretPlan(
     ...(namespace === undefined ? [] : [`--namespace=${namespace}`]),
     ...[...literals].map(([key, variable]) => `--from-literal=${key}="$${variable}"`),
   ].join(' ');
-  const place = firstSecretPlace(plan, report);
+  const place = firstSecretPlace(
+    plan,
+    [...values.values()].flatMap((v) => [...v]),
+    report,
+  );
   report.warning(
     place,
     'argo-secrets-unmasked',
@@ -76,11 +80,19 @@ export function secretPlan(
   return { name, keys, command };
 }
 
-function firstSecretPlace(plan: Plan, report: Report): DataPath {
+/**
+ * Where the warning about secrets points: the first `secret_environment`, or failing that a job,
+ * whose line (shown in the excerpt) holds no secret value, as an inline map would.
+ */
+function firstSecretPlace(plan: Plan, secrets: readonly string[], report: Report): DataPath {
   const candidates: DataPath[] = [
     report.workflow('secret_environment'),
     ['secret_environment'],
     ...plan.jobs.map((j) => report.job(j.name, 'secret_environment')),
+    ...plan.jobs.map((j) => report.job(j.name)),
+    report.workflow('jobs'),
   ];
-  return candidates.find((p) => report.has(p)) ?? report.workflow();
+  const clean = (p: DataPath): boolean =>
+    !secrets.some((s) => s !== '' && report.lineText(p).includes(s));
+  return candidates.find((p) => report.has(p) && clean(p)) ?? [];
 }

@@ -14,6 +14,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { builtinNetwork } from '../../networks/builtins.js';
 import type { Network } from '../../networks/types.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
+import { sortDiagnostics } from '../../validate/diagnostic.js';
 import type { LoadedFile } from '../../validate/load.js';
 import type { Plan, PlannedJob } from '../../validate/model.js';
 import { containerTemplate } from './container.js';
@@ -139,7 +140,7 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
       ],
     },
   };
-  const diagnostics = report.diagnostics;
+  const diagnostics = sortDiagnostics(report.diagnostics);
   const failed = diagnostics.some((d) => d.severity === 'error');
   return {
     diagnostics,
