@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { exportArgoFile } from '../../src/export/argo/export-file.js';
 import type { ArgoOptions } from '../../src/export/argo/workflow.js';
-import { checkUpload } from '../../src/isolation/uploads.js';
+import { checkUpload } from '../../src/isolation/filesystem/uploads.js';
 import { BUILTIN_NETWORKS } from '../../src/networks/builtins.js';
 import type { Network } from '../../src/networks/types.js';
 import { catalogOf } from '../../src/validate/catalog.js';

@@ -4,7 +4,8 @@
  * object of any other kind, or one its model rejects, fails the test. On top of the schemas, the
  * references inside a Workflow are checked the way Argo's own validation does: every task's
  * template exists, every `depends` operand names a task of the DAG, every input parameter a
- * template uses is declared and passed, every `{{tasks.X.ip}}` names a daemon the task waits for.
+ * template uses is declared and passed, every `{{tasks.X.ip}}` names a daemon the task waits for,
+ * every output expression a task it waits for that declares the `rnx-output` parameter.
  */
 import assert from 'node:assert/strict';
 import { Workflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow';
@@ -80,10 +81,15 @@ function checkWorkflowReferences(wf: IWorkflow): void {
     const used = [...JSON.stringify(template).matchAll(/\{\{inputs\.parameters\.([^}]+)\}\}/g)];
     for (const [, p] of used) assert.ok(declared.includes(p ?? ''), `input ${p} is declared`);
     for (const arg of task.arguments?.parameters ?? []) {
-      const ip = /^\{\{tasks\.([^.]+)\.ip\}\}$/.exec(String(arg.value));
-      assert.ok(ip, `argument ${arg.name} of ${task.name} is a task's address`);
-      const daemonTask = tasks.find((t) => t.name === ip[1]);
-      assert.equal(templates.get(daemonTask?.template ?? '')?.daemon, true, `${ip[1]} is a daemon`);
+      const from = producerOf(String(arg.value));
+      assert.ok(from, `argument ${arg.name} of ${task.name} is a task's address or output`);
+      const producer = templates.get(tasks.find((t) => t.name === from.task)?.template ?? '');
+      if (from.what === 'ip') assert.equal(producer?.daemon, true, `${from.task} is a daemon`);
+      else
+        assert.ok(
+          producer?.outputs?.parameters?.some((p) => p.name === 'rnx-output'),
+          `${from.task} has the output parameter`,
+        );
     }
   }
   // {{tasks.X.ip}} only resolves for tasks the task waits for, directly or not.
@@ -93,8 +99,19 @@ function checkWorkflowReferences(wf: IWorkflow): void {
   };
   for (const task of tasks) {
     for (const arg of task.arguments?.parameters ?? []) {
-      const daemon = /^\{\{tasks\.([^.]+)\.ip\}\}$/.exec(String(arg.value))?.[1] ?? '';
-      assert.ok(ancestors(task.name).has(daemon), `${task.name} waits for ${daemon}`);
+      const from = producerOf(String(arg.value))?.task ?? '';
+      assert.ok(ancestors(task.name).has(from), `${task.name} waits for ${from}`);
     }
   }
+}
+
+/** The task whose address (`{{tasks.X.ip}}`) or rnx output (an expression on X) a value reads. */
+function producerOf(value: string): { task: string; what: 'ip' | 'output' } | undefined {
+  const ip = /^\{\{tasks\.([^.]+)\.ip\}\}$/.exec(value);
+  if (ip) return { task: ip[1] ?? '', what: 'ip' };
+  const output = /^\{\{=.*tasks\['([^']+)'\]\.outputs\.parameters\['rnx-output'\].*\}\}$/.exec(
+    value,
+  );
+  if (output) return { task: output[1] ?? '', what: 'output' };
+  return undefined;
 }

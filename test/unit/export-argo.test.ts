@@ -340,7 +340,7 @@ jobs:
         ['rnx-volume-turn', ['ReadWriteOnce']],
       ],
     );
-    assert.deepEqual(template(r, 'c').container?.volumeMounts?.[1], {
+    assert.deepEqual(template(r, 'c').container?.volumeMounts?.[2], {
       name: 'volume-0',
       mountPath: '/volumes/turn',
     });
@@ -362,5 +362,59 @@ jobs:
       options: { runtimeImages: new Map([['py', 'python:3.12']]) },
     });
     assert.deepEqual(codes(r), ['4:error:argo-no-image']);
+  });
+});
+
+describe('argo export: pipelines', () => {
+  it('a matrix job is one task per instance; a requirement on it names every instance', () => {
+    const r = exportText(`
+jobs:
+  t:
+    command: echo
+    args: ['\${matrix.n}']
+    matrix: { n: [1, 2] }
+  ok: { command: 'true', requires: [{ t: COMPLETED }] }
+  bad: { command: 'true', requires: [{ t: FAILED }] }
+  any: { command: 'true', requires: [{ t: FINISHED }] }
+`);
+    assert.deepEqual(dependsOf(r), {
+      't-1': undefined,
+      't-2': undefined,
+      ok: '(t-1.Succeeded && t-2.Succeeded)',
+      bad: '((t-1.Succeeded || t-1.Failed) && (t-2.Succeeded || t-2.Failed) && (t-1.Failed || t-2.Failed))',
+      any: '((t-1.Succeeded || t-1.Failed) && (t-2.Succeeded || t-2.Failed))',
+    });
+    assert.deepEqual(template(r, 't-2').container?.args, ['2']);
+  });
+
+  it("outputs: the producer's $RNX_OUTPUT file is a parameter, each reference an input", () => {
+    const r = exportText(`
+jobs:
+  build: { command: sh, args: ['-c', 'echo v=1 >> "$RNX_OUTPUT"'] }
+  use:
+    command: echo
+    args: ['\${jobs.build.outputs.v}']
+    requires: [{ build: COMPLETED }]
+`);
+    assert.deepEqual(template(r, 'build').outputs?.parameters, [
+      { name: 'rnx-output', valueFrom: { path: '/run/rnx/output', default: '' } },
+    ]);
+    assert.deepEqual(template(r, 'use').container?.args, ['{{inputs.parameters.output-build-v}}']);
+    const task = workflowOf(r).spec.templates?.[0]?.dag?.tasks.find((t) => t.name === 'use');
+    assert.match(
+      String(task?.arguments?.parameters?.[0]?.value),
+      /^\{\{=trimPrefix\(last\(filter\(split\(tasks\['build'\]\.outputs\.parameters\['rnx-output'\], '\\n'\), \{hasPrefix\(#, 'v='\)\}\)\), 'v='\)\}\}$/,
+    );
+    assert.deepEqual(codes(r), ['3:warning:argo-output-lines']);
+  });
+
+  it('artifacts are optional output artifacts under /work', () => {
+    const r = exportText(`
+jobs:
+  build: { command: 'true', artifacts: ['dist/app.whl'] }
+`);
+    assert.deepEqual(template(r, 'build').outputs?.artifacts, [
+      { name: 'artifact-0', path: '/work/dist/app.whl', optional: true },
+    ]);
   });
 });

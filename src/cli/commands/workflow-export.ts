@@ -10,6 +10,8 @@ import { listOption, stringOption } from '../args.js';
 import { cliCatalog, cliNetworks } from '../catalog.js';
 import type { CliContext, Command } from '../context.js';
 import { EXIT } from '../context.js';
+import { exitCodeFor } from '../exit-codes.js';
+import type { Problem } from '../../problem.js';
 import { printDiagnostics } from '../diagnostics-print.js';
 import { printProblem, writeLine } from '../print.js';
 import { parseWorkflowTarget } from '../workflow-target.js';
@@ -112,7 +114,13 @@ Examples:
     }
     const out = stringOption(args.options, 'out');
     if (out === undefined) ctx.stdout.write(outcome.yaml);
-    else if (!writeOut(ctx, out, outcome.yaml)) return EXIT.usage;
+    else {
+      const problem = writeOut(ctx, out, outcome.yaml);
+      if (problem !== undefined) {
+        printProblem(ctx, problem);
+        return exitCodeFor(problem);
+      }
+    }
     if (outcome.secret !== undefined) {
       writeLine(ctx.stderr, `Create the Secret ${outcome.secret.name} before submitting:`);
       writeLine(ctx.stderr, `  ${outcome.secret.command}`);
@@ -121,15 +129,11 @@ Examples:
   },
 };
 
-function writeOut(ctx: CliContext, out: string, yaml: string): boolean {
+function writeOut(ctx: CliContext, out: string, yaml: string): Problem | undefined {
   try {
     writeFileSync(resolve(ctx.cwd, out), yaml);
-    return true;
+    return undefined;
   } catch (e) {
-    printProblem(ctx, {
-      code: 'unwritable-file',
-      message: `cannot write ${out}: ${(e as Error).message}`,
-    });
-    return false;
+    return { code: 'output-unwritable', message: `cannot write ${out}: ${(e as Error).message}` };
   }
 }

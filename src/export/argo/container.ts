@@ -1,7 +1,8 @@
 /**
  * One job as one Argo container template: image, command, args and environment exactly as rnx
- * would pass them, /work as the working directory and HOME, limits, deadline, retries, volumes,
- * uploads and the names of the services it uses. Pods carry the labels the network policies
+ * would pass them, /work as the working directory and HOME, $RNX_OUTPUT, limits, deadline,
+ * retries, volumes, uploads, artifacts, the outputs of other jobs it reads and the names of the
+ * services it uses. Pods carry the labels the network policies
  * select on, and the job's name as their host name, as rnx jobs do.
  */
 import type { ITemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template';
@@ -12,8 +13,11 @@ import type { PlannedJob } from '../../validate/model.js';
 import { escapeKubernetes, hasArgoExpression } from './escape.js';
 import type { ServiceAlias } from './host-aliases.js';
 import { hostAliasesOf } from './host-aliases.js';
+import { outputArtifacts } from './artifacts.js';
 import { deadlineSeconds, retryStrategyOf } from './lifecycle.js';
 import { LABELS, labelValue, templateName } from './names.js';
+import type { OutputUse } from './outputs.js';
+import { OUTPUT_DIR, OUTPUT_FILE, outputParameter, withOutputInputs } from './outputs.js';
 import type { Report } from './report.js';
 import { limitsOf } from './resources.js';
 import type { SecretKey, SecretPlan } from './secrets.js';
@@ -28,9 +32,19 @@ export interface TemplateInput {
   readonly aliases: readonly ServiceAlias[];
   readonly uploads: JobUploads | undefined;
   readonly secret: SecretPlan | undefined;
+  /** True when another job reads this one's outputs. */
+  readonly producer: boolean;
+  /** The outputs of other jobs this one reads. */
+  readonly outputs: readonly OutputUse[];
 }
 
 export const WORK_VOLUME = 'work';
+const RUN_VOLUME = 'rnx-run';
+
+/** Command, args and env values as Kubernetes passes them on, outputs read from parameters. */
+function text(value: string): string {
+  return withOutputInputs(escapeKubernetes(value));
+}
 
 export function containerTemplate(input: TemplateInput, report: Report): ITemplate {
   const { job } = input;
@@ -38,8 +52,19 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
   const limits = limitsOf(job, report);
   const deadline = deadlineSeconds(job, report);
   const retryStrategy = retryStrategyOf(job);
-  const volumes: IVolume[] = [{ name: WORK_VOLUME, emptyDir: {} }];
-  const mounts: IVolumeMount[] = [{ name: WORK_VOLUME, mountPath: '/work' }];
+  const volumes: IVolume[] = [
+    { name: WORK_VOLUME, emptyDir: {} },
+    { name: RUN_VOLUME, emptyDir: {} },
+  ];
+  const mounts: IVolumeMount[] = [
+    { name: WORK_VOLUME, mountPath: '/work' },
+    { name: RUN_VOLUME, mountPath: OUTPUT_DIR },
+  ];
+  const parameters = [
+    ...input.aliases.map((a) => ({ name: a.parameter })),
+    ...input.outputs.map((o) => ({ name: o.parameter })),
+  ];
+  const artifacts = outputArtifacts(job, report);
   if (input.uploads !== undefined) {
     volumes.push(input.uploads.volume);
     mounts.push(...input.uploads.mounts);
@@ -59,12 +84,16 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
       },
     },
     ...(input.daemon ? { daemon: true } : {}),
-    ...(input.aliases.length === 0
-      ? {}
-      : {
-          inputs: { parameters: input.aliases.map((a) => ({ name: a.parameter })) },
-          hostAliases: hostAliasesOf(input.aliases),
-        }),
+    ...(parameters.length === 0 ? {} : { inputs: { parameters } }),
+    ...(input.producer || artifacts.length > 0
+      ? {
+          outputs: {
+            ...(input.producer ? { parameters: [outputParameter()] } : {}),
+            ...(artifacts.length === 0 ? {} : { artifacts }),
+          },
+        }
+      : {}),
+    ...(input.aliases.length === 0 ? {} : { hostAliases: hostAliasesOf(input.aliases) }),
     ...(deadline === undefined ? {} : { activeDeadlineSeconds: deadline }),
     ...(retryStrategy === undefined ? {} : { retryStrategy }),
     podSpecPatch: JSON.stringify({ hostname: job.name }),
@@ -72,8 +101,8 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
     container: {
       name: 'main',
       image: input.image,
-      command: [escapeKubernetes(job.command)],
-      ...(job.args.length === 0 ? {} : { args: job.args.map(escapeKubernetes) }),
+      command: [text(job.command)],
+      ...(job.args.length === 0 ? {} : { args: job.args.map(text) }),
       workingDir: '/work',
       env: environment(job, input.secret),
       ...(limits.cpu === undefined && limits.memory === undefined
@@ -91,9 +120,10 @@ function environment(job: PlannedJob, secret: SecretPlan | undefined): IEnvVar[]
     { name: 'RNX_JOB_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'RNX_JOB_NAME', value: job.name },
     { name: 'HOME', value: '/work' },
+    { name: 'RNX_OUTPUT', value: OUTPUT_FILE },
   ];
   for (const [name, value] of Object.entries(job.environment)) {
-    if (!secrets.has(name)) env.push({ name, value: escapeKubernetes(value) });
+    if (!secrets.has(name)) env.push({ name, value: text(value) });
   }
   for (const [name, key] of secrets) {
     env.push({

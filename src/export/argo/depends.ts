@@ -5,24 +5,44 @@
  *   COMPLETED  -> T.Succeeded            FAILED   -> T.Failed
  *   FINISHED   -> (T.Succeeded || T.Failed)   RUNNING -> T.Daemoned (T is a daemon template)
  *
- * Several requirements are joined with `&&`. Argo evaluates a task's `depends` once every task it
+ * Several requirements are joined with `&&`; a requirement on a matrix job names each of its
+ * instances (each instance is a task of its own). Argo evaluates a task's `depends` once every task it
  * names is fulfilled, and a daemon is fulfilled as soon as it runs (and is ready): so a daemon's
  * Succeeded or Failed can never be waited for, and such a requirement is an error, not a guess.
  */
-import type { Condition, Plan, PlannedJob, Requirement } from '../../validate/model.js';
+import type { Plan, PlannedJob, Requirement } from '../../validate/model.js';
 import { taskName } from './names.js';
 import type { Report } from './report.js';
 
-/** One requirement's operand in a `depends` expression. */
+/** The jobs a requirement names: the job, or every instance of a matrix job. */
+export function requiredJobs(requirement: Requirement): readonly string[] {
+  return requirement.of ?? [requirement.job];
+}
+
+/**
+ * One requirement's operand in a `depends` expression. On a matrix job's instances: COMPLETED
+ * all succeeded, FINISHED all finished, RUNNING all daemoned, FAILED all finished and one or more
+ * failed (Argo evaluates `depends` only once every task it names is done).
+ */
 export function dependsTerm(requirement: Requirement): string {
-  const task = taskName(requirement.job);
-  const terms: Record<Condition, string> = {
-    COMPLETED: `${task}.Succeeded`,
-    FAILED: `${task}.Failed`,
-    FINISHED: `(${task}.Succeeded || ${task}.Failed)`,
-    RUNNING: `${task}.Daemoned`,
+  const tasks = requiredJobs(requirement).map(taskName);
+  const each = (f: (task: string) => string, join: string): string => {
+    const terms = tasks.map(f);
+    return terms.length === 1 ? (terms[0] ?? '') : `(${terms.join(join)})`;
   };
-  return terms[requirement.condition];
+  const finished = (t: string): string => `(${t}.Succeeded || ${t}.Failed)`;
+  switch (requirement.condition) {
+    case 'COMPLETED':
+      return each((t) => `${t}.Succeeded`, ' && ');
+    case 'RUNNING':
+      return each((t) => `${t}.Daemoned`, ' && ');
+    case 'FINISHED':
+      return each(finished, ' && ');
+    case 'FAILED':
+      return tasks.length === 1
+        ? `${tasks[0] ?? ''}.Failed`
+        : `(${tasks.map(finished).join(' && ')} && ${each((t) => `${t}.Failed`, ' || ')})`;
+  }
 }
 
 /** The whole `depends` of a job, or undefined when it requires nothing. */
@@ -35,7 +55,8 @@ export function dependsOf(job: PlannedJob): string | undefined {
 export function daemonJobs(plan: Plan): ReadonlySet<string> {
   const out = new Set<string>();
   for (const job of plan.jobs)
-    for (const r of job.requires) if (r.condition === 'RUNNING') out.add(r.job);
+    for (const r of job.requires)
+      if (r.condition === 'RUNNING') for (const name of requiredJobs(r)) out.add(name);
   return out;
 }
 
@@ -46,7 +67,7 @@ export function daemonJobs(plan: Plan): ReadonlySet<string> {
 export function checkDaemonResults(plan: Plan, daemons: ReadonlySet<string>, report: Report): void {
   for (const job of plan.jobs) {
     for (const r of job.requires) {
-      if (r.condition === 'RUNNING' || !daemons.has(r.job)) continue;
+      if (r.condition === 'RUNNING' || !requiredJobs(r).some((n) => daemons.has(n))) continue;
       const users = plan.jobs
         .filter((j) => j.requires.some((x) => x.job === r.job && x.condition === 'RUNNING'))
         .map((j) => j.name);
@@ -73,13 +94,11 @@ function orderedAncestors(plan: Plan): ReadonlyMap<string, ReadonlySet<string>> 
     const out = new Set<string>();
     memo.set(name, out);
     for (const r of byName.get(name)?.requires ?? []) {
-      if (r.condition === 'RUNNING') {
-        // A job started beside its service still waits for what the service waited for.
-        for (const a of visit(r.job)) out.add(a);
-        continue;
+      for (const required of requiredJobs(r)) {
+        // A job started beside its service (RUNNING) still waits for what the service waited for.
+        if (r.condition !== 'RUNNING') out.add(required);
+        for (const a of visit(required)) out.add(a);
       }
-      out.add(r.job);
-      for (const a of visit(r.job)) out.add(a);
     }
     return out;
   };
@@ -97,8 +116,10 @@ export function allAncestors(plan: Plan): ReadonlyMap<string, ReadonlySet<string
     const out = new Set<string>();
     memo.set(name, out);
     for (const r of byName.get(name)?.requires ?? []) {
-      out.add(r.job);
-      for (const a of visit(r.job)) out.add(a);
+      for (const required of requiredJobs(r)) {
+        out.add(required);
+        for (const a of visit(required)) out.add(a);
+      }
     }
     return out;
   };

@@ -24,6 +24,7 @@ import {
   daemonJobs,
   dependsOf,
   overlapCheck,
+  requiredJobs,
 } from './depends.js';
 import type { KubernetesObject } from './documents.js';
 import { aliasArgument, serviceAliases } from './host-aliases.js';
@@ -32,6 +33,7 @@ import { DAG_TEMPLATE, generateName, LABELS, labelValue, taskName, templateName 
 import type { NetworkKind } from './network-policy.js';
 import { kindOf, networkPolicy } from './network-policy.js';
 import type { UploadTree } from './read-uploads.js';
+import { outputArgument, outputProducers, outputUses } from './outputs.js';
 import type { Report } from './report.js';
 import { newReport } from './report.js';
 import type { SecretPlan } from './secrets.js';
@@ -77,19 +79,23 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
   checkDaemonResults(plan, daemons, report);
   checkTaskNames(plan, report);
   const ancestors = allAncestors(plan);
+  const producers = outputProducers(plan, report);
   const secret = secretPlan(plan, workflowName, namespace, report);
   const configMaps: IConfigMap[] = [];
   const templates: ITemplate[] = [];
   const tasks: IDAGTask[] = [];
   for (const job of plan.jobs) {
     const clients = plan.jobs
-      .filter((j) => j.requires.some((r) => r.job === job.name && r.condition === 'RUNNING'))
+      .filter((j) =>
+        j.requires.some((r) => r.condition === 'RUNNING' && requiredJobs(r).includes(job.name)),
+      )
       .map((j) => j.name);
     if (clients.length > 0) warnDaemon(job, clients, report);
     const uploads = jobUploads(job, workflowName, input.uploads, namespace, report);
     if (uploads !== undefined) configMaps.push(uploads.configMap);
     const aliases = serviceAliases(job, plan, daemons, ancestors, (n) => kinds.get(n) ?? 'open');
     const image = imageOf(job, options, report);
+    const outputs = outputUses(job);
     templates.push(
       containerTemplate(
         {
@@ -100,16 +106,19 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
           aliases,
           uploads,
           secret,
+          producer: producers.has(job.name),
+          outputs,
         },
         report,
       ),
     );
     const depends = dependsOf(job);
+    const args = [...aliases.map(aliasArgument), ...outputs.map(outputArgument)];
     tasks.push({
       name: taskName(job.name),
       template: templateName(job.name),
       ...(depends === undefined ? {} : { depends }),
-      ...(aliases.length === 0 ? {} : { arguments: { parameters: aliases.map(aliasArgument) } }),
+      ...(args.length === 0 ? {} : { arguments: { parameters: args } }),
     });
   }
   const claims = volumeClaims(plan, overlapCheck(plan, daemons), namespace, report);
