@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { EngineDeps } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
 import { runWorkflow } from '../engine/run.js';
+import { holdEnd } from '../isolation/records/end-signal.js';
 import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
@@ -19,6 +20,12 @@ export interface WorkflowRunOptions {
   readonly json: boolean;
   /** The raw `--concurrency` value, if given. */
   readonly concurrency?: string;
+  /** Where waiters find the run's end (`rnx workflow wait/stop`). */
+  readonly stateDir: string;
+  /** The run's id (a detached run's is chosen by the rnx that started it). */
+  readonly runId?: string;
+  /** Called once the run is recorded as running. */
+  readonly onRunStarted?: () => void;
 }
 
 /** `--concurrency N`: a positive integer; the number of CPUs when absent. */
@@ -67,14 +74,18 @@ export async function runPlanWithEngine(
     stop.abort('standard output was closed');
   };
   ctx.stdout.on('error', onOutputError);
+  const runId = options.runId ?? newRunId();
+  // `rnx workflow wait/stop` wake when this process lets go of the run.
+  const ownEnd = holdEnd(options.stateDir, runId);
   try {
     const result = await runWorkflow(plan, deps, {
-      runId: newRunId(),
+      runId,
       concurrency,
       signal: stop.signal,
       killSignal: kill.signal,
       onEvent(event) {
         recorder.onEvent(event);
+        if (event.event === 'workflow-started') options.onRunStarted?.();
         if (!outputClosed) reporter.onEvent(event);
       },
     });
@@ -84,6 +95,7 @@ export async function runPlanWithEngine(
     }
     return result.value.exitCode;
   } finally {
+    ownEnd.close();
     removeHandler();
     if (!outputClosed) reporter.close();
     // Keep swallowing EPIPE for writes still buffered; anything else is a real error.
