@@ -73,6 +73,10 @@ const PROBLEM_KINDS = {
   'not-found': 'not-found',
   'start-failed': 'failed',
   'cgroup-busy': 'failed',
+  // workflow outputs and artifacts
+  'output-missing': 'failed',
+  'artifact-missing': 'failed',
+  'run-not-finished': 'input',
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',

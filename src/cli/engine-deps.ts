@@ -10,6 +10,13 @@ import { currentProcessOwner, getNetwork, leaseAddress, releaseLease } from '../
 import type { Lease } from '../networks/types.js';
 import { ok } from '../problem.js';
 import type { Database } from '../state/database.js';
+import {
+  artifactsDir,
+  discardAttempt,
+  keepArtifacts,
+  prepareAttempt,
+  readOutputText,
+} from '../state/run-files.js';
 
 export function realEngineDeps(
   db: Database,
@@ -17,6 +24,14 @@ export function realEngineDeps(
 ): EngineDeps<Lease & { listed?: boolean }> {
   return {
     newJobId,
+    files: {
+      prepare: (runId, jobId) => prepareAttempt(stateDir, runId, jobId),
+      outputText: readOutputText,
+      keepArtifacts: (files, runId, job, patterns) =>
+        keepArtifacts(files, artifactsDir(stateDir, runId, job), patterns),
+      artifactsDir: (runId, job) => artifactsDir(stateDir, runId, job),
+      discard: (runId, jobId) => discardAttempt(stateDir, runId, jobId),
+    },
     addresses: {
       lease(network, jobId) {
         const found = getNetwork(db, network);

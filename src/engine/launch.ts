@@ -6,9 +6,11 @@
 import type { EndReason, HostEntry, JobResult } from '../isolation/job-spec.js';
 import type { PlannedJob, Plan } from '../validate/model.js';
 import type { EngineEvent, JobSummary } from './events.js';
+import { collectAttempt } from './attempt-files.js';
+import { artifactBinds, resolveOutputs } from './job-inputs.js';
 import { specFor } from './job-spec-for.js';
 import { isFinal } from './phase.js';
-import type { EngineDeps, LeasedAddress, RunHooks } from './ports.js';
+import type { AttemptFiles, EngineDeps, LeasedAddress, RunHooks } from './ports.js';
 import type { Outcome, Scheduler, Transition } from './scheduler.js';
 
 export interface JobControl {
@@ -28,6 +30,10 @@ export interface LaunchContext<L extends LeasedAddress> {
   readonly leases: Map<string, L>;
   readonly firstIds: ReadonlyMap<string, string>;
   readonly controllers: Map<string, JobControl>;
+  /** Outputs of the jobs that completed (or were reused from an earlier run), by job name. */
+  readonly outputs: Map<string, Readonly<Record<string, string>>>;
+  /** Host directories of kept artifacts, by job name. */
+  readonly kept: Map<string, string>;
   readonly killSignal?: AbortSignal;
   hosts(job: PlannedJob): HostEntry[];
   emit(event: EngineEvent): void;
@@ -117,11 +123,21 @@ export async function launchJob<L extends LeasedAddress>(
     message,
   });
   let result: JobResult;
+  const inputs = resolveOutputs(job, ctx.outputs);
+  let files: AttemptFiles | undefined;
   try {
+    files = ctx.deps.files?.prepare(ctx.runId, jobId);
+    const shared = files && { ...files, binds: artifactBinds(job, ctx.kept) };
     result =
       leaseProblem !== undefined
         ? failure('network-setup', leaseProblem)
-        : await ctx.deps.runner.run(specFor(job, jobId, ctx.runId, ctx.hosts(job)), lease, hooks);
+        : !inputs.ok
+          ? failure('output-missing', inputs.message)
+          : await ctx.deps.runner.run(
+              specFor(inputs.job, jobId, ctx.runId, ctx.hosts(job), shared),
+              lease,
+              hooks,
+            );
   } catch (error) {
     // The runner broke its promise not to reject: report it as a start failure, keep going.
     result = failure('start-failed', error instanceof Error ? error.message : String(error));
@@ -131,6 +147,14 @@ export async function launchJob<L extends LeasedAddress>(
     ctx.killSignal?.removeEventListener('abort', kill);
   }
 
+  let outputs: Readonly<Record<string, string>> | undefined;
+  if (files !== undefined && ctx.deps.files !== undefined) {
+    const collected = collectAttempt(ctx.deps.files, ctx.runId, job, files, result);
+    result = collected.result;
+    outputs = collected.outputs;
+    if (outputs !== undefined) ctx.outputs.set(name, outputs);
+    if (collected.artifactsDir !== undefined) ctx.kept.set(name, collected.artifactsDir);
+  }
   const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
   const durationMs = startedAt === undefined ? null : Date.now() - startedAt;
   const transition = scheduler.complete(name, outcome);
@@ -148,6 +172,7 @@ export async function launchJob<L extends LeasedAddress>(
     signal: result.signal,
     durationMs,
     ...(result.message === undefined ? {} : { message: result.message }),
+    ...(outputs === undefined ? {} : { outputs }),
   });
   ctx.record(name, {
     status: isFinal(phase) ? phase : 'PENDING',
@@ -156,6 +181,7 @@ export async function launchJob<L extends LeasedAddress>(
     durationMs,
     attempts: attempt,
     jobId,
+    ...(outputs === undefined ? {} : { outputs }),
     ...(result.address === undefined ? {} : { address: result.address }),
     ...(phase === 'STOPPED' && outcome.status !== 'STOPPED'
       ? { cause: 'stopped by the workflow' }

@@ -46,9 +46,36 @@ export interface JobRunner<L extends LeasedAddress> {
   run(spec: JobSpec, lease: L | undefined, hooks: RunHooks): Promise<JobResult>;
 }
 
+/** One attempt's host directories: its /work, and the folder holding its $RNX_OUTPUT file. */
+export interface AttemptFiles {
+  readonly workspace: string;
+  readonly outputDir: string;
+}
+
+/**
+ * Where a run keeps what passes between jobs: each attempt's workspace and output file, and the
+ * artifacts of completed jobs. Without it, jobs get no $RNX_OUTPUT and keep no artifacts.
+ */
+export interface RunFiles {
+  prepare(runId: string, jobId: string): AttemptFiles;
+  /** What the attempt wrote to $RNX_OUTPUT. */
+  outputText(files: AttemptFiles): string;
+  /** Moves the matches of `patterns` from the workspace to the job's artifacts; a pattern matching nothing is a problem. */
+  keepArtifacts(
+    files: AttemptFiles,
+    runId: string,
+    job: string,
+    patterns: readonly string[],
+  ): Result<string[]>;
+  /** Host directory of a job's kept artifacts. */
+  artifactsDir(runId: string, job: string): string;
+  discard(runId: string, jobId: string): void;
+}
+
 export interface EngineDeps<L extends LeasedAddress> {
   readonly runner: JobRunner<L>;
   readonly addresses: AddressLeaser<L>;
+  readonly files?: RunFiles;
   /** A fresh, unique job id (one per attempt). */
   newJobId(): string;
 }
