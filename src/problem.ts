@@ -27,6 +27,7 @@ const PROBLEM_KINDS = {
   'invalid-size': 'input',
   'invalid-number': 'input',
   'invalid-cpu-set': 'input',
+  'out-of-range': 'input',
   'job-name-invalid': 'input',
   'network-name-invalid': 'input',
   'volume-name-invalid': 'input',
@@ -72,6 +73,7 @@ const PROBLEM_KINDS = {
   // jobs, runs and records
   'not-found': 'not-found',
   'start-failed': 'failed',
+  'name-taken': 'input',
   'cgroup-busy': 'failed',
   // workflow outputs and artifacts
   'output-missing': 'failed',

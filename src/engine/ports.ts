@@ -37,8 +37,8 @@ export interface RunHooks {
   readonly killSignal: AbortSignal;
   /** The job's command is running (its PID as seen on the host). */
   onStarted(info: StartedInfo): void;
-  /** One line of the job's output, without its newline. */
-  onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Whole lines of the job's output that arrived together, each ending with `\n`. */
+  onLines(stream: 'stdout' | 'stderr', text: string): void;
 }
 
 export interface JobRunner<L extends LeasedAddress> {

@@ -16,7 +16,8 @@ import type { Observed } from './end/outcome.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, insertJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { attachNetwork, ensureOnHost, prepareNetwork } from './start/network-phase.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
@@ -87,7 +88,7 @@ export async function runJob(
   const owner = selfIdentity();
   const secrets = Object.values(spec.secretEnv);
   const logPath = logPathOf(dir, spec.id);
-  insertJob(db, {
+  const inserted = insertUniquelyNamed(db, {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     ...(spec.workflowRunId === undefined ? {} : { workflowRunId: spec.workflowRunId }),
@@ -101,6 +102,20 @@ export async function runJob(
     logPath,
     createdAt: new Date().toISOString(),
   });
+  if (!inserted.ok) {
+    return {
+      id: spec.id,
+      ...(spec.name === undefined ? {} : { name: spec.name }),
+      status: 'FAILED',
+      reason: 'start-failed',
+      exitCode: null,
+      signal: null,
+      network: spec.network,
+      endedAt: new Date().toISOString(),
+      message: inserted.problem.message,
+      problem: inserted.problem,
+    };
+  }
   const output = new JobOutput(logPath, secrets, hooks);
   const held: Held = {};
   const end = (
@@ -136,7 +151,11 @@ export async function runJob(
       ...(address === undefined ? {} : { address }),
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
+      ...(address === undefined ? {} : { network: spec.network }),
     });
+    // Other running jobs' names into its file; its own name into theirs when it has one.
+    if (address !== undefined)
+      refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
     held.filesystem = dir;
     const filesystem = options.withoutFilesystem
       ? undefined

@@ -22,6 +22,7 @@ import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
+import { checkLimits } from './rules/limits.js';
 import { checkOutputReferences } from './rules/outputs.js';
 import { checkPassThrough } from './rules/pass-through.js';
 import { checkRequires } from './rules/requires.js';
@@ -69,6 +70,7 @@ const RULES: readonly Rule[] = [
   checkPassThrough,
   checkGpu,
   checkIoAlias,
+  checkLimits,
   checkUploads,
   checkEnvConflicts,
 ];

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { JsonEvent } from '../../src/engine/events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import {
   outputOf,
@@ -32,13 +32,13 @@ after(async () => {
   files.cleanup();
 });
 
-function runIdOf(events: readonly EngineEvent[]): string {
+function runIdOf(events: readonly JsonEvent[]): string {
   const started = events.find((e) => e.event === 'workflow-started');
   assert.ok(started?.event === 'workflow-started');
   return started.runId;
 }
 
-function finishedOf(events: readonly EngineEvent[], job: string) {
+function finishedOf(events: readonly JsonEvent[], job: string) {
   const e = events.find((x) => x.event === 'job-finished' && x.job === job);
   assert.ok(e?.event === 'job-finished', `${job} finished`);
   return e;

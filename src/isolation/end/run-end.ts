@@ -14,6 +14,7 @@ import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
 import { finishJob, getJob } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
+import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
 
 /** A job that ended before its command ran, or because rnx could not run it. */
@@ -85,6 +86,8 @@ export async function finishRun(
   const endedAt = new Date().toISOString();
   const message = [result.message, ...leftovers].filter(Boolean).join('; ') || undefined;
   finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
+  // Its name goes away from the other running jobs' hosts files of its network.
+  if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const address = getJob(db, spec.id)?.address ?? undefined;
   return {
     id: spec.id,
