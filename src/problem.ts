@@ -79,6 +79,10 @@ const PROBLEM_KINDS = {
   'output-missing': 'failed',
   'artifact-missing': 'failed',
   'run-not-finished': 'input',
+  // the state directory (src/state/state-fault.ts)
+  'state-full': 'host',
+  'state-read-only': 'host',
+  'state-corrupt': 'host',
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',

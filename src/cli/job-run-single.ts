@@ -72,6 +72,11 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
         else if (!stdoutGone) ctx.stdout.write(chunk);
       },
       onStderr: (chunk) => ctx.stderr.write(chunk),
+      onLogStopped: (why) =>
+        writeLine(
+          ctx.stderr,
+          `rnx: job ${spec.value.id}: its log stopped (${why}); the job goes on, its output is still shown here`,
+        ),
       signal: stop.signal,
       killSignal: kill.signal,
     });

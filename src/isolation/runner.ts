@@ -43,6 +43,8 @@ export interface RunHooks {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
   readonly onStarted?: (info: StartedInfo) => void;
+  /** The job's log stopped (its file system full): the job runs on; said once. */
+  readonly onLogStopped?: (why: string) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
@@ -123,7 +125,11 @@ export async function runJob(
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
     output.close();
-    return finishRun(db, spec, held, outcome, extra);
+    const stopped = output.logStopped;
+    return finishRun(db, spec, held, outcome, {
+      ...extra,
+      ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
+    });
   };
   try {
     const tools = jobRequirements();
