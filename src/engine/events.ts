@@ -11,8 +11,6 @@ import type { WorkflowStatus } from './workflow-status.js';
 export interface PlannedJobInfo {
   readonly job: string;
   readonly network: string;
-  /** Leased before anything starts; absent on networks without addresses (`none`). */
-  readonly address?: string;
   readonly requires: readonly Requirement[];
   /** A digest of the job's definition: a rerun runs a reused job again when it changed. */
   readonly definition?: string;

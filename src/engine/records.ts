@@ -56,15 +56,7 @@ export class WorkflowRecorder {
         );
         e.jobs.forEach((job, i) => {
           const requires = JSON.stringify(job.requires);
-          insert.run(
-            e.runId,
-            job.job,
-            i,
-            job.network,
-            job.address ?? null,
-            requires,
-            job.definition ?? null,
-          );
+          insert.run(e.runId, job.job, i, job.network, null, requires, job.definition ?? null);
         });
         this.runId = e.runId;
         return;
