@@ -58,14 +58,14 @@ jobs:
     artifacts: ['dist/*.txt']
   deploy:
     command: sh
-    args: ['-c', 'echo "deploy \${jobs.build.outputs.version}"; cat /artifacts/build/dist/app.txt; touch /artifacts/build/x || echo read-only']
+    args: ['-c', 'echo "deploy \${jobs.build.outputs.version}"; cat /artifacts/build/dist/app.txt; touch /artifacts/build/x 2>/dev/null || echo read-only']
     requires: [{ build: COMPLETED }]
 `,
     );
     const r = await runWorkflowJson(file, state.dir);
     assert.equal(r.code, 0, r.stderr);
     const lines = outputOf(r.events, 'deploy');
-    assert.deepEqual([lines[0], lines[1], lines.at(-1)], ['deploy 7.0', 'app v7', 'read-only']);
+    assert.deepEqual(lines, ['deploy 7.0', 'app v7', 'read-only']);
     assert.deepEqual(finishedOf(r.events, 'build').outputs, { version: '7.0' });
     const build = r.finished.jobs.find((j) => j.job === 'build');
     const status = await runCli(['job', 'status', build?.jobId ?? '', '--json'], {
