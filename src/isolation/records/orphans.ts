@@ -17,6 +17,7 @@ import { runDirOf } from '../filesystem/job-files.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
 import { claimJob, finishJob, getJob, type JobRecord } from './job-store.js';
 import { orphanCandidates } from './orphan-candidates.js';
+import { removeEndFifo } from './end-signal.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { selfIdentity } from './proc-identity.js';
 import { releaseHeld } from '../end/run-end.js';
@@ -61,6 +62,7 @@ export async function cleanUpJob(
     endedAt: new Date().toISOString(),
   });
   if (job.name !== null) refreshNetworkNames(db, job.network);
+  removeEndFifo(dirOfLog(job.logPath), job.id);
   return { id: job.id, problems };
 }
 
