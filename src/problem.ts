@@ -96,12 +96,17 @@ const PROBLEM_KINDS = {
   'argo-volume-size': 'input',
   'argo-output-lines': 'input',
   'argo-artifact-glob': 'input',
+  'argo-pass-through': 'input',
   'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',
   'start-failed': 'failed',
   'name-taken': 'input',
   'cgroup-busy': 'failed',
+  // workflow outputs and artifacts
+  'output-missing': 'failed',
+  'artifact-missing': 'failed',
+  'run-not-finished': 'input',
   // the state directory (src/state/state-fault.ts)
   'state-full': 'host',
   'state-read-only': 'host',

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { EngineDeps } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
-import { runWorkflow } from '../engine/run.js';
+import { runWorkflow, type Reuse } from '../engine/run.js';
 import { holdEnd } from '../isolation/records/end-signal.js';
 import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
@@ -22,10 +22,12 @@ export interface WorkflowRunOptions {
   readonly concurrency?: string;
   /** Where waiters find the run's end (`rnx workflow wait/stop`). */
   readonly stateDir: string;
-  /** The run's id (a detached run's is chosen by the rnx that started it). */
+  /** Default: a new one (a detached run's is chosen by the rnx that started it). */
   readonly runId?: string;
   /** Called once the run is recorded as running. */
   readonly onRunStarted?: () => void;
+  /** A rerun: the earlier run's completed jobs that are not run again. */
+  readonly reuse?: Reuse;
 }
 
 /** `--concurrency N`: a positive integer; the number of CPUs when absent. */
@@ -81,6 +83,7 @@ export async function runPlanWithEngine(
     const result = await runWorkflow(plan, deps, {
       runId,
       concurrency,
+      ...(options.reuse === undefined ? {} : { reuse: options.reuse }),
       signal: stop.signal,
       killSignal: kill.signal,
       onEvent(event) {
