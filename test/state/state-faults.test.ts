@@ -181,7 +181,7 @@ describe('faults of the state directory', () => {
       const code = await done;
       assert.doesNotMatch(stderr, /\n\s+at |node:internal/, stderr);
       assert.equal(code, 3, stderr);
-      assert.match(stderr, /^rnx: the state directory .* is full\n  hint: /m);
+      assert.match(stderr, /^rnx: the state directory .* is full\n {2}hint: /m);
       // Nothing of the job is held by the kernel; only its records wait for room.
       const held = leftovers(state, [job.id], [job.pid]);
       assert.deepEqual(
