@@ -171,3 +171,16 @@ export function setJobOwner(db: Database, id: string, owner: ProcessIdentity): v
     id,
   );
 }
+
+/** What a job used (its cgroups' totals), kept for when they are gone. */
+export function recordUsage(
+  db: Database,
+  id: string,
+  usage: { readonly cpuUsec?: number; readonly memoryPeakBytes?: number },
+): void {
+  sql(db, 'UPDATE jobs SET cpu_usec = ?, memory_peak = ? WHERE id = ?').run(
+    usage.cpuUsec ?? null,
+    usage.memoryPeakBytes ?? null,
+    id,
+  );
+}
