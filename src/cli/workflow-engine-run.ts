@@ -11,6 +11,7 @@ import { stateDir } from '../state/database.js';
 import { stateProblemOf } from '../state/state-fault.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
 import { runWorkflow, type Reuse } from '../engine/run.js';
+import { holdEnd } from '../isolation/records/end-signal.js';
 import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
@@ -23,8 +24,12 @@ export interface WorkflowRunOptions {
   readonly json: boolean;
   /** The raw `--concurrency` value, if given. */
   readonly concurrency?: string;
-  /** Default: a new one. */
+  /** Where waiters find the run's end (`rnx workflow wait/stop`). */
+  readonly stateDir: string;
+  /** Default: a new one (a detached run's is chosen by the rnx that started it). */
   readonly runId?: string;
+  /** Called once the run is recorded as running. */
+  readonly onRunStarted?: () => void;
   /** A rerun: the earlier run's completed jobs that are not run again. */
   readonly reuse?: Reuse;
 }
@@ -75,6 +80,9 @@ export async function runPlanWithEngine(
     stop.abort('standard output was closed');
   };
   ctx.stdout.on('error', onOutputError);
+  const runId = options.runId ?? newRunId();
+  // `rnx workflow wait/stop` wake when this process lets go of the run.
+  const ownEnd = holdEnd(options.stateDir, runId);
   // The run's records cannot be written (the state directory full, say): stop the workflow, so
   // that its jobs are stopped and release what they hold; the next rnx command finishes the records.
   let stateFault: Problem | undefined;
@@ -90,13 +98,14 @@ export async function runPlanWithEngine(
   };
   try {
     const result = await runWorkflow(plan, deps, {
-      runId: options.runId ?? newRunId(),
+      runId,
       concurrency,
       ...(options.reuse === undefined ? {} : { reuse: options.reuse }),
       signal: stop.signal,
       killSignal: kill.signal,
       onEvent(event) {
         record(event);
+        if (event.event === 'workflow-started') options.onRunStarted?.();
         if (!outputClosed) reporter.onEvent(event);
       },
     });
@@ -110,6 +119,7 @@ export async function runPlanWithEngine(
     }
     return result.value.exitCode;
   } finally {
+    ownEnd.close();
     removeHandler();
     if (!outputClosed) reporter.close();
     // Keep swallowing EPIPE for writes still buffered; anything else is a real error.
