@@ -12,7 +12,7 @@ import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import { checkUploads } from '../isolation/filesystem/uploads.js';
 import { ok, problemKind, type Result } from '../problem.js';
-import { flagOption, type ParsedArgs } from './args.js';
+import { flagOption, listOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
 import { envFileValues } from './env-file-flag.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -20,6 +20,13 @@ import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  if (listOption(args.options, 'job').length > 0) {
+    printProblem(ctx, {
+      code: 'usage',
+      message: '--job picks jobs of a workflow: it needs --workflow=FILE',
+    });
+    return EXIT.usage;
+  }
   const fileEnv = envFileValues(ctx, args);
   if (!fileEnv.ok) {
     printProblem(ctx, fileEnv.problem);
@@ -44,6 +51,10 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     return EXIT.usage;
   }
   const json = flagOption(args.options, 'json');
+  if (flagOption(args.options, 'detach')) {
+    const { runDetached } = await import('./job-run-detached.js');
+    return runDetached(ctx, spec.value, json);
+  }
   const output: Buffer[] = [];
   const stop = new AbortController();
   const kill = new AbortController();
@@ -72,6 +83,11 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
         else if (!stdoutGone) ctx.stdout.write(chunk);
       },
       onStderr: (chunk) => ctx.stderr.write(chunk),
+      onLogStopped: (why) =>
+        writeLine(
+          ctx.stderr,
+          `rnx: job ${spec.value.id}: its log stopped (${why}); the job goes on, its output is still shown here`,
+        ),
       signal: stop.signal,
       killSignal: kill.signal,
     });
@@ -97,7 +113,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   return exitCodeOf(ctx, result, interrupts > 0);
 }
 
-function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
+export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
   if (result.reason === 'start-failed' || result.reason === 'network-setup') {
     const problem = result.problem ?? {
       code: result.reason,

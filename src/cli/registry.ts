@@ -8,6 +8,8 @@ export interface CommandEntry {
   readonly path: string;
   readonly summary: string;
   readonly load: () => Promise<{ readonly command: Command }>;
+  /** Run by rnx itself, not by people: left out of `rnx --help`. */
+  readonly internal?: boolean;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
@@ -57,6 +59,22 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/job-stop.js'),
   },
   {
+    path: 'job metrics',
+    summary: "Show a job's CPU, memory, block I/O and processes (--watch)",
+    load: () => import('./commands/job-metrics.js'),
+  },
+  {
+    path: 'job wait',
+    summary: 'Wait for a job to end; exit with its exit code',
+    load: () => import('./commands/job-wait.js'),
+  },
+  {
+    path: 'job finish-detached',
+    summary: "Record a detached job's end and release what it held (run by its supervisor)",
+    load: () => import('./commands/job-finish-detached.js'),
+    internal: true,
+  },
+  {
     path: 'system check',
     summary: 'Check that this host can run jobs',
     load: () => import('./commands/system-check.js'),
@@ -75,6 +93,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     path: 'workflow graph',
     summary: 'Print the job graph as Mermaid or Graphviz dot',
     load: () => import('./commands/workflow-graph.js'),
+  },
+  {
+    path: 'workflow export',
+    summary: 'Export a workflow as Argo Workflows manifests for Kubernetes',
+    load: () => import('./commands/workflow-export.js'),
   },
   {
     path: 'volume create',
@@ -112,8 +135,33 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/workflow-list.js'),
   },
   {
+    path: 'workflow wait',
+    summary: "Wait for a workflow run to end; exit with the run's exit code",
+    load: () => import('./commands/workflow-wait.js'),
+  },
+  {
+    path: 'workflow stop',
+    summary: 'Stop a running workflow run, as Ctrl-C on its rnx would',
+    load: () => import('./commands/workflow-stop.js'),
+  },
+  {
+    path: 'workflow logs',
+    summary: "Print a workflow run's output with job-name prefixes (--follow)",
+    load: () => import('./commands/workflow-logs.js'),
+  },
+  {
     path: 'workflow status',
     summary: 'Show a workflow run: jobs, statuses, exit codes, dependencies',
     load: () => import('./commands/workflow-status.js'),
+  },
+  {
+    path: 'workflow artifacts',
+    summary: "List a run's artifacts, or copy them out",
+    load: () => import('./commands/workflow-artifacts.js'),
+  },
+  {
+    path: 'workflow rerun',
+    summary: 'Run again the jobs of a run that did not complete, reusing the rest',
+    load: () => import('./commands/workflow-rerun.js'),
   },
 ];

@@ -1,18 +1,19 @@
 /**
  * What the engine tells its listeners while a workflow runs. With `--json` each event is printed as
- * one JSON object per line, exactly these fields; the set is stable (fields may be added, never
+ * one JSON object per line, exactly these fields, except that a batch of output lines becomes one
+ * `job-output` object per line (`JsonEvent`); the set is stable (fields may be added, never
  * renamed or removed). Times are ISO-8601 strings, durations milliseconds.
  */
 import type { EndReason, JobStatus } from '../isolation/job-spec.js';
-import type { Condition } from '../validate/model.js';
+import type { Requirement } from '../validate/model.js';
 import type { WorkflowStatus } from './workflow-status.js';
 
 export interface PlannedJobInfo {
   readonly job: string;
   readonly network: string;
-  /** Leased before anything starts; absent on networks without addresses (`none`). */
-  readonly address?: string;
-  readonly requires: readonly { readonly job: string; readonly condition: Condition }[];
+  readonly requires: readonly Requirement[];
+  /** A digest of the job's definition: a rerun runs a reused job again when it changed. */
+  readonly definition?: string;
 }
 
 export interface JobSummary {
@@ -29,6 +30,11 @@ export interface JobSummary {
   readonly jobId?: string;
   /** Why it was canceled or stopped by the workflow. */
   readonly cause?: string;
+  /** What it wrote to $RNX_OUTPUT, once it completed. */
+  readonly outputs?: Readonly<Record<string, string>>;
+  /** CPU time its last attempt used (microseconds) and its peak memory (bytes). */
+  readonly cpuUsec?: number;
+  readonly memoryPeakBytes?: number;
 }
 
 export type EngineEvent =
@@ -38,6 +44,11 @@ export type EngineEvent =
       readonly runId: string;
       readonly workflow: string;
       readonly file: string;
+      /** The file's absolute path and the workflow picked in it, to read it again for a rerun. */
+      readonly path?: string;
+      readonly workflowKey?: string;
+      /** The run this one re-runs. */
+      readonly rerunOf?: string;
       readonly concurrency: number;
       readonly jobs: readonly PlannedJobInfo[];
     }
@@ -57,7 +68,11 @@ export type EngineEvent =
       readonly job: string;
       readonly jobId: string;
       readonly stream: 'stdout' | 'stderr';
-      readonly line: string;
+      /**
+       * Whole lines that arrived together, each ending with `\n` (never empty); `linesOf` in
+       * line-splitter.ts splits them.
+       */
+      readonly text: string;
     }
   | {
       readonly event: 'job-finished';
@@ -71,6 +86,16 @@ export type EngineEvent =
       readonly signal: string | null;
       readonly durationMs: number | null;
       readonly message?: string;
+      /** What the job wrote to $RNX_OUTPUT, when it completed. */
+      readonly outputs?: Readonly<Record<string, string>>;
+    }
+  | {
+      /** A rerun does not run this job again: it completed in `fromRun`, whose outputs it keeps. */
+      readonly event: 'job-reused';
+      readonly at: string;
+      readonly job: string;
+      readonly fromRun: string;
+      readonly outputs: Readonly<Record<string, string>>;
     }
   | {
       readonly event: 'job-retrying';
@@ -103,3 +128,16 @@ export type EngineEvent =
     };
 
 export type EventName = EngineEvent['event'];
+
+/** One line of a job's output as `--json` prints it: one object per line, never a batch. */
+export interface JobOutputLine {
+  readonly event: 'job-output';
+  readonly at: string;
+  readonly job: string;
+  readonly jobId: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
+}
+
+/** What `--json` prints: the engine's events, with output split into one object per line. */
+export type JsonEvent = Exclude<EngineEvent, { event: 'job-output' }> | JobOutputLine;

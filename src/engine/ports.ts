@@ -1,33 +1,20 @@
 /**
  * What the engine needs from the outside world, as interfaces, so that it never imports the
- * isolation runner, the network store or the CLI: the CLI wires the real ones (runJob, leaseAddress
- * and releaseLease) in, and unit tests wire in-memory ones.
+ * isolation runner or the CLI: the CLI wires the real runner (runJob, which also leases the job's
+ * address when it starts and releases it when it ends) in, and unit tests wire in-memory ones.
  */
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import type { Result } from '../problem.js';
 
-/** An address leased for a job before it starts (phase 1). */
-export interface LeasedAddress {
-  readonly jobId: string;
-  readonly network: string;
-  readonly address: string;
+export interface StartedInfo {
+  readonly pid: number;
+  /** The address the runner leased for the job when it started (absent on `none`). */
+  readonly address?: string;
   /**
    * False on networks whose jobs cannot reach each other (`isolated`): the job is then not listed
    * in the other jobs' /etc/hosts. Absent means listed.
    */
   readonly listed?: boolean;
-}
-
-export interface AddressLeaser<L extends LeasedAddress> {
-  /** Leases an address on `network` for `jobId`; `undefined` for networks without addresses. */
-  lease(network: string, jobId: string): Promise<Result<L | undefined>>;
-  /** Releases the lease of `jobId`; idempotent. */
-  release(jobId: string): Promise<void>;
-}
-
-export interface StartedInfo {
-  readonly pid: number;
-  readonly address?: string;
 }
 
 export interface RunHooks {
@@ -37,18 +24,49 @@ export interface RunHooks {
   readonly killSignal: AbortSignal;
   /** The job's command is running (its PID as seen on the host). */
   onStarted(info: StartedInfo): void;
-  /** One line of the job's output, without its newline. */
-  onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Whole lines of the job's output that arrived together, each ending with `\n`. */
+  onLines(stream: 'stdout' | 'stderr', text: string): void;
 }
 
-export interface JobRunner<L extends LeasedAddress> {
-  /** Runs one job to its end; never rejects for a job's own failure (that is a JobResult). */
-  run(spec: JobSpec, lease: L | undefined, hooks: RunHooks): Promise<JobResult>;
+export interface JobRunner {
+  /**
+   * Runs one job to its end, leasing its address when it starts and releasing it when it ends;
+   * never rejects for a job's own failure (that is a JobResult).
+   */
+  run(spec: JobSpec, hooks: RunHooks): Promise<JobResult>;
 }
 
-export interface EngineDeps<L extends LeasedAddress> {
-  readonly runner: JobRunner<L>;
-  readonly addresses: AddressLeaser<L>;
+/** One attempt's host directories: its /work (when it keeps artifacts), the folder of its $RNX_OUTPUT. */
+export interface AttemptFiles {
+  readonly workspace?: string;
+  readonly outputDir: string;
+}
+
+/**
+ * Where a run keeps what passes between jobs: each attempt's workspace and output file, and the
+ * artifacts of completed jobs. Without it, jobs get no $RNX_OUTPUT and keep no artifacts.
+ */
+export interface RunFiles {
+  /** `workspace`: the job keeps artifacts, so its /work must outlive it until they are kept. */
+  prepare(runId: string, jobId: string, workspace: boolean): AttemptFiles;
+  /** What the attempt wrote to $RNX_OUTPUT. */
+  outputText(files: AttemptFiles): string;
+  /** Moves the matches of `patterns` from the workspace to the job's artifacts; a pattern matching nothing is a problem. */
+  keepArtifacts(
+    files: AttemptFiles,
+    runId: string,
+    job: string,
+    patterns: readonly string[],
+  ): Result<string[]>;
+  /** Host directory of a job's kept artifacts. */
+  artifactsDir(runId: string, job: string): string;
+  /** Removes the attempt's directories (off the critical path: directories are slow to remove). */
+  discard(runId: string, jobId: string): Promise<void>;
+}
+
+export interface EngineDeps {
+  readonly runner: JobRunner;
+  readonly files?: RunFiles;
   /** A fresh, unique job id (one per attempt). */
   newJobId(): string;
 }

@@ -16,7 +16,8 @@ import type { Observed } from './end/outcome.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, insertJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { attachNetwork, ensureOnHost, prepareNetwork } from './start/network-phase.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
@@ -24,6 +25,8 @@ import { maskSecrets } from './output/redact.js';
 import { finishRun, type Failure, type Held } from './end/run-end.js';
 import { DEFAULT_GRACE_MS } from './end/stop-job.js';
 import { superviseJob } from './end/supervise.js';
+import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
+import { holdEnd } from './records/end-signal.js';
 
 export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
@@ -42,6 +45,8 @@ export interface RunHooks {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
   readonly onStarted?: (info: StartedInfo) => void;
+  /** The job's log stopped (its file system full): the job runs on; said once. */
+  readonly onLogStopped?: (why: string) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
@@ -62,6 +67,11 @@ export interface RunnerOptions {
    * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
    */
   readonly withoutFilesystem?: boolean;
+  /**
+   * Run the job detached (see detach/): it runs on under a small supervisor once it has started,
+   * and runJob returns a RUNNING result at once.
+   */
+  readonly detach?: DetachOptions;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -87,7 +97,7 @@ export async function runJob(
   const owner = selfIdentity();
   const secrets = Object.values(spec.secretEnv);
   const logPath = logPathOf(dir, spec.id);
-  insertJob(db, {
+  const inserted = insertUniquelyNamed(db, {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     ...(spec.workflowRunId === undefined ? {} : { workflowRunId: spec.workflowRunId }),
@@ -101,14 +111,38 @@ export async function runJob(
     logPath,
     createdAt: new Date().toISOString(),
   });
+  if (!inserted.ok) {
+    return {
+      id: spec.id,
+      ...(spec.name === undefined ? {} : { name: spec.name }),
+      status: 'FAILED',
+      reason: 'start-failed',
+      exitCode: null,
+      signal: null,
+      network: spec.network,
+      endedAt: new Date().toISOString(),
+      message: inserted.problem.message,
+      problem: inserted.problem,
+    };
+  }
   const output = new JobOutput(logPath, secrets, hooks);
+  // Waiters (rnx job wait / stop) wake when this process lets go of the job.
+  const ownEnd = holdEnd(dir, spec.id);
   const held: Held = {};
-  const end = (
+  const end = async (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
     output.close();
-    return finishRun(db, spec, held, outcome, extra);
+    const stopped = output.logStopped;
+    try {
+      return await finishRun(db, spec, held, outcome, {
+        ...extra,
+        ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
+      });
+    } finally {
+      ownEnd.close();
+    }
   };
   try {
     const tools = jobRequirements();
@@ -136,7 +170,11 @@ export async function runJob(
       ...(address === undefined ? {} : { address }),
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
+      ...(address === undefined ? {} : { network: spec.network }),
     });
+    // Other running jobs' names into its file; its own name into theirs when it has one.
+    if (address !== undefined)
+      refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
     held.filesystem = dir;
     const filesystem = options.withoutFilesystem
       ? undefined
@@ -168,6 +206,17 @@ export async function runJob(
       env: jobEnvironment(spec, hostname),
       onStdout: (chunk) => output.stdout(chunk),
       onStderr: (chunk) => output.stderr(chunk),
+      ...(options.detach === undefined
+        ? {}
+        : {
+            supervisor: supervisorFor(options.detach, {
+              stateDir: dir,
+              jobId: spec.id,
+              runDir: held.runDir,
+              logPath,
+              secrets,
+            }),
+          }),
     });
     held.proc = proc;
     const started = await handshake(proc, {
@@ -193,6 +242,25 @@ export async function runJob(
       { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
       startedAt,
     );
+    if (options.detach !== undefined) {
+      // The supervisor owns the job from now on; this process lets go of it.
+      handOver(db, spec.id, proc);
+      output.close();
+      ownEnd.close();
+      return {
+        id: spec.id,
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+        status: 'RUNNING',
+        reason: 'exit',
+        exitCode: null,
+        signal: null,
+        network: spec.network,
+        ...(address === undefined ? {} : { address }),
+        startedAt,
+        endedAt: '',
+        pid: initPid,
+      };
+    }
     const ran = await superviseJob({
       target: { cgroup: cgroup.value, initPid },
       exited: proc.exited,

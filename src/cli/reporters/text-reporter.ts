@@ -41,8 +41,9 @@ export class EventFormatter {
         return [`${name(event.job)}: started${attempt}, pid ${String(event.pid)}, ${where}`];
       }
       case 'job-output': {
-        const width = this.board.nameWidth();
-        return [`${name(event.job.padEnd(width))} | ${event.line}`];
+        // One string for the whole batch: the prefix is the same for every line.
+        const prefix = `${name(event.job.padEnd(this.board.nameWidth()))} | `;
+        return [prefix + event.text.slice(0, -1).replaceAll('\n', `\n${prefix}`)];
       }
       case 'job-stopping':
         return [`${name(event.job)}: stopping: ${event.cause}`];
@@ -57,10 +58,16 @@ export class EventFormatter {
         const signal = event.signal === null ? '' : `, signal ${event.signal}`;
         const message = event.message === undefined ? '' : `: ${event.message}`;
         const took = event.durationMs === null ? '' : `, ${formatDuration(event.durationMs)}`;
-        return [`${name(event.job)}: ${status}${reason}${exit}${signal}${took}${message}`];
+        const outputs = Object.keys(event.outputs ?? {});
+        const wrote = outputs.length === 0 ? '' : `, outputs ${outputs.join(', ')}`;
+        return [`${name(event.job)}: ${status}${reason}${exit}${signal}${took}${wrote}${message}`];
       }
       case 'job-canceled':
         return [`${name(event.job)}: ${statusColor(p, 'CANCELED')('CANCELED')}: ${event.cause}`];
+      case 'job-reused':
+        return [
+          `${name(event.job)}: ${statusColor(p, 'COMPLETED')('COMPLETED')} in ${event.fromRun}, not run again`,
+        ];
       case 'workflow-finished':
         return ['', summaryTable(event, p), statusLine(event, this.board.workflow, p)];
     }
@@ -77,7 +84,9 @@ export class TextReporter implements Reporter {
   }
 
   onEvent(event: EngineEvent): void {
-    for (const line of this.formatter.format(event)) this.out.write(`${line}\n`);
+    // One write per event, as bytes: a pipe slower than the job queues buffers, and Node writes a
+    // queue of buffers far faster than a queue of strings.
+    this.out.write(Buffer.from(`${this.formatter.format(event).join('\n')}\n`));
   }
 
   close(): void {}

@@ -12,8 +12,10 @@ import { removeJobFiles } from '../filesystem/job-files.js';
 import { classify, type Observed } from './outcome.js';
 import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
-import { finishJob, getJob } from '../records/job-store.js';
+import { readJobMetrics } from '../cgroups/metrics.js';
+import { finishJob, getJob, recordUsage } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
+import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
 
 /** A job that ended before its command ran, or because rnx could not run it. */
@@ -34,6 +36,18 @@ export interface Held {
 
 /** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
 async function reap(proc: JobProcess): Promise<void> {
+  if (proc.supervisorPid !== undefined) {
+    // A detached job that failed to start: its supervisor would only wait for this rnx to let go.
+    for (const pid of [proc.pid, proc.supervisorPid]) {
+      try {
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone.
+      }
+    }
+    await proc.exited;
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
   const first = await Promise.race([proc.exited, late]);
@@ -55,12 +69,27 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
     const removed = await removeJobCgroup(held.cgroup);
     if (!removed.ok) problems.push(removed.problem.message);
   }
-  await releaseNetwork(db, jobId, held.prepared?.hostVeth);
-  if (held.runDir !== undefined) removeJobFiles(held.runDir);
-  if (held.filesystem !== undefined) {
-    const released = releaseJobFilesystem(db, held.filesystem, jobId);
-    if (!released.ok) problems.push(released.problem.message);
+  // A record that cannot be written (a full state directory) must not keep the rest held: every
+  // step runs, and the first such error is thrown at the end. The lease row left behind is then
+  // freed by the next rnx command (its owner, this rnx, being gone).
+  let fault: Error | undefined;
+  const step = async (work: () => unknown): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      fault ??= error instanceof Error ? error : new Error(String(error));
+    }
+  };
+  await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
+  const { runDir, filesystem } = held;
+  if (runDir !== undefined) await step(() => removeJobFiles(runDir));
+  if (filesystem !== undefined) {
+    await step(() => {
+      const released = releaseJobFilesystem(db, filesystem, jobId);
+      if (!released.ok) problems.push(released.problem.message);
+    });
   }
+  if (fault !== undefined) throw fault;
   return problems;
 }
 
@@ -69,8 +98,11 @@ export async function finishRun(
   spec: JobSpec,
   held: Held,
   outcome: Observed | Failure,
-  extra: { startedAt?: string },
+  extra: { startedAt?: string; note?: string },
 ): Promise<JobResult> {
+  // What it used, read before its cgroups go.
+  const usage = held.cgroup === undefined ? undefined : readJobMetrics(held.cgroup);
+  if (usage !== undefined) recordUsage(db, spec.id, usage);
   const leftovers = await releaseHeld(db, spec.id, held);
   const result =
     'reason' in outcome
@@ -83,8 +115,11 @@ export async function finishRun(
         }
       : classify(outcome);
   const endedAt = new Date().toISOString();
-  const message = [result.message, ...leftovers].filter(Boolean).join('; ') || undefined;
+  const message =
+    [result.message, ...leftovers, extra.note].filter(Boolean).join('; ') || undefined;
   finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
+  // Its name goes away from the other running jobs' hosts files of its network.
+  if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const address = getJob(db, spec.id)?.address ?? undefined;
   return {
     id: spec.id,
@@ -92,6 +127,8 @@ export async function finishRun(
     status: result.status,
     reason: result.reason,
     exitCode: result.exitCode,
+    ...(usage?.cpuUsec === undefined ? {} : { cpuUsec: usage.cpuUsec }),
+    ...(usage?.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: usage.memoryPeakBytes }),
     signal: result.signal,
     network: spec.network,
     ...(address === undefined ? {} : { address }),
