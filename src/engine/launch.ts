@@ -32,6 +32,8 @@ export interface LaunchContext {
   readonly outputs: Map<string, Readonly<Record<string, string>>>;
   /** Host directories of kept artifacts, by job name. */
   readonly kept: Map<string, string>;
+  /** Work left to finish before the run ends (removing attempt directories). */
+  background(work: Promise<void>): void;
   readonly killSignal?: AbortSignal;
   emit(event: EngineEvent): void;
   apply(transition: Transition): void;
@@ -120,7 +122,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
   const inputs = resolveOutputs(job, ctx.outputs);
   let files: AttemptFiles | undefined;
   try {
-    files = ctx.deps.files?.prepare(ctx.runId, jobId);
+    files = ctx.deps.files?.prepare(ctx.runId, jobId, (job.artifacts ?? []).length > 0);
     const shared = files && { ...files, binds: artifactBinds(job, ctx.kept) };
     result = !inputs.ok
       ? failure('output-missing', inputs.message)
@@ -141,6 +143,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     outputs = collected.outputs;
     if (outputs !== undefined) ctx.outputs.set(name, outputs);
     if (collected.artifactsDir !== undefined) ctx.kept.set(name, collected.artifactsDir);
+    ctx.background(ctx.deps.files.discard(ctx.runId, jobId));
   }
   const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
   const exitCode = outcome.reason === 'timeout' ? TIMEOUT_EXIT_CODE : result.exitCode;
@@ -171,6 +174,8 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     jobId,
     ...(outputs === undefined ? {} : { outputs }),
     ...(result.address === undefined ? {} : { address: result.address }),
+    ...(result.cpuUsec === undefined ? {} : { cpuUsec: result.cpuUsec }),
+    ...(result.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: result.memoryPeakBytes }),
     ...(phase === 'STOPPED' && outcome.status !== 'STOPPED'
       ? { cause: 'stopped by the workflow' }
       : {}),
