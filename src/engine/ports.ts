@@ -37,6 +37,8 @@ export interface RunHooks {
   readonly killSignal: AbortSignal;
   /** The job's command is running (its PID as seen on the host). */
   onStarted(info: StartedInfo): void;
+  /** The job's readiness probe passed (only for jobs with a probe). */
+  onReady(info: { readonly afterMs: number }): void;
   /** One line of the job's output, without its newline. */
   onLine(stream: 'stdout' | 'stderr', line: string): void;
 }

@@ -93,7 +93,15 @@ function drive<L extends LeasedAddress>(
   leases: Map<string, L>,
   firstIds: ReadonlyMap<string, string>,
 ): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
-  const scheduler = new Scheduler(plan.jobs, options.retryPolicy ?? DEFAULT_RETRY_POLICY);
+  const scheduler = new Scheduler(
+    plan.jobs.map((job) => ({
+      name: job.name,
+      requires: job.requires,
+      retries: job.retries,
+      probe: job.ready !== undefined,
+    })),
+    options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+  );
   const queue = new PQueue({ concurrency: Math.max(1, options.concurrency) });
   const order = new Map(plan.jobs.map((job, i) => [job.name, i]));
   const retryTimers = new Set<NodeJS.Timeout>();
@@ -141,9 +149,7 @@ function drive<L extends LeasedAddress>(
         options.onEvent({ event: 'job-canceled', at: now(), job, cause });
       }
       for (const job of transition.stop) {
-        const cause = scheduler.interrupted
-          ? 'the workflow was interrupted'
-          : 'no job left needs it (it was required RUNNING)';
+        const cause = scheduler.stopCause(job);
         options.onEvent({ event: 'job-stopping', at: now(), job, cause });
         controllers.get(job)?.stop.abort(cause);
       }

@@ -10,8 +10,13 @@
  * - A job whose requirements can no longer be met becomes CANCELED; that spreads to its dependents.
  * - A job that FAILED with retries left goes to backoff; its dependents keep waiting. Each attempt is
  *   counted when the job is handed out.
- * - A service is a job some other job requires with RUNNING. Once every dependent of a running
- *   service has ended, the workflow stops it (`stop`); it then ends STOPPED, not FAILED.
+ * - RUNNING is met once the required job runs and is ready: at once for a job without a readiness
+ *   probe, at `probed` for one with a probe. A job that ends before that cancels its RUNNING
+ *   dependents, also those already released but not yet launched (`launch` then says no).
+ * - A service is a job some other job requires with RUNNING. It keeps running while any job
+ *   downstream of it (reaching it through `requires`, whatever the conditions) can still run or is
+ *   running; once none is left the workflow stops it (`stop`), and it ends STOPPED, not FAILED. A
+ *   service that ends on its own before that ends as what it is (COMPLETED or FAILED).
  * - After `interrupt`, nothing new is released: waiting jobs become CANCELED, running ones are
  *   listed in `stop`.
  */
@@ -42,6 +47,14 @@ export class Scheduler {
   private readonly jobs = new Map<string, SchedulerJob>();
   private readonly dependents = new Map<string, string[]>();
   private readonly services = new Set<string>();
+  /** Every job downstream of each service, transitively. */
+  private readonly downstream = new Map<string, readonly string[]>();
+  /** Running jobs that are ready for RUNNING dependents (probe passed, or no probe). */
+  private readonly up = new Set<string>();
+  /** Dispatched jobs the engine has begun to start (`launch`): too late to just cancel them. */
+  private readonly launched = new Set<string>();
+  /** Causes for launched jobs stopped because a RUNNING requirement ended before they started. */
+  private readonly abandoned = new Map<string, string>();
   private readonly phases = new Map<string, Phase>();
   /** File order of each job, to hand out ready jobs in a stable order. */
   private readonly index = new Map<string, number>();
@@ -73,6 +86,7 @@ export class Scheduler {
         if (req.condition === 'RUNNING') this.services.add(req.job);
       }
     }
+    for (const name of this.services) this.downstream.set(name, this.reach(name));
     // Jobs without requirements are ready from the start.
     for (const name of this.jobs.keys()) this.reevaluate(name, [], []);
   }
@@ -94,15 +108,45 @@ export class Scheduler {
     return ready;
   }
 
-  /** The job's process is running: RUNNING requirements on it are met. */
+  /**
+   * The engine is about to start a dispatched job. False when it must not: it was canceled while
+   * waiting for a slot (a RUNNING requirement ended meanwhile).
+   */
+  launch(name: string): boolean {
+    if (this.phase(name) !== 'dispatched') return false;
+    this.launched.add(name);
+    return true;
+  }
+
+  /** The job's process is running: RUNNING requirements on it are met unless it has a probe. */
   started(name: string): Transition {
     this.expect(name, ['dispatched']);
     this.setPhase(name, 'running');
+    if (this.abandoned.has(name)) return this.finish([], [], []);
     if (this.interruption !== undefined) return this.finish([], [], [name]);
+    if (this.jobs.get(name)?.probe === true) return this.finish([], [], []);
+    return this.probed(name);
+  }
+
+  /** The job's readiness probe passed: RUNNING requirements on it are met. */
+  probed(name: string): Transition {
+    if (this.phase(name) !== 'running' || this.up.has(name)) return this.finish([], [], []);
+    this.up.add(name);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
     this.propagate(name, ready, canceled);
     return this.finish(ready, canceled, []);
+  }
+
+  /** Why the workflow stops a running job it listed in `stop`. */
+  stopCause(name: string): string {
+    if (this.interruption !== undefined) return 'the workflow was interrupted';
+    return this.abandoned.get(name) ?? 'no job left needs it (it was required RUNNING)';
+  }
+
+  /** True once the job runs and is ready (probe passed, or no probe). */
+  isUp(name: string): boolean {
+    return this.up.has(name);
   }
 
   /** The job ended (or, for a dispatched job the engine never started, was canceled). */
@@ -127,12 +171,23 @@ export class Scheduler {
     }
     let status = outcome.status;
     if (this.stopRequested.has(name) && status === 'FAILED') status = 'STOPPED';
-    if (status === 'CANCELED') this.causes.set(name, this.interruption ?? 'not started');
+    const abandoned = this.abandoned.get(name);
+    const neverRan = this.phase(name) === 'dispatched';
+    if (abandoned !== undefined && (neverRan || status === 'CANCELED')) {
+      status = 'CANCELED';
+      this.reasons.set(name, 'canceled');
+      this.causes.set(name, abandoned);
+    } else if (status === 'CANCELED') {
+      this.causes.set(name, this.interruption ?? 'not started');
+    }
+    const wasUp = this.up.delete(name);
     this.setPhase(name, status);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
+    const stop: string[] = [];
     this.propagate(name, ready, canceled);
-    return this.finish(ready, canceled, []);
+    this.abandonReleased(name, wasUp, canceled, stop);
+    return this.finish(ready, canceled, stop);
   }
 
   /** The backoff delay of a failed job has passed: it is ready for its next attempt. */
@@ -206,6 +261,44 @@ export class Scheduler {
     });
   }
 
+  /**
+   * `name` ended: dependents released because of a RUNNING requirement on it but not yet started
+   * can no longer start beside it. Released ones are canceled; launched ones are stopped, and end
+   * CANCELED when they never ran.
+   */
+  private abandonReleased(
+    name: string,
+    wasUp: boolean,
+    canceled: Cancellation[],
+    stop: string[],
+  ): void {
+    for (const dependent of this.dependents.get(name) ?? []) {
+      const phase = this.phase(dependent);
+      if (phase !== 'ready' && phase !== 'dispatched') continue;
+      const req = this.jobs.get(dependent)?.requires.find((r) => r.job === name);
+      if (req?.condition !== 'RUNNING') continue;
+      const cause = unmetCause(req, this.phase(name), !wasUp && this.jobs.get(name)?.probe === true);
+      if (phase === 'ready' || !this.launched.has(dependent)) this.cancel(dependent, cause, canceled);
+      else if (!this.abandoned.has(dependent)) {
+        this.abandoned.set(dependent, cause);
+        this.stopRequested.add(dependent);
+        stop.push(dependent);
+      }
+    }
+  }
+
+  /** Every job that reaches `name` through `requires`, transitively. */
+  private reach(name: string): string[] {
+    const seen = new Set<string>();
+    const todo = [...(this.dependents.get(name) ?? [])];
+    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      todo.push(...(this.dependents.get(next) ?? []));
+    }
+    return [...seen];
+  }
+
   /** Re-evaluates the waiting dependents of `name`, spreading cancellation transitively. */
   private propagate(name: string, ready: string[], canceled: Cancellation[]): void {
     for (const dependent of this.dependents.get(name) ?? []) {
@@ -216,7 +309,9 @@ export class Scheduler {
   private reevaluate(name: string, ready: string[], canceled: Cancellation[]): void {
     if (this.phase(name) !== 'waiting' || this.interruption !== undefined) return;
     const requires = this.jobs.get(name)?.requires ?? [];
-    const verdicts: Verdict[] = requires.map((r) => evaluate(r.condition, this.phase(r.job)));
+    const verdicts: Verdict[] = requires.map((r) =>
+      evaluate(r.condition, this.phase(r.job), this.up.has(r.job)),
+    );
     const verdict = combine(verdicts);
     if (verdict === 'met') {
       this.setPhase(name, 'ready');
@@ -224,7 +319,10 @@ export class Scheduler {
     } else if (verdict === 'impossible') {
       const index = verdicts.indexOf('impossible');
       const req = requires[index];
-      const cause = req === undefined ? 'unmet requirement' : unmetCause(req, this.phase(req.job));
+      const cause =
+        req === undefined
+          ? 'unmet requirement'
+          : unmetCause(req, this.phase(req.job), this.jobs.get(req.job)?.probe === true);
       this.cancel(name, cause, canceled);
     }
   }
@@ -237,12 +335,12 @@ export class Scheduler {
     this.propagate(name, [], canceled);
   }
 
-  /** Adds to `stop` every running service whose dependents have all ended. */
+  /** Adds to `stop` every running service with no job downstream of it left to run. */
   private finish(ready: string[], canceled: Cancellation[], stop: string[]): Transition {
     for (const name of this.services) {
       if (this.phase(name) !== 'running' || this.stopRequested.has(name)) continue;
-      const deps = this.dependents.get(name) ?? [];
-      if (deps.every((d) => isFinal(this.phase(d)))) {
+      const downstream = this.downstream.get(name) ?? [];
+      if (downstream.every((d) => isFinal(this.phase(d)))) {
         this.stopRequested.add(name);
         this.causes.set(name, 'stopped by the workflow: no job left needs it');
         stop.push(name);
@@ -269,12 +367,14 @@ export class Scheduler {
   }
 }
 
-function unmetCause(req: Requirement, phase: Phase): string {
+function unmetCause(req: Requirement, phase: Phase, probed = false): string {
   const what =
     phase === 'CANCELED'
       ? 'was canceled'
       : req.condition === 'RUNNING'
-        ? `ended (${phase}) before it could start`
+        ? probed
+          ? `ended ${phase} before it was ready`
+          : `ended (${phase}) before it could start`
         : `ended ${phase}`;
   return `requires ${req.job}: ${req.condition}, but ${req.job} ${what}`;
 }

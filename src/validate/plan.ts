@@ -7,7 +7,8 @@ import { DEFAULT_NETWORK } from './catalog.js';
 import { mergeEnvironment } from './env.js';
 import type { RawEnv } from './env.js';
 import type { JobGraph } from './graph.js';
-import type { Condition, Plan, PlannedJob, Resources } from './model.js';
+import { DEFAULT_READY_INTERVAL_MS, DEFAULT_READY_TIMEOUT_MS } from './model.js';
+import type { Condition, Plan, PlannedJob, Probe, Readiness, Resources } from './model.js';
 import { MEGABYTE, parseCpuCores, parseDuration, parseSize } from './units.js';
 import type { Data, JobView, WorkflowView } from './workflows.js';
 import { isMapData, stringsOf } from './workflows.js';
@@ -80,6 +81,36 @@ function plannedJob(
     resources: resources(d['resources']),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     retries: typeof d['retries'] === 'number' ? d['retries'] : 0,
+    ...stopAndUser(d),
+    ...(isMapData(d['ready']) ? { ready: readiness(d['ready']) } : {}),
+  };
+}
+
+function stopAndUser(d: Data): Pick<PlannedJob, 'user' | 'stopSignal' | 'stopGraceMs'> {
+  const user = d['user'];
+  const signal = d['stop_signal'];
+  const grace = parseDuration(d['stop_grace']);
+  return {
+    ...(typeof user === 'string' || typeof user === 'number' ? { user: String(user) } : {}),
+    ...(typeof signal === 'string' ? { stopSignal: signal as NodeJS.Signals } : {}),
+    ...(grace === undefined ? {} : { stopGraceMs: grace }),
+  };
+}
+
+/** The `ready` map (checked by the schema: exactly one probe). */
+function readiness(r: Data): Readiness {
+  const exec = r['exec'];
+  const probe: Probe = Array.isArray(exec)
+    ? { kind: 'exec', command: exec.map((a) => String(a as string)) }
+    : typeof r['tcp'] === 'number'
+      ? { kind: 'tcp', port: r['tcp'] }
+      : typeof r['http'] === 'string'
+        ? { kind: 'http', target: r['http'] }
+        : { kind: 'log', pattern: String(r['log']) };
+  return {
+    probe,
+    intervalMs: parseDuration(r['interval']) ?? DEFAULT_READY_INTERVAL_MS,
+    timeoutMs: parseDuration(r['timeout']) ?? DEFAULT_READY_TIMEOUT_MS,
   };
 }
 

@@ -18,6 +18,7 @@ import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
+import { checkReady } from './rules/ready.js';
 import { checkRequires } from './rules/requires.js';
 import { checkUploads } from './rules/uploads.js';
 import { checkSchema } from './schema.js';
@@ -51,6 +52,7 @@ const RULES: readonly Rule[] = [
   checkIoAlias,
   checkUploads,
   checkEnvConflicts,
+  checkReady,
 ];
 
 export function validateWorkflow(
