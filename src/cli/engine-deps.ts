@@ -47,6 +47,7 @@ export function realEngineDeps(
                 pid: info.pid,
                 ...(info.address === undefined ? {} : { address: info.address }),
               }),
+            onReady: (info) => hooks.onReady({ afterMs: info.afterMs }),
             signal: hooks.signal,
             killSignal: hooks.killSignal,
           },

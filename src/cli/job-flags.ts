@@ -16,6 +16,7 @@ import {
 } from '../isolation/units.js';
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
+import { serviceFlags } from './service-flags.js';
 
 function envPairs(
   items: readonly string[],
@@ -113,6 +114,8 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
   const files = listOption(args.options, 'upload');
   const directories = listOption(args.options, 'upload-dir');
   const runtime = stringOption(args.options, 'runtime');
+  const service = serviceFlags(args);
+  if (!service.ok) return service;
   return ok({
     id: newJobId(),
     ...(name === undefined ? {} : { name }),
@@ -126,5 +129,6 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
     ...(volumes.length > 0 ? { volumes } : {}),
     ...(runtime === undefined ? {} : { runtime }),
     ...(files.length + directories.length > 0 ? { uploads: { files, directories } } : {}),
+    ...service.value,
   });
 }

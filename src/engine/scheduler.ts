@@ -277,8 +277,13 @@ export class Scheduler {
       if (phase !== 'ready' && phase !== 'dispatched') continue;
       const req = this.jobs.get(dependent)?.requires.find((r) => r.job === name);
       if (req?.condition !== 'RUNNING') continue;
-      const cause = unmetCause(req, this.phase(name), !wasUp && this.jobs.get(name)?.probe === true);
-      if (phase === 'ready' || !this.launched.has(dependent)) this.cancel(dependent, cause, canceled);
+      const cause = unmetCause(
+        req,
+        this.phase(name),
+        !wasUp && this.jobs.get(name)?.probe === true,
+      );
+      if (phase === 'ready' || !this.launched.has(dependent))
+        this.cancel(dependent, cause, canceled);
       else if (!this.abandoned.has(dependent)) {
         this.abandoned.set(dependent, cause);
         this.stopRequested.add(dependent);

@@ -24,6 +24,7 @@ import { maskSecrets } from './redact.js';
 import { finishRun, type Failure, type Held } from './run-end.js';
 import { DEFAULT_GRACE_MS } from './stop.js';
 import { superviseJob } from './supervise.js';
+import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
 
 export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
@@ -42,6 +43,8 @@ export interface RunHooks {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
   readonly onStarted?: (info: StartedInfo) => void;
+  /** The job's readiness probe passed (jobs with `ready` only). */
+  readonly onReady?: (info: ReadyInfo) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
@@ -100,13 +103,26 @@ export async function runJob(
     owner,
     logPath,
     createdAt: new Date().toISOString(),
+    ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
+    ...(spec.stopGraceMs === undefined ? {} : { stopGraceMs: spec.stopGraceMs }),
   });
-  const output = new JobOutput(logPath, secrets, hooks);
+  const readiness = new JobReadiness(spec.ready);
+  const output = new JobOutput(logPath, secrets, {
+    onStdout: (chunk) => {
+      readiness.output('stdout', chunk);
+      hooks.onStdout?.(chunk);
+    },
+    onStderr: (chunk) => {
+      readiness.output('stderr', chunk);
+      hooks.onStderr?.(chunk);
+    },
+  });
   const held: Held = {};
   const end = (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
+    readiness.cancel();
     output.close();
     return finishRun(db, spec, held, outcome, extra);
   };
@@ -148,6 +164,7 @@ export async function runJob(
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
     recordResources(db, spec.id, { cgroup: cgroup.value });
+    const env = jobEnvironment(spec, hostname);
     const proc = startJobProcess({
       unshare: tools.value.unshare,
       sh: tools.value.sh,
@@ -165,7 +182,7 @@ export async function runJob(
       }),
       command: spec.command,
       args: spec.args,
-      env: jobEnvironment(spec, hostname),
+      env,
       onStdout: (chunk) => output.stdout(chunk),
       onStderr: (chunk) => output.stderr(chunk),
     });
@@ -193,26 +210,35 @@ export async function runJob(
       { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
       startedAt,
     );
+    const stop = hooks.signal
+      ? AbortSignal.any([hooks.signal, readiness.stopSignal])
+      : readiness.stopSignal;
     const ran = await superviseJob({
       target: { cgroup: cgroup.value, initPid },
       exited: proc.exited,
-      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+      graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
+      ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
-      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      signal: stop,
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
-      onWatching: () =>
+      onWatching: () => {
         hooks.onStarted?.({
           pid: initPid,
           ...(address === undefined ? {} : { address }),
           readyToExecMs: release.readyToExecMs,
           initWaited: release.initWaited,
-        }),
+        });
+        readiness.start(db, spec.id, { pid: initPid, env }, (info) => hooks.onReady?.(info));
+      },
     });
+    const notReady = readiness.notReady;
     const stopRequested =
-      ran.stopRequested || (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+      (ran.stopRequested && notReady === undefined) ||
+      (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
     return await end(
       {
         ...observed(ran.exit),
+        ...(notReady === undefined ? {} : { notReady }),
         stopRequested,
         timedOut: ran.timedOut,
         oomKills: oomKills(cgroup.value),

@@ -3,7 +3,14 @@ import { openDatabase, stateDir } from '../../state/database.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';
-import { commandText, durationText, exitText, jobJson, jobOrReport } from '../job-view.js';
+import {
+  commandText,
+  durationText,
+  exitText,
+  jobJson,
+  jobOrReport,
+  readyText,
+} from '../job-view.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 
 export const command: Command = {
@@ -38,10 +45,14 @@ Examples:
       ['address', job.address ?? '-'],
       ['created', job.createdAt],
       ['started', job.startedAt ?? '-'],
+      ...(job.readyAt === null ? [] : [['ready', readyText(job)] as [string, string]]),
       ['ended', job.endedAt ?? '-'],
       ['duration', durationText(job)],
       ['log', job.logPath],
     ];
+    if (job.stopSignal !== 'SIGTERM' || job.stopGraceMs !== 10_000) {
+      lines.push(['stop', `${job.stopSignal}, then SIGKILL after ${String(job.stopGraceMs)}ms`]);
+    }
     if (job.message !== null) lines.push(['message', job.message]);
     if (job.secretNames.length > 0) lines.push(['secrets', job.secretNames.join(', ')]);
     for (const [key, value] of lines) writeLine(ctx.stdout, `${key.padEnd(9)}${value}`);

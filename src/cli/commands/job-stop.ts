@@ -1,6 +1,7 @@
 /**
  * `rnx job stop ID [--grace DURATION]`: stops a running job from any terminal. Records the stop
- * request, then signals the job through its cgroup: SIGTERM to every process, the grace period,
+ * request, then signals the job through its cgroup: its stop signal (SIGTERM unless it chose
+ * another) to every process, the grace period (its own unless --grace is given),
  * SIGKILL to the whole tree. The rnx that runs the job records it STOPPED; if that rnx is gone,
  * this command cleans up after it.
  */
@@ -9,7 +10,7 @@ import { getJob, requestStop, claimJob } from '../../isolation/job-store.js';
 import { jobOrReport } from '../job-view.js';
 import { isAlive, selfIdentity } from '../../isolation/proc-identity.js';
 import { cleanUpJob } from '../../isolation/reap.js';
-import { DEFAULT_GRACE_MS, stopJob } from '../../isolation/stop.js';
+import { stopJob } from '../../isolation/stop.js';
 import { parseDuration } from '../../isolation/units.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
@@ -21,7 +22,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export const command: Command = {
   path: 'job stop',
   usage: 'rnx job stop ID [--grace DURATION]',
-  summary: 'Stop a running job: SIGTERM to all its processes, then SIGKILL after a grace period',
+  summary:
+    'Stop a running job: its stop signal (SIGTERM) to all its processes, then SIGKILL after a grace period',
   details: `Examples:
   rnx job stop 3f2a9c1b7d40
   rnx job stop web --grace=2s`,
@@ -29,7 +31,7 @@ export const command: Command = {
     grace: {
       type: 'string',
       valueName: 'DURATION',
-      description: 'time between SIGTERM and SIGKILL (default 10s)',
+      description: "time between the stop signal and SIGKILL (default: the job's stop_grace, 10s)",
     },
   },
   async run(ctx, args) {
@@ -64,7 +66,9 @@ export const command: Command = {
       const initPid = job.init !== null && isAlive(job.init) ? job.init.pid : undefined;
       await stopJob(
         { cgroup: job.cgroup, ...(initPid === undefined ? {} : { initPid }) },
-        grace?.value ?? DEFAULT_GRACE_MS,
+        grace?.value ?? job.stopGraceMs,
+        undefined,
+        job.stopSignal,
       );
     }
     // The owning rnx writes the final record once its job has ended.
