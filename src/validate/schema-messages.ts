@@ -188,13 +188,18 @@ function notOneProbe(path: DataPath, data: unknown): Explanation {
   const probes = ['exec', 'tcp', 'http', 'log'];
   const given =
     typeof data === 'object' && data !== null ? probes.filter((p) => p in data) : ([] as string[]);
+  const hint = 'e.g. ready: {tcp: 5432} or ready: {exec: [pg_isready, -h, 127.0.0.1]}';
+  if (given.length === 0) {
+    return {
+      code: 'no-probe',
+      message: `${subject(path)} has no probe: it needs one of exec, tcp, http or log`,
+      hint,
+    };
+  }
   return {
-    code: given.length === 0 ? 'no-probe' : 'several-probes',
-    message:
-      given.length === 0
-        ? `${subject(path)} has no probe: it needs one of exec, tcp, http or log`
-        : `${subject(path)} has ${given.join(' and ')}: it takes exactly one of exec, tcp, http or log`,
-    hint: 'e.g. ready: {tcp: 5432} or ready: {exec: [pg_isready, -h, 127.0.0.1]}',
+    code: 'several-probes',
+    message: `${subject(path)} has ${given.join(' and ')}: it takes exactly one of exec, tcp, http or log`,
+    hint,
   };
 }
 

@@ -47,6 +47,11 @@ const EVERY_CODE = [
   'upload-outside',
   'env-conflict',
   'no-such-workflow',
+  'unknown-signal',
+  'no-probe',
+  'several-probes',
+  'invalid-regex',
+  'invalid-url',
 ];
 
 function check(name: string): { codes: string[] } {
