@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { realEngineDeps } from '../src/cli/engine-deps.js';
 import { specFor } from '../src/engine/job-spec-for.js';
 import { newRunId } from '../src/engine/records.js';
-import { newJobId } from '../src/isolation/job-id.js';
+import { newJobId } from '../src/isolation/records/job-id.js';
 import { runJob } from '../src/isolation/runner.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { createNetwork, ensureNetworkOnHost, removeNetwork } from '../src/networks/index.js';

@@ -12,13 +12,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareJobFilesystem, releaseJobFilesystem } from '../src/isolation/filesystem.js';
-import { newJobId } from '../src/isolation/job-id.js';
-import { UNSHARE_FLAGS } from '../src/isolation/job-process.js';
+import {
+  prepareJobFilesystem,
+  releaseJobFilesystem,
+} from '../src/isolation/filesystem/job-filesystem.js';
+import { newJobId } from '../src/isolation/records/job-id.js';
+import { UNSHARE_FLAGS } from '../src/isolation/start/job-process.js';
 import type { JobSpec } from '../src/isolation/job-spec.js';
 import { runJob } from '../src/isolation/runner.js';
-import { addRuntime } from '../src/isolation/runtimes.js';
-import { createVolume } from '../src/isolation/volumes.js';
+import { addRuntime } from '../src/isolation/filesystem/runtimes.js';
+import { createVolume } from '../src/isolation/filesystem/volumes.js';
 import { openDatabase } from '../src/state/database.js';
 import { makeBusyboxRootfs } from '../test/helpers/fs-job.js';
 import { compare, fmt } from './timing.js';

@@ -2,10 +2,98 @@
  * Problems are data. A user mistake or an unmet host requirement is returned as a Problem, never
  * thrown; only broken invariants throw. The CLI is the one place that turns a Problem into text
  * and an exit code.
+ *
+ * Every problem code is listed once in PROBLEM_KINDS with its kind; the CLI maps each kind to one
+ * exit code (src/cli/exit-codes.ts). A new code that is not in the table does not compile, so the
+ * documented exit codes stay true without anyone matching code strings.
  */
+import type { NameKind } from './names.js';
+
+/**
+ * - `input`: the user asked for something invalid or refused (bad flag, name, CIDR, a network in
+ *   use); nothing was changed.
+ * - `not-found`: the thing asked for by name or id does not exist.
+ * - `failed`: the operation ran and failed (a tool failed, a job could not start).
+ * - `host`: this host lacks something rnx needs (a tool, root, a cgroup controller).
+ */
+export type ProblemKind = 'input' | 'not-found' | 'failed' | 'host';
+
+type NameCodes = `${NameKind}-name-invalid`;
+
+const PROBLEM_KINDS = {
+  // command line and input values
+  usage: 'input',
+  'invalid-duration': 'input',
+  'invalid-size': 'input',
+  'invalid-number': 'input',
+  'invalid-cpu-set': 'input',
+  'job-name-invalid': 'input',
+  'network-name-invalid': 'input',
+  'volume-name-invalid': 'input',
+  'runtime-name-invalid': 'input',
+  'env-name-invalid': 'input',
+  'workflow-invalid': 'input',
+  // networks
+  'cidr-invalid': 'input',
+  'cidr-not-network': 'input',
+  'cidr-too-small': 'input',
+  'cidr-overlap': 'input',
+  'cidr-host-conflict': 'input',
+  'network-exists': 'input',
+  'network-builtin': 'input',
+  'network-in-use': 'input',
+  'bridge-name-taken': 'input',
+  'network-not-found': 'not-found',
+  'network-none': 'failed',
+  'network-full': 'failed',
+  'lease-exists': 'failed',
+  'bridge-failed': 'failed',
+  'attach-failed': 'failed',
+  'network-setup': 'failed',
+  'forwarding-failed': 'host',
+  // volumes, runtimes, uploads, the job filesystem
+  'volume-exists': 'input',
+  'volume-in-use': 'input',
+  'volume-not-found': 'not-found',
+  'runtime-exists': 'input',
+  'runtime-bad-path': 'input',
+  'runtime-dir-missing': 'input',
+  'runtime-not-rootfs': 'input',
+  'runtime-not-found': 'not-found',
+  'runtime-missing': 'failed',
+  'upload-not-found': 'input',
+  'upload-not-file': 'input',
+  'upload-not-directory': 'input',
+  'upload-clash': 'input',
+  'upload-escapes': 'input',
+  'upload-failed': 'failed',
+  'unsafe-path': 'host',
+  'mount-left': 'failed',
+  // jobs, runs and records
+  'not-found': 'not-found',
+  'start-failed': 'failed',
+  'cgroup-busy': 'failed',
+  // the host
+  'tool-missing': 'host',
+  'tool-failed': 'failed',
+  'host-missing': 'host',
+  'host-cgroup': 'host',
+} as const satisfies Record<string, ProblemKind> & Record<NameCodes, 'input'>;
+
+/** Every problem code rnx knows; stable, kebab-case, e.g. `cidr-overlap`. */
+export type ProblemCode = keyof typeof PROBLEM_KINDS;
+
+export function problemKind(code: ProblemCode): ProblemKind {
+  return PROBLEM_KINDS[code];
+}
+
+/** Every code with its kind, for the documentation test and `rnx --help`. */
+export function problemCodes(): readonly (readonly [ProblemCode, ProblemKind])[] {
+  return Object.entries(PROBLEM_KINDS) as [ProblemCode, ProblemKind][];
+}
+
 export interface Problem {
-  /** Stable machine-readable code, kebab-case, e.g. `cidr-overlap`. */
-  readonly code: string;
+  readonly code: ProblemCode;
   /** One line saying what is wrong, e.g. `CIDR 10.1.0.0/24 overlaps with ...`. */
   readonly message: string;
   /** Optional advice: what to run or install to fix it. */
@@ -19,6 +107,6 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-export function fail<T = never>(code: string, message: string, hint?: string): Result<T> {
+export function fail<T = never>(code: ProblemCode, message: string, hint?: string): Result<T> {
   return { ok: false, problem: hint === undefined ? { code, message } : { code, message, hint } };
 }

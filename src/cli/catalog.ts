@@ -4,9 +4,9 @@
  * that knows where the names come from.
  */
 import { dirname, resolve } from 'node:path';
-import { listRuntimes } from '../isolation/runtimes.js';
-import { checkUpload } from '../isolation/uploads.js';
-import { listVolumes } from '../isolation/volumes.js';
+import { listRuntimes } from '../isolation/filesystem/runtimes.js';
+import { checkUpload } from '../isolation/filesystem/uploads.js';
+import { listVolumes } from '../isolation/filesystem/volumes.js';
 import { listNetworks } from '../networks/store.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import type { Catalog } from '../validate/catalog.js';

@@ -29,15 +29,4 @@ export interface Command {
   run(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }
 
-/** Exit codes shared by every command (documented in the README and in `rnx --help`). */
-export const EXIT = {
-  ok: 0,
-  /** A job or workflow ran and failed, or a lookup found nothing. */
-  failed: 1,
-  /** Invalid input: bad flags, an invalid workflow file, a refused network. */
-  usage: 2,
-  /** The host lacks something rnx needs (a tool, root, a kernel feature). */
-  host: 3,
-  /** Interrupted by Ctrl-C or SIGTERM. */
-  interrupted: 130,
-} as const;
+export { EXIT } from './exit-codes.js';

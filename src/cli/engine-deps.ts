@@ -4,7 +4,7 @@
  */
 import type { EngineDeps } from '../engine/ports.js';
 import { LineSplitter } from '../engine/line-splitter.js';
-import { newJobId } from '../isolation/job-id.js';
+import { newJobId } from '../isolation/records/job-id.js';
 import { runJob } from '../isolation/runner.js';
 import { currentProcessOwner, getNetwork, leaseAddress, releaseLease } from '../networks/index.js';
 import type { Lease } from '../networks/types.js';

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { checkName } from '../names.js';
 import { fail, ok, type Result } from '../problem.js';
-import { newJobId } from '../isolation/job-id.js';
+import { newJobId } from '../isolation/records/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
 import {
   parseCount,
@@ -82,7 +82,12 @@ function resources(args: ParsedArgs): Result<Resources> {
   return ok(r);
 }
 
-export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<JobSpec> {
+/** `fileEnv`: the variables of `--env-file` files; `-e` / `-s` win over them. */
+export function specFromFlags(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  fileEnv: Readonly<Record<string, string>> = {},
+): Result<JobSpec> {
   const [command, ...rest] = args.positionals;
   if (command === undefined || command === '') {
     return fail('usage', 'rnx job run needs a command to run', 'e.g. rnx job run -- echo hello');
@@ -97,9 +102,10 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
   if (!validNetwork.ok) {
     return fail('usage', `--network: ${validNetwork.problem.message}`, validNetwork.problem.hint);
   }
-  const plain = envPairs(listOption(args.options, 'env'), '--env', env);
+  const lookup = { ...fileEnv, ...env };
+  const plain = envPairs(listOption(args.options, 'env'), '--env', lookup);
   if (!plain.ok) return plain;
-  const secret = envPairs(listOption(args.options, 'secret-env'), '--secret-env', env);
+  const secret = envPairs(listOption(args.options, 'secret-env'), '--secret-env', lookup);
   if (!secret.ok) return secret;
   const limits = resources(args);
   if (!limits.ok) return limits;
@@ -121,7 +127,9 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
     ...(name === undefined ? {} : { name }),
     command,
     args: rest,
-    env: plain.value,
+    env: Object.fromEntries(
+      Object.entries({ ...fileEnv, ...plain.value }).filter(([k]) => !(k in secret.value)),
+    ),
     secretEnv: secret.value,
     network,
     resources: limits.value,

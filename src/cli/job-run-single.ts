@@ -4,22 +4,28 @@
  * code (128 + signal number when it was killed). With --json, stdout carries only one JSON object
  * at the end, with the job's stdout in `output`.
  */
-import { jobRequirements } from '../isolation/host-check.js';
+import { jobRequirements } from '../isolation/start/host-check.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
 import { openDatabase, stateDir } from '../state/database.js';
-import { shellExitCode } from '../isolation/job-outcome.js';
+import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
-import { checkUploads } from '../isolation/uploads.js';
-import { ok, type Result } from '../problem.js';
+import { checkUploads } from '../isolation/filesystem/uploads.js';
+import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
+import { envFileValues } from './env-file-flag.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
-  const flags = specFromFlags(args, ctx.env);
+  const fileEnv = envFileValues(ctx, args);
+  if (!fileEnv.ok) {
+    printProblem(ctx, fileEnv.problem);
+    return EXIT.usage;
+  }
+  const flags = specFromFlags(args, ctx.env, fileEnv.value);
   // --upload / --upload-dir are relative to the working directory and may not leave it.
   const spec = flags.ok ? resolveUploads(flags.value, ctx.cwd) : flags;
   if (!spec.ok) {
@@ -104,9 +110,9 @@ function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): n
       message: result.message ?? 'the job could not start',
     };
     printProblem(ctx, { ...problem, message: `job ${result.id}: ${problem.message}` });
-    if (problem.code.startsWith('host-')) return EXIT.host;
-    if (problem.code === 'usage') return EXIT.usage;
-    return result.exitCode === 127 ? 127 : EXIT.failed;
+    // `command not found` keeps the shell's 127; any other start failure exits as its kind says.
+    if (problemKind(problem.code) === 'failed' && result.exitCode === 127) return 127;
+    return exitCodeFor(problem);
   }
   if (
     result.reason === 'oom' ||

@@ -1,6 +1,6 @@
 /** How job records are shown: the JSON shape of `job list/status --json`, and table cells. */
-import { shellExitCode } from '../isolation/job-outcome.js';
-import { findJob, type JobRecord } from '../isolation/job-store.js';
+import { shellExitCode } from '../isolation/end/outcome.js';
+import { findJob, type JobRecord } from '../isolation/records/job-store.js';
 import type { Database } from '../state/database.js';
 import type { CliContext } from './context.js';
 import { printProblem } from './print.js';

@@ -111,8 +111,8 @@ async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
   const dir = stateDir(ctx.env);
   if (!existsSync(join(dir, 'rnx.db'))) return;
   try {
-    const { reapAbandonedJobs } = await import('../isolation/reap.js');
-    for (const job of await reapAbandonedJobs(openDatabase(dir))) {
+    const { cleanUpOrphanedJobs } = await import('../isolation/records/orphans.js');
+    for (const job of await cleanUpOrphanedJobs(openDatabase(dir))) {
       writeLine(ctx.stderr, `rnx: cleaned up job ${job.id}, left by an rnx that was killed`);
     }
   } catch (error) {

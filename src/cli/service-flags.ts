@@ -4,7 +4,7 @@
  * value is a Problem naming the flag (exit 2). Pure.
  */
 import { closest } from '../suggest.js';
-import { STOP_SIGNALS } from '../isolation/stop.js';
+import { STOP_SIGNALS } from '../isolation/end/stop-job.js';
 import { parseDuration } from '../isolation/units.js';
 import { fail, ok, type Result } from '../problem.js';
 import {

@@ -7,11 +7,11 @@ import { availableParallelism } from 'node:os';
 import type { EngineDeps, LeasedAddress } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
 import { runWorkflow } from '../engine/run.js';
-import { selfIdentity } from '../isolation/proc-identity.js';
+import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { printProblem, writeLine } from './print.js';
 import { createReporter } from './reporters/reporter.js';
 
@@ -80,7 +80,7 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
     });
     if (!result.ok) {
       printProblem(ctx, result.problem);
-      return result.problem.code.startsWith('host') ? EXIT.host : EXIT.failed;
+      return exitCodeFor(result.problem);
     }
     return result.value.exitCode;
   } finally {

@@ -22,7 +22,7 @@
  */
 import type { EndReason } from '../isolation/job-spec.js';
 import type { Requirement } from '../validate/model.js';
-import { combine, evaluate, type Verdict } from './conditions.js';
+import { combine, evaluate, evaluateAll, type Verdict } from './conditions.js';
 import { isFinal, type Phase } from './phase.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type {
@@ -51,6 +51,8 @@ export class Scheduler {
   private readonly downstream = new Map<string, readonly string[]>();
   /** Running jobs that are ready for RUNNING dependents (probe passed, or no probe). */
   private readonly up = new Set<string>();
+  /** Jobs that were ever up (for causes: "ended before it was ready" or not). */
+  private readonly wasUp = new Set<string>();
   /** Dispatched jobs the engine has begun to start (`launch`): too late to just cancel them. */
   private readonly launched = new Set<string>();
   /** Causes for launched jobs stopped because a RUNNING requirement ended before they started. */
@@ -80,10 +82,12 @@ export class Scheduler {
     }
     for (const job of jobs) {
       for (const req of job.requires) {
-        const list = this.dependents.get(req.job);
-        if (list === undefined) throw new Error(`'${job.name}' requires unknown job '${req.job}'`);
-        list.push(job.name);
-        if (req.condition === 'RUNNING') this.services.add(req.job);
+        for (const target of req.of ?? [req.job]) {
+          const list = this.dependents.get(target);
+          if (list === undefined) throw new Error(`'${job.name}' requires unknown job '${target}'`);
+          list.push(job.name);
+          if (req.condition === 'RUNNING') this.services.add(target);
+        }
       }
     }
     for (const name of this.services) this.downstream.set(name, this.reach(name));
@@ -132,6 +136,7 @@ export class Scheduler {
   probed(name: string): Transition {
     if (this.phase(name) !== 'running' || this.up.has(name)) return this.finish([], [], []);
     this.up.add(name);
+    this.wasUp.add(name);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
     this.propagate(name, ready, canceled);
@@ -180,13 +185,13 @@ export class Scheduler {
     } else if (status === 'CANCELED') {
       this.causes.set(name, this.interruption ?? 'not started');
     }
-    const wasUp = this.up.delete(name);
+    this.up.delete(name);
     this.setPhase(name, status);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
     const stop: string[] = [];
     this.propagate(name, ready, canceled);
-    this.abandonReleased(name, wasUp, canceled, stop);
+    this.abandonReleased(name, canceled, stop);
     return this.finish(ready, canceled, stop);
   }
 
@@ -266,22 +271,13 @@ export class Scheduler {
    * can no longer start beside it. Released ones are canceled; launched ones are stopped, and end
    * CANCELED when they never ran.
    */
-  private abandonReleased(
-    name: string,
-    wasUp: boolean,
-    canceled: Cancellation[],
-    stop: string[],
-  ): void {
+  private abandonReleased(name: string, canceled: Cancellation[], stop: string[]): void {
     for (const dependent of this.dependents.get(name) ?? []) {
       const phase = this.phase(dependent);
       if (phase !== 'ready' && phase !== 'dispatched') continue;
-      const req = this.jobs.get(dependent)?.requires.find((r) => r.job === name);
+      const req = this.jobs.get(dependent)?.requires.find((r) => (r.of ?? [r.job]).includes(name));
       if (req?.condition !== 'RUNNING') continue;
-      const cause = unmetCause(
-        req,
-        this.phase(name),
-        !wasUp && this.jobs.get(name)?.probe === true,
-      );
+      const cause = this.unmetCause(req, name);
       if (phase === 'ready' || !this.launched.has(dependent))
         this.cancel(dependent, cause, canceled);
       else if (!this.abandoned.has(dependent)) {
@@ -315,7 +311,11 @@ export class Scheduler {
     if (this.phase(name) !== 'waiting' || this.interruption !== undefined) return;
     const requires = this.jobs.get(name)?.requires ?? [];
     const verdicts: Verdict[] = requires.map((r) =>
-      evaluate(r.condition, this.phase(r.job), this.up.has(r.job)),
+      evaluateAll(
+        r.condition,
+        (r.of ?? [r.job]).map((job) => this.phase(job)),
+        (r.of ?? [r.job]).map((job) => this.up.has(job)),
+      ),
     );
     const verdict = combine(verdicts);
     if (verdict === 'met') {
@@ -324,12 +324,22 @@ export class Scheduler {
     } else if (verdict === 'impossible') {
       const index = verdicts.indexOf('impossible');
       const req = requires[index];
-      const cause =
-        req === undefined
-          ? 'unmet requirement'
-          : unmetCause(req, this.phase(req.job), this.jobs.get(req.job)?.probe === true);
+      const cause = req === undefined ? 'unmet requirement' : this.unmetCause(req);
       this.cancel(name, cause, canceled);
     }
+  }
+
+  private unmetCause(req: Requirement, ended?: string): string {
+    const probed = (job: string): boolean =>
+      this.jobs.get(job)?.probe === true && !this.wasUp.has(job);
+    if (req.of === undefined)
+      return unmetCause(req, this.phase(req.job), undefined, probed(req.job));
+    const failing =
+      ended ??
+      req.of.find((job) => evaluate(req.condition, this.phase(job)) === 'impossible') ??
+      req.of[0] ??
+      req.job;
+    return unmetCause(req, this.phase(failing), failing, probed(failing));
   }
 
   private cancel(name: string, cause: string, canceled: Cancellation[]): void {
@@ -372,7 +382,9 @@ export class Scheduler {
   }
 }
 
-function unmetCause(req: Requirement, phase: Phase, probed = false): string {
+function unmetCause(req: Requirement, phase: Phase, instance?: string, probed = false): string {
+  if (instance !== undefined && req.condition === 'FAILED')
+    return `requires ${req.job}: FAILED, but none of its instances failed`;
   const what =
     phase === 'CANCELED'
       ? 'was canceled'
@@ -381,5 +393,5 @@ function unmetCause(req: Requirement, phase: Phase, probed = false): string {
           ? `ended ${phase} before it was ready`
           : `ended (${phase}) before it could start`
         : `ended ${phase}`;
-  return `requires ${req.job}: ${req.condition}, but ${req.job} ${what}`;
+  return `requires ${req.job}: ${req.condition}, but ${instance ?? req.job} ${what}`;
 }

@@ -5,25 +5,25 @@
  * ended. The engine and `rnx job run` both call this; it knows nothing of workflows.
  */
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
-import type { CgroupLayout } from './cgroup-layout.js';
-import { createJobCgroup, oomKills } from './cgroups.js';
-import { prepareJobFilesystem } from './filesystem.js';
-import { jobRequirements } from './host-check.js';
-import { initScript } from './init-script.js';
-import { jobEnvironment, jobHostname } from './job-env.js';
-import { logPathOf, runDirOf, writeJobFiles } from './job-files.js';
-import type { Observed } from './job-outcome.js';
-import { startJobProcess } from './job-process.js';
-import { releaseJob } from './job-release.js';
+import type { CgroupLayout } from './cgroups/layout.js';
+import { createJobCgroup, oomKills } from './cgroups/job-cgroup.js';
+import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
+import { jobRequirements } from './start/host-check.js';
+import { initScript } from './start/init-script.js';
+import { jobEnvironment, jobHostname } from './start/job-env.js';
+import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
+import type { Observed } from './end/outcome.js';
+import { startJobProcess } from './start/job-process.js';
+import { handshake } from './start/handshake.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, insertJob, markRunning, recordResources } from './job-store.js';
-import { attachNetwork, ensureOnHost, prepareNetwork } from './network-phase.js';
-import { processStartTime, selfIdentity } from './proc-identity.js';
-import { JobOutput } from './job-output.js';
-import { maskSecrets } from './redact.js';
-import { finishRun, type Failure, type Held } from './run-end.js';
-import { DEFAULT_GRACE_MS } from './stop.js';
-import { superviseJob } from './supervise.js';
+import { getJob, insertJob, markRunning, recordResources } from './records/job-store.js';
+import { attachNetwork, ensureOnHost, prepareNetwork } from './start/network-phase.js';
+import { processStartTime, selfIdentity } from './records/proc-identity.js';
+import { JobOutput } from './output/job-output.js';
+import { maskSecrets } from './output/redact.js';
+import { finishRun, type Failure, type Held } from './end/run-end.js';
+import { DEFAULT_GRACE_MS } from './end/stop-job.js';
+import { superviseJob } from './end/supervise.js';
 import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
 
 export interface StartedInfo {
@@ -187,7 +187,7 @@ export async function runJob(
       onStderr: (chunk) => output.stderr(chunk),
     });
     held.proc = proc;
-    const release = await releaseJob(proc, {
+    const started = await handshake(proc, {
       ...(prepared.value.attached
         ? { attach: () => attachNetwork(network, spec.id, proc.pid) }
         : {}),
@@ -198,9 +198,9 @@ export async function runJob(
         (hooks.signal?.aborted ?? false) ||
         (hooks.killSignal?.aborted ?? false),
     });
-    if (release.kind === 'failed') return await end(release.failure);
-    if (release.kind === 'not-found') {
-      return await end({ ...observed(release.exit), notFound: spec.command });
+    if (started.kind === 'failed') return await end(started.failure);
+    if (started.kind === 'not-found') {
+      return await end({ ...observed(started.exit), notFound: spec.command });
     }
     const startedAt = new Date().toISOString();
     const initPid = proc.initPid() ?? proc.pid;
@@ -225,8 +225,8 @@ export async function runJob(
         hooks.onStarted?.({
           pid: initPid,
           ...(address === undefined ? {} : { address }),
-          readyToExecMs: release.readyToExecMs,
-          initWaited: release.initWaited,
+          readyToExecMs: started.readyToExecMs,
+          initWaited: started.initWaited,
         });
         readiness.start(db, spec.id, { pid: initPid, env }, (info) => hooks.onReady?.(info));
       },

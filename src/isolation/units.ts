@@ -19,14 +19,14 @@ export function parseSize(text: string, what = 'size'): Result<number> {
   const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
   if (match === null || unit === undefined) {
     return fail(
-      'usage',
+      'invalid-size',
       `${what} '${text}' is not a size`,
       'write a number with an optional unit: 512M, 2G, 65536',
     );
   }
   const bytes = Math.floor(Number(match[1]) * unit);
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    return fail('usage', `${what} '${text}' must be a positive size`);
+    return fail('invalid-size', `${what} '${text}' must be a positive size`);
   }
   return ok(bytes);
 }
@@ -55,21 +55,25 @@ export function parseDuration(text: string, what = 'duration'): Result<number> {
   }
   if (trimmed === '' || consumed !== trimmed.length) {
     return fail(
-      'usage',
+      'invalid-duration',
       `${what} '${text}' is not a duration`,
       'write e.g. 30s, 5m, 1h30m or 250ms',
     );
   }
-  if (total <= 0) return fail('usage', `${what} '${text}' must be longer than zero`);
+  if (total <= 0) return fail('invalid-duration', `${what} '${text}' must be longer than zero`);
   return ok(Math.round(total));
 }
 
 /** A positive whole number within [min, max]. */
 export function parseCount(text: string, what: string, min = 1, max = 2 ** 31 - 1): Result<number> {
-  if (!/^\d+$/.test(text.trim())) return fail('usage', `${what} '${text}' is not a whole number`);
+  if (!/^\d+$/.test(text.trim()))
+    return fail('invalid-number', `${what} '${text}' is not a whole number`);
   const value = Number(text.trim());
   if (value < min || value > max) {
-    return fail('usage', `${what} ${text} is out of range (${String(min)}..${String(max)})`);
+    return fail(
+      'invalid-number',
+      `${what} ${text} is out of range (${String(min)}..${String(max)})`,
+    );
   }
   return ok(value);
 }
@@ -81,20 +85,20 @@ export function parseCpuList(text: string, cpuCount: number): Result<number[]> {
     const range = /^(\d+)(?:-(\d+))?$/.exec(item.trim());
     if (range === null) {
       return fail(
-        'usage',
+        'invalid-cpu-set',
         `CPU list '${text}' is not valid`,
         'write CPU numbers and ranges: 0-1, 0,2',
       );
     }
     const first = Number(range[1]);
     const last = range[2] === undefined ? first : Number(range[2]);
-    if (last < first) return fail('usage', `CPU range '${item}' runs backwards`);
+    if (last < first) return fail('invalid-cpu-set', `CPU range '${item}' runs backwards`);
     for (let cpu = first; cpu <= last; cpu++) cpus.add(cpu);
   }
   const beyond = [...cpus].filter((cpu) => cpu >= cpuCount);
   if (beyond.length > 0) {
     return fail(
-      'usage',
+      'invalid-cpu-set',
       `CPU ${String(beyond[0])} does not exist: this host has CPUs 0-${String(cpuCount - 1)}`,
     );
   }

@@ -8,7 +8,15 @@ import { mergeEnvironment } from './env.js';
 import type { RawEnv } from './env.js';
 import type { JobGraph } from './graph.js';
 import { DEFAULT_READY_INTERVAL_MS, DEFAULT_READY_TIMEOUT_MS } from './model.js';
-import type { Condition, Plan, PlannedJob, Probe, Readiness, Resources } from './model.js';
+import type {
+  Condition,
+  Plan,
+  PlannedJob,
+  Probe,
+  Readiness,
+  Requirement,
+  Resources,
+} from './model.js';
 import { MEGABYTE, parseCpuCores, parseDuration, parseSize } from './units.js';
 import type { Data, JobView, WorkflowView } from './workflows.js';
 import { isMapData, stringsOf } from './workflows.js';
@@ -20,6 +28,8 @@ export interface PlanInput {
   readonly workflow: WorkflowView;
   readonly graph: JobGraph;
   readonly waves: readonly (readonly string[])[];
+  /** Values of variables given without one (`TOKEN:`); unset ones become ''. */
+  readonly lookup?: (name: string) => string | undefined;
 }
 
 export function buildPlan(input: PlanInput): Plan {
@@ -27,9 +37,12 @@ export function buildPlan(input: PlanInput): Plan {
   const folder = resolve(input.cwd, dirname(input.file));
   const title = workflow.data['name'];
   const description = workflow.data['description'];
-  const plain = envLayers(workflow, 'environment');
-  const secret = envLayers(workflow, 'secret_environment');
-  const jobs = workflow.jobs.map((job) => plannedJob(job, input.graph, folder, plain, secret));
+  const fill = passThrough(input.lookup);
+  const plain = envLayers(workflow, 'environment').map(fill);
+  const secret = envLayers(workflow, 'secret_environment').map(fill);
+  const jobs = workflow.jobs.map((job) =>
+    plannedJob(job, input.graph, folder, plain, secret, fill),
+  );
   return {
     file: input.file,
     name:
@@ -49,15 +62,47 @@ function envLayers(workflow: WorkflowView, key: string): RawEnv[] {
   return layers.filter(isMapData);
 }
 
+/** Variables without a value (`TOKEN:`) take theirs from `lookup`. */
+function passThrough(lookup: PlanInput['lookup']): (env: RawEnv) => RawEnv {
+  return (env) => {
+    if (!Object.values(env).includes(null)) return env;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(env)) out[k] = v === null ? (lookup?.(k) ?? '') : v;
+    return out;
+  };
+}
+
+/** A job's requires: the entries naming a matrix job become one requirement on all instances. */
+function plannedRequirements(graph: JobGraph, name: string): Requirement[] {
+  const out: Requirement[] = [];
+  const groups = new Map<number, string[]>();
+  for (const e of graph.requires.get(name) ?? []) {
+    const condition = e.condition as Condition;
+    if (e.group === undefined) {
+      out.push({ job: e.requires, condition });
+      continue;
+    }
+    const instances = groups.get(e.index);
+    if (instances !== undefined) instances.push(e.requires);
+    else {
+      const of = [e.requires];
+      groups.set(e.index, of);
+      out.push({ job: e.group, condition, of });
+    }
+  }
+  return out;
+}
+
 function plannedJob(
   job: JobView,
   graph: JobGraph,
   folder: string,
   plain: readonly RawEnv[],
   secret: readonly RawEnv[],
+  fill: (env: RawEnv) => RawEnv,
 ): PlannedJob {
   const d = job.data;
-  const own = (key: string): RawEnv[] => (isMapData(d[key]) ? [d[key]] : []);
+  const own = (key: string): RawEnv[] => (isMapData(d[key]) ? [fill(d[key])] : []);
   const env = mergeEnvironment(
     [...plain, ...own('environment')],
     [...secret, ...own('secret_environment')],
@@ -72,15 +117,16 @@ function plannedJob(
     ...(typeof runtime === 'string' ? { runtime } : {}),
     volumes: stringsOf(d['volumes']).map((v) => v.value),
     uploads: uploads(d['uploads'], folder),
-    requires: (graph.requires.get(job.name) ?? []).map((e) => ({
-      job: e.requires,
-      condition: e.condition as Condition,
-    })),
+    requires: plannedRequirements(graph, job.name),
     environment: env.environment,
     secretEnvironment: env.secretEnvironment,
     resources: resources(d['resources']),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     retries: typeof d['retries'] === 'number' ? d['retries'] : 0,
+    ...(Array.isArray(d['artifacts'])
+      ? { artifacts: stringsOf(d['artifacts']).map((a) => a.value) }
+      : {}),
+    ...(job.matrix === undefined ? {} : { matrix: job.matrix }),
     ...stopAndUser(d),
     ...(isMapData(d['ready']) ? { ready: readiness(d['ready']) } : {}),
   };

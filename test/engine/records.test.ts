@@ -14,7 +14,7 @@ import {
   runJobs,
   WorkflowRecorder,
 } from '../../src/engine/records.js';
-import { selfIdentity } from '../../src/isolation/proc-identity.js';
+import { selfIdentity } from '../../src/isolation/records/proc-identity.js';
 import { openDatabase } from '../../src/state/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { checkUpload, checkUploads } from '../../src/isolation/uploads.js';
+import { checkUpload, checkUploads } from '../../src/isolation/filesystem/uploads.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('upload paths', () => {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { acquireVolumes, releaseVolumes } from '../../src/isolation/volumes.js';
-import { selfIdentity } from '../../src/isolation/proc-identity.js';
+import { acquireVolumes, releaseVolumes } from '../../src/isolation/filesystem/volumes.js';
+import { selfIdentity } from '../../src/isolation/records/proc-identity.js';
 import { openDatabase } from '../../src/state/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 

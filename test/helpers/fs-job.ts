@@ -13,13 +13,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { UNSHARE_FLAGS } from '../../src/isolation/job-process.js';
+import { UNSHARE_FLAGS } from '../../src/isolation/start/job-process.js';
 import type { JobSpec } from '../../src/isolation/job-spec.js';
 import {
   prepareJobFilesystem,
   releaseJobFilesystem,
   type FilesystemFiles,
-} from '../../src/isolation/filesystem.js';
+} from '../../src/isolation/filesystem/job-filesystem.js';
 import type { Database } from '../../src/state/database.js';
 
 export interface FsJobRun {

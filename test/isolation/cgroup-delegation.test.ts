@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { enableV2Controllers } from '../../src/isolation/cgroup-delegation.js';
-import type { CgroupLayout } from '../../src/isolation/cgroup-layout.js';
+import { enableV2Controllers } from '../../src/isolation/cgroups/delegation.js';
+import type { CgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('enabling v2 controllers for job cgroups', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cgroupLayout, type CgroupLayout } from '../../src/isolation/cgroup-layout.js';
+import { cgroupLayout, type CgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { jobSpec, processExists, run, sleep } from './job-rig.js';
 
 function v2Layout(): CgroupLayout {

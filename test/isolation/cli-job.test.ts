@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cgroupLayout } from '../../src/isolation/cgroup-layout.js';
+import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { processExists, sleep } from './job-rig.js';
 

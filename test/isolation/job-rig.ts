@@ -1,6 +1,6 @@
 /** Shared rig for the runner's real-kernel tests: a job spec with defaults, run in-process. */
 import { existsSync } from 'node:fs';
-import { newJobId } from '../../src/isolation/job-id.js';
+import { newJobId } from '../../src/isolation/records/job-id.js';
 import type { JobResult, JobSpec } from '../../src/isolation/job-spec.js';
 import {
   runJob,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cgroupLayout } from '../../src/isolation/cgroup-layout.js';
+import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { jobSpec, processExists, run, sh, sleep } from './job-rig.js';
 
 /** The job's cgroup directory for a controller, as the runner names it. */

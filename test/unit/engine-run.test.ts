@@ -123,7 +123,7 @@ class MemoryLeaser implements AddressLeaser<LeasedAddress> {
   failOn: string | undefined;
   lease(network: string, jobId: string) {
     if (network === this.failOn)
-      return Promise.resolve(fail('no-network', `no network ${network}`));
+      return Promise.resolve(fail('network-not-found', `no network ${network}`));
     if (network === 'none') return Promise.resolve(ok(undefined));
     const listed = network !== 'isolated';
     const lease = { jobId, network, address: `10.0.0.${String(this.next++)}`, listed };

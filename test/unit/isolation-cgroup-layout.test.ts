@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseProcCgroup, resolveLayout } from '../../src/isolation/cgroup-layout.js';
+import { parseProcCgroup, resolveLayout } from '../../src/isolation/cgroups/layout.js';
 
 const HYBRID_CGROUP = `9:name=systemd:/
 8:pids:/

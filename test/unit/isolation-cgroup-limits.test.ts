@@ -6,7 +6,7 @@ import {
   v1LimitWrites,
   v2ControllersFor,
   v2LimitWrites,
-} from '../../src/isolation/cgroup-limits.js';
+} from '../../src/isolation/cgroups/limits.js';
 
 const DISKS = [{ name: 'vda', device: '254:0' }];
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fstab, hostsFile, resolvConf } from '../../src/isolation/job-files.js';
-import { initScript, shQuote } from '../../src/isolation/init-script.js';
-import { parseStartTime } from '../../src/isolation/proc-identity.js';
+import { fstab, hostsFile, resolvConf } from '../../src/isolation/filesystem/job-files.js';
+import { initScript, shQuote } from '../../src/isolation/start/init-script.js';
+import { parseStartTime } from '../../src/isolation/records/proc-identity.js';
 
 describe("a job's own files and init", () => {
   it('hosts lists the job under its address and the other jobs the engine gave', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { specFromFlags } from '../../src/cli/job-flags.js';
-import { JOB_ID_PATTERN } from '../../src/isolation/job-id.js';
+import { JOB_ID_PATTERN } from '../../src/isolation/records/job-id.js';
 
 const flags = (options: Record<string, string | boolean | string[]>, positionals: string[]) =>
   specFromFlags({ options, positionals }, { FROM_ENV: 'env-value' });

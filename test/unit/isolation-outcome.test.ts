@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classify, shellExitCode } from '../../src/isolation/job-outcome.js';
-import { TailMatcher } from '../../src/isolation/job-process.js';
+import { classify, shellExitCode } from '../../src/isolation/end/outcome.js';
+import { TailMatcher } from '../../src/isolation/start/job-process.js';
 
 const plain = { stopRequested: false, timedOut: false, oomKills: 0 };
 

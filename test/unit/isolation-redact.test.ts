@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Redactor } from '../../src/isolation/redact.js';
+import { Redactor } from '../../src/isolation/output/redact.js';
 
 function through(secrets: string[], chunks: string[]): string {
   const r = new Redactor(secrets);

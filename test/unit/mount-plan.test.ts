@@ -5,13 +5,13 @@ import {
   planMounts,
   type MountPlanInput,
   type MountStep,
-} from '../../src/isolation/mount-plan.js';
+} from '../../src/isolation/filesystem/mount-plan.js';
 import {
   fstabField,
   renderMountSteps,
   shellQuote,
   standaloneScript,
-} from '../../src/isolation/mount-script.js';
+} from '../../src/isolation/filesystem/mount-script.js';
 
 const base: MountPlanInput = {
   mountDir: '/var/lib/rnx/mnt',

@@ -4,7 +4,7 @@ import schema from '../../schemas/workflow.schema.json' with { type: 'json' };
 import { specFromFlags } from '../../src/cli/job-flags.js';
 import { parseProbe, parseStopSignal } from '../../src/cli/service-flags.js';
 import { LogMatcher } from '../../src/isolation/readiness/log-matcher.js';
-import { STOP_SIGNALS } from '../../src/isolation/stop.js';
+import { STOP_SIGNALS } from '../../src/isolation/end/stop-job.js';
 import { catalogOf } from '../../src/validate/catalog.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 

@@ -3,7 +3,7 @@
  * workflow run (each attempt) in the workflow's order.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { getJob, listJobs, type JobRecord } from '../../isolation/job-store.js';
+import { getJob, listJobs, type JobRecord } from '../../isolation/records/job-store.js';
 import { findRun, runAttemptJobIds } from '../../engine/records.js';
 import type { Database } from '../../state/database.js';
 import type { Command } from '../context.js';

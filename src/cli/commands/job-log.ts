@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
 import { openDatabase, stateDir, type Database } from '../../state/database.js';
-import { getJob } from '../../isolation/job-store.js';
+import { getJob } from '../../isolation/records/job-store.js';
 import { jobOrReport } from '../job-view.js';
 import type { CliContext, Command } from '../context.js';
 import { EXIT } from '../context.js';

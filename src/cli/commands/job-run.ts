@@ -18,6 +18,7 @@ export const command: Command = {
   rnx job run --workflow=workflows/diamond.yaml --dry-run
   rnx job run --workflow=workflows/pipelines.yaml:nightly --dry-run --json
   rnx job run --workflow=workflows/diamond.yaml --concurrency=4
+  rnx job run --workflow=workflows/build-deploy.yaml --job=deploy --env-file=.env
 
 Flags come before the command; everything from the command on is passed to it verbatim
 ('--' is optional).`,
@@ -36,6 +37,19 @@ Flags come before the command; everything from the command on is passed to it ve
       type: 'string',
       valueName: 'N',
       description: 'with --workflow: at most N jobs at once (default: number of CPUs)',
+    },
+    job: {
+      type: 'string',
+      multiple: true,
+      valueName: 'NAME',
+      description: 'with --workflow: run only NAME and the jobs it requires (repeatable)',
+    },
+    'env-file': {
+      type: 'string',
+      multiple: true,
+      valueName: 'FILE',
+      description:
+        'dotenv file: a job gets its variables; a workflow takes from it the variables it gives without a value',
     },
     network: { type: 'string', valueName: 'NAME', description: 'network to join (default bridge)' },
     name: { type: 'string', valueName: 'NAME', description: "job name (also the job's hostname)" },

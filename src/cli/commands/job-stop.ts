@@ -6,11 +6,11 @@
  * this command cleans up after it.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { getJob, requestStop, claimJob } from '../../isolation/job-store.js';
+import { getJob, requestStop, claimJob } from '../../isolation/records/job-store.js';
 import { jobOrReport } from '../job-view.js';
-import { isAlive, selfIdentity } from '../../isolation/proc-identity.js';
-import { cleanUpJob } from '../../isolation/reap.js';
-import { stopJob } from '../../isolation/stop.js';
+import { isAlive, selfIdentity } from '../../isolation/records/proc-identity.js';
+import { cleanUpJob } from '../../isolation/records/orphans.js';
+import { stopJob } from '../../isolation/end/stop-job.js';
 import { parseDuration } from '../../isolation/units.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';

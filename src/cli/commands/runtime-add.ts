@@ -1,5 +1,5 @@
 /** `rnx runtime add NAME DIR`: registers a root filesystem directory as a runtime. */
-import { addRuntime } from '../../isolation/runtimes.js';
+import { addRuntime } from '../../isolation/filesystem/runtimes.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { writeLine } from '../print.js';

@@ -1,5 +1,5 @@
 /** `rnx runtime list [--json]`. */
-import { listRuntimes } from '../../isolation/runtimes.js';
+import { listRuntimes } from '../../isolation/filesystem/runtimes.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';

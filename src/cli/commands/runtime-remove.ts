@@ -1,5 +1,5 @@
 /** `rnx runtime remove NAME`: forgets a runtime (its directory is left as it is). */
-import { removeRuntime } from '../../isolation/runtimes.js';
+import { removeRuntime } from '../../isolation/filesystem/runtimes.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { writeLine } from '../print.js';

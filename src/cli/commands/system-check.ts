@@ -1,5 +1,5 @@
 /** `rnx system check [--json]`: what this host offers rnx and what it lacks, with the fix for each. */
-import { checkHost } from '../../isolation/host-check.js';
+import { checkHost } from '../../isolation/start/host-check.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';

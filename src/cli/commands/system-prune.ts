@@ -4,9 +4,9 @@
  * live rnx processes are never touched.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { pruneStrays } from '../../isolation/prune.js';
+import { pruneStrays } from '../../isolation/records/prune.js';
 import { reclaimStaleLeases } from '../../networks/index.js';
-import { reapAbandonedJobs } from '../../isolation/reap.js';
+import { cleanUpOrphanedJobs } from '../../isolation/records/orphans.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { writeLine } from '../print.js';
@@ -19,17 +19,17 @@ export const command: Command = {
   async run(ctx) {
     const dir = stateDir(ctx.env);
     const db = openDatabase(dir);
-    const reaped = await reapAbandonedJobs(db);
+    const cleaned = await cleanUpOrphanedJobs(db);
     const strays = pruneStrays(db, dir);
     for (const jobId of reclaimStaleLeases(db)) strays.push(`address lease of job ${jobId}`);
-    for (const job of reaped) {
+    for (const job of cleaned) {
       writeLine(
         ctx.stdout,
         `job ${job.id}: cleaned up${job.problems.length ? ` (${job.problems.join('; ')})` : ''}`,
       );
     }
     for (const item of strays) writeLine(ctx.stdout, `removed ${item}`);
-    if (reaped.length + strays.length === 0) writeLine(ctx.stdout, 'nothing to clean up');
+    if (cleaned.length + strays.length === 0) writeLine(ctx.stdout, 'nothing to clean up');
     return EXIT.ok;
   },
 };

@@ -1,5 +1,5 @@
 /** `rnx volume create NAME`: a named persistent directory, mounted at /volumes/NAME in jobs. */
-import { createVolume } from '../../isolation/volumes.js';
+import { createVolume } from '../../isolation/filesystem/volumes.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { writeLine } from '../print.js';

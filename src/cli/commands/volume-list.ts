@@ -1,5 +1,5 @@
 /** `rnx volume list [--json]`. */
-import { listVolumes } from '../../isolation/volumes.js';
+import { listVolumes } from '../../isolation/filesystem/volumes.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';

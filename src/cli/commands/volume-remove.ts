@@ -1,5 +1,5 @@
 /** `rnx volume remove NAME`: deletes the volume and its data; refused while a job uses it. */
-import { removeVolume } from '../../isolation/volumes.js';
+import { removeVolume } from '../../isolation/filesystem/volumes.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { writeLine } from '../print.js';

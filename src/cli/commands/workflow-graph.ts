@@ -47,6 +47,7 @@ Examples:
     const target = parseWorkflowTarget(text);
     const r = await validateWorkflowFile(target.file, await cliCatalog(ctx), {
       cwd: ctx.cwd,
+      hostEnvironment: ctx.env,
       checkEnvironment: false,
       ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
     });

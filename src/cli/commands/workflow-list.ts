@@ -6,7 +6,7 @@ import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { formatTable, printJson, writeLine } from '../print.js';
 import { formatDuration } from '../reporters/format.js';
-import { isAlive } from '../../isolation/proc-identity.js';
+import { isAlive } from '../../isolation/records/proc-identity.js';
 
 export const command: Command = {
   path: 'workflow list',

@@ -5,7 +5,7 @@ import { flagOption } from '../args.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { formatTable, printJson, printProblem, writeLine } from '../print.js';
-import { isAlive } from '../../isolation/proc-identity.js';
+import { isAlive } from '../../isolation/records/proc-identity.js';
 
 export const command: Command = {
   path: 'workflow status',

@@ -52,6 +52,7 @@ Examples:
       const target = parseWorkflowTarget(text);
       const r = await validateWorkflowFile(target.file, catalog, {
         cwd: ctx.cwd,
+        hostEnvironment: ctx.env,
         checkEnvironment: !flagOption(args.options, 'skip-environment'),
         ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
       });

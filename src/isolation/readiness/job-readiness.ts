@@ -5,8 +5,8 @@
  */
 import type { Database } from '../../state/database.js';
 import type { Readiness } from '../../validate/model.js';
-import { findTool } from '../host-check.js';
-import { markReady } from '../job-store.js';
+import { findTool } from '../start/host-check.js';
+import { markReady } from '../records/job-store.js';
 import { LogMatcher } from './log-matcher.js';
 import { watchReadiness, type ReadinessWatch } from './watch.js';
 

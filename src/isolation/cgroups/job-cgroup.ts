@@ -1,0 +1,221 @@
+/**
+ * One cgroup per job, beneath rnx's own cgroup in each hierarchy, named `rnx-<jobid>`. Limits are
+ * written before the job's command runs (the job's init joins the cgroups, then waits for the go).
+ * v1: one directory per controller the job needs (pids always: it lists the job's processes), plus
+ * a directory in the unified hierarchy when one is mounted, for its cgroup.kill. v2: one leaf.
+ * The processes inside are handled by procs.ts.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, ok, type Result } from '../../problem.js';
+import type { Resources } from '../../validate/model.js';
+import { blockDevices } from './block-devices.js';
+import { tryRmdir } from './procs.js';
+import { cgroupLayout, type CgroupLayout } from './layout.js';
+import {
+  v1ControllersFor,
+  v1LimitWrites,
+  v2ControllersFor,
+  v2LimitWrites,
+  type LimitWrite,
+} from './limits.js';
+import { enableV2Controllers } from './delegation.js';
+import { formatCpuList, parseCpuList } from '../units.js';
+
+export interface JobCgroup {
+  readonly version: 'v1' | 'v2';
+  /** Every directory created for the job. */
+  readonly dirs: readonly string[];
+  /** The cgroup.procs files the job's init writes `0` into (joining moves itself; children follow). */
+  readonly procsFiles: readonly string[];
+  /** The directory whose cgroup.procs lists every process of the job. */
+  readonly trackDir: string;
+  /** cgroup.kill of the job's unified cgroup, when the kernel has one. */
+  readonly killFile?: string;
+  /** Where the OOM killer's kills are counted (v1 memory dir, or the v2 leaf). */
+  readonly memoryDir?: string;
+}
+
+const HOST_HINT = "see 'rnx system check'";
+
+export function cgroupName(jobId: string): string {
+  return `rnx-${jobId}`;
+}
+
+export function createJobCgroup(
+  jobId: string,
+  resources: Resources,
+  layout?: CgroupLayout,
+): Result<JobCgroup> {
+  const chosen = layout ?? cgroupLayout();
+  const made: string[] = [];
+  const result =
+    chosen.version === 'v1'
+      ? createV1(jobId, resources, chosen, made)
+      : createV2(jobId, resources, chosen, made);
+  if (!result.ok) for (const dir of made.reverse()) tryRmdir(dir);
+  return result;
+}
+
+function makeDir(dir: string, made: string[]): void {
+  mkdirSync(dir);
+  made.push(dir);
+}
+
+function createV1(
+  jobId: string,
+  resources: Resources,
+  layout: CgroupLayout,
+  made: string[],
+): Result<JobCgroup> {
+  const dirs: Partial<Record<LimitWrite['controller'], string>> = {};
+  for (const controller of v1ControllersFor(resources)) {
+    const own = layout.v1[controller];
+    if (own === undefined) {
+      return fail('host-cgroup', `the ${controller} cgroup controller is not mounted`, HOST_HINT);
+    }
+    const dir = join(own, cgroupName(jobId));
+    const made1 = tryMake(dir, made);
+    if (!made1.ok) return made1;
+    dirs[controller] = dir;
+  }
+  let parentMems = '0';
+  if (resources.cpuCores !== undefined) {
+    const own = layout.v1.cpuset ?? '';
+    const checked = checkCpus(
+      resources.cpuCores,
+      read(join(own, 'cpuset.effective_cpus')) ?? read(join(own, 'cpuset.cpus')),
+    );
+    if (!checked.ok) return checked;
+    parentMems = read(join(own, 'cpuset.effective_mems')) ?? read(join(own, 'cpuset.mems')) ?? '0';
+  }
+  const devices = resources.maxIoBps === undefined ? [] : blockDevices();
+  const written = applyWrites(v1LimitWrites(resources, devices, parentMems), dirs);
+  if (!written.ok) return written;
+  const pidsDir = dirs.pids ?? '';
+  const procsFiles = Object.values(dirs).map((dir) => join(dir, 'cgroup.procs'));
+  let killFile: string | undefined;
+  if (layout.unified !== undefined) {
+    const dir = join(layout.unified, cgroupName(jobId));
+    const made2 = tryMake(dir, made);
+    if (made2.ok) {
+      procsFiles.push(join(dir, 'cgroup.procs'));
+      if (existsSync(join(dir, 'cgroup.kill'))) killFile = join(dir, 'cgroup.kill');
+    }
+  }
+  return ok({
+    version: 'v1',
+    dirs: [...made],
+    procsFiles,
+    trackDir: pidsDir,
+    ...(killFile === undefined ? {} : { killFile }),
+    ...(dirs.memory === undefined ? {} : { memoryDir: dirs.memory }),
+  });
+}
+
+function createV2(
+  jobId: string,
+  resources: Resources,
+  layout: CgroupLayout,
+  made: string[],
+): Result<JobCgroup> {
+  if (layout.unified === undefined) {
+    return fail(
+      'host-cgroup',
+      'no cgroup hierarchy is mounted (neither v1 controllers nor cgroup2)',
+      HOST_HINT,
+    );
+  }
+  const parent = enableV2Controllers(layout, v2ControllersFor(resources));
+  if (!parent.ok) return parent;
+  if (resources.cpuCores !== undefined) {
+    const checked = checkCpus(
+      resources.cpuCores,
+      read(join(parent.value, 'cpuset.cpus.effective')),
+    );
+    if (!checked.ok) return checked;
+  }
+  const dir = join(parent.value, cgroupName(jobId));
+  const made1 = tryMake(dir, made);
+  if (!made1.ok) return made1;
+  const devices = resources.maxIoBps === undefined ? [] : blockDevices();
+  const written = applyWrites(v2LimitWrites(resources, devices), { unified: dir });
+  if (!written.ok) return written;
+  const killFile = join(dir, 'cgroup.kill');
+  return ok({
+    version: 'v2',
+    dirs: [dir],
+    procsFiles: [join(dir, 'cgroup.procs')],
+    trackDir: dir,
+    ...(existsSync(killFile) ? { killFile } : {}),
+    memoryDir: dir,
+  });
+}
+
+function checkCpus(wanted: string, available: string | undefined): Result<void> {
+  if (available === undefined || available === '') return ok(undefined);
+  const parent = parseCpuList(available, 4096);
+  const cpus = parseCpuList(wanted, 4096);
+  if (!cpus.ok) return cpus;
+  const allowed = new Set(parent.ok ? parent.value : cpus.value);
+  const outside = cpus.value.filter((cpu) => !allowed.has(cpu));
+  if (outside.length > 0) {
+    return fail(
+      'invalid-cpu-set',
+      `CPU ${formatCpuList(outside)} is not available to rnx (allowed: ${available})`,
+    );
+  }
+  return ok(undefined);
+}
+
+function tryMake(dir: string, made: string[]): Result<void> {
+  try {
+    makeDir(dir, made);
+    return ok(undefined);
+  } catch (error) {
+    return fail(
+      'host-cgroup',
+      `could not create cgroup ${dir}: ${(error as Error).message}`,
+      HOST_HINT,
+    );
+  }
+}
+
+function applyWrites(
+  writes: readonly LimitWrite[],
+  dirs: Partial<Record<LimitWrite['controller'], string>>,
+): Result<void> {
+  for (const write of writes) {
+    const dir = dirs[write.controller];
+    if (dir === undefined) continue;
+    const file = join(dir, write.file);
+    if (write.optional && !existsSync(file)) continue;
+    try {
+      writeFileSync(file, write.value);
+    } catch (error) {
+      if (write.optional) continue;
+      return fail(
+        'host-cgroup',
+        `could not set ${write.file} to '${write.value}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        HOST_HINT,
+      );
+    }
+  }
+  return ok(undefined);
+}
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many processes of the job the OOM killer killed. */
+export function oomKills(cgroup: Pick<JobCgroup, 'version' | 'memoryDir'>): number {
+  if (cgroup.memoryDir === undefined) return 0;
+  const file = cgroup.version === 'v1' ? 'memory.oom_control' : 'memory.events';
+  const match = /^oom_kill (\d+)$/m.exec(read(join(cgroup.memoryDir, file)) ?? '');
+  return match ? Number(match[1]) : 0;
+}

@@ -1,0 +1,82 @@
+/**
+ * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
+ * tree, and removing the cgroup once they are gone.
+ */
+import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, ok, type Result } from '../../problem.js';
+import type { JobCgroup } from './job-cgroup.js';
+
+function read(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process of the job, by host pid. */
+export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
+  const text = read(join(cgroup.trackDir, 'cgroup.procs')) ?? '';
+  return text === ''
+    ? []
+    : text
+        .split('\n')
+        .map(Number)
+        .filter((pid) => pid > 0);
+}
+
+/** Sends `signal` to every process of the job; returns how many were signalled. */
+export function signalJob(cgroup: Pick<JobCgroup, 'trackDir'>, signal: NodeJS.Signals): number {
+  let count = 0;
+  for (const pid of jobPids(cgroup)) {
+    try {
+      process.kill(pid, signal);
+      count++;
+    } catch {
+      // Already gone.
+    }
+  }
+  return count;
+}
+
+/** SIGKILL to the whole tree: cgroup.kill when present, and every listed process in any case. */
+export function killJob(cgroup: Pick<JobCgroup, 'trackDir' | 'killFile'>): void {
+  if (cgroup.killFile !== undefined) {
+    try {
+      writeFileSync(cgroup.killFile, '1');
+    } catch {
+      // Removed already, or a kernel without cgroup.kill: fall through to signals.
+    }
+  }
+  signalJob(cgroup, 'SIGKILL');
+}
+
+/** Removes an empty cgroup directory; true when it is gone (or never was). */
+export function tryRmdir(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/**
+ * Removes the job's cgroups. A cgroup can only go once its last process has left; processes of an
+ * ended PID namespace take a moment to be released, so this retries briefly, killing stragglers.
+ */
+export async function removeJobCgroup(
+  cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
+): Promise<Result<void>> {
+  let left = [...cgroup.dirs].reverse();
+  for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
+    left = left.filter((dir) => !tryRmdir(dir));
+    if (left.length === 0) break;
+    if (attempt > 2) killJob(cgroup);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 << attempt)));
+  }
+  return left.length === 0
+    ? ok(undefined)
+    : fail('cgroup-busy', `could not remove cgroup ${left.join(', ')}: processes remain`);
+}

@@ -1,0 +1,103 @@
+/**
+ * The end of every job, however it ended: make sure no process is left, remove the cgroup, the
+ * network wiring and lease, and the run directory, then write the final record. Nothing a job held
+ * outlives it.
+ */
+import type { Problem } from '../../problem.js';
+import type { Database } from '../../state/database.js';
+import { jobPids, removeJobCgroup } from '../cgroups/procs.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import { releaseJobFilesystem } from '../filesystem/job-filesystem.js';
+import { removeJobFiles } from '../filesystem/job-files.js';
+import { classify, type Observed } from './outcome.js';
+import type { JobProcess } from '../start/job-process.js';
+import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
+import { finishJob, getJob } from '../records/job-store.js';
+import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
+import { killNow } from './stop-job.js';
+
+/** A job that ended before its command ran, or because rnx could not run it. */
+export interface Failure {
+  readonly reason: EndReason;
+  readonly message?: string;
+  readonly problem?: Problem;
+}
+
+export interface Held {
+  prepared?: PreparedNetwork;
+  cgroup?: JobCgroup;
+  runDir?: string;
+  proc?: JobProcess;
+  /** State directory under which the job's filesystem (workspace, volume uses) was prepared. */
+  filesystem?: string;
+}
+
+/** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
+async function reap(proc: JobProcess): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
+  const first = await Promise.race([proc.exited, late]);
+  clearTimeout(timer);
+  if (first !== 'late') return;
+  try {
+    process.kill(proc.pid, 'SIGKILL');
+  } catch {
+    // Gone.
+  }
+  await proc.exited;
+}
+
+export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
+  const problems: string[] = [];
+  if (held.proc !== undefined) await reap(held.proc);
+  if (held.cgroup !== undefined) {
+    if (jobPids(held.cgroup).length > 0) await killNow({ cgroup: held.cgroup });
+    const removed = await removeJobCgroup(held.cgroup);
+    if (!removed.ok) problems.push(removed.problem.message);
+  }
+  await releaseNetwork(db, jobId, held.prepared?.hostVeth);
+  if (held.runDir !== undefined) removeJobFiles(held.runDir);
+  if (held.filesystem !== undefined) {
+    const released = releaseJobFilesystem(db, held.filesystem, jobId);
+    if (!released.ok) problems.push(released.problem.message);
+  }
+  return problems;
+}
+
+export async function finishRun(
+  db: Database,
+  spec: JobSpec,
+  held: Held,
+  outcome: Observed | Failure,
+  extra: { startedAt?: string },
+): Promise<JobResult> {
+  const leftovers = await releaseHeld(db, spec.id, held);
+  const result =
+    'reason' in outcome
+      ? {
+          status: outcome.reason === 'stopped' ? ('STOPPED' as const) : ('FAILED' as const),
+          reason: outcome.reason,
+          exitCode: null,
+          signal: null,
+          message: outcome.message ?? outcome.problem?.message,
+        }
+      : classify(outcome);
+  const endedAt = new Date().toISOString();
+  const message = [result.message, ...leftovers].filter(Boolean).join('; ') || undefined;
+  finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
+  const address = getJob(db, spec.id)?.address ?? undefined;
+  return {
+    id: spec.id,
+    ...(spec.name === undefined ? {} : { name: spec.name }),
+    status: result.status,
+    reason: result.reason,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    network: spec.network,
+    ...(address === undefined ? {} : { address }),
+    ...(extra.startedAt === undefined ? {} : { startedAt: extra.startedAt }),
+    endedAt,
+    ...(message === undefined ? {} : { message }),
+    ...('problem' in outcome && outcome.problem !== undefined ? { problem: outcome.problem } : {}),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The files rnx prepares for a job and bind-mounts inside its mount namespace: its own /etc/hosts
+ * (its name and address, and the other jobs the engine lists) in its run directory
+ * (`<state>/run/<jobid>/`), and an /etc/resolv.conf shared by all jobs (`<state>/etc/`, one for
+ * jobs with a network and one without, bound read-only and rewritten atomically when the host's
+ * changes). The host's files are never changed. Without the job filesystem (job-filesystem.ts, which
+ * binds these files itself), init binds them with one `mount -a -T FSTAB`, from the fstab written
+ * here. Few files per job: creating and removing them is a good part of a job's own cost.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostEntry } from '../job-spec.js';
+
+export interface BindMount {
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly?: boolean;
+}
+
+export function hostsFile(
+  hostname: string,
+  address: string | undefined,
+  others: readonly HostEntry[],
+): string {
+  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  lines.push(`${address ?? '127.0.1.1'}\t${hostname}`);
+  for (const other of others)
+    if (other.name !== hostname) lines.push(`${other.address}\t${other.name}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The job's resolv.conf: the host's, minus loopback name servers (a job in its own network
+ * namespace cannot reach the host's 127.0.0.53). A job without a network gets none at all.
+ */
+export function resolvConf(hostResolv: string, hasNetwork: boolean): string {
+  const kept = hostResolv
+    .split('\n')
+    .filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line))
+    .filter((line) => hasNetwork || !/^\s*nameserver\b/.test(line));
+  return `# written by rnx for its jobs\n${kept.join('\n').trim()}\n`;
+}
+
+/** fstab escapes spaces, tabs, newlines and backslashes as octal. */
+function fstabPath(path: string): string {
+  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+export function fstab(mounts: readonly BindMount[]): string {
+  return mounts
+    .map(
+      (m) =>
+        `${fstabPath(m.source)} ${fstabPath(m.target)} none ${m.readOnly ? 'bind,ro' : 'bind'} 0 0\n`,
+    )
+    .join('');
+}
+
+export function runDirOf(stateDir: string, jobId: string): string {
+  return join(stateDir, 'run', jobId);
+}
+
+export function logPathOf(stateDir: string, jobId: string): string {
+  return join(stateDir, 'logs', `${jobId}.log`);
+}
+
+export interface JobFiles {
+  readonly dir: string;
+  /** Absent unless asked for (only init's own bind mounts need it). */
+  readonly fstab?: string;
+  readonly hosts: string;
+  readonly resolv: string;
+}
+
+const written = new Map<string, string>();
+
+/** The shared resolv.conf for jobs with (or without) a network, rewritten when it would change. */
+function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
+  let hostResolv = '';
+  try {
+    hostResolv = readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    // No resolv.conf on the host: the jobs get an empty one.
+  }
+  const content = resolvConf(hostResolv, hasNetwork);
+  const path = join(stateDir, 'etc', hasNetwork ? 'resolv.conf' : 'resolv.conf.none');
+  if (written.get(path) !== content || !existsSync(path)) {
+    mkdirSync(join(stateDir, 'etc'), { recursive: true, mode: 0o755 });
+    // Jobs starting meanwhile bind either the old file or the new one, never a partial one.
+    const temp = `${path}.${String(process.pid)}`;
+    writeFileSync(temp, content, { mode: 0o644 });
+    renameSync(temp, path);
+    written.set(path, content);
+  }
+  return path;
+}
+
+/** Writes the job's hosts file (and its fstab when asked); returns where its files are. */
+export function writeJobFiles(
+  runDir: string,
+  options: {
+    stateDir: string;
+    hostname: string;
+    address?: string;
+    hosts: readonly HostEntry[];
+    hasNetwork: boolean;
+    withFstab: boolean;
+  },
+): JobFiles {
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  const hosts = join(runDir, 'hosts');
+  writeFileSync(hosts, hostsFile(options.hostname, options.address, options.hosts));
+  const resolv = sharedResolvConf(options.stateDir, options.hasNetwork);
+  if (!options.withFstab) return { dir: runDir, hosts, resolv };
+  const table = join(runDir, 'fstab');
+  writeFileSync(
+    table,
+    fstab(
+      [
+        { source: hosts, target: '/etc/hosts' },
+        { source: resolv, target: '/etc/resolv.conf', readOnly: true },
+      ].filter((m) => existsSync(m.target)),
+    ),
+  );
+  return { dir: runDir, fstab: table, hosts, resolv };
+}
+
+export function removeJobFiles(runDir: string): void {
+  rmSync(runDir, { recursive: true, force: true });
+}

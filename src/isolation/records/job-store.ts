@@ -1,0 +1,172 @@
+/**
+ * Job records in the state database (migration 3): PENDING → RUNNING → COMPLETED | FAILED |
+ * STOPPED, with exit code, signal, reason, times, network, address, the owning rnx process and the
+ * host resources to remove (cgroup, veth, run directory). Secret values are never stored: only the
+ * names of the variables.
+ */
+import { sql } from '../../state/statements.js';
+import type { Database } from '../../state/database.js';
+import type { Resources } from '../../validate/model.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import type { EndReason, JobStatus } from '../job-spec.js';
+import { fromRow, type JobRecord, type Row } from './job-row.js';
+import type { ProcessIdentity } from './proc-identity.js';
+import { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from '../end/stop-job.js';
+
+export type { JobRecord } from './job-row.js';
+
+export interface NewJob {
+  readonly id: string;
+  readonly name?: string;
+  readonly workflowRunId?: string;
+  readonly command: readonly string[];
+  readonly envNames: readonly string[];
+  readonly secretNames: readonly string[];
+  readonly network: string;
+  readonly resources: Resources;
+  readonly owner: ProcessIdentity;
+  readonly logPath: string;
+  readonly createdAt: string;
+  /** Absent: SIGTERM and 10 s. */
+  readonly stopSignal?: NodeJS.Signals;
+  readonly stopGraceMs?: number;
+}
+
+export function insertJob(db: Database, job: NewJob): void {
+  sql(
+    db,
+    `INSERT INTO jobs (id, name, workflow_run_id, command, env_names, secret_names, network,
+       resources, status, created_at, owner_pid, owner_start, log_path, stop_signal, stop_grace_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    job.id,
+    job.name ?? null,
+    job.workflowRunId ?? null,
+    JSON.stringify(job.command),
+    JSON.stringify(job.envNames),
+    JSON.stringify(job.secretNames),
+    job.network,
+    JSON.stringify(job.resources),
+    job.createdAt,
+    job.owner.pid,
+    job.owner.startTime,
+    job.logPath,
+    job.stopSignal ?? DEFAULT_STOP_SIGNAL,
+    job.stopGraceMs ?? DEFAULT_GRACE_MS,
+  );
+}
+
+/** The job's readiness probe passed. */
+export function markReady(db: Database, id: string, readyAt: string): void {
+  sql(db, 'UPDATE jobs SET ready_at = ? WHERE id = ?').run(readyAt, id);
+}
+
+/** Host resources, recorded before they are created so a later rnx can always find them. */
+export function recordResources(
+  db: Database,
+  id: string,
+  resources: { cgroup?: JobCgroup; veth?: string; runDir?: string; address?: string },
+): void {
+  sql(
+    db,
+    `UPDATE jobs SET cgroup = coalesce(?, cgroup), veth = coalesce(?, veth),
+       run_dir = coalesce(?, run_dir), address = coalesce(?, address) WHERE id = ?`,
+  ).run(
+    resources.cgroup === undefined ? null : JSON.stringify(resources.cgroup),
+    resources.veth ?? null,
+    resources.runDir ?? null,
+    resources.address ?? null,
+    id,
+  );
+}
+
+export function markRunning(
+  db: Database,
+  id: string,
+  init: ProcessIdentity,
+  startedAt: string,
+): void {
+  sql(
+    db,
+    `UPDATE jobs SET status = 'RUNNING', init_pid = ?, init_start = ?, started_at = ? WHERE id = ?`,
+  ).run(init.pid, init.startTime, startedAt, id);
+}
+
+export interface JobEnd {
+  readonly status: JobStatus;
+  readonly reason: EndReason;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly message?: string;
+  readonly endedAt: string;
+}
+
+/** The job's final state; its host resources are gone (active = 0). */
+export function finishJob(db: Database, id: string, end: JobEnd): void {
+  sql(
+    db,
+    `UPDATE jobs SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?,
+       active = 0 WHERE id = ?`,
+  ).run(end.status, end.reason, end.exitCode, end.signal, end.message ?? null, end.endedAt, id);
+}
+
+export function requestStop(db: Database, id: string, at: string): void {
+  sql(db, 'UPDATE jobs SET stop_requested_at = coalesce(stop_requested_at, ?) WHERE id = ?').run(
+    at,
+    id,
+  );
+}
+
+export function getJob(db: Database, id: string): JobRecord | undefined {
+  const row = sql(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+  return row === undefined ? undefined : fromRow(row);
+}
+
+/** A job by exact id, unique id prefix, or name (the most recent job of that name). */
+export function findJob(db: Database, ref: string): JobRecord | undefined {
+  const exact = getJob(db, ref);
+  if (exact !== undefined) return exact;
+  if (/^[0-9a-f]{4,11}$/.test(ref)) {
+    const rows = sql(db, 'SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2').all(
+      ref,
+      `${ref}g`,
+    ) as unknown as Row[];
+    if (rows.length === 1 && rows[0] !== undefined) return fromRow(rows[0]);
+  }
+  const named = sql(
+    db,
+    'SELECT * FROM jobs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+  ).get(ref) as Row | undefined;
+  return named === undefined ? undefined : fromRow(named);
+}
+
+export function listJobs(db: Database, limit = 1000): JobRecord[] {
+  const rows = sql(db, 'SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
+    limit,
+  ) as unknown as Row[];
+  return rows.map(fromRow);
+}
+
+/** Jobs that may still hold host resources: one indexed query, empty when nothing is left over. */
+export function activeJobOwners(db: Database): { id: string; owner: ProcessIdentity }[] {
+  const rows = sql(
+    db,
+    'SELECT id, owner_pid, owner_start FROM jobs WHERE active = 1',
+  ).all() as unknown as Pick<Row, 'id' | 'owner_pid' | 'owner_start'>[];
+  return rows.map((r) => ({ id: r.id, owner: { pid: r.owner_pid, startTime: r.owner_start } }));
+}
+
+/** Takes over a job from a dead owner; false when another rnx took it first. */
+export function claimJob(
+  db: Database,
+  id: string,
+  from: ProcessIdentity,
+  to: ProcessIdentity,
+): boolean {
+  const result = sql(
+    db,
+    `UPDATE jobs SET owner_pid = ?, owner_start = ?
+       WHERE id = ? AND owner_pid = ? AND owner_start = ? AND active = 1`,
+  ).run(to.pid, to.startTime, id, from.pid, from.startTime);
+  return Number(result.changes) === 1;
+}

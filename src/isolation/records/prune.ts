@@ -1,0 +1,36 @@
+/**
+ * Strays under the state directory: run directories that belong to no active job (rnx killed
+ * between creating one and recording its job's end). cgroups are found by job id from the records
+ * (see orphans.ts): scanning the cgroup tree for `rnx-*` would also find the jobs of other rnx
+ * installations with their own state directories, which are not ours to remove.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from '../../state/database.js';
+import { jobFilesystemDir, pruneJobFilesystems } from '../filesystem/job-filesystem.js';
+import { removeJobFiles } from '../filesystem/job-files.js';
+import { getJob } from './job-store.js';
+
+function entries(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Removes stray run directories; returns what was removed. */
+export function pruneStrays(db: Database, stateDir: string): string[] {
+  const removed: string[] = [];
+  const runRoot = join(stateDir, 'run');
+  for (const id of entries(runRoot)) {
+    if (getJob(db, id)?.active ?? false) continue;
+    removeJobFiles(join(runRoot, id));
+    removed.push(`run directory ${join(runRoot, id)}`);
+  }
+  const active = (id: string): boolean => getJob(db, id)?.active ?? false;
+  for (const id of pruneJobFilesystems(db, stateDir, active)) {
+    removed.push(`job filesystem ${jobFilesystemDir(stateDir, id)}`);
+  }
+  return removed;
+}

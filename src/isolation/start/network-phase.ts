@@ -1,0 +1,89 @@
+/**
+ * The runner's side of the two-phase network setup (src/networks does the wiring).
+ * Phase 1, before the job's process exists: lease an address (the same lease when the engine has
+ * already leased one for this job id) and name the host veth, both recorded before anything is
+ * created; the host side of the network (bridge, nft rules) is ensured meanwhile, in parallel with
+ * the job's start. Phase 2, with the PID of a process inside the job's network namespace: the veth
+ * with its peer made directly in that namespace, address, loopback, default route.
+ * releaseNetwork undoes both, however the job ended, and is idempotent.
+ * `none` has no phase at all: the job's init brings its loopback up itself.
+ */
+import { fail, ok, type Result } from '../../problem.js';
+import type { Database } from '../../state/database.js';
+import {
+  attachJob,
+  detachJob,
+  ensureNetworkOnHost,
+  getNetwork,
+  leaseAddress,
+  releaseLease,
+  vethName,
+  type Lease,
+  type Network,
+} from '../../networks/index.js';
+
+export interface PreparedNetwork {
+  /** False for `none`: no lease, no phase 2. */
+  readonly attached: boolean;
+  readonly network?: Network;
+  readonly lease?: Lease;
+  /** The host end of the job's veth, named before it is created (recorded for cleanup). */
+  readonly hostVeth?: string;
+  /** The host side of the network (bridge, rules), being ensured while the job starts. */
+  readonly onHost?: Promise<Result<void>>;
+}
+
+/** Phase 1. */
+export function prepareNetwork(
+  db: Database,
+  jobId: string,
+  networkName: string,
+  owner: { pid: number; pidStartTime: number },
+): Result<PreparedNetwork> {
+  const network = getNetwork(db, networkName);
+  if (!network.ok) return network;
+  if (network.value.mode === 'none') return ok({ attached: false, network: network.value });
+  const lease = leaseAddress(db, network.value.name, { jobId, ...owner });
+  if (!lease.ok) return lease;
+  return ok({
+    attached: true,
+    network: network.value,
+    lease: lease.value,
+    hostVeth: vethName(jobId),
+  });
+}
+
+/** Starts ensuring the network's host side (idempotent, cheap when it is all there). */
+export function ensureOnHost(prepared: PreparedNetwork): PreparedNetwork {
+  if (!prepared.attached || prepared.network === undefined) return prepared;
+  const onHost = ensureNetworkOnHost(prepared.network);
+  // Observed later by attachNetwork; never left as an unhandled rejection.
+  onHost.catch(() => undefined);
+  return { ...prepared, onHost };
+}
+
+/** Phase 2. */
+export async function attachNetwork(
+  prepared: PreparedNetwork,
+  jobId: string,
+  pid: number,
+): Promise<Result<void>> {
+  if (!prepared.attached) return ok(undefined);
+  if (prepared.network === undefined || prepared.lease === undefined) {
+    return fail('network-setup', 'no address was leased for this job');
+  }
+  const host = await (prepared.onHost ?? ensureNetworkOnHost(prepared.network));
+  if (!host.ok) return host;
+  const wired = await attachJob({ lease: prepared.lease, network: prepared.network, pid, jobId });
+  return wired.ok ? ok(undefined) : wired;
+}
+
+/** Undoes phases 1 and 2 (idempotent): the veth, then the lease. */
+export async function releaseNetwork(
+  db: Database,
+  jobId: string,
+  hostVeth?: string,
+): Promise<void> {
+  if (hostVeth !== undefined) await detachJob(hostVeth);
+  releaseLease(db, jobId);
+}
