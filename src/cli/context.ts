@@ -12,7 +12,7 @@ export interface CliContext {
   readonly cwd: string;
   /** True when stdout is a terminal and NO_COLOR is unset: colours, emoji and live views allowed. */
   readonly fancy: boolean;
-  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  /** Registers a handler for SIGINT, SIGTERM and SIGHUP; returns a function that removes it. */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
 }
 

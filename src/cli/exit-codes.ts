@@ -13,8 +13,10 @@ export const EXIT = {
   usage: 2,
   /** The host lacks something rnx needs (a tool, root, a kernel feature). */
   host: 3,
-  /** Interrupted by Ctrl-C or SIGTERM. */
+  /** Interrupted by Ctrl-C, SIGTERM or SIGHUP. */
   interrupted: 130,
+  /** Standard output or error was closed under rnx (`| head`): it stopped quietly, as SIGPIPE would. */
+  outputClosed: 141,
 } as const;
 
 /** The exit code of each kind of Problem. */
@@ -35,7 +37,11 @@ export const EXIT_MEANINGS: readonly (readonly [number, string])[] = [
   [EXIT.failed, 'a job or workflow ran and failed, or the thing asked for does not exist'],
   [EXIT.usage, 'invalid input: bad flags, an invalid workflow file, a refused request'],
   [EXIT.host, "the host lacks something rnx needs (see 'rnx system check')"],
-  [EXIT.interrupted, 'interrupted (Ctrl-C or SIGTERM)'],
+  [EXIT.interrupted, 'interrupted (Ctrl-C, SIGTERM or SIGHUP)'],
+  [
+    EXIT.outputClosed,
+    'standard output was closed (its reader, say head, went away): rnx stopped quietly',
+  ],
 ];
 
 /** Every exit code rnx itself may return (a job's own code aside). */

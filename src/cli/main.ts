@@ -2,20 +2,19 @@
  * The CLI entry: reads process.argv, finds the command, builds its context, installs signal
  * handling and sets the exit code. Nothing outside src/cli/ prints or exits.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
 import { commandHelp, topLevelHelp } from './help.js';
 import { printProblem, writeLine } from './print.js';
+import { exitQuietlyOnClosedOutput, onStopSignal } from './process-signals.js';
 import { COMMANDS } from './registry.js';
 import { closest } from '../suggest.js';
+import pkg from '../../package.json' with { type: 'json' };
 
 function version(): string {
-  const pkg = JSON.parse(
-    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-  ) as { version: string };
   return pkg.version;
 }
 
@@ -27,14 +26,7 @@ function makeContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     fancy,
-    onSignal(handler) {
-      process.on('SIGINT', handler);
-      process.on('SIGTERM', handler);
-      return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
-      };
-    },
+    onSignal: onStopSignal,
   };
 }
 
@@ -133,4 +125,5 @@ function wantsHelp(rest: readonly string[], command: Command): boolean {
   return false;
 }
 
+exitQuietlyOnClosedOutput();
 process.exitCode = await main(process.argv.slice(2));
