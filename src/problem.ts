@@ -27,6 +27,7 @@ const PROBLEM_KINDS = {
   'invalid-size': 'input',
   'invalid-number': 'input',
   'invalid-cpu-set': 'input',
+  'out-of-range': 'input',
   'job-name-invalid': 'input',
   'network-name-invalid': 'input',
   'volume-name-invalid': 'input',

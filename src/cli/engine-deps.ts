@@ -35,8 +35,8 @@ export function realEngineDeps(
     runner: {
       async run(spec, _lease, hooks) {
         // The lease is in the database under spec.id: the runner's phase 1 finds it there.
-        const out = new LineSplitter((line) => hooks.onLine('stdout', line));
-        const err = new LineSplitter((line) => hooks.onLine('stderr', line));
+        const out = new LineSplitter((text) => hooks.onLines('stdout', text));
+        const err = new LineSplitter((text) => hooks.onLines('stderr', text));
         const result = await runJob(
           spec,
           {

@@ -8,12 +8,13 @@ import { fail, ok, type Result } from '../problem.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
 import {
+  formatCpuList,
   parseCount,
   parseCpuList,
   parseDuration,
-  parseSize,
-  formatCpuList,
-} from '../isolation/units.js';
+  parseIoLimit,
+  parseMemoryLimit,
+} from '../units.js';
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { serviceFlags } from './service-flags.js';
@@ -47,37 +48,36 @@ function envPairs(
 function resources(args: ParsedArgs): Result<Resources> {
   const o = args.options;
   const r: { -readonly [K in keyof Resources]: Resources[K] } = {};
+  // The units and rules of workflow files (src/units.ts); 0 is no limit, as there.
   const memory = stringOption(o, 'max-memory');
   if (memory !== undefined) {
-    const v = parseSize(memory, '--max-memory');
+    const v = parseMemoryLimit(memory, '--max-memory');
     if (!v.ok) return v;
-    if (v.value < 4 * 1024 * 1024)
-      return fail('usage', `--max-memory ${memory} is too small: at least 4M`);
-    r.maxMemory = v.value;
+    if (v.value > 0) r.maxMemory = v.value;
   }
   const cpu = stringOption(o, 'max-cpu');
   if (cpu !== undefined) {
-    const v = parseCount(cpu.replace(/%$/, ''), '--max-cpu', 1, 100 * availableParallelism());
+    const v = parseCount(cpu.replace(/%$/, ''), '--max-cpu', 0, 100 * availableParallelism());
     if (!v.ok) return v;
-    r.maxCpu = v.value;
+    if (v.value > 0) r.maxCpu = v.value;
   }
   const io = stringOption(o, 'max-iobps');
   if (io !== undefined) {
-    const v = parseSize(io, '--max-iobps');
+    const v = parseIoLimit(io, '--max-iobps');
     if (!v.ok) return v;
-    r.maxIoBps = v.value;
+    if (v.value > 0) r.maxIoBps = v.value;
   }
   const cores = stringOption(o, 'cpu-cores');
   if (cores !== undefined) {
-    const v = parseCpuList(cores, availableParallelism());
+    const v = parseCpuList(cores, availableParallelism(), '--cpu-cores');
     if (!v.ok) return v;
     r.cpuCores = formatCpuList(v.value);
   }
   const procs = stringOption(o, 'max-processes');
   if (procs !== undefined) {
-    const v = parseCount(procs, '--max-processes', 1);
+    const v = parseCount(procs, '--max-processes', 0);
     if (!v.ok) return v;
-    r.maxProcesses = v.value;
+    if (v.value > 0) r.maxProcesses = v.value;
   }
   return ok(r);
 }

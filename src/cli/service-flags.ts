@@ -5,7 +5,7 @@
  */
 import { closest } from '../suggest.js';
 import { STOP_SIGNALS } from '../isolation/end/stop-job.js';
-import { parseDuration } from '../isolation/units.js';
+import { parseDuration } from '../units.js';
 import { fail, ok, type Result } from '../problem.js';
 import {
   DEFAULT_READY_INTERVAL_MS,

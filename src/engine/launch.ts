@@ -3,9 +3,15 @@
  * its start and output into events, enforces the job's timeout (stop, then FAILED reason timeout),
  * and hands the outcome back to the scheduler.
  */
-import type { EndReason, HostEntry, JobResult } from '../isolation/job-spec.js';
+import {
+  TIMEOUT_EXIT_CODE,
+  type EndReason,
+  type HostEntry,
+  type JobResult,
+} from '../isolation/job-spec.js';
 import type { PlannedJob, Plan } from '../validate/model.js';
 import type { EngineEvent, JobSummary } from './events.js';
+import { setLongTimeout } from '../long-timeout.js';
 import { specFor } from './job-spec-for.js';
 import { isFinal } from './phase.js';
 import type { EngineDeps, LeasedAddress, RunHooks } from './ports.js';
@@ -71,7 +77,7 @@ export async function launchJob<L extends LeasedAddress>(
 
   let startedAt: number | undefined;
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   const hooks: RunHooks = {
     signal: control.stop.signal,
     killSignal: control.kill.signal,
@@ -91,7 +97,7 @@ export async function launchJob<L extends LeasedAddress>(
       });
       if (job.timeoutMs !== undefined) {
         const ms = job.timeoutMs;
-        timer = setTimeout(() => {
+        cancelTimer = setLongTimeout(() => {
           timedOut = true;
           const cause = `timed out after ${String(ms / 1000)}s`;
           ctx.emit({ event: 'job-stopping', at: new Date().toISOString(), job: name, cause });
@@ -110,14 +116,14 @@ export async function launchJob<L extends LeasedAddress>(
       });
       ctx.apply(scheduler.probed(name));
     },
-    onLine(stream, line) {
+    onLines(stream, text) {
       ctx.emit({
         event: 'job-output',
         at: new Date().toISOString(),
         job: name,
         jobId,
         stream,
-        line,
+        text,
       });
     },
   };
@@ -142,12 +148,13 @@ export async function launchJob<L extends LeasedAddress>(
     // The runner broke its promise not to reject: report it as a start failure, keep going.
     result = failure('start-failed', error instanceof Error ? error.message : String(error));
   } finally {
-    clearTimeout(timer);
+    cancelTimer?.();
     ctx.controllers.delete(name);
     ctx.killSignal?.removeEventListener('abort', kill);
   }
 
   const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
+  const exitCode = outcome.reason === 'timeout' ? TIMEOUT_EXIT_CODE : result.exitCode;
   const durationMs = startedAt === undefined ? null : Date.now() - startedAt;
   const transition = scheduler.complete(name, outcome);
   const phase = scheduler.phase(name);
@@ -160,7 +167,7 @@ export async function launchJob<L extends LeasedAddress>(
     attempt,
     status,
     reason: outcome.reason ?? 'exit',
-    exitCode: result.exitCode,
+    exitCode,
     signal: result.signal,
     durationMs,
     ...(result.message === undefined ? {} : { message: result.message }),
@@ -168,7 +175,7 @@ export async function launchJob<L extends LeasedAddress>(
   ctx.record(name, {
     status: isFinal(phase) ? phase : 'PENDING',
     reason: outcome.reason ?? 'exit',
-    exitCode: result.exitCode,
+    exitCode,
     durationMs,
     attempts: attempt,
     jobId,

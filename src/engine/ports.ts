@@ -39,8 +39,8 @@ export interface RunHooks {
   onStarted(info: StartedInfo): void;
   /** The job's readiness probe passed (only for jobs with a probe). */
   onReady(info: { readonly afterMs: number }): void;
-  /** One line of the job's output, without its newline. */
-  onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Whole lines of the job's output that arrived together, each ending with `\n`. */
+  onLines(stream: 'stdout' | 'stderr', text: string): void;
 }
 
 export interface JobRunner<L extends LeasedAddress> {

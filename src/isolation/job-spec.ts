@@ -8,6 +8,12 @@ import type { Readiness, Resources } from '../validate/model.js';
 export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
 
 /** Why a job ended the way it did, beyond its exit code. */
+/**
+ * The exit code of a job that ran past its timeout, whatever it did on SIGTERM (coreutils'
+ * `timeout` uses the same): a job that traps the signal and exits 0 still failed.
+ */
+export const TIMEOUT_EXIT_CODE = 124;
+
 export type EndReason =
   | 'exit' // the command exited by itself (code 0 or not)
   | 'signal' // killed by a signal it did not expect

@@ -17,7 +17,8 @@ import type {
   Requirement,
   Resources,
 } from './model.js';
-import { MEGABYTE, parseCpuCores, parseDuration, parseSize } from './units.js';
+import type { Result } from '../problem.js';
+import { parseDuration, parseIoLimit, parseMemoryLimit } from '../units.js';
 import type { Data, JobView, WorkflowView } from './workflows.js';
 import { isMapData, stringsOf } from './workflows.js';
 
@@ -107,7 +108,7 @@ function plannedJob(
     [...plain, ...own('environment')],
     [...secret, ...own('secret_environment')],
   );
-  const timeoutMs = parseDuration(d['timeout']);
+  const timeoutMs = valueOf(d['timeout'], parseDuration);
   const runtime = d['runtime'];
   return {
     name: job.name,
@@ -135,7 +136,7 @@ function plannedJob(
 function stopAndUser(d: Data): Pick<PlannedJob, 'user' | 'stopSignal' | 'stopGraceMs'> {
   const user = d['user'];
   const signal = d['stop_signal'];
-  const grace = parseDuration(d['stop_grace']);
+  const grace = valueOf(d['stop_grace'], parseDuration);
   return {
     ...(typeof user === 'string' || typeof user === 'number' ? { user: String(user) } : {}),
     ...(typeof signal === 'string' ? { stopSignal: signal as NodeJS.Signals } : {}),
@@ -155,8 +156,8 @@ function readiness(r: Data): Readiness {
         : { kind: 'log', pattern: String(r['log']) };
   return {
     probe,
-    intervalMs: parseDuration(r['interval']) ?? DEFAULT_READY_INTERVAL_MS,
-    timeoutMs: parseDuration(r['timeout']) ?? DEFAULT_READY_TIMEOUT_MS,
+    intervalMs: valueOf(r['interval'], parseDuration) ?? DEFAULT_READY_INTERVAL_MS,
+    timeoutMs: valueOf(r['timeout'], parseDuration) ?? DEFAULT_READY_TIMEOUT_MS,
   };
 }
 
@@ -171,15 +172,25 @@ function uploads(value: unknown, folder: string): PlannedJob['uploads'] {
 function resources(value: unknown): Resources {
   if (!isMapData(value)) return {};
   const cpu = value['max_cpu'];
-  const memory = parseSize(value['max_memory'], MEGABYTE);
-  const io = parseSize(value['max_iobps'] ?? value['max_io_bps'], 1);
-  const cores = parseCpuCores(value['cpu_cores']);
+  const memory = valueOf(value['max_memory'], parseMemoryLimit);
+  const io = valueOf(value['max_iobps'] ?? value['max_io_bps'], parseIoLimit);
+  const cores = value['cpu_cores'];
   const processes = value['max_processes'];
   return {
     ...(typeof cpu === 'number' && cpu > 0 ? { maxCpu: cpu } : {}),
     ...(memory !== undefined && memory > 0 ? { maxMemory: memory } : {}),
     ...(io !== undefined && io > 0 ? { maxIoBps: io } : {}),
-    ...(cores === undefined ? {} : { cpuCores: cores }),
-    ...(typeof processes === 'number' ? { maxProcesses: processes } : {}),
+    ...(typeof cores === 'string' || typeof cores === 'number' ? { cpuCores: String(cores) } : {}),
+    ...(typeof processes === 'number' && processes > 0 ? { maxProcesses: processes } : {}),
   };
+}
+
+/** A value the rules already accepted, read with the units module; undefined when absent. */
+function valueOf(
+  value: unknown,
+  parse: (v: string | number) => Result<number>,
+): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const parsed = parse(value);
+  return parsed.ok ? parsed.value : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { JsonEvent } from '../../src/engine/events.js';
 import { tempDir } from '../helpers/cli.js';
 import { outputOf, runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
 
@@ -16,13 +16,13 @@ after(() => {
   files.cleanup();
 });
 
-function statuses(events: readonly EngineEvent[]): Record<string, string> {
+function statuses(events: readonly JsonEvent[]): Record<string, string> {
   const finished = events.find((e) => e.event === 'workflow-finished');
   assert.ok(finished?.event === 'workflow-finished');
   return Object.fromEntries(finished.jobs.map((j) => [j.job, j.status]));
 }
 
-function indexOf(events: readonly EngineEvent[], event: string, job: string): number {
+function indexOf(events: readonly JsonEvent[], event: string, job: string): number {
   return events.findIndex((e) => e.event === event && 'job' in e && e.job === job);
 }
 

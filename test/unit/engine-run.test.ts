@@ -71,7 +71,7 @@ class MemoryRunner implements JobRunner<LeasedAddress> {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.log.push(`start ${name}`);
     hooks.onStarted({ pid: 1000 + this.specs.length });
-    hooks.onLine('stdout', `hello from ${name}`);
+    hooks.onLines('stdout', `hello from ${name}\n`);
     const code = await this.behave(spec, name, hooks);
     this.running--;
     this.log.push(`end ${name}`);

@@ -11,7 +11,7 @@ import { jobOrReport } from '../job-view.js';
 import { isAlive, selfIdentity } from '../../isolation/records/proc-identity.js';
 import { cleanUpJob } from '../../isolation/records/orphans.js';
 import { stopJob } from '../../isolation/end/stop-job.js';
-import { parseDuration } from '../../isolation/units.js';
+import { parseDuration } from '../../units.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { stringOption } from '../args.js';

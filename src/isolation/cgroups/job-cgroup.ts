@@ -20,7 +20,7 @@ import {
   type LimitWrite,
 } from './limits.js';
 import { enableV2Controllers } from './delegation.js';
-import { formatCpuList, parseCpuList } from '../units.js';
+import { formatCpuList, parseCpuList } from '../../units.js';
 
 export interface JobCgroup {
   readonly version: 'v1' | 'v2';
