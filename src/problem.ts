@@ -73,7 +73,12 @@ const PROBLEM_KINDS = {
   // jobs, runs and records
   'not-found': 'not-found',
   'start-failed': 'failed',
+  'name-taken': 'input',
   'cgroup-busy': 'failed',
+  // the state directory (src/state/state-fault.ts)
+  'state-full': 'host',
+  'state-read-only': 'host',
+  'state-corrupt': 'host',
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',

@@ -24,6 +24,11 @@ export interface Command {
   /** Extra help text: examples, notes. */
   readonly details?: string;
   readonly options: OptionSpecs;
+  /**
+   * True when this run needs no state (e.g. `workflow validate --skip-environment`): rnx then
+   * neither opens the state database nor cleans up after killed runs first. Default: it does.
+   */
+  readonly stateless?: (args: ParsedArgs) => boolean;
   readonly parseMode?: ParseMode;
   /** Runs the command and returns the process exit code. */
   run(ctx: CliContext, args: ParsedArgs): Promise<number>;

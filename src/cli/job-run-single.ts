@@ -77,6 +77,11 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
         readyAt = info.readyAt;
         writeLine(ctx.stderr, `rnx: job ${spec.value.id} ready after ${seconds(info.afterMs)}`);
       },
+      onLogStopped: (why) =>
+        writeLine(
+          ctx.stderr,
+          `rnx: job ${spec.value.id}: its log stopped (${why}); the job goes on, its output is still shown here`,
+        ),
       signal: stop.signal,
       killSignal: kill.signal,
     });

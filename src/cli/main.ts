@@ -11,6 +11,8 @@ import { commandHelp, topLevelHelp } from './help.js';
 import { printProblem, writeLine } from './print.js';
 import { exitQuietlyOnClosedOutput, onStopSignal } from './process-signals.js';
 import { COMMANDS } from './registry.js';
+import { exitCodeFor } from './exit-codes.js';
+import { stateProblemOf } from '../state/state-fault.js';
 import { closest } from '../suggest.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -90,8 +92,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeLine(ctx.stderr, `usage: ${command.usage}`);
     return EXIT.usage;
   }
-  await cleanUpAfterKilledRuns(ctx);
-  return command.run(ctx, parsed.value);
+  try {
+    if (command.stateless?.(parsed.value) !== true) await cleanUpAfterKilledRuns(ctx);
+    return await command.run(ctx, parsed.value);
+  } catch (error) {
+    // A state directory rnx cannot use (full, read-only, a damaged database), met anywhere.
+    const { stateDir } = await import('../state/database.js');
+    const problem = stateProblemOf(error, stateDir(ctx.env));
+    if (problem === undefined) throw error;
+    printProblem(ctx, problem);
+    return exitCodeFor(problem);
+  }
 }
 
 /**
@@ -108,6 +119,7 @@ async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
       writeLine(ctx.stderr, `rnx: cleaned up job ${job.id}, left by an rnx that was killed`);
     }
   } catch (error) {
+    if (stateProblemOf(error, dir) !== undefined) throw error;
     writeLine(
       ctx.stderr,
       `rnx: could not check for jobs left by a killed rnx: ${(error as Error).message}`,

@@ -16,7 +16,8 @@ import type { Observed } from './end/outcome.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, insertJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { attachNetwork, ensureOnHost, prepareNetwork } from './start/network-phase.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
@@ -45,6 +46,8 @@ export interface RunHooks {
   readonly onStarted?: (info: StartedInfo) => void;
   /** The job's readiness probe passed (jobs with `ready` only). */
   readonly onReady?: (info: ReadyInfo) => void;
+  /** The job's log stopped (its file system full): the job runs on; said once. */
+  readonly onLogStopped?: (why: string) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
@@ -90,7 +93,7 @@ export async function runJob(
   const owner = selfIdentity();
   const secrets = Object.values(spec.secretEnv);
   const logPath = logPathOf(dir, spec.id);
-  insertJob(db, {
+  const inserted = insertUniquelyNamed(db, {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     ...(spec.workflowRunId === undefined ? {} : { workflowRunId: spec.workflowRunId }),
@@ -106,8 +109,23 @@ export async function runJob(
     ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
     ...(spec.stopGraceMs === undefined ? {} : { stopGraceMs: spec.stopGraceMs }),
   });
+  if (!inserted.ok) {
+    return {
+      id: spec.id,
+      ...(spec.name === undefined ? {} : { name: spec.name }),
+      status: 'FAILED',
+      reason: 'start-failed',
+      exitCode: null,
+      signal: null,
+      network: spec.network,
+      endedAt: new Date().toISOString(),
+      message: inserted.problem.message,
+      problem: inserted.problem,
+    };
+  }
   const readiness = new JobReadiness(spec.ready);
   const output = new JobOutput(logPath, secrets, {
+    ...hooks,
     onStdout: (chunk) => {
       readiness.output('stdout', chunk);
       hooks.onStdout?.(chunk);
@@ -124,7 +142,11 @@ export async function runJob(
   ): Promise<JobResult> => {
     readiness.cancel();
     output.close();
-    return finishRun(db, spec, held, outcome, extra);
+    const stopped = output.logStopped;
+    return finishRun(db, spec, held, outcome, {
+      ...extra,
+      ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
+    });
   };
   try {
     const tools = jobRequirements();
@@ -152,7 +174,11 @@ export async function runJob(
       ...(address === undefined ? {} : { address }),
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
+      ...(address === undefined ? {} : { network: spec.network }),
     });
+    // Other running jobs' names into its file; its own name into theirs when it has one.
+    if (address !== undefined)
+      refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
     held.filesystem = dir;
     const filesystem = options.withoutFilesystem
       ? undefined

@@ -14,6 +14,7 @@ import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
 import { finishJob, getJob } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
+import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
 
 /** A job that ended before its command ran, or because rnx could not run it. */
@@ -55,12 +56,27 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
     const removed = await removeJobCgroup(held.cgroup);
     if (!removed.ok) problems.push(removed.problem.message);
   }
-  await releaseNetwork(db, jobId, held.prepared?.hostVeth);
-  if (held.runDir !== undefined) removeJobFiles(held.runDir);
-  if (held.filesystem !== undefined) {
-    const released = releaseJobFilesystem(db, held.filesystem, jobId);
-    if (!released.ok) problems.push(released.problem.message);
+  // A record that cannot be written (a full state directory) must not keep the rest held: every
+  // step runs, and the first such error is thrown at the end. The lease row left behind is then
+  // freed by the next rnx command (its owner, this rnx, being gone).
+  let fault: Error | undefined;
+  const step = async (work: () => unknown): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      fault ??= error instanceof Error ? error : new Error(String(error));
+    }
+  };
+  await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
+  const { runDir, filesystem } = held;
+  if (runDir !== undefined) await step(() => removeJobFiles(runDir));
+  if (filesystem !== undefined) {
+    await step(() => {
+      const released = releaseJobFilesystem(db, filesystem, jobId);
+      if (!released.ok) problems.push(released.problem.message);
+    });
   }
+  if (fault !== undefined) throw fault;
   return problems;
 }
 
@@ -69,7 +85,7 @@ export async function finishRun(
   spec: JobSpec,
   held: Held,
   outcome: Observed | Failure,
-  extra: { startedAt?: string },
+  extra: { startedAt?: string; note?: string },
 ): Promise<JobResult> {
   const leftovers = await releaseHeld(db, spec.id, held);
   const result =
@@ -83,8 +99,11 @@ export async function finishRun(
         }
       : classify(outcome);
   const endedAt = new Date().toISOString();
-  const message = [result.message, ...leftovers].filter(Boolean).join('; ') || undefined;
+  const message =
+    [result.message, ...leftovers, extra.note].filter(Boolean).join('; ') || undefined;
   finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
+  // Its name goes away from the other running jobs' hosts files of its network.
+  if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const address = getJob(db, spec.id)?.address ?? undefined;
   return {
     id: spec.id,

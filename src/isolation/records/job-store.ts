@@ -122,7 +122,10 @@ export function getJob(db: Database, id: string): JobRecord | undefined {
   return row === undefined ? undefined : fromRow(row);
 }
 
-/** A job by exact id, unique id prefix, or name (the most recent job of that name). */
+/**
+ * A job by exact id, unique id prefix, or name: the running job of that name if there is one
+ * (the most recent when several run, on different networks), else the most recent of that name.
+ */
 export function findJob(db: Database, ref: string): JobRecord | undefined {
   const exact = getJob(db, ref);
   if (exact !== undefined) return exact;
@@ -135,7 +138,7 @@ export function findJob(db: Database, ref: string): JobRecord | undefined {
   }
   const named = sql(
     db,
-    'SELECT * FROM jobs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    'SELECT * FROM jobs WHERE name = ? ORDER BY active DESC, created_at DESC, rowid DESC LIMIT 1',
   ).get(ref) as Row | undefined;
   return named === undefined ? undefined : fromRow(named);
 }
