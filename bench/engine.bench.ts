@@ -16,7 +16,6 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWorkflow } from '../src/engine/run.js';
-import { ok } from '../src/problem.js';
 import type { Plan } from '../src/validate/model.js';
 import { RNX_BIN, tempDir } from '../test/helpers/cli.js';
 import {
@@ -73,9 +72,8 @@ async function engineOnly(plan: Plan): Promise<void> {
     plan,
     {
       newJobId: () => `bench${String(++ids)}`,
-      addresses: { lease: () => Promise.resolve(ok(undefined)), release: () => Promise.resolve() },
       runner: {
-        async run(spec, _lease, hooks) {
+        async run(spec, hooks) {
           hooks.onStarted({ pid: 1 });
           await new Promise((resolve) => setImmediate(resolve));
           return {

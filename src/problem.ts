@@ -70,6 +70,33 @@ const PROBLEM_KINDS = {
   'upload-failed': 'failed',
   'unsafe-path': 'host',
   'mount-left': 'failed',
+  // workflow export to Argo: located diagnostics; an error makes the export exit 2, a warning
+  // says what changes on Argo (src/export/argo/)
+  'argo-daemon-result': 'input',
+  'argo-no-image': 'input',
+  'argo-task-name-clash': 'input',
+  'argo-upload-too-large': 'input',
+  'argo-uploads-too-large': 'input',
+  'argo-daemon-lifetime': 'input',
+  'argo-network-api-server': 'input',
+  'argo-network-unknown': 'input',
+  'argo-no-cpu-pinning': 'input',
+  'argo-no-io-limit': 'input',
+  'argo-no-pids-limit': 'input',
+  'argo-runtime-image': 'input',
+  'argo-secrets-unmasked': 'input',
+  'argo-template-expression': 'input',
+  'argo-timeout-rounded': 'input',
+  'argo-upload-empty-directory': 'input',
+  'argo-upload-not-file': 'input',
+  'argo-upload-replaced': 'input',
+  'argo-upload-symlink': 'input',
+  'argo-uploads-read-only': 'input',
+  'argo-volume-shared': 'input',
+  'argo-volume-size': 'input',
+  'argo-output-lines': 'input',
+  'argo-artifact-glob': 'input',
+  'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',
   'start-failed': 'failed',
@@ -88,6 +115,9 @@ const PROBLEM_KINDS = {
 
 /** Every problem code rnx knows; stable, kebab-case, e.g. `cidr-overlap`. */
 export type ProblemCode = keyof typeof PROBLEM_KINDS;
+
+/** The codes of `rnx workflow export --target=argo`'s diagnostics. */
+export type ArgoExportCode = Extract<ProblemCode, `argo-${string}`>;
 
 export function problemKind(code: ProblemCode): ProblemKind {
   return PROBLEM_KINDS[code];

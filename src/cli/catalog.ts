@@ -8,6 +8,7 @@ import { listRuntimes } from '../isolation/filesystem/runtimes.js';
 import { checkUpload } from '../isolation/filesystem/uploads.js';
 import { listVolumes } from '../isolation/filesystem/volumes.js';
 import { listNetworks } from '../networks/store.js';
+import type { Network } from '../networks/types.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import type { Catalog } from '../validate/catalog.js';
 import { catalogOf } from '../validate/catalog.js';
@@ -34,6 +35,16 @@ export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Cat
         checkUpload: checkUploadHere,
       }),
     );
+  } finally {
+    db.close();
+  }
+}
+
+/** Every network this host knows (built-ins first), for what only the store can tell: `--internal`. */
+export function cliNetworks(ctx: CliContext): Network[] {
+  const db = openDatabase(stateDir(ctx.env));
+  try {
+    return listNetworks(db);
   } finally {
     db.close();
   }

@@ -77,6 +77,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/workflow-graph.js'),
   },
   {
+    path: 'workflow export',
+    summary: 'Export a workflow as Argo Workflows manifests for Kubernetes',
+    load: () => import('./commands/workflow-export.js'),
+  },
+  {
     path: 'volume create',
     summary: 'Create a named volume, mounted read-write at /volumes/NAME',
     load: () => import('./commands/volume-create.js'),

@@ -11,8 +11,6 @@ import type { WorkflowStatus } from './workflow-status.js';
 export interface PlannedJobInfo {
   readonly job: string;
   readonly network: string;
-  /** Leased before anything starts; absent on networks without addresses (`none`). */
-  readonly address?: string;
   readonly requires: readonly { readonly job: string; readonly condition: Condition }[];
 }
 

@@ -26,11 +26,10 @@ const EVENTS: EngineEvent[] = [
     file: 'demo.yaml',
     concurrency: 2,
     jobs: [
-      { job: 'db', network: 'backend', address: '10.30.0.2', requires: [] },
+      { job: 'db', network: 'backend', requires: [] },
       {
         job: 'api-service',
         network: 'backend',
-        address: '10.30.0.3',
         requires: [{ job: 'db', condition: 'RUNNING' }],
       },
       { job: 'web', network: 'none', requires: [{ job: 'api-service', condition: 'COMPLETED' }] },

@@ -48,7 +48,6 @@ export class JobBoard {
             job: job.job,
             state: 'waiting',
             network: job.network,
-            ...(job.address === undefined ? {} : { address: job.address }),
             attempt: 0,
             exitCode: null,
           });
