@@ -9,7 +9,8 @@ const EXIT_CODES = [
   "  rnx job run exits with the job's own exit code (128 + signal number when it was killed).",
 ].join('\n');
 
-export function topLevelHelp(commands: readonly CommandEntry[], version: string): string {
+export function topLevelHelp(all: readonly CommandEntry[], version: string): string {
+  const commands = all.filter((c) => c.internal !== true);
   const width = Math.max(...commands.map((c) => c.path.length), 10);
   const rows = commands.map((c) => `  rnx ${c.path.padEnd(width)}  ${c.summary}`);
   return [

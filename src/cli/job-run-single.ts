@@ -44,6 +44,10 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     return EXIT.usage;
   }
   const json = flagOption(args.options, 'json');
+  if (flagOption(args.options, 'detach')) {
+    const { runDetached } = await import('./job-run-detached.js');
+    return runDetached(ctx, spec.value, json);
+  }
   const output: Buffer[] = [];
   const stop = new AbortController();
   const kill = new AbortController();
@@ -108,7 +112,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   return exitCodeOf(ctx, result, interrupts > 0);
 }
 
-function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
+export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
   if (result.reason === 'start-failed' || result.reason === 'network-setup') {
     const problem = result.problem ?? {
       code: result.reason,

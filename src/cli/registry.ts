@@ -8,6 +8,8 @@ export interface CommandEntry {
   readonly path: string;
   readonly summary: string;
   readonly load: () => Promise<{ readonly command: Command }>;
+  /** Run by rnx itself, not by people: left out of `rnx --help`. */
+  readonly internal?: boolean;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
@@ -55,6 +57,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     path: 'job stop',
     summary: 'Stop a running job (SIGTERM, grace period, SIGKILL)',
     load: () => import('./commands/job-stop.js'),
+  },
+  {
+    path: 'job wait',
+    summary: 'Wait for a job to end; exit with its exit code',
+    load: () => import('./commands/job-wait.js'),
+  },
+  {
+    path: 'job finish-detached',
+    summary: "Record a detached job's end and release what it held (run by its supervisor)",
+    load: () => import('./commands/job-finish-detached.js'),
+    internal: true,
   },
   {
     path: 'system check',

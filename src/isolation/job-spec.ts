@@ -78,4 +78,6 @@ export interface JobResult {
   readonly message?: string;
   /** For start failures: the problem with its hint (code `host-*` means the host lacks something). */
   readonly problem?: Problem;
+  /** A detached job that runs (status RUNNING): the host pid of its PID 1. */
+  readonly pid?: number;
 }

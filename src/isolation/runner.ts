@@ -26,6 +26,8 @@ import { finishRun, type Failure, type Held } from './end/run-end.js';
 import { DEFAULT_GRACE_MS } from './end/stop-job.js';
 import { superviseJob } from './end/supervise.js';
 import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
+import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
+import { holdEnd } from './records/end-signal.js';
 
 export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
@@ -68,6 +70,11 @@ export interface RunnerOptions {
    * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
    */
   readonly withoutFilesystem?: boolean;
+  /**
+   * Run the job detached (see detach/): it runs on under a small supervisor once it has started,
+   * and runJob returns a RUNNING result at once.
+   */
+  readonly detach?: DetachOptions;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -135,18 +142,24 @@ export async function runJob(
       hooks.onStderr?.(chunk);
     },
   });
+  // Waiters (rnx job wait / stop) wake when this process lets go of the job.
+  const ownEnd = holdEnd(dir, spec.id);
   const held: Held = {};
-  const end = (
+  const end = async (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
     readiness.cancel();
     output.close();
     const stopped = output.logStopped;
-    return finishRun(db, spec, held, outcome, {
-      ...extra,
-      ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
-    });
+    try {
+      return await finishRun(db, spec, held, outcome, {
+        ...extra,
+        ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
+      });
+    } finally {
+      ownEnd.close();
+    }
   };
   try {
     const tools = jobRequirements();
@@ -211,6 +224,17 @@ export async function runJob(
       env,
       onStdout: (chunk) => output.stdout(chunk),
       onStderr: (chunk) => output.stderr(chunk),
+      ...(options.detach === undefined
+        ? {}
+        : {
+            supervisor: supervisorFor(options.detach, {
+              stateDir: dir,
+              jobId: spec.id,
+              runDir: held.runDir,
+              logPath,
+              secrets,
+            }),
+          }),
     });
     held.proc = proc;
     const started = await handshake(proc, {
@@ -236,6 +260,25 @@ export async function runJob(
       { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
       startedAt,
     );
+    if (options.detach !== undefined) {
+      // The supervisor owns the job from now on; this process lets go of it.
+      handOver(db, spec.id, proc);
+      output.close();
+      ownEnd.close();
+      return {
+        id: spec.id,
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+        status: 'RUNNING',
+        reason: 'exit',
+        exitCode: null,
+        signal: null,
+        network: spec.network,
+        ...(address === undefined ? {} : { address }),
+        startedAt,
+        endedAt: '',
+        pid: initPid,
+      };
+    }
     const stop = hooks.signal
       ? AbortSignal.any([hooks.signal, readiness.stopSignal])
       : readiness.stopSignal;

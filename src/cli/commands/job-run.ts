@@ -15,6 +15,7 @@ export const command: Command = {
   details: `Examples:
   rnx job run --network=app --max-memory=512M -- python3 -m http.server 8000
   rnx job run --json hostname -I | jq -r .output
+  rnx job run -d --json --network=app --name=backend python3 -m http.server 8000 | jq -r .address
   rnx job run --workflow=workflows/diamond.yaml --dry-run
   rnx job run --workflow=workflows/pipelines.yaml:nightly --dry-run --json
   rnx job run --workflow=workflows/diamond.yaml --concurrency=4
@@ -147,6 +148,12 @@ Flags come before the command; everything from the command on is passed to it ve
       type: 'string',
       valueName: 'DURATION',
       description: 'time from the stop signal to SIGKILL (default 10s)',
+    },
+    detach: {
+      type: 'boolean',
+      short: 'd',
+      description:
+        'return once the job runs, printing its id (--json: id, name, network, address); it runs on in the background',
     },
     json: {
       type: 'boolean',

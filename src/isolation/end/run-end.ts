@@ -35,6 +35,18 @@ export interface Held {
 
 /** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
 async function reap(proc: JobProcess): Promise<void> {
+  if (proc.supervisorPid !== undefined) {
+    // A detached job that failed to start: its supervisor would only wait for this rnx to let go.
+    for (const pid of [proc.pid, proc.supervisorPid]) {
+      try {
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone.
+      }
+    }
+    await proc.exited;
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
   const first = await Promise.race([proc.exited, late]);

@@ -173,3 +173,12 @@ export function claimJob(
   ).run(to.pid, to.startTime, id, from.pid, from.startTime);
   return Number(result.changes) === 1;
 }
+
+/** Hands a job over to another owner process (a detached job's supervisor). */
+export function setJobOwner(db: Database, id: string, owner: ProcessIdentity): void {
+  sql(db, 'UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(
+    owner.pid,
+    owner.startTime,
+    id,
+  );
+}

@@ -7,6 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Socket } from 'node:net';
 import { spawnProcess } from '../../exec.js';
 
@@ -37,6 +38,10 @@ export interface JobProcess {
   abort(): void;
   /** Host pid of the job's PID 1 (init, then the command), once it exists. */
   initPid(): number | undefined;
+  /** The detached job's supervisor (absent in the foreground). */
+  readonly supervisorPid: number | undefined;
+  /** Lets the job run on without this process (a detached job, once it runs). */
+  detach(): void;
 }
 
 export interface StartOptions {
@@ -48,6 +53,11 @@ export interface StartOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly onStdout: (chunk: Buffer) => void;
   readonly onStderr: (chunk: Buffer) => void;
+  /**
+   * A detached job: the supervisor's argv (see detach/supervisor.ts), to which the start command
+   * is appended; the job's output then goes to its log, not to onStdout/onStderr.
+   */
+  readonly supervisor?: readonly string[];
 }
 
 /**
@@ -56,7 +66,9 @@ export interface StartOptions {
  * last thing written to the job's stderr (every process of the namespace is dead by then), so it is
  * held back until the exit decides: exit 1 after it means "PID 1 was killed by SIGKILL".
  */
-const UNSHARE_SIGKILL = Buffer.from('unshare: sigprocmask unblock failed: Invalid argument\n');
+export const UNSHARE_SIGKILL = Buffer.from(
+  'unshare: sigprocmask unblock failed: Invalid argument\n',
+);
 
 /**
  * Holds back the end of a stream while it could still be `line` (which may arrive split over
@@ -107,21 +119,60 @@ export const UNSHARE_FLAGS: readonly string[] = [
   '--net',
 ];
 
+/** The children of a process (from /proc). */
+function childrenOf(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8');
+    return children
+      .trim()
+      .split(' ')
+      .map(Number)
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+/** The first child of a process, if it has one. */
+function firstChild(pid: number): number | undefined {
+  return childrenOf(pid)[0];
+}
+
+/** The child of `pid` that runs `program` (by its command name, which the kernel cuts to 15). */
+function childRunning(pid: number, program: string): number | undefined {
+  const name = basename(program).slice(0, 15);
+  return childrenOf(pid).find((child) => {
+    try {
+      return readFileSync(`/proc/${String(child)}/comm`, 'utf8').trim() === name;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function startJobProcess(options: StartOptions): JobProcess {
-  const child: ChildProcess = spawnProcess(
+  const start = [
     options.unshare,
-    [
-      ...UNSHARE_FLAGS,
-      '--',
-      options.sh,
-      '-c',
-      options.script,
-      'rnx-init',
-      options.command,
-      ...options.args,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: options.env },
-  );
+    ...UNSHARE_FLAGS,
+    '--',
+    options.sh,
+    '-c',
+    options.script,
+    'rnx-init',
+    options.command,
+    ...options.args,
+  ];
+  // A detached job starts under its supervisor, in a session of its own, its output in its log.
+  const supervisor = options.supervisor;
+  const argv = supervisor === undefined ? start : [...supervisor, ...start];
+  const child: ChildProcess = spawnProcess(argv[0] ?? options.unshare, argv.slice(1), {
+    stdio:
+      supervisor === undefined
+        ? ['ignore', 'pipe', 'pipe', 'pipe']
+        : ['ignore', 'ignore', 'ignore', 'pipe'],
+    env: options.env,
+    detached: supervisor !== undefined,
+  });
   const control = child.stdio[3] as Socket;
   const queue: InitEvent[] = [];
   const waiters: ((event: InitEvent) => void)[] = [];
@@ -175,10 +226,20 @@ export function startJobProcess(options: StartOptions): JobProcess {
       resolve({ code, signal });
     });
   });
-  const pid = child.pid ?? -1;
+  const own = child.pid ?? -1;
+  // Under a supervisor, the start process is its child (there once init has said `n`).
+  let startPid = supervisor === undefined ? own : undefined;
+  const pidOfStart = (): number => (startPid ??= childRunning(own, options.unshare)) ?? -1;
   return {
-    pid,
+    get pid() {
+      return pidOfStart();
+    },
+    supervisorPid: supervisor === undefined ? undefined : own,
     exited,
+    detach() {
+      control.destroy();
+      child.unref();
+    },
     nextEvent() {
       const event = queue.shift();
       if (event) return Promise.resolve(event);
@@ -198,19 +259,16 @@ export function startJobProcess(options: StartOptions): JobProcess {
     abort() {
       control.destroy();
       try {
-        process.kill(pid, 'SIGKILL');
+        const target = pidOfStart();
+        // Never -1: that would signal every process.
+        if (target > 0) process.kill(target, 'SIGKILL');
       } catch {
         // Gone already.
       }
     },
     initPid() {
-      try {
-        const children = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8');
-        const first = Number(children.trim().split(' ')[0]);
-        return first > 0 ? first : undefined;
-      } catch {
-        return undefined;
-      }
+      const start = pidOfStart();
+      return start > 0 ? firstChild(start) : undefined;
     },
   };
 }
