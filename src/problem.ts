@@ -96,6 +96,7 @@ const PROBLEM_KINDS = {
   'argo-volume-size': 'input',
   'argo-output-lines': 'input',
   'argo-artifact-glob': 'input',
+  'argo-pass-through': 'input',
   'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',

@@ -4,7 +4,8 @@
  * into the database as they happen, so `rnx workflow status ID` is true while a run is going on.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../state/database.js';
+import { transaction, type Database } from '../state/database.js';
+import { sql } from '../state/statements.js';
 import type { Requirement } from '../validate/model.js';
 import type { EngineEvent } from './events.js';
 
@@ -28,8 +29,14 @@ export class WorkflowRecorder {
     this.owner = owner;
   }
 
+  /** Folds one event in: its statements in one transaction, each prepared once per database. */
   onEvent(e: EngineEvent): void {
-    const db = this.db;
+    if (e.event === 'job-output') return;
+    transaction(this.db, () => this.write(e));
+  }
+
+  private write(e: EngineEvent): void {
+    const db = { prepare: (text: string) => sql(this.db, text) };
     switch (e.event) {
       case 'workflow-started': {
         db.prepare(
@@ -115,9 +122,11 @@ export class WorkflowRecorder {
   }
 
   private setJob(job: string, set: string, value: string): void {
-    this.db
-      .prepare(`UPDATE workflow_jobs SET ${set} WHERE run_id = ? AND name = ?`)
-      .run(value, this.runId, job);
+    sql(this.db, `UPDATE workflow_jobs SET ${set} WHERE run_id = ? AND name = ?`).run(
+      value,
+      this.runId,
+      job,
+    );
   }
 }
 

@@ -88,9 +88,16 @@ async function exportFile(
     outcome.kind === 'exported' && outcome.secret !== undefined
       ? `\n\n${outcome.secret.command}`
       : '';
+  const parameters =
+    outcome.kind === 'exported' && outcome.parameters.length > 0
+      ? `\n\nargo submit ${outcome.parameters.map((p) => `-p ${p}=VALUE`).join(' ')}`
+      : '';
   const verdict = outcome.kind === 'exported' ? 'exported' : 'not exported';
   const diagnostics = renderDiagnostics(outcome.diagnostics, outcome.source);
-  return { yaml, text: `${diagnostics}${diagnostics === '' ? '' : '\n\n'}${verdict}${secret}\n` };
+  return {
+    yaml,
+    text: `${diagnostics}${diagnostics === '' ? '' : '\n\n'}${verdict}${secret}${parameters}\n`,
+  };
 }
 
 function golden(path: string, actual: string): void {

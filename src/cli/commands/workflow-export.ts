@@ -93,6 +93,7 @@ Examples:
       cwd: ctx.cwd,
       catalog: await cliCatalog(ctx),
       networks: cliNetworks(ctx),
+      hostEnvironment: ctx.env,
       options: {
         runtimeImages,
         ...(image === undefined ? {} : { image }),
@@ -124,6 +125,10 @@ Examples:
     if (outcome.secret !== undefined) {
       writeLine(ctx.stderr, `Create the Secret ${outcome.secret.name} before submitting:`);
       writeLine(ctx.stderr, `  ${outcome.secret.command}`);
+    }
+    if (outcome.parameters.length > 0) {
+      const flags = outcome.parameters.map((p) => `-p ${p}=VALUE`).join(' ');
+      writeLine(ctx.stderr, `Give these values when submitting: argo submit ${flags} FILE`);
     }
     return EXIT.ok;
   },

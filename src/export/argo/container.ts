@@ -36,6 +36,8 @@ export interface TemplateInput {
   readonly producer: boolean;
   /** The outputs of other jobs this one reads. */
   readonly outputs: readonly OutputUse[];
+  /** Plain variables whose value is given when the Workflow is submitted. */
+  readonly passThrough: readonly string[];
 }
 
 export const WORK_VOLUME = 'work';
@@ -104,7 +106,7 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
       command: [text(job.command)],
       ...(job.args.length === 0 ? {} : { args: job.args.map(text) }),
       workingDir: '/work',
-      env: environment(job, input.secret),
+      env: environment(job, input.secret, input.passThrough),
       ...(limits.cpu === undefined && limits.memory === undefined
         ? {}
         : { resources: { limits: { ...limits } } }),
@@ -114,7 +116,11 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
 }
 
 /** rnx's own variables, then the job's, then its secrets (a secret wins over a plain value). */
-function environment(job: PlannedJob, secret: SecretPlan | undefined): IEnvVar[] {
+function environment(
+  job: PlannedJob,
+  secret: SecretPlan | undefined,
+  passThrough: readonly string[],
+): IEnvVar[] {
   const secrets: ReadonlyMap<string, SecretKey> = secret?.keys.get(job.name) ?? new Map();
   const env: IEnvVar[] = [
     { name: 'RNX_JOB_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -123,7 +129,11 @@ function environment(job: PlannedJob, secret: SecretPlan | undefined): IEnvVar[]
     { name: 'RNX_OUTPUT', value: OUTPUT_FILE },
   ];
   for (const [name, value] of Object.entries(job.environment)) {
-    if (!secrets.has(name)) env.push({ name, value: text(value) });
+    if (secrets.has(name)) continue;
+    env.push({
+      name,
+      value: passThrough.includes(name) ? `{{workflow.parameters.${name}}}` : text(value),
+    });
   }
   for (const [name, key] of secrets) {
     env.push({

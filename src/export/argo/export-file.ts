@@ -25,6 +25,8 @@ export interface ExportRequest {
   readonly catalog: Catalog;
   /** Networks this host knows, for the kind of each custom network. */
   readonly networks: readonly Network[];
+  /** rnx's environment, for validation's look at variables given without a value. */
+  readonly hostEnvironment?: Readonly<Record<string, string | undefined>>;
   readonly options: ArgoOptions;
 }
 
@@ -35,6 +37,8 @@ export type ExportOutcome =
       readonly source: string | undefined;
       readonly yaml: string;
       readonly secret?: SecretPlan;
+      /** Workflow parameters to give when submitting. */
+      readonly parameters: readonly string[];
     }
   | {
       readonly kind: 'invalid';
@@ -47,6 +51,7 @@ export async function exportArgoFile(request: ExportRequest): Promise<ExportOutc
   const checked = await validateWorkflowFile(request.file, request.catalog, {
     cwd: request.cwd,
     checkEnvironment: false,
+    ...(request.hostEnvironment === undefined ? {} : { hostEnvironment: request.hostEnvironment }),
     ...(request.workflow === undefined ? {} : { workflow: request.workflow }),
   });
   if (checked.diagnostics.some(isError) || checked.source === undefined) {
@@ -71,5 +76,6 @@ export async function exportArgoFile(request: ExportRequest): Promise<ExportOutc
     source: checked.source,
     yaml: toYamlStream(mapped.documents),
     ...(mapped.secret === undefined ? {} : { secret: mapped.secret }),
+    parameters: mapped.parameters,
   };
 }

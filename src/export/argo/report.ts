@@ -22,6 +22,8 @@ export interface Report {
   requirement(name: string, required: string): DataPath;
   /** True when the file has a value at `path`. */
   has(path: DataPath): boolean;
+  /** True when the file has a key at `path` written without a value (`TOKEN:`). */
+  isNull(path: DataPath): boolean;
   /** The text of the line a diagnostic at `path` would show. */
   lineText(path: DataPath): string;
 }
@@ -64,6 +66,7 @@ export function newReport(loaded: LoadedFile, plan: Plan): Report {
       return index === -1 ? path : [...path, index, required];
     },
     has: (path) => dataAt(loaded.data, path) !== undefined,
+    isNull: (path) => dataAt(loaded.data, path) === null,
     lineText: (path) => {
       const line = locate(loaded, path, 'key').line;
       return loaded.source.split(/\r?\n/)[line - 1] ?? '';
@@ -74,6 +77,7 @@ export function newReport(loaded: LoadedFile, plan: Plan): Report {
 function dataAt(data: unknown, path: DataPath): unknown {
   let node = data;
   for (const segment of path) {
+    if (node === null) return undefined;
     if (Array.isArray(node) && typeof segment === 'number') node = node[segment] as unknown;
     else if (isMapData(node)) node = node[String(segment)];
     else return undefined;

@@ -34,6 +34,7 @@ import type { NetworkKind } from './network-policy.js';
 import { kindOf, networkPolicy } from './network-policy.js';
 import type { UploadTree } from './read-uploads.js';
 import { outputArgument, outputProducers, outputUses } from './outputs.js';
+import { passThroughParameters } from './pass-through.js';
 import type { Report } from './report.js';
 import { newReport } from './report.js';
 import type { SecretPlan } from './secrets.js';
@@ -67,6 +68,8 @@ export interface ArgoExport {
   readonly documents: readonly KubernetesObject[];
   /** The Secret the Workflow reads and the export does not write, when there is one. */
   readonly secret?: SecretPlan;
+  /** Workflow parameters to give when submitting (`argo submit -p NAME=VALUE`). */
+  readonly parameters: readonly string[];
 }
 
 export function exportToArgo(input: ArgoInput): ArgoExport {
@@ -80,6 +83,8 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
   checkTaskNames(plan, report);
   const ancestors = allAncestors(plan);
   const producers = outputProducers(plan, report);
+  const passThrough = passThroughParameters(plan, report);
+  const parameters = [...new Set([...passThrough.values()].flat())].sort();
   const secret = secretPlan(plan, workflowName, namespace, report);
   const configMaps: IConfigMap[] = [];
   const templates: ITemplate[] = [];
@@ -108,6 +113,7 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
           secret,
           producer: producers.has(job.name),
           outputs,
+          passThrough: passThrough.get(job.name) ?? [],
         },
         report,
       ),
@@ -136,6 +142,9 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
     },
     spec: {
       entrypoint: DAG_TEMPLATE,
+      ...(parameters.length === 0
+        ? {}
+        : { arguments: { parameters: parameters.map((name) => ({ name })) } }),
       templates: [
         {
           name: DAG_TEMPLATE,
@@ -155,6 +164,7 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
     diagnostics,
     documents: failed ? [] : [...configMaps, ...claims, ...policies, workflow],
     ...(secret === undefined ? {} : { secret }),
+    parameters,
   };
 }
 
