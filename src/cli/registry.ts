@@ -134,4 +134,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Show a workflow run: jobs, statuses, exit codes, dependencies',
     load: () => import('./commands/workflow-status.js'),
   },
+  {
+    path: 'workflow artifacts',
+    summary: "List a run's artifacts, or copy them out",
+    load: () => import('./commands/workflow-artifacts.js'),
+  },
+  {
+    path: 'workflow rerun',
+    summary: 'Run again the jobs of a run that did not complete, reusing the rest',
+    load: () => import('./commands/workflow-rerun.js'),
+  },
 ];

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { EngineDeps } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
-import { runWorkflow } from '../engine/run.js';
+import { runWorkflow, type Reuse } from '../engine/run.js';
 import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
@@ -19,6 +19,10 @@ export interface WorkflowRunOptions {
   readonly json: boolean;
   /** The raw `--concurrency` value, if given. */
   readonly concurrency?: string;
+  /** Default: a new one. */
+  readonly runId?: string;
+  /** A rerun: the earlier run's completed jobs that are not run again. */
+  readonly reuse?: Reuse;
 }
 
 /** `--concurrency N`: a positive integer; the number of CPUs when absent. */
@@ -69,8 +73,9 @@ export async function runPlanWithEngine(
   ctx.stdout.on('error', onOutputError);
   try {
     const result = await runWorkflow(plan, deps, {
-      runId: newRunId(),
+      runId: options.runId ?? newRunId(),
       concurrency,
+      ...(options.reuse === undefined ? {} : { reuse: options.reuse }),
       signal: stop.signal,
       killSignal: kill.signal,
       onEvent(event) {

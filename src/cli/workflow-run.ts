@@ -14,6 +14,7 @@ import { formatPlan, planJson } from './plan-format.js';
 import { printJson, printProblem, writeLine } from './print.js';
 import { parseWorkflowTarget } from './workflow-target.js';
 import { openDatabase, stateDir } from '../state/database.js';
+import type { Reuse } from '../engine/run.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
@@ -124,7 +125,12 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
 }
 
 /** Runs a validated plan with the engine, the real runner and the real leases. */
-async function runPlan(ctx: CliContext, plan: Plan, args: ParsedArgs): Promise<number> {
+export async function runPlan(
+  ctx: CliContext,
+  plan: Plan,
+  args: ParsedArgs,
+  rerun?: { readonly runId: string; readonly reuse: Reuse },
+): Promise<number> {
   const { runPlanWithEngine } = await import('./workflow-engine-run.js');
   const { realEngineDeps } = await import('./engine-deps.js');
   const dir = stateDir(ctx.env);
@@ -134,6 +140,7 @@ async function runPlan(ctx: CliContext, plan: Plan, args: ParsedArgs): Promise<n
     return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir), {
       json: flagOption(args.options, 'json'),
       ...(concurrency === undefined ? {} : { concurrency }),
+      ...rerun,
     });
   } finally {
     db.close();

@@ -4,6 +4,7 @@
  * separate areas never collides:
  *   1 core (meta)   2 networks and leases   3 jobs   4 workflow runs   5 volumes and runtimes
  *   6 workflow run owners   11 job services (stop signal and grace, ready time)
+ *   13 workflow pipelines (outputs, reruns)
  */
 export interface Migration {
   readonly version: number;
@@ -183,6 +184,20 @@ CREATE INDEX jobs_name ON jobs (name);`,
       ALTER TABLE jobs ADD COLUMN stop_signal TEXT NOT NULL DEFAULT 'SIGTERM';
       ALTER TABLE jobs ADD COLUMN stop_grace_ms INTEGER NOT NULL DEFAULT 10000;
       ALTER TABLE jobs ADD COLUMN ready_at TEXT;
+    `,
+  },
+  {
+    version: 13,
+    name: 'workflow pipelines',
+    // What a rerun needs: the file (absolute) and workflow to read again, which run it re-ran;
+    // per job its outputs (JSON), a digest of its definition, and the run whose result it reused.
+    sql: `
+      ALTER TABLE workflow_runs ADD COLUMN path TEXT;
+      ALTER TABLE workflow_runs ADD COLUMN workflow_key TEXT;
+      ALTER TABLE workflow_runs ADD COLUMN rerun_of TEXT;
+      ALTER TABLE workflow_jobs ADD COLUMN outputs TEXT;
+      ALTER TABLE workflow_jobs ADD COLUMN definition TEXT;
+      ALTER TABLE workflow_jobs ADD COLUMN reused_from TEXT;
     `,
   },
 ];

@@ -104,10 +104,10 @@ export function prepareJobFilesystem(
     runtimeRoot = runtime.root;
   }
   const jobDir = jobFilesystemDir(stateDir, spec.id);
-  const workspace = join(jobDir, 'work');
+  const workspace = spec.workspace ?? join(jobDir, 'work');
   const mountDir = sharedMountDir(stateDir);
   mkdirSync(jobDir, { recursive: true, mode: 0o755 });
-  mkdirSync(workspace, { mode: 0o755 });
+  mkdirSync(workspace, { recursive: spec.workspace !== undefined, mode: 0o755 });
   const names = [...new Set(spec.volumes ?? [])];
   const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
@@ -128,6 +128,7 @@ export function prepareJobFilesystem(
     mountDir,
     workspace,
     volumes,
+    binds: spec.binds ?? [],
     ...(runtimeRoot === undefined ? {} : { runtimeRoot }),
     hostMounts: mountPoints(),
     hidden: [stateDir],

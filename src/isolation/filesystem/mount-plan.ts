@@ -14,6 +14,7 @@
  */
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
+import type { Bind } from '../job-spec.js';
 
 export type MountStep =
   | {
@@ -54,6 +55,8 @@ export interface MountPlanInput {
   /** Host directory mounted read-write at /work: the job's workspace. */
   readonly workspace: string;
   readonly volumes: readonly VolumeMount[];
+  /** More host directories: targets under /run or /tmp are made on their tmpfs, others in the root's top layer. */
+  readonly binds?: readonly Bind[];
   /** A registered root filesystem; absent: the host's root, read-only. */
   readonly runtimeRoot?: string;
   /** Host mount points other than / that hold files (e.g. a separate /home), shown read-only. */
@@ -130,7 +133,13 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   const scratch = join(input.mountDir, JOB_SCRATCH);
   const at = (path: string): string => join(root, path);
   const volumeDirs = input.volumes.map((v) => `/volumes/${v.name}`);
-  const mountPoints = ['/work', '/tmp', '/run', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs];
+  const binds = input.binds ?? [];
+  const onTmpfs = (b: Bind): boolean => /^\/(run|tmp)\//.test(b.target);
+  const bindDirs = binds.filter((b) => !onTmpfs(b)).map((b) => b.target);
+  const mountPoints = [
+    ...['/work', '/tmp', '/run', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs],
+    ...bindDirs,
+  ];
   const etcFiles = [
     ...(input.hostsFile === undefined ? [] : [{ path: '/etc/hosts', source: input.hostsFile }]),
     ...(input.resolvFile === undefined
@@ -191,6 +200,8 @@ export function planMounts(input: MountPlanInput): Result<MountStep[]> {
   input.volumes.forEach((volume, i) =>
     steps.push(bind(volume.path, at(volumeDirs[i] ?? ''), 'rw')),
   );
+  for (const b of binds)
+    steps.push(bind(b.source, at(b.target), b.readOnly ? 'ro' : 'rw', onTmpfs(b)));
   for (const file of etcFiles) steps.push(bind(file.source, at(file.path), 'ro'));
   steps.push({ kind: 'pivot', root }, { kind: 'chdir', path: '/work' });
   return ok(steps);
