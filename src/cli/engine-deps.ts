@@ -21,7 +21,7 @@ export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
   return {
     newJobId,
     files: {
-      prepare: (runId, jobId) => prepareAttempt(stateDir, runId, jobId),
+      prepare: (runId, jobId, workspace) => prepareAttempt(stateDir, runId, jobId, workspace),
       outputText: readOutputText,
       keepArtifacts: (files, runId, job, patterns) =>
         keepArtifacts(files, artifactsDir(stateDir, runId, job), patterns),

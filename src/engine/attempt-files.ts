@@ -1,7 +1,7 @@
 /**
  * The files of one attempt, through the RunFiles port: made before it starts, and once it ended,
- * its $RNX_OUTPUT read and its artifacts kept (when it completed), then the attempt's directory
- * removed. A declared artifact that does not exist turns a completed attempt into FAILED.
+ * its $RNX_OUTPUT read and its artifacts kept (when it completed). The caller removes the
+ * attempt's directory. A declared artifact that does not exist turns a completed attempt into FAILED.
  */
 import type { JobResult } from '../isolation/job-spec.js';
 import { maskSecrets } from '../isolation/output/redact.js';
@@ -24,30 +24,26 @@ export function collectAttempt(
   attempt: AttemptFiles,
   result: JobResult,
 ): Collected {
-  try {
-    if (result.status !== 'COMPLETED') return { result };
-    const secrets = Object.values(job.secretEnvironment);
-    const outputs = Object.fromEntries(
-      Object.entries(parseOutputFile(files.outputText(attempt))).map(([k, v]) => [
-        k,
-        maskSecrets(v, secrets),
-      ]),
-    );
-    const patterns = job.artifacts ?? [];
-    if (patterns.length === 0) return { result, outputs };
-    const kept = files.keepArtifacts(attempt, runId, job.name, patterns);
-    if (!kept.ok) {
-      return {
-        result: {
-          ...result,
-          status: 'FAILED',
-          reason: 'artifact-missing',
-          message: kept.problem.message,
-        },
-      };
-    }
-    return { result, outputs, artifactsDir: files.artifactsDir(runId, job.name) };
-  } finally {
-    files.discard(runId, result.id);
+  if (result.status !== 'COMPLETED') return { result };
+  const secrets = Object.values(job.secretEnvironment);
+  const outputs = Object.fromEntries(
+    Object.entries(parseOutputFile(files.outputText(attempt))).map(([k, v]) => [
+      k,
+      maskSecrets(v, secrets),
+    ]),
+  );
+  const patterns = job.artifacts ?? [];
+  if (patterns.length === 0) return { result, outputs };
+  const kept = files.keepArtifacts(attempt, runId, job.name, patterns);
+  if (!kept.ok) {
+    return {
+      result: {
+        ...result,
+        status: 'FAILED',
+        reason: 'artifact-missing',
+        message: kept.problem.message,
+      },
+    };
   }
+  return { result, outputs, artifactsDir: files.artifactsDir(runId, job.name) };
 }

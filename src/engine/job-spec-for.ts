@@ -12,7 +12,7 @@ export const OUTPUT_DIR_IN_JOB = '/run/rnx';
 
 /** What passes between jobs: the attempt's host directories and earlier jobs' artifacts. */
 export interface SpecFiles {
-  readonly workspace: string;
+  readonly workspace?: string;
   readonly outputDir: string;
   readonly binds: readonly Bind[];
 }
@@ -49,7 +49,7 @@ export function specFor(
     ...(files === undefined
       ? {}
       : {
-          workspace: files.workspace,
+          ...(files.workspace === undefined ? {} : { workspace: files.workspace }),
           binds: [
             { source: files.outputDir, target: OUTPUT_DIR_IN_JOB, readOnly: false },
             ...files.binds,

@@ -35,6 +35,8 @@ export interface LaunchContext {
   readonly outputs: Map<string, Readonly<Record<string, string>>>;
   /** Host directories of kept artifacts, by job name. */
   readonly kept: Map<string, string>;
+  /** Work left to finish before the run ends (removing attempt directories). */
+  background(work: Promise<void>): void;
   readonly killSignal?: AbortSignal;
   emit(event: EngineEvent): void;
   apply(transition: Transition): void;
@@ -140,7 +142,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
   const inputs = resolveOutputs(job, ctx.outputs);
   let files: AttemptFiles | undefined;
   try {
-    files = ctx.deps.files?.prepare(ctx.runId, jobId);
+    files = ctx.deps.files?.prepare(ctx.runId, jobId, (job.artifacts ?? []).length > 0);
     const shared = files && { ...files, binds: artifactBinds(job, ctx.kept) };
     result = !inputs.ok
       ? failure('output-missing', inputs.message)
@@ -165,6 +167,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     outputs = collected.outputs;
     if (outputs !== undefined) ctx.outputs.set(name, outputs);
     if (collected.artifactsDir !== undefined) ctx.kept.set(name, collected.artifactsDir);
+    ctx.background(ctx.deps.files.discard(ctx.runId, jobId));
   }
   const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
   const exitCode = outcome.reason === 'timeout' ? TIMEOUT_EXIT_CODE : result.exitCode;

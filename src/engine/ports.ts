@@ -38,9 +38,9 @@ export interface JobRunner {
   run(spec: JobSpec, hooks: RunHooks): Promise<JobResult>;
 }
 
-/** One attempt's host directories: its /work, and the folder holding its $RNX_OUTPUT file. */
+/** One attempt's host directories: its /work (when it keeps artifacts), the folder of its $RNX_OUTPUT. */
 export interface AttemptFiles {
-  readonly workspace: string;
+  readonly workspace?: string;
   readonly outputDir: string;
 }
 
@@ -49,7 +49,8 @@ export interface AttemptFiles {
  * artifacts of completed jobs. Without it, jobs get no $RNX_OUTPUT and keep no artifacts.
  */
 export interface RunFiles {
-  prepare(runId: string, jobId: string): AttemptFiles;
+  /** `workspace`: the job keeps artifacts, so its /work must outlive it until they are kept. */
+  prepare(runId: string, jobId: string, workspace: boolean): AttemptFiles;
   /** What the attempt wrote to $RNX_OUTPUT. */
   outputText(files: AttemptFiles): string;
   /** Moves the matches of `patterns` from the workspace to the job's artifacts; a pattern matching nothing is a problem. */
@@ -61,7 +62,8 @@ export interface RunFiles {
   ): Result<string[]>;
   /** Host directory of a job's kept artifacts. */
   artifactsDir(runId: string, job: string): string;
-  discard(runId: string, jobId: string): void;
+  /** Removes the attempt's directories (off the critical path: directories are slow to remove). */
+  discard(runId: string, jobId: string): Promise<void>;
 }
 
 export interface EngineDeps {

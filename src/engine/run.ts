@@ -91,7 +91,9 @@ export async function runWorkflow(
       outputs: from.outputs,
     });
   }
-  const jobs = await drive(plan, deps, options);
+  const background: Promise<void>[] = [];
+  const jobs = await drive(plan, deps, options, background);
+  await Promise.allSettled(background);
   const status = jobs.status;
   const exitCode = WORKFLOW_EXIT_CODES[status];
   options.onEvent({
@@ -110,6 +112,7 @@ function drive(
   plan: Plan,
   deps: EngineDeps,
   options: EngineOptions,
+  background: Promise<void>[],
 ): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
   const reused = options.reuse?.jobs ?? new Map<string, ReusedJob>();
   const scheduler = new Scheduler(
@@ -159,6 +162,7 @@ function drive(
         ),
       ),
       names: new RunningNames(),
+      background: (work) => background.push(work),
       emit: (event) => options.onEvent(event),
       apply,
       record: (name, update) => {

@@ -21,11 +21,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fail, ok, type Result } from '../problem.js';
 
 export interface AttemptFiles {
-  readonly workspace: string;
+  readonly workspace?: string;
   readonly outputDir: string;
 }
 
@@ -41,11 +42,23 @@ function attemptDir(stateDir: string, runId: string, jobId: string): string {
   return join(runFilesDir(stateDir, runId), 'attempts', jobId);
 }
 
-export function prepareAttempt(stateDir: string, runId: string, jobId: string): AttemptFiles {
+/**
+ * Makes the attempt's output folder, and its workspace when it keeps artifacts (otherwise the
+ * runner's own per-job workspace serves: every directory costs about 0.5 ms to make here).
+ */
+export function prepareAttempt(
+  stateDir: string,
+  runId: string,
+  jobId: string,
+  withWorkspace: boolean,
+): AttemptFiles {
   const dir = attemptDir(stateDir, runId, jobId);
-  const files = { workspace: join(dir, 'work'), outputDir: join(dir, 'out') };
-  mkdirSync(files.workspace, { recursive: true, mode: 0o755 });
-  mkdirSync(files.outputDir);
+  const files = {
+    outputDir: join(dir, 'out'),
+    ...(withWorkspace ? { workspace: join(dir, 'work') } : {}),
+  };
+  mkdirSync(files.outputDir, { recursive: true });
+  if (files.workspace !== undefined) mkdirSync(files.workspace, { mode: 0o755 });
   writeFileSync(join(files.outputDir, 'output'), '');
   // Writable whatever user the job runs as.
   chmodSync(files.outputDir, 0o777);
@@ -71,10 +84,12 @@ export function keepArtifacts(
   into: string,
   patterns: readonly string[],
 ): Result<string[]> {
+  const workspace = files.workspace;
+  if (workspace === undefined) throw new Error('artifacts kept from an attempt without workspace');
   const kept: string[] = [];
   for (const pattern of patterns) {
-    const matches = globSync(pattern, { cwd: files.workspace })
-      .map((m) => relative(files.workspace, join(files.workspace, m)))
+    const matches = globSync(pattern, { cwd: workspace })
+      .map((m) => relative(workspace, join(workspace, m)))
       .filter((m) => m !== '' && !m.startsWith('..'))
       .sort();
     if (matches.length === 0) {
@@ -82,7 +97,7 @@ export function keepArtifacts(
     }
     for (const path of matches) {
       if (kept.some((k) => path.startsWith(`${k}/`))) continue; // inside a directory already kept
-      const from = join(files.workspace, path);
+      const from = join(workspace, path);
       if (lstatSync(from, { throwIfNoEntry: false }) === undefined) continue;
       const to = join(into, path);
       mkdirSync(dirname(to), { recursive: true, mode: 0o755 });
@@ -109,8 +124,8 @@ export function copyArtifacts(
   return to;
 }
 
-export function discardAttempt(stateDir: string, runId: string, jobId: string): void {
-  rmSync(attemptDir(stateDir, runId, jobId), { recursive: true, force: true });
+export function discardAttempt(stateDir: string, runId: string, jobId: string): Promise<void> {
+  return rm(attemptDir(stateDir, runId, jobId), { recursive: true, force: true });
 }
 
 export interface ArtifactEntry {

@@ -213,6 +213,30 @@ jobs:
     );
   });
 
+  it('takes values given without one from rnx environment, then --env-file, then env_file:', async () => {
+    writeFileSync(
+      join(files.dir, 'workflow.env'),
+      'A=from-env_file\nB=from-env_file\nC=from-env_file\n',
+    );
+    writeFileSync(
+      join(files.dir, 'cli.env'),
+      '# comment\nB="from --env-file"\nC=from --env-file\n',
+    );
+    const file = writeWorkflow(
+      files.dir,
+      'env-files',
+      'env_file: workflow.env\njobs:\n  a:\n    command: env\n    network: none\n    environment: { A:, B:, C: }\n',
+    );
+    const r = await runCli(
+      ['job', 'run', `--workflow=${file}`, `--env-file=${join(files.dir, 'cli.env')}`, '--json'],
+      { stateDir: state.dir, env: { C: 'from rnx' } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = outputOf(parseEvents(r.stdout), 'a');
+    for (const line of ['A=from-env_file', 'B=from --env-file', 'C=from rnx'])
+      assert.ok(lines.includes(line), `${line} in ${lines.join(' | ')}`);
+  });
+
   it('passes a secret through from rnx environment to the job, never to its log, records or --json', async () => {
     const secret = 'pl-s3cret-7f2c9';
     const file = writeWorkflow(
