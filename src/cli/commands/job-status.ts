@@ -5,7 +5,9 @@ import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';
 import {
+  bytesText,
   commandText,
+  cpuText,
   durationText,
   exitText,
   jobJson,
@@ -52,6 +54,12 @@ Examples:
       ...(job.readyAt === null ? [] : [['ready', readyText(job)] as [string, string]]),
       ['ended', job.endedAt ?? '-'],
       ['duration', durationText(job)],
+      ...(job.active
+        ? []
+        : ([
+            ['cpu', cpuText(job.cpuUsec)],
+            ['memory', `${bytesText(job.memoryPeakBytes)} at its peak`],
+          ] as [string, string][])),
       ['log', job.logPath],
     ];
     if (job.stopSignal !== 'SIGTERM' || job.stopGraceMs !== 10_000) {

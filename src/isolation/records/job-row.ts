@@ -37,6 +37,10 @@ export interface JobRecord {
   readonly stopGraceMs: number;
   /** When its readiness probe passed (jobs with a probe only). */
   readonly readyAt: string | null;
+  /** CPU time it used, in microseconds (recorded when it ended). */
+  readonly cpuUsec: number | null;
+  /** Its peak memory in bytes (recorded when it ended). */
+  readonly memoryPeakBytes: number | null;
 }
 
 export interface Row {
@@ -70,6 +74,8 @@ export interface Row {
   stop_signal: string;
   stop_grace_ms: number;
   ready_at: string | null;
+  cpu_usec?: number | null;
+  memory_peak?: number | null;
 }
 
 export function fromRow(row: Row): JobRecord {
@@ -102,5 +108,7 @@ export function fromRow(row: Row): JobRecord {
     stopSignal: row.stop_signal as NodeJS.Signals,
     stopGraceMs: row.stop_grace_ms,
     readyAt: row.ready_at,
+    cpuUsec: row.cpu_usec ?? null,
+    memoryPeakBytes: row.memory_peak ?? null,
   };
 }
