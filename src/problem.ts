@@ -97,6 +97,10 @@ const PROBLEM_KINDS = {
   'argo-output-lines': 'input',
   'argo-artifact-glob': 'input',
   'argo-pass-through': 'input',
+  'argo-ready-log': 'input',
+  'argo-ready-address': 'input',
+  'argo-user-name': 'input',
+  'argo-stop-signal': 'input',
   'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',

@@ -12,7 +12,8 @@ import { removeJobFiles } from '../filesystem/job-files.js';
 import { classify, type Observed } from './outcome.js';
 import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
-import { finishJob, getJob } from '../records/job-store.js';
+import { readJobMetrics } from '../cgroups/metrics.js';
+import { finishJob, getJob, recordUsage } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
@@ -99,6 +100,9 @@ export async function finishRun(
   outcome: Observed | Failure,
   extra: { startedAt?: string; note?: string },
 ): Promise<JobResult> {
+  // What it used, read before its cgroups go.
+  const usage = held.cgroup === undefined ? undefined : readJobMetrics(held.cgroup);
+  if (usage !== undefined) recordUsage(db, spec.id, usage);
   const leftovers = await releaseHeld(db, spec.id, held);
   const result =
     'reason' in outcome
@@ -123,6 +127,8 @@ export async function finishRun(
     status: result.status,
     reason: result.reason,
     exitCode: result.exitCode,
+    ...(usage?.cpuUsec === undefined ? {} : { cpuUsec: usage.cpuUsec }),
+    ...(usage?.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: usage.memoryPeakBytes }),
     signal: result.signal,
     network: spec.network,
     ...(address === undefined ? {} : { address }),
