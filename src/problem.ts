@@ -110,6 +110,7 @@ const PROBLEM_KINDS = {
   // workflow outputs and artifacts
   'output-missing': 'failed',
   'artifact-missing': 'failed',
+  'output-too-large': 'failed',
   'run-not-finished': 'input',
   // the state directory (src/state/state-fault.ts)
   'state-full': 'host',
