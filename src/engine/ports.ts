@@ -10,11 +10,6 @@ export interface StartedInfo {
   readonly pid: number;
   /** The address the runner leased for the job when it started (absent on `none`). */
   readonly address?: string;
-  /**
-   * False on networks whose jobs cannot reach each other (`isolated`): the job is then not listed
-   * in the other jobs' /etc/hosts. Absent means listed.
-   */
-  readonly listed?: boolean;
 }
 
 export interface RunHooks {
