@@ -179,7 +179,9 @@ function drive(
         options.onEvent({ event: 'job-canceled', at: now(), job, cause });
       }
       for (const job of transition.stop) {
-        const cause = scheduler.stopCause(job);
+        const cause = scheduler.interrupted
+          ? 'the workflow was interrupted'
+          : 'no job left needs it (it was required RUNNING)';
         options.onEvent({ event: 'job-stopping', at: now(), job, cause });
         controllers.get(job)?.stop.abort(cause);
       }

@@ -12,7 +12,8 @@
  *   counted when the job is handed out.
  * - RUNNING is met once the required job runs and is ready: at once for a job without a readiness
  *   probe, at `probed` for one with a probe. A job that ends before that cancels its RUNNING
- *   dependents, also those already released but not yet launched (`launch` then says no).
+ *   dependents, also those released but not yet launched (`launch` then says no). One the engine
+ *   had begun to start while it still ran goes on: the decision to start it was right then.
  * - A service is a job some other job requires with RUNNING. It keeps running while any job
  *   downstream of it (reaching it through `requires`, whatever the conditions) can still run or is
  *   running; once none is left the workflow stops it (`stop`), and it ends STOPPED, not FAILED. A
@@ -55,8 +56,6 @@ export class Scheduler {
   private readonly wasUp = new Set<string>();
   /** Dispatched jobs the engine has begun to start (`launch`): too late to just cancel them. */
   private readonly launched = new Set<string>();
-  /** Causes for launched jobs stopped because a RUNNING requirement ended before they started. */
-  private readonly abandoned = new Map<string, string>();
   private readonly phases = new Map<string, Phase>();
   /** File order of each job, to hand out ready jobs in a stable order. */
   private readonly index = new Map<string, number>();
@@ -132,7 +131,6 @@ export class Scheduler {
   started(name: string): Transition {
     this.expect(name, ['dispatched']);
     this.setPhase(name, 'running');
-    if (this.abandoned.has(name)) return this.finish([], [], []);
     if (this.interruption !== undefined) return this.finish([], [], [name]);
     if (this.jobs.get(name)?.probe === true) return this.finish([], [], []);
     return this.probed(name);
@@ -147,12 +145,6 @@ export class Scheduler {
     const canceled: Cancellation[] = [];
     this.propagate(name, ready, canceled);
     return this.finish(ready, canceled, []);
-  }
-
-  /** Why the workflow stops a running job it listed in `stop`. */
-  stopCause(name: string): string {
-    if (this.interruption !== undefined) return 'the workflow was interrupted';
-    return this.abandoned.get(name) ?? 'no job left needs it (it was required RUNNING)';
   }
 
   /** True once the job runs and is ready (probe passed, or no probe). */
@@ -182,23 +174,14 @@ export class Scheduler {
     }
     let status = outcome.status;
     if (this.stopRequested.has(name) && status === 'FAILED') status = 'STOPPED';
-    const abandoned = this.abandoned.get(name);
-    const neverRan = this.phase(name) === 'dispatched';
-    if (abandoned !== undefined && (neverRan || status === 'CANCELED')) {
-      status = 'CANCELED';
-      this.reasons.set(name, 'canceled');
-      this.causes.set(name, abandoned);
-    } else if (status === 'CANCELED') {
-      this.causes.set(name, this.interruption ?? 'not started');
-    }
+    if (status === 'CANCELED') this.causes.set(name, this.interruption ?? 'not started');
     this.up.delete(name);
     this.setPhase(name, status);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
-    const stop: string[] = [];
     this.propagate(name, ready, canceled);
-    this.abandonReleased(name, canceled, stop);
-    return this.finish(ready, canceled, stop);
+    this.abandonReleased(name, canceled);
+    return this.finish(ready, canceled, []);
   }
 
   /** The backoff delay of a failed job has passed: it is ready for its next attempt. */
@@ -273,11 +256,10 @@ export class Scheduler {
   }
 
   /**
-   * `name` ended: dependents released because of a RUNNING requirement on it but not yet started
-   * can no longer start beside it. Released ones are canceled; launched ones are stopped, and end
-   * CANCELED when they never ran.
+   * `name` ended: dependents released because of a RUNNING requirement on it, that the engine has
+   * not begun to start (waiting for a slot), can no longer start beside it: they are canceled.
    */
-  private abandonReleased(name: string, canceled: Cancellation[], stop: string[]): void {
+  private abandonReleased(name: string, canceled: Cancellation[]): void {
     for (const dependent of this.dependents.get(name) ?? []) {
       const phase = this.phase(dependent);
       if (phase !== 'ready' && phase !== 'dispatched') continue;
@@ -286,11 +268,6 @@ export class Scheduler {
       const cause = this.unmetCause(req, name);
       if (phase === 'ready' || !this.launched.has(dependent))
         this.cancel(dependent, cause, canceled);
-      else if (!this.abandoned.has(dependent)) {
-        this.abandoned.set(dependent, cause);
-        this.stopRequested.add(dependent);
-        stop.push(dependent);
-      }
     }
   }
 
