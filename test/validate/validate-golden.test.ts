@@ -58,6 +58,8 @@ const EVERY_CODE = [
   'artifact-outside',
   'env-unset',
   'env-file-unreadable',
+  'yaml-too-deep',
+  'env-too-large',
 ];
 
 function check(name: string): { codes: string[] } {
