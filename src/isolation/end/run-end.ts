@@ -100,10 +100,11 @@ export async function finishRun(
   outcome: Observed | Failure,
   extra: { startedAt?: string; note?: string },
 ): Promise<JobResult> {
-  // What it used, read before its cgroups go.
+  // What it used, read before its cgroups go, recorded after everything is released (a record
+  // that cannot be written must not keep anything held).
   const usage = held.cgroup === undefined ? undefined : readJobMetrics(held.cgroup);
-  if (usage !== undefined) recordUsage(db, spec.id, usage);
   const leftovers = await releaseHeld(db, spec.id, held);
+  if (usage !== undefined) recordUsage(db, spec.id, usage);
   const result =
     'reason' in outcome
       ? {
