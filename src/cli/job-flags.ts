@@ -17,6 +17,7 @@ import {
 } from '../units.js';
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
+import { serviceFlags } from './service-flags.js';
 
 function envPairs(
   items: readonly string[],
@@ -119,6 +120,8 @@ export function specFromFlags(
   const files = listOption(args.options, 'upload');
   const directories = listOption(args.options, 'upload-dir');
   const runtime = stringOption(args.options, 'runtime');
+  const service = serviceFlags(args);
+  if (!service.ok) return service;
   return ok({
     id: newJobId(),
     ...(name === undefined ? {} : { name }),
@@ -134,5 +137,6 @@ export function specFromFlags(
     ...(volumes.length > 0 ? { volumes } : {}),
     ...(runtime === undefined ? {} : { runtime }),
     ...(files.length + directories.length > 0 ? { uploads: { files, directories } } : {}),
+    ...service.value,
   });
 }

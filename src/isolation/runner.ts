@@ -25,6 +25,7 @@ import { maskSecrets } from './output/redact.js';
 import { finishRun, type Failure, type Held } from './end/run-end.js';
 import { DEFAULT_GRACE_MS } from './end/stop-job.js';
 import { superviseJob } from './end/supervise.js';
+import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
 import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
 import { holdEnd } from './records/end-signal.js';
 
@@ -45,6 +46,8 @@ export interface RunHooks {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
   readonly onStarted?: (info: StartedInfo) => void;
+  /** The job's readiness probe passed (jobs with `ready` only). */
+  readonly onReady?: (info: ReadyInfo) => void;
   /** The job's log stopped (its file system full): the job runs on; said once. */
   readonly onLogStopped?: (why: string) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
@@ -110,6 +113,8 @@ export async function runJob(
     owner,
     logPath,
     createdAt: new Date().toISOString(),
+    ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
+    ...(spec.stopGraceMs === undefined ? {} : { stopGraceMs: spec.stopGraceMs }),
   });
   if (!inserted.ok) {
     return {
@@ -125,7 +130,18 @@ export async function runJob(
       problem: inserted.problem,
     };
   }
-  const output = new JobOutput(logPath, secrets, hooks);
+  const readiness = new JobReadiness(spec.ready);
+  const output = new JobOutput(logPath, secrets, {
+    ...hooks,
+    onStdout: (chunk) => {
+      readiness.output('stdout', chunk);
+      hooks.onStdout?.(chunk);
+    },
+    onStderr: (chunk) => {
+      readiness.output('stderr', chunk);
+      hooks.onStderr?.(chunk);
+    },
+  });
   // Waiters (rnx job wait / stop) wake when this process lets go of the job.
   const ownEnd = holdEnd(dir, spec.id);
   const held: Held = {};
@@ -133,6 +149,7 @@ export async function runJob(
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
+    readiness.cancel();
     output.close();
     const stopped = output.logStopped;
     try {
@@ -186,6 +203,7 @@ export async function runJob(
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     held.cgroup = cgroup.value;
     recordResources(db, spec.id, { cgroup: cgroup.value });
+    const env = jobEnvironment(spec, hostname);
     const proc = startJobProcess({
       unshare: tools.value.unshare,
       sh: tools.value.sh,
@@ -203,7 +221,7 @@ export async function runJob(
       }),
       command: spec.command,
       args: spec.args,
-      env: jobEnvironment(spec, hostname),
+      env,
       onStdout: (chunk) => output.stdout(chunk),
       onStderr: (chunk) => output.stderr(chunk),
       ...(options.detach === undefined
@@ -261,26 +279,35 @@ export async function runJob(
         pid: initPid,
       };
     }
+    const stop = hooks.signal
+      ? AbortSignal.any([hooks.signal, readiness.stopSignal])
+      : readiness.stopSignal;
     const ran = await superviseJob({
       target: { cgroup: cgroup.value, initPid },
       exited: proc.exited,
-      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+      graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
+      ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
-      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      signal: stop,
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
-      onWatching: () =>
+      onWatching: () => {
         hooks.onStarted?.({
           pid: initPid,
           ...(address === undefined ? {} : { address }),
           readyToExecMs: started.readyToExecMs,
           initWaited: started.initWaited,
-        }),
+        });
+        readiness.start(db, spec.id, { pid: initPid, env }, (info) => hooks.onReady?.(info));
+      },
     });
+    const notReady = readiness.notReady;
     const stopRequested =
-      ran.stopRequested || (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+      (ran.stopRequested && notReady === undefined) ||
+      (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
     return await end(
       {
         ...observed(ran.exit),
+        ...(notReady === undefined ? {} : { notReady }),
         stopRequested,
         timedOut: ran.timedOut,
         oomKills: oomKills(cgroup.value),
