@@ -129,17 +129,15 @@ function plannedJob(
       ? { artifacts: stringsOf(d['artifacts']).map((a) => a.value) }
       : {}),
     ...(job.matrix === undefined ? {} : { matrix: job.matrix }),
-    ...stopAndUser(d),
+    ...stopSettings(d),
     ...(isMapData(d['ready']) ? { ready: readiness(d['ready']) } : {}),
   };
 }
 
-function stopAndUser(d: Data): Pick<PlannedJob, 'user' | 'stopSignal' | 'stopGraceMs'> {
-  const user = d['user'];
+function stopSettings(d: Data): Pick<PlannedJob, 'stopSignal' | 'stopGraceMs'> {
   const signal = d['stop_signal'];
   const grace = valueOf(d['stop_grace'], parseDuration);
   return {
-    ...(typeof user === 'string' || typeof user === 'number' ? { user: String(user) } : {}),
     ...(typeof signal === 'string' ? { stopSignal: signal as NodeJS.Signals } : {}),
     ...(grace === undefined ? {} : { stopGraceMs: grace }),
   };
