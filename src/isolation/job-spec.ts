@@ -57,6 +57,8 @@ export interface JobSpec {
   readonly uploads?: { readonly files: readonly string[]; readonly directories: readonly string[] };
   /** How the job says it is ready (absent: ready when its command runs). */
   readonly ready?: Readiness;
+  /** `NAME`, `UID`, `UID:GID` or `NAME:GROUP`, resolved in the job's own root. */
+  readonly user?: string;
   /** The signal that asks the job to stop (default SIGTERM). */
   readonly stopSignal?: NodeJS.Signals;
   /** From the stop signal to SIGKILL (default 10 s). */

@@ -86,6 +86,8 @@ export interface PlannedJob {
   readonly retries: number;
   /** Absent: the job is ready as soon as its command runs. */
   readonly ready?: Readiness;
+  /** `NAME`, `UID`, `UID:GID` or `NAME:GROUP`, resolved in the job's own root when it starts. */
+  readonly user?: string;
   /** Absent: SIGTERM. */
   readonly stopSignal?: NodeJS.Signals;
   /** Absent: 10 s. */

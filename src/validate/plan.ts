@@ -129,15 +129,17 @@ function plannedJob(
       ? { artifacts: stringsOf(d['artifacts']).map((a) => a.value) }
       : {}),
     ...(job.matrix === undefined ? {} : { matrix: job.matrix }),
-    ...stopSettings(d),
+    ...stopAndUser(d),
     ...(isMapData(d['ready']) ? { ready: readiness(d['ready']) } : {}),
   };
 }
 
-function stopSettings(d: Data): Pick<PlannedJob, 'stopSignal' | 'stopGraceMs'> {
+function stopAndUser(d: Data): Pick<PlannedJob, 'user' | 'stopSignal' | 'stopGraceMs'> {
+  const user = d['user'];
   const signal = d['stop_signal'];
   const grace = valueOf(d['stop_grace'], parseDuration);
   return {
+    ...(typeof user === 'string' || typeof user === 'number' ? { user: String(user) } : {}),
     ...(typeof signal === 'string' ? { stopSignal: signal as NodeJS.Signals } : {}),
     ...(grace === undefined ? {} : { stopGraceMs: grace }),
   };
