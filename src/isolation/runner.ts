@@ -164,6 +164,14 @@ export async function runJob(
   try {
     const tools = jobRequirements();
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
+    if (spec.user !== undefined) {
+      // Accepted by the format (and exported to Argo), but rnx cannot switch users yet: say so
+      // rather than run the job as root.
+      return await end({
+        reason: 'start-failed',
+        message: `user '${spec.user}': rnx cannot run a job as another user yet; remove 'user' to run it as root`,
+      });
+    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
