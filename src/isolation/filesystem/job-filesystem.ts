@@ -24,7 +24,7 @@ import { renderMountSteps, standaloneScript } from './mount-script.js';
 import { selfIdentity } from '../records/proc-identity.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
-import { acquireVolumes, releaseVolumes } from './volumes.js';
+import { acquireVolumes, getVolume, releaseVolumes, volumeNotFound } from './volumes.js';
 
 export { FILESYSTEM_SETUP_EXIT } from './mount-script.js';
 
@@ -83,6 +83,15 @@ function etcNeedsShadow(): boolean {
   return ['/etc/hosts', '/etc/resolv.conf'].some(
     (path) => lstatSync(path, { throwIfNoEntry: false })?.isFile() !== true,
   );
+}
+
+/** The job's runtime and volumes exist: checked before the job is recorded, so a typo starts nothing. */
+export function checkFilesystemNames(db: Database, stateDir: string, spec: JobSpec): Result<void> {
+  if (spec.runtime !== undefined && getRuntime(db, spec.runtime) === undefined) {
+    return runtimeNotFound(db, spec.runtime);
+  }
+  const missing = (spec.volumes ?? []).find((name) => getVolume(db, stateDir, name) === undefined);
+  return missing === undefined ? ok(undefined) : volumeNotFound(db, missing);
 }
 
 export function prepareJobFilesystem(
