@@ -28,5 +28,6 @@ export function specFor(
     ...(job.volumes.length === 0 ? {} : { volumes: job.volumes }),
     ...(job.runtime === undefined ? {} : { runtime: job.runtime }),
     ...(uploads ? { uploads: job.uploads } : {}),
+    ...(job.capabilities === undefined ? {} : { capabilities: job.capabilities }),
   };
 }

@@ -45,6 +45,8 @@ export interface JobSpec {
   readonly volumes?: readonly string[];
   readonly runtime?: string;
   readonly uploads?: { readonly files: readonly string[]; readonly directories: readonly string[] };
+  /** Changes to Docker's default capability set (`--cap-add` / `--cap-drop`, `capabilities:`). */
+  readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
 }
 
 export interface JobResult {

@@ -63,6 +63,7 @@ function plannedJob(
   );
   const timeoutMs = parseDuration(d['timeout']);
   const runtime = d['runtime'];
+  const caps = d['capabilities'];
   return {
     name: job.name,
     command: String(d['command']),
@@ -71,6 +72,14 @@ function plannedJob(
     ...(typeof runtime === 'string' ? { runtime } : {}),
     volumes: stringsOf(d['volumes']).map((v) => v.value),
     uploads: uploads(d['uploads'], folder),
+    ...(isMapData(caps)
+      ? {
+          capabilities: {
+            add: stringsOf(caps['add']).map((c) => c.value),
+            drop: stringsOf(caps['drop']).map((c) => c.value),
+          },
+        }
+      : {}),
     requires: (graph.requires.get(job.name) ?? []).map((e) => ({
       job: e.requires,
       condition: e.condition as Condition,

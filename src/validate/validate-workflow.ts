@@ -13,6 +13,7 @@ import { loadYaml, locate } from './load.js';
 import type { Plan } from './model.js';
 import { buildPlan } from './plan.js';
 import type { Rule, RuleContext } from './rule.js';
+import { checkCapabilities } from './rules/capabilities.js';
 import { checkCycles } from './rules/cycles.js';
 import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
@@ -50,6 +51,7 @@ const RULES: readonly Rule[] = [
   checkGpu,
   checkIoAlias,
   checkUploads,
+  checkCapabilities,
   checkEnvConflicts,
 ];
 

@@ -20,7 +20,7 @@ export const command: Command = {
     const dir = stateDir(ctx.env);
     const db = openDatabase(dir);
     const cleaned = await cleanUpOrphanedJobs(db);
-    const strays = pruneStrays(db, dir);
+    const strays = await pruneStrays(db, dir);
     for (const jobId of reclaimStaleLeases(db)) strays.push(`address lease of job ${jobId}`);
     for (const job of cleaned) {
       writeLine(

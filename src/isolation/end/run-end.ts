@@ -23,55 +23,56 @@ export interface Failure {
   readonly problem?: Problem;
 }
 
+/** What a job held, as the records know it: cleaned up after a killed rnx (orphans.ts). */
 export interface Held {
   prepared?: PreparedNetwork;
   cgroup?: JobCgroup;
   runDir?: string;
-  proc?: JobProcess;
   /** State directory under which the job's filesystem (workspace, volume uses) was prepared. */
   filesystem?: string;
 }
 
-/** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
-async function reap(proc: JobProcess): Promise<void> {
+/** Waits for the job's process to end; kills it (bwrap and PID 1) if it lingers. */
+export async function reap(proc: JobProcess): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
   const first = await Promise.race([proc.exited, late]);
   clearTimeout(timer);
   if (first !== 'late') return;
-  try {
-    process.kill(proc.pid, 'SIGKILL');
-  } catch {
-    // Gone.
-  }
+  proc.kill();
   await proc.exited;
+}
+
+/** Kills what is left in the job's cgroup, then removes it; returns a problem, if any. */
+export async function releaseCgroup(cgroup: JobCgroup): Promise<string | undefined> {
+  if (jobPids(cgroup).length > 0) await killNow({ cgroup });
+  const removed = await removeJobCgroup(cgroup);
+  return removed.ok ? undefined : removed.problem.message;
 }
 
 export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
   const problems: string[] = [];
-  if (held.proc !== undefined) await reap(held.proc);
   if (held.cgroup !== undefined) {
-    if (jobPids(held.cgroup).length > 0) await killNow({ cgroup: held.cgroup });
-    const removed = await removeJobCgroup(held.cgroup);
-    if (!removed.ok) problems.push(removed.problem.message);
+    const problem = await releaseCgroup(held.cgroup);
+    if (problem !== undefined) problems.push(problem);
   }
   await releaseNetwork(db, jobId, held.prepared?.hostVeth);
   if (held.runDir !== undefined) removeJobFiles(held.runDir);
   if (held.filesystem !== undefined) {
-    const released = releaseJobFilesystem(db, held.filesystem, jobId);
+    const released = await releaseJobFilesystem(db, held.filesystem, jobId);
     if (!released.ok) problems.push(released.problem.message);
   }
   return problems;
 }
 
-export async function finishRun(
+/** Writes the job's final record, once everything it held is released (`leftovers`: what was not). */
+export function finishRun(
   db: Database,
   spec: JobSpec,
-  held: Held,
+  leftovers: readonly string[],
   outcome: Observed | Failure,
   extra: { startedAt?: string },
-): Promise<JobResult> {
-  const leftovers = await releaseHeld(db, spec.id, held);
+): JobResult {
   const result =
     'reason' in outcome
       ? {

@@ -87,3 +87,13 @@ export async function releaseNetwork(
   if (hostVeth !== undefined) await detachJob(hostVeth);
   releaseLease(db, jobId);
 }
+
+/**
+ * Undoes phases 1 and 2 without waiting for the veth: the lease is released now, the veth deleted
+ * in the background (the kernel removes it anyway with the job's network namespace, once the
+ * job's last process is gone), so whoever waits for the job's end does not wait for `ip`.
+ */
+export function releaseNetworkSoon(db: Database, jobId: string, hostVeth?: string): void {
+  releaseLease(db, jobId);
+  if (hostVeth !== undefined) void detachJob(hostVeth).catch(() => undefined);
+}
