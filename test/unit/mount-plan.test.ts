@@ -36,6 +36,7 @@ function show(steps: readonly FsStep[]): string[] {
     switch (s.kind) {
       case 'ro-bind':
       case 'bind':
+      case 'dev-bind':
         return `${s.kind} ${s.source} ${s.target}`;
       case 'tmpfs':
         return `tmpfs ${s.target} ${s.mode.toString(8)}`;
@@ -62,7 +63,7 @@ describe('mount plan', () => {
       'proc /proc',
       'ro-bind /proc/sys /proc/sys',
       'ro-bind /sys /sys',
-      'ro-bind /dev/null /proc/keys',
+      'dev-bind /dev/null /proc/keys',
       'tmpfs /sys/firmware 755',
       'remount-ro /sys/firmware',
       'dev /dev',

@@ -17,7 +17,11 @@
 import { join } from 'node:path';
 
 export type FsStep =
-  | { readonly kind: 'ro-bind' | 'bind'; readonly source: string; readonly target: string }
+  | {
+      readonly kind: 'ro-bind' | 'bind' | 'dev-bind';
+      readonly source: string;
+      readonly target: string;
+    }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly mode: number }
   | { readonly kind: 'dir'; readonly target: string }
   | { readonly kind: 'symlink'; readonly link: string; readonly target: string }
@@ -146,8 +150,10 @@ export function planMounts(input: MountPlanInput): FsStep[] {
     steps.push({ kind: 'ro-bind', source: path, target: path });
   }
   steps.push({ kind: 'ro-bind', source: '/sys', target: '/sys' });
+  // /dev/null over a file, as Docker does: a device needs a bind without nodev (dev-bind; bwrap's
+  // --remount-ro would add nodev back). Writes to it go nowhere.
   for (const path of input.kernel.maskedFiles) {
-    steps.push({ kind: 'ro-bind', source: '/dev/null', target: path });
+    steps.push({ kind: 'dev-bind', source: '/dev/null', target: path });
   }
   for (const path of input.kernel.maskedDirs) {
     steps.push({ kind: 'tmpfs', target: path, mode: 0o755 }, { kind: 'remount-ro', target: path });
@@ -181,6 +187,7 @@ export function fsStepArgs(steps: readonly FsStep[]): string[] {
     switch (step.kind) {
       case 'ro-bind':
       case 'bind':
+      case 'dev-bind':
         args.push(`--${step.kind}`, step.source, step.target);
         break;
       case 'tmpfs':
