@@ -1,7 +1,7 @@
 /**
  * Inputs for the engine benchmark: a seeded random DAG, the same DAG as a Makefile (the `make -j`
- * baseline), the same DAG as a Plan (what the engine runs), and the shell baseline for networked
- * jobs (unshare, then `ip -batch` wiring, as a hand-written script would do it).
+ * baseline), as a workflow file and as a Plan (what rnx runs), and the hand-written shell baseline
+ * for networked jobs (two phases: the job waits on a pipe while its network is wired).
  */
 import type { PlannedJob, Plan } from '../src/validate/model.js';
 
@@ -34,13 +34,36 @@ export function randomDag(n: number, seed = 42): DagNode[] {
   return nodes;
 }
 
-export const PID_ISOLATED_TRUE = ['unshare', '--pid', '--fork', '--mount-proc', 'true'];
+/** The namespaces an rnx job gets, as `unshare` flags (the command goes after them). */
+export const ISOLATED = [
+  'unshare',
+  '--pid',
+  '--net',
+  '--mount',
+  '--uts',
+  '--ipc',
+  '--fork',
+  '--mount-proc',
+];
 
+/** The DAG as a Makefile whose every target runs `true` in the namespaces of an rnx job. */
 export function makefile(dag: readonly DagNode[]): string {
   const lines = ['.PHONY: all ' + dag.map((n) => n.name).join(' '), ''];
   lines.push(`all: ${dag.map((n) => n.name).join(' ')}`, '');
   for (const node of dag) {
-    lines.push(`${node.name}: ${node.requires.join(' ')}`, `\t@${PID_ISOLATED_TRUE.join(' ')}`);
+    lines.push(`${node.name}: ${node.requires.join(' ')}`, `\t@${ISOLATED.join(' ')} true`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The DAG as a workflow file of `true` jobs on `network`. */
+export function dagWorkflow(dag: readonly DagNode[], network: string): string {
+  const lines = ['name: bench-dag', 'jobs:'];
+  for (const node of dag) {
+    lines.push(`  ${node.name}:`, "    command: 'true'", `    network: ${network}`);
+    if (node.requires.length > 0) {
+      lines.push('    requires:', ...node.requires.map((r) => `      - ${r}: COMPLETED`));
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -70,16 +93,12 @@ export function dagPlan(dag: readonly DagNode[]): Plan {
   };
 }
 
-export function independentPlan(count: number, network: string): Plan {
-  const jobs = Array.from({ length: count }, (_, i) => job(`n${String(i)}`, network, []));
-  return { file: 'bench-net', name: 'bench-net', jobs, waves: [] };
-}
-
 /**
- * The shell baseline for one networked job, repeated `count` times one after another: a job in new
- * PID/mount/net namespaces that says it is ready and waits on a fifo, its veth made with the peer straight in its netns,
- * the host end on the bridge, `ip -batch` inside for address, lo, eth0 and the default route, then
- * the go signal, the wait, and the veth removed.
+ * The hand-written two-phase baseline for `count` networked jobs one after another (bash). Each job
+ * starts in the namespaces of an rnx job as a coprocess that says it is up, then waits on its
+ * standard input, a pipe, for the go. Phase 2: one `ip -batch` makes its veth with the peer born
+ * inside its netns and the host end on the bridge, then `nsenter ... ip -batch -` sets the
+ * address, lo, eth0 and the default route. Then the go, and the wait; the veth goes with the netns.
  */
 export function networkedShellScript(
   count: number,
@@ -88,31 +107,15 @@ export function networkedShellScript(
   gateway: string,
 ): string {
   return `set -e
-dir=$(mktemp -d)
-i=0
-while [ $i -lt ${String(count)} ]; do
-  mkfifo "$dir/go" "$dir/ready"
-  unshare --pid --net --mount --fork --mount-proc \
-    sh -c 'echo > "$1"; read _ < "$0"; exec true' "$dir/go" "$dir/ready" &
-  pid=$!
-  read _ < "$dir/ready"
-  ip link add bv$i type veth peer name eth0 netns $pid
-  ip -batch - <<EOF
-link set bv$i master ${bridge}
-link set bv$i up
-EOF
-  nsenter -t $pid -n ip -batch - <<EOF
-addr add ${prefix}.$((i + 10))/24 dev eth0
-link set lo up
-link set eth0 up
-route add default via ${gateway}
-EOF
-  echo go > "$dir/go"
+for ((i = 0; i < ${String(count)}; i++)); do
+  coproc JOB { exec ${ISOLATED.join(' ')} sh -c 'echo up; read go; exec true'; }
+  pid=$JOB_PID
+  read -r up <&"\${JOB[0]}"
+  echo "link add name bv$i master ${bridge} up type veth peer name eth0 netns $pid" | ip -batch -
+  printf '%s\\n' "addr add ${prefix}.$((i + 10))/24 dev eth0" 'link set lo up' 'link set eth0 up' \\
+    'route add default via ${gateway}' | nsenter --net=/proc/$pid/ns/net ip -batch -
+  echo go >&"\${JOB[1]}"
   wait $pid
-  ip link del bv$i 2>/dev/null || true
-  rm "$dir/go" "$dir/ready"
-  i=$((i + 1))
 done
-rm -r "$dir"
 `;
 }

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     setpriv: launcher.argv,
     command: 'true',
     args: [],
-    protocol: false,
+    protocol: 'none',
   });
   const bwrap = (): void => void execFileSync('bwrap', bwrapArgs, { stdio: 'ignore' });
   const volume = join(stateDir, 'volumes', 'bench');

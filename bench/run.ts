@@ -8,14 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { enterSandbox, setUpSandbox } from '../test/harness/sandbox.js';
+import { enterSandbox } from '../test/harness/sandbox.js';
 
 const self = fileURLToPath(import.meta.url);
 const here = dirname(self);
 
-enterSandbox(self);
+enterSandbox(dirname(dirname(here)), self);
 
-setUpSandbox();
 const filters = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.js'))

@@ -1,30 +1,37 @@
 #!/usr/bin/env node
-// rnx entry point: the compiled CLI lives in dist/ (built by `npm ci` / `npm run build`).
-// rnx needs Node >= 22.18 (node:sqlite, JSON import attributes). Started by an older node (this
-// machine kind ships Node 20), it re-runs itself with the Node 24 that `npm ci` installs.
-import { spawnSync } from 'node:child_process';
+// rnx's Node entry point; `bin/rnx` (the installed command) starts it with a Node new enough.
+// rnx needs Node >= 22.18 (node:sqlite). Started directly by an older node (`node bin/rnx.js`, with
+// Debian's Node 20), it runs itself again with the Node 24 installed beside it, forwarding
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT and ending as the child ended (same code, same signal).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import module from 'node:module';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
-  const bundled = new URL('../node_modules/node/bin/node', import.meta.url);
-  if (existsSync(bundled)) {
-    const r = spawnSync(
-      bundled.pathname,
-      [new URL(import.meta.url).pathname, ...process.argv.slice(2)],
-      {
-        stdio: 'inherit',
-      },
+  const script = new URL(import.meta.url).pathname;
+  const newer = [
+    new URL('../node_modules/node/bin/node', import.meta.url).pathname,
+    new URL('../../node/bin/node', import.meta.url).pathname,
+  ].find((path) => existsSync(path));
+  if (newer === undefined) {
+    process.stderr.write(
+      `rnx: needs Node.js 22.18 or newer; ${process.execPath} is ${process.version}\n` +
+        '  hint: put Node >= 22.18 first on PATH or set RNX_NODE=/path/to/node, or reinstall rnx ' +
+        "with install scripts allowed (npm install -g --allow-scripts=node rnx): its dependency 'node' brings Node 24\n",
     );
-    if (r.signal) process.kill(process.pid, r.signal);
-    process.exit(r.status ?? 1);
+    process.exit(3);
   }
-  process.stderr.write(
-    `rnx: needs Node.js 22.18 or newer (this is ${process.version}); run 'npm ci' to install Node 24\n`,
-  );
-  process.exit(3);
+  const child = spawn(newer, [script, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+  const forward = (signal) => child.kill(signal);
+  for (const signal of signals) process.on(signal, forward);
+  child.on('exit', (code, signal) => {
+    for (const s of signals) process.off(s, forward);
+    if (signal !== null) process.kill(process.pid, signal);
+    process.exit(code ?? 1);
+  });
+} else {
+  module.enableCompileCache?.();
+  await import('../dist/rnx/main.js');
 }
-
-module.enableCompileCache?.();
-await import('../dist/src/cli/main.js');

@@ -8,12 +8,22 @@ import { listRuntimes } from '../isolation/filesystem/runtimes.js';
 import { checkUpload } from '../isolation/filesystem/uploads.js';
 import { listVolumes } from '../isolation/filesystem/volumes.js';
 import { listNetworks } from '../networks/store.js';
+import type { Network } from '../networks/types.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import type { Catalog } from '../validate/catalog.js';
 import { catalogOf } from '../validate/catalog.js';
 import type { CliContext } from './context.js';
 
-export function cliCatalog(ctx: CliContext): Promise<Catalog> {
+/**
+ * With `stores: false` (validation that checks no environment: `workflow graph`, `validate
+ * --skip-environment`) the state database is not opened at all, and only built-ins are listed.
+ */
+export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Catalog> {
+  const checkUploadHere: Catalog['checkUpload'] = (file, path, kind) => {
+    const checked = checkUpload(dirname(resolve(ctx.cwd, file)), path, kind);
+    return checked.ok ? undefined : checked.problem;
+  };
+  if (!stores) return Promise.resolve(catalogOf({ checkUpload: checkUploadHere }));
   const dir = stateDir(ctx.env);
   const db = openDatabase(dir);
   try {
@@ -22,12 +32,19 @@ export function cliCatalog(ctx: CliContext): Promise<Catalog> {
         networks: listNetworks(db).map((n) => n.name),
         volumes: listVolumes(db, dir).map((v) => v.name),
         runtimes: listRuntimes(db).map((r) => r.name),
-        checkUpload: (file, path, kind) => {
-          const checked = checkUpload(dirname(resolve(ctx.cwd, file)), path, kind);
-          return checked.ok ? undefined : checked.problem;
-        },
+        checkUpload: checkUploadHere,
       }),
     );
+  } finally {
+    db.close();
+  }
+}
+
+/** Every network this host knows (built-ins first), for what only the store can tell: `--internal`. */
+export function cliNetworks(ctx: CliContext): Network[] {
+  const db = openDatabase(stateDir(ctx.env));
+  try {
+    return listNetworks(db);
   } finally {
     db.close();
   }

@@ -12,7 +12,7 @@ export interface CliContext {
   readonly cwd: string;
   /** True when stdout is a terminal and NO_COLOR is unset: colours, emoji and live views allowed. */
   readonly fancy: boolean;
-  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  /** Registers a handler for SIGINT, SIGTERM and SIGHUP; returns a function that removes it. */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
 }
 
@@ -24,20 +24,14 @@ export interface Command {
   /** Extra help text: examples, notes. */
   readonly details?: string;
   readonly options: OptionSpecs;
+  /**
+   * True when this run needs no state (e.g. `workflow validate --skip-environment`): rnx then
+   * neither opens the state database nor cleans up after killed runs first. Default: it does.
+   */
+  readonly stateless?: (args: ParsedArgs) => boolean;
   readonly parseMode?: ParseMode;
   /** Runs the command and returns the process exit code. */
   run(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }
 
-/** Exit codes shared by every command (documented in the README and in `rnx --help`). */
-export const EXIT = {
-  ok: 0,
-  /** A job or workflow ran and failed, or a lookup found nothing. */
-  failed: 1,
-  /** Invalid input: bad flags, an invalid workflow file, a refused network. */
-  usage: 2,
-  /** The host lacks something rnx needs (a tool, root, a kernel feature). */
-  host: 3,
-  /** Interrupted by Ctrl-C or SIGTERM. */
-  interrupted: 130,
-} as const;
+export { EXIT } from './exit-codes.js';

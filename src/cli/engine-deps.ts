@@ -1,42 +1,24 @@
 /**
- * The engine's real collaborators: the isolation runner (runJob) and the networks area's leases.
- * Kept here, at the edge, so that src/engine only knows the interfaces of src/engine/ports.ts.
+ * The engine's real collaborator: the isolation runner (runJob), which leases a job's address when
+ * the job starts and releases it when the job ends (the lease's one owner). Kept here, at the edge,
+ * so that src/engine only knows the interfaces of src/engine/ports.ts.
  */
 import type { EngineDeps } from '../engine/ports.js';
 import { LineSplitter } from '../engine/line-splitter.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import { runJob } from '../isolation/runner.js';
-import { currentProcessOwner, getNetwork, leaseAddress, releaseLease } from '../networks/index.js';
-import type { Lease } from '../networks/types.js';
-import { ok } from '../problem.js';
+import { builtinNetwork } from '../networks/builtins.js';
 import type { Database } from '../state/database.js';
 
-export function realEngineDeps(
-  db: Database,
-  stateDir: string,
-): EngineDeps<Lease & { listed?: boolean }> {
+export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
   return {
     newJobId,
-    addresses: {
-      lease(network, jobId) {
-        const found = getNetwork(db, network);
-        if (found.ok && found.value.mode === 'none') return Promise.resolve(ok(undefined));
-        const leased = leaseAddress(db, network, currentProcessOwner(jobId));
-        // Jobs of `isolated` cannot reach each other: do not list them in each other's hosts.
-        if (!leased.ok || !found.ok || found.value.mode !== 'isolated')
-          return Promise.resolve(leased);
-        return Promise.resolve(ok({ ...leased.value, listed: false }));
-      },
-      release(jobId) {
-        releaseLease(db, jobId);
-        return Promise.resolve();
-      },
-    },
     runner: {
-      async run(spec, _lease, hooks) {
-        // The lease is in the database under spec.id: the runner's phase 1 finds it there.
-        const out = new LineSplitter((line) => hooks.onLine('stdout', line));
-        const err = new LineSplitter((line) => hooks.onLine('stderr', line));
+      async run(spec, hooks) {
+        // Jobs of `isolated` cannot reach each other: they are not listed in each other's hosts.
+        const listed = builtinNetwork(spec.network)?.mode !== 'isolated';
+        const out = new LineSplitter((text) => hooks.onLines('stdout', text));
+        const err = new LineSplitter((text) => hooks.onLines('stderr', text));
         const result = await runJob(
           spec,
           {
@@ -45,6 +27,7 @@ export function realEngineDeps(
             onStarted: (info) =>
               hooks.onStarted({
                 pid: info.pid,
+                listed,
                 ...(info.address === undefined ? {} : { address: info.address }),
               }),
             signal: hooks.signal,

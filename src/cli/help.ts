@@ -1,16 +1,16 @@
 /** Help text for `rnx --help` and `rnx COMMAND --help`. */
 import type { Command } from './context.js';
 import type { CommandEntry } from './registry.js';
+import { EXIT_MEANINGS } from './exit-codes.js';
 
-const EXIT_CODES = `Exit codes:
-  0    success (a valid file, a completed job or workflow)
-  1    a job or workflow ran and failed, or the thing asked for does not exist
-  2    invalid input: bad flags, an invalid workflow file, a refused request
-  3    the host lacks something rnx needs (see 'rnx system check')
-  130  interrupted (Ctrl-C or SIGTERM)
-  rnx job run exits with the job's own exit code (128 + signal number when it was killed).`;
+const EXIT_CODES = [
+  'Exit codes:',
+  ...EXIT_MEANINGS.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}`),
+  "  rnx job run exits with the job's own exit code (128 + signal number when it was killed).",
+].join('\n');
 
-export function topLevelHelp(commands: readonly CommandEntry[], version: string): string {
+export function topLevelHelp(all: readonly CommandEntry[], version: string): string {
+  const commands = all.filter((c) => c.internal !== true);
   const width = Math.max(...commands.map((c) => c.path.length), 10);
   const rows = commands.map((c) => `  rnx ${c.path.padEnd(width)}  ${c.summary}`);
   return [

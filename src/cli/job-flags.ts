@@ -9,12 +9,13 @@ import { newJobId } from '../isolation/records/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
 import { checkCapability } from '../isolation/start/capabilities.js';
 import {
+  formatCpuList,
   parseCount,
   parseCpuList,
   parseDuration,
-  parseSize,
-  formatCpuList,
-} from '../isolation/units.js';
+  parseIoLimit,
+  parseMemoryLimit,
+} from '../units.js';
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 
@@ -47,42 +48,46 @@ function envPairs(
 function resources(args: ParsedArgs): Result<Resources> {
   const o = args.options;
   const r: { -readonly [K in keyof Resources]: Resources[K] } = {};
+  // The units and rules of workflow files (src/units.ts); 0 is no limit, as there.
   const memory = stringOption(o, 'max-memory');
   if (memory !== undefined) {
-    const v = parseSize(memory, '--max-memory');
+    const v = parseMemoryLimit(memory, '--max-memory');
     if (!v.ok) return v;
-    if (v.value < 4 * 1024 * 1024)
-      return fail('usage', `--max-memory ${memory} is too small: at least 4M`);
-    r.maxMemory = v.value;
+    if (v.value > 0) r.maxMemory = v.value;
   }
   const cpu = stringOption(o, 'max-cpu');
   if (cpu !== undefined) {
-    const v = parseCount(cpu.replace(/%$/, ''), '--max-cpu', 1, 100 * availableParallelism());
+    const v = parseCount(cpu.replace(/%$/, ''), '--max-cpu', 0, 100 * availableParallelism());
     if (!v.ok) return v;
-    r.maxCpu = v.value;
+    if (v.value > 0) r.maxCpu = v.value;
   }
   const io = stringOption(o, 'max-iobps');
   if (io !== undefined) {
-    const v = parseSize(io, '--max-iobps');
+    const v = parseIoLimit(io, '--max-iobps');
     if (!v.ok) return v;
-    r.maxIoBps = v.value;
+    if (v.value > 0) r.maxIoBps = v.value;
   }
   const cores = stringOption(o, 'cpu-cores');
   if (cores !== undefined) {
-    const v = parseCpuList(cores, availableParallelism());
+    const v = parseCpuList(cores, availableParallelism(), '--cpu-cores');
     if (!v.ok) return v;
     r.cpuCores = formatCpuList(v.value);
   }
   const procs = stringOption(o, 'max-processes');
   if (procs !== undefined) {
-    const v = parseCount(procs, '--max-processes', 1);
+    const v = parseCount(procs, '--max-processes', 0);
     if (!v.ok) return v;
-    r.maxProcesses = v.value;
+    if (v.value > 0) r.maxProcesses = v.value;
   }
   return ok(r);
 }
 
-export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<JobSpec> {
+/** `fileEnv`: the variables of `--env-file` files; `-e` / `-s` win over them. */
+export function specFromFlags(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  fileEnv: Readonly<Record<string, string>> = {},
+): Result<JobSpec> {
   const [command, ...rest] = args.positionals;
   if (command === undefined || command === '') {
     return fail('usage', 'rnx job run needs a command to run', 'e.g. rnx job run -- echo hello');
@@ -97,9 +102,10 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
   if (!validNetwork.ok) {
     return fail('usage', `--network: ${validNetwork.problem.message}`, validNetwork.problem.hint);
   }
-  const plain = envPairs(listOption(args.options, 'env'), '--env', env);
+  const lookup = { ...fileEnv, ...env };
+  const plain = envPairs(listOption(args.options, 'env'), '--env', lookup);
   if (!plain.ok) return plain;
-  const secret = envPairs(listOption(args.options, 'secret-env'), '--secret-env', env);
+  const secret = envPairs(listOption(args.options, 'secret-env'), '--secret-env', lookup);
   if (!secret.ok) return secret;
   const limits = resources(args);
   if (!limits.ok) return limits;
@@ -130,7 +136,9 @@ export function specFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Result<
     ...(name === undefined ? {} : { name }),
     command,
     args: rest,
-    env: plain.value,
+    env: Object.fromEntries(
+      Object.entries({ ...fileEnv, ...plain.value }).filter(([k]) => !(k in secret.value)),
+    ),
     secretEnv: secret.value,
     network,
     resources: limits.value,

@@ -11,15 +11,21 @@ import { openDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import { checkUploads } from '../isolation/filesystem/uploads.js';
-import { ok, type Result } from '../problem.js';
+import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
+import { envFileValues } from './env-file-flag.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
-  const flags = specFromFlags(args, ctx.env);
+  const fileEnv = envFileValues(ctx, args);
+  if (!fileEnv.ok) {
+    printProblem(ctx, fileEnv.problem);
+    return EXIT.usage;
+  }
+  const flags = specFromFlags(args, ctx.env, fileEnv.value);
   // --upload / --upload-dir are relative to the working directory and may not leave it.
   const spec = flags.ok ? resolveUploads(flags.value, ctx.cwd) : flags;
   if (!spec.ok) {
@@ -38,6 +44,10 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     return EXIT.usage;
   }
   const json = flagOption(args.options, 'json');
+  if (flagOption(args.options, 'detach')) {
+    const { runDetached } = await import('./job-run-detached.js');
+    return runDetached(ctx, spec.value, json);
+  }
   const output: Buffer[] = [];
   const stop = new AbortController();
   const kill = new AbortController();
@@ -66,6 +76,11 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
         else if (!stdoutGone) ctx.stdout.write(chunk);
       },
       onStderr: (chunk) => ctx.stderr.write(chunk),
+      onLogStopped: (why) =>
+        writeLine(
+          ctx.stderr,
+          `rnx: job ${spec.value.id}: its log stopped (${why}); the job goes on, its output is still shown here`,
+        ),
       signal: stop.signal,
       killSignal: kill.signal,
     });
@@ -91,16 +106,16 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   return exitCodeOf(ctx, result, interrupts > 0);
 }
 
-function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
+export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
   if (result.reason === 'start-failed' || result.reason === 'network-setup') {
     const problem = result.problem ?? {
       code: result.reason,
       message: result.message ?? 'the job could not start',
     };
     printProblem(ctx, { ...problem, message: `job ${result.id}: ${problem.message}` });
-    if (problem.code.startsWith('host-')) return EXIT.host;
-    if (problem.code === 'usage') return EXIT.usage;
-    return result.exitCode === 127 ? 127 : EXIT.failed;
+    // `command not found` keeps the shell's 127; any other start failure exits as its kind says.
+    if (problemKind(problem.code) === 'failed' && result.exitCode === 127) return 127;
+    return exitCodeFor(problem);
   }
   if (result.reason === 'oom' || result.reason === 'timeout' || result.reason === 'orphaned') {
     writeLine(

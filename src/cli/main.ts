@@ -2,20 +2,21 @@
  * The CLI entry: reads process.argv, finds the command, builds its context, installs signal
  * handling and sets the exit code. Nothing outside src/cli/ prints or exits.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
 import { commandHelp, topLevelHelp } from './help.js';
 import { printProblem, writeLine } from './print.js';
+import { exitQuietlyOnClosedOutput, onStopSignal } from './process-signals.js';
 import { COMMANDS } from './registry.js';
+import { exitCodeFor } from './exit-codes.js';
+import { stateProblemOf } from '../state/state-fault.js';
 import { closest } from '../suggest.js';
+import pkg from '../../package.json' with { type: 'json' };
 
 function version(): string {
-  const pkg = JSON.parse(
-    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-  ) as { version: string };
   return pkg.version;
 }
 
@@ -27,14 +28,7 @@ function makeContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     fancy,
-    onSignal(handler) {
-      process.on('SIGINT', handler);
-      process.on('SIGTERM', handler);
-      return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
-      };
-    },
+    onSignal: onStopSignal,
   };
 }
 
@@ -98,8 +92,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeLine(ctx.stderr, `usage: ${command.usage}`);
     return EXIT.usage;
   }
-  await cleanUpAfterKilledRuns(ctx);
-  return command.run(ctx, parsed.value);
+  try {
+    if (command.stateless?.(parsed.value) !== true) await cleanUpAfterKilledRuns(ctx);
+    return await command.run(ctx, parsed.value);
+  } catch (error) {
+    // A state directory rnx cannot use (full, read-only, a damaged database), met anywhere.
+    const { stateDir } = await import('../state/database.js');
+    const problem = stateProblemOf(error, stateDir(ctx.env));
+    if (problem === undefined) throw error;
+    printProblem(ctx, problem);
+    return exitCodeFor(problem);
+  }
 }
 
 /**
@@ -116,6 +119,7 @@ async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
       writeLine(ctx.stderr, `rnx: cleaned up job ${job.id}, left by an rnx that was killed`);
     }
   } catch (error) {
+    if (stateProblemOf(error, dir) !== undefined) throw error;
     writeLine(
       ctx.stderr,
       `rnx: could not check for jobs left by a killed rnx: ${(error as Error).message}`,
@@ -133,4 +137,5 @@ function wantsHelp(rest: readonly string[], command: Command): boolean {
   return false;
 }
 
+exitQuietlyOnClosedOutput();
 process.exitCode = await main(process.argv.slice(2));

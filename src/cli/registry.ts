@@ -8,6 +8,8 @@ export interface CommandEntry {
   readonly path: string;
   readonly summary: string;
   readonly load: () => Promise<{ readonly command: Command }>;
+  /** Run by rnx itself, not by people: left out of `rnx --help`. */
+  readonly internal?: boolean;
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
@@ -57,6 +59,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/job-stop.js'),
   },
   {
+    path: 'job wait',
+    summary: 'Wait for a job to end; exit with its exit code',
+    load: () => import('./commands/job-wait.js'),
+  },
+  {
+    path: 'job finish-detached',
+    summary: "Record a detached job's end and release what it held (run by its supervisor)",
+    load: () => import('./commands/job-finish-detached.js'),
+    internal: true,
+  },
+  {
     path: 'system check',
     summary: 'Check that this host can run jobs',
     load: () => import('./commands/system-check.js'),
@@ -75,6 +88,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     path: 'workflow graph',
     summary: 'Print the job graph as Mermaid or Graphviz dot',
     load: () => import('./commands/workflow-graph.js'),
+  },
+  {
+    path: 'workflow export',
+    summary: 'Export a workflow as Argo Workflows manifests for Kubernetes',
+    load: () => import('./commands/workflow-export.js'),
   },
   {
     path: 'volume create',

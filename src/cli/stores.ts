@@ -2,7 +2,7 @@
 import type { Problem } from '../problem.js';
 import { openDatabase, stateDir, type Database } from '../state/database.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
+import { exitCodeFor } from './exit-codes.js';
 import { printProblem } from './print.js';
 
 export function openState(ctx: CliContext): { db: Database; dir: string } {
@@ -10,10 +10,10 @@ export function openState(ctx: CliContext): { db: Database; dir: string } {
   return { db: openDatabase(dir), dir };
 }
 
-/** Prints the problem; a missing volume or runtime exits 1, any other refusal 2. */
+/** Prints the problem and returns its exit code. */
 export function reportProblem(ctx: CliContext, problem: Problem): number {
   printProblem(ctx, problem);
-  return problem.code.endsWith('-not-found') ? EXIT.failed : EXIT.usage;
+  return exitCodeFor(problem);
 }
 
 /** Exactly `count` positionals, or a usage problem naming them. */

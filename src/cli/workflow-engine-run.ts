@@ -1,17 +1,17 @@
 /**
  * The run path of `rnx job run --workflow=FILE`: a validated Plan goes to the engine with the real
- * runner and leaser, events go to the reporter and the run records. Ctrl-C or SIGTERM stops the
+ * runner, events go to the reporter and the run records. Ctrl-C or SIGTERM stops the
  * workflow gracefully (exit 130); a second one kills the running jobs at once.
  */
 import { availableParallelism } from 'node:os';
-import type { EngineDeps, LeasedAddress } from '../engine/ports.js';
+import type { EngineDeps } from '../engine/ports.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
 import { runWorkflow } from '../engine/run.js';
 import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { printProblem, writeLine } from './print.js';
 import { createReporter } from './reporters/reporter.js';
 
@@ -27,11 +27,11 @@ export function parseConcurrency(raw: string | undefined): number | undefined {
   return /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : undefined;
 }
 
-export async function runPlanWithEngine<L extends LeasedAddress>(
+export async function runPlanWithEngine(
   ctx: CliContext,
   plan: Plan,
   db: Database,
-  deps: EngineDeps<L>,
+  deps: EngineDeps,
   options: WorkflowRunOptions,
 ): Promise<number> {
   const concurrency = parseConcurrency(options.concurrency);
@@ -80,7 +80,7 @@ export async function runPlanWithEngine<L extends LeasedAddress>(
     });
     if (!result.ok) {
       printProblem(ctx, result.problem);
-      return result.problem.code.startsWith('host') ? EXIT.host : EXIT.failed;
+      return exitCodeFor(result.problem);
     }
     return result.value.exitCode;
   } finally {

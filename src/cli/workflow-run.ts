@@ -4,11 +4,12 @@
  * exit code); `runPlan` hands the plan to the engine (workflow-engine-run.ts).
  */
 import type { ParsedArgs } from './args.js';
-import { flagOption, stringOption } from './args.js';
+import { flagOption, listOption, stringOption } from './args.js';
 import { cliCatalog } from './catalog.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './context.js';
 import { diagnosticsJson, printDiagnostics } from './diagnostics-print.js';
+import { envFileValues } from './env-file-flag.js';
 import { formatPlan, planJson } from './plan-format.js';
 import { printJson, printProblem, writeLine } from './print.js';
 import { parseWorkflowTarget } from './workflow-target.js';
@@ -23,6 +24,12 @@ export interface LoadPlanOptions {
   readonly target: string;
   /** Print problems as JSON on stdout (and no progress lines). */
   readonly json: boolean;
+  /** About to run (an unset pass-through variable is an error), or a dry run (a warning). */
+  readonly run: boolean;
+  /** `--env-file` values, under rnx's own environment. */
+  readonly envFile?: Readonly<Record<string, string>>;
+  /** `--job` names: only these and what they require. */
+  readonly jobs?: readonly string[];
 }
 
 export type LoadedPlan =
@@ -47,6 +54,9 @@ export async function loadPlanForCli(
   const catalog = await cliCatalog(ctx);
   const result = await validateWorkflowFile(target.file, catalog, {
     cwd: ctx.cwd,
+    hostEnvironment: { ...options.envFile, ...ctx.env },
+    unsetVariables: options.run ? 'error' : 'warning',
+    ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
     ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
   });
   const failed = result.diagnostics.some(isError);
@@ -87,7 +97,18 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
     printProblem(ctx, { code: 'usage', message: '--workflow needs a file name' });
     return EXIT.usage;
   }
-  const loaded = await loadPlanForCli(ctx, { target, json });
+  const envFile = envFileValues(ctx, args);
+  if (!envFile.ok) {
+    printProblem(ctx, envFile.problem);
+    return EXIT.usage;
+  }
+  const loaded = await loadPlanForCli(ctx, {
+    target,
+    json,
+    run: !flagOption(args.options, 'dry-run'),
+    envFile: envFile.value,
+    jobs: listOption(args.options, 'job'),
+  });
   if (!loaded.ok) return loaded.exitCode;
   if (flagOption(args.options, 'dry-run')) {
     if (json)

@@ -11,7 +11,7 @@
  * A job between two attempts (waiting for its retry) has not ended: every condition on it waits.
  */
 import type { Condition } from '../validate/model.js';
-import type { Phase } from './phase.js';
+import { isFinal, type Phase } from './phase.js';
 
 export type Verdict = 'met' | 'pending' | 'impossible';
 
@@ -39,4 +39,16 @@ export function evaluate(condition: Condition, phase: Phase): Verdict {
 export function combine(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes('impossible')) return 'impossible';
   return verdicts.every((v) => v === 'met') ? 'met' : 'pending';
+}
+
+/**
+ * A requirement on a matrix job: on all of its instances together. COMPLETED, FINISHED and RUNNING
+ * need every instance to meet them; FAILED is met once every instance has ended and one or more
+ * failed (impossible when they all ended and none did).
+ */
+export function evaluateAll(condition: Condition, phases: readonly Phase[]): Verdict {
+  if (condition !== 'FAILED' || phases.length === 1)
+    return combine(phases.map((phase) => evaluate(condition, phase)));
+  if (!phases.every(isFinal)) return 'pending';
+  return phases.includes('FAILED') ? 'met' : 'impossible';
 }

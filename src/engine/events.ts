@@ -1,6 +1,7 @@
 /**
  * What the engine tells its listeners while a workflow runs. With `--json` each event is printed as
- * one JSON object per line, exactly these fields; the set is stable (fields may be added, never
+ * one JSON object per line, exactly these fields, except that a batch of output lines becomes one
+ * `job-output` object per line (`JsonEvent`); the set is stable (fields may be added, never
  * renamed or removed). Times are ISO-8601 strings, durations milliseconds.
  */
 import type { EndReason, JobStatus } from '../isolation/job-spec.js';
@@ -10,8 +11,6 @@ import type { WorkflowStatus } from './workflow-status.js';
 export interface PlannedJobInfo {
   readonly job: string;
   readonly network: string;
-  /** Leased before anything starts; absent on networks without addresses (`none`). */
-  readonly address?: string;
   readonly requires: readonly { readonly job: string; readonly condition: Condition }[];
 }
 
@@ -57,7 +56,11 @@ export type EngineEvent =
       readonly job: string;
       readonly jobId: string;
       readonly stream: 'stdout' | 'stderr';
-      readonly line: string;
+      /**
+       * Whole lines that arrived together, each ending with `\n` (never empty); `linesOf` in
+       * line-splitter.ts splits them.
+       */
+      readonly text: string;
     }
   | {
       readonly event: 'job-finished';
@@ -103,3 +106,16 @@ export type EngineEvent =
     };
 
 export type EventName = EngineEvent['event'];
+
+/** One line of a job's output as `--json` prints it: one object per line, never a batch. */
+export interface JobOutputLine {
+  readonly event: 'job-output';
+  readonly at: string;
+  readonly job: string;
+  readonly jobId: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
+}
+
+/** What `--json` prints: the engine's events, with output split into one object per line. */
+export type JsonEvent = Exclude<EngineEvent, { event: 'job-output' }> | JobOutputLine;

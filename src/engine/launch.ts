@@ -3,12 +3,14 @@
  * its start and output into events, enforces the job's timeout (stop, then FAILED reason timeout),
  * and hands the outcome back to the scheduler.
  */
-import type { EndReason, HostEntry, JobResult } from '../isolation/job-spec.js';
+import { TIMEOUT_EXIT_CODE, type EndReason, type JobResult } from '../isolation/job-spec.js';
 import type { PlannedJob, Plan } from '../validate/model.js';
 import type { EngineEvent, JobSummary } from './events.js';
+import { setLongTimeout } from '../long-timeout.js';
 import { specFor } from './job-spec-for.js';
 import { isFinal } from './phase.js';
-import type { EngineDeps, LeasedAddress, RunHooks } from './ports.js';
+import type { EngineDeps, RunHooks } from './ports.js';
+import type { RunningNames } from './running-names.js';
 import type { Outcome, Scheduler, Transition } from './scheduler.js';
 
 export interface JobControl {
@@ -18,27 +20,22 @@ export interface JobControl {
   readonly kill: AbortController;
 }
 
-export interface LaunchContext<L extends LeasedAddress> {
+export interface LaunchContext {
   readonly plan: Plan;
   readonly jobs: ReadonlyMap<string, PlannedJob>;
   readonly runId: string;
-  readonly deps: EngineDeps<L>;
+  readonly deps: EngineDeps;
   readonly scheduler: Scheduler;
-  /** Current lease per job name; a retry attempt replaces its job's lease. */
-  readonly leases: Map<string, L>;
-  readonly firstIds: ReadonlyMap<string, string>;
+  /** The running jobs with their addresses, for each new job's /etc/hosts. */
+  readonly names: RunningNames;
   readonly controllers: Map<string, JobControl>;
   readonly killSignal?: AbortSignal;
-  hosts(job: PlannedJob): HostEntry[];
   emit(event: EngineEvent): void;
   apply(transition: Transition): void;
   record(name: string, update: Partial<JobSummary>): void;
 }
 
-export async function launchJob<L extends LeasedAddress>(
-  ctx: LaunchContext<L>,
-  name: string,
-): Promise<void> {
+export async function launchJob(ctx: LaunchContext, name: string): Promise<void> {
   const job = ctx.jobs.get(name);
   if (job === undefined) throw new Error(`unknown job '${name}'`);
   const { scheduler } = ctx;
@@ -50,13 +47,8 @@ export async function launchJob<L extends LeasedAddress>(
     return;
   }
   const attempt = scheduler.attempt(name);
-  const jobId = (attempt === 1 ? ctx.firstIds.get(name) : undefined) ?? ctx.deps.newJobId();
-  // A new attempt is a new job id, and leases belong to job ids: lease again under the new one.
-  const leaseProblem =
-    attempt > 1 && ctx.leases.has(name)
-      ? await releaseAndLease(ctx, name, job.network, jobId)
-      : undefined;
-  const lease = ctx.leases.get(name);
+  // Every attempt is a job of its own: its own id, and its own address, leased by the runner.
+  const jobId = ctx.deps.newJobId();
   const control: JobControl = { stop: new AbortController(), kill: new AbortController() };
   const kill = (): void => control.kill.abort('killed');
   if (ctx.killSignal?.aborted === true) kill();
@@ -65,14 +57,20 @@ export async function launchJob<L extends LeasedAddress>(
 
   let startedAt: number | undefined;
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   const hooks: RunHooks = {
     signal: control.stop.signal,
     killSignal: control.kill.signal,
     onStarted(info) {
       startedAt = Date.now();
-      const address = info.address ?? lease?.address;
-      ctx.record(name, { status: 'RUNNING', attempts: attempt, jobId });
+      const address = info.address;
+      ctx.names.started(name, job.network, address, info.listed);
+      ctx.record(name, {
+        status: 'RUNNING',
+        attempts: attempt,
+        jobId,
+        ...(address === undefined ? {} : { address }),
+      });
       ctx.emit({
         event: 'job-started',
         at: new Date(startedAt).toISOString(),
@@ -85,7 +83,7 @@ export async function launchJob<L extends LeasedAddress>(
       });
       if (job.timeoutMs !== undefined) {
         const ms = job.timeoutMs;
-        timer = setTimeout(() => {
+        cancelTimer = setLongTimeout(() => {
           timedOut = true;
           const cause = `timed out after ${String(ms / 1000)}s`;
           ctx.emit({ event: 'job-stopping', at: new Date().toISOString(), job: name, cause });
@@ -94,14 +92,14 @@ export async function launchJob<L extends LeasedAddress>(
       }
       ctx.apply(scheduler.started(name));
     },
-    onLine(stream, line) {
+    onLines(stream, text) {
       ctx.emit({
         event: 'job-output',
         at: new Date().toISOString(),
         job: name,
         jobId,
         stream,
-        line,
+        text,
       });
     },
   };
@@ -118,20 +116,22 @@ export async function launchJob<L extends LeasedAddress>(
   });
   let result: JobResult;
   try {
-    result =
-      leaseProblem !== undefined
-        ? failure('network-setup', leaseProblem)
-        : await ctx.deps.runner.run(specFor(job, jobId, ctx.runId, ctx.hosts(job)), lease, hooks);
+    result = await ctx.deps.runner.run(
+      specFor(job, jobId, ctx.runId, ctx.names.hostsFor(job)),
+      hooks,
+    );
   } catch (error) {
     // The runner broke its promise not to reject: report it as a start failure, keep going.
     result = failure('start-failed', error instanceof Error ? error.message : String(error));
   } finally {
-    clearTimeout(timer);
+    cancelTimer?.();
+    ctx.names.ended(name);
     ctx.controllers.delete(name);
     ctx.killSignal?.removeEventListener('abort', kill);
   }
 
   const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
+  const exitCode = outcome.reason === 'timeout' ? TIMEOUT_EXIT_CODE : result.exitCode;
   const durationMs = startedAt === undefined ? null : Date.now() - startedAt;
   const transition = scheduler.complete(name, outcome);
   const phase = scheduler.phase(name);
@@ -144,7 +144,7 @@ export async function launchJob<L extends LeasedAddress>(
     attempt,
     status,
     reason: outcome.reason ?? 'exit',
-    exitCode: result.exitCode,
+    exitCode,
     signal: result.signal,
     durationMs,
     ...(result.message === undefined ? {} : { message: result.message }),
@@ -152,7 +152,7 @@ export async function launchJob<L extends LeasedAddress>(
   ctx.record(name, {
     status: isFinal(phase) ? phase : 'PENDING',
     reason: outcome.reason ?? 'exit',
-    exitCode: result.exitCode,
+    exitCode,
     durationMs,
     attempts: attempt,
     jobId,
@@ -162,22 +162,6 @@ export async function launchJob<L extends LeasedAddress>(
       : {}),
   });
   ctx.apply(transition);
-}
-
-/** Moves a job's lease to the id of its next attempt; returns a problem message on failure. */
-async function releaseAndLease<L extends LeasedAddress>(
-  ctx: LaunchContext<L>,
-  name: string,
-  network: string,
-  jobId: string,
-): Promise<string | undefined> {
-  const old = ctx.leases.get(name);
-  if (old !== undefined) await ctx.deps.addresses.release(old.jobId);
-  ctx.leases.delete(name);
-  const fresh = await ctx.deps.addresses.lease(network, jobId);
-  if (!fresh.ok) return fresh.problem.message;
-  if (fresh.value !== undefined) ctx.leases.set(name, fresh.value);
-  return undefined;
 }
 
 /** What the scheduler is told, from what the runner says and what the engine itself did. */

@@ -1,29 +1,47 @@
 /**
- * Turns a stream of output chunks into whole lines (without their newline), so the reporters can
- * interleave jobs line by line. A chunk may end mid-line or mid-character: the rest waits for the
- * next chunk; `flush()` gives out a last line that had no newline.
+ * Turns a stream of output chunks into blocks of whole lines, one block per chunk, so that a job
+ * printing millions of lines costs one event per chunk and no string per line. A block is text
+ * whose every line ends with `\n` (a CR before it, CRLF, is dropped). A chunk may end mid-line or
+ * mid-character: the rest waits for the next chunk; `flush()` gives out a last line that had no
+ * newline (with one added).
  */
 import { StringDecoder } from 'node:string_decoder';
 
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
-  private readonly emit: (line: string) => void;
+  private readonly emit: (text: string) => void;
 
-  constructor(emit: (line: string) => void) {
+  constructor(emit: (text: string) => void) {
     this.emit = emit;
   }
 
   push(chunk: Buffer | string): void {
-    const text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    const lines = text.split('\n');
-    this.pending = lines.pop() ?? '';
-    for (const line of lines) this.emit(line.endsWith('\r') ? line.slice(0, -1) : line);
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const last = text.lastIndexOf('\n');
+    if (last === -1) {
+      this.pending += text;
+      return;
+    }
+    const whole = this.pending + text.slice(0, last + 1);
+    this.pending = text.slice(last + 1);
+    this.emit(withoutCr(whole));
   }
 
   flush(): void {
     const rest = this.pending + this.decoder.end();
     this.pending = '';
-    if (rest !== '') this.emit(rest);
+    if (rest !== '') this.emit(withoutCr(`${rest}\n`));
   }
+}
+
+function withoutCr(text: string): string {
+  return text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text;
+}
+
+/** The lines of a block of whole lines, without their newlines. */
+export function linesOf(text: string): string[] {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines;
 }

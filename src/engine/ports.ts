@@ -1,33 +1,19 @@
 /**
  * What the engine needs from the outside world, as interfaces, so that it never imports the
- * isolation runner, the network store or the CLI: the CLI wires the real ones (runJob, leaseAddress
- * and releaseLease) in, and unit tests wire in-memory ones.
+ * isolation runner or the CLI: the CLI wires the real runner (runJob, which also leases the job's
+ * address when it starts and releases it when it ends) in, and unit tests wire in-memory ones.
  */
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
-import type { Result } from '../problem.js';
 
-/** An address leased for a job before it starts (phase 1). */
-export interface LeasedAddress {
-  readonly jobId: string;
-  readonly network: string;
-  readonly address: string;
+export interface StartedInfo {
+  readonly pid: number;
+  /** The address the runner leased for the job when it started (absent on `none`). */
+  readonly address?: string;
   /**
    * False on networks whose jobs cannot reach each other (`isolated`): the job is then not listed
    * in the other jobs' /etc/hosts. Absent means listed.
    */
   readonly listed?: boolean;
-}
-
-export interface AddressLeaser<L extends LeasedAddress> {
-  /** Leases an address on `network` for `jobId`; `undefined` for networks without addresses. */
-  lease(network: string, jobId: string): Promise<Result<L | undefined>>;
-  /** Releases the lease of `jobId`; idempotent. */
-  release(jobId: string): Promise<void>;
-}
-
-export interface StartedInfo {
-  readonly pid: number;
-  readonly address?: string;
 }
 
 export interface RunHooks {
@@ -37,18 +23,20 @@ export interface RunHooks {
   readonly killSignal: AbortSignal;
   /** The job's command is running (its PID as seen on the host). */
   onStarted(info: StartedInfo): void;
-  /** One line of the job's output, without its newline. */
-  onLine(stream: 'stdout' | 'stderr', line: string): void;
+  /** Whole lines of the job's output that arrived together, each ending with `\n`. */
+  onLines(stream: 'stdout' | 'stderr', text: string): void;
 }
 
-export interface JobRunner<L extends LeasedAddress> {
-  /** Runs one job to its end; never rejects for a job's own failure (that is a JobResult). */
-  run(spec: JobSpec, lease: L | undefined, hooks: RunHooks): Promise<JobResult>;
+export interface JobRunner {
+  /**
+   * Runs one job to its end, leasing its address when it starts and releasing it when it ends;
+   * never rejects for a job's own failure (that is a JobResult).
+   */
+  run(spec: JobSpec, hooks: RunHooks): Promise<JobResult>;
 }
 
-export interface EngineDeps<L extends LeasedAddress> {
-  readonly runner: JobRunner<L>;
-  readonly addresses: AddressLeaser<L>;
+export interface EngineDeps {
+  readonly runner: JobRunner;
   /** A fresh, unique job id (one per attempt). */
   newJobId(): string;
 }

@@ -51,7 +51,7 @@ export class WorkflowRecorder {
         );
         e.jobs.forEach((job, i) => {
           const requires = JSON.stringify(job.requires);
-          insert.run(e.runId, job.job, i, job.network, job.address ?? null, requires);
+          insert.run(e.runId, job.job, i, job.network, null, requires);
         });
         this.runId = e.runId;
         return;

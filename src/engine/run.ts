@@ -1,22 +1,22 @@
 /**
- * Runs a validated Plan: leases every job's address up front (phase 1), then drives the pure
- * scheduler with p-queue. Nothing polls: a job is added to the queue the moment the scheduler
+ * Runs a validated Plan: drives the pure scheduler with p-queue (each job's address is leased by
+ * the runner when the job starts, and released when it ends). Nothing polls: a job is added to the queue the moment the scheduler
  * releases it, and starts as soon as the queue has a free slot. Service jobs (required by another
  * job with RUNNING) run outside the concurrency cap: they only end when the workflow stops them, so
  * counting them could starve the very jobs that need them.
  *
  * Cancellation: when `signal` aborts, no new job starts, running jobs are stopped gracefully,
- * pending ones become CANCELED; when `killSignal` aborts, running jobs are killed at once. Leases
- * are released at the end however the run ends. Output goes out only as events.
+ * pending ones become CANCELED; when `killSignal` aborts, running jobs are killed at once. Output
+ * goes out only as events.
  */
 import PQueue from 'p-queue';
 import type { Problem } from '../problem.js';
 import type { Plan } from '../validate/model.js';
-import { hostsFor, leaseAll, releaseAll } from './addresses.js';
 import type { EngineEvent, JobSummary } from './events.js';
 import { launchJob, type LaunchContext } from './launch.js';
-import type { EngineDeps, LeasedAddress } from './ports.js';
+import type { EngineDeps } from './ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { RunningNames } from './running-names.js';
 import { Scheduler, type Transition } from './scheduler.js';
 import { WORKFLOW_EXIT_CODES, type WorkflowStatus } from './workflow-status.js';
 
@@ -43,55 +43,44 @@ export type EngineResult =
   | { readonly ok: true; readonly value: WorkflowOutcome }
   | { readonly ok: false; readonly problem: Problem };
 
-export async function runWorkflow<L extends LeasedAddress>(
+export async function runWorkflow(
   plan: Plan,
-  deps: EngineDeps<L>,
+  deps: EngineDeps,
   options: EngineOptions,
 ): Promise<EngineResult> {
   const began = Date.now();
-  const firstIds = new Map(plan.jobs.map((job) => [job.name, deps.newJobId()]));
-  const leased = await leaseAll(plan.jobs, firstIds, deps.addresses);
-  if (!leased.ok) return leased;
-  const leases = leased.value;
-  try {
-    options.onEvent({
-      event: 'workflow-started',
-      at: new Date(began).toISOString(),
-      runId: options.runId,
-      workflow: plan.name,
-      file: plan.file,
-      concurrency: options.concurrency,
-      jobs: plan.jobs.map((job) => ({
-        job: job.name,
-        network: job.network,
-        ...(leases.has(job.name) ? { address: leases.get(job.name)?.address } : {}),
-        requires: job.requires,
-      })),
-    });
-    const jobs = await drive(plan, deps, options, leases, firstIds);
-    const status = jobs.status;
-    const exitCode = WORKFLOW_EXIT_CODES[status];
-    options.onEvent({
-      event: 'workflow-finished',
-      at: new Date().toISOString(),
-      runId: options.runId,
-      status,
-      exitCode,
-      durationMs: Date.now() - began,
-      jobs: jobs.summaries,
-    });
-    return { ok: true, value: { runId: options.runId, status, exitCode, jobs: jobs.summaries } };
-  } finally {
-    await releaseAll(leases, deps.addresses);
-  }
+  options.onEvent({
+    event: 'workflow-started',
+    at: new Date(began).toISOString(),
+    runId: options.runId,
+    workflow: plan.name,
+    file: plan.file,
+    concurrency: options.concurrency,
+    jobs: plan.jobs.map((job) => ({
+      job: job.name,
+      network: job.network,
+      requires: job.requires,
+    })),
+  });
+  const jobs = await drive(plan, deps, options);
+  const status = jobs.status;
+  const exitCode = WORKFLOW_EXIT_CODES[status];
+  options.onEvent({
+    event: 'workflow-finished',
+    at: new Date().toISOString(),
+    runId: options.runId,
+    status,
+    exitCode,
+    durationMs: Date.now() - began,
+    jobs: jobs.summaries,
+  });
+  return { ok: true, value: { runId: options.runId, status, exitCode, jobs: jobs.summaries } };
 }
 
-function drive<L extends LeasedAddress>(
+function drive(
   plan: Plan,
-  deps: EngineDeps<L>,
+  deps: EngineDeps,
   options: EngineOptions,
-  leases: Map<string, L>,
-  firstIds: ReadonlyMap<string, string>,
 ): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
   const scheduler = new Scheduler(plan.jobs, options.retryPolicy ?? DEFAULT_RETRY_POLICY);
   const queue = new PQueue({ concurrency: Math.max(1, options.concurrency) });
@@ -101,30 +90,26 @@ function drive<L extends LeasedAddress>(
   const now = (): string => new Date().toISOString();
 
   for (const job of plan.jobs) {
-    const lease = leases.get(job.name);
     summaries.set(job.name, {
       job: job.name,
       status: 'PENDING',
       exitCode: null,
       durationMs: null,
       network: job.network,
-      ...(lease === undefined ? {} : { address: lease.address }),
       attempts: 0,
     });
   }
 
   return new Promise((resolve) => {
     let settled = false;
-    const context: LaunchContext<L> = {
+    const context: LaunchContext = {
       plan,
       jobs: new Map(plan.jobs.map((job) => [job.name, job])),
       runId: options.runId,
       deps,
       scheduler,
       controllers: new Map(),
-      leases,
-      firstIds,
-      hosts: (job) => hostsFor(job, plan.jobs, leases),
+      names: new RunningNames(),
       emit: (event) => options.onEvent(event),
       apply,
       record: (name, update) => {

@@ -17,7 +17,7 @@
  */
 import type { EndReason } from '../isolation/job-spec.js';
 import type { Requirement } from '../validate/model.js';
-import { combine, evaluate, type Verdict } from './conditions.js';
+import { combine, evaluate, evaluateAll, type Verdict } from './conditions.js';
 import { isFinal, type Phase } from './phase.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type {
@@ -67,10 +67,12 @@ export class Scheduler {
     }
     for (const job of jobs) {
       for (const req of job.requires) {
-        const list = this.dependents.get(req.job);
-        if (list === undefined) throw new Error(`'${job.name}' requires unknown job '${req.job}'`);
-        list.push(job.name);
-        if (req.condition === 'RUNNING') this.services.add(req.job);
+        for (const target of req.of ?? [req.job]) {
+          const list = this.dependents.get(target);
+          if (list === undefined) throw new Error(`'${job.name}' requires unknown job '${target}'`);
+          list.push(job.name);
+          if (req.condition === 'RUNNING') this.services.add(target);
+        }
       }
     }
     // Jobs without requirements are ready from the start.
@@ -216,7 +218,12 @@ export class Scheduler {
   private reevaluate(name: string, ready: string[], canceled: Cancellation[]): void {
     if (this.phase(name) !== 'waiting' || this.interruption !== undefined) return;
     const requires = this.jobs.get(name)?.requires ?? [];
-    const verdicts: Verdict[] = requires.map((r) => evaluate(r.condition, this.phase(r.job)));
+    const verdicts: Verdict[] = requires.map((r) =>
+      evaluateAll(
+        r.condition,
+        (r.of ?? [r.job]).map((job) => this.phase(job)),
+      ),
+    );
     const verdict = combine(verdicts);
     if (verdict === 'met') {
       this.setPhase(name, 'ready');
@@ -224,9 +231,18 @@ export class Scheduler {
     } else if (verdict === 'impossible') {
       const index = verdicts.indexOf('impossible');
       const req = requires[index];
-      const cause = req === undefined ? 'unmet requirement' : unmetCause(req, this.phase(req.job));
+      const cause = req === undefined ? 'unmet requirement' : this.unmetCause(req);
       this.cancel(name, cause, canceled);
     }
+  }
+
+  private unmetCause(req: Requirement): string {
+    if (req.of === undefined) return unmetCause(req, this.phase(req.job));
+    const failing =
+      req.of.find((job) => evaluate(req.condition, this.phase(job)) === 'impossible') ??
+      req.of[0] ??
+      req.job;
+    return unmetCause(req, this.phase(failing), failing);
   }
 
   private cancel(name: string, cause: string, canceled: Cancellation[]): void {
@@ -269,12 +285,14 @@ export class Scheduler {
   }
 }
 
-function unmetCause(req: Requirement, phase: Phase): string {
+function unmetCause(req: Requirement, phase: Phase, instance?: string): string {
+  if (instance !== undefined && req.condition === 'FAILED')
+    return `requires ${req.job}: FAILED, but none of its instances failed`;
   const what =
     phase === 'CANCELED'
       ? 'was canceled'
       : req.condition === 'RUNNING'
         ? `ended (${phase}) before it could start`
         : `ended ${phase}`;
-  return `requires ${req.job}: ${req.condition}, but ${req.job} ${what}`;
+  return `requires ${req.job}: ${req.condition}, but ${instance ?? req.job} ${what}`;
 }

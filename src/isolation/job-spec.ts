@@ -8,6 +8,12 @@ import type { Resources } from '../validate/model.js';
 export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
 
 /** Why a job ended the way it did, beyond its exit code. */
+/**
+ * The exit code of a job that ran past its timeout, whatever it did on SIGTERM (coreutils'
+ * `timeout` uses the same): a job that traps the signal and exits 0 still failed.
+ */
+export const TIMEOUT_EXIT_CODE = 124;
+
 export type EndReason =
   | 'exit' // the command exited by itself (code 0 or not)
   | 'signal' // killed by a signal it did not expect
@@ -65,4 +71,6 @@ export interface JobResult {
   readonly message?: string;
   /** For start failures: the problem with its hint (code `host-*` means the host lacks something). */
   readonly problem?: Problem;
+  /** A detached job that runs (status RUNNING): the host pid of its PID 1. */
+  readonly pid?: number;
 }

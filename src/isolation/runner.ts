@@ -30,7 +30,10 @@ import {
 } from './start/network-phase.js';
 import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, insertJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
+import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
+import { holdEnd } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
 import { maskSecrets } from './output/redact.js';
@@ -48,6 +51,8 @@ export interface RunHooks {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
   readonly onStarted?: (info: StartedInfo) => void;
+  /** The job's log stopped (its file system full): the job runs on; said once. */
+  readonly onLogStopped?: (why: string) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
@@ -63,6 +68,11 @@ export interface RunnerOptions {
   readonly setupTimeoutMs?: number;
   /** Where job cgroups go (default: detected from rnx's own cgroups). */
   readonly cgroupLayout?: CgroupLayout;
+  /**
+   * Run the job detached (see detach/): it runs on under a small supervisor once it has started,
+   * and runJob returns a RUNNING result at once.
+   */
+  readonly detach?: DetachOptions;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -88,7 +98,7 @@ export async function runJob(
   const owner = selfIdentity();
   const secrets = Object.values(spec.secretEnv);
   const logPath = logPathOf(dir, spec.id);
-  insertJob(db, {
+  const inserted = insertUniquelyNamed(db, {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     ...(spec.workflowRunId === undefined ? {} : { workflowRunId: spec.workflowRunId }),
@@ -102,7 +112,23 @@ export async function runJob(
     logPath,
     createdAt: new Date().toISOString(),
   });
+  if (!inserted.ok) {
+    return {
+      id: spec.id,
+      ...(spec.name === undefined ? {} : { name: spec.name }),
+      status: 'FAILED',
+      reason: 'start-failed',
+      exitCode: null,
+      signal: null,
+      network: spec.network,
+      endedAt: new Date().toISOString(),
+      message: inserted.problem.message,
+      problem: inserted.problem,
+    };
+  }
   const output = new JobOutput(logPath, secrets, hooks);
+  // Waiters (rnx job wait / stop) wake when this process lets go of the job.
+  const ownEnd = holdEnd(dir, spec.id);
   // What the job holds, undone in reverse order once it ended; what could not be undone is said
   // in the job's final record.
   const undo = new AsyncDisposableStack();
@@ -121,8 +147,16 @@ export async function runJob(
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
-    await undo.disposeAsync();
-    return finishRun(db, spec, leftovers, outcome, extra);
+    try {
+      await undo.disposeAsync();
+      const stopped = output.logStopped;
+      return finishRun(db, spec, leftovers, outcome, {
+        ...extra,
+        ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
+      });
+    } finally {
+      ownEnd.close();
+    }
   };
   try {
     const tools = jobRequirements();
@@ -154,7 +188,11 @@ export async function runJob(
       ...(address === undefined ? {} : { address }),
       hosts: spec.hosts ?? [],
       hasNetwork: prepared.value.attached,
+      ...(address === undefined ? {} : { network: spec.network }),
     });
+    // Other running jobs' names into its file; its own name into theirs when it has one.
+    if (address !== undefined)
+      refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
     onEnd(async () => {
       const released = await releaseJobFilesystem(db, dir, spec.id);
       return released.ok ? undefined : released.problem.message;
@@ -172,33 +210,47 @@ export async function runJob(
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     recordResources(db, spec.id, { cgroup: cgroup.value });
     onEnd(() => releaseCgroup(cgroup.value));
-    const pipes = await outputPipes(dir, runDir);
-    if (!pipes.ok) return await end({ reason: 'start-failed', problem: pipes.problem });
-    const { stdout, stderr } = pipes.value;
-    onEnd(() => {
-      for (const pipe of [stdout, stderr]) {
-        pipe.closeWrite();
-        pipe.reader.destroy();
-      }
-    });
+    const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
-    const proc = startJobProcess({
-      bwrap: tools.value.bwrap,
-      args: sandboxArgs({
-        hostname,
-        fs: withExtraSteps(filesystem.value.steps, launcher.steps),
-        final: { capabilities: capabilities.value },
-        setpriv: launcher.argv,
-        command: spec.command,
-        args: spec.args,
-        protocol: true,
-      }),
-      env,
-      stdout,
-      stderr,
-      onStdout: (chunk) => output.stdout(chunk),
-      onStderr: (chunk) => output.stderr(chunk),
+    const args = sandboxArgs({
+      hostname,
+      fs: withExtraSteps(filesystem.value.steps, launcher.steps),
+      final: { capabilities: capabilities.value },
+      setpriv: launcher.argv,
+      command: spec.command,
+      args: spec.args,
+      protocol: detached === undefined ? 'foreground' : 'detached',
     });
+    let output$: Parameters<typeof startJobProcess>[0]['output'];
+    if (detached === undefined) {
+      const pipes = await outputPipes(dir, runDir);
+      if (!pipes.ok) return await end({ reason: 'start-failed', problem: pipes.problem });
+      const { stdout, stderr } = pipes.value;
+      onEnd(() => {
+        for (const pipe of [stdout, stderr]) {
+          pipe.closeWrite();
+          pipe.reader.destroy();
+        }
+      });
+      output$ = {
+        stdout,
+        stderr,
+        onStdout: (chunk) => output.stdout(chunk),
+        onStderr: (chunk) => output.stderr(chunk),
+      };
+    } else {
+      // Its supervisor sends the output to the job's log (masked), while it runs on alone.
+      output$ = {
+        supervisor: supervisorFor(detached, {
+          stateDir: dir,
+          jobId: spec.id,
+          runDir,
+          logPath,
+          secrets,
+        }),
+      };
+    }
+    const proc = startJobProcess({ bwrap: tools.value.bwrap, args, env, output: output$ });
     onEnd(() => reap(proc));
     const started = await handshake(proc, {
       procsFiles: cgroup.value.procsFiles,
@@ -216,6 +268,27 @@ export async function runJob(
     const startedAt = new Date().toISOString();
     const pid = started.pid;
     markRunning(db, spec.id, { pid, startTime: processStartTime(pid) ?? 0 }, startedAt);
+    if (detached !== undefined) {
+      // The supervisor owns the job from now on, and releases what it holds at its end: this
+      // process lets go of the job and of its undo stack.
+      handOver(db, spec.id, proc);
+      undo.move();
+      output.close();
+      ownEnd.close();
+      return {
+        id: spec.id,
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+        status: 'RUNNING',
+        reason: 'exit',
+        exitCode: null,
+        signal: null,
+        network: spec.network,
+        ...(address === undefined ? {} : { address }),
+        startedAt,
+        endedAt: '',
+        pid,
+      };
+    }
     const ran = await superviseJob({
       target: { cgroup: cgroup.value, initPid: pid },
       exited: proc.exited,

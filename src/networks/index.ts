@@ -2,7 +2,14 @@
 export { attachJob, detachJob, type AttachRequest } from './attach.js';
 export { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './builtins.js';
 export { ensureNetworkOnHost } from './host.js';
-export { findLease, leaseAddress, listLeases, reclaimStaleLeases, releaseLease } from './leases.js';
+export {
+  findLease,
+  leaseAddress,
+  listLeases,
+  reclaimStaleLeases,
+  releaseLease,
+  transferLease,
+} from './leases.js';
 export { createNetwork, removeNetwork, validateNetworkInput } from './manage.js';
 export { vethName } from './names.js';
 export { currentProcessOwner, processStartTime } from './owner.js';

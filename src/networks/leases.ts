@@ -151,3 +151,16 @@ export function findLease(db: Database, jobId: string): Lease | undefined {
   const network = findNetwork(db, row.network);
   return network === undefined ? undefined : toLease(network, jobId, row.address);
 }
+
+/** Hands a job's lease over to another owner process (a detached job's supervisor). */
+export function transferLease(
+  db: Database,
+  jobId: string,
+  owner: { pid: number; pidStartTime: number },
+): void {
+  sql(db, 'UPDATE leases SET pid = ?, pid_start = ? WHERE job_id = ?').run(
+    owner.pid,
+    owner.pidStartTime,
+    jobId,
+  );
+}

@@ -3,10 +3,11 @@
  * node:sqlite (no native build). WAL mode so that readers never block the writer, a busy timeout so
  * that many concurrent `rnx` processes queue instead of failing, and versioned migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { StateFault, stateProblemOf } from './state-fault.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/rnx';
 
@@ -18,13 +19,29 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export type Database = DatabaseSync;
 
-/** Opens (creating if needed) the database in `dir` and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the database in `dir` and brings its schema up to date. A state
+ * directory rnx cannot use (full, read-only, a damaged file) throws a StateFault; a database this
+ * call created and could not finish is removed again, so that no empty file breaks later commands.
+ */
 export function openDatabase(dir: string, migrations: readonly Migration[] = MIGRATIONS): Database {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = new DatabaseSync(join(dir, 'rnx.db'), { timeout: 30_000 });
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-  migrate(db, migrations);
-  return db;
+  const file = join(dir, 'rnx.db');
+  let created = false;
+  let db: Database | undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    created = !existsSync(file);
+    db = new DatabaseSync(file, { timeout: 30_000 });
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    const problem = stateProblemOf(error, dir);
+    if (problem === undefined) throw error;
+    db?.close();
+    if (created) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    throw new StateFault(problem, error);
+  }
 }
 
 function appliedVersions(db: Database): Set<number> {
@@ -63,7 +80,9 @@ export function transaction<T>(db: Database, work: () => T): T {
     db.exec('COMMIT');
     return result;
   } catch (error) {
-    db.exec('ROLLBACK');
+    // SQLite has already rolled back after some errors (SQLITE_FULL among them): a ROLLBACK then
+    // fails with "no transaction is active" and would hide the error that matters.
+    if (db.isTransaction) db.exec('ROLLBACK');
     throw error;
   }
 }

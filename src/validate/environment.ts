@@ -9,7 +9,7 @@ import type { DataPath } from './load.js';
 import { NAME_PATTERNS } from './names.js';
 import type { Rule, RuleContext } from './rule.js';
 import { diagnosticAt } from './rule.js';
-import { stringsOf } from './workflows.js';
+import { pathOf, stringsOf } from './workflows.js';
 
 type Uses = Map<string, DataPath[]>;
 
@@ -17,7 +17,7 @@ function add(uses: Uses, name: string, path: DataPath, pattern: RegExp): void {
   if (!pattern.test(name)) return; // the schema check already reports the name itself
   const list = uses.get(name);
   if (list === undefined) uses.set(name, [path]);
-  else list.push(path);
+  else if (!list.some((p) => p.join('\0') === path.join('\0'))) list.push(path); // matrix instances
 }
 
 function collect(ctx: RuleContext): { networks: Uses; volumes: Uses; runtimes: Uses } {
@@ -37,14 +37,14 @@ function collect(ctx: RuleContext): { networks: Uses; volumes: Uses; runtimes: U
     for (const job of workflow.jobs) {
       const network = job.data['network'];
       if (typeof network === 'string')
-        add(networks, network, [...job.path, 'network'], NAME_PATTERNS.network);
+        add(networks, network, pathOf(job, 'network'), NAME_PATTERNS.network);
       else if (network === undefined)
         add(networks, DEFAULT_NETWORK, job.path, NAME_PATTERNS.network);
       for (const v of stringsOf(job.data['volumes']))
-        add(volumes, v.value, [...job.path, 'volumes', v.index], NAME_PATTERNS.volume);
+        add(volumes, v.value, [...pathOf(job, 'volumes'), v.index], NAME_PATTERNS.volume);
       const runtime = job.data['runtime'];
       if (typeof runtime === 'string')
-        add(runtimes, runtime, [...job.path, 'runtime'], NAME_PATTERNS.runtime);
+        add(runtimes, runtime, pathOf(job, 'runtime'), NAME_PATTERNS.runtime);
     }
   }
   return { networks, volumes, runtimes };

@@ -16,6 +16,8 @@ export interface GraphEdge {
   readonly condition: unknown;
   /** Index of the entry in the waiting job's `requires` list. */
   readonly index: number;
+  /** The matrix job named in the entry, when `requires` is one of its instances. */
+  readonly group?: string;
 }
 
 export interface JobGraph {
@@ -33,9 +35,19 @@ export function buildJobGraph(workflow: WorkflowView): JobGraph {
   for (const job of workflow.jobs) {
     const list: GraphEdge[] = [];
     for (const r of requirementsOf(job)) {
-      if (r.job === job.name || !graph.hasNode(r.job) || graph.hasEdge(r.job, job.name)) continue;
-      graph.addEdge(r.job, job.name);
-      list.push({ job: job.name, requires: r.job, condition: r.condition, index: r.index });
+      if (r.job === job.matrix?.job) continue; // an instance requiring its own matrix job
+      const instances = workflow.groups.get(r.job);
+      for (const name of instances ?? [r.job]) {
+        if (name === job.name || !graph.hasNode(name) || graph.hasEdge(name, job.name)) continue;
+        graph.addEdge(name, job.name);
+        list.push({
+          job: job.name,
+          requires: name,
+          condition: r.condition,
+          index: r.index,
+          ...(instances === undefined ? {} : { group: r.job }),
+        });
+      }
     }
     requires.set(job.name, list);
   }

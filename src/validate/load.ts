@@ -30,6 +30,7 @@ export function loadYaml(source: string, file: string): LoadedFile {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: false, // checked in one pass by rules/duplicate-keys.ts
+    merge: true, // `<<: *base` merge keys, as in Compose files
     // Plain data only: no !!binary or !!set objects, and no warnings printed by yaml itself.
     resolveKnownTags: false,
     logLevel: 'error',

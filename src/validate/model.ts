@@ -17,8 +17,14 @@ export interface SourceSpan {
 }
 
 export interface Requirement {
+  /** The required job, or the matrix job whose instances are listed in `of`. */
   readonly job: string;
   readonly condition: Condition;
+  /**
+   * A matrix job's instances: the requirement is on all of them together (COMPLETED: all
+   * completed; FAILED: all ended and one or more failed; FINISHED: all finished; RUNNING: all running).
+   */
+  readonly of?: readonly string[];
 }
 
 export interface Resources {
@@ -58,6 +64,10 @@ export interface PlannedJob {
   readonly timeoutMs?: number;
   /** Extra attempts after the first failure (0 = run once). */
   readonly retries: number;
+  /** Paths (globs allowed) under /work kept when the job completes, as declared; absent: none. */
+  readonly artifacts?: readonly string[];
+  /** For an instance of a matrix job: the matrix job's name and this instance's values. */
+  readonly matrix?: { readonly job: string; readonly values: Readonly<Record<string, string>> };
 }
 
 export interface Plan {

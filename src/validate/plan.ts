@@ -7,8 +7,9 @@ import { DEFAULT_NETWORK } from './catalog.js';
 import { mergeEnvironment } from './env.js';
 import type { RawEnv } from './env.js';
 import type { JobGraph } from './graph.js';
-import type { Condition, Plan, PlannedJob, Resources } from './model.js';
-import { MEGABYTE, parseCpuCores, parseDuration, parseSize } from './units.js';
+import type { Condition, Plan, PlannedJob, Requirement, Resources } from './model.js';
+import type { Result } from '../problem.js';
+import { parseDuration, parseIoLimit, parseMemoryLimit } from '../units.js';
 import type { Data, JobView, WorkflowView } from './workflows.js';
 import { isMapData, stringsOf } from './workflows.js';
 
@@ -19,6 +20,8 @@ export interface PlanInput {
   readonly workflow: WorkflowView;
   readonly graph: JobGraph;
   readonly waves: readonly (readonly string[])[];
+  /** Values of variables given without one (`TOKEN:`); unset ones become ''. */
+  readonly lookup?: (name: string) => string | undefined;
 }
 
 export function buildPlan(input: PlanInput): Plan {
@@ -26,9 +29,12 @@ export function buildPlan(input: PlanInput): Plan {
   const folder = resolve(input.cwd, dirname(input.file));
   const title = workflow.data['name'];
   const description = workflow.data['description'];
-  const plain = envLayers(workflow, 'environment');
-  const secret = envLayers(workflow, 'secret_environment');
-  const jobs = workflow.jobs.map((job) => plannedJob(job, input.graph, folder, plain, secret));
+  const fill = passThrough(input.lookup);
+  const plain = envLayers(workflow, 'environment').map(fill);
+  const secret = envLayers(workflow, 'secret_environment').map(fill);
+  const jobs = workflow.jobs.map((job) =>
+    plannedJob(job, input.graph, folder, plain, secret, fill),
+  );
   return {
     file: input.file,
     name:
@@ -48,20 +54,52 @@ function envLayers(workflow: WorkflowView, key: string): RawEnv[] {
   return layers.filter(isMapData);
 }
 
+/** Variables without a value (`TOKEN:`) take theirs from `lookup`. */
+function passThrough(lookup: PlanInput['lookup']): (env: RawEnv) => RawEnv {
+  return (env) => {
+    if (!Object.values(env).includes(null)) return env;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(env)) out[k] = v === null ? (lookup?.(k) ?? '') : v;
+    return out;
+  };
+}
+
+/** A job's requires: the entries naming a matrix job become one requirement on all instances. */
+function plannedRequirements(graph: JobGraph, name: string): Requirement[] {
+  const out: Requirement[] = [];
+  const groups = new Map<number, string[]>();
+  for (const e of graph.requires.get(name) ?? []) {
+    const condition = e.condition as Condition;
+    if (e.group === undefined) {
+      out.push({ job: e.requires, condition });
+      continue;
+    }
+    const instances = groups.get(e.index);
+    if (instances !== undefined) instances.push(e.requires);
+    else {
+      const of = [e.requires];
+      groups.set(e.index, of);
+      out.push({ job: e.group, condition, of });
+    }
+  }
+  return out;
+}
+
 function plannedJob(
   job: JobView,
   graph: JobGraph,
   folder: string,
   plain: readonly RawEnv[],
   secret: readonly RawEnv[],
+  fill: (env: RawEnv) => RawEnv,
 ): PlannedJob {
   const d = job.data;
-  const own = (key: string): RawEnv[] => (isMapData(d[key]) ? [d[key]] : []);
+  const own = (key: string): RawEnv[] => (isMapData(d[key]) ? [fill(d[key])] : []);
   const env = mergeEnvironment(
     [...plain, ...own('environment')],
     [...secret, ...own('secret_environment')],
   );
-  const timeoutMs = parseDuration(d['timeout']);
+  const timeoutMs = valueOf(d['timeout'], parseDuration);
   const runtime = d['runtime'];
   const caps = d['capabilities'];
   return {
@@ -80,15 +118,16 @@ function plannedJob(
           },
         }
       : {}),
-    requires: (graph.requires.get(job.name) ?? []).map((e) => ({
-      job: e.requires,
-      condition: e.condition as Condition,
-    })),
+    requires: plannedRequirements(graph, job.name),
     environment: env.environment,
     secretEnvironment: env.secretEnvironment,
     resources: resources(d['resources']),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     retries: typeof d['retries'] === 'number' ? d['retries'] : 0,
+    ...(Array.isArray(d['artifacts'])
+      ? { artifacts: stringsOf(d['artifacts']).map((a) => a.value) }
+      : {}),
+    ...(job.matrix === undefined ? {} : { matrix: job.matrix }),
   };
 }
 
@@ -103,15 +142,25 @@ function uploads(value: unknown, folder: string): PlannedJob['uploads'] {
 function resources(value: unknown): Resources {
   if (!isMapData(value)) return {};
   const cpu = value['max_cpu'];
-  const memory = parseSize(value['max_memory'], MEGABYTE);
-  const io = parseSize(value['max_iobps'] ?? value['max_io_bps'], 1);
-  const cores = parseCpuCores(value['cpu_cores']);
+  const memory = valueOf(value['max_memory'], parseMemoryLimit);
+  const io = valueOf(value['max_iobps'] ?? value['max_io_bps'], parseIoLimit);
+  const cores = value['cpu_cores'];
   const processes = value['max_processes'];
   return {
     ...(typeof cpu === 'number' && cpu > 0 ? { maxCpu: cpu } : {}),
     ...(memory !== undefined && memory > 0 ? { maxMemory: memory } : {}),
     ...(io !== undefined && io > 0 ? { maxIoBps: io } : {}),
-    ...(cores === undefined ? {} : { cpuCores: cores }),
-    ...(typeof processes === 'number' ? { maxProcesses: processes } : {}),
+    ...(typeof cores === 'string' || typeof cores === 'number' ? { cpuCores: String(cores) } : {}),
+    ...(typeof processes === 'number' && processes > 0 ? { maxProcesses: processes } : {}),
   };
+}
+
+/** A value the rules already accepted, read with the units module; undefined when absent. */
+function valueOf(
+  value: unknown,
+  parse: (v: string | number) => Result<number>,
+): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const parsed = parse(value);
+  return parsed.ok ? parsed.value : undefined;
 }

@@ -1,7 +1,9 @@
 /** The thin file-reading wrapper around validateWorkflow: reads the file, reports unreadable ones. */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Catalog } from './catalog.js';
+import type { ReadText } from './env-files.js';
 import type { ValidateOptions, ValidationResult } from './validate-workflow.js';
 import { validateWorkflow } from './validate-workflow.js';
 
@@ -19,15 +21,7 @@ export async function validateWorkflowFile(
   try {
     source = await readFile(resolve(options.cwd ?? '', file), 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (e as Error).message;
+    const reason = readFailure(e);
     return {
       file,
       diagnostics: [
@@ -47,5 +41,28 @@ export async function validateWorkflowFile(
       plans: [],
     };
   }
-  return { ...validateWorkflow(source, file, catalog, options), source };
+  return {
+    ...validateWorkflow(source, file, catalog, { readEnvFile: readText, ...options }),
+    source,
+  };
+}
+
+/** Reads a whole text file (env files); a failure is the reason in words. */
+export const readText: ReadText = (path) => {
+  try {
+    return { ok: true, text: readFileSync(path, 'utf8') };
+  } catch (e) {
+    return { ok: false, reason: readFailure(e) };
+  }
+};
+
+function readFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EISDIR'
+      ? 'it is a directory'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : (e as Error).message;
 }

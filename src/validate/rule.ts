@@ -9,6 +9,16 @@ export interface RuleContext {
   readonly loaded: LoadedFile;
   readonly workflows: readonly WorkflowView[];
   readonly catalog: Catalog;
+  /** Where variables given without a value get theirs (absent: nowhere, and unset is a warning). */
+  readonly passThrough?: PassThrough;
+}
+
+export interface PassThrough {
+  lookup(name: string): string | undefined;
+  /** How an unset one is reported: an error before a run, a warning for a dry run or lint. */
+  readonly unset: 'error' | 'warning';
+  /** Words for the other places looked in, e.g. `env file .env`. */
+  readonly sources?: string;
 }
 
 export type Rule = (ctx: RuleContext) => Diagnostic[];

@@ -1,31 +1,23 @@
 /**
- * Checks the data against schemas/workflow.schema.json with ajv (compiled once, on first use) and
- * turns each ajv error into a diagnostic at the YAML node it is about, with wording for people.
+ * Checks the data against schemas/workflow.schema.json and turns each error into a diagnostic at
+ * the YAML node it is about, with wording for people. The validator is ajv's standalone code,
+ * generated from the schema at build time (scripts/generate-schema-validator.ts): nothing compiles
+ * the schema at run time.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../schemas/workflow.schema.json' with { type: 'json' };
+import { validate as generated } from './generated/workflow-validator.js';
 import { closest } from '../suggest.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { DataPath, LoadedFile } from './load.js';
 import { locate } from './load.js';
 import { explain } from './schema-messages.js';
 
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
+const validate = generated as ValidateFunction;
 
 export { schema as workflowSchema };
 
 export function checkSchema(loaded: LoadedFile): Diagnostic[] {
-  const validate = validator();
   if (validate(loaded.data)) return [];
   const errors = withoutNoise(validate.errors ?? []);
   return errors.map((e) => toDiagnostic(loaded, e));

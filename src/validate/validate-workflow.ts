@@ -3,25 +3,33 @@
  * Pure: no file system, no process, no clock. Every stage runs, so one call reports everything
  * wrong in the file; only broken YAML stops it early (nothing after it could be trusted).
  */
+import { dirname, resolve } from 'node:path';
 import { closest } from '../suggest.js';
 import type { Catalog } from './catalog.js';
 import type { Diagnostic } from './diagnostic.js';
 import { isError, sortDiagnostics } from './diagnostic.js';
+import { readEnvFiles, type ReadText } from './env-files.js';
 import { checkEnvironment } from './environment.js';
+import { expandWorkflows } from './expand.js';
 import { buildJobGraph, wavesOf } from './graph.js';
 import { loadYaml, locate } from './load.js';
 import type { Plan } from './model.js';
 import { buildPlan } from './plan.js';
 import type { Rule, RuleContext } from './rule.js';
 import { checkCapabilities } from './rules/capabilities.js';
+import { checkArtifacts } from './rules/artifacts.js';
 import { checkCycles } from './rules/cycles.js';
 import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
+import { checkLimits } from './rules/limits.js';
+import { checkOutputReferences } from './rules/outputs.js';
+import { checkPassThrough } from './rules/pass-through.js';
 import { checkRequires } from './rules/requires.js';
 import { checkUploads } from './rules/uploads.js';
 import { checkSchema } from './schema.js';
+import { selectJobs } from './select-jobs.js';
 import type { WorkflowView } from './workflows.js';
 import { workflowViews } from './workflows.js';
 
@@ -32,6 +40,17 @@ export interface ValidateOptions {
   readonly cwd?: string;
   /** Check that networks, volumes and runtimes exist (default true; off for CI lint). */
   readonly checkEnvironment?: boolean;
+  /**
+   * Values for variables given without one (`TOKEN:`): rnx's own environment, with `--env-file`
+   * files under it. They win over the workflow's `env_file:`. Absent: only env_file.
+   */
+  readonly hostEnvironment?: Readonly<Record<string, string | undefined>>;
+  /** An unset pass-through variable is an error (before a run) or a warning (the default). */
+  readonly unsetVariables?: 'error' | 'warning';
+  /** Reads `env_file:` files (absolute paths); absent: they are not read. */
+  readonly readEnvFile?: ReadText;
+  /** Keep only these jobs (matrix job names stand for all instances) and what they require. */
+  readonly jobs?: readonly string[];
 }
 
 export interface ValidationResult {
@@ -48,8 +67,11 @@ export interface ValidationResult {
 
 const RULES: readonly Rule[] = [
   checkRequires,
+  checkArtifacts,
+  checkPassThrough,
   checkGpu,
   checkIoAlias,
+  checkLimits,
   checkUploads,
   checkCapabilities,
   checkEnvConflicts,
@@ -79,20 +101,52 @@ export function validateWorkflow(
     });
     return result(file, diagnostics, names, []);
   }
-  const ctx: RuleContext = { loaded, workflows: selected.workflows, catalog };
+  const cwd = options.cwd ?? '/';
+  const folder = resolve(cwd, dirname(file));
+  const envFiles = readEnvFiles(loaded, folder, options.readEnvFile);
+  diagnostics.push(...envFiles.diagnostics);
+  const host = options.hostEnvironment ?? {};
+  const lookup = (name: string): string | undefined => host[name] ?? envFiles.values[name];
+  const expanded = expandWorkflows(loaded, selected.workflows);
+  diagnostics.push(...expanded.diagnostics);
+  const ctx: RuleContext = {
+    loaded,
+    workflows: expanded.workflows,
+    catalog,
+    passThrough: {
+      lookup,
+      unset: options.unsetVariables ?? 'warning',
+      ...(envFiles.names.length === 0 ? {} : { sources: `env file ${envFiles.names.join(', ')}` }),
+    },
+  };
   for (const rule of RULES) diagnostics.push(...rule(ctx));
   if (options.checkEnvironment !== false) diagnostics.push(...checkEnvironment(ctx));
-  const graphs = selected.workflows.map((workflow) => ({
+  const graphs = expanded.workflows.map((workflow) => ({
     workflow,
     graph: buildJobGraph(workflow),
   }));
-  for (const { workflow, graph } of graphs)
+  for (const { workflow, graph } of graphs) {
     diagnostics.push(...checkCycles(loaded, workflow, graph));
+    diagnostics.push(...checkOutputReferences(loaded, workflow, graph));
+  }
   if (diagnostics.some(isError)) return result(file, diagnostics, names, []);
-  const cwd = options.cwd ?? '/';
-  const plans = graphs.map(({ workflow, graph }) =>
-    buildPlan({ file, cwd, workflow, graph, waves: wavesOf(graph) }),
+  let plans = graphs.map(({ workflow, graph }) =>
+    buildPlan({ file, cwd, workflow, graph, waves: wavesOf(graph), lookup }),
   );
+  if (options.jobs !== undefined && options.jobs.length > 0) {
+    const picked = plans.map((plan) => selectJobs(plan, options.jobs ?? []));
+    const problems = picked.flatMap((p) => (p.ok ? [] : [p.problem]));
+    if (problems.length > 0) {
+      for (const p of problems)
+        diagnostics.push({
+          ...p,
+          ...locate(loaded, names.length > 0 ? ['workflows'] : ['jobs'], 'key'),
+          related: [],
+        });
+      return result(file, diagnostics, names, []);
+    }
+    plans = picked.flatMap((p) => (p.ok ? [p.plan] : []));
+  }
   return result(file, diagnostics, names, plans);
 }
 

@@ -9,8 +9,14 @@ export type Data = Readonly<Record<string, unknown>>;
 
 export interface JobView {
   readonly name: string;
+  /** Where the job is written (for a matrix instance: the matrix job). */
   readonly path: DataPath;
+  /** The job's data, with the workflow's defaults applied and matrix values substituted. */
   readonly data: Data;
+  /** Keys whose value came from `defaults:`, with the place it is written. */
+  readonly sources?: Readonly<Record<string, DataPath>>;
+  /** For an instance of a matrix job: the matrix job's name and this instance's values. */
+  readonly matrix?: { readonly job: string; readonly values: Readonly<Record<string, string>> };
 }
 
 export interface WorkflowView {
@@ -23,6 +29,8 @@ export interface WorkflowView {
   readonly file: Data;
   readonly jobs: readonly JobView[];
   readonly jobIndex: ReadonlyMap<string, number>;
+  /** Matrix jobs: name → instance names (filled by expand.ts). */
+  readonly groups: ReadonlyMap<string, readonly string[]>;
 }
 
 export function isMapData(value: unknown): value is Data {
@@ -52,7 +60,7 @@ function view(key: string | undefined, path: DataPath, data: Data, file: Data): 
       jobs.push({ name, path: [...path, 'jobs', name], data: job });
     }
   }
-  return { key, path, data, file, jobs, jobIndex };
+  return { key, path, data, file, jobs, jobIndex, groups: new Map() };
 }
 
 /** A job's `requires` entries that have the right shape: index, required job, condition value. */
@@ -68,6 +76,28 @@ export function requirementsOf(job: JobView): { index: number; job: string; cond
     out.push({ index, job: name, condition: item[name] });
   });
   return out;
+}
+
+/**
+ * The jobs as written: plain jobs, and one view per matrix job (its first instance, under the
+ * matrix job's name), for rules whose findings are about the text rather than each instance.
+ */
+export function writtenJobs(workflow: WorkflowView): JobView[] {
+  const seen = new Set<string>();
+  const out: JobView[] = [];
+  for (const job of workflow.jobs) {
+    if (job.matrix === undefined) out.push(job);
+    else if (!seen.has(job.matrix.job)) {
+      seen.add(job.matrix.job);
+      out.push({ ...job, name: job.matrix.job });
+    }
+  }
+  return out;
+}
+
+/** Where a key of a job is written: the job itself, or the `defaults:` it came from. */
+export function pathOf(job: JobView, key: string): DataPath {
+  return job.sources?.[key] ?? [...job.path, key];
 }
 
 /** Strings of a list field, with their index (non-strings skipped). */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { JsonEvent } from '../../src/engine/events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { leasesLeft, leftovers } from '../helpers/leftovers.js';
 import { startWorkflow, writeWorkflow } from '../helpers/workflow.js';
@@ -31,7 +31,7 @@ after(async () => {
 const FOREVER = `command: sh
     args: ['-c', 'trap "exit 143" TERM; while :; do sleep 0.1; done']`;
 
-function started(events: readonly EngineEvent[]): { ids: string[]; pids: number[] } {
+function started(events: readonly JsonEvent[]): { ids: string[]; pids: number[] } {
   const ids: string[] = [];
   const pids: number[] = [];
   for (const e of events) {

@@ -73,14 +73,14 @@ jobs:
 
 describe('jobs find each other by name', () => {
   it('reach a service by job name on the same network, not from another network', async () => {
-    // api's address is known in advance: every lease is taken, in file order, before any job
-    // starts, and api is the first job of a fresh network (whose gateway is .1).
+    // api's address is known in advance: it is the first job to start on a fresh network (whose
+    // gateway is .1), and leases are taken when jobs start.
     const file = writeWorkflow(files.dir, 'by-name', WORKFLOW.replace('API_ADDRESS', '10.40.0.2'));
     const r = await runWorkflowJson(file, state.dir);
     assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.events)}`);
-    const started = r.events.find((e) => e.event === 'workflow-started');
-    assert.ok(started?.event === 'workflow-started');
-    assert.equal(started.jobs.find((j) => j.job === 'api')?.address, '10.40.0.2');
+    const started = r.events.find((e) => e.event === 'job-started' && e.job === 'api');
+    assert.ok(started?.event === 'job-started');
+    assert.equal(started.address, '10.40.0.2');
     assert.deepEqual(outputOf(r.events, 'client'), ['status 200']);
     assert.deepEqual(outputOf(r.events, 'outsider'), ['api not listed', 'api unreachable']);
     const stopping = r.events.find((e) => e.event === 'job-stopping');

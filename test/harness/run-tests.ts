@@ -1,8 +1,9 @@
 /**
  * `npm test` runs this. It puts the whole test run inside a throwaway network and mount namespace
- * (so bridges, veths, routes and nftables rules that tests create vanish with it and the machine's
- * own network is never touched), adds a fake outside host at 198.51.100.1 reached through the
- * namespace's default route, then runs every compiled test file with node's test runner.
+ * (`scripts/sandbox --upstream`: bridges, veths, routes and nftables rules that tests create vanish
+ * with it and the machine's own network is never touched; a fake outside host at 198.51.100.1 is
+ * reached through the namespace's default route), then runs every compiled test file with node's
+ * test runner.
  * The last line it prints is `tests: N passed, N failed, N skipped`.
  *
  *   node dist/test/harness/run-tests.js [FILE_FILTER...]
@@ -12,7 +13,7 @@ import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { enterSandbox, setUpSandbox, UPSTREAM_ADDRESS } from './sandbox.js';
+import { enterSandbox, UPSTREAM_ADDRESS } from './sandbox.js';
 
 const self = fileURLToPath(import.meta.url);
 const distTest = dirname(dirname(self));
@@ -26,9 +27,8 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 
-enterSandbox(self);
+enterSandbox(repoRoot, self);
 
-setUpSandbox();
 const scratch = mkdtempSync(join(tmpdir(), 'rnx-test-'));
 const counts = join(scratch, 'counts.json');
 const filters = process.argv.slice(2);

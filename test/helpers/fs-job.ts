@@ -76,7 +76,7 @@ export async function runFsJob(
         setpriv: launcher.argv,
         command,
         args,
-        protocol: false,
+        protocol: 'none',
       }),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

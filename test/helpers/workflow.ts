@@ -2,23 +2,23 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { JsonEvent } from '../../src/engine/events.js';
 import { REPO_ROOT, RNX_BIN, runCli } from './cli.js';
 
-export type Finished = Extract<EngineEvent, { event: 'workflow-finished' }>;
+export type Finished = Extract<JsonEvent, { event: 'workflow-finished' }>;
 
 export interface WorkflowRun {
   readonly code: number | null;
-  readonly events: EngineEvent[];
+  readonly events: JsonEvent[];
   readonly stderr: string;
   readonly finished: Finished;
 }
 
-export function parseEvents(stdout: string): EngineEvent[] {
+export function parseEvents(stdout: string): JsonEvent[] {
   return stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as EngineEvent);
+    .map((line) => JSON.parse(line) as JsonEvent);
 }
 
 export async function runWorkflowJson(
@@ -47,14 +47,12 @@ export function writeWorkflow(dir: string, name: string, yaml: string): string {
 }
 
 /** Lines a job printed (stdout and stderr, in order). */
-export function outputOf(events: readonly EngineEvent[], job: string): string[] {
+export function outputOf(events: readonly JsonEvent[], job: string): string[] {
   return events.flatMap((e) => (e.event === 'job-output' && e.job === job ? [e.line] : []));
 }
 
 /** Start and end times (ms) of each job's last attempt, from the events. */
-export function timesOf(
-  events: readonly EngineEvent[],
-): Map<string, { start: number; end: number }> {
+export function timesOf(events: readonly JsonEvent[]): Map<string, { start: number; end: number }> {
   const times = new Map<string, { start: number; end: number }>();
   for (const e of events) {
     if (e.event === 'job-started') times.set(e.job, { start: Date.parse(e.at), end: Infinity });
@@ -79,7 +77,7 @@ export function startWorkflow(target: string, stateDir: string, extra: readonly 
   );
   let stdout = '';
   let stderr = '';
-  const waiters: { test: (e: EngineEvent) => boolean; resolve: () => void }[] = [];
+  const waiters: { test: (e: JsonEvent) => boolean; resolve: () => void }[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
     const events = parseEvents(stdout);
@@ -97,12 +95,12 @@ export function startWorkflow(target: string, stateDir: string, extra: readonly 
   return {
     child,
     /** The events printed so far. */
-    events: (): EngineEvent[] => parseEvents(stdout),
-    until(test: (e: EngineEvent) => boolean): Promise<void> {
+    events: (): JsonEvent[] => parseEvents(stdout),
+    until(test: (e: JsonEvent) => boolean): Promise<void> {
       if (parseEvents(stdout).some(test)) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ test, resolve }));
     },
-    async done(): Promise<{ code: number | null; events: EngineEvent[]; stderr: string }> {
+    async done(): Promise<{ code: number | null; events: JsonEvent[]; stderr: string }> {
       const code = await exited;
       return { code, events: parseEvents(stdout), stderr };
     },

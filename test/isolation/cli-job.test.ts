@@ -118,7 +118,7 @@ describe('rnx job run and the job commands', () => {
     const before = (await rnx(['job', 'list', '--json'])).stdout;
     for (const flags of [
       ['--max-memory=lots'],
-      ['--max-cpu=0'],
+      ['--max-cpu=half'],
       ['--cpu-cores=0-99'],
       ['--max-processes=-1'],
       ['--timeout=soon'],

@@ -1,18 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LineSplitter } from '../../src/engine/line-splitter.js';
+import { LineSplitter, linesOf } from '../../src/engine/line-splitter.js';
 
-function split(chunks: (string | Buffer)[]): string[] {
-  const lines: string[] = [];
-  const splitter = new LineSplitter((line) => lines.push(line));
+/** The batches the splitter hands out for these chunks, then after flush. */
+function batches(chunks: (string | Buffer)[]): string[][] {
+  const out: string[][] = [];
+  const splitter = new LineSplitter((text) => {
+    assert.ok(text.endsWith('\n'), 'a block ends with a newline');
+    out.push(linesOf(text));
+  });
   for (const chunk of chunks) splitter.push(chunk);
   splitter.flush();
-  return lines;
+  return out;
 }
+
+const split = (chunks: (string | Buffer)[]): string[] => batches(chunks).flat();
 
 describe('line splitter', () => {
   it('gives whole lines across chunk boundaries and keeps empty lines', () => {
     assert.deepEqual(split(['one\ntw', 'o\n\nthr', 'ee']), ['one', 'two', '', 'three']);
+  });
+
+  it('hands out the whole lines of a chunk as one batch, and nothing for a chunk without a newline', () => {
+    assert.deepEqual(batches(['a\nb\nc', 'd', 'e\nf\n', 'g']), [['a', 'b'], ['cde', 'f'], ['g']]);
   });
 
   it('does not break a UTF-8 character split between two chunks', () => {
@@ -20,7 +30,21 @@ describe('line splitter', () => {
     assert.deepEqual(split([bytes.subarray(0, 2), bytes.subarray(2)]), ['héllo']);
   });
 
-  it('drops the carriage return of CRLF line ends', () => {
+  it('drops the carriage return of CRLF line ends, also when the two arrive apart', () => {
     assert.deepEqual(split(['a\r\nb\r\n']), ['a', 'b']);
+    assert.deepEqual(split(['a\r', '\nb\r', '\n']), ['a', 'b']);
+    assert.deepEqual(split(['x\ry\n']), ['x\ry']);
+  });
+
+  it('keeps every line of a large output cut at arbitrary places', () => {
+    const text = Array.from({ length: 50_000 }, (_, i) => `line ${String(i)}`).join('\n') + '\n';
+    const bytes = Buffer.from(text);
+    const chunks: Buffer[] = [];
+    for (let at = 0, size = 1; at < bytes.length; at += size, size = 1 + ((size * 7 + 3) % 4999)) {
+      chunks.push(bytes.subarray(at, at + size));
+    }
+    const lines = split(chunks);
+    assert.equal(lines.length, 50_000);
+    assert.ok(lines.every((line, i) => line === `line ${String(i)}`));
   });
 });

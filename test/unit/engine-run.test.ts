@@ -1,15 +1,14 @@
 /**
  * The engine on literal plans, with an in-memory runner behind the JobRunner interface: proves
- * scheduling, concurrency, timeouts, retries, cancellation and leasing logic without the kernel
+ * scheduling, concurrency, timeouts, retries, cancellation and hosts lists without the kernel
  * (test/engine/ runs the same engine on real namespaces).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EngineEvent } from '../../src/engine/events.js';
-import type { AddressLeaser, JobRunner, LeasedAddress, RunHooks } from '../../src/engine/ports.js';
+import type { JobRunner, RunHooks } from '../../src/engine/ports.js';
 import { runWorkflow, type EngineOptions } from '../../src/engine/run.js';
 import type { JobResult, JobSpec } from '../../src/isolation/job-spec.js';
-import { fail, ok } from '../../src/problem.js';
 import type { Condition, PlannedJob, Plan } from '../../src/validate/model.js';
 
 function planned(
@@ -45,38 +44,65 @@ function plan(...jobs: PlannedJob[]): Plan {
 /**
  * Commands of the in-memory runner: `exit CODE MS` ends with CODE after MS; `serve` runs until
  * stopped; `flaky N` fails its first N attempts; `hold` ends only when the test calls `release`.
+ * Like the real runner it leases an address for the job when it starts, from a pool of `capacity`
+ * addresses per network, and releases it when the job ends; a job finding its network full fails.
  */
-class MemoryRunner implements JobRunner<LeasedAddress> {
+class MemoryRunner implements JobRunner {
   running = 0;
   maxRunning = 0;
   readonly specs: JobSpec[] = [];
   readonly log: string[] = [];
-  private readonly held = new Map<string, () => void>();
+  /** Leased addresses by job id. */
+  readonly held = new Map<string, string>();
+  maxHeld = 0;
+  private readonly held_ = new Map<string, () => void>();
   private readonly tries = new Map<string, number>();
+  private readonly capacity: number;
 
-  release(name: string): void {
-    this.held.get(name)?.();
+  constructor(capacity = 250) {
+    this.capacity = capacity;
   }
 
-  /** Attempts whose lease was not held under their own job id. */
-  readonly foreignLeases: string[] = [];
+  release(name: string): void {
+    this.held_.get(name)?.();
+  }
 
-  async run(spec: JobSpec, lease: LeasedAddress | undefined, hooks: RunHooks): Promise<JobResult> {
+  async run(spec: JobSpec, hooks: RunHooks): Promise<JobResult> {
     const name = spec.name ?? spec.id;
-    if (lease !== undefined && lease.jobId !== spec.id) this.foreignLeases.push(spec.id);
     if (hooks.signal.aborted) return this.result(spec, 'STOPPED', 'stopped', null);
+    const address = this.lease(spec);
+    if (address === null) return this.result(spec, 'FAILED', 'network-setup', null);
     this.specs.push(spec);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     this.log.push(`start ${name}`);
-    hooks.onStarted({ pid: 1000 + this.specs.length });
-    hooks.onLine('stdout', `hello from ${name}`);
+    hooks.onStarted({
+      pid: 1000 + this.specs.length,
+      ...(address === undefined ? {} : { address }),
+      listed: spec.network !== 'isolated',
+    });
+    hooks.onLines('stdout', `hello from ${name}\n`);
     const code = await this.behave(spec, name, hooks);
     this.running--;
+    this.held.delete(spec.id);
     this.log.push(`end ${name}`);
     if (code === 'stopped') return this.result(spec, 'STOPPED', 'stopped', null);
     if (code === 'killed') return this.result(spec, 'FAILED', 'signal', null);
     return this.result(spec, code === 0 ? 'COMPLETED' : 'FAILED', 'exit', code);
+  }
+
+  /** An address for the job (undefined on `none`), or null when its network is full. */
+  private lease(spec: JobSpec): string | undefined | null {
+    if (spec.network === 'none') return undefined;
+    const taken = new Set(this.held.values());
+    for (let i = 0; i < this.capacity; i++) {
+      const address = `${spec.network}/${String(i)}`;
+      if (taken.has(address)) continue;
+      this.held.set(spec.id, address);
+      this.maxHeld = Math.max(this.maxHeld, this.held.size);
+      return address;
+    }
+    return null;
   }
 
   private behave(
@@ -94,7 +120,7 @@ class MemoryRunner implements JobRunner<LeasedAddress> {
       } else if (spec.command === 'flaky') {
         setTimeout(() => resolve(tries <= Number(spec.args[0]) ? 1 : 0), 1);
       } else if (spec.command === 'hold') {
-        this.held.set(name, () => resolve(0));
+        this.held_.set(name, () => resolve(0));
       }
     });
   }
@@ -117,32 +143,12 @@ class MemoryRunner implements JobRunner<LeasedAddress> {
   }
 }
 
-class MemoryLeaser implements AddressLeaser<LeasedAddress> {
-  next = 2;
-  readonly held = new Map<string, LeasedAddress>();
-  failOn: string | undefined;
-  lease(network: string, jobId: string) {
-    if (network === this.failOn)
-      return Promise.resolve(fail('no-network', `no network ${network}`));
-    if (network === 'none') return Promise.resolve(ok(undefined));
-    const listed = network !== 'isolated';
-    const lease = { jobId, network, address: `10.0.0.${String(this.next++)}`, listed };
-    this.held.set(jobId, lease);
-    return Promise.resolve(ok(lease));
-  }
-  release(jobId: string) {
-    this.held.delete(jobId);
-    return Promise.resolve();
-  }
-}
-
 let ids = 0;
 async function runPlan(p: Plan, options: Partial<EngineOptions> = {}, runner = new MemoryRunner()) {
-  const leaser = new MemoryLeaser();
   const events: EngineEvent[] = [];
   const result = await runWorkflow(
     p,
-    { runner, addresses: leaser, newJobId: () => `job${String(++ids)}` },
+    { runner, newJobId: () => `job${String(++ids)}` },
     {
       runId: 'run1',
       concurrency: 2,
@@ -151,7 +157,7 @@ async function runPlan(p: Plan, options: Partial<EngineOptions> = {}, runner = n
       ...options,
     },
   );
-  return { result, events, runner, leaser };
+  return { result, events, runner };
 }
 
 function outcome(r: Awaited<ReturnType<typeof runPlan>>) {
@@ -237,8 +243,7 @@ describe('engine', () => {
     );
     const flakyIds = r.runner.specs.filter((s) => s.name === 'flaky').map((s) => s.id);
     assert.equal(new Set(flakyIds).size, 3);
-    assert.deepEqual(r.runner.foreignLeases, [], 'each attempt runs on a lease of its own id');
-    assert.equal(r.leaser.held.size, 0, 'every attempt lease released');
+    assert.equal(r.runner.held.size, 0, 'every attempt lease released');
   });
 
   it('propagates a failure: dependents are canceled with a cause, the run fails', async () => {
@@ -282,7 +287,7 @@ describe('engine', () => {
       ],
     );
     assert.deepEqual(runner.log, ['start a', 'end a'], 'b never started');
-    assert.equal(r.leaser.held.size, 0);
+    assert.equal(runner.held.size, 0);
   });
 
   it('kills running jobs at once when the kill signal aborts', async () => {
@@ -301,42 +306,55 @@ describe('engine', () => {
     assert.equal(value.jobs[0]?.reason, 'signal');
   });
 
-  it("lists only the other jobs of a job's own network in its hosts", async () => {
-    const r = await runPlan(
+  it("lists the running jobs of a job's own network in its hosts, with their addresses", async () => {
+    const runner = new MemoryRunner();
+    const done = runPlan(
       plan(
-        planned('db', 'exit', ['0']),
-        planned('api', 'exit', ['0']),
-        planned('web', 'exit', ['0'], [], { network: 'front' }),
-        planned('offline', 'exit', ['0'], [], { network: 'none' }),
-        planned('iso1', 'exit', ['0'], [], { network: 'isolated' }),
-        planned('iso2', 'exit', ['0'], [], { network: 'isolated' }),
+        planned('db', 'hold'),
+        planned('api', 'exit', ['0'], ['db:RUNNING']),
+        planned('web', 'exit', ['0'], ['db:RUNNING'], { network: 'front' }),
+        planned('offline', 'exit', ['0'], ['db:RUNNING'], { network: 'none' }),
+        planned('iso1', 'hold', [], [], { network: 'isolated' }),
+        planned('iso2', 'exit', ['0'], ['iso1:RUNNING'], { network: 'isolated' }),
+        planned('later', 'exit', ['0'], ['api', 'iso2', 'db:RUNNING']),
       ),
+      { concurrency: 4 },
+      runner,
     );
-    const hosts = new Map(r.runner.specs.map((s) => [s.name, s.hosts?.map((h) => h.name)]));
-    assert.deepEqual(hosts.get('db'), ['api']);
-    assert.deepEqual(hosts.get('api'), ['db']);
+    // db and iso1 are services: the workflow stops them once nothing needs them.
+    const r = await done;
+    const hosts = new Map(r.runner.specs.map((s) => [s.name, s.hosts]));
+    assert.deepEqual(hosts.get('db'), [], 'nothing else was running');
+    assert.deepEqual(hosts.get('api'), [{ name: 'db', address: 'app/0' }]);
     assert.deepEqual(hosts.get('web'), []);
     assert.deepEqual(hosts.get('offline'), []);
-    assert.deepEqual(hosts.get('iso1'), [], 'jobs that cannot reach each other are not listed');
-    const started = r.events.find((e) => e.event === 'workflow-started');
-    assert.ok(started?.event === 'workflow-started');
+    assert.deepEqual(hosts.get('iso2'), [], 'jobs that cannot reach each other are not listed');
     assert.deepEqual(
-      started.jobs.map((j) => j.address),
-      ['10.0.0.2', '10.0.0.3', '10.0.0.4', undefined, '10.0.0.5', '10.0.0.6'],
+      hosts.get('later'),
+      [{ name: 'db', address: 'app/0' }],
+      'api has ended: no longer listed',
     );
-    assert.equal(r.leaser.held.size, 0, 'leases released at the end');
+    const summary = outcome(r).jobs.map((j) => [j.job, j.address]);
+    assert.deepEqual(summary.slice(0, 2), [
+      ['db', 'app/0'],
+      ['api', 'app/1'],
+    ]);
+    assert.equal(runner.held.size, 0, 'leases released at the end');
   });
 
-  it('returns a problem and releases the leases taken when one lease fails', async () => {
-    const leaser = new MemoryLeaser();
-    leaser.failOn = 'missing';
-    const result = await runWorkflow(
-      plan(planned('a', 'exit', ['0']), planned('b', 'exit', ['0'], [], { network: 'missing' })),
-      { runner: new MemoryRunner(), addresses: leaser, newJobId: () => `x${String(++ids)}` },
-      { runId: 'r', concurrency: 1, onEvent: () => undefined },
+  it('leases when a job starts: 300 jobs run on a network of 250 addresses', async () => {
+    const runner = new MemoryRunner(250);
+    const jobs = Array.from({ length: 300 }, (_, i) =>
+      planned(`j${String(i)}`, 'exit', ['0', '1']),
     );
-    assert.equal(result.ok, false);
-    assert.equal(!result.ok && result.problem.message, 'job b: no network missing');
-    assert.equal(leaser.held.size, 0);
+    const r = await runPlan(plan(...jobs), { concurrency: 4 }, runner);
+    const value = outcome(r);
+    assert.equal(value.status, 'COMPLETED');
+    assert.equal(value.jobs.filter((j) => j.status === 'COMPLETED').length, 300);
+    assert.ok(
+      runner.maxHeld <= 4,
+      `at most one lease per running job (held ${String(runner.maxHeld)})`,
+    );
+    assert.equal(runner.held.size, 0);
   });
 });

@@ -86,7 +86,7 @@ describe('the final exec', () => {
       setpriv: ['/usr/bin/setpriv'],
       command: 'echo',
       args: ['a b'],
-      protocol: true,
+      protocol: 'foreground',
     });
     assert.deepEqual(args.slice(0, NAMESPACE_ARGS.length), [...NAMESPACE_ARGS]);
     for (const flag of ['--as-pid-1', '--new-session', '--die-with-parent']) {
@@ -95,8 +95,8 @@ describe('the final exec', () => {
     const at = (flag: string): string | undefined => args[args.indexOf(flag) + 1];
     assert.equal(at('--hostname'), 'web');
     assert.equal(at('--info-fd'), '3');
-    assert.equal(at('--block-fd'), '4');
-    assert.equal(at('--json-status-fd'), '5');
+    assert.equal(at('--block-fd'), '5');
+    assert.equal(at('--json-status-fd'), '6');
     assert.deepEqual(args.slice(args.indexOf('--') + 1), [
       '/usr/bin/setpriv',
       '--inh-caps=-all,+kill',

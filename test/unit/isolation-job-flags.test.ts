@@ -48,10 +48,12 @@ describe('rnx job run flags as a job spec', () => {
 
   it('refuses each bad value with a message naming the flag', () => {
     const cases: [Record<string, string | string[]>, RegExp][] = [
-      [{ 'max-memory': '1K' }, /--max-memory 1K is too small/],
+      [{ 'max-memory': '1K' }, /--max-memory '1K' is too small: at least 4M/],
+      [{ 'max-memory': '2' }, /--max-memory '2' is too small/],
       [{ 'max-cpu': 'half' }, /--max-cpu 'half' is not a whole number/],
       [{ 'cpu-cores': '7-5' }, /runs backwards/],
-      [{ 'max-processes': '0' }, /--max-processes 0 is out of range/],
+      [{ 'max-processes': '-1' }, /--max-processes '-1' is not a whole number/],
+      [{ timeout: '400d' }, /--timeout '400d' is longer than 365 days/],
       [{ timeout: '10 minutes' }, /--timeout '10 minutes' is not a duration/],
       [{ name: 'my job' }, /--name: invalid job name 'my job'/],
       [{ network: 'a/b' }, /--network: invalid network name 'a\/b'/],
@@ -66,6 +68,16 @@ describe('rnx job run flags as a job spec', () => {
       assert.equal(spec.ok, false, JSON.stringify(options));
       if (!spec.ok) assert.match(spec.problem.message, message);
     }
+  });
+
+  it('reads limits as workflow files do: plain memory in megabytes, 0 for no limit, days', () => {
+    const spec = flags(
+      { 'max-memory': '512', 'max-processes': '0', 'max-cpu': '0', timeout: '2d' },
+      ['true'],
+    );
+    assert.ok(spec.ok);
+    assert.deepEqual(spec.value.resources, { maxMemory: 512 * 1024 * 1024 });
+    assert.equal(spec.value.timeoutMs, 2 * 86_400_000);
   });
 
   it('needs a command', () => {

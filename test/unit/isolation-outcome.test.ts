@@ -33,11 +33,12 @@ describe('how a finished job is classified', () => {
     assert.equal(c.signal, 'SIGKILL');
   });
 
-  it('a timeout is FAILED with reason timeout', () => {
-    assert.equal(
-      classify({ ...plain, code: null, signal: 'SIGKILL', timedOut: true }).reason,
-      'timeout',
-    );
+  it('a timeout is FAILED with reason timeout and exit code 124, even if the job exited 0', () => {
+    const killed = classify({ ...plain, code: null, signal: 'SIGKILL', timedOut: true });
+    assert.equal(killed.reason, 'timeout');
+    assert.equal(killed.exitCode, 124);
+    const trapped = classify({ ...plain, code: 0, signal: null, timedOut: true });
+    assert.deepEqual([trapped.status, trapped.exitCode], ['FAILED', 124]);
   });
 
   it('a command that does not exist is a start failure', () => {

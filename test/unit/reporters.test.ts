@@ -26,11 +26,10 @@ const EVENTS: EngineEvent[] = [
     file: 'demo.yaml',
     concurrency: 2,
     jobs: [
-      { job: 'db', network: 'backend', address: '10.30.0.2', requires: [] },
+      { job: 'db', network: 'backend', requires: [] },
       {
         job: 'api-service',
         network: 'backend',
-        address: '10.30.0.3',
         requires: [{ job: 'db', condition: 'RUNNING' }],
       },
       { job: 'web', network: 'none', requires: [{ job: 'api-service', condition: 'COMPLETED' }] },
@@ -56,14 +55,21 @@ const EVENTS: EngineEvent[] = [
     network: 'backend',
     address: '10.30.0.3',
   },
-  { event: 'job-output', at: at(1), job: 'db', jobId: 'j1', stream: 'stderr', line: 'GET / 200' },
+  {
+    event: 'job-output',
+    at: at(1),
+    job: 'db',
+    jobId: 'j1',
+    stream: 'stderr',
+    text: 'GET / 200\n',
+  },
   {
     event: 'job-output',
     at: at(2),
     job: 'api-service',
     jobId: 'j2',
     stream: 'stdout',
-    line: 'got 200',
+    text: 'got 200\n',
   },
   {
     event: 'job-finished',
@@ -146,13 +152,78 @@ function report(json: boolean, fancy: boolean): string {
 }
 
 describe('reporters', () => {
-  it('--json prints every event as one JSON object per line, unchanged', () => {
+  it('--json prints every event as one JSON object per line, output one object per line', () => {
     const lines = report(true, false).trimEnd().split('\n');
     assert.equal(lines.length, EVENTS.length);
     assert.deepEqual(
       lines.map((l) => JSON.parse(l) as unknown),
-      EVENTS,
+      EVENTS.map((e) => {
+        if (e.event !== 'job-output') return e;
+        const { text, ...rest } = e;
+        return { ...rest, line: text.slice(0, -1) };
+      }),
     );
+  });
+
+  it('--json splits a batch of output lines into one object per line, in order', () => {
+    const sink = new Sink();
+    const reporter = createReporter(sink, { json: true, fancy: false });
+    const lines = ['first', '', 'with "quotes" and \\ and \t', 'last'];
+    reporter.onEvent({
+      event: 'job-output',
+      at: at(1),
+      job: 'db',
+      jobId: 'j1',
+      stream: 'stdout',
+      text: lines.map((line) => `${line}\n`).join(''),
+    });
+    const objects = sink.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    assert.deepEqual(
+      objects,
+      lines.map((line) => ({
+        event: 'job-output',
+        at: at(1),
+        job: 'db',
+        jobId: 'j1',
+        stream: 'stdout',
+        line,
+      })),
+    );
+  });
+
+  it('plain text prefixes every line of a batch of output, and nothing else', () => {
+    const sink = new Sink();
+    const reporter = createReporter(sink, { json: false, fancy: false });
+    const started = EVENTS[0];
+    assert.ok(started !== undefined);
+    reporter.onEvent(started);
+    reporter.onEvent({
+      event: 'job-output',
+      at: at(1),
+      job: 'db',
+      jobId: 'j1',
+      stream: 'stdout',
+      text: 'one\n\nthree | with a bar\n',
+    });
+    reporter.onEvent({
+      event: 'job-output',
+      at: at(1),
+      job: 'web',
+      jobId: 'j3',
+      stream: 'stderr',
+      text: 'x\n',
+    });
+    const printed = sink.text.split('\n').slice(1);
+    assert.deepEqual(printed, [
+      'db          | one',
+      'db          | ',
+      'db          | three | with a bar',
+      'web         | x',
+      '',
+    ]);
   });
 
   it('plain text prefixes job output with the padded job name, like docker compose', () => {

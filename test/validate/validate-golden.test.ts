@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { catalogOf } from '../../src/validate/catalog.js';
 import { renderDiagnostics } from '../../src/validate/diagnostic.js';
+import { readText } from '../../src/validate/read-file.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
@@ -47,17 +48,26 @@ const EVERY_CODE = [
   'upload-outside',
   'env-conflict',
   'no-such-workflow',
+  'matrix-name-clash',
+  'matrix-name-invalid',
+  'unknown-matrix-key',
+  'output-reference-matrix',
+  'output-reference-not-upstream',
+  'output-reference-shared',
+  'output-reference-unknown',
+  'artifact-outside',
+  'env-unset',
+  'env-file-unreadable',
 ];
 
 function check(name: string): { codes: string[] } {
   const source = readFileSync(join(DIR, `${name}.yaml`), 'utf8');
   const workflow = /^# selected workflow: (\S+)/.exec(source)?.[1];
-  const result = validateWorkflow(
-    source,
-    `${name}.yaml`,
-    CATALOG,
-    workflow === undefined ? {} : { workflow },
-  );
+  const result = validateWorkflow(source, `${name}.yaml`, CATALOG, {
+    ...(workflow === undefined ? {} : { workflow }),
+    // env_file names resolve against '/' (the default cwd): read them from the fixtures.
+    readEnvFile: (path) => readText(join(DIR, path)),
+  });
   const expected = readFileSync(join(DIR, `${name}.expected.txt`), 'utf8');
   assert.equal(`${renderDiagnostics(result.diagnostics, source)}\n`, expected);
   return { codes: result.diagnostics.map((d) => d.code) };

@@ -15,9 +15,11 @@ export const command: Command = {
   details: `Examples:
   rnx job run --network=app --max-memory=512M -- python3 -m http.server 8000
   rnx job run --json hostname -I | jq -r .output
+  rnx job run -d --json --network=app --name=backend python3 -m http.server 8000 | jq -r .address
   rnx job run --workflow=workflows/diamond.yaml --dry-run
   rnx job run --workflow=workflows/pipelines.yaml:nightly --dry-run --json
   rnx job run --workflow=workflows/diamond.yaml --concurrency=4
+  rnx job run --workflow=workflows/build-deploy.yaml --job=deploy --env-file=.env
 
 Flags come before the command; everything from the command on is passed to it verbatim
 ('--' is optional).`,
@@ -36,6 +38,19 @@ Flags come before the command; everything from the command on is passed to it ve
       type: 'string',
       valueName: 'N',
       description: 'with --workflow: at most N jobs at once (default: number of CPUs)',
+    },
+    job: {
+      type: 'string',
+      multiple: true,
+      valueName: 'NAME',
+      description: 'with --workflow: run only NAME and the jobs it requires (repeatable)',
+    },
+    'env-file': {
+      type: 'string',
+      multiple: true,
+      valueName: 'FILE',
+      description:
+        'dotenv file: a job gets its variables; a workflow takes from it the variables it gives without a value',
     },
     network: { type: 'string', valueName: 'NAME', description: 'network to join (default bridge)' },
     name: { type: 'string', valueName: 'NAME', description: "job name (also the job's hostname)" },
@@ -113,6 +128,12 @@ Flags come before the command; everything from the command on is passed to it ve
       multiple: true,
       valueName: 'CAP',
       description: 'drop a Linux capability (e.g. NET_RAW, or ALL)',
+    },
+    detach: {
+      type: 'boolean',
+      short: 'd',
+      description:
+        'return once the job runs, printing its id (--json: id, name, network, address); it runs on in the background',
     },
     json: {
       type: 'boolean',

@@ -1,22 +1,19 @@
 /**
  * `rnx job stop ID [--grace DURATION]`: stops a running job from any terminal. Records the stop
  * request, then signals the job through its cgroup: SIGTERM to every process, the grace period,
- * SIGKILL to the whole tree. The rnx that runs the job records it STOPPED; if that rnx is gone,
- * this command cleans up after it.
+ * SIGKILL to the whole tree. The rnx that runs the job (or a detached job's supervisor) records it
+ * STOPPED, and this command wakes when it has (no polling); if that rnx is gone, this command
+ * cleans up after it.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { getJob, requestStop, claimJob } from '../../isolation/records/job-store.js';
 import { jobOrReport } from '../job-view.js';
-import { isAlive, selfIdentity } from '../../isolation/records/proc-identity.js';
-import { cleanUpJob } from '../../isolation/records/orphans.js';
-import { DEFAULT_GRACE_MS, stopJob } from '../../isolation/end/stop-job.js';
-import { parseDuration } from '../../isolation/units.js';
+import { DEFAULT_GRACE_MS } from '../../isolation/end/stop-job.js';
+import { stopRunningJob } from '../../isolation/end/stop-running.js';
+import { parseDuration } from '../../units.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { stringOption } from '../args.js';
 import { printProblem, writeLine } from '../print.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const command: Command = {
   path: 'job stop',
@@ -51,25 +48,12 @@ export const command: Command = {
       writeLine(ctx.stderr, `rnx: job ${job.id} is not running (${job.status})`);
       return EXIT.failed;
     }
-    requestStop(db, job.id, new Date().toISOString());
-    if (!isAlive(job.owner)) {
-      if (claimJob(db, job.id, job.owner, selfIdentity())) {
-        await cleanUpJob(db, job, {
-          status: 'STOPPED',
-          reason: 'stopped',
-          message: 'stopped; the rnx that ran it was gone',
-        });
-      }
-    } else if (job.cgroup !== null) {
-      const initPid = job.init !== null && isAlive(job.init) ? job.init.pid : undefined;
-      await stopJob(
-        { cgroup: job.cgroup, ...(initPid === undefined ? {} : { initPid }) },
-        grace?.value ?? DEFAULT_GRACE_MS,
-      );
-    }
-    // The owning rnx writes the final record once its job has ended.
-    for (let i = 0; i < 100 && (getJob(db, job.id)?.active ?? false); i++) await sleep(50);
-    const final = getJob(db, job.id);
+    const final = await stopRunningJob(
+      db,
+      stateDir(ctx.env),
+      job,
+      grace?.value ?? DEFAULT_GRACE_MS,
+    );
     writeLine(ctx.stdout, `${job.id} ${final?.status ?? 'STOPPING'}`);
     return EXIT.ok;
   },

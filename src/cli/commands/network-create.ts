@@ -6,7 +6,7 @@ import { stringOption, flagOption } from '../args.js';
 import { openDatabase, stateDir } from '../../state/database.js';
 import { readHostFacts } from '../../networks/host-conflicts.js';
 import { createNetwork, validateNetworkInput } from '../../networks/manage.js';
-import { exitCodeFor } from './network-exit.js';
+import { exitCodeFor } from '../exit-codes.js';
 
 export const command: Command = {
   path: 'network create',

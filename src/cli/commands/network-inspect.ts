@@ -7,7 +7,7 @@ import { openDatabase, stateDir } from '../../state/database.js';
 import { gatewayOf, intToIp, mustParseCidr } from '../../networks/cidr.js';
 import { listLeases } from '../../networks/leases.js';
 import { getNetwork } from '../../networks/store.js';
-import { exitCodeFor } from './network-exit.js';
+import { exitCodeFor } from '../exit-codes.js';
 
 export const command: Command = {
   path: 'network inspect',

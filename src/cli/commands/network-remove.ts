@@ -4,7 +4,7 @@ import { EXIT } from '../context.js';
 import { printProblem, writeLine } from '../print.js';
 import { openDatabase, stateDir } from '../../state/database.js';
 import { removeNetwork } from '../../networks/manage.js';
-import { exitCodeFor } from './network-exit.js';
+import { exitCodeFor } from '../exit-codes.js';
 
 export const command: Command = {
   path: 'network remove',

@@ -22,6 +22,7 @@ export const command: Command = {
 Examples:
   rnx workflow graph workflows/diamond.yaml
   rnx workflow graph --format=dot workflows/diamond.yaml | dot -Tsvg > diamond.svg`,
+  stateless: () => true,
   options: {
     format: { type: 'string', valueName: 'FORMAT', description: 'mermaid (default) or dot' },
   },
@@ -45,8 +46,9 @@ Examples:
       return EXIT.usage;
     }
     const target = parseWorkflowTarget(text);
-    const r = await validateWorkflowFile(target.file, await cliCatalog(ctx), {
+    const r = await validateWorkflowFile(target.file, await cliCatalog(ctx, { stores: false }), {
       cwd: ctx.cwd,
+      hostEnvironment: ctx.env,
       checkEnvironment: false,
       ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
     });

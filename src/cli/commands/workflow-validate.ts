@@ -25,6 +25,7 @@ Examples:
   rnx workflow validate workflows/*.yaml
   rnx workflow validate --quiet --skip-environment ci/*.yaml
   rnx workflow validate --json workflows/diamond.yaml | jq '.files[0].valid'`,
+  stateless: (args) => flagOption(args.options, 'skip-environment'),
   options: {
     json: {
       type: 'boolean',
@@ -46,12 +47,15 @@ Examples:
       return EXIT.usage;
     }
     const json = flagOption(args.options, 'json');
-    const catalog = await cliCatalog(ctx);
+    const catalog = await cliCatalog(ctx, {
+      stores: !flagOption(args.options, 'skip-environment'),
+    });
     const files = [];
     for (const text of args.positionals) {
       const target = parseWorkflowTarget(text);
       const r = await validateWorkflowFile(target.file, catalog, {
         cwd: ctx.cwd,
+        hostEnvironment: ctx.env,
         checkEnvironment: !flagOption(args.options, 'skip-environment'),
         ...(target.workflow === undefined ? {} : { workflow: target.workflow }),
       });

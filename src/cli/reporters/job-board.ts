@@ -23,6 +23,8 @@ export class JobBoard {
   workflow = '';
   runId = '';
   concurrency = 0;
+  private width = 0;
+  private readonly positions = new Map<string, number>();
 
   apply(event: EngineEvent): void {
     switch (event.event) {
@@ -31,11 +33,12 @@ export class JobBoard {
         this.runId = event.runId;
         this.concurrency = event.concurrency;
         for (const job of event.jobs) {
+          if (!this.positions.has(job.job)) this.positions.set(job.job, this.positions.size);
+          this.width = Math.max(this.width, job.job.length);
           this.rows.set(job.job, {
             job: job.job,
             state: 'waiting',
             network: job.network,
-            ...(job.address === undefined ? {} : { address: job.address }),
             attempt: 0,
             exitCode: null,
           });
@@ -88,12 +91,13 @@ export class JobBoard {
     return [...this.rows.values()].filter((r) => ENDED.has(r.state)).length;
   }
 
+  /** The longest job name (rows are only added by `workflow-started`). */
   nameWidth(): number {
-    return Math.max(0, ...[...this.rows.keys()].map((name) => name.length));
+    return this.width;
   }
 
   indexOf(job: string): number {
-    return [...this.rows.keys()].indexOf(job);
+    return this.positions.get(job) ?? -1;
   }
 
   private update(job: string, change: (row: BoardRow) => void): void {

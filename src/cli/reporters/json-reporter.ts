@@ -1,6 +1,10 @@
-/** `--json`: every engine event as one JSON object on its own line (see src/engine/events.ts). */
+/**
+ * `--json`: every engine event as one JSON object on its own line (see src/engine/events.ts); a
+ * batch of output lines becomes one `job-output` object per line, written with one write.
+ */
 import type { Writable } from 'node:stream';
 import type { EngineEvent } from '../../engine/events.js';
+import { linesOf } from '../../engine/line-splitter.js';
 import type { Reporter } from './reporter.js';
 
 export class JsonReporter implements Reporter {
@@ -11,7 +15,17 @@ export class JsonReporter implements Reporter {
   }
 
   onEvent(event: EngineEvent): void {
-    this.out.write(`${JSON.stringify(event)}\n`);
+    if (event.event !== 'job-output') {
+      this.out.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    // Everything but `line` is the same for the whole batch: serialise it once.
+    const { text, ...rest } = event;
+    const head = `${JSON.stringify(rest).slice(0, -1)},"line":`;
+    let out = '';
+    for (const line of linesOf(text)) out += `${head}${JSON.stringify(line)}}\n`;
+    // As bytes: see TextReporter.onEvent.
+    this.out.write(Buffer.from(out));
   }
 
   close(): void {}

@@ -55,7 +55,7 @@ export class LiveReporter implements Reporter {
     this.flushing = undefined;
     const lines = this.pending.map((l) => `${l}\n`).join('');
     this.pending = [];
-    this.out.write(this.erase() + lines + this.draw());
+    this.out.write(Buffer.from(this.erase() + lines + this.draw()));
   }
 
   close(): void {

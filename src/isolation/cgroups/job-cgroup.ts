@@ -20,7 +20,7 @@ import {
   type LimitWrite,
 } from './limits.js';
 import { enableV2Controllers } from './delegation.js';
-import { formatCpuList, parseCpuList } from '../units.js';
+import { formatCpuList, parseCpuList } from '../../units.js';
 
 export interface JobCgroup {
   readonly version: 'v1' | 'v2';
@@ -161,7 +161,7 @@ function checkCpus(wanted: string, available: string | undefined): Result<void> 
   const outside = cpus.value.filter((cpu) => !allowed.has(cpu));
   if (outside.length > 0) {
     return fail(
-      'usage',
+      'invalid-cpu-set',
       `CPU ${formatCpuList(outside)} is not available to rnx (allowed: ${available})`,
     );
   }

@@ -4,7 +4,7 @@
  * and an OOM kill over the bare 137 it leaves behind.
  */
 import { constants } from 'node:os';
-import type { EndReason, JobStatus } from '../job-spec.js';
+import { TIMEOUT_EXIT_CODE, type EndReason, type JobStatus } from '../job-spec.js';
 
 export interface Observed {
   readonly code: number | null;
@@ -35,7 +35,15 @@ export function classify(o: Observed): Classified {
     };
   }
   if (o.stopRequested) return { ...base, status: 'STOPPED', reason: 'stopped' };
-  if (o.timedOut) return { ...base, status: 'FAILED', reason: 'timeout', message: 'timed out' };
+  if (o.timedOut) {
+    return {
+      ...base,
+      exitCode: TIMEOUT_EXIT_CODE,
+      status: 'FAILED',
+      reason: 'timeout',
+      message: 'timed out',
+    };
+  }
   const failed = o.signal !== null || o.code !== 0;
   if (failed && o.oomKills > 0) {
     return {

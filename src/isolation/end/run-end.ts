@@ -14,6 +14,7 @@ import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
 import { finishJob, getJob } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
+import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
 
 /** A job that ended before its command ran, or because rnx could not run it. */
@@ -34,6 +35,17 @@ export interface Held {
 
 /** Waits for the job's process to end; kills it (bwrap and PID 1) if it lingers. */
 export async function reap(proc: JobProcess): Promise<void> {
+  if (proc.supervisorPid !== undefined) {
+    // A detached job that failed to start: its supervisor would only wait for this rnx to let go.
+    proc.kill();
+    try {
+      process.kill(proc.supervisorPid, 'SIGKILL');
+    } catch {
+      // Gone.
+    }
+    await proc.exited;
+    return;
+  }
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
   const first = await Promise.race([proc.exited, late]);
@@ -56,12 +68,27 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
     const problem = await releaseCgroup(held.cgroup);
     if (problem !== undefined) problems.push(problem);
   }
-  await releaseNetwork(db, jobId, held.prepared?.hostVeth);
-  if (held.runDir !== undefined) removeJobFiles(held.runDir);
-  if (held.filesystem !== undefined) {
-    const released = await releaseJobFilesystem(db, held.filesystem, jobId);
-    if (!released.ok) problems.push(released.problem.message);
+  // A record that cannot be written (a full state directory) must not keep the rest held: every
+  // step runs, and the first such error is thrown at the end. The lease row left behind is then
+  // freed by the next rnx command (its owner, this rnx, being gone).
+  let fault: Error | undefined;
+  const step = async (work: () => unknown): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      fault ??= error instanceof Error ? error : new Error(String(error));
+    }
+  };
+  await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
+  const { runDir, filesystem } = held;
+  if (runDir !== undefined) await step(() => removeJobFiles(runDir));
+  if (filesystem !== undefined) {
+    await step(async () => {
+      const released = await releaseJobFilesystem(db, filesystem, jobId);
+      if (!released.ok) problems.push(released.problem.message);
+    });
   }
+  if (fault !== undefined) throw fault;
   return problems;
 }
 
@@ -71,7 +98,7 @@ export function finishRun(
   spec: JobSpec,
   leftovers: readonly string[],
   outcome: Observed | Failure,
-  extra: { startedAt?: string },
+  extra: { startedAt?: string; note?: string },
 ): JobResult {
   const result =
     'reason' in outcome
@@ -84,8 +111,11 @@ export function finishRun(
         }
       : classify(outcome);
   const endedAt = new Date().toISOString();
-  const message = [result.message, ...leftovers].filter(Boolean).join('; ') || undefined;
+  const message =
+    [result.message, ...leftovers, extra.note].filter(Boolean).join('; ') || undefined;
   finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
+  // Its name goes away from the other running jobs' hosts files of its network.
+  if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const address = getJob(db, spec.id)?.address ?? undefined;
   return {
     id: spec.id,

@@ -4,6 +4,7 @@
  * whether a stop was asked for and whether the timeout fired.
  */
 import type { Exit } from '../start/job-process.js';
+import { setLongTimeout } from '../../long-timeout.js';
 import { killNow, stopJob, type StopTarget } from './stop-job.js';
 
 export interface Supervised {
@@ -51,15 +52,15 @@ export async function superviseJob(options: SuperviseOptions): Promise<Supervise
   options.onWatching?.();
   if (options.signal?.aborted) onStop();
   if (options.killSignal?.aborted) onKill();
-  const timer =
+  const cancelTimer =
     options.timeoutMs === undefined
       ? undefined
-      : setTimeout(() => {
+      : setLongTimeout(() => {
           timedOut = !stopRequested;
           stop();
         }, options.timeoutMs);
   const exit = await exited;
-  clearTimeout(timer);
+  cancelTimer?.();
   options.signal?.removeEventListener('abort', onStop);
   options.killSignal?.removeEventListener('abort', onKill);
   return { exit, stopRequested, timedOut };

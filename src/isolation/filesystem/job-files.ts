@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
+import { withSharedPart } from './network-names.js';
 
 export function hostsFile(
   hostname: string,
@@ -81,11 +82,19 @@ export function writeJobFiles(
     address?: string;
     hosts: readonly HostEntry[];
     hasNetwork: boolean;
+    /** The network whose running jobs' names the file gets (see network-names.ts). */
+    network?: string;
   },
 ): JobFiles {
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const hosts = join(runDir, 'hosts');
-  writeFileSync(hosts, hostsFile(options.hostname, options.address, options.hosts));
+  const own = hostsFile(options.hostname, options.address, options.hosts);
+  // Whole or not at all: another rnx may rewrite its shared part at any time (network-names.ts).
+  writeFileSync(
+    `${hosts}.new`,
+    options.network === undefined ? own : withSharedPart(own, options.network),
+  );
+  renameSync(`${hosts}.new`, hosts);
   const resolv = sharedResolvConf(options.stateDir, options.hasNetwork);
   return { dir: runDir, hosts, resolv };
 }

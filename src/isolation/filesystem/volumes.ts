@@ -131,6 +131,15 @@ export function acquireVolumes(
   });
 }
 
+/** Hands a job's volume uses over to another owner process (a detached job's supervisor). */
+export function transferVolumeUses(db: Database, jobId: string, owner: ProcessIdentity): void {
+  db.prepare('UPDATE volume_uses SET owner_pid = ?, owner_start_time = ? WHERE job_id = ?').run(
+    owner.pid,
+    owner.startTime,
+    jobId,
+  );
+}
+
 export function releaseVolumes(db: Database, jobId: string): void {
   db.prepare('DELETE FROM volume_uses WHERE job_id = ?').run(jobId);
 }

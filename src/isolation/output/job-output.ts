@@ -1,10 +1,20 @@
 /**
  * A job's output on its way out: secret values masked, appended to the job's log file (stdout and
  * stderr interleaved as they came), then handed to the caller's callbacks.
+ *
+ * When the log cannot be written (its file system is full, or would keep less than LOG_RESERVE
+ * free, which the state database needs to record the job's end), the log stops there: the job
+ * runs on, its output still reaches the callbacks, and `logStopped` says why (once, through
+ * `onLogStopped`).
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statfsSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Redactor } from './redact.js';
+
+/** Free space a job's log leaves on its file system, for the records of the job's end. */
+export const LOG_RESERVE = 1024 * 1024;
+/** Free space is looked at again after this many bytes of log. */
+const CHECK_EVERY = 256 * 1024;
 
 export class JobOutput {
   private readonly log: number;
@@ -13,18 +23,30 @@ export class JobOutput {
   private readonly err: Redactor;
   private readonly onStdout: ((chunk: Buffer) => void) | undefined;
   private readonly onStderr: ((chunk: Buffer) => void) | undefined;
+  private readonly onLogStopped: ((why: string) => void) | undefined;
+  private readonly logDir: string;
+  /** Bytes the log may still take before free space is looked at again. */
+  private budget = 0;
+  /** Why the log stopped, once it did. */
+  logStopped: string | undefined;
 
   constructor(
     logPath: string,
     secrets: readonly string[],
-    hooks: { onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void },
+    hooks: {
+      onStdout?: (chunk: Buffer) => void;
+      onStderr?: (chunk: Buffer) => void;
+      onLogStopped?: (why: string) => void;
+    },
   ) {
-    mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
+    this.logDir = dirname(logPath);
+    mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
     this.log = openSync(logPath, 'a', 0o600);
     this.out = new Redactor(secrets);
     this.err = new Redactor(secrets);
     this.onStdout = hooks.onStdout;
     this.onStderr = hooks.onStderr;
+    this.onLogStopped = hooks.onLogStopped;
   }
 
   stdout(chunk: Buffer): void {
@@ -46,7 +68,33 @@ export class JobOutput {
 
   private emit(chunk: Buffer, to: ((chunk: Buffer) => void) | undefined): void {
     if (chunk.length === 0 || !this.open) return;
-    writeSync(this.log, chunk);
+    if (this.logStopped === undefined) this.append(chunk);
     to?.(chunk);
+  }
+
+  private append(chunk: Buffer): void {
+    try {
+      if (chunk.length > this.budget) {
+        const { bavail, bsize } = statfsSync(this.logDir);
+        const room = bavail * bsize - LOG_RESERVE;
+        if (room < chunk.length) {
+          this.stop('the state directory is full: 1 MiB is kept free for the records');
+          return;
+        }
+        this.budget = Math.min(room, CHECK_EVERY + chunk.length);
+      }
+      writeSync(this.log, chunk);
+      this.budget -= chunk.length;
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      this.stop(
+        e.code === 'ENOSPC' ? 'the state directory is full' : `${e.code ?? ''} ${e.message}`,
+      );
+    }
+  }
+
+  private stop(why: string): void {
+    this.logStopped = why;
+    this.onLogStopped?.(why);
   }
 }

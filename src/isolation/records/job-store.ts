@@ -111,7 +111,10 @@ export function getJob(db: Database, id: string): JobRecord | undefined {
   return row === undefined ? undefined : fromRow(row);
 }
 
-/** A job by exact id, unique id prefix, or name (the most recent job of that name). */
+/**
+ * A job by exact id, unique id prefix, or name: the running job of that name if there is one
+ * (the most recent when several run, on different networks), else the most recent of that name.
+ */
 export function findJob(db: Database, ref: string): JobRecord | undefined {
   const exact = getJob(db, ref);
   if (exact !== undefined) return exact;
@@ -124,7 +127,7 @@ export function findJob(db: Database, ref: string): JobRecord | undefined {
   }
   const named = sql(
     db,
-    'SELECT * FROM jobs WHERE name = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+    'SELECT * FROM jobs WHERE name = ? ORDER BY active DESC, created_at DESC, rowid DESC LIMIT 1',
   ).get(ref) as Row | undefined;
   return named === undefined ? undefined : fromRow(named);
 }
@@ -158,4 +161,13 @@ export function claimJob(
        WHERE id = ? AND owner_pid = ? AND owner_start = ? AND active = 1`,
   ).run(to.pid, to.startTime, id, from.pid, from.startTime);
   return Number(result.changes) === 1;
+}
+
+/** Hands a job over to another owner process (a detached job's supervisor). */
+export function setJobOwner(db: Database, id: string, owner: ProcessIdentity): void {
+  sql(db, 'UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(
+    owner.pid,
+    owner.startTime,
+    id,
+  );
 }

@@ -15,6 +15,8 @@ import { cgroupName, type JobCgroup } from '../cgroups/job-cgroup.js';
 import { runDirOf } from '../filesystem/job-files.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
 import { activeJobOwners, claimJob, finishJob, getJob, type JobRecord } from './job-store.js';
+import { removeEndFifo } from './end-signal.js';
+import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { isAlive, selfIdentity } from './proc-identity.js';
 import { releaseHeld } from '../end/run-end.js';
 
@@ -57,6 +59,8 @@ export async function cleanUpJob(
     message: [end.message, ...problems].join('; '),
     endedAt: new Date().toISOString(),
   });
+  if (job.name !== null) refreshNetworkNames(db, job.network);
+  removeEndFifo(dirOfLog(job.logPath), job.id);
   return { id: job.id, problems };
 }
 

@@ -1,6 +1,9 @@
 /**
  * Starts a job's process: one `bwrap` (see sandbox-args.ts) with the job's stdout and stderr as
- * FIFOs (output-pipes.ts) and the three protocol fds as fds 3-5. The child bwrap forks is the
+ * FIFOs (output-pipes.ts) and the protocol fds (3, 5, 6; fd 4 is a detached job's supervisor's).
+ * A detached job's bwrap is started by its supervisor (detach/supervisor.ts), which sends its
+ * output to the log and has no status fd (the supervisor gets bwrap's exit status, the same
+ * number). The child bwrap forks is the
  * job's PID 1 and, once its sandbox is made, waits for the go on the block fd. What bwrap says
  * comes as JSON on its own fds, never as text on stderr:
  *   info fd    `{"child-pid": N, ...}` once the namespaces exist (then closed)
@@ -9,10 +12,13 @@
  * is in the job's stderr) or the job was killed before its go.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
 import type { OutputPipe } from './output-pipes.js';
+import { PROTOCOL_FDS } from './sandbox-args.js';
 
 export interface Exit {
   readonly code: number | null;
@@ -34,16 +40,50 @@ export interface JobProcess {
   go(): void;
   /** Ends the job before (or after) its go: SIGKILL to bwrap and to PID 1. */
   kill(): void;
+  /** The detached job's supervisor (absent in the foreground). */
+  readonly supervisorPid: number | undefined;
+  /** Lets the job run on without this process (a detached job, once it runs). */
+  detach(): void;
 }
 
 export interface StartOptions {
   readonly bwrap: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
-  readonly stdout: OutputPipe;
-  readonly stderr: OutputPipe;
-  readonly onStdout: (chunk: Buffer) => void;
-  readonly onStderr: (chunk: Buffer) => void;
+  /** Where the job's output goes: the FIFOs rnx reads, or (detached) the supervisor's log. */
+  readonly output:
+    | {
+        readonly stdout: OutputPipe;
+        readonly stderr: OutputPipe;
+        readonly onStdout: (chunk: Buffer) => void;
+        readonly onStderr: (chunk: Buffer) => void;
+      }
+    | {
+        /** The supervisor's argv (see detach/supervisor.ts), to which bwrap's is appended. */
+        readonly supervisor: readonly string[];
+      };
+}
+
+/** The child of `pid` that runs `program` (by its command name, which the kernel cuts to 15). */
+function childRunning(pid: number, program: string): number | undefined {
+  const name = basename(program).slice(0, 15);
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number)
+      .filter((n) => n > 0);
+  } catch {
+    return undefined;
+  }
+  return children.find((child) => {
+    try {
+      return readFileSync(`/proc/${String(child)}/comm`, 'utf8').trim() === name;
+    } catch {
+      return false;
+    }
+  });
 }
 
 const SIGNALS = Object.entries(constants.signals) as [NodeJS.Signals, number][];
@@ -95,18 +135,38 @@ function ended(stream: Socket): Promise<void> {
 }
 
 export function startJobProcess(options: StartOptions): JobProcess {
-  const child: ChildProcess = spawnProcess(options.bwrap, [...options.args], {
-    stdio: ['ignore', options.stdout.writeFd, options.stderr.writeFd, 'pipe', 'pipe', 'pipe'],
+  const out = 'supervisor' in options.output ? undefined : options.output;
+  const supervisor = 'supervisor' in options.output ? options.output.supervisor : undefined;
+  const argv = [...(supervisor ?? []), options.bwrap, ...options.args];
+  const stdio: ('ignore' | 'pipe' | number)[] = [
+    'ignore',
+    out?.stdout.writeFd ?? 'ignore',
+    out?.stderr.writeFd ?? 'ignore',
+  ];
+  stdio[PROTOCOL_FDS.info] = 'pipe';
+  stdio[4] = 'ignore';
+  stdio[PROTOCOL_FDS.block] = 'pipe';
+  if (out !== undefined) stdio[PROTOCOL_FDS.status] = 'pipe';
+  const child: ChildProcess = spawnProcess(argv[0] ?? options.bwrap, argv.slice(1), {
+    stdio,
     env: options.env,
+    // A detached job's supervisor runs in a session of its own.
+    detached: supervisor !== undefined,
   });
-  // The job holds the write ends now; rnx's copies would keep the readers from ever seeing EOF.
-  options.stdout.closeWrite();
-  options.stderr.closeWrite();
-  options.stdout.reader.on('data', options.onStdout);
-  options.stderr.reader.on('data', options.onStderr);
-  const stdio = child.stdio as unknown as readonly Socket[];
-  const [info, block, status] = [stdio[3], stdio[4], stdio[5]] as [Socket, Socket, Socket];
+  const stdioStreams = child.stdio as unknown as readonly (Socket | null)[];
+  const info = stdioStreams[PROTOCOL_FDS.info] as Socket;
+  const block = stdioStreams[PROTOCOL_FDS.block] as Socket;
+  const status = stdioStreams[PROTOCOL_FDS.status] ?? undefined;
   block.on('error', () => undefined);
+  const readers: Socket[] = [];
+  if (out !== undefined) {
+    // The job holds the write ends now; rnx's copies would keep the readers from seeing EOF.
+    out.stdout.closeWrite();
+    out.stderr.closeWrite();
+    out.stdout.reader.on('data', out.onStdout);
+    out.stderr.reader.on('data', out.onStderr);
+    readers.push(out.stdout.reader, out.stderr.reader);
+  }
   let pid1: number | undefined;
   let exitCode: number | undefined;
   const childPid = new Promise<number | undefined>((resolve) => {
@@ -125,22 +185,20 @@ export function startJobProcess(options: StartOptions): JobProcess {
       resolve(pid1);
     });
   });
-  jsonLines(status, (value) => {
-    const code = value['exit-code'];
-    if (typeof code === 'number') exitCode = code;
-  });
+  if (status !== undefined) {
+    jsonLines(status, (value) => {
+      const code = value['exit-code'];
+      if (typeof code === 'number') exitCode = code;
+    });
+  }
   const exited = new Promise<Exit>((resolve) => {
     child.on('error', (error) => {
-      options.stdout.reader.destroy();
-      options.stderr.reader.destroy();
+      for (const reader of readers) reader.destroy();
       resolve({ code: null, signal: null, ran: false, error: error.message });
     });
     child.on('close', (code, signal) => {
-      void Promise.all([
-        ended(options.stdout.reader),
-        ended(options.stderr.reader),
-        ended(status),
-      ]).then(() => {
+      const streams = [...readers, ...(status === undefined ? [] : [status])];
+      void Promise.all(streams.map(ended)).then(() => {
         if (exitCode !== undefined) resolve({ ...exitFromStatus(exitCode), ran: true });
         // bwrap passes on how its child ended, the same way, also when it never exec'd.
         else if (code !== null) resolve({ ...exitFromStatus(code), ran: false });
@@ -148,8 +206,12 @@ export function startJobProcess(options: StartOptions): JobProcess {
       });
     });
   });
-  const pid = child.pid ?? -1;
+  const own = child.pid ?? -1;
+  // Under a supervisor, bwrap is its child (there once the supervisor started it).
+  let bwrapPid = supervisor === undefined ? own : undefined;
+  const pidOfBwrap = (): number => (bwrapPid ??= childRunning(own, options.bwrap)) ?? -1;
   const kill = (target: number | undefined): void => {
+    // Never -1 or 0: that would signal every process, or our own group.
     if (target === undefined || target <= 0) return;
     try {
       process.kill(target, 'SIGKILL');
@@ -158,9 +220,12 @@ export function startJobProcess(options: StartOptions): JobProcess {
     }
   };
   return {
-    pid,
+    get pid() {
+      return pidOfBwrap();
+    },
     childPid,
     exited,
+    supervisorPid: supervisor === undefined ? undefined : own,
     go() {
       block.end('g');
     },
@@ -169,7 +234,12 @@ export function startJobProcess(options: StartOptions): JobProcess {
       // PID 1 down (--die-with-parent), but the block fd must never be closed without a kill:
       // on EOF bwrap lets the command run.
       kill(pid1);
-      kill(pid);
+      kill(pidOfBwrap());
+    },
+    detach() {
+      info.destroy();
+      block.destroy();
+      child.unref();
     },
   };
 }

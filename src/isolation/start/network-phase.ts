@@ -1,7 +1,7 @@
 /**
  * The runner's side of the two-phase network setup (src/networks does the wiring).
- * Phase 1, before the job's process exists: lease an address (the same lease when the engine has
- * already leased one for this job id) and name the host veth, both recorded before anything is
+ * Phase 1, before the job's process exists: lease an address (the runner is the lease's one owner:
+ * nobody else leases for a job) and name the host veth, both recorded before anything is
  * created; the host side of the network (bridge, nft rules) is ensured meanwhile, in parallel with
  * the job's start. Phase 2, with the PID of a process inside the job's network namespace: the veth
  * with its peer made directly in that namespace, address, loopback, default route.

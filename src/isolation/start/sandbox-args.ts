@@ -16,8 +16,8 @@
 import { fsStepArgs, type FsStep } from '../filesystem/mount-plan.js';
 import { setprivArgs, type FinalExec } from './final-exec.js';
 
-/** Where the protocol fds sit in the child (after stdin, stdout, stderr). */
-export const PROTOCOL_FDS = { info: 3, block: 4, status: 5 } as const;
+/** Where the protocol fds sit in bwrap (fd 4 is a detached job's supervisor's end FIFO). */
+export const PROTOCOL_FDS = { info: 3, block: 5, status: 6 } as const;
 
 export interface SandboxPlan {
   readonly hostname: string;
@@ -27,8 +27,11 @@ export interface SandboxPlan {
   readonly setpriv: readonly string[];
   readonly command: string;
   readonly args: readonly string[];
-  /** Use the protocol fds (the runner); without them the job runs at once (filesystem tests). */
-  readonly protocol: boolean;
+  /**
+   * The protocol fds: all three (a job in the foreground), no status fd (a detached job: its
+   * supervisor gets bwrap's status), or none (the job runs at once: filesystem tests).
+   */
+  readonly protocol: 'foreground' | 'detached' | 'none';
 }
 
 /** The namespaces every job gets. */
@@ -48,16 +51,10 @@ export function sandboxArgs(plan: SandboxPlan): string[] {
     '--die-with-parent',
     '--as-pid-1',
     '--new-session',
-    ...(plan.protocol
-      ? [
-          '--info-fd',
-          fd(PROTOCOL_FDS.info),
-          '--block-fd',
-          fd(PROTOCOL_FDS.block),
-          '--json-status-fd',
-          fd(PROTOCOL_FDS.status),
-        ]
-      : []),
+    ...(plan.protocol === 'none'
+      ? []
+      : ['--info-fd', fd(PROTOCOL_FDS.info), '--block-fd', fd(PROTOCOL_FDS.block)]),
+    ...(plan.protocol === 'foreground' ? ['--json-status-fd', fd(PROTOCOL_FDS.status)] : []),
     ...fsStepArgs(plan.fs),
     '--',
     ...plan.setpriv,

@@ -10,7 +10,16 @@ export function checkCycles(loaded: LoadedFile, workflow: WorkflowView, g: JobGr
   return findCycles(g).map((cycle) => {
     const names = [...cycle.map((e) => e.job), cycle[0]?.job ?? ''];
     const at = (e: GraphEdge) => ({
-      path: [...workflow.path, 'jobs', e.job, 'requires', e.index, e.requires],
+      path: [
+        ...(workflow.jobs[workflow.jobIndex.get(e.job) ?? -1]?.path ?? [
+          ...workflow.path,
+          'jobs',
+          e.job,
+        ]),
+        'requires',
+        e.index,
+        e.group ?? e.requires,
+      ],
       part: 'key' as const,
     });
     const [first, ...rest] = cycle as [GraphEdge, ...GraphEdge[]];

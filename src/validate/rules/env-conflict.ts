@@ -7,7 +7,7 @@ import type { DataPath } from '../load.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
 import type { Data } from '../workflows.js';
-import { isMapData } from '../workflows.js';
+import { isMapData, writtenJobs } from '../workflows.js';
 
 export const checkEnvConflicts: Rule = ({ loaded, workflows }) => {
   const places: { path: DataPath; data: Data; owner: string }[] = [];
@@ -16,7 +16,7 @@ export const checkEnvConflicts: Rule = ({ loaded, workflows }) => {
   for (const w of workflows) {
     if (w.key !== undefined)
       places.push({ path: w.path, data: w.data, owner: `workflow '${w.key}'` });
-    for (const job of w.jobs)
+    for (const job of writtenJobs(w))
       places.push({ path: job.path, data: job.data, owner: `job '${job.name}'` });
   }
   const out: Diagnostic[] = [];

@@ -2,12 +2,12 @@
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import { isMapData } from '../workflows.js';
+import { isMapData, writtenJobs } from '../workflows.js';
 
 export const checkIoAlias: Rule = ({ loaded, workflows }) => {
   const out: Diagnostic[] = [];
   for (const workflow of workflows) {
-    for (const job of workflow.jobs) {
+    for (const job of writtenJobs(workflow)) {
       const r = job.data['resources'];
       if (!isMapData(r) || r['max_iobps'] === undefined || r['max_io_bps'] === undefined) continue;
       out.push(

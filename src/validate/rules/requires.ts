@@ -3,13 +3,13 @@ import { closest } from '../../suggest.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import { requirementsOf } from '../workflows.js';
+import { requirementsOf, writtenJobs } from '../workflows.js';
 
 export const checkRequires: Rule = ({ loaded, workflows }) => {
   const out: Diagnostic[] = [];
   for (const workflow of workflows) {
-    const names = workflow.jobs.map((j) => j.name);
-    for (const job of workflow.jobs) {
+    const names = writtenJobs(workflow).map((j) => j.name);
+    for (const job of writtenJobs(workflow)) {
       const seen = new Set<string>();
       for (const r of requirementsOf(job)) {
         const at = { path: [...job.path, 'requires', r.index, r.job], part: 'key' as const };
@@ -21,7 +21,7 @@ export const checkRequires: Rule = ({ loaded, workflows }) => {
               hint: 'a job cannot wait for its own result; remove this entry',
             }),
           );
-        } else if (!workflow.jobIndex.has(r.job)) {
+        } else if (!workflow.jobIndex.has(r.job) && !workflow.groups.has(r.job)) {
           const guess = closest(r.job, names);
           out.push(
             diagnosticAt(loaded, at, {

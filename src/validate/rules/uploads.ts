@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import { isMapData, stringsOf } from '../workflows.js';
+import { isMapData, stringsOf, writtenJobs } from '../workflows.js';
 
 export function escapesFolder(path: string): boolean {
   const normal = posix.normalize(path);
@@ -17,7 +17,7 @@ export function escapesFolder(path: string): boolean {
 export const checkUploads: Rule = ({ loaded, workflows, catalog }) => {
   const out: Diagnostic[] = [];
   for (const workflow of workflows) {
-    for (const job of workflow.jobs) {
+    for (const job of writtenJobs(workflow)) {
       const uploads = job.data['uploads'];
       if (!isMapData(uploads)) continue;
       for (const kind of ['files', 'directories']) {

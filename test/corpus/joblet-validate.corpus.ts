@@ -1,29 +1,18 @@
 /**
- * Joblet's own 48 workflow files (../shared/joblet-workflows, beside the clone): each validates
- * once the networks, volumes and runtimes it names are registered, or fails only with the
- * diagnostic naming the feature rnx does not offer (GPUs), or with the real mistake of a file
- * that is invalid on purpose (listed in that folder's README).
+ * Joblet's own 48 workflow files (the folder given to `npm run corpus -- DIR`, in CI
+ * ../shared/joblet-workflows): each validates once the networks, volumes and runtimes it names are
+ * registered, or fails only with the diagnostic naming the feature rnx does not offer (GPUs), or
+ * with the real mistake of a file that is invalid on purpose (listed in that folder's README).
  */
 import assert from 'node:assert/strict';
-import { existsSync, globSync, readFileSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { catalogOf } from '../../src/validate/catalog.js';
 import { isError, renderDiagnostics } from '../../src/validate/diagnostic.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
-import { REPO_ROOT } from '../helpers/cli.js';
-
-/** Walks up from the repository looking for shared/joblet-workflows. */
-function findCorpus(): string {
-  for (let dir = REPO_ROOT; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'joblet-workflows');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) {
-      throw new Error(`shared/joblet-workflows not found above ${REPO_ROOT}`);
-    }
-  }
-}
+import { corpusDir } from './corpus-dir.js';
 
 interface Expectation {
   /** Error codes the file must produce, exactly (empty: the file is valid). */
@@ -74,7 +63,7 @@ function namesUsed(data: unknown): { networks: string[]; volumes: string[]; runt
   return out;
 }
 
-const corpus = findCorpus();
+const corpus = corpusDir();
 const files = globSync('**/*.yaml', { cwd: corpus }).sort();
 
 describe("Joblet's workflow files", () => {

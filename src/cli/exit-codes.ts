@@ -1,0 +1,48 @@
+/**
+ * rnx's exit codes: the one table from a Problem's kind to the code a command exits with, and the
+ * text `rnx --help` and the README show for each code (a test keeps the README equal to it).
+ */
+import { problemKind, type Problem, type ProblemKind } from '../problem.js';
+
+/** Exit codes shared by every command. */
+export const EXIT = {
+  ok: 0,
+  /** A job or workflow ran and failed, or the thing asked for does not exist. */
+  failed: 1,
+  /** Invalid input: bad flags, an invalid workflow file, a refused request. */
+  usage: 2,
+  /** The host lacks something rnx needs (a tool, root, a kernel feature). */
+  host: 3,
+  /** Interrupted by Ctrl-C, SIGTERM or SIGHUP. */
+  interrupted: 130,
+  /** Standard output or error was closed under rnx (`| head`): it stopped quietly, as SIGPIPE would. */
+  outputClosed: 141,
+} as const;
+
+/** The exit code of each kind of Problem. */
+const EXIT_FOR_KIND = {
+  input: EXIT.usage,
+  'not-found': EXIT.failed,
+  failed: EXIT.failed,
+  host: EXIT.host,
+} as const satisfies Record<ProblemKind, number>;
+
+export function exitCodeFor(problem: Problem): number {
+  return EXIT_FOR_KIND[problemKind(problem.code)];
+}
+
+/** What each exit code means, as `rnx --help` and the README's table say it. */
+export const EXIT_MEANINGS: readonly (readonly [number, string])[] = [
+  [EXIT.ok, 'success: a valid file, a completed job or workflow'],
+  [EXIT.failed, 'a job or workflow ran and failed, or the thing asked for does not exist'],
+  [EXIT.usage, 'invalid input: bad flags, an invalid workflow file, a refused request'],
+  [EXIT.host, "the host lacks something rnx needs (see 'rnx system check')"],
+  [EXIT.interrupted, 'interrupted (Ctrl-C, SIGTERM or SIGHUP)'],
+  [
+    EXIT.outputClosed,
+    'standard output was closed (its reader, say head, went away): rnx stopped quietly',
+  ],
+];
+
+/** Every exit code rnx itself may return (a job's own code aside). */
+export const DOCUMENTED_EXIT_CODES: ReadonlySet<number> = new Set(EXIT_MEANINGS.map(([c]) => c));

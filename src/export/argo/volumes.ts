@@ -1,0 +1,90 @@
+/**
+ * rnx volumes as PersistentVolumeClaims, mounted at /volumes/NAME as in rnx. A claim outlives the
+ * workflow, as an rnx volume outlives its jobs. Its access mode follows the graph: ReadWriteOnce
+ * when the jobs that use it never run at the same time, ReadWriteMany when two may (which needs a
+ * storage class that offers it; the export says so). rnx volumes have no size; a claim must ask
+ * for one, and the export says which.
+ */
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { Plan } from '../../validate/model.js';
+import { dnsLabel, LABELS, MANAGER } from './names.js';
+import type { Report } from './report.js';
+
+export const VOLUME_SIZE = '1Gi';
+
+export function claimName(volume: string): string {
+  return dnsLabel(`rnx-volume-${volume}`, 253);
+}
+
+/** The jobs that mount each volume, in file order. */
+export function volumeUsers(plan: Plan): ReadonlyMap<string, readonly string[]> {
+  const users = new Map<string, string[]>();
+  for (const job of plan.jobs) {
+    for (const v of job.volumes) {
+      const list = users.get(v) ?? [];
+      if (!list.includes(job.name)) list.push(job.name);
+      users.set(v, list);
+    }
+  }
+  return users;
+}
+
+export function volumeClaims(
+  plan: Plan,
+  mayOverlap: (a: string, b: string) => boolean,
+  namespace: string | undefined,
+  report: Report,
+): IPersistentVolumeClaim[] {
+  const claims: IPersistentVolumeClaim[] = [];
+  for (const [volume, users] of volumeUsers(plan)) {
+    const first = users[0] as string;
+    const at = report.job(
+      first,
+      'volumes',
+      plan.jobs.find((j) => j.name === first)?.volumes.indexOf(volume) ?? 0,
+    );
+    const pair = overlappingPair(users, mayOverlap);
+    if (pair !== undefined) {
+      report.warning(
+        at,
+        'argo-volume-shared',
+        `volume '${volume}' is used by jobs that may run at the same time (${pair[0]} and ${pair[1]}): its claim asks for ReadWriteMany, which the cluster's storage class must offer`,
+      );
+    }
+    report.warning(
+      at,
+      'argo-volume-size',
+      `volume '${volume}' becomes the claim ${claimName(volume)} of ${VOLUME_SIZE}: rnx volumes have no size, a claim must ask for one`,
+      'change spec.resources.requests.storage in the exported claim to what the volume needs',
+    );
+    claims.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: claimName(volume),
+        ...(namespace === undefined ? {} : { namespace }),
+        labels: { [LABELS.managedBy]: MANAGER },
+        annotations: { 'rnx/volume': volume },
+      },
+      spec: {
+        accessModes: [pair === undefined ? 'ReadWriteOnce' : 'ReadWriteMany'],
+        resources: { requests: { storage: VOLUME_SIZE } },
+      },
+    });
+  }
+  return claims;
+}
+
+function overlappingPair(
+  users: readonly string[],
+  mayOverlap: (a: string, b: string) => boolean,
+): readonly [string, string] | undefined {
+  for (let i = 0; i < users.length; i++) {
+    for (let j = i + 1; j < users.length; j++) {
+      const a = users[i] as string;
+      const b = users[j] as string;
+      if (mayOverlap(a, b)) return [a, b];
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,74 @@
+/**
+ * The runner's side of a detached job: the supervisor's argv for this job, and the hand-over once
+ * the job runs (the supervisor's pid and start time become the owner of the job, its address
+ * lease and its volume uses, in one transaction; the rnx that started it may then exit).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { transaction, type Database } from '../../state/database.js';
+import { transferLease } from '../../networks/index.js';
+import { transferVolumeUses } from '../filesystem/volumes.js';
+import { endFifoDir, endFifoPath } from '../records/end-signal.js';
+import { setJobOwner } from '../records/job-store.js';
+import { processStartTime } from '../records/proc-identity.js';
+import { findTool } from '../start/host-check.js';
+import type { JobProcess } from '../start/job-process.js';
+import { maskScript, supervisorArgv } from './supervisor.js';
+
+export interface DetachOptions {
+  /**
+   * How to run rnx again at the job's end: the node binary and rnx's script. The supervisor runs
+   * `NODE SCRIPT job finish-detached ID STATUS` with them.
+   */
+  readonly rnx: readonly string[];
+}
+
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function tool(name: string): string {
+  return findTool(name, HOST_PATH) ?? `/usr/bin/${name}`;
+}
+
+export function supervisorFor(
+  detach: DetachOptions,
+  job: {
+    stateDir: string;
+    jobId: string;
+    runDir: string | undefined;
+    logPath: string;
+    secrets: readonly string[];
+  },
+): string[] {
+  endFifoDir(job.stateDir);
+  const masking = job.secrets.some((s) => s.length > 0) && job.runDir !== undefined;
+  const maskFile = job.runDir === undefined ? undefined : join(job.runDir, 'mask.sed');
+  if (masking && maskFile !== undefined) {
+    writeFileSync(maskFile, maskScript(job.secrets), { mode: 0o600 });
+  }
+  return supervisorArgv({
+    sh: tool('sh'),
+    mkfifo: tool('mkfifo'),
+    env: tool('env'),
+    logPath: job.logPath,
+    endFifo: endFifoPath(job.stateDir, job.jobId),
+    finish: [...detach.rnx, 'job', 'finish-detached', job.jobId],
+    stateDir: job.stateDir,
+    ...(masking && maskFile !== undefined && job.runDir !== undefined
+      ? { sed: tool('sed'), maskFile, outputFifo: join(job.runDir, 'output') }
+      : {}),
+  });
+}
+
+/** The supervisor becomes the job's owner; false when it is already gone. */
+export function handOver(db: Database, jobId: string, proc: JobProcess): boolean {
+  const pid = proc.supervisorPid;
+  const startTime = pid === undefined ? undefined : processStartTime(pid);
+  if (pid === undefined || startTime === undefined) return false;
+  transaction(db, () => {
+    setJobOwner(db, jobId, { pid, startTime });
+    transferLease(db, jobId, { pid, pidStartTime: startTime });
+    transferVolumeUses(db, jobId, { pid, startTime });
+  });
+  proc.detach();
+  return true;
+}

@@ -1,0 +1,51 @@
+/**
+ * Addresses are leased when a job starts and released when it ends, by the runner alone: a
+ * 300-job workflow runs on a /24 (253 job addresses) at concurrency 4, where leasing every job's
+ * address up front would run out before anything started; every job gets an address of the
+ * network, and no lease is left afterwards.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
+
+const state = tempDir();
+const files = tempDir('rnx-wf-');
+const JOBS = 300;
+
+before(async () => {
+  const r = await runCli(['network', 'create', 'small', '--cidr=10.46.0.0/24'], {
+    stateDir: state.dir,
+  });
+  assert.equal(r.code, 0, r.stderr);
+});
+
+after(async () => {
+  await runCli(['network', 'remove', 'small'], { stateDir: state.dir });
+  state.cleanup();
+  files.cleanup();
+});
+
+describe('leases on start', () => {
+  it(`runs ${String(JOBS)} jobs on a /24 at concurrency 4, one lease per running job`, async () => {
+    const lines = ['name: many', 'jobs:'];
+    for (let i = 0; i < JOBS; i++) {
+      lines.push(`  j${String(i)}:`, "    command: 'true'", '    network: small');
+    }
+    const file = writeWorkflow(files.dir, 'many', `${lines.join('\n')}\n`);
+    const r = await runWorkflowJson(file, state.dir, ['--concurrency=4']);
+    assert.equal(r.code, 0, r.stderr);
+    const jobs = r.finished.jobs;
+    assert.equal(jobs.length, JOBS);
+    assert.deepEqual(
+      jobs.filter((j) => j.status !== 'COMPLETED'),
+      [],
+    );
+    for (const job of jobs) assert.match(job.address ?? '', /^10\.46\.0\.\d+$/, job.job);
+    const inspect = await runCli(['network', 'inspect', 'small', '--json'], {
+      stateDir: state.dir,
+    });
+    const leases = (JSON.parse(inspect.stdout) as { leases: unknown[] }).leases;
+    assert.deepEqual(leases, [], 'no lease left');
+  });
+});
