@@ -58,6 +58,7 @@ const EVERY_CODE = [
   'artifact-outside',
   'env-unset',
   'env-file-unreadable',
+  'unknown-capability',
 ];
 
 function check(name: string): { codes: string[] } {

@@ -170,20 +170,22 @@ export function startJobProcess(options: StartOptions): JobProcess {
   let pid1: number | undefined;
   let exitCode: number | undefined;
   const childPid = new Promise<number | undefined>((resolve) => {
+    // One JSON object; parsed as soon as it is whole (a supervisor's shell holds a copy of the
+    // fd, so its end may come only with the job's).
     let text = '';
     info.setEncoding('utf8');
-    info.on('data', (chunk: string) => (text += chunk));
-    info.on('error', () => undefined);
-    info.on('close', () => {
+    info.on('data', (chunk: string) => {
+      text += chunk;
       try {
-        const parsed = JSON.parse(text) as { 'child-pid'?: unknown };
-        const value = parsed['child-pid'];
+        const value = (JSON.parse(text) as { 'child-pid'?: unknown })['child-pid'];
         pid1 = typeof value === 'number' ? value : undefined;
+        resolve(pid1);
       } catch {
-        pid1 = undefined;
+        // Not whole yet.
       }
-      resolve(pid1);
     });
+    info.on('error', () => undefined);
+    info.on('close', () => resolve(pid1));
   });
   if (status !== undefined) {
     jsonLines(status, (value) => {
