@@ -42,8 +42,14 @@ export async function run(
     spec,
     {
       ...hooks,
-      onStdout: (c) => (stdout += c.toString()),
-      onStderr: (c) => (stderr += c.toString()),
+      onStdout: (c) => {
+        stdout += c.toString();
+        hooks.onStdout?.(c);
+      },
+      onStderr: (c) => {
+        stderr += c.toString();
+        hooks.onStderr?.(c);
+      },
       onStarted: (info) => {
         started = info;
         hooks.onStarted?.(info);
