@@ -106,6 +106,10 @@ const PROBLEM_KINDS = {
   'start-failed': 'failed',
   'name-taken': 'input',
   'cgroup-busy': 'failed',
+  // workflow outputs and artifacts
+  'output-missing': 'failed',
+  'artifact-missing': 'failed',
+  'run-not-finished': 'input',
   // the state directory (src/state/state-fault.ts)
   'state-full': 'host',
   'state-read-only': 'host',

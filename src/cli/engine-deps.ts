@@ -9,10 +9,25 @@ import { newJobId } from '../isolation/records/job-id.js';
 import { runJob } from '../isolation/runner.js';
 import { builtinNetwork } from '../networks/builtins.js';
 import type { Database } from '../state/database.js';
+import {
+  artifactsDir,
+  discardAttempt,
+  keepArtifacts,
+  prepareAttempt,
+  readOutputText,
+} from '../state/run-files.js';
 
 export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
   return {
     newJobId,
+    files: {
+      prepare: (runId, jobId, workspace) => prepareAttempt(stateDir, runId, jobId, workspace),
+      outputText: readOutputText,
+      keepArtifacts: (files, runId, job, patterns) =>
+        keepArtifacts(files, artifactsDir(stateDir, runId, job), patterns),
+      artifactsDir: (runId, job) => artifactsDir(stateDir, runId, job),
+      discard: (runId, jobId) => discardAttempt(stateDir, runId, jobId),
+    },
     runner: {
       async run(spec, hooks) {
         // Jobs of `isolated` cannot reach each other: they are not listed in each other's hosts.

@@ -12,7 +12,7 @@ import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import { checkUploads } from '../isolation/filesystem/uploads.js';
 import { ok, problemKind, type Result } from '../problem.js';
-import { flagOption, type ParsedArgs } from './args.js';
+import { flagOption, listOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
 import { envFileValues } from './env-file-flag.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -20,6 +20,13 @@ import { specFromFlags } from './job-flags.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
+  if (listOption(args.options, 'job').length > 0) {
+    printProblem(ctx, {
+      code: 'usage',
+      message: '--job picks jobs of a workflow: it needs --workflow=FILE',
+    });
+    return EXIT.usage;
+  }
   const fileEnv = envFileValues(ctx, args);
   if (!fileEnv.ok) {
     printProblem(ctx, fileEnv.problem);

@@ -114,8 +114,11 @@ async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
   const dir = stateDir(ctx.env);
   if (!existsSync(join(dir, 'rnx.db'))) return;
   try {
+    const db = openDatabase(dir);
+    const { orphanCandidates } = await import('../isolation/records/orphan-candidates.js');
+    if (orphanCandidates(db).length === 0) return;
     const { cleanUpOrphanedJobs } = await import('../isolation/records/orphans.js');
-    for (const job of await cleanUpOrphanedJobs(openDatabase(dir))) {
+    for (const job of await cleanUpOrphanedJobs(db)) {
       writeLine(ctx.stderr, `rnx: cleaned up job ${job.id}, left by an rnx that was killed`);
     }
   } catch (error) {

@@ -130,8 +130,33 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/workflow-list.js'),
   },
   {
+    path: 'workflow wait',
+    summary: "Wait for a workflow run to end; exit with the run's exit code",
+    load: () => import('./commands/workflow-wait.js'),
+  },
+  {
+    path: 'workflow stop',
+    summary: 'Stop a running workflow run, as Ctrl-C on its rnx would',
+    load: () => import('./commands/workflow-stop.js'),
+  },
+  {
+    path: 'workflow logs',
+    summary: "Print a workflow run's output with job-name prefixes (--follow)",
+    load: () => import('./commands/workflow-logs.js'),
+  },
+  {
     path: 'workflow status',
     summary: 'Show a workflow run: jobs, statuses, exit codes, dependencies',
     load: () => import('./commands/workflow-status.js'),
+  },
+  {
+    path: 'workflow artifacts',
+    summary: "List a run's artifacts, or copy them out",
+    load: () => import('./commands/workflow-artifacts.js'),
+  },
+  {
+    path: 'workflow rerun',
+    summary: 'Run again the jobs of a run that did not complete, reusing the rest',
+    load: () => import('./commands/workflow-rerun.js'),
   },
 ];

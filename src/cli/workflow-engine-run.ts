@@ -5,8 +5,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { EngineDeps } from '../engine/ports.js';
+import type { EngineEvent } from '../engine/events.js';
+import type { Problem } from '../problem.js';
+import { stateDir } from '../state/database.js';
+import { stateProblemOf } from '../state/state-fault.js';
 import { newRunId, WorkflowRecorder } from '../engine/records.js';
-import { runWorkflow } from '../engine/run.js';
+import { runWorkflow, type Reuse } from '../engine/run.js';
+import { holdEnd } from '../isolation/records/end-signal.js';
 import { selfIdentity } from '../isolation/records/proc-identity.js';
 import type { Database } from '../state/database.js';
 import type { Plan } from '../validate/model.js';
@@ -19,6 +24,14 @@ export interface WorkflowRunOptions {
   readonly json: boolean;
   /** The raw `--concurrency` value, if given. */
   readonly concurrency?: string;
+  /** Where waiters find the run's end (`rnx workflow wait/stop`). */
+  readonly stateDir: string;
+  /** Default: a new one (a detached run's is chosen by the rnx that started it). */
+  readonly runId?: string;
+  /** Called once the run is recorded as running. */
+  readonly onRunStarted?: () => void;
+  /** A rerun: the earlier run's completed jobs that are not run again. */
+  readonly reuse?: Reuse;
 }
 
 /** `--concurrency N`: a positive integer; the number of CPUs when absent. */
@@ -61,29 +74,52 @@ export async function runPlanWithEngine(
   // Output closed under us (`| head`): stop writing, and stop the workflow as Ctrl-C would, so
   // that its jobs are cleaned up instead of rnx dying on EPIPE.
   let outputClosed = false;
-  const onOutputError = (error: NodeJS.ErrnoException): void => {
-    if (error.code !== 'EPIPE') throw error;
+  // (EPIPE from a pipe, EIO from a terminal that went away with SIGHUP: the same for us.)
+  const onOutputError = (): void => {
     outputClosed = true;
     stop.abort('standard output was closed');
   };
   ctx.stdout.on('error', onOutputError);
+  const runId = options.runId ?? newRunId();
+  // `rnx workflow wait/stop` wake when this process lets go of the run.
+  const ownEnd = holdEnd(options.stateDir, runId);
+  // The run's records cannot be written (the state directory full, say): stop the workflow, so
+  // that its jobs are stopped and release what they hold; the next rnx command finishes the records.
+  let stateFault: Problem | undefined;
+  const record = (event: EngineEvent): void => {
+    try {
+      recorder.onEvent(event);
+    } catch (error) {
+      const problem = stateProblemOf(error, stateDir(ctx.env));
+      if (problem === undefined) throw error;
+      stateFault ??= problem;
+      stop.abort(problem.message);
+    }
+  };
   try {
     const result = await runWorkflow(plan, deps, {
-      runId: newRunId(),
+      runId,
       concurrency,
+      ...(options.reuse === undefined ? {} : { reuse: options.reuse }),
       signal: stop.signal,
       killSignal: kill.signal,
       onEvent(event) {
-        recorder.onEvent(event);
+        record(event);
+        if (event.event === 'workflow-started') options.onRunStarted?.();
         if (!outputClosed) reporter.onEvent(event);
       },
     });
+    if (stateFault !== undefined) {
+      printProblem(ctx, stateFault);
+      return exitCodeFor(stateFault);
+    }
     if (!result.ok) {
       printProblem(ctx, result.problem);
       return exitCodeFor(result.problem);
     }
     return result.value.exitCode;
   } finally {
+    ownEnd.close();
     removeHandler();
     if (!outputClosed) reporter.close();
     // Keep swallowing EPIPE for writes still buffered; anything else is a real error.

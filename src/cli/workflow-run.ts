@@ -3,6 +3,7 @@
  * here; `loadPlanForCli` is the reusable step (validate, print problems, return the plan or an
  * exit code); `runPlan` hands the plan to the engine (workflow-engine-run.ts).
  */
+import { closeSync, writeSync } from 'node:fs';
 import type { ParsedArgs } from './args.js';
 import { flagOption, listOption, stringOption } from './args.js';
 import { cliCatalog } from './catalog.js';
@@ -14,6 +15,7 @@ import { formatPlan, planJson } from './plan-format.js';
 import { printJson, printProblem, writeLine } from './print.js';
 import { parseWorkflowTarget } from './workflow-target.js';
 import { openDatabase, stateDir } from '../state/database.js';
+import type { Reuse } from '../engine/run.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
@@ -102,14 +104,20 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
     printProblem(ctx, envFile.problem);
     return EXIT.usage;
   }
-  const loaded = await loadPlanForCli(ctx, {
+  // Detached, stdout carries only the run id: validation speaks on stderr.
+  const detach = flagOption(args.options, 'detach') && !flagOption(args.options, 'dry-run');
+  const loaded = await loadPlanForCli(detach ? { ...ctx, stdout: ctx.stderr } : ctx, {
     target,
-    json,
+    json: json && !detach,
     run: !flagOption(args.options, 'dry-run'),
     envFile: envFile.value,
     jobs: listOption(args.options, 'job'),
   });
   if (!loaded.ok) return loaded.exitCode;
+  if (detach) {
+    const { startDetachedRun } = await import('./workflow-detach.js');
+    return startDetachedRun(ctx, flagOption(args.options, 'json'));
+  }
   if (flagOption(args.options, 'dry-run')) {
     if (json)
       printJson(ctx, {
@@ -123,17 +131,46 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
   return runPlan(ctx, loaded.plan, args);
 }
 
+/**
+ * A detached run's engine (started by `rnx job run --workflow=F -d`, see workflow-detach.ts) gets
+ * its run id in RNX_DETACHED_RUN and says "the run is recorded" with one byte on fd 3.
+ */
+function detachedRun(ctx: CliContext): { runId?: string; onRunStarted?: () => void } {
+  const runId = ctx.env['RNX_DETACHED_RUN'];
+  if (runId === undefined || !/^wr-[0-9a-f]{8}$/.test(runId)) return {};
+  return {
+    runId,
+    onRunStarted() {
+      try {
+        writeSync(3, 'r');
+        closeSync(3);
+      } catch {
+        // The rnx that started this run is gone; the run goes on.
+      }
+    },
+  };
+}
+
 /** Runs a validated plan with the engine, the real runner and the real leases. */
-async function runPlan(ctx: CliContext, plan: Plan, args: ParsedArgs): Promise<number> {
+export async function runPlan(
+  ctx: CliContext,
+  plan: Plan,
+  args: ParsedArgs,
+  rerun?: { readonly runId: string; readonly reuse: Reuse },
+): Promise<number> {
   const { runPlanWithEngine } = await import('./workflow-engine-run.js');
   const { realEngineDeps } = await import('./engine-deps.js');
   const dir = stateDir(ctx.env);
   const db = openDatabase(dir);
   try {
     const concurrency = stringOption(args.options, 'concurrency');
+    const detached = detachedRun(ctx);
     return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir), {
       json: flagOption(args.options, 'json'),
       ...(concurrency === undefined ? {} : { concurrency }),
+      stateDir: dir,
+      ...detached,
+      ...rerun,
     });
   } finally {
     db.close();

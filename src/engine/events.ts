@@ -5,13 +5,15 @@
  * renamed or removed). Times are ISO-8601 strings, durations milliseconds.
  */
 import type { EndReason, JobStatus } from '../isolation/job-spec.js';
-import type { Condition } from '../validate/model.js';
+import type { Requirement } from '../validate/model.js';
 import type { WorkflowStatus } from './workflow-status.js';
 
 export interface PlannedJobInfo {
   readonly job: string;
   readonly network: string;
-  readonly requires: readonly { readonly job: string; readonly condition: Condition }[];
+  readonly requires: readonly Requirement[];
+  /** A digest of the job's definition: a rerun runs a reused job again when it changed. */
+  readonly definition?: string;
 }
 
 export interface JobSummary {
@@ -28,6 +30,8 @@ export interface JobSummary {
   readonly jobId?: string;
   /** Why it was canceled or stopped by the workflow. */
   readonly cause?: string;
+  /** What it wrote to $RNX_OUTPUT, once it completed. */
+  readonly outputs?: Readonly<Record<string, string>>;
 }
 
 export type EngineEvent =
@@ -37,6 +41,11 @@ export type EngineEvent =
       readonly runId: string;
       readonly workflow: string;
       readonly file: string;
+      /** The file's absolute path and the workflow picked in it, to read it again for a rerun. */
+      readonly path?: string;
+      readonly workflowKey?: string;
+      /** The run this one re-runs. */
+      readonly rerunOf?: string;
       readonly concurrency: number;
       readonly jobs: readonly PlannedJobInfo[];
     }
@@ -74,6 +83,16 @@ export type EngineEvent =
       readonly signal: string | null;
       readonly durationMs: number | null;
       readonly message?: string;
+      /** What the job wrote to $RNX_OUTPUT, when it completed. */
+      readonly outputs?: Readonly<Record<string, string>>;
+    }
+  | {
+      /** A rerun does not run this job again: it completed in `fromRun`, whose outputs it keeps. */
+      readonly event: 'job-reused';
+      readonly at: string;
+      readonly job: string;
+      readonly fromRun: string;
+      readonly outputs: Readonly<Record<string, string>>;
     }
   | {
       readonly event: 'job-retrying';

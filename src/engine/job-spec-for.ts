@@ -4,14 +4,25 @@
  * result is FAILED with reason timeout whatever runner is plugged in. Empty volumes and uploads
  * are left out too: absent means none.
  */
-import type { HostEntry, JobSpec } from '../isolation/job-spec.js';
+import type { Bind, HostEntry, JobSpec } from '../isolation/job-spec.js';
 import type { PlannedJob } from '../validate/model.js';
+
+/** Where $RNX_OUTPUT is in the job: its attempt's output folder is bound there. */
+export const OUTPUT_DIR_IN_JOB = '/run/rnx';
+
+/** What passes between jobs: the attempt's host directories and earlier jobs' artifacts. */
+export interface SpecFiles {
+  readonly workspace?: string;
+  readonly outputDir: string;
+  readonly binds: readonly Bind[];
+}
 
 export function specFor(
   job: PlannedJob,
   id: string,
   workflowRunId: string,
   hosts: readonly HostEntry[],
+  files?: SpecFiles,
 ): JobSpec {
   const uploads = job.uploads.files.length + job.uploads.directories.length > 0;
   return {
@@ -19,7 +30,10 @@ export function specFor(
     name: job.name,
     command: job.command,
     args: job.args,
-    env: job.environment,
+    env:
+      files === undefined
+        ? job.environment
+        : { RNX_OUTPUT: `${OUTPUT_DIR_IN_JOB}/output`, ...job.environment },
     secretEnv: job.secretEnvironment,
     network: job.network,
     resources: job.resources,
@@ -29,5 +43,14 @@ export function specFor(
     ...(job.runtime === undefined ? {} : { runtime: job.runtime }),
     ...(uploads ? { uploads: job.uploads } : {}),
     ...(job.capabilities === undefined ? {} : { capabilities: job.capabilities }),
+    ...(files === undefined
+      ? {}
+      : {
+          ...(files.workspace === undefined ? {} : { workspace: files.workspace }),
+          binds: [
+            { source: files.outputDir, target: OUTPUT_DIR_IN_JOB, readOnly: false },
+            ...files.binds,
+          ],
+        }),
   };
 }

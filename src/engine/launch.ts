@@ -7,9 +7,11 @@ import { TIMEOUT_EXIT_CODE, type EndReason, type JobResult } from '../isolation/
 import type { PlannedJob, Plan } from '../validate/model.js';
 import type { EngineEvent, JobSummary } from './events.js';
 import { setLongTimeout } from '../long-timeout.js';
+import { collectAttempt } from './attempt-files.js';
+import { artifactBinds, resolveOutputs } from './job-inputs.js';
 import { specFor } from './job-spec-for.js';
 import { isFinal } from './phase.js';
-import type { EngineDeps, RunHooks } from './ports.js';
+import type { AttemptFiles, EngineDeps, RunHooks } from './ports.js';
 import type { RunningNames } from './running-names.js';
 import type { Outcome, Scheduler, Transition } from './scheduler.js';
 
@@ -29,6 +31,12 @@ export interface LaunchContext {
   /** The running jobs with their addresses, for each new job's /etc/hosts. */
   readonly names: RunningNames;
   readonly controllers: Map<string, JobControl>;
+  /** Outputs of the jobs that completed (or were reused from an earlier run), by job name. */
+  readonly outputs: Map<string, Readonly<Record<string, string>>>;
+  /** Host directories of kept artifacts, by job name. */
+  readonly kept: Map<string, string>;
+  /** Work left to finish before the run ends (removing attempt directories). */
+  background(work: Promise<void>): void;
   readonly killSignal?: AbortSignal;
   emit(event: EngineEvent): void;
   apply(transition: Transition): void;
@@ -115,11 +123,17 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     message,
   });
   let result: JobResult;
+  const inputs = resolveOutputs(job, ctx.outputs);
+  let files: AttemptFiles | undefined;
   try {
-    result = await ctx.deps.runner.run(
-      specFor(job, jobId, ctx.runId, ctx.names.hostsFor(job)),
-      hooks,
-    );
+    files = ctx.deps.files?.prepare(ctx.runId, jobId, (job.artifacts ?? []).length > 0);
+    const shared = files && { ...files, binds: artifactBinds(job, ctx.kept) };
+    result = !inputs.ok
+      ? failure('output-missing', inputs.message)
+      : await ctx.deps.runner.run(
+          specFor(inputs.job, jobId, ctx.runId, ctx.names.hostsFor(job), shared),
+          hooks,
+        );
   } catch (error) {
     // The runner broke its promise not to reject: report it as a start failure, keep going.
     result = failure('start-failed', error instanceof Error ? error.message : String(error));
@@ -130,6 +144,15 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     ctx.killSignal?.removeEventListener('abort', kill);
   }
 
+  let outputs: Readonly<Record<string, string>> | undefined;
+  if (files !== undefined && ctx.deps.files !== undefined) {
+    const collected = collectAttempt(ctx.deps.files, ctx.runId, job, files, result);
+    result = collected.result;
+    outputs = collected.outputs;
+    if (outputs !== undefined) ctx.outputs.set(name, outputs);
+    if (collected.artifactsDir !== undefined) ctx.kept.set(name, collected.artifactsDir);
+    ctx.background(ctx.deps.files.discard(ctx.runId, jobId));
+  }
   const outcome = outcomeOf(result, timedOut, startedAt !== undefined);
   const exitCode = outcome.reason === 'timeout' ? TIMEOUT_EXIT_CODE : result.exitCode;
   const durationMs = startedAt === undefined ? null : Date.now() - startedAt;
@@ -148,6 +171,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     signal: result.signal,
     durationMs,
     ...(result.message === undefined ? {} : { message: result.message }),
+    ...(outputs === undefined ? {} : { outputs }),
   });
   ctx.record(name, {
     status: isFinal(phase) ? phase : 'PENDING',
@@ -156,6 +180,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     durationMs,
     attempts: attempt,
     jobId,
+    ...(outputs === undefined ? {} : { outputs }),
     ...(result.address === undefined ? {} : { address: result.address }),
     ...(phase === 'STOPPED' && outcome.status !== 'STOPPED'
       ? { cause: 'stopped by the workflow' }

@@ -4,6 +4,7 @@
  * address when it starts and releases it when it ends) in, and unit tests wire in-memory ones.
  */
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
+import type { Result } from '../problem.js';
 
 export interface StartedInfo {
   readonly pid: number;
@@ -35,8 +36,37 @@ export interface JobRunner {
   run(spec: JobSpec, hooks: RunHooks): Promise<JobResult>;
 }
 
+/** One attempt's host directories: its /work (when it keeps artifacts), the folder of its $RNX_OUTPUT. */
+export interface AttemptFiles {
+  readonly workspace?: string;
+  readonly outputDir: string;
+}
+
+/**
+ * Where a run keeps what passes between jobs: each attempt's workspace and output file, and the
+ * artifacts of completed jobs. Without it, jobs get no $RNX_OUTPUT and keep no artifacts.
+ */
+export interface RunFiles {
+  /** `workspace`: the job keeps artifacts, so its /work must outlive it until they are kept. */
+  prepare(runId: string, jobId: string, workspace: boolean): AttemptFiles;
+  /** What the attempt wrote to $RNX_OUTPUT. */
+  outputText(files: AttemptFiles): string;
+  /** Moves the matches of `patterns` from the workspace to the job's artifacts; a pattern matching nothing is a problem. */
+  keepArtifacts(
+    files: AttemptFiles,
+    runId: string,
+    job: string,
+    patterns: readonly string[],
+  ): Result<string[]>;
+  /** Host directory of a job's kept artifacts. */
+  artifactsDir(runId: string, job: string): string;
+  /** Removes the attempt's directories (off the critical path: directories are slow to remove). */
+  discard(runId: string, jobId: string): Promise<void>;
+}
+
 export interface EngineDeps {
   readonly runner: JobRunner;
+  readonly files?: RunFiles;
   /** A fresh, unique job id (one per attempt). */
   newJobId(): string;
 }

@@ -4,7 +4,8 @@
  * into the database as they happen, so `rnx workflow status ID` is true while a run is going on.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../state/database.js';
+import { transaction, type Database } from '../state/database.js';
+import { sql } from '../state/statements.js';
 import type { Requirement } from '../validate/model.js';
 import type { EngineEvent } from './events.js';
 
@@ -28,14 +29,21 @@ export class WorkflowRecorder {
     this.owner = owner;
   }
 
+  /** Folds one event in: its statements in one transaction, each prepared once per database. */
   onEvent(e: EngineEvent): void {
-    const db = this.db;
+    if (e.event === 'job-output') return;
+    transaction(this.db, () => this.write(e));
+  }
+
+  private write(e: EngineEvent): void {
+    const db = { prepare: (text: string) => sql(this.db, text) };
     switch (e.event) {
       case 'workflow-started': {
         db.prepare(
           `INSERT INTO workflow_runs
-             (id, workflow, file, status, concurrency, pid, pid_start, started_at)
-           VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?)`,
+             (id, workflow, file, status, concurrency, pid, pid_start, started_at, path,
+              workflow_key, rerun_of)
+           VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           e.runId,
           e.workflow,
@@ -44,14 +52,18 @@ export class WorkflowRecorder {
           this.owner.pid,
           this.owner.startTime,
           e.at,
+          e.path ?? null,
+          e.workflowKey ?? null,
+          e.rerunOf ?? null,
         );
         const insert = db.prepare(
-          `INSERT INTO workflow_jobs (run_id, name, position, network, address, requires, status)
-           VALUES (?, ?, ?, ?, ?, ?, 'PENDING')`,
+          `INSERT INTO workflow_jobs
+             (run_id, name, position, network, address, requires, status, definition)
+           VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?)`,
         );
         e.jobs.forEach((job, i) => {
           const requires = JSON.stringify(job.requires);
-          insert.run(e.runId, job.job, i, job.network, null, requires);
+          insert.run(e.runId, job.job, i, job.network, null, requires, job.definition ?? null);
         });
         this.runId = e.runId;
         return;
@@ -72,9 +84,23 @@ export class WorkflowRecorder {
            WHERE job_id = ?`,
         ).run(e.status, e.reason, e.exitCode, e.at, e.jobId);
         db.prepare(
-          `UPDATE workflow_jobs SET status = ?, reason = ?, exit_code = ?, ended_at = ?
-           WHERE run_id = ? AND name = ?`,
-        ).run(e.status, e.reason, e.exitCode, e.at, this.runId, e.job);
+          `UPDATE workflow_jobs SET status = ?, reason = ?, exit_code = ?, ended_at = ?,
+             outputs = ? WHERE run_id = ? AND name = ?`,
+        ).run(
+          e.status,
+          e.reason,
+          e.exitCode,
+          e.at,
+          e.outputs === undefined ? null : JSON.stringify(e.outputs),
+          this.runId,
+          e.job,
+        );
+        return;
+      case 'job-reused':
+        db.prepare(
+          `UPDATE workflow_jobs SET status = 'COMPLETED', reason = 'exit', exit_code = 0,
+             outputs = ?, reused_from = ?, cause = ? WHERE run_id = ? AND name = ?`,
+        ).run(JSON.stringify(e.outputs), e.fromRun, `reused from ${e.fromRun}`, this.runId, e.job);
         return;
       case 'job-retrying':
         this.setJob(
@@ -115,9 +141,11 @@ export class WorkflowRecorder {
   }
 
   private setJob(job: string, set: string, value: string): void {
-    this.db
-      .prepare(`UPDATE workflow_jobs SET ${set} WHERE run_id = ? AND name = ?`)
-      .run(value, this.runId, job);
+    sql(this.db, `UPDATE workflow_jobs SET ${set} WHERE run_id = ? AND name = ?`).run(
+      value,
+      this.runId,
+      job,
+    );
   }
 }
 
@@ -131,6 +159,11 @@ export interface RunRow {
   readonly startedAt: string;
   readonly endedAt: string | null;
   readonly jobs: number;
+  /** The workflow file, absolute, and the workflow picked in it (for reruns). */
+  readonly path: string | null;
+  readonly workflowKey: string | null;
+  /** The run this one re-ran. */
+  readonly rerunOf: string | null;
 }
 
 export interface RunJobRow {
@@ -146,6 +179,11 @@ export interface RunJobRow {
   readonly cause: string | null;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
+  /** What it wrote to $RNX_OUTPUT (when it completed). */
+  readonly outputs: Readonly<Record<string, string>> | null;
+  readonly definition: string | null;
+  /** The run whose completed result this job reused, in a rerun. */
+  readonly reusedFrom: string | null;
 }
 
 /** Marks runs whose rnx process died without finishing them as CANCELED. */
@@ -166,7 +204,8 @@ export function reconcileRuns(db: Database, isAlive: (owner: RunOwner) => boolea
 }
 
 const RUN_COLUMNS = `r.id, r.workflow, r.file, r.status, r.exit_code AS exitCode, r.concurrency,
-  r.started_at AS startedAt, r.ended_at AS endedAt,
+  r.started_at AS startedAt, r.ended_at AS endedAt, r.path, r.workflow_key AS workflowKey,
+  r.rerun_of AS rerunOf,
   (SELECT COUNT(*) FROM workflow_jobs j WHERE j.run_id = r.id) AS jobs`;
 
 /** Every run, newest first. */
@@ -188,11 +227,19 @@ export function runJobs(db: Database, runId: string): RunJobRow[] {
   const rows = db
     .prepare(
       `SELECT name, status, reason, exit_code AS exitCode, requires, network, address, attempts,
-         job_id AS jobId, cause, started_at AS startedAt, ended_at AS endedAt
+         job_id AS jobId, cause, started_at AS startedAt, ended_at AS endedAt, outputs,
+         definition, reused_from AS reusedFrom
        FROM workflow_jobs WHERE run_id = ? ORDER BY position`,
     )
-    .all(runId) as unknown as (Omit<RunJobRow, 'requires'> & { requires: string })[];
-  return rows.map((row) => ({ ...row, requires: JSON.parse(row.requires) as Requirement[] }));
+    .all(runId) as unknown as (Omit<RunJobRow, 'requires' | 'outputs'> & {
+    requires: string;
+    outputs: string | null;
+  })[];
+  return rows.map((row) => ({
+    ...row,
+    requires: JSON.parse(row.requires) as Requirement[],
+    outputs: row.outputs === null ? null : (JSON.parse(row.outputs) as Record<string, string>),
+  }));
 }
 
 /** Every attempt's job id of a run, in job order then attempt order. */
@@ -205,4 +252,12 @@ export function runAttemptJobIds(db: Database, runId: string): string[] {
     )
     .all(runId) as { jobId: string }[];
   return rows.map((r) => r.jobId);
+}
+
+/** What a workflow job wrote to $RNX_OUTPUT, by the job id of its attempt; undefined when none. */
+export function outputsOfJob(db: Database, jobId: string): Record<string, string> | undefined {
+  const row = db
+    .prepare(`SELECT outputs FROM workflow_jobs WHERE job_id = ? AND outputs IS NOT NULL`)
+    .get(jobId) as { outputs: string } | undefined;
+  return row === undefined ? undefined : (JSON.parse(row.outputs) as Record<string, string>);
 }

@@ -13,6 +13,7 @@ import PQueue from 'p-queue';
 import type { Problem } from '../problem.js';
 import type { Plan } from '../validate/model.js';
 import type { EngineEvent, JobSummary } from './events.js';
+import { definitionOf } from './definition.js';
 import { launchJob, type LaunchContext } from './launch.js';
 import type { EngineDeps } from './ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -29,7 +30,21 @@ export interface EngineOptions {
   /** Aborting kills every running job at once. */
   readonly killSignal?: AbortSignal;
   readonly retryPolicy?: RetryPolicy;
+  /** A rerun: the jobs of an earlier run that completed and are not run again. */
+  readonly reuse?: Reuse;
   onEvent(event: EngineEvent): void;
+}
+
+export interface Reuse {
+  /** The run re-run. */
+  readonly fromRun: string;
+  readonly jobs: ReadonlyMap<string, ReusedJob>;
+}
+
+export interface ReusedJob {
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Host directory of its kept artifacts, when it has some. */
+  readonly artifactsDir?: string;
 }
 
 export interface WorkflowOutcome {
@@ -49,20 +64,36 @@ export async function runWorkflow(
   options: EngineOptions,
 ): Promise<EngineResult> {
   const began = Date.now();
+  const reused = options.reuse?.jobs ?? new Map<string, ReusedJob>();
   options.onEvent({
     event: 'workflow-started',
     at: new Date(began).toISOString(),
     runId: options.runId,
     workflow: plan.name,
     file: plan.file,
+    ...(plan.path === undefined ? {} : { path: plan.path }),
+    ...(plan.workflow === undefined ? {} : { workflowKey: plan.workflow }),
+    ...(options.reuse === undefined ? {} : { rerunOf: options.reuse.fromRun }),
     concurrency: options.concurrency,
     jobs: plan.jobs.map((job) => ({
       job: job.name,
       network: job.network,
       requires: job.requires,
+      definition: definitionOf(job),
     })),
   });
-  const jobs = await drive(plan, deps, options);
+  for (const [job, from] of reused) {
+    options.onEvent({
+      event: 'job-reused',
+      at: new Date().toISOString(),
+      job,
+      fromRun: options.reuse?.fromRun ?? '',
+      outputs: from.outputs,
+    });
+  }
+  const background: Promise<void>[] = [];
+  const jobs = await drive(plan, deps, options, background);
+  await Promise.allSettled(background);
   const status = jobs.status;
   const exitCode = WORKFLOW_EXIT_CODES[status];
   options.onEvent({
@@ -81,8 +112,14 @@ function drive(
   plan: Plan,
   deps: EngineDeps,
   options: EngineOptions,
+  background: Promise<void>[],
 ): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
-  const scheduler = new Scheduler(plan.jobs, options.retryPolicy ?? DEFAULT_RETRY_POLICY);
+  const reused = options.reuse?.jobs ?? new Map<string, ReusedJob>();
+  const scheduler = new Scheduler(
+    plan.jobs,
+    options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+    new Set(reused.keys()),
+  );
   const queue = new PQueue({ concurrency: Math.max(1, options.concurrency) });
   const order = new Map(plan.jobs.map((job, i) => [job.name, i]));
   const retryTimers = new Set<NodeJS.Timeout>();
@@ -90,10 +127,14 @@ function drive(
   const now = (): string => new Date().toISOString();
 
   for (const job of plan.jobs) {
+    const from = reused.get(job.name);
     summaries.set(job.name, {
       job: job.name,
-      status: 'PENDING',
-      exitCode: null,
+      ...(from === undefined
+        ? {}
+        : { outputs: from.outputs, cause: `reused from ${options.reuse?.fromRun ?? ''}` }),
+      status: from === undefined ? 'PENDING' : 'COMPLETED',
+      exitCode: from === undefined ? null : 0,
       durationMs: null,
       network: job.network,
       attempts: 0,
@@ -109,7 +150,14 @@ function drive(
       deps,
       scheduler,
       controllers: new Map(),
+      outputs: new Map([...reused].map(([name, r]) => [name, r.outputs])),
+      kept: new Map(
+        [...reused].flatMap(([name, r]) =>
+          r.artifactsDir === undefined ? [] : [[name, r.artifactsDir] as const],
+        ),
+      ),
       names: new RunningNames(),
+      background: (work) => background.push(work),
       emit: (event) => options.onEvent(event),
       apply,
       record: (name, update) => {

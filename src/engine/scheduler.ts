@@ -55,7 +55,12 @@ export class Scheduler {
   private interruption: string | undefined;
   private readonly policy: RetryPolicy;
 
-  constructor(jobs: readonly SchedulerJob[], policy: RetryPolicy = DEFAULT_RETRY_POLICY) {
+  /** `done`: jobs that already completed (reused from an earlier run); they never run. */
+  constructor(
+    jobs: readonly SchedulerJob[],
+    policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    done: ReadonlySet<string> = new Set(),
+  ) {
     this.policy = policy;
     for (const job of jobs) {
       if (this.jobs.has(job.name)) throw new Error(`duplicate job '${job.name}'`);
@@ -75,6 +80,7 @@ export class Scheduler {
         }
       }
     }
+    for (const name of done) this.setPhase(name, 'COMPLETED');
     // Jobs without requirements are ready from the start.
     for (const name of this.jobs.keys()) this.reevaluate(name, [], []);
   }

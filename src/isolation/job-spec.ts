@@ -23,7 +23,9 @@ export type EndReason =
   | 'network-setup' // phase 2 failed or timed out; the command never ran
   | 'start-failed' // the command could not be started (not found, host lacks a feature)
   | 'canceled' // never started: its requirements can no longer be met (engine only)
-  | 'orphaned'; // the rnx that ran it was killed; a later rnx removed what it left
+  | 'orphaned' // the rnx that ran it was killed; a later rnx removed what it left
+  | 'output-missing' // never started: it uses an output a required job did not write (engine only)
+  | 'artifact-missing'; // it exited 0 but a path declared in `artifacts:` did not exist (engine only)
 
 export interface HostEntry {
   readonly name: string;
@@ -53,6 +55,21 @@ export interface JobSpec {
   readonly uploads?: { readonly files: readonly string[]; readonly directories: readonly string[] };
   /** Changes to Docker's default capability set (`--cap-add` / `--cap-drop`, `capabilities:`). */
   readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
+  /**
+   * Host directory the job sees as /work, made and removed by the caller (a workflow keeps
+   * artifacts from it); absent: a per-job directory removed when the job ends.
+   */
+  readonly workspace?: string;
+  /** More host directories bound into the job, e.g. earlier jobs' artifacts (read-only). */
+  readonly binds?: readonly Bind[];
+}
+
+export interface Bind {
+  /** Host directory. */
+  readonly source: string;
+  /** Absolute path in the job: under /run or /tmp (made on their tmpfs), or a new top directory. */
+  readonly target: string;
+  readonly readOnly: boolean;
 }
 
 export interface JobResult {

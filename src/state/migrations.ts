@@ -3,7 +3,7 @@
  * edited once it has landed: add a new one. Version numbers are reserved per area so that work on
  * separate areas never collides:
  *   1 core (meta)   2 networks and leases   3 jobs   4 workflow runs   5 volumes and runtimes
- *   6 workflow run owners
+ *   6 workflow run owners   13 workflow pipelines (outputs, reruns)
  */
 export interface Migration {
   readonly version: number;
@@ -173,5 +173,19 @@ CREATE INDEX jobs_name ON jobs (name);`,
     // A run's rnx process is identified by pid and start time, like a job's and a lease's owner,
     // so that a reused pid does not keep a dead run RUNNING.
     sql: `ALTER TABLE workflow_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 13,
+    name: 'workflow pipelines',
+    // What a rerun needs: the file (absolute) and workflow to read again, which run it re-ran;
+    // per job its outputs (JSON), a digest of its definition, and the run whose result it reused.
+    sql: `
+      ALTER TABLE workflow_runs ADD COLUMN path TEXT;
+      ALTER TABLE workflow_runs ADD COLUMN workflow_key TEXT;
+      ALTER TABLE workflow_runs ADD COLUMN rerun_of TEXT;
+      ALTER TABLE workflow_jobs ADD COLUMN outputs TEXT;
+      ALTER TABLE workflow_jobs ADD COLUMN definition TEXT;
+      ALTER TABLE workflow_jobs ADD COLUMN reused_from TEXT;
+    `,
   },
 ];

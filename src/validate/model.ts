@@ -73,6 +73,8 @@ export interface PlannedJob {
 export interface Plan {
   /** The workflow file, as given by the user. */
   readonly file: string;
+  /** The same, absolute. */
+  readonly path?: string;
   readonly name: string;
   /** The key under `workflows:` that was selected, for files holding several workflows. */
   readonly workflow?: string;

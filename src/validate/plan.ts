@@ -37,6 +37,7 @@ export function buildPlan(input: PlanInput): Plan {
   );
   return {
     file: input.file,
+    path: resolve(input.cwd, input.file),
     name:
       typeof title === 'string'
         ? title

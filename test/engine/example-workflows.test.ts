@@ -69,6 +69,16 @@ const CHECKS: Record<string, () => Promise<void>> = {
     const client = t.get('client');
     assert.ok(api && client && client.start >= api.start && client.start < api.end);
   },
+  'build-deploy.yaml': async () => {
+    const r = await runWorkflowJson(example('build-deploy.yaml'), state.dir);
+    assert.equal(r.code, 0, r.stderr);
+    for (const os of ['debian', 'alpine'])
+      for (const shard of [1, 2])
+        assert.deepEqual(outputOf(r.events, `test-${os}-${String(shard)}`), [
+          `testing 1.4.2 on ${os} shard ${String(shard)}: app 1.4.2`,
+        ]);
+    assert.deepEqual(outputOf(r.events, 'deploy'), ['deploying 1.4.2']);
+  },
   'pipelines.yaml': async () => {
     for (const name of ['nightly', 'release']) {
       const r = await runWorkflowJson(`${example('pipelines.yaml')}:${name}`, state.dir);

@@ -44,7 +44,7 @@ function started(events: readonly JsonEvent[]): { ids: string[]; pids: number[] 
 }
 
 describe('interrupting a workflow', () => {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} stops running jobs, cancels pending ones, exits 130 and leaves nothing`, async () => {
       const file = writeWorkflow(
         files.dir,

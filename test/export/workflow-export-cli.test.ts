@@ -120,6 +120,10 @@ describe('rnx workflow export --target=argo', () => {
         /is not RUNTIME=IMAGE/,
       ],
       [['workflows/pipelines.yaml', '--target=argo'], /holds several workflows: nightly, release/],
+      [
+        ['workflows/diamond.yaml', '--target=argo', '--namespace=My_NS'],
+        /not a Kubernetes namespace/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['workflow', 'export', ...args], { stateDir: state });

@@ -15,6 +15,7 @@ import {
   readFileSync,
   readdirSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -143,53 +144,60 @@ describe('faults of the state directory', () => {
     assert.equal(later.code, 0, later.stderr);
   });
 
-  it('the state directory filling up while a job runs: everything released, the record finished later', async () => {
-    fresh();
-    tmpfs('4m');
-    let stderr = '';
-    const child = spawn(
-      process.execPath,
-      [RNX_BIN, 'job', 'run', '--name=filled', 'sleep', '300'],
-      {
+  for (const how of ['job', 'workflow'] as const) {
+    it(`the state directory filling up while a ${how} runs: everything released, the records finished later`, async () => {
+      fresh();
+      tmpfs('4m');
+      const file = join(tmp.dir, `filled-${String(n)}.yaml`);
+      writeFileSync(
+        file,
+        'jobs:\n  filled: { command: sleep, args: ["300"] }\n  next: { command: "true", requires: [filled: FINISHED] }\n',
+      );
+      const args =
+        how === 'job'
+          ? ['job', 'run', '--name=filled', 'sleep', '300']
+          : ['job', 'run', `--workflow=${file}`];
+      let stderr = '';
+      const child = spawn(process.execPath, [RNX_BIN, ...args], {
         cwd: REPO_ROOT,
         env: { ...process.env, RNX_STATE_DIR: state, NO_COLOR: '1' },
         stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-    let job: { id: string; pid: number | null; status: string } | undefined;
-    for (let i = 0; i < 400 && job?.status !== 'RUNNING'; i++) {
-      const s = await rnx(['job', 'status', 'filled', '--json']);
-      if (s.code === 0) job = JSON.parse(s.stdout) as typeof job;
-      if (job?.status !== 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.ok(job?.pid !== undefined && job.pid !== null, 'the job never ran');
-    // Fill the file system, then end the job: rnx cannot record its end.
-    const filler = join(state, 'filler');
-    assert.throws(() =>
-      execFileSync('sh', ['-c', `cat /dev/zero > ${filler}`], { stdio: 'ignore' }),
-    );
-    process.kill(job.pid, 'SIGKILL');
-    const code = await done;
-    assert.doesNotMatch(stderr, /\n\s+at |node:internal/, stderr);
-    assert.equal(code, 3, stderr);
-    assert.match(stderr, /the state directory .* is full/);
-    // Nothing of the job is held by the kernel; only its record waits for room.
-    const held = leftovers(state, [job.id], [job.pid]);
-    assert.deepEqual(
-      held.filter((h) => !h.startsWith('lease')),
-      [],
-    );
-    execFileSync('rm', [filler]);
-    const list = await rnx(['job', 'list', '--json']);
-    assert.equal(list.code, 0, list.stderr);
-    const status = JSON.parse((await rnx(['job', 'status', job.id, '--json'])).stdout) as {
-      status: string;
-    };
-    assert.notEqual(status.status, 'RUNNING');
-    assert.deepEqual(leftovers(state, [job.id], [job.pid]), []);
-  });
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+      let job: { id: string; pid: number | null; status: string } | undefined;
+      for (let i = 0; i < 400 && job?.status !== 'RUNNING'; i++) {
+        const s = await rnx(['job', 'status', 'filled', '--json']);
+        if (s.code === 0) job = JSON.parse(s.stdout) as typeof job;
+        if (job?.status !== 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(job?.pid !== undefined && job.pid !== null, 'the job never ran');
+      // Fill the file system, then end the job: rnx cannot record its end.
+      const filler = join(state, 'filler');
+      assert.throws(() =>
+        execFileSync('sh', ['-c', `cat /dev/zero > ${filler}`], { stdio: 'ignore' }),
+      );
+      process.kill(job.pid, 'SIGKILL');
+      const code = await done;
+      assert.doesNotMatch(stderr, /\n\s+at |node:internal/, stderr);
+      assert.equal(code, 3, stderr);
+      assert.match(stderr, /^rnx: the state directory .* is full\n {2}hint: /m);
+      // Nothing of the job is held by the kernel; only its records wait for room.
+      const held = leftovers(state, [job.id], [job.pid]);
+      assert.deepEqual(
+        held.filter((h) => !h.startsWith('lease')),
+        [],
+      );
+      execFileSync('rm', [filler]);
+      const list = await rnx(['job', 'list', '--json']);
+      assert.equal(list.code, 0, list.stderr);
+      const jobs = JSON.parse(list.stdout) as { status: string }[];
+      assert.ok(jobs.length > 0 && jobs.every((j) => j.status !== 'RUNNING'), list.stdout);
+      const runs = await rnx(['workflow', 'list', '--json']);
+      assert.doesNotMatch(runs.stdout, /RUNNING/);
+      assert.deepEqual(leftovers(state, [job.id], [job.pid]), []);
+    });
+  }
 
   it('a read-only state directory: named, exit 3', async () => {
     fresh();

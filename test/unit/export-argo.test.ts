@@ -5,12 +5,16 @@
  * validated with the published models.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import type { ITemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template';
 import type { IWorkflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { escapeKubernetes } from '../../src/export/argo/escape.js';
+import { readUploads } from '../../src/export/argo/read-uploads.js';
 import { cpuQuantity, memoryQuantity } from '../../src/export/argo/resources.js';
 import type { ArgoExport, ArgoOptions } from '../../src/export/argo/workflow.js';
 import { exportToArgo } from '../../src/export/argo/workflow.js';
@@ -20,6 +24,7 @@ import { catalogOf } from '../../src/validate/catalog.js';
 import { loadYaml } from '../../src/validate/load.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { validateDocument } from '../helpers/argo-models.js';
+import { tempDir } from '../helpers/cli.js';
 
 const NETWORKS: readonly Network[] = [
   ...BUILTIN_NETWORKS,
@@ -416,5 +421,53 @@ jobs:
     assert.deepEqual(template(r, 'build').outputs?.artifacts, [
       { name: 'artifact-0', path: '/work/dist/app.whl', optional: true },
     ]);
+  });
+});
+
+describe('argo export: uploads', () => {
+  const tmp = tempDir('rnx-export-uploads-');
+  after(() => tmp.cleanup());
+
+  function exportUploads(files: Record<string, Buffer | string>): ArgoExport {
+    const names = Object.keys(files);
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(tmp.dir, name)), { recursive: true });
+      writeFileSync(join(tmp.dir, name), content);
+    }
+    const text = `jobs:\n  a:\n    command: 'true'\n    uploads:\n      files: [${names.join(', ')}]\n`;
+    const file = join(tmp.dir, 'w.yaml');
+    writeFileSync(file, text);
+    const checked = validateWorkflow(text, file, catalogOf(), { checkEnvironment: false });
+    assert.ok(checked.plan);
+    const result = exportToArgo({
+      plan: checked.plan,
+      loaded: loadYaml(text, file),
+      networks: NETWORKS,
+      uploads: readUploads(checked.plan),
+      options: { runtimeImages: new Map(), image: 'debian:12' },
+    });
+    for (const doc of result.documents) validateDocument(doc as never);
+    return result;
+  }
+
+  it('text and binary files go into one ConfigMap, mounted read-only at /work/NAME', () => {
+    const r = exportUploads({ 'run.sh': '#!/bin/sh\n', 'blob.bin': Buffer.from([0, 255, 1]) });
+    const cm = r.documents.find((d) => d.kind === 'ConfigMap') as IConfigMap;
+    assert.deepEqual(cm.data, { f0: '#!/bin/sh\n' });
+    assert.deepEqual(cm.binaryData, { f1: Buffer.from([0, 255, 1]).toString('base64') });
+    assert.deepEqual(template(r, 'a').container?.volumeMounts?.slice(2), [
+      { name: 'uploads', mountPath: '/work/run.sh', subPath: 'run.sh', readOnly: true },
+      { name: 'uploads', mountPath: '/work/blob.bin', subPath: 'blob.bin', readOnly: true },
+    ]);
+    assert.deepEqual(codes(r), ['4:warning:argo-uploads-read-only']);
+  });
+
+  it('a file over 1 MiB is an error, and so are uploads that add up to more', () => {
+    const big = exportUploads({ 'big.txt': 'x'.repeat(1024 * 1024 + 1) });
+    assert.deepEqual(codes(big), ['5:error:argo-upload-too-large']);
+    assert.equal(big.documents.length, 0);
+    const half = 'y'.repeat(600 * 1024);
+    const many = exportUploads({ 'one.txt': half, 'two.txt': half });
+    assert.deepEqual(codes(many), ['4:error:argo-uploads-too-large']);
   });
 });

@@ -16,6 +16,17 @@ describe('rnx job run flags as a job spec', () => {
     assert.match(spec.value.id, JOB_ID_PATTERN);
   });
 
+  it('gives the job the variables of --env-file, under -e and -s, and looks names up in them', () => {
+    const spec = specFromFlags(
+      { options: { env: ['A=flag', 'FROM_FILE'], 'secret-env': ['TOKEN'] }, positionals: ['true'] },
+      { FROM_ENV: 'env-value' },
+      { A: 'file', B: 'file', FROM_FILE: 'file-value', TOKEN: 's3cret' },
+    );
+    assert.ok(spec.ok);
+    assert.deepEqual(spec.value.env, { A: 'flag', B: 'file', FROM_FILE: 'file-value' });
+    assert.deepEqual(spec.value.secretEnv, { TOKEN: 's3cret' });
+  });
+
   it('reads limits into bytes, percent, CPU lists and milliseconds', () => {
     const spec = flags(
       {

@@ -1,4 +1,5 @@
 /** `rnx job status ID [--json]`: one job's record (by id, id prefix or name). */
+import { outputsOfJob } from '../../engine/records.js';
 import { openDatabase, stateDir } from '../../state/database.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
@@ -21,10 +22,13 @@ Examples:
       printProblem(ctx, { code: 'usage', message: 'rnx job status takes one job id or name' });
       return Promise.resolve(EXIT.usage);
     }
-    const job = jobOrReport(ctx, openDatabase(stateDir(ctx.env)), ref);
+    const db = openDatabase(stateDir(ctx.env));
+    const job = jobOrReport(ctx, db, ref);
     if (job === undefined) return Promise.resolve(EXIT.failed);
+    // A workflow job's outputs ($RNX_OUTPUT), recorded with its run.
+    const outputs = outputsOfJob(db, job.id);
     if (flagOption(args.options, 'json')) {
-      printJson(ctx, jobJson(job));
+      printJson(ctx, { ...jobJson(job), ...(outputs === undefined ? {} : { outputs }) });
       return Promise.resolve(EXIT.ok);
     }
     const lines: [string, string][] = [
@@ -44,6 +48,8 @@ Examples:
     ];
     if (job.message !== null) lines.push(['message', job.message]);
     if (job.secretNames.length > 0) lines.push(['secrets', job.secretNames.join(', ')]);
+    for (const [key, value] of Object.entries(outputs ?? {}))
+      lines.push(['output', `${key}=${value.includes('\n') ? JSON.stringify(value) : value}`]);
     for (const [key, value] of lines) writeLine(ctx.stdout, `${key.padEnd(9)}${value}`);
     return Promise.resolve(EXIT.ok);
   },

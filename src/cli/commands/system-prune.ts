@@ -3,7 +3,10 @@
  * leases, run directories), and stray rnx cgroups and run directories no live job owns. Jobs of
  * live rnx processes are never touched.
  */
+import { findRun, reconcileRuns } from '../../engine/records.js';
+import { isAlive } from '../../isolation/records/proc-identity.js';
 import { openDatabase, stateDir } from '../../state/database.js';
+import { pruneRunFiles } from '../../state/run-files.js';
 import { pruneStrays } from '../../isolation/records/prune.js';
 import { reclaimStaleLeases } from '../../networks/index.js';
 import { cleanUpOrphanedJobs } from '../../isolation/records/orphans.js';
@@ -22,6 +25,17 @@ export const command: Command = {
     const cleaned = await cleanUpOrphanedJobs(db);
     const strays = await pruneStrays(db, dir);
     for (const jobId of reclaimStaleLeases(db)) strays.push(`address lease of job ${jobId}`);
+    reconcileRuns(db, isAlive);
+    strays.push(
+      ...pruneRunFiles(dir, (runId) => {
+        const run = findRun(db, runId);
+        return run === undefined || run.id !== runId
+          ? undefined
+          : run.status === 'RUNNING'
+            ? 'running'
+            : 'ended';
+      }),
+    );
     for (const job of cleaned) {
       writeLine(
         ctx.stdout,

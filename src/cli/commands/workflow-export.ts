@@ -86,6 +86,21 @@ Examples:
     }
     const image = stringOption(args.options, 'image');
     const namespace = stringOption(args.options, 'namespace');
+    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+      printProblem(ctx, {
+        code: 'usage',
+        message: `--namespace '${namespace}' is not a Kubernetes namespace name`,
+        hint: 'at most 63 lowercase letters, digits and -, starting and ending with a letter or digit',
+      });
+      return EXIT.usage;
+    }
+    if (image === '') {
+      printProblem(ctx, {
+        code: 'usage',
+        message: '--image needs an image, e.g. --image=debian:12',
+      });
+      return EXIT.usage;
+    }
     const workflow = parseWorkflowTarget(text);
     const outcome = await exportArgoFile({
       file: workflow.file,

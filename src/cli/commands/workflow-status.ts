@@ -43,12 +43,18 @@ export const command: Command = {
         printJson(ctx, { ...run, jobs });
         return Promise.resolve(EXIT.ok);
       }
-      writeLine(ctx.stdout, `workflow ${run.workflow} (${run.file}), run ${run.id}: ${run.status}`);
+      const rerun = run.rerunOf === null ? '' : ` (re-run of ${run.rerunOf})`;
+      writeLine(
+        ctx.stdout,
+        `workflow ${run.workflow} (${run.file}), run ${run.id}${rerun}: ${run.status}`,
+      );
       const rows = jobs.map((job) => [
         job.name,
         job.status,
         job.exitCode === null ? '-' : String(job.exitCode),
-        job.requires.map((r) => `${r.job}: ${r.condition}`).join(', ') || '-',
+        job.requires
+          .map((r) => `${r.job}: ${r.of === undefined ? '' : 'all '}${r.condition}`)
+          .join(', ') || '-',
         String(job.attempts),
         job.jobId ?? '-',
         job.cause ?? (job.reason !== null && job.reason !== 'exit' ? job.reason : ''),

@@ -80,6 +80,13 @@ export class JobBoard {
           row.note = event.cause;
         });
         return;
+      case 'job-reused':
+        this.update(event.job, (row) => {
+          row.state = 'COMPLETED';
+          row.exitCode = 0;
+          row.note = `reused from ${event.fromRun}`;
+        });
+        return;
       case 'job-output':
       case 'workflow-finished':
         return;

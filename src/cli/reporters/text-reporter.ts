@@ -58,10 +58,16 @@ export class EventFormatter {
         const signal = event.signal === null ? '' : `, signal ${event.signal}`;
         const message = event.message === undefined ? '' : `: ${event.message}`;
         const took = event.durationMs === null ? '' : `, ${formatDuration(event.durationMs)}`;
-        return [`${name(event.job)}: ${status}${reason}${exit}${signal}${took}${message}`];
+        const outputs = Object.keys(event.outputs ?? {});
+        const wrote = outputs.length === 0 ? '' : `, outputs ${outputs.join(', ')}`;
+        return [`${name(event.job)}: ${status}${reason}${exit}${signal}${took}${wrote}${message}`];
       }
       case 'job-canceled':
         return [`${name(event.job)}: ${statusColor(p, 'CANCELED')('CANCELED')}: ${event.cause}`];
+      case 'job-reused':
+        return [
+          `${name(event.job)}: ${statusColor(p, 'COMPLETED')('COMPLETED')} in ${event.fromRun}, not run again`,
+        ];
       case 'workflow-finished':
         return ['', summaryTable(event, p), statusLine(event, this.board.workflow, p)];
     }

@@ -15,8 +15,11 @@
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyEgressRule';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import { builtinNetwork } from '../../networks/builtins.js';
 import type { Network } from '../../networks/types.js';
+import type { Plan } from '../../validate/model.js';
 import { dnsLabel, LABELS, MANAGER } from './names.js';
+import type { Report } from './report.js';
 
 /** How a network behaves, as far as a policy is concerned. */
 export type NetworkKind = 'open' | 'isolated' | 'internal' | 'none';
@@ -81,4 +84,39 @@ export function networkPolicy(
       ...(egress.length === 0 ? {} : { egress }),
     },
   };
+}
+
+/** How each network the jobs use behaves; an unknown custom network is said to be an open one. */
+export function networkKinds(
+  plan: Plan,
+  networks: readonly Network[],
+  report: Report,
+): Map<string, NetworkKind> {
+  const kinds = new Map<string, NetworkKind>();
+  for (const job of plan.jobs) {
+    if (kinds.has(job.network)) continue;
+    const known = builtinNetwork(job.network) ?? networks.find((n) => n.name === job.network);
+    const at = report.has(report.job(job.name, 'network'))
+      ? report.job(job.name, 'network')
+      : report.job(job.name);
+    if (known === undefined) {
+      report.warning(
+        at,
+        'argo-network-unknown',
+        `network '${job.network}' is not defined on this host: it is exported as a network whose jobs reach each other and the outside (rnx network create without --internal)`,
+        `create it here first (rnx network create ${job.network} --cidr=CIDR [--internal]) to export its kind, or edit the NetworkPolicy`,
+      );
+    }
+    const kind = known === undefined ? 'open' : kindOf(known);
+    if (kind === 'none' || kind === 'internal') {
+      report.warning(
+        at,
+        'argo-network-api-server',
+        `network '${job.network}' lets its pods reach ${kind === 'none' ? 'nothing' : 'only each other'}: Argo's wait container in each pod must still reach the Kubernetes API server to report the job's result`,
+        `allow it with one more NetworkPolicy for pods labelled ${LABELS.network}=${job.network}: egress to your API server's address and port`,
+      );
+    }
+    kinds.set(job.network, kind);
+  }
+  return kinds;
 }

@@ -140,8 +140,9 @@ export function jobUploads(
       `the uploads of job '${job.name}' add up to ${size} bytes: their ConfigMap may hold at most 1 MiB (${CONFIGMAP_LIMIT} bytes)`,
       'put large inputs in a volume (a PersistentVolumeClaim) or an Argo artifact, and upload only small files',
     );
+    return undefined;
   }
-  if (items.length === 0) return undefined;
+  if (tooBig || items.length === 0) return undefined;
   report.warning(
     report.job(job.name, 'uploads'),
     'argo-uploads-read-only',

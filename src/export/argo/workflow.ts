@@ -11,13 +11,13 @@ import type { ITemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1
 import type { IDAGTask } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/DAGTask';
 import type { IWorkflow } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { builtinNetwork } from '../../networks/builtins.js';
 import type { Network } from '../../networks/types.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
 import { sortDiagnostics } from '../../validate/diagnostic.js';
 import type { LoadedFile } from '../../validate/load.js';
-import type { Plan, PlannedJob } from '../../validate/model.js';
+import type { Plan } from '../../validate/model.js';
 import { containerTemplate } from './container.js';
+import { imageOf } from './image.js';
 import {
   allAncestors,
   checkDaemonResults,
@@ -30,8 +30,7 @@ import type { KubernetesObject } from './documents.js';
 import { aliasArgument, serviceAliases } from './host-aliases.js';
 import { warnDaemon } from './lifecycle.js';
 import { DAG_TEMPLATE, generateName, LABELS, labelValue, taskName, templateName } from './names.js';
-import type { NetworkKind } from './network-policy.js';
-import { kindOf, networkPolicy } from './network-policy.js';
+import { networkKinds, networkPolicy } from './network-policy.js';
 import type { UploadTree } from './read-uploads.js';
 import { outputArgument, outputProducers, outputUses } from './outputs.js';
 import { passThroughParameters } from './pass-through.js';
@@ -77,7 +76,7 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
   const report = newReport(input.loaded, plan);
   const workflowName = plan.workflow ?? plan.name;
   const namespace = options.namespace;
-  const kinds = networkKinds(input, report);
+  const kinds = networkKinds(plan, input.networks, report);
   const daemons = daemonJobs(plan);
   checkDaemonResults(plan, daemons, report);
   checkTaskNames(plan, report);
@@ -166,66 +165,6 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
     ...(secret === undefined ? {} : { secret }),
     parameters,
   };
-}
-
-/** The image of a job: its runtime's, else --image; none at all is an error. */
-function imageOf(job: PlannedJob, options: ArgoOptions, report: Report): string | undefined {
-  const runtime = job.runtime;
-  const mapped = runtime === undefined ? undefined : options.runtimeImages.get(runtime);
-  if (mapped !== undefined) return mapped;
-  if (options.image !== undefined) {
-    if (runtime !== undefined) {
-      report.warning(
-        report.job(job.name, 'runtime'),
-        'argo-runtime-image',
-        `job '${job.name}' runs in runtime '${runtime}', which has no --runtime-image: it gets --image ${options.image} instead`,
-        `map it: --runtime-image ${runtime}=IMAGE`,
-      );
-    }
-    return options.image;
-  }
-  report.error(
-    report.job(job.name, ...(runtime === undefined ? [] : ['runtime'])),
-    'argo-no-image',
-    runtime === undefined
-      ? `job '${job.name}' has no image: a container needs one, and rnx jobs run on the host's own root`
-      : `job '${job.name}' runs in runtime '${runtime}', which has no image`,
-    runtime === undefined
-      ? 'pass --image=IMAGE with the tools its command needs'
-      : `pass --runtime-image ${runtime}=IMAGE, or --image=IMAGE for every job`,
-  );
-  return undefined;
-}
-
-/** How each network the jobs use behaves; an unknown custom network is said to be an open one. */
-function networkKinds(input: ArgoInput, report: Report): Map<string, NetworkKind> {
-  const kinds = new Map<string, NetworkKind>();
-  for (const job of input.plan.jobs) {
-    if (kinds.has(job.network)) continue;
-    const known = builtinNetwork(job.network) ?? input.networks.find((n) => n.name === job.network);
-    const at = report.has(report.job(job.name, 'network'))
-      ? report.job(job.name, 'network')
-      : report.job(job.name);
-    if (known === undefined) {
-      report.warning(
-        at,
-        'argo-network-unknown',
-        `network '${job.network}' is not defined on this host: it is exported as a network whose jobs reach each other and the outside (rnx network create without --internal)`,
-        `create it here first (rnx network create ${job.network} --cidr=CIDR [--internal]) to export its kind, or edit the NetworkPolicy`,
-      );
-    }
-    const kind = known === undefined ? 'open' : kindOf(known);
-    if (kind === 'none' || kind === 'internal') {
-      report.warning(
-        at,
-        'argo-network-api-server',
-        `network '${job.network}' lets its pods reach ${kind === 'none' ? 'nothing' : 'only each other'}: Argo's wait container in each pod must still reach the Kubernetes API server to report the job's result`,
-        `allow it with one more NetworkPolicy for pods labelled ${LABELS.network}=${job.network}: egress to your API server's address and port`,
-      );
-    }
-    kinds.set(job.network, kind);
-  }
-  return kinds;
 }
 
 /** Two jobs whose task names would be the same (a job named like another's `job-` form). */

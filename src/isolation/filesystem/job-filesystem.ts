@@ -129,9 +129,10 @@ export async function prepareJobFilesystem(
     runtimeRoot = runtime.root;
   }
   const jobDir = jobFilesystemDir(stateDir, spec.id);
-  const workspace = join(jobDir, 'work');
+  // A workflow may give the job a workspace of its own making (it keeps artifacts from it).
+  const workspace = spec.workspace ?? join(jobDir, 'work');
   mkdirSync(jobDir, { recursive: true, mode: 0o755 });
-  mkdirSync(workspace, { mode: 0o755 });
+  mkdirSync(workspace, { recursive: spec.workspace !== undefined, mode: 0o755 });
   const names = [...new Set(spec.volumes ?? [])];
   const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
@@ -161,6 +162,7 @@ export async function prepareJobFilesystem(
     root,
     workspace,
     volumes,
+    binds: spec.binds ?? [],
     hidden: [stateDir],
     ...files,
     kernel: kernelPaths(),
@@ -170,6 +172,7 @@ export async function prepareJobFilesystem(
     binds: new Map([
       ['/work', workspace],
       ...volumes.map((v): [string, string] => [`/volumes/${v.name}`, v.path]),
+      ...(spec.binds ?? []).map((b): [string, string] => [b.target, b.source]),
     ]),
     empty: ['/tmp', '/run'],
     opaque: ['/proc', '/sys', '/dev'],

@@ -15,6 +15,7 @@
  * workspace at /work, volumes at /volumes/NAME and the per-job /etc/hosts and /etc/resolv.conf.
  */
 import { join } from 'node:path';
+import type { Bind } from '../job-spec.js';
 
 export type FsStep =
   | {
@@ -70,6 +71,11 @@ export interface MountPlanInput {
   /** Host directory mounted read-write at /work: the job's workspace. */
   readonly workspace: string;
   readonly volumes: readonly VolumeMount[];
+  /**
+   * More host directories (a workflow's outputs and earlier jobs' artifacts): targets under /run
+   * or /tmp land on their tmpfs, others are made in the root (a tmpfs, or the runtime's layer).
+   */
+  readonly binds?: readonly Bind[];
   /** Host directories hidden behind an empty read-only tmpfs (the state directory). */
   readonly hidden: readonly string[];
   readonly hostsFile?: string;
@@ -168,6 +174,9 @@ export function planMounts(input: MountPlanInput): FsStep[] {
   if (input.volumes.length > 0) steps.push({ kind: 'dir', target: '/volumes' });
   for (const volume of input.volumes) {
     steps.push({ kind: 'bind', source: volume.path, target: `/volumes/${volume.name}` });
+  }
+  for (const b of input.binds ?? []) {
+    steps.push({ kind: b.readOnly ? 'ro-bind' : 'bind', source: b.source, target: b.target });
   }
   if (input.hostsFile !== undefined) {
     steps.push({ kind: 'ro-bind', source: input.hostsFile, target: '/etc/hosts' });

@@ -5,7 +5,8 @@
  * lease, run directory. Its record ends FAILED with reason `orphaned`. Mounts need no work: they
  * live only in the job's mount namespace, which ends with its last process.
  *
- * Every rnx command calls `cleanUpOrphanedJobs` first: one indexed query when nothing is left over.
+ * Every rnx command asks `orphanCandidates` first (one indexed query, in a small module of its own,
+ * so that a command loads this one only when something was left over).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,10 +15,11 @@ import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
 import { cgroupName, type JobCgroup } from '../cgroups/job-cgroup.js';
 import { runDirOf } from '../filesystem/job-files.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
-import { activeJobOwners, claimJob, finishJob, getJob, type JobRecord } from './job-store.js';
+import { claimJob, finishJob, getJob, type JobRecord } from './job-store.js';
+import { orphanCandidates } from './orphan-candidates.js';
 import { removeEndFifo } from './end-signal.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
-import { isAlive, selfIdentity } from './proc-identity.js';
+import { selfIdentity } from './proc-identity.js';
 import { releaseHeld } from '../end/run-end.js';
 
 /** cgroup directories that a job of this id may have, found by name (when none was recorded). */
@@ -70,7 +72,7 @@ function dirOfLog(logPath: string): string {
 
 /** Finds jobs whose rnx is gone and removes what they left. Returns the ids cleaned up. */
 export async function cleanUpOrphanedJobs(db: Database): Promise<CleanedUp[]> {
-  const candidates = activeJobOwners(db).filter((j) => !isAlive(j.owner));
+  const candidates = orphanCandidates(db);
   if (candidates.length === 0) return [];
   const self = selfIdentity();
   const cleaned: CleanedUp[] = [];

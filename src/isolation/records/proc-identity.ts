@@ -25,8 +25,12 @@ export function processStartTime(pid: number): number | undefined {
   }
 }
 
+let self: ProcessIdentity | undefined;
+
+/** This rnx process; read once (a read of /proc/self/stat costs up to a millisecond or two). */
 export function selfIdentity(): ProcessIdentity {
-  return { pid: process.pid, startTime: processStartTime(process.pid) ?? 0 };
+  self ??= { pid: process.pid, startTime: processStartTime(process.pid) ?? 0 };
+  return self;
 }
 
 export function isAlive(identity: ProcessIdentity): boolean {
