@@ -166,3 +166,15 @@ export function formatCpuList(cpus: readonly number[]): string {
   }
   return parts.join(',');
 }
+
+/** Bytes for people: `512B`, `1.5K`, `20.0M`, `1.2G` (powers of 1024, as sizes are written). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${String(bytes)}B` : `${value.toFixed(1)}${units[unit] ?? ''}`;
+}

@@ -3,13 +3,16 @@
  * from the stores, read only), and a look at upload paths on the host. Keep this the one place
  * that knows where the names come from.
  */
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { listRuntimes } from '../isolation/filesystem/runtimes.js';
 import { checkUpload } from '../isolation/filesystem/uploads.js';
 import { listVolumes } from '../isolation/filesystem/volumes.js';
+import { BUILTIN_NETWORKS } from '../networks/builtins.js';
 import { listNetworks } from '../networks/store.js';
 import type { Network } from '../networks/types.js';
 import { openDatabase, stateDir } from '../state/database.js';
+import { StateFault } from '../state/state-fault.js';
 import type { Catalog } from '../validate/catalog.js';
 import { catalogOf } from '../validate/catalog.js';
 import type { CliContext } from './context.js';
@@ -40,12 +43,23 @@ export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Cat
   }
 }
 
-/** Every network this host knows (built-ins first), for what only the store can tell: `--internal`. */
+/**
+ * Every network this host knows (built-ins first), for what only the store can tell: whether a
+ * custom network is `--internal`. Reads the state database only when there is one, and never
+ * makes one: without it (or when it cannot be used) only the built-ins are known.
+ */
 export function cliNetworks(ctx: CliContext): Network[] {
-  const db = openDatabase(stateDir(ctx.env));
+  const dir = stateDir(ctx.env);
+  if (!existsSync(join(dir, 'rnx.db'))) return [...BUILTIN_NETWORKS];
   try {
-    return listNetworks(db);
-  } finally {
-    db.close();
+    const db = openDatabase(dir);
+    try {
+      return listNetworks(db);
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    if (e instanceof StateFault) return [...BUILTIN_NETWORKS];
+    throw e;
   }
 }

@@ -4,6 +4,7 @@ import { findJob, type JobRecord } from '../isolation/records/job-store.js';
 import type { Database } from '../state/database.js';
 import type { CliContext } from './context.js';
 import { printProblem } from './print.js';
+import { formatBytes } from '../units.js';
 
 export function jobJson(job: JobRecord): Record<string, unknown> {
   return {
@@ -25,6 +26,8 @@ export function jobJson(job: JobRecord): Record<string, unknown> {
     startedAt: job.startedAt,
     endedAt: job.endedAt,
     pid: job.init?.pid ?? null,
+    cpuSeconds: job.cpuUsec === null ? null : job.cpuUsec / 1e6,
+    memoryPeakBytes: job.memoryPeakBytes,
     log: job.logPath,
   };
 }
@@ -64,4 +67,16 @@ export function jobOrReport(ctx: CliContext, db: Database, ref: string): JobReco
     });
   }
   return job;
+}
+
+/** CPU time for people: `0.52s`, `3m12s`. */
+export function cpuText(usec: number | null | undefined): string {
+  if (usec === null || usec === undefined) return '-';
+  const seconds = usec / 1e6;
+  if (seconds < 60) return `${seconds.toFixed(2)}s`;
+  return `${String(Math.floor(seconds / 60))}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+}
+
+export function bytesText(bytes: number | null | undefined): string {
+  return bytes === null || bytes === undefined ? '-' : formatBytes(bytes);
 }

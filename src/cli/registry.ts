@@ -59,6 +59,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/job-stop.js'),
   },
   {
+    path: 'job metrics',
+    summary: "Show a job's CPU, memory, block I/O and processes (--watch)",
+    load: () => import('./commands/job-metrics.js'),
+  },
+  {
     path: 'job wait',
     summary: 'Wait for a job to end; exit with its exit code',
     load: () => import('./commands/job-wait.js'),

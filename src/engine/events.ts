@@ -32,6 +32,9 @@ export interface JobSummary {
   readonly cause?: string;
   /** What it wrote to $RNX_OUTPUT, once it completed. */
   readonly outputs?: Readonly<Record<string, string>>;
+  /** CPU time its last attempt used (microseconds) and its peak memory (bytes). */
+  readonly cpuUsec?: number;
+  readonly memoryPeakBytes?: number;
 }
 
 export type EngineEvent =

@@ -182,6 +182,8 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     jobId,
     ...(outputs === undefined ? {} : { outputs }),
     ...(result.address === undefined ? {} : { address: result.address }),
+    ...(result.cpuUsec === undefined ? {} : { cpuUsec: result.cpuUsec }),
+    ...(result.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: result.memoryPeakBytes }),
     ...(phase === 'STOPPED' && outcome.status !== 'STOPPED'
       ? { cause: 'stopped by the workflow' }
       : {}),

@@ -261,3 +261,13 @@ export function outputsOfJob(db: Database, jobId: string): Record<string, string
     .get(jobId) as { outputs: string } | undefined;
   return row === undefined ? undefined : (JSON.parse(row.outputs) as Record<string, string>);
 }
+
+/** Workflow runs that ended before `cutoff` (an ISO time), with their jobs and attempts. */
+export function pruneEndedRuns(db: Database, cutoff: string): string[] {
+  const old = db
+    .prepare(`SELECT id FROM workflow_runs WHERE status != 'RUNNING' AND ended_at < ?`)
+    .all(cutoff) as { id: string }[];
+  const remove = db.prepare('DELETE FROM workflow_runs WHERE id = ?');
+  for (const run of old) remove.run(run.id);
+  return old.map((r) => r.id);
+}

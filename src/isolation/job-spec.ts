@@ -90,4 +90,7 @@ export interface JobResult {
   readonly problem?: Problem;
   /** A detached job that runs (status RUNNING): the host pid of its PID 1. */
   readonly pid?: number;
+  /** CPU time it used (microseconds) and its peak memory (bytes), from its cgroups. */
+  readonly cpuUsec?: number;
+  readonly memoryPeakBytes?: number;
 }

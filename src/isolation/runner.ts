@@ -209,7 +209,7 @@ export async function runJob(
     const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     recordResources(db, spec.id, { cgroup: cgroup.value });
-    onEnd(() => releaseCgroup(cgroup.value));
+    onEnd(() => releaseCgroup(db, spec.id, cgroup.value));
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
     const args = sandboxArgs({

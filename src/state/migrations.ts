@@ -175,6 +175,13 @@ CREATE INDEX jobs_name ON jobs (name);`,
     sql: `ALTER TABLE workflow_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;`,
   },
   {
+    version: 12,
+    name: 'job usage',
+    // What a job used, kept when it ends (its cgroups go): CPU time and peak memory.
+    sql: `ALTER TABLE jobs ADD COLUMN cpu_usec INTEGER;
+ALTER TABLE jobs ADD COLUMN memory_peak INTEGER;`,
+  },
+  {
     version: 13,
     name: 'workflow pipelines',
     // What a rerun needs: the file (absolute) and workflow to read again, which run it re-ran;

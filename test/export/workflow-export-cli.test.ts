@@ -4,7 +4,7 @@
  * no stack traces.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -34,6 +34,16 @@ describe('rnx workflow export --target=argo', () => {
       docs.map((d) => d.kind),
       ['NetworkPolicy', 'Workflow'],
     );
+  });
+
+  it('needs no state directory, and makes none', async () => {
+    const none = join(tmp.dir, 'no-state-here');
+    const r = await runCli(
+      ['workflow', 'export', 'workflows/diamond.yaml', '--target=argo', '--image=debian:12'],
+      { stateDir: none },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(none), 'the export created no state directory');
   });
 
   it('reads whether a custom network is --internal from this host', async () => {

@@ -52,3 +52,22 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.stdin.end(options.input ?? '');
   });
 }
+
+/**
+ * Asks `rnx job status REF --json` (through `rnx`, e.g. an installed one) until the job runs;
+ * returns its id and the host pid of its command.
+ */
+export async function waitForRunningJob(
+  rnx: (args: readonly string[]) => Promise<{ code: number | null; stdout: string }>,
+  ref: string,
+): Promise<{ id: string; pid: number }> {
+  for (let i = 0; i < 400; i++) {
+    const r = await rnx(['job', 'status', ref, '--json']);
+    if (r.code === 0) {
+      const s = JSON.parse(r.stdout) as { id: string; status: string; pid: number | null };
+      if (s.status === 'RUNNING' && s.pid !== null) return { id: s.id, pid: s.pid };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${ref} never ran`);
+}

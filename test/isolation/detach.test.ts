@@ -93,6 +93,12 @@ describe('detached jobs', () => {
     const status = await runCli(['job', 'status', backend.id, '--json'], { stateDir: state.dir });
     assert.equal((JSON.parse(status.stdout) as { status: string }).status, 'RUNNING');
 
+    const metrics = await runCli(['job', 'metrics', backend.id, '--json'], { stateDir: state.dir });
+    assert.equal(metrics.code, 0, metrics.stderr);
+    const used = JSON.parse(metrics.stdout) as { memoryBytes: number; processes: number };
+    assert.ok(used.memoryBytes > 0, metrics.stdout);
+    assert.equal(used.processes, 1);
+
     const stopped = await runCli(['job', 'stop', backend.id, '--grace=2s'], {
       stateDir: state.dir,
     });
@@ -100,7 +106,14 @@ describe('detached jobs', () => {
     assert.equal(stopped.stdout.trim(), `${backend.id} STOPPED`);
 
     const waited = await runCli(['job', 'wait', backend.id, '--json'], { stateDir: state.dir });
-    const final = JSON.parse(waited.stdout) as { status: string; signal: string | null };
+    const final = JSON.parse(waited.stdout) as {
+      status: string;
+      signal: string | null;
+      memoryPeakBytes: number;
+      cpuSeconds: number;
+    };
+    assert.ok(final.memoryPeakBytes >= used.memoryBytes, 'its peak memory is kept');
+    assert.ok(final.cpuSeconds > 0, 'its CPU time is kept');
     assert.equal(final.status, 'STOPPED');
     // python is the job's PID 1 with no SIGTERM handler: the stop ends it with SIGKILL.
     assert.equal(waited.code, 137, waited.stderr);

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir, waitForRunningJob } from '../helpers/cli.js';
 import { leftovers } from '../helpers/leftovers.js';
 
 const OLD_NODE = '/usr/bin/node';
@@ -45,18 +45,6 @@ function run(file: string, args: readonly string[], onStart?: (pid: number) => v
 const rnx = (args: readonly string[], onStart?: (pid: number) => void): Promise<Ran> =>
   run(join(prefix, 'bin', 'rnx'), args, onStart);
 
-async function waitForRunning(name: string): Promise<{ id: string; pid: number }> {
-  for (let i = 0; i < 400; i++) {
-    const r = await rnx(['job', 'status', name, '--json']);
-    if (r.code === 0) {
-      const s = JSON.parse(r.stdout) as { id: string; status: string; pid: number | null };
-      if (s.status === 'RUNNING' && s.pid !== null) return { id: s.id, pid: s.pid };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`job ${name} never ran`);
-}
-
 /** Starts a job on the bridge network (a lease, a veth, cgroups), signals `signal` to the pid started. */
 async function signalWhileRunning(
   file: string,
@@ -68,7 +56,7 @@ async function signalWhileRunning(
   const done = run(file, [...args, 'job', 'run', `--name=${name}`, 'sleep', '300'], (pid) => {
     started = pid;
   });
-  const job = await waitForRunning(name);
+  const job = await waitForRunningJob(rnx, name);
   process.kill(started, signal);
   const ran = await done;
   return { ran, left: leftovers(state, [job.id], [job.pid]) };

@@ -21,7 +21,14 @@ import {
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { REPO_ROOT, RNX_BIN, runCli, tempDir, type CliRun } from '../helpers/cli.js';
+import {
+  REPO_ROOT,
+  RNX_BIN,
+  runCli,
+  tempDir,
+  waitForRunningJob,
+  type CliRun,
+} from '../helpers/cli.js';
 import { leftovers } from '../helpers/leftovers.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -165,13 +172,7 @@ describe('faults of the state directory', () => {
       });
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-      let job: { id: string; pid: number | null; status: string } | undefined;
-      for (let i = 0; i < 400 && job?.status !== 'RUNNING'; i++) {
-        const s = await rnx(['job', 'status', 'filled', '--json']);
-        if (s.code === 0) job = JSON.parse(s.stdout) as typeof job;
-        if (job?.status !== 'RUNNING') await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.ok(job?.pid !== undefined && job.pid !== null, 'the job never ran');
+      const job = await waitForRunningJob(rnx, 'filled');
       // Fill the file system, then end the job: rnx cannot record its end.
       const filler = join(state, 'filler');
       assert.throws(() =>

@@ -4,7 +4,15 @@ import { openDatabase, stateDir } from '../../state/database.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';
-import { commandText, durationText, exitText, jobJson, jobOrReport } from '../job-view.js';
+import {
+  bytesText,
+  commandText,
+  cpuText,
+  durationText,
+  exitText,
+  jobJson,
+  jobOrReport,
+} from '../job-view.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 
 export const command: Command = {
@@ -44,6 +52,12 @@ Examples:
       ['started', job.startedAt ?? '-'],
       ['ended', job.endedAt ?? '-'],
       ['duration', durationText(job)],
+      ...(job.active
+        ? []
+        : ([
+            ['cpu', cpuText(job.cpuUsec)],
+            ['memory', `${bytesText(job.memoryPeakBytes)} at its peak`],
+          ] as [string, string][])),
       ['log', job.logPath],
     ];
     if (job.message !== null) lines.push(['message', job.message]);

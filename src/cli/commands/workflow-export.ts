@@ -106,7 +106,7 @@ Examples:
       file: workflow.file,
       ...(workflow.workflow === undefined ? {} : { workflow: workflow.workflow }),
       cwd: ctx.cwd,
-      catalog: await cliCatalog(ctx),
+      catalog: await cliCatalog(ctx, { stores: false }),
       networks: cliNetworks(ctx),
       hostEnvironment: ctx.env,
       options: {

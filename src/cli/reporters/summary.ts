@@ -1,13 +1,19 @@
 /** The end of a workflow run: a table of every job and the workflow's status on one line. */
 import type { ChalkInstance } from 'chalk';
 import type { EngineEvent } from '../../engine/events.js';
+import { formatBytes } from '../../units.js';
 import { formatDuration, statusColor } from './format.js';
 
 type Finished = Extract<EngineEvent, { event: 'workflow-finished' }>;
 
 const HEADER = ['JOB', 'STATUS', 'EXIT', 'DURATION', 'NETWORK', 'ADDRESS'];
 
+const USAGE = ['CPU', 'PEAK MEMORY'];
+
 export function summaryTable(event: Finished, paint: ChalkInstance): string {
+  // What each job used, when the runner measured it (its cgroups).
+  const usage = event.jobs.some((j) => j.cpuUsec !== undefined || j.memoryPeakBytes !== undefined);
+  const header = usage ? [...HEADER, ...USAGE] : HEADER;
   const rows = event.jobs.map((job) => [
     job.job,
     job.status,
@@ -15,8 +21,14 @@ export function summaryTable(event: Finished, paint: ChalkInstance): string {
     formatDuration(job.durationMs),
     job.network,
     job.address ?? '-',
+    ...(usage
+      ? [
+          job.cpuUsec === undefined ? '-' : formatDuration(job.cpuUsec / 1000),
+          job.memoryPeakBytes === undefined ? '-' : formatBytes(job.memoryPeakBytes),
+        ]
+      : []),
   ]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const layout = (cells: readonly string[], status?: string): string =>
     cells
       .map((cell, i) => {
@@ -26,7 +38,7 @@ export function summaryTable(event: Finished, paint: ChalkInstance): string {
       })
       .join('  ')
       .trimEnd();
-  return [paint.bold(layout(HEADER)), ...rows.map((r) => layout(r, r[1]))].join('\n');
+  return [paint.bold(layout(header)), ...rows.map((r) => layout(r, r[1]))].join('\n');
 }
 
 export function statusLine(event: Finished, workflow: string, paint: ChalkInstance): string {

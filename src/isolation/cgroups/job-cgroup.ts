@@ -11,7 +11,7 @@ import { fail, ok, type Result } from '../../problem.js';
 import type { Resources } from '../../validate/model.js';
 import { blockDevices } from './block-devices.js';
 import { tryRmdir } from './procs.js';
-import { cgroupLayout, type CgroupLayout } from './layout.js';
+import { cgroupLayout, type CgroupLayout, type V1Controller } from './layout.js';
 import {
   v1ControllersFor,
   v1LimitWrites,
@@ -62,14 +62,31 @@ function makeDir(dir: string, made: string[]): void {
   made.push(dir);
 }
 
+/** Joins the init script can make (it opens the cgroup files as fds 4-9). */
+const MAX_JOINS = 6;
+
+/**
+ * The v1 controllers a job's metrics come from (memory, block I/O, CPU time), added to those its
+ * limits need when they are mounted and the job's init can join them all.
+ */
+function withMetrics(wanted: readonly V1Controller[], layout: CgroupLayout): V1Controller[] {
+  const all = [...wanted];
+  const room = MAX_JOINS - (layout.unified === undefined ? 0 : 1);
+  for (const extra of ['memory', 'blkio', 'cpuacct'] as const) {
+    if (all.length >= room) break;
+    if (!all.includes(extra) && layout.v1[extra] !== undefined) all.push(extra);
+  }
+  return all;
+}
+
 function createV1(
   jobId: string,
   resources: Resources,
   layout: CgroupLayout,
   made: string[],
 ): Result<JobCgroup> {
-  const dirs: Partial<Record<LimitWrite['controller'], string>> = {};
-  for (const controller of v1ControllersFor(resources)) {
+  const dirs: Partial<Record<LimitWrite['controller'] | V1Controller, string>> = {};
+  for (const controller of withMetrics(v1ControllersFor(resources), layout)) {
     const own = layout.v1[controller];
     if (own === undefined) {
       return fail('host-cgroup', `the ${controller} cgroup controller is not mounted`, HOST_HINT);
@@ -126,7 +143,11 @@ function createV2(
       HOST_HINT,
     );
   }
-  const parent = enableV2Controllers(layout, v2ControllersFor(resources));
+  // memory and io too, for the job's metrics, when they can be had; the limits' own otherwise.
+  const needed = v2ControllersFor(resources);
+  const withMetrics = [...new Set([...needed, 'memory', 'io'])];
+  const metered = enableV2Controllers(layout, withMetrics);
+  const parent = metered.ok ? metered : enableV2Controllers(layout, needed);
   if (!parent.ok) return parent;
   if (resources.cpuCores !== undefined) {
     const checked = checkCpus(

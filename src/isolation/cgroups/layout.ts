@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 /** The v1 controllers rnx uses. */
-export const V1_CONTROLLERS = ['pids', 'memory', 'cpu', 'blkio', 'cpuset'] as const;
+export const V1_CONTROLLERS = ['pids', 'memory', 'cpu', 'blkio', 'cpuset', 'cpuacct'] as const;
 export type V1Controller = (typeof V1_CONTROLLERS)[number];
 
 export interface CgroupLayout {

@@ -12,7 +12,8 @@ import { removeJobFiles } from '../filesystem/job-files.js';
 import { classify, type Observed } from './outcome.js';
 import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
-import { finishJob, getJob } from '../records/job-store.js';
+import { readJobMetrics } from '../cgroups/metrics.js';
+import { finishJob, getJob, recordUsage } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
@@ -55,8 +56,16 @@ export async function reap(proc: JobProcess): Promise<void> {
   await proc.exited;
 }
 
-/** Kills what is left in the job's cgroup, then removes it; returns a problem, if any. */
-export async function releaseCgroup(cgroup: JobCgroup): Promise<string | undefined> {
+/**
+ * Records what the job used (read before its cgroups go), kills what is left in them, then
+ * removes them; returns a problem, if any.
+ */
+export async function releaseCgroup(
+  db: Database,
+  jobId: string,
+  cgroup: JobCgroup,
+): Promise<string | undefined> {
+  recordUsage(db, jobId, readJobMetrics(cgroup));
   if (jobPids(cgroup).length > 0) await killNow({ cgroup });
   const removed = await removeJobCgroup(cgroup);
   return removed.ok ? undefined : removed.problem.message;
@@ -65,7 +74,7 @@ export async function releaseCgroup(cgroup: JobCgroup): Promise<string | undefin
 export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
   const problems: string[] = [];
   if (held.cgroup !== undefined) {
-    const problem = await releaseCgroup(held.cgroup);
+    const problem = await releaseCgroup(db, jobId, held.cgroup);
     if (problem !== undefined) problems.push(problem);
   }
   // A record that cannot be written (a full state directory) must not keep the rest held: every
@@ -116,13 +125,21 @@ export function finishRun(
   finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
   // Its name goes away from the other running jobs' hosts files of its network.
   if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
-  const address = getJob(db, spec.id)?.address ?? undefined;
+  const record = getJob(db, spec.id);
+  const address = record?.address ?? undefined;
+  // What it used, recorded when its cgroups were released (releaseCgroup).
+  const usage = {
+    cpuUsec: record?.cpuUsec ?? undefined,
+    memoryPeakBytes: record?.memoryPeakBytes ?? undefined,
+  };
   return {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     status: result.status,
     reason: result.reason,
     exitCode: result.exitCode,
+    ...(usage.cpuUsec === undefined ? {} : { cpuUsec: usage.cpuUsec }),
+    ...(usage.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: usage.memoryPeakBytes }),
     signal: result.signal,
     network: spec.network,
     ...(address === undefined ? {} : { address }),

@@ -33,6 +33,10 @@ export interface JobRecord {
   readonly logPath: string;
   readonly stopRequestedAt: string | null;
   readonly active: boolean;
+  /** CPU time it used, in microseconds (recorded when it ended). */
+  readonly cpuUsec: number | null;
+  /** Its peak memory in bytes (recorded when it ended). */
+  readonly memoryPeakBytes: number | null;
 }
 
 export interface Row {
@@ -63,6 +67,8 @@ export interface Row {
   log_path: string;
   stop_requested_at: string | null;
   active: number;
+  cpu_usec?: number | null;
+  memory_peak?: number | null;
 }
 
 export function fromRow(row: Row): JobRecord {
@@ -92,5 +98,7 @@ export function fromRow(row: Row): JobRecord {
     logPath: row.log_path,
     stopRequestedAt: row.stop_requested_at,
     active: row.active === 1,
+    cpuUsec: row.cpu_usec ?? null,
+    memoryPeakBytes: row.memory_peak ?? null,
   };
 }

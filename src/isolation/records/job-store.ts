@@ -132,11 +132,35 @@ export function findJob(db: Database, ref: string): JobRecord | undefined {
   return named === undefined ? undefined : fromRow(named);
 }
 
-export function listJobs(db: Database, limit = 1000): JobRecord[] {
-  const rows = sql(db, 'SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
-    limit,
-  ) as unknown as Row[];
-  return rows.map(fromRow);
+export interface JobFilter {
+  /** Only jobs in one of these states. */
+  readonly statuses?: readonly JobStatus[];
+  readonly network?: string;
+  /** At most this many, newest first; 0 for all. */
+  readonly limit: number;
+}
+
+/** Jobs, newest first, filtered; `total` counts every match, also those past the limit. */
+export function listJobs(db: Database, filter: JobFilter): { jobs: JobRecord[]; total: number } {
+  const where: string[] = [];
+  const values: (string | number)[] = [];
+  if (filter.statuses !== undefined && filter.statuses.length > 0) {
+    where.push(`status IN (${filter.statuses.map(() => '?').join(', ')})`);
+    values.push(...filter.statuses);
+  }
+  if (filter.network !== undefined) {
+    where.push('network = ?');
+    values.push(filter.network);
+  }
+  const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  const total = (
+    db.prepare(`SELECT COUNT(*) AS n FROM jobs ${clause}`).get(...values) as { n: number }
+  ).n;
+  const limit = filter.limit === 0 ? -1 : filter.limit;
+  const rows = db
+    .prepare(`SELECT * FROM jobs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+    .all(...values, limit) as unknown as Row[];
+  return { jobs: rows.map(fromRow), total };
 }
 
 /** Jobs that may still hold host resources: one indexed query, empty when nothing is left over. */
@@ -168,6 +192,19 @@ export function setJobOwner(db: Database, id: string, owner: ProcessIdentity): v
   sql(db, 'UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(
     owner.pid,
     owner.startTime,
+    id,
+  );
+}
+
+/** What a job used (its cgroups' totals), kept for when they are gone. */
+export function recordUsage(
+  db: Database,
+  id: string,
+  usage: { readonly cpuUsec?: number; readonly memoryPeakBytes?: number },
+): void {
+  sql(db, 'UPDATE jobs SET cpu_usec = ?, memory_peak = ? WHERE id = ?').run(
+    usage.cpuUsec ?? null,
+    usage.memoryPeakBytes ?? null,
     id,
   );
 }

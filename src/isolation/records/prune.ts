@@ -4,7 +4,7 @@
  * (see orphans.ts): scanning the cgroup tree for `rnx-*` would also find the jobs of other rnx
  * installations with their own state directories, which are not ours to remove.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../state/database.js';
 import { jobFilesystemDir, pruneJobFilesystems } from '../filesystem/job-filesystem.js';
@@ -33,4 +33,20 @@ export async function pruneStrays(db: Database, stateDir: string): Promise<strin
     removed.push(`job filesystem ${jobFilesystemDir(stateDir, id)}`);
   }
   return removed;
+}
+
+/**
+ * `rnx system prune --older-than`: the records and logs of jobs that ended before `cutoff` (an
+ * ISO time). Running jobs are never touched. Returns the ids removed.
+ */
+export function pruneEndedJobs(db: Database, cutoff: string): string[] {
+  const old = db
+    .prepare('SELECT id, log_path AS logPath FROM jobs WHERE active = 0 AND ended_at < ?')
+    .all(cutoff) as { id: string; logPath: string }[];
+  const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
+  for (const job of old) {
+    rmSync(job.logPath, { force: true });
+    remove.run(job.id);
+  }
+  return old.map((j) => j.id);
 }
