@@ -100,6 +100,10 @@ const PROBLEM_KINDS = {
   'argo-output-lines': 'input',
   'argo-artifact-glob': 'input',
   'argo-pass-through': 'input',
+  'argo-ready-log': 'input',
+  'argo-ready-address': 'input',
+  'argo-user-name': 'input',
+  'argo-stop-signal': 'input',
   'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',
@@ -109,6 +113,7 @@ const PROBLEM_KINDS = {
   // workflow outputs and artifacts
   'output-missing': 'failed',
   'artifact-missing': 'failed',
+  'output-too-large': 'failed',
   'run-not-finished': 'input',
   // the state directory (src/state/state-fault.ts)
   'state-full': 'host',

@@ -1,6 +1,6 @@
 /** Prints a file's diagnostics on stderr: plain text, or with colour on a terminal. */
 import type { Diagnostic } from '../validate/diagnostic.js';
-import { renderDiagnostic, sortDiagnostics } from '../validate/diagnostic.js';
+import { renderDiagnostic, sortDiagnostics, sourceLines } from '../validate/diagnostic.js';
 import type { CliContext } from './context.js';
 import { writeLine } from './print.js';
 
@@ -11,8 +11,9 @@ export async function printDiagnostics(
 ): Promise<void> {
   if (diagnostics.length === 0) return;
   const paint = ctx.fancy ? await painter() : undefined;
+  const lines = source === undefined ? undefined : sourceLines(source);
   for (const d of sortDiagnostics(diagnostics)) {
-    const text = renderDiagnostic(d, source);
+    const text = renderDiagnostic(d, lines);
     writeLine(ctx.stderr, paint === undefined ? text : paint(d, text));
     writeLine(ctx.stderr);
   }

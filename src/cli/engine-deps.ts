@@ -7,7 +7,6 @@ import type { EngineDeps } from '../engine/ports.js';
 import { LineSplitter } from '../engine/line-splitter.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import { runJob } from '../isolation/runner.js';
-import { builtinNetwork } from '../networks/builtins.js';
 import type { Database } from '../state/database.js';
 import {
   artifactsDir,
@@ -30,8 +29,6 @@ export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
     },
     runner: {
       async run(spec, hooks) {
-        // Jobs of `isolated` cannot reach each other: they are not listed in each other's hosts.
-        const listed = builtinNetwork(spec.network)?.mode !== 'isolated';
         const out = new LineSplitter((text) => hooks.onLines('stdout', text));
         const err = new LineSplitter((text) => hooks.onLines('stderr', text));
         const result = await runJob(
@@ -42,7 +39,6 @@ export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
             onStarted: (info) =>
               hooks.onStarted({
                 pid: info.pid,
-                listed,
                 ...(info.address === undefined ? {} : { address: info.address }),
               }),
             signal: hooks.signal,

@@ -1,5 +1,6 @@
 /** The plan as people read it (a table of waves) and as JSON (secret values masked). */
 import type { Plan, Requirement } from '../validate/model.js';
+import { printable } from '../printable.js';
 import { formatTable } from './print.js';
 
 export function formatPlan(plan: Plan): string {
@@ -19,8 +20,8 @@ export function formatPlan(plan: Plan): string {
   const title = plan.workflow === undefined ? plan.name : `${plan.workflow}: ${plan.name}`;
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   return [
-    `Workflow '${title}' (${plan.file}): ${count(plan.jobs.length, 'job')} in ${count(plan.waves.length, 'wave')}`,
-    ...(plan.description === undefined ? [] : [plan.description]),
+    `Workflow '${printable(title)}' (${printable(plan.file)}): ${count(plan.jobs.length, 'job')} in ${count(plan.waves.length, 'wave')}`,
+    ...(plan.description === undefined ? [] : [printable(plan.description)]),
     '',
     formatTable(
       ['WAVE', 'JOB', 'NETWORK', 'REQUIRES', ...(withArtifacts ? ['ARTIFACTS'] : [])],

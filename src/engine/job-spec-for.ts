@@ -4,7 +4,7 @@
  * result is FAILED with reason timeout whatever runner is plugged in. Empty volumes and uploads
  * are left out too: absent means none.
  */
-import type { Bind, HostEntry, JobSpec } from '../isolation/job-spec.js';
+import type { Bind, JobSpec } from '../isolation/job-spec.js';
 import type { PlannedJob } from '../validate/model.js';
 
 /** Where $RNX_OUTPUT is in the job: its attempt's output folder is bound there. */
@@ -21,7 +21,6 @@ export function specFor(
   job: PlannedJob,
   id: string,
   workflowRunId: string,
-  hosts: readonly HostEntry[],
   files?: SpecFiles,
 ): JobSpec {
   const uploads = job.uploads.files.length + job.uploads.directories.length > 0;
@@ -37,7 +36,6 @@ export function specFor(
     secretEnv: job.secretEnvironment,
     network: job.network,
     resources: job.resources,
-    hosts,
     workflowRunId,
     ...(job.volumes.length === 0 ? {} : { volumes: job.volumes }),
     ...(job.runtime === undefined ? {} : { runtime: job.runtime }),

@@ -12,7 +12,6 @@ import { artifactBinds, resolveOutputs } from './job-inputs.js';
 import { specFor } from './job-spec-for.js';
 import { isFinal } from './phase.js';
 import type { AttemptFiles, EngineDeps, RunHooks } from './ports.js';
-import type { RunningNames } from './running-names.js';
 import type { Outcome, Scheduler, Transition } from './scheduler.js';
 
 export interface JobControl {
@@ -28,8 +27,6 @@ export interface LaunchContext {
   readonly runId: string;
   readonly deps: EngineDeps;
   readonly scheduler: Scheduler;
-  /** The running jobs with their addresses, for each new job's /etc/hosts. */
-  readonly names: RunningNames;
   readonly controllers: Map<string, JobControl>;
   /** Outputs of the jobs that completed (or were reused from an earlier run), by job name. */
   readonly outputs: Map<string, Readonly<Record<string, string>>>;
@@ -72,7 +69,6 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     onStarted(info) {
       startedAt = Date.now();
       const address = info.address;
-      ctx.names.started(name, job.network, address, info.listed);
       ctx.record(name, {
         status: 'RUNNING',
         attempts: attempt,
@@ -130,16 +126,12 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     const shared = files && { ...files, binds: artifactBinds(job, ctx.kept) };
     result = !inputs.ok
       ? failure('output-missing', inputs.message)
-      : await ctx.deps.runner.run(
-          specFor(inputs.job, jobId, ctx.runId, ctx.names.hostsFor(job), shared),
-          hooks,
-        );
+      : await ctx.deps.runner.run(specFor(inputs.job, jobId, ctx.runId, shared), hooks);
   } catch (error) {
     // The runner broke its promise not to reject: report it as a start failure, keep going.
     result = failure('start-failed', error instanceof Error ? error.message : String(error));
   } finally {
     cancelTimer?.();
-    ctx.names.ended(name);
     ctx.controllers.delete(name);
     ctx.killSignal?.removeEventListener('abort', kill);
   }

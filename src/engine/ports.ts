@@ -10,11 +10,6 @@ export interface StartedInfo {
   readonly pid: number;
   /** The address the runner leased for the job when it started (absent on `none`). */
   readonly address?: string;
-  /**
-   * False on networks whose jobs cannot reach each other (`isolated`): the job is then not listed
-   * in the other jobs' /etc/hosts. Absent means listed.
-   */
-  readonly listed?: boolean;
 }
 
 export interface RunHooks {
@@ -49,8 +44,8 @@ export interface AttemptFiles {
 export interface RunFiles {
   /** `workspace`: the job keeps artifacts, so its /work must outlive it until they are kept. */
   prepare(runId: string, jobId: string, workspace: boolean): AttemptFiles;
-  /** What the attempt wrote to $RNX_OUTPUT. */
-  outputText(files: AttemptFiles): string;
+  /** What the attempt wrote to $RNX_OUTPUT; a problem when it is too large. */
+  outputText(files: AttemptFiles): Result<string>;
   /** Moves the matches of `patterns` from the workspace to the job's artifacts; a pattern matching nothing is a problem. */
   keepArtifacts(
     files: AttemptFiles,

@@ -1,6 +1,8 @@
 /**
- * Runs a validated Plan: drives the pure scheduler with p-queue (each job's address is leased by
- * the runner when the job starts, and released when it ends). Nothing polls: a job is added to the queue the moment the scheduler
+ * Runs a validated Plan: drives the pure scheduler with p-queue. Each job's address is leased by
+ * the runner when the job starts and released when it ends; the runner also keeps every running
+ * job's name in the /etc/hosts of the other running jobs of its network (names across runs), so
+ * the engine hands no host list of its own. Nothing polls: a job is added to the queue the moment the scheduler
  * releases it, and starts as soon as the queue has a free slot. Service jobs (required by another
  * job with RUNNING) run outside the concurrency cap: they only end when the workflow stops them, so
  * counting them could starve the very jobs that need them.
@@ -17,7 +19,6 @@ import { definitionOf } from './definition.js';
 import { launchJob, type LaunchContext } from './launch.js';
 import type { EngineDeps } from './ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { RunningNames } from './running-names.js';
 import { Scheduler, type Transition } from './scheduler.js';
 import { WORKFLOW_EXIT_CODES, type WorkflowStatus } from './workflow-status.js';
 
@@ -156,7 +157,6 @@ function drive(
           r.artifactsDir === undefined ? [] : [[name, r.artifactsDir] as const],
         ),
       ),
-      names: new RunningNames(),
       background: (work) => background.push(work),
       emit: (event) => options.onEvent(event),
       apply,

@@ -25,7 +25,8 @@ export type EndReason =
   | 'canceled' // never started: its requirements can no longer be met (engine only)
   | 'orphaned' // the rnx that ran it was killed; a later rnx removed what it left
   | 'output-missing' // never started: it uses an output a required job did not write (engine only)
-  | 'artifact-missing'; // it exited 0 but a path declared in `artifacts:` did not exist (engine only)
+  | 'artifact-missing' // it exited 0 but a path declared in `artifacts:` did not exist (engine only)
+  | 'output-too-large'; // it exited 0 but wrote more than 1 MiB to $RNX_OUTPUT (engine only)
 
 export interface HostEntry {
   readonly name: string;

@@ -18,6 +18,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  statSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -66,12 +67,24 @@ export function prepareAttempt(
   return files;
 }
 
-/** What the attempt wrote to $RNX_OUTPUT ('' when nothing). */
-export function readOutputText(files: AttemptFiles): string {
+/** At most this much of $RNX_OUTPUT is read (GitHub Actions allows 1 MB of outputs a job). */
+export const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** What the attempt wrote to $RNX_OUTPUT ('' when nothing); a problem past MAX_OUTPUT_BYTES. */
+export function readOutputText(files: AttemptFiles): Result<string> {
+  const path = join(files.outputDir, 'output');
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  if (size > MAX_OUTPUT_BYTES) {
+    return fail(
+      'output-too-large',
+      `$RNX_OUTPUT holds ${String(size)} bytes, more than the ${String(MAX_OUTPUT_BYTES)} allowed`,
+      'write large results to a file and keep it with artifacts:',
+    );
+  }
   try {
-    return readFileSync(join(files.outputDir, 'output'), 'utf8');
+    return ok(readFileSync(path, 'utf8'));
   } catch {
-    return '';
+    return ok('');
   }
 }
 

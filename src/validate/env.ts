@@ -12,15 +12,43 @@
 export type RawEnv = Readonly<Record<string, unknown>>;
 type Lookup = (name: string) => string | undefined;
 
+/**
+ * The longest `NAME=value` a job can get: Linux refuses a single argument or environment string
+ * of 128 KiB or more (MAX_ARG_STRLEN) when it starts the command. Expansion stops there, so a
+ * value doubled through `${...}` 33 times is an error, not 16 GB of memory.
+ */
+export const MAX_ENV_ENTRY = 128 * 1024 - 1;
+
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-export function expand(value: string, lookup: Lookup): string {
-  if (!value.includes('${')) return value;
-  return value.replace(REFERENCE, (whole, name: string) => lookup(name) ?? whole);
+/** `${NAME}` replaced by lookup's value; undefined once the result passes `max` characters. */
+export function expand(value: string, lookup: Lookup, max = Infinity): string | undefined {
+  if (!value.includes('${')) return value.length > max ? undefined : value;
+  let out = '';
+  let last = 0;
+  for (const m of value.matchAll(REFERENCE)) {
+    out += value.slice(last, m.index) + (lookup(m[1] ?? '') ?? m[0]);
+    last = m.index + m[0].length;
+    if (out.length > max) return undefined;
+  }
+  out += value.slice(last);
+  return out.length > max ? undefined : out;
+}
+
+/** A variable whose value, expanded, is too long for a job's environment. */
+export interface Oversized {
+  readonly name: string;
+  /** Index of the layer that sets it, in the list given (plain, or secret). */
+  readonly layer: number;
+  readonly secret: boolean;
 }
 
 /** Resolves one layer over an outer lookup; returns the merged lookup and this layer's names. */
-function layer(raw: RawEnv, outer: Lookup): { get: Lookup; names: string[] } {
+function layer(
+  raw: RawEnv,
+  outer: Lookup,
+  tooLong: (name: string) => void,
+): { get: Lookup; names: string[] } {
   const done = new Map<string, string>();
   const active = new Set<string>();
   const get: Lookup = (name) => {
@@ -28,7 +56,12 @@ function layer(raw: RawEnv, outer: Lookup): { get: Lookup; names: string[] } {
     if (cached !== undefined) return cached;
     if (!Object.hasOwn(raw, name) || active.has(name)) return outer(name);
     active.add(name);
-    const value = expand(text(raw[name]), get);
+    const room = MAX_ENV_ENTRY - name.length - 1;
+    let value = expand(text(raw[name]), get, room);
+    if (value === undefined || Buffer.byteLength(value) > room) {
+      tooLong(name);
+      value = ''; // reported once, here; what refers to it sees it empty
+    }
     active.delete(name);
     done.set(name, value);
     return value;
@@ -46,14 +79,15 @@ function text(value: unknown): string {
 function mergeLayers(
   layers: readonly RawEnv[],
   outer: Lookup,
+  tooLong: (name: string, layer: number) => void,
 ): { env: Record<string, string>; get: Lookup } {
   let get = outer;
   const names: string[] = [];
-  for (const raw of layers) {
-    const l = layer(raw, get);
+  layers.forEach((raw, i) => {
+    const l = layer(raw, get, (name) => tooLong(name, i));
     get = l.get;
-    names.push(...l.names);
-  }
+    for (const name of l.names) names.push(name);
+  });
   const env: Record<string, string> = {};
   for (const name of names) env[name] = get(name) ?? '';
   return { env, get };
@@ -62,6 +96,8 @@ function mergeLayers(
 export interface MergedEnvironment {
   readonly environment: Record<string, string>;
   readonly secretEnvironment: Record<string, string>;
+  /** Variables too long for a job's environment (MAX_ENV_ENTRY); they are left empty. */
+  readonly oversized: readonly Oversized[];
 }
 
 /**
@@ -72,9 +108,16 @@ export function mergeEnvironment(
   plain: readonly RawEnv[],
   secret: readonly RawEnv[],
 ): MergedEnvironment {
-  const p = mergeLayers(plain, () => undefined);
-  const s = mergeLayers(secret, p.get);
+  const oversized: Oversized[] = [];
+  const p = mergeLayers(
+    plain,
+    () => undefined,
+    (name, layer) => oversized.push({ name, layer, secret: false }),
+  );
+  const s = mergeLayers(secret, p.get, (name, layer) =>
+    oversized.push({ name, layer, secret: true }),
+  );
   const environment: Record<string, string> = {};
   for (const [k, v] of Object.entries(p.env)) if (!Object.hasOwn(s.env, k)) environment[k] = v;
-  return { environment, secretEnvironment: s.env };
+  return { environment, secretEnvironment: s.env, oversized };
 }

@@ -2,7 +2,7 @@
  * The host side: every network, volume and runtime the file names must exist in the catalog.
  * One diagnostic per missing name, at its first use, with the other uses as related locations.
  */
-import { closest } from '../suggest.js';
+import { closest, listSome } from '../suggest.js';
 import { DEFAULT_NETWORK } from './catalog.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { DataPath } from './load.js';
@@ -13,11 +13,19 @@ import { pathOf, stringsOf } from './workflows.js';
 
 type Uses = Map<string, DataPath[]>;
 
+/** Paths already listed, so that matrix instances sharing one place count once (a Set: 8,000 jobs on one network must not cost 8,000² comparisons). */
+const listed = new WeakMap<Uses, Set<string>>();
+
 function add(uses: Uses, name: string, path: DataPath, pattern: RegExp): void {
   if (!pattern.test(name)) return; // the schema check already reports the name itself
+  let seen = listed.get(uses);
+  if (seen === undefined) listed.set(uses, (seen = new Set()));
+  const id = `${name}\0\0${path.join('\0')}`;
+  if (seen.has(id)) return;
+  seen.add(id);
   const list = uses.get(name);
   if (list === undefined) uses.set(name, [path]);
-  else if (!list.some((p) => p.join('\0') === path.join('\0'))) list.push(path); // matrix instances
+  else list.push(path);
 }
 
 function collect(ctx: RuleContext): { networks: Uses; volumes: Uses; runtimes: Uses } {
@@ -65,7 +73,7 @@ function missing(
     const [firstUse, ...others] = paths as [DataPath, ...DataPath[]];
     const guess = closest(name, known);
     const existing =
-      known.length === 0 ? `there are no ${kind}s yet` : `existing ${kind}s: ${known.join(', ')}`;
+      known.length === 0 ? `there are no ${kind}s yet` : `existing ${kind}s: ${listSome(known)}`;
     out.push(
       diagnosticAt(
         ctx.loaded,

@@ -3,7 +3,7 @@
  * expanded into their instances with `${matrix.KEY}` substituted. Every rule after the schema check
  * sees the expanded jobs; an instance points at its matrix job for locations. Pure.
  */
-import { closest } from '../suggest.js';
+import { closest, listSome } from '../suggest.js';
 import { applyDefaults, defaultsLayers } from './defaults.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { LoadedFile } from './load.js';
@@ -109,7 +109,7 @@ function checkReferences(
           : {
               code: 'unknown-matrix-key',
               message: `job '${job.name}' uses '\${matrix.${ref.key}}', which is not a key of its matrix${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
-              hint: `matrix keys here: ${keys.join(', ')}`,
+              hint: `matrix keys here: ${listSome(keys)}`,
             },
       ),
     );

@@ -1,6 +1,5 @@
 /** The thin file-reading wrapper around validateWorkflow: reads the file, reports unreadable ones. */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Catalog } from './catalog.js';
 import type { ReadText } from './env-files.js';
@@ -12,17 +11,15 @@ export interface FileValidation extends ValidationResult {
   readonly source?: string;
 }
 
-export async function validateWorkflowFile(
+export function validateWorkflowFile(
   file: string,
   catalog: Catalog,
   options: ValidateOptions = {},
 ): Promise<FileValidation> {
-  let source: string;
-  try {
-    source = await readFile(resolve(options.cwd ?? '', file), 'utf8');
-  } catch (e) {
-    const reason = readFailure(e);
-    return {
+  const read = readText(resolve(options.cwd ?? '', file));
+  if (!read.ok) {
+    const reason = read.reason;
+    return Promise.resolve({
       file,
       diagnostics: [
         {
@@ -39,22 +36,41 @@ export async function validateWorkflowFile(
       ],
       workflowNames: [],
       plans: [],
-    };
+    });
   }
-  return {
+  const source = read.text;
+  return Promise.resolve({
     ...validateWorkflow(source, file, catalog, { readEnvFile: readText, ...options }),
     source,
-  };
+  });
 }
 
-/** Reads a whole text file (env files); a failure is the reason in words. */
+/**
+ * Reads a whole text file (workflow and env files); a failure is the reason in words. Only a
+ * regular file is read: a FIFO would block until something writes to it, and a device such as
+ * /dev/zero never ends. Opened non-blocking, so that checking what it is never waits.
+ */
 export const readText: ReadText = (path) => {
+  let fd: number | undefined;
   try {
-    return { ok: true, text: readFileSync(path, 'utf8') };
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { ok: false, reason: `it is ${kindOf(stats)}, not a regular file` };
+    return { ok: true, text: readFileSync(fd, 'utf8') };
   } catch (e) {
     return { ok: false, reason: readFailure(e) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 };
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
 
 function readFailure(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;

@@ -2,7 +2,7 @@
  * `--job=NAME` (repeatable): the plan cut down to the named jobs and everything they require,
  * directly or through others. A matrix job's name stands for all its instances. Pure.
  */
-import { closest } from '../suggest.js';
+import { closest, listSome } from '../suggest.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { Plan } from './model.js';
 
@@ -35,7 +35,7 @@ export function selectJobs(plan: Plan, names: readonly string[]): Selected {
           severity: 'error',
           code: 'unknown-job',
           message: `--job=${name}: workflow '${plan.name}' has no job '${name}'${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
-          hint: `jobs here: ${known.join(', ')}`,
+          hint: `jobs here: ${listSome(known)}`,
         },
       };
     }

@@ -4,10 +4,10 @@
  * wrong in the file; only broken YAML stops it early (nothing after it could be trusted).
  */
 import { dirname, resolve } from 'node:path';
-import { closest } from '../suggest.js';
+import { closest, listSome } from '../suggest.js';
 import type { Catalog } from './catalog.js';
 import type { Diagnostic } from './diagnostic.js';
-import { isError, sortDiagnostics } from './diagnostic.js';
+import { clipDiagnostic, isError, sortDiagnostics } from './diagnostic.js';
 import { readEnvFiles, type ReadText } from './env-files.js';
 import { checkEnvironment } from './environment.js';
 import { expandWorkflows } from './expand.js';
@@ -21,6 +21,7 @@ import { checkArtifacts } from './rules/artifacts.js';
 import { checkCycles } from './rules/cycles.js';
 import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
+import { checkEnvSize } from './rules/env-size.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
 import { checkLimits } from './rules/limits.js';
@@ -75,6 +76,7 @@ const RULES: readonly Rule[] = [
   checkUploads,
   checkCapabilities,
   checkEnvConflicts,
+  checkEnvSize,
 ];
 
 export function validateWorkflow(
@@ -104,11 +106,11 @@ export function validateWorkflow(
   const cwd = options.cwd ?? '/';
   const folder = resolve(cwd, dirname(file));
   const envFiles = readEnvFiles(loaded, folder, options.readEnvFile);
-  diagnostics.push(...envFiles.diagnostics);
+  add(diagnostics, envFiles.diagnostics);
   const host = options.hostEnvironment ?? {};
   const lookup = (name: string): string | undefined => host[name] ?? envFiles.values[name];
   const expanded = expandWorkflows(loaded, selected.workflows);
-  diagnostics.push(...expanded.diagnostics);
+  add(diagnostics, expanded.diagnostics);
   const ctx: RuleContext = {
     loaded,
     workflows: expanded.workflows,
@@ -119,15 +121,15 @@ export function validateWorkflow(
       ...(envFiles.names.length === 0 ? {} : { sources: `env file ${envFiles.names.join(', ')}` }),
     },
   };
-  for (const rule of RULES) diagnostics.push(...rule(ctx));
-  if (options.checkEnvironment !== false) diagnostics.push(...checkEnvironment(ctx));
+  for (const rule of RULES) add(diagnostics, rule(ctx));
+  if (options.checkEnvironment !== false) add(diagnostics, checkEnvironment(ctx));
   const graphs = expanded.workflows.map((workflow) => ({
     workflow,
     graph: buildJobGraph(workflow),
   }));
   for (const { workflow, graph } of graphs) {
-    diagnostics.push(...checkCycles(loaded, workflow, graph));
-    diagnostics.push(...checkOutputReferences(loaded, workflow, graph));
+    add(diagnostics, checkCycles(loaded, workflow, graph));
+    add(diagnostics, checkOutputReferences(loaded, workflow, graph));
   }
   if (diagnostics.some(isError)) return result(file, diagnostics, names, []);
   let plans = graphs.map(({ workflow, graph }) =>
@@ -150,13 +152,18 @@ export function validateWorkflow(
   return result(file, diagnostics, names, plans);
 }
 
+/** Appends in a loop: `push(...list)` overflows the stack past about 100,000 items. */
+function add(to: Diagnostic[], list: readonly Diagnostic[]): void {
+  for (const d of list) to.push(d);
+}
+
 function result(
   file: string,
   diagnostics: readonly Diagnostic[],
   workflowNames: readonly string[],
   plans: readonly Plan[],
 ): ValidationResult {
-  const sorted = sortDiagnostics(diagnostics);
+  const sorted = sortDiagnostics(diagnostics.map(clipDiagnostic));
   const plan = plans.length === 1 ? plans[0] : undefined;
   return {
     file,
@@ -197,7 +204,7 @@ function select(
       severity: 'error',
       code: 'no-such-workflow',
       message: `this file has no workflow '${wanted}'${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
-      hint: `workflows in this file: ${names.join(', ')}`,
+      hint: `workflows in this file: ${listSome(names)}`,
     },
   };
 }

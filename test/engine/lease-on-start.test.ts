@@ -2,12 +2,13 @@
  * Addresses are leased when a job starts and released when it ends, by the runner alone: a
  * 300-job workflow runs on a /24 (253 job addresses) at concurrency 4, where leasing every job's
  * address up front would run out before anything started; every job gets an address of the
- * network, and no lease is left afterwards.
+ * network, and no lease is left afterwards. Names follow: a job started later is found by name by
+ * a job started before it, and a job that ended is no longer found.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
+import { outputOf, runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
 const files = tempDir('rnx-wf-');
@@ -47,5 +48,36 @@ describe('leases on start', () => {
     });
     const leases = (JSON.parse(inspect.stdout) as { leases: unknown[] }).leases;
     assert.deepEqual(leases, [], 'no lease left');
+  });
+
+  it('a job started later is found by name by an earlier one, and one that ended is gone', async () => {
+    // early runs first; late starts once early runs. early waits until its /etc/hosts names
+    // `late`, then ends; late waits until its /etc/hosts no longer names `early`. Both loops are
+    // bounded (30 s).
+    const file = writeWorkflow(
+      files.dir,
+      'names',
+      `name: names
+jobs:
+  early:
+    command: sh
+    args: ['-c', 'for i in $(seq 300); do grep -w late /etc/hosts && exit 0; sleep 0.1; done; exit 1']
+    network: small
+  late:
+    command: sh
+    args: ['-c', 'for i in $(seq 300); do grep -qw early /etc/hosts || exit 0; sleep 0.1; done; exit 1']
+    network: small
+    requires: [early: RUNNING]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.finished.jobs)}`);
+    const late = r.events.find((e) => e.event === 'job-started' && e.job === 'late');
+    assert.ok(late?.event === 'job-started');
+    const seen = outputOf(r.events, 'early');
+    assert.deepEqual(
+      seen.map((l) => l.split(/\s+/)),
+      [[late.address, 'late']],
+    );
   });
 });

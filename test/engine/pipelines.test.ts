@@ -5,7 +5,7 @@
  * rnx's environment that reaches the job but never its log, the records or --json.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JsonEvent } from '../../src/engine/events.js';
@@ -90,6 +90,7 @@ jobs:
 defaults: { network: none }
 jobs:
   build: { command: 'true', artifacts: [dist/app.txt] }
+  huge: { command: sh, args: ['-c', 'head -c 1100000 /dev/zero >> "$RNX_OUTPUT"'] }
   tag: { command: 'true' }
   use:
     command: echo
@@ -105,6 +106,9 @@ jobs:
       ['FAILED', 'artifact-missing', 0],
     );
     assert.match(build.message ?? '', /artifact 'dist\/app.txt' does not exist/);
+    const huge = finishedOf(r.events, 'huge');
+    assert.deepEqual([huge.status, huge.reason, huge.exitCode], ['FAILED', 'output-too-large', 0]);
+    assert.match(huge.message ?? '', /\$RNX_OUTPUT holds 1100000 bytes/);
     const use = finishedOf(r.events, 'use');
     assert.deepEqual([use.status, use.reason], ['FAILED', 'output-missing']);
     assert.match(use.message ?? '', /job 'tag' wrote no output 'version'/);
@@ -113,6 +117,20 @@ jobs:
       false,
       'never started',
     );
+  });
+
+  it('system prune removes the files of runs no longer recorded and workspaces left behind', async () => {
+    const runs = join(state.dir, 'runs');
+    mkdirSync(join(runs, 'wr-gone0000', 'artifacts', 'x'), { recursive: true });
+    const some = readdirSync(runs).find((r) => r !== 'wr-gone0000');
+    assert.ok(some !== undefined);
+    mkdirSync(join(runs, some, 'attempts', 'leftover', 'out'), { recursive: true });
+    const r = await runCli(['system', 'prune'], { stateDir: state.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /removed files of workflow run wr-gone0000 \(no longer recorded\)/);
+    assert.match(r.stdout, new RegExp(`removed workspaces left by workflow run ${some}`));
+    assert.equal(existsSync(join(runs, 'wr-gone0000')), false);
+    assert.equal(existsSync(join(runs, some, 'attempts', 'leftover')), false);
   });
 
   it('runs a 2x2 matrix with each instance seeing its own values, and a job waiting for all four', async () => {

@@ -1,4 +1,5 @@
 /** Test rigs: a fresh state directory per test and a way to run the built CLI as a user would. */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RNX_BIN = join(REPO_ROOT, 'bin', 'rnx.js');
+
+/** No Node stack trace (`    at fn (file:1:2)`) in a command's output. */
+export function noStackTrace(text: string): void {
+  assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/);
+}
 
 /** A temporary directory removed by the returned cleanup function. */
 export function tempDir(prefix = 'rnx-'): { dir: string; cleanup: () => void } {

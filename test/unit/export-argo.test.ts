@@ -471,3 +471,91 @@ describe('argo export: uploads', () => {
     assert.deepEqual(codes(many), ['4:error:argo-uploads-too-large']);
   });
 });
+
+describe('argo export: services (ready, user, stop)', () => {
+  const text = `
+jobs:
+  db: { command: postgres }
+  app: { command: 'true', requires: [{ db: RUNNING }] }
+`;
+  function exportService(extra: Record<string, unknown>): ArgoExport {
+    const checked = validateWorkflow(text, 'w.yaml', catalogOf(), { checkEnvironment: false });
+    assert.ok(checked.plan);
+    const [db, app] = checked.plan.jobs;
+    assert.ok(db && app);
+    const service = { ...db, ...extra };
+    const result = exportToArgo({
+      plan: { ...checked.plan, jobs: [service, app] },
+      loaded: loadYaml(text, 'w.yaml'),
+      networks: NETWORKS,
+      uploads: new Map(),
+      options: { runtimeImages: new Map(), image: 'postgres:16' },
+    });
+    for (const doc of result.documents) validateDocument(doc as never);
+    return result;
+  }
+
+  it('an exec check is a startup probe (the ready timeout) and a readiness probe (Daemoned)', () => {
+    const r = exportService({
+      ready: {
+        probe: { kind: 'exec', command: ['pg_isready'] },
+        intervalMs: 250,
+        timeoutMs: 30_000,
+      },
+    });
+    const c = template(r, 'db').container;
+    assert.deepEqual(c?.startupProbe, {
+      exec: { command: ['pg_isready'] },
+      periodSeconds: 1,
+      failureThreshold: 30,
+    });
+    assert.deepEqual(c?.readinessProbe, { exec: { command: ['pg_isready'] }, periodSeconds: 1 });
+  });
+
+  it('tcp and http checks go to the pod, and say so; a log pattern has no probe', () => {
+    const tcp = exportService({
+      ready: { probe: { kind: 'tcp', port: 5432 }, intervalMs: 2000, timeoutMs: 10_000 },
+    });
+    assert.deepEqual(template(tcp, 'db').container?.readinessProbe, {
+      tcpSocket: { port: 5432 },
+      periodSeconds: 2,
+    });
+    assert.ok(codes(tcp).includes('3:warning:argo-ready-address'));
+    const http = exportService({
+      ready: {
+        probe: { kind: 'http', target: 'http://127.0.0.1:8080/health?deep=1' },
+        intervalMs: 1000,
+        timeoutMs: 5000,
+      },
+    });
+    assert.deepEqual(template(http, 'db').container?.readinessProbe?.httpGet, {
+      path: '/health?deep=1',
+      port: 8080,
+    });
+    const log = exportService({
+      ready: {
+        probe: { kind: 'log', pattern: 'ready to accept' },
+        intervalMs: 250,
+        timeoutMs: 1000,
+      },
+    });
+    assert.equal(template(log, 'db').container?.readinessProbe, undefined);
+    assert.ok(codes(log).includes('3:warning:argo-ready-log'));
+  });
+
+  it('a numeric user, a stop signal and a stop grace', () => {
+    const r = exportService({ user: '999:999', stopSignal: 'SIGINT', stopGraceMs: 2500 });
+    const t = template(r, 'db');
+    assert.deepEqual(t.container?.securityContext, { runAsUser: 999, runAsGroup: 999 });
+    assert.deepEqual(t.container?.lifecycle, { stopSignal: 'SIGINT' });
+    assert.deepEqual(JSON.parse(t.podSpecPatch ?? '{}'), {
+      hostname: 'db',
+      os: { name: 'linux' },
+      terminationGracePeriodSeconds: 3,
+    });
+    assert.ok(codes(r).includes('3:warning:argo-stop-signal'));
+    const named = exportService({ user: 'postgres' });
+    assert.equal(template(named, 'db').container?.securityContext, undefined);
+    assert.ok(codes(named).includes('3:warning:argo-user-name'));
+  });
+});

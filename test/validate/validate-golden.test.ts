@@ -59,6 +59,8 @@ const EVERY_CODE = [
   'env-unset',
   'env-file-unreadable',
   'unknown-capability',
+  'yaml-too-deep',
+  'env-too-large',
 ];
 
 function check(name: string): { codes: string[] } {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { noStackTrace, runCli, tempDir } from '../helpers/cli.js';
 
 const tmp = tempDir('rnx-validate-');
 after(() => tmp.cleanup());
@@ -12,10 +12,6 @@ function file(name: string, text: string): string {
   const path = join(tmp.dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-function noStackTrace(text: string): void {
-  assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/);
 }
 
 describe('rnx job run --workflow --dry-run', () => {

@@ -1,9 +1,9 @@
 /**
  * One job as one Argo container template: image, command, args and environment exactly as rnx
  * would pass them, /work as the working directory and HOME, $RNX_OUTPUT, limits, deadline,
- * retries, volumes, uploads, artifacts, the outputs of other jobs it reads and the names of the
- * services it uses. Pods carry the labels the network policies
- * select on, and the job's name as their host name, as rnx jobs do.
+ * retries, volumes, uploads, artifacts, the outputs of other jobs it reads, the names of the
+ * services it uses, and how it is ready and stops (service.ts). Pods carry the labels the network
+ * policies select on, and the job's name as their host name, as rnx jobs do.
  */
 import type { ITemplate } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Template';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
@@ -20,6 +20,7 @@ import type { OutputUse } from './outputs.js';
 import { OUTPUT_DIR, OUTPUT_FILE, outputParameter, withOutputInputs } from './outputs.js';
 import type { Report } from './report.js';
 import { limitsOf } from './resources.js';
+import { serviceSpec } from './service.js';
 import type { SecretKey, SecretPlan } from './secrets.js';
 import type { JobUploads } from './uploads.js';
 import { claimName } from './volumes.js';
@@ -67,6 +68,7 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
     ...input.outputs.map((o) => ({ name: o.parameter })),
   ];
   const artifacts = outputArtifacts(job, report);
+  const service = serviceSpec(job, report);
   if (input.uploads !== undefined) {
     volumes.push(input.uploads.volume);
     mounts.push(...input.uploads.mounts);
@@ -98,7 +100,7 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
     ...(input.aliases.length === 0 ? {} : { hostAliases: hostAliasesOf(input.aliases) }),
     ...(deadline === undefined ? {} : { activeDeadlineSeconds: deadline }),
     ...(retryStrategy === undefined ? {} : { retryStrategy }),
-    podSpecPatch: JSON.stringify({ hostname: job.name }),
+    podSpecPatch: JSON.stringify({ hostname: job.name, ...service.pod }),
     volumes,
     container: {
       name: 'main',
@@ -111,6 +113,7 @@ export function containerTemplate(input: TemplateInput, report: Report): ITempla
         ? {}
         : { resources: { limits: { ...limits } } }),
       volumeMounts: mounts,
+      ...service.container,
     },
   };
 }

@@ -50,12 +50,12 @@ export const checkLimits: Rule = ({ loaded, workflows }) => {
         [...job.path, 'timeout'],
         job.data['timeout'],
         parseDuration,
-        `timeout of job '${job.name}'`,
+        `job '${job.name}': timeout`,
       );
       const r = job.data['resources'];
       if (!isMapData(r)) continue;
       for (const [key, parse] of RESOURCES) {
-        check([...job.path, 'resources', key], r[key], parse, `${key} of job '${job.name}'`);
+        check([...job.path, 'resources', key], r[key], parse, `job '${job.name}': ${key}`);
       }
     }
   }

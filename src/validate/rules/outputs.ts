@@ -3,7 +3,7 @@
  * directly or through other jobs (its outputs exist only once that job completed). Runs on the
  * graph, after the requires checks.
  */
-import { closest } from '../../suggest.js';
+import { closest, listSome } from '../../suggest.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { JobGraph } from '../graph.js';
 import type { DataPath, LoadedFile } from '../load.js';
@@ -72,7 +72,7 @@ function check(
       {
         code: 'output-reference-matrix',
         message: `${written} in job '${owner}' names a matrix job; outputs belong to each instance`,
-        hint: `name one instance: ${instances.join(', ')}`,
+        hint: `name one instance: ${listSome(instances)}`,
       },
     );
   }

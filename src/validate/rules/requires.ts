@@ -1,5 +1,5 @@
 /** `requires` entries must name another job of the same workflow, once each. */
-import { closest } from '../../suggest.js';
+import { listSome, Suggester } from '../../suggest.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
@@ -9,6 +9,7 @@ export const checkRequires: Rule = ({ loaded, workflows }) => {
   const out: Diagnostic[] = [];
   for (const workflow of workflows) {
     const names = writtenJobs(workflow).map((j) => j.name);
+    const suggester = new Suggester(names);
     for (const job of writtenJobs(workflow)) {
       const seen = new Set<string>();
       for (const r of requirementsOf(job)) {
@@ -22,12 +23,12 @@ export const checkRequires: Rule = ({ loaded, workflows }) => {
             }),
           );
         } else if (!workflow.jobIndex.has(r.job) && !workflow.groups.has(r.job)) {
-          const guess = closest(r.job, names);
+          const guess = suggester.closest(r.job);
           out.push(
             diagnosticAt(loaded, at, {
               code: 'unknown-job',
               message: `job '${job.name}' requires '${r.job}', which is not a job of this workflow${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
-              hint: `jobs here: ${names.join(', ')}`,
+              hint: `jobs here: ${listSome(names)}`,
             }),
           );
         } else if (seen.has(r.job)) {

@@ -1,0 +1,136 @@
+/**
+ * How a job is ready, who it runs as and how it stops (`ready`, `user`, `stop_signal`,
+ * `stop_grace`), in Kubernetes terms:
+ *
+ * - `ready`: the same check as a `startupProbe` (which fails the container after the ready timeout,
+ *   as rnx ends the job FAILED, not-ready) and a `readinessProbe` (Argo counts a daemon Daemoned,
+ *   and starts its RUNNING dependents, only once it is ready). exec, tcp and http checks carry
+ *   over; the kubelet probes tcp and http at the pod's address, not 127.0.0.1. A `log` pattern has
+ *   no Kubernetes form and is reported.
+ * - `user`: a numeric UID[:GID] as `securityContext`; a name is reported (Kubernetes needs numbers).
+ * - `stop_signal`: the container's `lifecycle.stopSignal` (Kubernetes 1.33+, alpha), reported.
+ * - `stop_grace`: the pod's `terminationGracePeriodSeconds`.
+ *
+ * The input is structural (the fields a planned job has once the services work is in the model),
+ * so this module depends on no more of the model than it reads.
+ */
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
+import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
+import type { Report } from './report.js';
+
+export type ProbeLike =
+  | { readonly kind: 'exec'; readonly command: readonly string[] }
+  | { readonly kind: 'tcp'; readonly port: number }
+  | { readonly kind: 'http'; readonly target: string }
+  | { readonly kind: 'log'; readonly pattern: string };
+
+export interface ServiceSettings {
+  readonly name: string;
+  readonly ready?: {
+    readonly probe: ProbeLike;
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+  };
+  readonly user?: string;
+  readonly stopSignal?: string;
+  readonly stopGraceMs?: number;
+}
+
+export interface ServiceSpec {
+  /** Fields of the container. */
+  readonly container: Pick<
+    IContainer,
+    'startupProbe' | 'readinessProbe' | 'lifecycle' | 'securityContext'
+  >;
+  /** Fields of the pod spec (through the template's podSpecPatch). */
+  readonly pod: { terminationGracePeriodSeconds?: number; os?: { name: 'linux' } };
+}
+
+type Handler = Pick<IProbe, 'exec' | 'tcpSocket' | 'httpGet'>;
+type StopSignal = NonNullable<NonNullable<IContainer['lifecycle']>['stopSignal']>;
+
+/** The probe's check in Kubernetes terms, or undefined when it has none. */
+export function probeHandler(probe: ProbeLike): Handler | undefined {
+  switch (probe.kind) {
+    case 'exec':
+      return { exec: { command: [...probe.command] } };
+    case 'tcp':
+      return { tcpSocket: { port: probe.port } };
+    case 'http': {
+      if (probe.target.startsWith('/')) return { httpGet: { path: probe.target, port: 80 } };
+      const url = new URL(probe.target);
+      const local = ['127.0.0.1', 'localhost', '[::1]', ''].includes(url.hostname);
+      return {
+        httpGet: {
+          path: `${url.pathname}${url.search}`,
+          port: url.port === '' ? 80 : Number(url.port),
+          ...(local ? {} : { host: url.hostname }),
+        },
+      };
+    }
+    case 'log':
+      return undefined;
+  }
+}
+
+export function serviceSpec(job: ServiceSettings, report: Report): ServiceSpec {
+  const container: ServiceSpec['container'] = {};
+  const pod: ServiceSpec['pod'] = {};
+  if (job.ready !== undefined) {
+    const handler = probeHandler(job.ready.probe);
+    if (handler === undefined) {
+      report.warning(
+        report.job(job.name, 'ready'),
+        'argo-ready-log',
+        `ready of job '${job.name}' watches its output, which Kubernetes cannot probe: on Argo the job counts as ready as soon as it runs`,
+        'use an exec, tcp or http check to keep its dependents waiting until it is ready',
+      );
+    } else {
+      const period = Math.max(1, Math.ceil(job.ready.intervalMs / 1000));
+      container.startupProbe = {
+        ...handler,
+        periodSeconds: period,
+        failureThreshold: Math.max(1, Math.ceil(job.ready.timeoutMs / (period * 1000))),
+      };
+      container.readinessProbe = { ...handler, periodSeconds: period };
+      if (job.ready.probe.kind === 'tcp' || job.ready.probe.kind === 'http') {
+        report.warning(
+          report.job(job.name, 'ready'),
+          'argo-ready-address',
+          `ready of job '${job.name}' is checked by the kubelet at the pod's address, not at 127.0.0.1 inside the job: a server listening on loopback only never becomes ready`,
+        );
+      }
+    }
+  }
+  if (job.user !== undefined) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(job.user);
+    if (m === null) {
+      report.warning(
+        report.job(job.name, 'user'),
+        'argo-user-name',
+        `user '${job.user}' of job '${job.name}' is a name: Kubernetes runs containers as a numeric user, so the job runs as the image's user`,
+        'give the user as UID or UID:GID',
+      );
+    } else {
+      const context: ISecurityContext = {
+        runAsUser: Number(m[1]),
+        ...(m[2] === undefined ? {} : { runAsGroup: Number(m[2]) }),
+      };
+      container.securityContext = context;
+    }
+  }
+  if (job.stopSignal !== undefined && job.stopSignal !== 'SIGTERM') {
+    container.lifecycle = { stopSignal: job.stopSignal as StopSignal };
+    pod.os = { name: 'linux' };
+    report.warning(
+      report.job(job.name, 'stop_signal'),
+      'argo-stop-signal',
+      `stop_signal ${job.stopSignal} of job '${job.name}' is the container's lifecycle.stopSignal, which needs Kubernetes 1.33+ with the ContainerStopSignals feature gate; elsewhere the job is stopped with SIGTERM`,
+    );
+  }
+  if (job.stopGraceMs !== undefined) {
+    pod.terminationGracePeriodSeconds = Math.ceil(job.stopGraceMs / 1000);
+  }
+  return { container, pod };
+}

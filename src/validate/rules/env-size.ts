@@ -1,0 +1,54 @@
+/**
+ * Every job's environment, expanded as the plan will expand it, must fit in what Linux lets a
+ * command start with: a `NAME=value` of at most MAX_ENV_ENTRY bytes. Reported once at the
+ * variable that goes past it (a value doubled through `${...}` reports the first one too long).
+ */
+import { mergeEnvironment, MAX_ENV_ENTRY } from '../env.js';
+import type { Diagnostic } from '../diagnostic.js';
+import type { DataPath } from '../load.js';
+import type { Rule } from '../rule.js';
+import { diagnosticAt } from '../rule.js';
+import { isMapData, writtenJobs, type Data } from '../workflows.js';
+
+const KEYS = ['environment', 'secret_environment'] as const;
+
+export const checkEnvSize: Rule = ({ loaded, workflows }) => {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const workflow of workflows) {
+    const places: { path: DataPath; data: Data }[] = [{ path: [], data: workflow.file }];
+    if (workflow.key !== undefined) places.push({ path: workflow.path, data: workflow.data });
+    for (const job of writtenJobs(workflow)) {
+      const layers = [...places, { path: job.path, data: job.data }];
+      const [plain, secret] = KEYS.map((key) =>
+        layers.flatMap((l) => {
+          const env = l.data[key];
+          return isMapData(env) ? [{ env, path: [...l.path, key] }] : [];
+        }),
+      );
+      const merged = mergeEnvironment(
+        (plain ?? []).map((l) => l.env),
+        (secret ?? []).map((l) => l.env),
+      );
+      for (const o of merged.oversized) {
+        const at = (o.secret ? secret : plain)?.[o.layer]?.path ?? [];
+        const path = [...at, o.name];
+        const id = path.join('\0');
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(
+          diagnosticAt(
+            loaded,
+            { path, part: 'key' },
+            {
+              code: 'env-too-large',
+              message: `'${o.name}' expands to more than ${String(MAX_ENV_ENTRY)} bytes, more than Linux lets a command's environment hold in one variable`,
+              hint: 'pass large data as a file (uploads:, a volume) rather than in a variable',
+            },
+          ),
+        );
+      }
+    }
+  }
+  return out;
+};

@@ -1,0 +1,144 @@
+/**
+ * Validation blow-ups reproduced for real with generated files: a list nested 3,000 deep, an
+ * environment value doubled through `${...}` 33 times, 8,000 jobs each requiring a missing one,
+ * a FIFO given as the workflow file, escape sequences in a file. Each ends in located diagnostics
+ * and exit 2, never a crash, a hang or a flood.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { catalogOf } from '../../src/validate/catalog.js';
+import { renderDiagnostics } from '../../src/validate/diagnostic.js';
+import { validateWorkflow } from '../../src/validate/validate-workflow.js';
+import { noStackTrace, runCli, tempDir } from '../helpers/cli.js';
+import {
+  deeplyNested,
+  doublingEnvironment,
+  missingRequirements,
+} from '../helpers/generated-workflows.js';
+
+const tmp = tempDir('rnx-limits-');
+after(() => tmp.cleanup());
+
+function file(name: string, text: string): string {
+  const path = join(tmp.dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const validate = (text: string) => validateWorkflow(text, 'w.yaml', catalogOf());
+
+describe('validation limits', () => {
+  it('a block list nested 3,000 deep is one yaml-too-deep error at the 65th level', () => {
+    for (const text of [
+      deeplyNested(3000),
+      `jobs:\n  a:\n    command: x\n    args: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+    ]) {
+      const r = validate(text);
+      assert.deepEqual(
+        r.diagnostics.map((d) => [d.code, d.line]),
+        [['yaml-too-deep', text.startsWith('jobs:\n  a:\n    command: "true"') ? 5 : 4]],
+      );
+      assert.match(r.diagnostics[0]?.message ?? '', /more than 64 levels deep/);
+    }
+  });
+
+  it('64 levels are read; 65 are refused', () => {
+    // The maps are 3 levels (top, jobs, a): 61 lists under `args:` make 64.
+    const ok = validate(`jobs:\n  a:\n    command: x\n    args:\n      ${'- '.repeat(61)}leaf\n`);
+    assert.notEqual(ok.diagnostics[0]?.code, 'yaml-too-deep');
+    const deep = validate(`jobs:\n  a:\n    command: x\n    args:\n      ${'- '.repeat(62)}leaf\n`);
+    assert.equal(deep.diagnostics[0]?.code, 'yaml-too-deep');
+  });
+
+  it('an environment value doubled 33 times is env-too-large at the first one too long', () => {
+    const r = validate(doublingEnvironment(33));
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.line, d.column]),
+      [['env-too-large', 18, 3]],
+    );
+    assert.match(r.diagnostics[0]?.message ?? '', /'V16' expands to more than 131071 bytes/);
+    // 15 doublings (64 KiB) are fine.
+    assert.deepEqual(validate(doublingEnvironment(15)).diagnostics, []);
+  });
+
+  it('8,000 jobs requiring missing ones: 8,000 located errors, short hints, near misses found', () => {
+    const source = `${missingRequirements(8000)}  late:\n    command: x\n    requires:\n      - job-7998x: COMPLETED\n`;
+    const r = validate(source);
+    assert.equal(r.diagnostics.length, 8001);
+    assert.ok(r.diagnostics.every((d) => d.code === 'unknown-job'));
+    assert.match(
+      r.diagnostics[0]?.hint ?? '',
+      /^jobs here: job-0, .*, job-9, \.\.\. \(7991 more\)$/,
+    );
+    const late = r.diagnostics.find((d) => d.message.includes("job 'late'"));
+    assert.match(late?.message ?? '', /did you mean 'job-7998'\?/);
+    const text = renderDiagnostics(r.diagnostics, source);
+    assert.ok(text.length < 4_000_000, `${String(text.length)} characters of diagnostics`);
+  });
+
+  it('rnx workflow validate on 8,000 missing requirements prints a few MB, exit 2', async () => {
+    const r = await runCli(
+      [
+        'workflow',
+        'validate',
+        '--skip-environment',
+        '--quiet',
+        file('many.yaml', missingRequirements(8000)),
+      ],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    assert.equal(r.code, 2);
+    noStackTrace(r.stderr);
+    assert.ok(r.stderr.length < 4_000_000, `${String(r.stderr.length)} bytes on stderr`);
+    assert.match(r.stdout, /many\.yaml: invalid \(8000 errors\)\n$/);
+  });
+
+  it('rnx workflow validate refuses a FIFO at once instead of waiting for a writer', async () => {
+    const fifo = join(tmp.dir, 'pipe.yaml');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const r = await runCli(['workflow', 'validate', '--skip-environment', fifo], {
+      timeoutMs: 10_000,
+    });
+    assert.equal(r.signal, null, 'rnx blocked on the FIFO and was killed');
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /cannot read the workflow file: it is a FIFO \(named pipe\), not a regular file/,
+    );
+    const dir = await runCli(['workflow', 'validate', '--skip-environment', tmp.dir]);
+    assert.equal(dir.code, 2);
+    assert.match(dir.stderr, /it is a directory/);
+  });
+
+  it('shows control characters from a file escaped: no raw ESC or NUL reaches the terminal', async () => {
+    const path = file(
+      'escapes.yaml',
+      'jobs:\n  a:\n    comand: "x"\n    command: x\n    network: "\u001b]0;pwned\u0007\u001b[2J"\n  "b\u001b[31m":\n    command: y\n',
+    );
+    for (const args of [
+      ['workflow', 'validate', path],
+      ['job', 'run', `--workflow=${path}`, '--dry-run'],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2);
+      const raw = [...(r.stderr + r.stdout)].filter((c) => c < ' ' && c !== '\n');
+      assert.deepEqual(raw, []);
+      assert.match(r.stderr, /\\x1b\]0;pwned\\x07\\x1b\[2J/);
+    }
+  });
+
+  it('clips a huge value in a message, and shows a long line around the mistake', () => {
+    const source = `jobs:\n  a:\n    command: x\n  b:\n    command: y\n    requires: [a: ${'K'.repeat(50_000)}]\n`;
+    const r = validate(source);
+    const d = r.diagnostics.find((x) => x.code === 'unknown-condition');
+    assert.ok(d !== undefined, JSON.stringify(r.diagnostics.map((x) => x.code)));
+    assert.ok(d.message.length < 500, `message of ${String(d.message.length)} characters`);
+    const text = renderDiagnostics(r.diagnostics, source);
+    assert.ok(text.length < 3000, `${String(text.length)} characters rendered`);
+  });
+});
