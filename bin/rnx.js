@@ -22,7 +22,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
     );
     process.exit(3);
   }
-  const child = spawn(newer, [script, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // RNX_LAUNCHER: rnx then counts a signal that arrives twice at once (from a terminal, which
+  // signals the whole process group, and from here) as one.
+  const child = spawn(newer, [script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, RNX_LAUNCHER: 'forwarding' },
+  });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
   const forward = (signal) => child.kill(signal);
   for (const signal of signals) process.on(signal, forward);

@@ -9,7 +9,11 @@ import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
 import { commandHelp, topLevelHelp } from './help.js';
 import { printProblem, writeLine } from './print.js';
-import { exitQuietlyOnClosedOutput, onStopSignal } from './process-signals.js';
+import {
+  exitQuietlyOnClosedOutput,
+  onStopSignal,
+  signalsForwardedByLauncher,
+} from './process-signals.js';
 import { COMMANDS } from './registry.js';
 import { exitCodeFor } from './exit-codes.js';
 import { stateProblemOf } from '../state/state-fault.js';
@@ -141,4 +145,5 @@ function wantsHelp(rest: readonly string[], command: Command): boolean {
 }
 
 exitQuietlyOnClosedOutput();
+signalsForwardedByLauncher(process.env['RNX_LAUNCHER'] === 'forwarding');
 process.exitCode = await main(process.argv.slice(2));

@@ -18,12 +18,34 @@ export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 type Handler = (signal: NodeJS.Signals) => void;
 const active = new Set<Handler>();
 
+/**
+ * Started as `node bin/rnx.js` by an older Node, rnx runs as the child of a launcher that forwards
+ * signals (it sets RNX_LAUNCHER=forwarding). A terminal's Ctrl-C, sent to the whole process group,
+ * then arrives twice, from the terminal and from the launcher: the same signal twice within this
+ * time counts once there, so that the second is not taken for "kill now".
+ */
+export const SAME_SIGNAL_MS = 150;
+let dedupe = false;
+let last: { signal: NodeJS.Signals; at: number } | undefined;
+
+export function signalsForwardedByLauncher(forwarded: boolean): void {
+  dedupe = forwarded;
+}
+
+function deliver(signal: NodeJS.Signals): void {
+  const now = performance.now();
+  const again = last !== undefined && last.signal === signal && now - last.at < SAME_SIGNAL_MS;
+  if (dedupe && again) return;
+  last = { signal, at: now };
+  for (const handler of [...active]) handler(signal);
+}
+
 export function onStopSignal(handler: Handler): () => void {
+  if (active.size === 0) for (const signal of STOP_SIGNALS) process.on(signal, deliver);
   active.add(handler);
-  for (const signal of STOP_SIGNALS) process.on(signal, handler);
   return () => {
     active.delete(handler);
-    for (const signal of STOP_SIGNALS) process.off(signal, handler);
+    if (active.size === 0) for (const signal of STOP_SIGNALS) process.off(signal, deliver);
   };
 }
 

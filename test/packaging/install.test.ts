@@ -29,9 +29,20 @@ let env: NodeJS.ProcessEnv;
 let oldNodeVersion = '';
 
 /** Runs a program with the user's environment, collecting its output. */
-function run(file: string, args: readonly string[], onStart?: (pid: number) => void): Promise<Ran> {
+function run(
+  file: string,
+  args: readonly string[],
+  onStart?: (pid: number) => void,
+  { ownGroup = false } = {},
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: work,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // In a process group of its own, as a terminal's foreground job: signalled as a group.
+      detached: ownGroup,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -175,5 +186,29 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
     const { ran, left } = await signalWhileRunning(OLD_NODE, [script], 'pkg-forward', 'SIGTERM');
     assert.equal(ran.code, 130, ran.stderr);
     assert.deepEqual(left, []);
+  });
+
+  it('started as `node rnx.js`: a Ctrl-C to the whole process group counts once', async () => {
+    // A terminal sends Ctrl-C to every process of the foreground job: the launcher and rnx both
+    // get it, and the launcher forwards it too; a second one would mean "kill the jobs now".
+    const script = join(prefix, 'lib', 'node_modules', 'rnx', 'bin', 'rnx.js');
+    writeFileSync(
+      join(work, 'ctrl-c.yaml'),
+      'jobs:\n  pkg-ctrl-c: { command: sleep, args: ["300"] }\n',
+    );
+    let group = 0;
+    const done = run(
+      OLD_NODE,
+      [script, 'job', 'run', '--workflow=ctrl-c.yaml'],
+      (pid) => (group = pid),
+      { ownGroup: true },
+    );
+    const job = await waitForRunningJob(rnx, 'pkg-ctrl-c');
+    process.kill(-group, 'SIGINT');
+    const ran = await done;
+    assert.equal(ran.code, 130, ran.stderr);
+    assert.match(ran.stderr, /SIGINT: stopping the workflow/);
+    assert.doesNotMatch(ran.stderr, /again: killing/);
+    assert.deepEqual(leftovers(state, [job.id], [job.pid]), []);
   });
 });

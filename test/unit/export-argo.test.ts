@@ -543,7 +543,7 @@ jobs:
     assert.ok(codes(log).includes('3:warning:argo-ready-log'));
   });
 
-  it('a numeric user, a stop signal and a stop grace', () => {
+  it('a numeric user, capabilities, a stop signal and a stop grace', () => {
     const r = exportService({ user: '999:999', stopSignal: 'SIGINT', stopGraceMs: 2500 });
     const t = template(r, 'db');
     assert.deepEqual(t.container?.securityContext, { runAsUser: 999, runAsGroup: 999 });
@@ -554,6 +554,16 @@ jobs:
       terminationGracePeriodSeconds: 3,
     });
     assert.ok(codes(r).includes('3:warning:argo-stop-signal'));
+    const caps = exportService({
+      capabilities: { add: ['cap_net_admin', 'SYS_TIME'], drop: ['SYS_TIME', 'CAP_MKNOD'] },
+    });
+    assert.deepEqual(template(caps, 'db').container?.securityContext, {
+      capabilities: { add: ['NET_ADMIN'], drop: ['SYS_TIME', 'MKNOD'] },
+    });
+    const none = exportService({ capabilities: { add: ['NET_RAW'], drop: ['ALL'] } });
+    assert.deepEqual(template(none, 'db').container?.securityContext, {
+      capabilities: { drop: ['ALL'] },
+    });
     const named = exportService({ user: 'postgres' });
     assert.equal(template(named, 'db').container?.securityContext, undefined);
     assert.ok(codes(named).includes('3:warning:argo-user-name'));

@@ -8,6 +8,8 @@
  *   over; the kubelet probes tcp and http at the pod's address, not 127.0.0.1. A `log` pattern has
  *   no Kubernetes form and is reported.
  * - `user`: a numeric UID[:GID] as `securityContext`; a name is reported (Kubernetes needs numbers).
+ * - `capabilities`: `securityContext.capabilities` (both start from the same default set, Docker's
+ *   and containerd's); rnx's drops win over its adds, so what is also dropped is not added.
  * - `stop_signal`: the container's `lifecycle.stopSignal` (Kubernetes 1.33+, alpha), reported.
  * - `stop_grace`: the pod's `terminationGracePeriodSeconds`.
  *
@@ -35,6 +37,7 @@ export interface ServiceSettings {
   readonly user?: string;
   readonly stopSignal?: string;
   readonly stopGraceMs?: number;
+  readonly capabilities?: { readonly add: readonly string[]; readonly drop: readonly string[] };
 }
 
 export interface ServiceSpec {
@@ -103,6 +106,7 @@ export function serviceSpec(job: ServiceSettings, report: Report): ServiceSpec {
       }
     }
   }
+  const context: ISecurityContext = {};
   if (job.user !== undefined) {
     const m = /^(\d+)(?::(\d+))?$/.exec(job.user);
     if (m === null) {
@@ -113,13 +117,12 @@ export function serviceSpec(job: ServiceSettings, report: Report): ServiceSpec {
         'give the user as UID or UID:GID',
       );
     } else {
-      const context: ISecurityContext = {
-        runAsUser: Number(m[1]),
-        ...(m[2] === undefined ? {} : { runAsGroup: Number(m[2]) }),
-      };
-      container.securityContext = context;
+      context.runAsUser = Number(m[1]);
+      if (m[2] !== undefined) context.runAsGroup = Number(m[2]);
     }
   }
+  if (job.capabilities !== undefined) context.capabilities = capabilitiesOf(job.capabilities);
+  if (Object.keys(context).length > 0) container.securityContext = context;
   if (job.stopSignal !== undefined && job.stopSignal !== 'SIGTERM') {
     container.lifecycle = { stopSignal: job.stopSignal as StopSignal };
     pod.os = { name: 'linux' };
@@ -133,4 +136,17 @@ export function serviceSpec(job: ServiceSettings, report: Report): ServiceSpec {
     pod.terminationGracePeriodSeconds = Math.ceil(job.stopGraceMs / 1000);
   }
   return { container, pod };
+}
+
+/** `CAP_NET_ADMIN` or `net_admin` -> `NET_ADMIN`; what is dropped is never added (rnx's rule). */
+function capabilitiesOf(caps: {
+  readonly add: readonly string[];
+  readonly drop: readonly string[];
+}): NonNullable<ISecurityContext['capabilities']> {
+  const name = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
+  const drop = [...new Set(caps.drop.map(name))];
+  const add = [...new Set(caps.add.map(name))].filter(
+    (c) => !drop.includes(c) && !drop.includes('ALL'),
+  );
+  return { ...(add.length === 0 ? {} : { add }), ...(drop.length === 0 ? {} : { drop }) };
 }

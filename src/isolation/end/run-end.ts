@@ -57,26 +57,24 @@ export async function reap(proc: JobProcess): Promise<void> {
 }
 
 /**
- * Records what the job used (read before its cgroups go), kills what is left in them, then
- * removes them; returns a problem, if any.
+ * Reads what the job used (before its cgroups go), kills what is left in them, removes them,
+ * then records the usage; returns a problem, if any (a record that cannot be written throws).
  */
 export async function releaseCgroup(
   db: Database,
   jobId: string,
   cgroup: JobCgroup,
 ): Promise<string | undefined> {
-  recordUsage(db, jobId, readJobMetrics(cgroup));
+  const usage = readJobMetrics(cgroup);
   if (jobPids(cgroup).length > 0) await killNow({ cgroup });
   const removed = await removeJobCgroup(cgroup);
+  // Recorded after the release: a record that cannot be written must not keep anything held.
+  recordUsage(db, jobId, usage);
   return removed.ok ? undefined : removed.problem.message;
 }
 
 export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
   const problems: string[] = [];
-  if (held.cgroup !== undefined) {
-    const problem = await releaseCgroup(db, jobId, held.cgroup);
-    if (problem !== undefined) problems.push(problem);
-  }
   // A record that cannot be written (a full state directory) must not keep the rest held: every
   // step runs, and the first such error is thrown at the end. The lease row left behind is then
   // freed by the next rnx command (its owner, this rnx, being gone).
@@ -88,6 +86,13 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
       fault ??= error instanceof Error ? error : new Error(String(error));
     }
   };
+  const { cgroup } = held;
+  if (cgroup !== undefined) {
+    await step(async () => {
+      const problem = await releaseCgroup(db, jobId, cgroup);
+      if (problem !== undefined) problems.push(problem);
+    });
+  }
   await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
   const { runDir, filesystem } = held;
   if (runDir !== undefined) await step(() => removeJobFiles(runDir));
