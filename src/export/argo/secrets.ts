@@ -52,7 +52,7 @@ export function secretPlan(
         ? { key: name, shellVariable: name }
         : {
             key: `${job.name}.${name}`,
-            shellVariable: `${job.name.toUpperCase().replace(/-/g, '_')}_${name}`,
+            shellVariable: shellName(`${job.name}_${name}`),
           };
       own.set(name, key);
       literals.set(key.key, key.shellVariable);
@@ -95,4 +95,11 @@ function firstSecretPlace(plan: Plan, secrets: readonly string[], report: Report
   const clean = (p: DataPath): boolean =>
     !secrets.some((s) => s !== '' && report.lineText(p).includes(s));
   return candidates.find((p) => report.has(p) && clean(p)) ?? [];
+}
+
+/** A shell variable name for a job's own value: `api-2` + `TOKEN` -> `API_2_TOKEN` (`JOB_` first
+ * when the job's name starts with a digit). */
+function shellName(text: string): string {
+  const upper = text.toUpperCase().replace(/-/g, '_');
+  return /^[0-9]/.test(upper) ? `JOB_${upper}` : upper;
 }
