@@ -41,6 +41,7 @@ export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
                 pid: info.pid,
                 ...(info.address === undefined ? {} : { address: info.address }),
               }),
+            onReady: (info) => hooks.onReady({ afterMs: info.afterMs }),
             signal: hooks.signal,
             killSignal: hooks.killSignal,
           },

@@ -18,6 +18,7 @@ import {
 } from '../units.js';
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
+import { serviceFlags } from './service-flags.js';
 
 function envPairs(
   items: readonly string[],
@@ -131,6 +132,8 @@ export function specFromFlags(
       if (!known.ok) return fail('usage', `${flag}: ${known.problem.message}`, known.problem.hint);
     }
   }
+  const service = serviceFlags(args);
+  if (!service.ok) return service;
   return ok({
     id: newJobId(),
     ...(name === undefined ? {} : { name }),
@@ -147,5 +150,6 @@ export function specFromFlags(
     ...(runtime === undefined ? {} : { runtime }),
     ...(files.length + directories.length > 0 ? { uploads: { files, directories } } : {}),
     ...(capAdd.length + capDrop.length > 0 ? { capabilities: { add: capAdd, drop: capDrop } } : {}),
+    ...service.value,
   });
 }

@@ -76,6 +76,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   };
   ctx.stdout.on('error', onStdoutError);
   let result: JobResult;
+  let readyAt: string | undefined;
   try {
     result = await runJob(spec.value, {
       onStdout: (chunk) => {
@@ -83,6 +84,10 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
         else if (!stdoutGone) ctx.stdout.write(chunk);
       },
       onStderr: (chunk) => ctx.stderr.write(chunk),
+      onReady: (info) => {
+        readyAt = info.readyAt;
+        writeLine(ctx.stderr, `rnx: job ${spec.value.id} ready after ${seconds(info.afterMs)}`);
+      },
       onLogStopped: (why) =>
         writeLine(
           ctx.stderr,
@@ -105,6 +110,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
       network: result.network,
       address: result.address ?? null,
       startedAt: result.startedAt ?? null,
+      readyAt: readyAt ?? null,
       endedAt: result.endedAt,
       output: Buffer.concat(output).toString('utf8'),
       ...(result.message === undefined ? {} : { message: result.message }),
@@ -124,7 +130,12 @@ export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: bool
     if (problemKind(problem.code) === 'failed' && result.exitCode === 127) return 127;
     return exitCodeFor(problem);
   }
-  if (result.reason === 'oom' || result.reason === 'timeout' || result.reason === 'orphaned') {
+  if (
+    result.reason === 'oom' ||
+    result.reason === 'timeout' ||
+    result.reason === 'orphaned' ||
+    result.reason === 'not-ready'
+  ) {
     writeLine(
       ctx.stderr,
       `rnx: job ${result.id} ${result.status}: ${result.message ?? result.reason}`,
@@ -132,6 +143,10 @@ export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: bool
   }
   if (interrupted && result.status === 'STOPPED') return EXIT.interrupted;
   return shellExitCode(result.exitCode, result.signal);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
 }
 
 function resolveUploads(spec: JobSpec, cwd: string): Result<JobSpec> {

@@ -24,7 +24,10 @@ export function jobJson(job: JobRecord): Record<string, unknown> {
     workflowRunId: job.workflowRunId,
     createdAt: job.createdAt,
     startedAt: job.startedAt,
+    readyAt: job.readyAt,
     endedAt: job.endedAt,
+    stopSignal: job.stopSignal,
+    stopGraceMs: job.stopGraceMs,
     pid: job.init?.pid ?? null,
     cpuSeconds: job.cpuUsec === null ? null : job.cpuUsec / 1e6,
     memoryPeakBytes: job.memoryPeakBytes,
@@ -40,6 +43,14 @@ export function durationText(job: JobRecord, now = Date.now()): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const minutes = Math.floor(ms / 60_000);
   return `${String(minutes)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/** `2026-...Z (0.84s after the start)`. */
+export function readyText(job: JobRecord): string {
+  if (job.readyAt === null) return '-';
+  if (job.startedAt === null) return job.readyAt;
+  const ms = Math.max(0, Date.parse(job.readyAt) - Date.parse(job.startedAt));
+  return `${job.readyAt} (${(ms / 1000).toFixed(2)}s after the start)`;
 }
 
 export function exitText(job: JobRecord): string {

@@ -6,7 +6,8 @@
  *   FAILED      ran and failed (after its retries)  completed, was stopped or canceled
  *   FINISHED    ran and ended (completed, failed,   was canceled (never ran)
  *               or was stopped)
- *   RUNNING     is running right now                ended before the dependent was released
+ *   RUNNING     is running and ready (its probe     ended before the dependent started
+ *               passed; at once without a probe)
  *
  * A job between two attempts (waiting for its retry) has not ended: every condition on it waits.
  */
@@ -15,7 +16,8 @@ import { isFinal, type Phase } from './phase.js';
 
 export type Verdict = 'met' | 'pending' | 'impossible';
 
-export function evaluate(condition: Condition, phase: Phase): Verdict {
+/** `up`: the required job, when running, is ready (its readiness probe passed, or it has none). */
+export function evaluate(condition: Condition, phase: Phase, up = true): Verdict {
   switch (phase) {
     case 'waiting':
     case 'ready':
@@ -23,7 +25,7 @@ export function evaluate(condition: Condition, phase: Phase): Verdict {
     case 'backoff':
       return 'pending';
     case 'running':
-      return condition === 'RUNNING' ? 'met' : 'pending';
+      return condition === 'RUNNING' && up ? 'met' : 'pending';
     case 'COMPLETED':
       return condition === 'COMPLETED' || condition === 'FINISHED' ? 'met' : 'impossible';
     case 'FAILED':
@@ -46,9 +48,13 @@ export function combine(verdicts: readonly Verdict[]): Verdict {
  * need every instance to meet them; FAILED is met once every instance has ended and one or more
  * failed (impossible when they all ended and none did).
  */
-export function evaluateAll(condition: Condition, phases: readonly Phase[]): Verdict {
+export function evaluateAll(
+  condition: Condition,
+  phases: readonly Phase[],
+  up: readonly boolean[] = [],
+): Verdict {
   if (condition !== 'FAILED' || phases.length === 1)
-    return combine(phases.map((phase) => evaluate(condition, phase)));
+    return combine(phases.map((phase, i) => evaluate(condition, phase, up[i] ?? true)));
   if (!phases.every(isFinal)) return 'pending';
   return phases.includes('FAILED') ? 'met' : 'impossible';
 }

@@ -63,6 +63,15 @@ export type EngineEvent =
       readonly address?: string;
     }
   | {
+      /** The job's readiness probe passed: jobs that require it RUNNING may start. */
+      readonly event: 'job-ready';
+      readonly at: string;
+      readonly job: string;
+      readonly jobId: string;
+      /** From the job's start. */
+      readonly afterMs: number;
+    }
+  | {
       readonly event: 'job-output';
       readonly at: string;
       readonly job: string;

@@ -41,6 +41,10 @@ export function specFor(
     ...(job.runtime === undefined ? {} : { runtime: job.runtime }),
     ...(uploads ? { uploads: job.uploads } : {}),
     ...(job.capabilities === undefined ? {} : { capabilities: job.capabilities }),
+    ...(job.ready === undefined ? {} : { ready: job.ready }),
+    ...(job.user === undefined ? {} : { user: job.user }),
+    ...(job.stopSignal === undefined ? {} : { stopSignal: job.stopSignal }),
+    ...(job.stopGraceMs === undefined ? {} : { stopGraceMs: job.stopGraceMs }),
     ...(files === undefined
       ? {}
       : {

@@ -59,6 +59,12 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
   if (ctx.killSignal?.aborted === true) kill();
   ctx.killSignal?.addEventListener('abort', kill, { once: true });
   ctx.controllers.set(name, control);
+  if (!scheduler.launch(name)) {
+    // Canceled while it waited for a slot: a RUNNING requirement ended meanwhile.
+    ctx.controllers.delete(name);
+    ctx.killSignal?.removeEventListener('abort', kill);
+    return;
+  }
 
   let startedAt: number | undefined;
   let timedOut = false;
@@ -95,6 +101,16 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
         }, ms);
       }
       ctx.apply(scheduler.started(name));
+    },
+    onReady({ afterMs }) {
+      ctx.emit({
+        event: 'job-ready',
+        at: new Date().toISOString(),
+        job: name,
+        jobId,
+        afterMs,
+      });
+      ctx.apply(scheduler.probed(name));
     },
     onLines(stream, text) {
       ctx.emit({

@@ -19,6 +19,8 @@ export interface RunHooks {
   readonly killSignal: AbortSignal;
   /** The job's command is running (its PID as seen on the host). */
   onStarted(info: StartedInfo): void;
+  /** The job's readiness probe passed (only for jobs with a probe). */
+  onReady(info: { readonly afterMs: number }): void;
   /** Whole lines of the job's output that arrived together, each ending with `\n`. */
   onLines(stream: 'stdout' | 'stderr', text: string): void;
 }

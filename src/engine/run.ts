@@ -117,7 +117,12 @@ function drive(
 ): Promise<{ status: WorkflowStatus; summaries: JobSummary[] }> {
   const reused = options.reuse?.jobs ?? new Map<string, ReusedJob>();
   const scheduler = new Scheduler(
-    plan.jobs,
+    plan.jobs.map((job) => ({
+      name: job.name,
+      requires: job.requires,
+      retries: job.retries,
+      probe: job.ready !== undefined,
+    })),
     options.retryPolicy ?? DEFAULT_RETRY_POLICY,
     new Set(reused.keys()),
   );

@@ -8,6 +8,11 @@ export interface SchedulerJob {
   readonly requires: readonly Requirement[];
   /** Extra attempts after a failure (0 or absent: run once). */
   readonly retries?: number;
+  /**
+   * The job has a readiness probe: RUNNING requirements on it are met only once `probed` is
+   * called, not when its process starts.
+   */
+  readonly probe?: boolean;
 }
 
 export interface Outcome {

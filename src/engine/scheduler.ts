@@ -10,8 +10,14 @@
  * - A job whose requirements can no longer be met becomes CANCELED; that spreads to its dependents.
  * - A job that FAILED with retries left goes to backoff; its dependents keep waiting. Each attempt is
  *   counted when the job is handed out.
- * - A service is a job some other job requires with RUNNING. Once every dependent of a running
- *   service has ended, the workflow stops it (`stop`); it then ends STOPPED, not FAILED.
+ * - RUNNING is met once the required job runs and is ready: at once for a job without a readiness
+ *   probe, at `probed` for one with a probe. A job that ends before that cancels its RUNNING
+ *   dependents, also those released but not yet launched (`launch` then says no). One the engine
+ *   had begun to start while it still ran goes on: the decision to start it was right then.
+ * - A service is a job some other job requires with RUNNING. It keeps running while any job
+ *   downstream of it (reaching it through `requires`, whatever the conditions) can still run or is
+ *   running; once none is left the workflow stops it (`stop`), and it ends STOPPED, not FAILED. A
+ *   service that ends on its own before that ends as what it is (COMPLETED or FAILED).
  * - After `interrupt`, nothing new is released: waiting jobs become CANCELED, running ones are
  *   listed in `stop`.
  */
@@ -42,6 +48,14 @@ export class Scheduler {
   private readonly jobs = new Map<string, SchedulerJob>();
   private readonly dependents = new Map<string, string[]>();
   private readonly services = new Set<string>();
+  /** Every job downstream of each service, transitively. */
+  private readonly downstream = new Map<string, readonly string[]>();
+  /** Running jobs that are ready for RUNNING dependents (probe passed, or no probe). */
+  private readonly up = new Set<string>();
+  /** Jobs that were ever up (for causes: "ended before it was ready" or not). */
+  private readonly wasUp = new Set<string>();
+  /** Dispatched jobs the engine has begun to start (`launch`): too late to just cancel them. */
+  private readonly launched = new Set<string>();
   private readonly phases = new Map<string, Phase>();
   /** File order of each job, to hand out ready jobs in a stable order. */
   private readonly index = new Map<string, number>();
@@ -80,6 +94,7 @@ export class Scheduler {
         }
       }
     }
+    for (const name of this.services) this.downstream.set(name, this.reach(name));
     for (const name of done) this.setPhase(name, 'COMPLETED');
     // Jobs without requirements are ready from the start.
     for (const name of this.jobs.keys()) this.reevaluate(name, [], []);
@@ -102,15 +117,39 @@ export class Scheduler {
     return ready;
   }
 
-  /** The job's process is running: RUNNING requirements on it are met. */
+  /**
+   * The engine is about to start a dispatched job. False when it must not: it was canceled while
+   * waiting for a slot (a RUNNING requirement ended meanwhile).
+   */
+  launch(name: string): boolean {
+    if (this.phase(name) !== 'dispatched') return false;
+    this.launched.add(name);
+    return true;
+  }
+
+  /** The job's process is running: RUNNING requirements on it are met unless it has a probe. */
   started(name: string): Transition {
     this.expect(name, ['dispatched']);
     this.setPhase(name, 'running');
     if (this.interruption !== undefined) return this.finish([], [], [name]);
+    if (this.jobs.get(name)?.probe === true) return this.finish([], [], []);
+    return this.probed(name);
+  }
+
+  /** The job's readiness probe passed: RUNNING requirements on it are met. */
+  probed(name: string): Transition {
+    if (this.phase(name) !== 'running' || this.up.has(name)) return this.finish([], [], []);
+    this.up.add(name);
+    this.wasUp.add(name);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
     this.propagate(name, ready, canceled);
     return this.finish(ready, canceled, []);
+  }
+
+  /** True once the job runs and is ready (probe passed, or no probe). */
+  isUp(name: string): boolean {
+    return this.up.has(name);
   }
 
   /** The job ended (or, for a dispatched job the engine never started, was canceled). */
@@ -136,10 +175,12 @@ export class Scheduler {
     let status = outcome.status;
     if (this.stopRequested.has(name) && status === 'FAILED') status = 'STOPPED';
     if (status === 'CANCELED') this.causes.set(name, this.interruption ?? 'not started');
+    this.up.delete(name);
     this.setPhase(name, status);
     const ready: string[] = [];
     const canceled: Cancellation[] = [];
     this.propagate(name, ready, canceled);
+    this.abandonReleased(name, canceled);
     return this.finish(ready, canceled, []);
   }
 
@@ -214,6 +255,34 @@ export class Scheduler {
     });
   }
 
+  /**
+   * `name` ended: dependents released because of a RUNNING requirement on it, that the engine has
+   * not begun to start (waiting for a slot), can no longer start beside it: they are canceled.
+   */
+  private abandonReleased(name: string, canceled: Cancellation[]): void {
+    for (const dependent of this.dependents.get(name) ?? []) {
+      const phase = this.phase(dependent);
+      if (phase !== 'ready' && phase !== 'dispatched') continue;
+      const req = this.jobs.get(dependent)?.requires.find((r) => (r.of ?? [r.job]).includes(name));
+      if (req?.condition !== 'RUNNING') continue;
+      const cause = this.unmetCause(req, name);
+      if (phase === 'ready' || !this.launched.has(dependent))
+        this.cancel(dependent, cause, canceled);
+    }
+  }
+
+  /** Every job that reaches `name` through `requires`, transitively. */
+  private reach(name: string): string[] {
+    const seen = new Set<string>();
+    const todo = [...(this.dependents.get(name) ?? [])];
+    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      todo.push(...(this.dependents.get(next) ?? []));
+    }
+    return [...seen];
+  }
+
   /** Re-evaluates the waiting dependents of `name`, spreading cancellation transitively. */
   private propagate(name: string, ready: string[], canceled: Cancellation[]): void {
     for (const dependent of this.dependents.get(name) ?? []) {
@@ -228,6 +297,7 @@ export class Scheduler {
       evaluateAll(
         r.condition,
         (r.of ?? [r.job]).map((job) => this.phase(job)),
+        (r.of ?? [r.job]).map((job) => this.up.has(job)),
       ),
     );
     const verdict = combine(verdicts);
@@ -242,13 +312,17 @@ export class Scheduler {
     }
   }
 
-  private unmetCause(req: Requirement): string {
-    if (req.of === undefined) return unmetCause(req, this.phase(req.job));
+  private unmetCause(req: Requirement, ended?: string): string {
+    const probed = (job: string): boolean =>
+      this.jobs.get(job)?.probe === true && !this.wasUp.has(job);
+    if (req.of === undefined)
+      return unmetCause(req, this.phase(req.job), undefined, probed(req.job));
     const failing =
+      ended ??
       req.of.find((job) => evaluate(req.condition, this.phase(job)) === 'impossible') ??
       req.of[0] ??
       req.job;
-    return unmetCause(req, this.phase(failing), failing);
+    return unmetCause(req, this.phase(failing), failing, probed(failing));
   }
 
   private cancel(name: string, cause: string, canceled: Cancellation[]): void {
@@ -259,12 +333,12 @@ export class Scheduler {
     this.propagate(name, [], canceled);
   }
 
-  /** Adds to `stop` every running service whose dependents have all ended. */
+  /** Adds to `stop` every running service with no job downstream of it left to run. */
   private finish(ready: string[], canceled: Cancellation[], stop: string[]): Transition {
     for (const name of this.services) {
       if (this.phase(name) !== 'running' || this.stopRequested.has(name)) continue;
-      const deps = this.dependents.get(name) ?? [];
-      if (deps.every((d) => isFinal(this.phase(d)))) {
+      const downstream = this.downstream.get(name) ?? [];
+      if (downstream.every((d) => isFinal(this.phase(d)))) {
         this.stopRequested.add(name);
         this.causes.set(name, 'stopped by the workflow: no job left needs it');
         stop.push(name);
@@ -291,14 +365,16 @@ export class Scheduler {
   }
 }
 
-function unmetCause(req: Requirement, phase: Phase, instance?: string): string {
+function unmetCause(req: Requirement, phase: Phase, instance?: string, probed = false): string {
   if (instance !== undefined && req.condition === 'FAILED')
     return `requires ${req.job}: FAILED, but none of its instances failed`;
   const what =
     phase === 'CANCELED'
       ? 'was canceled'
       : req.condition === 'RUNNING'
-        ? `ended (${phase}) before it could start`
+        ? probed
+          ? `ended ${phase} before it was ready`
+          : `ended (${phase}) before it could start`
         : `ended ${phase}`;
   return `requires ${req.job}: ${req.condition}, but ${instance ?? req.job} ${what}`;
 }

@@ -3,7 +3,7 @@
  * nothing of workflows: the engine and `rnx job run` both build a JobSpec.
  */
 import type { Problem } from '../problem.js';
-import type { Resources } from '../validate/model.js';
+import type { Readiness, Resources } from '../validate/model.js';
 
 export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
 
@@ -19,6 +19,7 @@ export type EndReason =
   | 'signal' // killed by a signal it did not expect
   | 'oom' // the memory limit's OOM killer ended it
   | 'timeout' // its timeout expired and rnx stopped it
+  | 'not-ready' // its readiness probe did not pass within its timeout; rnx stopped it
   | 'stopped' // a user asked to stop it (rnx job stop, Ctrl-C)
   | 'network-setup' // phase 2 failed or timed out; the command never ran
   | 'start-failed' // the command could not be started (not found, host lacks a feature)
@@ -56,6 +57,14 @@ export interface JobSpec {
   readonly uploads?: { readonly files: readonly string[]; readonly directories: readonly string[] };
   /** Changes to Docker's default capability set (`--cap-add` / `--cap-drop`, `capabilities:`). */
   readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
+  /** How the job says it is ready (absent: ready when its command runs). */
+  readonly ready?: Readiness;
+  /** `NAME`, `UID`, `UID:GID` or `NAME:GROUP`, resolved in the job's own root. */
+  readonly user?: string;
+  /** The signal that asks the job to stop (default SIGTERM). */
+  readonly stopSignal?: NodeJS.Signals;
+  /** From the stop signal to SIGKILL (default 10 s). */
+  readonly stopGraceMs?: number;
   /**
    * Host directory the job sees as /work, made and removed by the caller (a workflow keeps
    * artifacts from it); absent: a per-job directory removed when the job ends.

@@ -40,6 +40,7 @@ import { maskSecrets } from './output/redact.js';
 import { finishRun, reap, releaseCgroup, type Failure } from './end/run-end.js';
 import { DEFAULT_GRACE_MS } from './end/stop-job.js';
 import { superviseJob } from './end/supervise.js';
+import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
 
 export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
@@ -51,6 +52,8 @@ export interface RunHooks {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly onStderr?: (chunk: Buffer) => void;
   readonly onStarted?: (info: StartedInfo) => void;
+  /** The job's readiness probe passed (jobs with `ready` only). */
+  readonly onReady?: (info: ReadyInfo) => void;
   /** The job's log stopped (its file system full): the job runs on; said once. */
   readonly onLogStopped?: (why: string) => void;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
@@ -111,6 +114,8 @@ export async function runJob(
     owner,
     logPath,
     createdAt: new Date().toISOString(),
+    ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
+    ...(spec.stopGraceMs === undefined ? {} : { stopGraceMs: spec.stopGraceMs }),
   });
   if (!inserted.ok) {
     return {
@@ -126,7 +131,18 @@ export async function runJob(
       problem: inserted.problem,
     };
   }
-  const output = new JobOutput(logPath, secrets, hooks);
+  const readiness = new JobReadiness(spec.ready);
+  const output = new JobOutput(logPath, secrets, {
+    ...hooks,
+    onStdout: (chunk) => {
+      readiness.output('stdout', chunk);
+      hooks.onStdout?.(chunk);
+    },
+    onStderr: (chunk) => {
+      readiness.output('stderr', chunk);
+      hooks.onStderr?.(chunk);
+    },
+  });
   // Waiters (rnx job wait / stop) wake when this process lets go of the job.
   const ownEnd = holdEnd(dir, spec.id);
   // What the job holds, undone in reverse order once it ended; what could not be undone is said
@@ -147,6 +163,7 @@ export async function runJob(
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
+    readiness.cancel();
     try {
       await undo.disposeAsync();
       const stopped = output.logStopped;
@@ -289,18 +306,27 @@ export async function runJob(
         pid,
       };
     }
+    const stop = hooks.signal
+      ? AbortSignal.any([hooks.signal, readiness.stopSignal])
+      : readiness.stopSignal;
     const ran = await superviseJob({
       target: { cgroup: cgroup.value, initPid: pid },
       exited: proc.exited,
-      graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+      graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
+      ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
-      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+      signal: stop,
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
-      onWatching: () => hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) }),
+      onWatching: () => {
+        hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
+        readiness.start(db, spec.id, { pid, env }, (info) => hooks.onReady?.(info));
+      },
     });
+    const notReady = readiness.notReady;
     const stopRequested =
-      ran.stopRequested || (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
-    if (!ran.exit.ran && !stopRequested && !ran.timedOut) {
+      (ran.stopRequested && notReady === undefined) ||
+      (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    if (!ran.exit.ran && !stopRequested && !ran.timedOut && notReady === undefined) {
       return await end(
         {
           reason: 'start-failed',
@@ -312,6 +338,7 @@ export async function runJob(
     return await end(
       {
         ...observed(ran.exit),
+        ...(notReady === undefined ? {} : { notReady }),
         stopRequested,
         timedOut: ran.timedOut,
         oomKills: oomKills(cgroup.value),

@@ -3,7 +3,8 @@
  * edited once it has landed: add a new one. Version numbers are reserved per area so that work on
  * separate areas never collides:
  *   1 core (meta)   2 networks and leases   3 jobs   4 workflow runs   5 volumes and runtimes
- *   6 workflow run owners   13 workflow pipelines (outputs, reruns)
+ *   6 workflow run owners   11 job services (stop signal and grace, ready time)
+ *   13 workflow pipelines (outputs, reruns)
  */
 export interface Migration {
   readonly version: number;
@@ -173,6 +174,17 @@ CREATE INDEX jobs_name ON jobs (name);`,
     // A run's rnx process is identified by pid and start time, like a job's and a lease's owner,
     // so that a reused pid does not keep a dead run RUNNING.
     sql: `ALTER TABLE workflow_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 11,
+    name: 'job services',
+    // How a job is asked to stop (so `rnx job stop` from another terminal uses the job's own
+    // signal and grace), and when its readiness probe passed.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN stop_signal TEXT NOT NULL DEFAULT 'SIGTERM';
+      ALTER TABLE jobs ADD COLUMN stop_grace_ms INTEGER NOT NULL DEFAULT 10000;
+      ALTER TABLE jobs ADD COLUMN ready_at TEXT;
+    `,
   },
   {
     version: 12,

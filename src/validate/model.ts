@@ -45,6 +45,28 @@ export interface Uploads {
   readonly directories: readonly string[];
 }
 
+/** How a job says it is ready (the `ready` key, `--ready` on `rnx job run`). */
+export type Probe =
+  /** A command run inside the job; ready when it exits 0. */
+  | { readonly kind: 'exec'; readonly command: readonly string[] }
+  /** A TCP connect to this port, from inside the job's network namespace. */
+  | { readonly kind: 'tcp'; readonly port: number }
+  /** A GET of a path (`/health`, on 127.0.0.1:80) or an http:// URL, from inside the job's netns. */
+  | { readonly kind: 'http'; readonly target: string }
+  /** A regular expression matched against each line of the job's output. */
+  | { readonly kind: 'log'; readonly pattern: string };
+
+export interface Readiness {
+  readonly probe: Probe;
+  /** Between attempts. */
+  readonly intervalMs: number;
+  /** From the job's start; then the job is stopped and ends FAILED, reason not-ready. */
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_READY_INTERVAL_MS = 250;
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+
 export interface PlannedJob {
   readonly name: string;
   readonly command: string;
@@ -64,6 +86,14 @@ export interface PlannedJob {
   readonly timeoutMs?: number;
   /** Extra attempts after the first failure (0 = run once). */
   readonly retries: number;
+  /** Absent: the job is ready as soon as its command runs. */
+  readonly ready?: Readiness;
+  /** `NAME`, `UID`, `UID:GID` or `NAME:GROUP`, resolved in the job's own root when it starts. */
+  readonly user?: string;
+  /** Absent: SIGTERM. */
+  readonly stopSignal?: NodeJS.Signals;
+  /** Absent: 10 s. */
+  readonly stopGraceMs?: number;
   /** Paths (globs allowed) under /work kept when the job completes, as declared; absent: none. */
   readonly artifacts?: readonly string[];
   /** For an instance of a matrix job: the matrix job's name and this instance's values. */

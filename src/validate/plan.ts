@@ -7,7 +7,16 @@ import { DEFAULT_NETWORK } from './catalog.js';
 import { mergeEnvironment } from './env.js';
 import type { RawEnv } from './env.js';
 import type { JobGraph } from './graph.js';
-import type { Condition, Plan, PlannedJob, Requirement, Resources } from './model.js';
+import { DEFAULT_READY_INTERVAL_MS, DEFAULT_READY_TIMEOUT_MS } from './model.js';
+import type {
+  Condition,
+  Plan,
+  PlannedJob,
+  Probe,
+  Readiness,
+  Requirement,
+  Resources,
+} from './model.js';
 import type { Result } from '../problem.js';
 import { parseDuration, parseIoLimit, parseMemoryLimit } from '../units.js';
 import type { Data, JobView, WorkflowView } from './workflows.js';
@@ -129,6 +138,36 @@ function plannedJob(
       ? { artifacts: stringsOf(d['artifacts']).map((a) => a.value) }
       : {}),
     ...(job.matrix === undefined ? {} : { matrix: job.matrix }),
+    ...stopAndUser(d),
+    ...(isMapData(d['ready']) ? { ready: readiness(d['ready']) } : {}),
+  };
+}
+
+function stopAndUser(d: Data): Pick<PlannedJob, 'user' | 'stopSignal' | 'stopGraceMs'> {
+  const user = d['user'];
+  const signal = d['stop_signal'];
+  const grace = valueOf(d['stop_grace'], parseDuration);
+  return {
+    ...(typeof user === 'string' || typeof user === 'number' ? { user: String(user) } : {}),
+    ...(typeof signal === 'string' ? { stopSignal: signal as NodeJS.Signals } : {}),
+    ...(grace === undefined ? {} : { stopGraceMs: grace }),
+  };
+}
+
+/** The `ready` map (checked by the schema: exactly one probe). */
+function readiness(r: Data): Readiness {
+  const exec = r['exec'];
+  const probe: Probe = Array.isArray(exec)
+    ? { kind: 'exec', command: exec.map((a) => String(a as string)) }
+    : typeof r['tcp'] === 'number'
+      ? { kind: 'tcp', port: r['tcp'] }
+      : typeof r['http'] === 'string'
+        ? { kind: 'http', target: r['http'] }
+        : { kind: 'log', pattern: String(r['log']) };
+  return {
+    probe,
+    intervalMs: valueOf(r['interval'], parseDuration) ?? DEFAULT_READY_INTERVAL_MS,
+    timeoutMs: valueOf(r['timeout'], parseDuration) ?? DEFAULT_READY_TIMEOUT_MS,
   };
 }
 

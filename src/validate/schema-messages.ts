@@ -51,7 +51,11 @@ export function explain(
     case 'type':
       return wrongType(path, params['type'], e.data);
     case 'enum':
-      return unknownCondition(path, e.data);
+      return e.schemaPath.includes('/signal/')
+        ? unknownSignal(path, e.data, e.schema)
+        : unknownCondition(path, e.data);
+    case 'oneOf':
+      return notOneProbe(path, e.data);
     case 'pattern':
       return badName(e.schemaPath, path, propertyName ?? e.data);
     case 'anyOf':
@@ -165,6 +169,37 @@ function unknownCondition(path: DataPath, data: unknown): Explanation {
     code: 'unknown-condition',
     message: `unknown condition ${show(data)} for '${job}' in ${owner}${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
     hint: CONDITION_HELP,
+  };
+}
+
+function unknownSignal(path: DataPath, data: unknown, allowed: unknown): Explanation {
+  const names = Array.isArray(allowed) ? allowed.map(String) : [];
+  const word = typeof data === 'string' ? data.toUpperCase() : '';
+  const guess = closest(word.startsWith('SIG') ? word : `SIG${word}`, names);
+  return {
+    code: 'unknown-signal',
+    message: `${subject(path)} is not a stop signal: ${show(data)}${guess === undefined ? '' : `; did you mean '${guess}'?`}`,
+    hint: `use one of ${names.join(', ')}`,
+  };
+}
+
+/** `ready` holds no probe, or several (the schema's oneOf over exec, tcp, http, log). */
+function notOneProbe(path: DataPath, data: unknown): Explanation {
+  const probes = ['exec', 'tcp', 'http', 'log'];
+  const given =
+    typeof data === 'object' && data !== null ? probes.filter((p) => p in data) : ([] as string[]);
+  const hint = 'e.g. ready: {tcp: 5432} or ready: {exec: [pg_isready, -h, 127.0.0.1]}';
+  if (given.length === 0) {
+    return {
+      code: 'no-probe',
+      message: `${subject(path)} has no probe: it needs one of exec, tcp, http or log`,
+      hint,
+    };
+  }
+  return {
+    code: 'several-probes',
+    message: `${subject(path)} has ${given.join(' and ')}: it takes exactly one of exec, tcp, http or log`,
+    hint,
   };
 }
 

@@ -33,11 +33,11 @@ export function pointerToPath(pointer: string): string[] {
 }
 
 /**
- * Drops errors that only repeat another: the branch errors under an `anyOf` (the anyOf error
+ * Drops errors that only repeat another: the branch errors under an `anyOf` or `oneOf` (which
  * says it better), `propertyNames` wrappers (the inner error names the key), and `if` wrappers.
  */
 function withoutNoise(errors: readonly ErrorObject[]): ErrorObject[] {
-  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const rootIsNotMap = errors.some((e) => e.instancePath === '' && e.keyword === 'type');
   const misspelt = new Set(
     errors
@@ -55,7 +55,7 @@ function withoutNoise(errors: readonly ErrorObject[]): ErrorObject[] {
       const missing = String((e.params as Record<string, unknown>)['missingProperty']);
       if (misspelt.has(`${e.instancePath}/${missing}`)) return false;
     }
-    if (e.keyword === 'anyOf') return true;
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') return true;
     return !anyOfs.some(
       (a) => a.instancePath === e.instancePath && e.schemaPath.startsWith(`${a.schemaPath}/`),
     );

@@ -24,6 +24,7 @@ import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkEnvSize } from './rules/env-size.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
+import { checkReady } from './rules/ready.js';
 import { checkLimits } from './rules/limits.js';
 import { checkOutputReferences } from './rules/outputs.js';
 import { checkPassThrough } from './rules/pass-through.js';
@@ -76,6 +77,7 @@ const RULES: readonly Rule[] = [
   checkUploads,
   checkCapabilities,
   checkEnvConflicts,
+  checkReady,
   checkEnvSize,
 ];
 

@@ -43,7 +43,8 @@ function plan(...jobs: PlannedJob[]): Plan {
 
 /**
  * Commands of the in-memory runner: `exit CODE MS` ends with CODE after MS; `serve` runs until
- * stopped; `flaky N` fails its first N attempts; `hold` ends only when the test calls `release`.
+ * stopped; `flaky N` fails its first N attempts; `hold` ends only when the test calls `release`;
+ * `ready MS` says it is ready (its probe passed) after MS, then serves until stopped.
  * Like the real runner it leases an address for the job when it starts, from a pool of `capacity`
  * addresses per network, and releases it when the job ends; a job finding its network full fails.
  */
@@ -118,6 +119,12 @@ class MemoryRunner implements JobRunner {
         setTimeout(() => resolve(Number(spec.args[0])), Number(spec.args[1] ?? 0));
       } else if (spec.command === 'flaky') {
         setTimeout(() => resolve(tries <= Number(spec.args[0]) ? 1 : 0), 1);
+      } else if (spec.command === 'ready') {
+        const ms = Number(spec.args[0]);
+        setTimeout(() => {
+          this.log.push(`ready ${name}`);
+          hooks.onReady({ afterMs: ms });
+        }, ms);
       } else if (spec.command === 'hold') {
         this.held_.set(name, () => resolve(0));
       }
@@ -207,6 +214,63 @@ describe('engine', () => {
     );
     const stopping = r.events.find((e) => e.event === 'job-stopping');
     assert.equal(stopping?.event === 'job-stopping' && stopping.job, 'db');
+  });
+
+  it('starts a RUNNING dependent once the service is ready, keeps it for jobs downstream', async () => {
+    const probe = { probe: { kind: 'tcp', port: 5432 }, intervalMs: 10, timeoutMs: 1000 } as const;
+    const p = plan(
+      planned('db', 'ready', ['20'], [], { ready: probe }),
+      planned('migrate', 'exit', ['0', '2'], ['db:RUNNING']),
+      planned('query', 'exit', ['0', '2'], ['migrate']),
+    );
+    const r = await runPlan(p);
+    assert.deepEqual(r.runner.log, [
+      'start db',
+      'ready db',
+      'start migrate',
+      'end migrate',
+      'start query',
+      'end query',
+      'end db',
+    ]);
+    const ready = r.events.find((e) => e.event === 'job-ready');
+    assert.equal(ready?.event === 'job-ready' && ready.job, 'db');
+    const value = outcome(r);
+    assert.equal(value.status, 'COMPLETED');
+    assert.deepEqual(
+      value.jobs.map((j) => [j.job, j.status]),
+      [
+        ['db', 'STOPPED'],
+        ['migrate', 'COMPLETED'],
+        ['query', 'COMPLETED'],
+      ],
+    );
+    assert.equal(r.runner.specs[0]?.ready, probe, 'the probe reaches the runner');
+  });
+
+  it('cancels the dependents of a service that fails before it is ready', async () => {
+    const probe = {
+      probe: { kind: 'log', pattern: 'up' },
+      intervalMs: 10,
+      timeoutMs: 1000,
+    } as const;
+    const p = plan(
+      planned('db', 'exit', ['3', '5'], [], { ready: probe }),
+      planned('migrate', 'exit', ['0', '1'], ['db:RUNNING']),
+      planned('query', 'exit', ['0', '1'], ['migrate']),
+    );
+    const r = await runPlan(p);
+    assert.deepEqual(r.runner.log, ['start db', 'end db']);
+    const value = outcome(r);
+    assert.equal(value.status, 'FAILED');
+    assert.deepEqual(
+      value.jobs.map((j) => [j.job, j.status, j.cause]),
+      [
+        ['db', 'FAILED', undefined],
+        ['migrate', 'CANCELED', 'requires db: RUNNING, but db ended FAILED before it was ready'],
+        ['query', 'CANCELED', 'requires migrate: COMPLETED, but migrate was canceled'],
+      ],
+    );
   });
 
   it('fails a job that exceeds its timeout with reason timeout', async () => {

@@ -129,6 +129,38 @@ Flags come before the command; everything from the command on is passed to it ve
       valueName: 'CAP',
       description: 'drop a Linux capability (e.g. NET_RAW, or ALL)',
     },
+    ready: {
+      type: 'string',
+      valueName: 'PROBE',
+      description:
+        "when the job is ready: exec:CMD, tcp:PORT, http:/PATH or log:REGEX (run 'rnx job status' for the time)",
+    },
+    'ready-interval': {
+      type: 'string',
+      valueName: 'DURATION',
+      description: 'with --ready: time between attempts (default 250ms)',
+    },
+    'ready-timeout': {
+      type: 'string',
+      valueName: 'DURATION',
+      description:
+        'with --ready: stop the job, FAILED not-ready, when not ready by then (default 60s)',
+    },
+    user: {
+      type: 'string',
+      valueName: 'USER',
+      description: "run as NAME, UID or UID:GID (resolved in the job's root)",
+    },
+    'stop-signal': {
+      type: 'string',
+      valueName: 'SIGNAL',
+      description: 'signal that asks the job to stop (default SIGTERM), e.g. SIGINT',
+    },
+    'stop-grace': {
+      type: 'string',
+      valueName: 'DURATION',
+      description: 'time from the stop signal to SIGKILL (default 10s)',
+    },
     detach: {
       type: 'boolean',
       short: 'd',

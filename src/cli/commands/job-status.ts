@@ -12,6 +12,7 @@ import {
   exitText,
   jobJson,
   jobOrReport,
+  readyText,
 } from '../job-view.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 
@@ -50,6 +51,7 @@ Examples:
       ['address', job.address ?? '-'],
       ['created', job.createdAt],
       ['started', job.startedAt ?? '-'],
+      ...(job.readyAt === null ? [] : [['ready', readyText(job)] as [string, string]]),
       ['ended', job.endedAt ?? '-'],
       ['duration', durationText(job)],
       ...(job.active
@@ -60,6 +62,9 @@ Examples:
           ] as [string, string][])),
       ['log', job.logPath],
     ];
+    if (job.stopSignal !== 'SIGTERM' || job.stopGraceMs !== 10_000) {
+      lines.push(['stop', `${job.stopSignal}, then SIGKILL after ${String(job.stopGraceMs)}ms`]);
+    }
     if (job.message !== null) lines.push(['message', job.message]);
     if (job.secretNames.length > 0) lines.push(['secrets', job.secretNames.join(', ')]);
     for (const [key, value] of Object.entries(outputs ?? {}))

@@ -1,13 +1,12 @@
 /**
  * `rnx job stop ID [--grace DURATION]`: stops a running job from any terminal. Records the stop
- * request, then signals the job through its cgroup: SIGTERM to every process, the grace period,
- * SIGKILL to the whole tree. The rnx that runs the job (or a detached job's supervisor) records it
- * STOPPED, and this command wakes when it has (no polling); if that rnx is gone, this command
- * cleans up after it.
+ * request, then signals the job through its cgroup: its stop signal (SIGTERM unless it chose
+ * another) to every process, the grace period (its own unless --grace is given), SIGKILL to the
+ * whole tree. The rnx that runs the job (or a detached job's supervisor) records it STOPPED, and
+ * this command wakes when it has (no polling); if that rnx is gone, this command cleans up after it.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
 import { jobOrReport } from '../job-view.js';
-import { DEFAULT_GRACE_MS } from '../../isolation/end/stop-job.js';
 import { stopRunningJob } from '../../isolation/end/stop-running.js';
 import { parseDuration } from '../../units.js';
 import type { Command } from '../context.js';
@@ -18,7 +17,8 @@ import { printProblem, writeLine } from '../print.js';
 export const command: Command = {
   path: 'job stop',
   usage: 'rnx job stop ID [--grace DURATION]',
-  summary: 'Stop a running job: SIGTERM to all its processes, then SIGKILL after a grace period',
+  summary:
+    'Stop a running job: its stop signal (SIGTERM) to all its processes, then SIGKILL after a grace period',
   details: `Examples:
   rnx job stop 3f2a9c1b7d40
   rnx job stop web --grace=2s`,
@@ -26,7 +26,7 @@ export const command: Command = {
     grace: {
       type: 'string',
       valueName: 'DURATION',
-      description: 'time between SIGTERM and SIGKILL (default 10s)',
+      description: "time between the stop signal and SIGKILL (default: the job's stop_grace, 10s)",
     },
   },
   async run(ctx, args) {
@@ -48,12 +48,7 @@ export const command: Command = {
       writeLine(ctx.stderr, `rnx: job ${job.id} is not running (${job.status})`);
       return EXIT.failed;
     }
-    const final = await stopRunningJob(
-      db,
-      stateDir(ctx.env),
-      job,
-      grace?.value ?? DEFAULT_GRACE_MS,
-    );
+    const final = await stopRunningJob(db, stateDir(ctx.env), job, grace?.value ?? job.stopGraceMs);
     writeLine(ctx.stdout, `${job.id} ${final?.status ?? 'STOPPING'}`);
     return EXIT.ok;
   },

@@ -1,8 +1,17 @@
 /** Every job's current state, folded from engine events: what the live board and summaries show. */
 import type { EngineEvent } from '../../engine/events.js';
+import { formatDuration } from './format.js';
 
 export type BoardState =
-  'waiting' | 'running' | 'stopping' | 'retrying' | 'COMPLETED' | 'FAILED' | 'STOPPED' | 'CANCELED';
+  | 'waiting'
+  | 'running'
+  | 'ready'
+  | 'stopping'
+  | 'retrying'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'STOPPED'
+  | 'CANCELED';
 
 const ENDED: ReadonlySet<BoardState> = new Set(['COMPLETED', 'FAILED', 'STOPPED', 'CANCELED']);
 
@@ -51,6 +60,12 @@ export class JobBoard {
           row.startedAt = Date.parse(event.at);
           delete row.endedAt;
           if (event.address !== undefined) row.address = event.address;
+        });
+        return;
+      case 'job-ready':
+        this.update(event.job, (row) => {
+          if (row.state === 'running') row.state = 'ready';
+          row.note = `ready after ${formatDuration(event.afterMs)}`;
         });
         return;
       case 'job-stopping':

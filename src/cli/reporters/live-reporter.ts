@@ -13,6 +13,7 @@ import { EventFormatter } from './text-reporter.js';
 const SYMBOLS: Readonly<Record<BoardRow['state'], string>> = {
   waiting: '·',
   running: '▶',
+  ready: '▶',
   stopping: '■',
   retrying: '↻',
   COMPLETED: '✔',
@@ -70,7 +71,8 @@ export class LiveReporter implements Reporter {
     const p = this.formatter.paint;
     const width = board.nameWidth();
     const rows = [...board.rows.values()].map((row, i) => {
-      const state = statusColor(p, row.state === 'running' ? 'RUNNING' : row.state);
+      const active = row.state === 'running' || row.state === 'ready';
+      const state = statusColor(p, active ? 'RUNNING' : row.state);
       const start = row.startedAt;
       const elapsed =
         start === undefined ? '' : formatDuration((row.endedAt ?? this.now()) - start);
@@ -91,7 +93,9 @@ export class LiveReporter implements Reporter {
       return ` ${cells.join('  ')}`;
     });
     const all = [...board.rows.values()];
-    const running = all.filter((r) => r.state === 'running' || r.state === 'stopping').length;
+    const running = all.filter(
+      (r) => r.state === 'running' || r.state === 'ready' || r.state === 'stopping',
+    ).length;
     const footer = p.dim(
       ` ${String(board.doneCount())}/${String(all.length)} done, ${String(running)} running, concurrency ${String(board.concurrency)}`,
     );

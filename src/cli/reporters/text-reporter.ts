@@ -3,6 +3,7 @@
  *
  *   workflow demo: 3 jobs, concurrency 2, run wr-1a2b3c
  *   db: started, pid 4242, backend 10.30.0.2
+ *   db: ready after 1.21s
  *   db   | Serving HTTP on 0.0.0.0 port 8000 ...
  *   api: COMPLETED, exit 0, 0.52s
  *   web: CANCELED: requires api: COMPLETED, but api ended FAILED
@@ -45,6 +46,8 @@ export class EventFormatter {
         const prefix = `${name(event.job.padEnd(this.board.nameWidth()))} | `;
         return [prefix + event.text.slice(0, -1).replaceAll('\n', `\n${prefix}`)];
       }
+      case 'job-ready':
+        return [`${name(event.job)}: ready after ${formatDuration(event.afterMs)}`];
       case 'job-stopping':
         return [`${name(event.job)}: stopping: ${event.cause}`];
       case 'job-retrying':

@@ -14,6 +14,8 @@ export interface Observed {
   readonly oomKills: number;
   /** The command was not found (init said so); it never ran. */
   readonly notFound?: string;
+  /** Its readiness probe did not pass in time (why): rnx stopped it. */
+  readonly notReady?: string;
 }
 
 export interface Classified {
@@ -35,6 +37,9 @@ export function classify(o: Observed): Classified {
     };
   }
   if (o.stopRequested) return { ...base, status: 'STOPPED', reason: 'stopped' };
+  if (o.notReady !== undefined) {
+    return { ...base, status: 'FAILED', reason: 'not-ready', message: o.notReady };
+  }
   if (o.timedOut) {
     return {
       ...base,

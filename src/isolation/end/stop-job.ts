@@ -4,12 +4,24 @@
  * when everything else is gone and PID 1 has no handler, waiting longer is pointless: kill it then.
  * Killing a PID namespace's PID 1 with SIGKILL kills every process in that namespace.
  */
+import { constants } from 'node:os';
 import { jobPids, killJob, signalJob } from '../cgroups/procs.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import { catchesSignal } from '../records/proc-identity.js';
 
 export const DEFAULT_GRACE_MS = 10_000;
-const SIGTERM_NUMBER = 15;
+export const DEFAULT_STOP_SIGNAL: NodeJS.Signals = 'SIGTERM';
+/** The signals a job may choose to be stopped with (the schema's `signal` lists the same). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGHUP',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+  'SIGKILL',
+];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,17 +32,20 @@ export interface StopTarget {
 }
 
 /**
- * SIGTERM, then SIGKILL after `graceMs` (or earlier, once only a handler-less PID 1 is left).
- * Resolves when the job's cgroup has no process left or `ended` resolves.
+ * The stop signal (SIGTERM unless the job chose another), then SIGKILL after `graceMs` (or
+ * earlier, once only a PID 1 without a handler for that signal is left). Resolves when the job's
+ * cgroup has no process left or `ended` resolves.
  */
 export async function stopJob(
   target: StopTarget,
   graceMs: number,
   ended: Promise<unknown> = new Promise(() => undefined),
+  signal: NodeJS.Signals = DEFAULT_STOP_SIGNAL,
 ): Promise<void> {
   let over = false;
   void ended.then(() => (over = true));
-  signalJob(target.cgroup, 'SIGTERM');
+  const number = constants.signals[signal];
+  signalJob(target.cgroup, signal);
   const deadline = performance.now() + graceMs;
   let delay = 2;
   while (!over && performance.now() < deadline) {
@@ -43,7 +58,7 @@ export async function stopJob(
       pids.length === 1 &&
       init !== undefined &&
       pids[0] === init &&
-      !catchesSignal(init, SIGTERM_NUMBER)
+      !catchesSignal(init, number)
     ) {
       break;
     }

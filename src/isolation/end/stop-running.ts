@@ -1,6 +1,6 @@
 /**
  * `rnx job stop` below the CLI: stop a job from any rnx process and return its final record.
- * Records the request, signals the job through its cgroup (SIGTERM, the grace period, SIGKILL:
+ * Records the request, signals the job through its cgroup (its stop signal, the grace period, SIGKILL:
  * stop-job.ts), then waits for its owner to record the end, woken by the end itself
  * (records/wait-end.ts). A job whose owner is gone is cleaned up here, ending STOPPED.
  */
@@ -33,6 +33,7 @@ export async function stopRunningJob(
       { cgroup: job.cgroup, ...(initPid === undefined ? {} : { initPid }) },
       graceMs,
       ended,
+      job.stopSignal,
     );
     return ended;
   }

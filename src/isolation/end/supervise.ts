@@ -17,6 +17,8 @@ export interface SuperviseOptions {
   readonly target: StopTarget;
   readonly exited: Promise<Exit>;
   readonly graceMs: number;
+  /** Default SIGTERM. */
+  readonly stopSignal?: NodeJS.Signals;
   readonly timeoutMs?: number;
   /** Aborting stops the job gracefully. */
   readonly signal?: AbortSignal;
@@ -35,7 +37,7 @@ export async function superviseJob(options: SuperviseOptions): Promise<Supervise
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void stopJob(target, graceMs, exited);
+    void stopJob(target, graceMs, exited, options.stopSignal);
   };
   const onStop = (): void => {
     stopRequested = true;

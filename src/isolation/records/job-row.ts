@@ -33,6 +33,10 @@ export interface JobRecord {
   readonly logPath: string;
   readonly stopRequestedAt: string | null;
   readonly active: boolean;
+  readonly stopSignal: NodeJS.Signals;
+  readonly stopGraceMs: number;
+  /** When its readiness probe passed (jobs with a probe only). */
+  readonly readyAt: string | null;
   /** CPU time it used, in microseconds (recorded when it ended). */
   readonly cpuUsec: number | null;
   /** Its peak memory in bytes (recorded when it ended). */
@@ -67,6 +71,9 @@ export interface Row {
   log_path: string;
   stop_requested_at: string | null;
   active: number;
+  stop_signal: string;
+  stop_grace_ms: number;
+  ready_at: string | null;
   cpu_usec?: number | null;
   memory_peak?: number | null;
 }
@@ -98,6 +105,9 @@ export function fromRow(row: Row): JobRecord {
     logPath: row.log_path,
     stopRequestedAt: row.stop_requested_at,
     active: row.active === 1,
+    stopSignal: row.stop_signal as NodeJS.Signals,
+    stopGraceMs: row.stop_grace_ms,
+    readyAt: row.ready_at,
     cpuUsec: row.cpu_usec ?? null,
     memoryPeakBytes: row.memory_peak ?? null,
   };

@@ -11,6 +11,7 @@ import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
 import { fromRow, type JobRecord, type Row } from './job-row.js';
 import type { ProcessIdentity } from './proc-identity.js';
+import { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from '../end/stop-job.js';
 
 export type { JobRecord } from './job-row.js';
 
@@ -26,14 +27,17 @@ export interface NewJob {
   readonly owner: ProcessIdentity;
   readonly logPath: string;
   readonly createdAt: string;
+  /** Absent: SIGTERM and 10 s. */
+  readonly stopSignal?: NodeJS.Signals;
+  readonly stopGraceMs?: number;
 }
 
 export function insertJob(db: Database, job: NewJob): void {
   sql(
     db,
     `INSERT INTO jobs (id, name, workflow_run_id, command, env_names, secret_names, network,
-       resources, status, created_at, owner_pid, owner_start, log_path)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`,
+       resources, status, created_at, owner_pid, owner_start, log_path, stop_signal, stop_grace_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)`,
   ).run(
     job.id,
     job.name ?? null,
@@ -47,7 +51,14 @@ export function insertJob(db: Database, job: NewJob): void {
     job.owner.pid,
     job.owner.startTime,
     job.logPath,
+    job.stopSignal ?? DEFAULT_STOP_SIGNAL,
+    job.stopGraceMs ?? DEFAULT_GRACE_MS,
   );
+}
+
+/** The job's readiness probe passed. */
+export function markReady(db: Database, id: string, readyAt: string): void {
+  sql(db, 'UPDATE jobs SET ready_at = ? WHERE id = ?').run(readyAt, id);
 }
 
 /** Host resources, recorded before they are created so a later rnx can always find them. */

@@ -1,0 +1,90 @@
+/**
+ * One attempt of the `exec` probe: the command runs inside the job, in all of its namespaces, its
+ * root and working directory (`nsenter --all --root --wd`), as the job's user, with the job's
+ * environment. Ready when it exits 0. An attempt that outlives its time is killed, with what it
+ * started inside the job (nsenter forks into the job's PID namespace; its child is killed first).
+ */
+import { readFileSync } from 'node:fs';
+import { spawnProcess } from '../../exec.js';
+
+export interface ExecProbe {
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Run as this uid and gid (absent: root). */
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+export interface Attempt {
+  readonly passed: boolean;
+  /** Why it did not pass: the exit status and the last line of its output. */
+  readonly detail: string;
+}
+
+export function execAttempt(
+  nsenter: string,
+  pid: number,
+  probe: ExecProbe,
+  timeoutMs: number,
+): Promise<Attempt> {
+  const user =
+    probe.uid === undefined ? [] : ['-S', String(probe.uid), '-G', String(probe.gid ?? probe.uid)];
+  const child = spawnProcess(
+    nsenter,
+    ['-t', String(pid), '--all', '--root', '--wd', ...user, '--', ...probe.command],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...probe.env } },
+  );
+  const output: Buffer[] = [];
+  let size = 0;
+  const keep = (chunk: Buffer): void => {
+    // The last few KiB are enough to say why it failed.
+    output.push(chunk);
+    size += chunk.length;
+    while (size > 4096 && output.length > 1) size -= output.shift()?.length ?? 0;
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return new Promise((resolve) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      killTree(child.pid);
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ passed: false, detail: error.message });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const last = Buffer.concat(output).toString('utf8').trim().split('\n').pop() ?? '';
+      const status = late
+        ? `no answer within ${String(timeoutMs)} ms`
+        : signal !== null
+          ? `killed by ${signal}`
+          : `exit ${String(code)}`;
+      resolve({
+        passed: !late && code === 0,
+        detail: `${probe.command.join(' ')}: ${status}${last === '' ? '' : `: ${last}`}`,
+      });
+    });
+  });
+}
+
+/** SIGKILL to nsenter's children (inside the job), then to nsenter. */
+function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  let children: number[] = [];
+  try {
+    const text = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8');
+    children = text.trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Gone already.
+  }
+  for (const child of [...children, pid]) {
+    try {
+      process.kill(child, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Watches a running job until its readiness probe passes, or its timeout (counted from the job's
+ * start) expires: exec attempts every interval, the tcp/http prober in the job's netns, or the
+ * first output line matching the log pattern. The runner stops the job when it is not ready in time.
+ */
+import type { Readiness } from '../../validate/model.js';
+import { execAttempt } from './exec-probe.js';
+import type { LogMatcher } from './log-matcher.js';
+import { startNetProbe } from './net-prober.js';
+
+export type ReadinessResult =
+  | { readonly ready: true; readonly afterMs: number }
+  | { readonly ready: false; readonly detail: string };
+
+export interface WatchOptions {
+  readonly ready: Readiness;
+  readonly nsenter: string;
+  /** Host pid of the job's PID 1. */
+  readonly pid: number;
+  /** performance.now() when the job's command started. */
+  readonly startedAt: number;
+  /** The job's environment, for exec probes. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** For log probes: the matcher the job's output is fed to. */
+  readonly log?: LogMatcher;
+}
+
+export interface ReadinessWatch {
+  /** Settles once; never after `cancel`. */
+  readonly result: Promise<ReadinessResult>;
+  cancel(): void;
+}
+
+export function watchReadiness(options: WatchOptions): ReadinessWatch {
+  const { ready } = options;
+  const deadline = options.startedAt + ready.timeoutMs;
+  const afterMs = (): number => Math.round(performance.now() - options.startedAt);
+  const notReady = (detail: string): ReadinessResult => ({
+    ready: false,
+    detail: `not ready after ${formatSeconds(ready.timeoutMs)}: ${detail}`,
+  });
+  let canceled = false;
+  const cleanups: (() => void)[] = [];
+  const result = new Promise<ReadinessResult>((resolve) => {
+    const settle = (value: ReadinessResult): void => {
+      if (canceled) return;
+      canceled = true;
+      for (const cleanup of cleanups) cleanup();
+      resolve(value);
+    };
+    const probe = ready.probe;
+    const remaining = (): number => Math.max(0, deadline - performance.now());
+    const expiry = setTimeout(() => {
+      if (probe.kind === 'log') settle(notReady(`no output line matched /${probe.pattern}/`));
+    }, remaining());
+    cleanups.push(() => clearTimeout(expiry));
+    switch (probe.kind) {
+      case 'log':
+        options.log?.whenMatched(() => settle({ ready: true, afterMs: afterMs() }));
+        return;
+      case 'tcp':
+      case 'http': {
+        const net = startNetProbe(options.nsenter, options.pid, {
+          kind: probe.kind,
+          target: probe.kind === 'tcp' ? String(probe.port) : probe.target,
+          intervalMs: ready.intervalMs,
+          timeoutMs: remaining(),
+        });
+        cleanups.push(() => net.stop());
+        void net.result.then((r) =>
+          settle(r.passed ? { ready: true, afterMs: afterMs() } : notReady(r.detail)),
+        );
+        return;
+      }
+      case 'exec': {
+        const attempt = async (): Promise<void> => {
+          const began = performance.now();
+          const r = await execAttempt(
+            options.nsenter,
+            options.pid,
+            {
+              command: probe.command,
+              env: options.env,
+              ...(options.uid === undefined ? {} : { uid: options.uid }),
+              ...(options.gid === undefined ? {} : { gid: options.gid }),
+            },
+            Math.max(1, remaining()),
+          );
+          if (canceled) return;
+          if (r.passed) return settle({ ready: true, afterMs: afterMs() });
+          const wait = Math.max(0, began + ready.intervalMs - performance.now());
+          if (performance.now() + wait >= deadline) {
+            const timer = setTimeout(() => settle(notReady(r.detail)), remaining());
+            cleanups.push(() => clearTimeout(timer));
+            return;
+          }
+          const timer = setTimeout(() => void attempt(), wait);
+          cleanups.push(() => clearTimeout(timer));
+        };
+        void attempt();
+        return;
+      }
+    }
+  });
+  return {
+    result,
+    cancel() {
+      if (canceled) return;
+      canceled = true;
+      for (const cleanup of cleanups) cleanup();
+    },
+  };
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)}ms`;
+}

@@ -1,0 +1,246 @@
+/**
+ * Readiness probes and service lifetime on real servers inside real jobs: a Python HTTP server
+ * probed by tcp and by http, a log line, an exec probe that sees the job's own /tmp; a probe that
+ * never passes, a service that dies before it is ready, and a service kept for a job downstream.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { JsonEvent } from '../../src/engine/events.js';
+import { tempDir } from '../helpers/cli.js';
+import { outputOf, runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
+
+const state = tempDir();
+const files = tempDir('rnx-wf-');
+after(() => {
+  state.cleanup();
+  files.cleanup();
+});
+
+function statuses(events: readonly JsonEvent[]): Record<string, string> {
+  const finished = events.find((e) => e.event === 'workflow-finished');
+  assert.ok(finished?.event === 'workflow-finished');
+  return Object.fromEntries(finished.jobs.map((j) => [j.job, j.status]));
+}
+
+function indexOf(events: readonly JsonEvent[], event: string, job: string): number {
+  return events.findIndex((e) => e.event === event && 'job' in e && e.job === job);
+}
+
+const SERVER = `python3 -m http.server`;
+
+describe('readiness probes on real servers', () => {
+  it('tcp: a client requiring the server RUNNING connects on its first try', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'tcp',
+      `jobs:
+  web:
+    command: sh
+    args: ['-c', 'sleep 0.5; exec ${SERVER} 8000']
+    ready: { tcp: 8000, interval: 100ms }
+  client:
+    command: python3
+    args: ['-c', 'import urllib.request; print(urllib.request.urlopen("http://web:8000/").status)']
+    requires: [web: RUNNING]
+  report:
+    command: python3
+    args: ['-c', 'import urllib.request; print("still", urllib.request.urlopen("http://web:8000/").status)']
+    requires: [client: COMPLETED]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(indexOf(r.events, 'job-ready', 'web') !== -1, 'web became ready');
+    assert.ok(
+      indexOf(r.events, 'job-ready', 'web') < indexOf(r.events, 'job-started', 'client'),
+      'client started only after web was ready',
+    );
+    assert.deepEqual(outputOf(r.events, 'client'), ['200']);
+    // report needs only client, yet web is kept for it: it is downstream of web.
+    assert.deepEqual(outputOf(r.events, 'report'), ['still 200']);
+    assert.deepEqual(statuses(r.events), {
+      web: 'STOPPED',
+      client: 'COMPLETED',
+      report: 'COMPLETED',
+    });
+    const stopping = r.events.find((e) => e.event === 'job-stopping' && e.job === 'web');
+    assert.match(stopping?.event === 'job-stopping' ? stopping.cause : '', /no job left needs it/);
+  });
+
+  it('http: probes a job on network none from inside its own network namespace', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'http',
+      `jobs:
+  api:
+    command: sh
+    args: ['-c', 'sleep 0.3; exec ${SERVER} 8080 --bind 127.0.0.1']
+    network: none
+    ready: { http: 'http://127.0.0.1:8080/', interval: 100ms }
+  check:
+    command: 'true'
+    network: none
+    requires: [api: RUNNING]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(indexOf(r.events, 'job-ready', 'api') < indexOf(r.events, 'job-started', 'check'));
+    assert.ok(
+      outputOf(r.events, 'api').some((l) => l.includes('"GET / HTTP/1.1" 200')),
+      'the probe asked the server itself',
+    );
+  });
+
+  it('log and exec: a matching output line; a command run inside the job sees its own /tmp', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'log-exec',
+      `jobs:
+  logger:
+    command: sh
+    args: ['-c', 'echo starting; sleep 0.3; echo "ready to accept connections"; exec sleep 30']
+    network: none
+    ready: { log: 'ready to accept' }
+  marker:
+    command: sh
+    args: ['-c', 'sleep 0.3; touch /tmp/up; exec sleep 30']
+    network: none
+    ready: { exec: [test, -e, /tmp/up], interval: 100ms }
+  after:
+    command: 'true'
+    network: none
+    requires: [logger: RUNNING, marker: RUNNING]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 0, r.stderr);
+    const started = indexOf(r.events, 'job-started', 'after');
+    assert.ok(indexOf(r.events, 'job-ready', 'logger') < started);
+    assert.ok(indexOf(r.events, 'job-ready', 'marker') < started);
+    assert.deepEqual(statuses(r.events), {
+      logger: 'STOPPED',
+      marker: 'STOPPED',
+      after: 'COMPLETED',
+    });
+  });
+
+  it('a probe that never passes ends the job FAILED, not-ready; its dependents are canceled', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'never',
+      `jobs:
+  deaf:
+    command: sleep
+    args: ['30']
+    network: none
+    ready: { tcp: 9, interval: 100ms, timeout: 1s }
+  client:
+    command: 'true'
+    network: none
+    requires: [deaf: RUNNING]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 1);
+    const end = r.events.find((e) => e.event === 'job-finished' && e.job === 'deaf');
+    assert.ok(end?.event === 'job-finished');
+    assert.equal(end.status, 'FAILED');
+    assert.equal(end.reason, 'not-ready');
+    assert.match(end.message ?? '', /not ready after 1s: 127\.0\.0\.1:9: ECONNREFUSED/);
+    assert.equal(statuses(r.events)['client'], 'CANCELED');
+    assert.equal(indexOf(r.events, 'job-started', 'client'), -1);
+  });
+
+  it('a service that exits with an error before it is ready: dependents CANCELED, never started', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'crash',
+      `jobs:
+  db:
+    command: sh
+    args: ['-c', 'echo "FATAL: bad config" >&2; exit 3']
+    network: none
+    ready: { tcp: 5432 }
+  migrate:
+    command: 'true'
+    network: none
+    requires: [db: RUNNING]
+  query:
+    command: 'true'
+    network: none
+    requires: [migrate: COMPLETED]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 1);
+    assert.deepEqual(statuses(r.events), { db: 'FAILED', migrate: 'CANCELED', query: 'CANCELED' });
+    const canceled = r.events.find((e) => e.event === 'job-canceled' && e.job === 'migrate');
+    assert.equal(
+      canceled?.event === 'job-canceled' && canceled.cause,
+      'requires db: RUNNING, but db ended FAILED before it was ready',
+    );
+    assert.equal(indexOf(r.events, 'job-started', 'migrate'), -1);
+  });
+});
+
+describe('stop signal and grace', () => {
+  it('stops a service with its stop_signal: SIGINT reaches a Python program', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'sigint',
+      `jobs:
+  py:
+    command: python3
+    args:
+      - -u
+      - -c
+      - |
+        import time
+        print("up")
+        try:
+            time.sleep(60)
+        except KeyboardInterrupt:
+            print("got SIGINT")
+    network: none
+    stop_signal: SIGINT
+    ready: { log: up }
+  user:
+    command: 'true'
+    network: none
+    requires: [py: RUNNING]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(outputOf(r.events, 'py'), ['up', 'got SIGINT']);
+  });
+
+  it('honours stop_grace: a job ignoring its stop signal is killed after 1s, not 10s', async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'grace',
+      `jobs:
+  stubborn:
+    command: sh
+    args: ['-c', 'trap "echo ignored" TERM; echo up; while :; do sleep 0.1; done']
+    network: none
+    stop_grace: 1s
+    ready: { log: up }
+  user:
+    command: 'true'
+    network: none
+    requires: [stubborn: RUNNING]
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    assert.equal(r.code, 0, r.stderr);
+    const stopping = r.events.find((e) => e.event === 'job-stopping' && e.job === 'stubborn');
+    const end = r.events.find((e) => e.event === 'job-finished' && e.job === 'stubborn');
+    assert.ok(stopping?.event === 'job-stopping' && end?.event === 'job-finished');
+    assert.equal(end.signal, 'SIGKILL');
+    assert.ok(outputOf(r.events, 'stubborn').includes('ignored'));
+    const took = Date.parse(end.at) - Date.parse(stopping.at);
+    assert.ok(took >= 1000 && took < 9000, `stopped after ${String(took)} ms`);
+  });
+});
