@@ -39,6 +39,7 @@ const PROBLEM_KINDS = {
   'cidr-not-network': 'input',
   'cidr-too-small': 'input',
   'cidr-overlap': 'input',
+  'cidr-reserved': 'input',
   'cidr-host-conflict': 'input',
   'network-exists': 'input',
   'network-builtin': 'input',

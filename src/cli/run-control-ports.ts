@@ -6,7 +6,8 @@ import { isAlive } from '../isolation/records/proc-identity.js';
 export function runControlPorts(stateDir: string): RunControlPorts {
   return {
     isAlive,
-    nextEnd: (runId) => nextEnd(stateDir, runId, { notFifo: true }),
+    nextEnd: (runId, abort) =>
+      nextEnd(stateDir, runId, { notFifo: true, ...(abort === undefined ? {} : { abort }) }),
     interrupt(owner) {
       if (!isAlive(owner)) return false;
       try {

@@ -12,7 +12,7 @@ import { findRun, reconcileRuns, type RunOwner, type RunRow } from './records.js
 export interface RunControlPorts {
   readonly isAlive: (owner: RunOwner) => boolean;
   /** Resolves when the run's owner lets go of its end (`woke`), or at once when none holds it. */
-  readonly nextEnd: (runId: string) => Promise<'woke' | 'none'>;
+  readonly nextEnd: (runId: string, abort?: AbortSignal) => Promise<'woke' | 'none'>;
   /** Sends SIGINT to the owner; false when it is gone. */
   readonly interrupt: (owner: RunOwner) => boolean;
 }
@@ -41,7 +41,7 @@ export async function waitForRunEnd(
     const run = findRun(db, runId);
     if (run === undefined || run.status !== 'RUNNING' || abort?.aborted === true) return run;
     const woke = await Promise.race([
-      ports.nextEnd(run.id),
+      ports.nextEnd(run.id, abort),
       ...(abort === undefined
         ? []
         : [new Promise<'aborted'>((r) => abort.addEventListener('abort', () => r('aborted')))]),

@@ -91,7 +91,7 @@ export async function readRunLogs(
     // Nobody holds the end for a moment (a run being recorded): look again a little later.
     const nextEnd = (): Promise<unknown> =>
       options.ports
-        .nextEnd(run.id)
+        .nextEnd(run.id, options.abort)
         .then((r) => (r === 'none' ? new Promise((ok) => setTimeout(ok, 20)) : undefined));
     let end = nextEnd();
     let ended = false;

@@ -3,6 +3,7 @@
  * side. Nothing is left half-created: when the host side fails, the record and whatever was made
  * are removed again and the Problem is returned.
  */
+import { checkUsable } from './reserved.js';
 import type { Database } from '../state/database.js';
 import { fail, ok, type Result } from '../problem.js';
 import { builtinNetwork } from './builtins.js';
@@ -35,6 +36,8 @@ export function validateNetworkInput(
   if (!name.ok) return name;
   const cidr = parseCidr(input.cidr);
   if (!cidr.ok) return cidr;
+  const usable = checkUsable(cidr.value);
+  if (!usable.ok) return usable;
   return ok({ name: input.name, cidr: cidr.value });
 }
 

@@ -1,13 +1,21 @@
 /**
  * `defaults:` at the top of the file and per named workflow: network, runtime, volumes, resources,
- * timeout and retries every job gets unless it sets its own. Layers apply outermost first (the
+ * timeout, retries and user every job gets unless it sets its own. Layers apply outermost first (the
  * file's, then the workflow's); the job's own value wins, and `resources` merge key by key. Pure.
  */
 import type { DataPath } from './load.js';
 import type { Data } from './workflows.js';
 import { isMapData } from './workflows.js';
 
-export const DEFAULT_KEYS = ['network', 'runtime', 'volumes', 'resources', 'timeout', 'retries'];
+export const DEFAULT_KEYS = [
+  'network',
+  'runtime',
+  'volumes',
+  'resources',
+  'timeout',
+  'retries',
+  'user',
+];
 
 export interface DefaultsLayer {
   /** Path of the `defaults:` map. */

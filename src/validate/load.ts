@@ -15,7 +15,13 @@ export type DataPath = readonly PathSegment[];
 export interface LoadedFile {
   readonly file: string;
   readonly source: string;
-  readonly doc: Document.Parsed;
+  /** The YAML document with every node's source range (parsed again if it was released). */
+  document(): Document.Parsed;
+  /**
+   * Lets the document go: it is most of the memory a large file takes (a 100,000-job file's is
+   * about 1 GB), and past the first checks only diagnostics need it, through locate().
+   */
+  release(): void;
   readonly lines: LineCounter;
   /** The plain data (maps become objects); undefined when the YAML itself is broken. */
   readonly data: unknown;
@@ -25,19 +31,26 @@ export interface LoadedFile {
 
 const MAX_ALIASES = 1000;
 
+const OPTIONS = {
+  prettyErrors: false,
+  uniqueKeys: false, // checked in one pass by rules/duplicate-keys.ts
+  merge: true, // `<<: *base` merge keys, as in Compose files
+  // Plain data only: no !!binary or !!set objects, and no warnings printed by yaml itself.
+  resolveKnownTags: false,
+  logLevel: 'error',
+} as const;
+
 export function loadYaml(source: string, file: string): LoadedFile {
   const lines = new LineCounter();
   // The parser recurses once per level: measure nesting first and stop a file past the limit.
   const deep = findTooDeep(source);
-  const doc = parseDocument(deep === undefined ? source : '', {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: false, // checked in one pass by rules/duplicate-keys.ts
-    merge: true, // `<<: *base` merge keys, as in Compose files
-    // Plain data only: no !!binary or !!set objects, and no warnings printed by yaml itself.
-    resolveKnownTags: false,
-    logLevel: 'error',
-  });
+  const text = deep === undefined ? source : '';
+  let doc: Document.Parsed | undefined = parseDocument(text, { ...OPTIONS, lineCounter: lines });
+  const parsed = doc;
+  const document = (): Document.Parsed => (doc ??= parseDocument(text, OPTIONS));
+  const release = (): void => {
+    doc = undefined;
+  };
   if (deep !== undefined) {
     // The lines of the real text, for the location (the document parsed was empty).
     for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) {
@@ -51,15 +64,15 @@ export function loadYaml(source: string, file: string): LoadedFile {
       ...spanAt(file, lines, deep.offset, deep.offset + 1),
       related: [],
     };
-    return { file, source, doc, lines, data: undefined, diagnostics: [diagnostic] };
+    return { file, source, document, release, lines, data: undefined, diagnostics: [diagnostic] };
   }
-  const diagnostics = yamlDiagnostics(doc.errors, doc.warnings, source, (start, end) =>
+  const diagnostics = yamlDiagnostics(parsed.errors, parsed.warnings, source, (start, end) =>
     spanAt(file, lines, start, end),
   );
   let data: unknown;
-  if (doc.errors.length === 0) {
+  if (parsed.errors.length === 0) {
     try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+      data = parsed.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
       // yaml throws on alias abuse (a "billion laughs" file); report it at the top.
       diagnostics.push({
@@ -72,7 +85,7 @@ export function loadYaml(source: string, file: string): LoadedFile {
       });
     }
   }
-  return { file, source, doc, lines, data, diagnostics };
+  return { file, source, document, release, lines, data, diagnostics };
 }
 
 export function spanAt(file: string, lines: LineCounter, start: number, end: number): Location {
@@ -90,7 +103,7 @@ export function locate(
   path: DataPath,
   part: 'key' | 'value' = 'value',
 ): Location {
-  let node: unknown = loaded.doc.contents;
+  let node: unknown = loaded.document().contents;
   let keyNode: unknown;
   for (const segment of path) {
     if (isMap(node)) {

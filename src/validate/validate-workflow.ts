@@ -67,6 +67,9 @@ export interface ValidationResult {
   readonly plan?: Plan;
 }
 
+/** Files larger than this (4 MB) free their YAML document once it has been checked. */
+const RELEASE_FROM = 4 * 1024 * 1024;
+
 const RULES: readonly Rule[] = [
   checkRequires,
   checkArtifacts,
@@ -89,11 +92,11 @@ export function validateWorkflow(
 ): ValidationResult {
   const loaded = loadYaml(source, file);
   if (loaded.diagnostics.some(isError)) return result(file, loaded.diagnostics, [], []);
-  const diagnostics: Diagnostic[] = [
-    ...loaded.diagnostics,
-    ...checkDuplicateKeys(loaded),
-    ...checkSchema(loaded),
-  ];
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkDuplicateKeys(loaded)];
+  // A large file's document takes about 70 times its size; past here it is needed only to
+  // locate diagnostics (locate parses it again then), so a large valid file lets it go.
+  if (diagnostics.length === 0 && source.length > RELEASE_FROM) loaded.release();
+  add(diagnostics, checkSchema(loaded));
   const all = workflowViews(loaded.data);
   const names = all.flatMap((w) => (w.key === undefined ? [] : [w.key]));
   const selected = select(all, names, options.workflow);

@@ -158,6 +158,15 @@ describe('rnx network commands', () => {
       ],
       [['network', 'create', 'n', '--cidr=10.5.0.0/31'], /prefix must be \/30 or shorter/],
       [['network', 'create', 'n', '--cidr=banana'], /^rnx: 'banana' is not an IPv4 CIDR$/],
+      [['network', 'create', 'n', '--cidr=224.0.0.0/24'], /is in 224\.0\.0\.0\/4, multicast/],
+      [['network', 'create', 'n', '--cidr=255.255.255.252/30'], /240\.0\.0\.0\/4, reserved/],
+      [['network', 'create', 'n', '--cidr=169.254.0.0/16'], /link-local/],
+      [['network', 'create', 'n', '--cidr=127.0.0.0/8'], /loopback/],
+      [['network', 'create', 'n', '--cidr=0.0.0.0/8'], /"this network"/],
+      [
+        ['network', 'create', 'x'.repeat(33), '--cidr=10.5.0.0/24'],
+        /at most 32|invalid network name/,
+      ],
       [['network', 'create', 'bridge', '--cidr=10.5.0.0/24'], /'bridge' is a built-in network/],
       [['network', 'create', 'n'], /--cidr is required/],
     ];

@@ -101,6 +101,7 @@ describe('defaults', () => {
       `
 defaults:
   network: backend
+  user: nobody
   timeout: 30s
   retries: 2
   resources: { max_memory: 256M, max_cpu: 50 }
@@ -110,7 +111,7 @@ workflows:
     defaults: { retries: 1, volumes: [cache] }
     jobs:
       a: { command: x }
-      b: { command: x, network: none, retries: 0, resources: { max_cpu: 100 }, volumes: [] }
+      b: { command: x, network: none, retries: 0, resources: { max_cpu: 100 }, volumes: [], user: "1000:1000" }
 `,
       { workflow: 'ci' },
     );
@@ -124,6 +125,7 @@ workflows:
       [b?.network, b?.timeoutMs, b?.retries, b?.resources, b?.volumes],
       ['none', 30_000, 0, { maxMemory: 256 * 1024 * 1024, maxCpu: 100 }, []],
     );
+    assert.deepEqual([a?.user, b?.user], ['nobody', '1000:1000']);
   });
 
   it('points a missing default network at the defaults, once', () => {

@@ -17,6 +17,7 @@ import {
   deeplyNested,
   doublingEnvironment,
   missingRequirements,
+  validChain,
 } from '../helpers/generated-workflows.js';
 
 const tmp = tempDir('rnx-limits-');
@@ -140,5 +141,18 @@ describe('validation limits', () => {
     assert.ok(d.message.length < 500, `message of ${String(d.message.length)} characters`);
     const text = renderDiagnostics(r.diagnostics, source);
     assert.ok(text.length < 3000, `${String(text.length)} characters rendered`);
+  });
+});
+
+describe('a large file', () => {
+  it('past 4 MB frees its YAML document and still locates a mistake found later', () => {
+    const source = `${validChain(30_000)}    comand: typo\n`;
+    assert.ok(source.length > 4 * 1024 * 1024);
+    const r = validate(source);
+    const lines = source.split('\n').length - 1;
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.line, d.column]),
+      [['unknown-key', lines, 5]],
+    );
   });
 });

@@ -1,11 +1,12 @@
 /**
  * `rnx job log ID [--follow]`: a job's output (stdout and stderr as they came, secrets masked).
- * --follow keeps printing new output until the job ends; it wakes on file changes (inotify) with a
- * slow check of the job's state as a backstop.
+ * --follow keeps printing new output until the job ends; it wakes on file changes (inotify) and on
+ * the job's end (records/wait-end.ts), never on a timer.
  */
 import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
 import { openDatabase, stateDir, type Database } from '../../state/database.js';
 import { getJob } from '../../isolation/records/job-store.js';
+import { waitForJobEnd } from '../../isolation/records/wait-end.js';
 import { jobOrReport } from '../job-view.js';
 import type { CliContext, Command } from '../context.js';
 import { EXIT } from '../context.js';
@@ -28,29 +29,39 @@ function copyFrom(ctx: CliContext, path: string, offset: number): number {
   }
 }
 
-async function follow(ctx: CliContext, db: Database, id: string, path: string): Promise<void> {
+async function follow(
+  ctx: CliContext,
+  db: Database,
+  dir: string,
+  id: string,
+  path: string,
+): Promise<void> {
   let offset = copyFrom(ctx, path, 0);
   let wake: (() => void) | undefined;
   const watcher = existsSync(path) ? watch(path, () => wake?.()) : undefined;
   const stopWaiting = new AbortController();
   const off = ctx.onSignal(() => stopWaiting.abort());
+  // Woken by new output (inotify) and by the job's end itself, never by a timer.
+  let ended = false;
+  const end = waitForJobEnd(db, dir, id, stopWaiting.signal).then(() => {
+    ended = true;
+    wake?.();
+  });
   try {
     while (!stopWaiting.signal.aborted) {
-      const active = getJob(db, id)?.active ?? false;
       offset = copyFrom(ctx, path, offset);
-      if (!active) break;
+      if (ended || !(getJob(db, id)?.active ?? false)) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 500);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
+        wake = resolve;
         stopWaiting.signal.addEventListener('abort', () => resolve(), { once: true });
       });
     }
+    copyFrom(ctx, path, offset);
   } finally {
     off();
     watcher?.close();
+    stopWaiting.abort();
+    await end;
   }
 }
 
@@ -73,7 +84,8 @@ export const command: Command = {
     const db = openDatabase(stateDir(ctx.env));
     const job = jobOrReport(ctx, db, ref);
     if (job === undefined) return EXIT.failed;
-    if (flagOption(args.options, 'follow')) await follow(ctx, db, job.id, job.logPath);
+    if (flagOption(args.options, 'follow'))
+      await follow(ctx, db, stateDir(ctx.env), job.id, job.logPath);
     else copyFrom(ctx, job.logPath, 0);
     return EXIT.ok;
   },

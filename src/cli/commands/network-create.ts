@@ -7,6 +7,7 @@ import { openDatabase, stateDir } from '../../state/database.js';
 import { readHostFacts } from '../../networks/host-conflicts.js';
 import { createNetwork, validateNetworkInput } from '../../networks/manage.js';
 import { exitCodeFor } from '../exit-codes.js';
+import { NAME_RULES } from '../../names.js';
 
 export const command: Command = {
   path: 'network create',
@@ -16,9 +17,11 @@ export const command: Command = {
   rnx network create development --cidr=10.1.0.0/24
   rnx network create db-net --cidr=10.20.0.0/24 --internal
 
-Names: 1-40 characters, lower-case letters, digits and -, starting with a letter or digit.
-The CIDR must be a network address with a prefix of /30 or shorter, and must not overlap another
-network, the host's addresses, routes (other than the default route) or DNS servers.
+Names: ${NAME_RULES.network}.
+The CIDR must be a network address with a prefix of /30 or shorter, outside the ranges no job
+network can use (0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, multicast 224.0.0.0/4, reserved
+240.0.0.0/4), and must not overlap another network, the host's addresses, routes (other than the
+default route) or DNS servers.
 Jobs on a network reach each other; --internal networks cannot leave their subnet (no NAT).`,
   options: {
     cidr: { type: 'string', valueName: 'CIDR', description: 'address range, e.g. 10.10.0.0/24' },

@@ -12,33 +12,23 @@
  *   and containerd's); rnx's drops win over its adds, so what is also dropped is not added.
  * - `stop_signal`: the container's `lifecycle.stopSignal` (Kubernetes 1.33+, alpha), reported.
  * - `stop_grace`: the pod's `terminationGracePeriodSeconds`.
- *
- * The input is structural (the fields a planned job has once the services work is in the model),
- * so this module depends on no more of the model than it reads.
  */
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
+import type { PlannedJob, Probe } from '../../validate/model.js';
 import type { Report } from './report.js';
 
-export type ProbeLike =
-  | { readonly kind: 'exec'; readonly command: readonly string[] }
-  | { readonly kind: 'tcp'; readonly port: number }
-  | { readonly kind: 'http'; readonly target: string }
-  | { readonly kind: 'log'; readonly pattern: string };
-
-export interface ServiceSettings {
-  readonly name: string;
-  readonly ready?: {
-    readonly probe: ProbeLike;
-    readonly intervalMs: number;
-    readonly timeoutMs: number;
-  };
-  readonly user?: string;
-  readonly stopSignal?: string;
-  readonly stopGraceMs?: number;
+/**
+ * What this module reads of a planned job. `capabilities` is the start work's field, described
+ * here until it is in the model (it is optional, so the model's jobs fit either way).
+ */
+export type ServiceSettings = Pick<
+  PlannedJob,
+  'name' | 'ready' | 'user' | 'stopSignal' | 'stopGraceMs'
+> & {
   readonly capabilities?: { readonly add: readonly string[]; readonly drop: readonly string[] };
-}
+};
 
 export interface ServiceSpec {
   /** Fields of the container. */
@@ -54,7 +44,7 @@ type Handler = Pick<IProbe, 'exec' | 'tcpSocket' | 'httpGet'>;
 type StopSignal = NonNullable<NonNullable<IContainer['lifecycle']>['stopSignal']>;
 
 /** The probe's check in Kubernetes terms, or undefined when it has none. */
-export function probeHandler(probe: ProbeLike): Handler | undefined {
+export function probeHandler(probe: Probe): Handler | undefined {
   switch (probe.kind) {
     case 'exec':
       return { exec: { command: [...probe.command] } };

@@ -71,12 +71,15 @@ export function holdEnd(stateDir: string, key: string): HeldEnd {
 export function nextEnd(
   stateDir: string,
   key: string,
-  options: { notFifo?: boolean } = {},
+  options: { notFifo?: boolean; abort?: AbortSignal } = {},
 ): Promise<'woke' | 'none'> {
-  const fifo = options.notFifo === true ? undefined : waitOnFifo(endFifoPath(stateDir, key));
+  const fifo =
+    options.notFifo === true ? undefined : waitOnFifo(endFifoPath(stateDir, key), options.abort);
   if (fifo !== undefined) return fifo;
   return new Promise((resolve) => {
     const socket = new Socket();
+    // Waiting no more: let go, so that nothing keeps this process alive.
+    options.abort?.addEventListener('abort', () => socket.destroy(), { once: true });
     let connected = false;
     socket.on('connect', () => (connected = true));
     socket.on('data', () => undefined);
@@ -86,7 +89,7 @@ export function nextEnd(
   });
 }
 
-function waitOnFifo(path: string): Promise<'woke' | 'none'> | undefined {
+function waitOnFifo(path: string, abort?: AbortSignal): Promise<'woke' | 'none'> | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -107,6 +110,7 @@ function waitOnFifo(path: string): Promise<'woke' | 'none'> | undefined {
   }
   return new Promise((resolve) => {
     const pipe = new Socket({ fd, readable: true, writable: false });
+    abort?.addEventListener('abort', () => pipe.destroy(), { once: true });
     pipe.on('data', () => undefined);
     pipe.on('error', () => undefined);
     pipe.on('close', () => resolve('woke'));

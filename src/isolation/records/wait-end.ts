@@ -30,7 +30,7 @@ export async function waitForJobEnd(
       continue;
     }
     const woke = await Promise.race([
-      nextEnd(stateDir, id),
+      nextEnd(stateDir, id, abort === undefined ? {} : { abort }),
       ...(abort === undefined
         ? []
         : [new Promise<'aborted'>((r) => abort.addEventListener('abort', () => r('aborted')))]),

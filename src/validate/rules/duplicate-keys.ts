@@ -12,7 +12,7 @@ export function checkDuplicateKeys(loaded: LoadedFile): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = (range: readonly number[] | null | undefined) =>
     spanAt(loaded.file, loaded.lines, range?.[0] ?? 0, range?.[1] ?? 0);
-  visit(loaded.doc, {
+  visit(loaded.document(), {
     Map(_, map) {
       if (map.items.length < 2) return;
       const seen = new Map<string, readonly number[] | null | undefined>();

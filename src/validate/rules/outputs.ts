@@ -42,9 +42,11 @@ export function checkOutputReferences(
     }
   }
   for (const job of workflow.jobs) {
-    const upstream = ancestors(g, job.name);
+    // Only for jobs that use an output: every job's ancestors would cost n² on a long chain.
+    let upstream: Set<string> | undefined;
     for (const [path, text] of jobTexts(job)) {
       for (const ref of outputReferences(text)) {
+        upstream ??= ancestors(g, job.name);
         const d = check(loaded, workflow, job, upstream, path, ref.job, ref.key);
         if (d !== undefined) push(d);
       }
