@@ -94,6 +94,8 @@ export async function releaseNetwork(
  * job's last process is gone), so whoever waits for the job's end does not wait for `ip`.
  */
 export function releaseNetworkSoon(db: Database, jobId: string, hostVeth?: string): void {
-  releaseLease(db, jobId);
+  // The veth first: a lease that cannot be written (a full state directory) throws, and the
+  // next rnx frees it; the veth must go whatever happens to the records.
   if (hostVeth !== undefined) void detachJob(hostVeth).catch(() => undefined);
+  releaseLease(db, jobId);
 }
