@@ -1,6 +1,6 @@
 /**
  * The service flags of `rnx job run`: `--ready=exec:CMD|tcp:PORT|http:PATH|log:REGEX` with
- * `--ready-interval` and `--ready-timeout`, `--user`, `--stop-signal`, `--stop-grace`. Each bad
+ * `--ready-interval` and `--ready-timeout`, `--stop-signal`, `--stop-grace`. Each bad
  * value is a Problem naming the flag (exit 2). Pure.
  */
 import { closest } from '../suggest.js';
@@ -17,14 +17,12 @@ import { stringOption, type ParsedArgs } from './args.js';
 
 export interface ServiceFlags {
   readonly ready?: Readiness;
-  readonly user?: string;
   readonly stopSignal?: NodeJS.Signals;
   readonly stopGraceMs?: number;
 }
 
 const READY_HINT =
   'write --ready=exec:CMD, tcp:PORT, http:/PATH (or http://HOST:PORT/PATH) or log:REGEX';
-const USER = /^([a-z_][a-z0-9_.-]*[$]?|\d+)(:([a-z_][a-z0-9_.-]*[$]?|\d+))?$/;
 
 export function parseProbe(text: string): Result<Probe> {
   if (text.startsWith('http://')) {
@@ -107,17 +105,6 @@ export function serviceFlags(args: ParsedArgs): Result<ServiceFlags> {
     };
   } else if (interval.value !== undefined || timeout.value !== undefined) {
     return fail('usage', '--ready-interval and --ready-timeout need --ready', READY_HINT);
-  }
-  const user = stringOption(args.options, 'user');
-  if (user !== undefined) {
-    if (!USER.test(user)) {
-      return fail(
-        'usage',
-        `--user '${user}' is not a user`,
-        'write NAME, UID, UID:GID or NAME:GROUP',
-      );
-    }
-    out.user = user;
   }
   const signal = stringOption(args.options, 'stop-signal');
   if (signal !== undefined) {

@@ -48,7 +48,7 @@ export class Scheduler {
   private readonly jobs = new Map<string, SchedulerJob>();
   private readonly dependents = new Map<string, string[]>();
   private readonly services = new Set<string>();
-  /** Every job downstream of each service, transitively. */
+  /** The jobs downstream of each service that keep it running (see `keepers`). */
   private readonly downstream = new Map<string, readonly string[]>();
   /** Running jobs that are ready for RUNNING dependents (probe passed, or no probe). */
   private readonly up = new Set<string>();
@@ -94,7 +94,7 @@ export class Scheduler {
         }
       }
     }
-    for (const name of this.services) this.downstream.set(name, this.reach(name));
+    for (const name of this.services) this.downstream.set(name, this.keepers(name));
     for (const name of done) this.setPhase(name, 'COMPLETED');
     // Jobs without requirements are ready from the start.
     for (const name of this.jobs.keys()) this.reevaluate(name, [], []);
@@ -272,15 +272,30 @@ export class Scheduler {
   }
 
   /** Every job that reaches `name` through `requires`, transitively. */
-  private reach(name: string): string[] {
+  private reach(name: string, from = this.dependents.get(name) ?? []): string[] {
     const seen = new Set<string>();
-    const todo = [...(this.dependents.get(name) ?? [])];
+    const todo = [...from];
     for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
       if (seen.has(next)) continue;
       seen.add(next);
       todo.push(...(this.dependents.get(next) ?? []));
     }
     return [...seen];
+  }
+
+  /**
+   * The jobs downstream of a service that keep it running: all of them but those that wait for it
+   * to end (requiring it COMPLETED, FAILED or FINISHED, or downstream of such a job), which could
+   * otherwise never start.
+   */
+  private keepers(service: string): string[] {
+    const afterEnd = (this.dependents.get(service) ?? []).filter((d) =>
+      this.jobs
+        .get(d)
+        ?.requires.some((r) => (r.of ?? [r.job]).includes(service) && r.condition !== 'RUNNING'),
+    );
+    const waiting = new Set(this.reach(service, afterEnd));
+    return this.reach(service).filter((d) => !waiting.has(d));
   }
 
   /** Re-evaluates the waiting dependents of `name`, spreading cancellation transitively. */

@@ -178,6 +178,14 @@ export async function runJob(
   try {
     const tools = jobRequirements();
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
+    if (spec.user !== undefined) {
+      // Accepted by the format (and exported to Argo), but rnx cannot switch users yet: say so
+      // rather than run the job as root.
+      return await end({
+        reason: 'start-failed',
+        message: `user '${spec.user}': rnx cannot run a job as another user yet; remove 'user' to run it as root`,
+      });
+    }
     const capabilities = resolveCapabilities(spec.capabilities);
     if (!capabilities.ok) {
       return await end({ reason: 'start-failed', problem: capabilities.problem });

@@ -143,6 +143,27 @@ describe('scheduler: readiness and service lifetime', () => {
     assert.equal(s.status(), 'FAILED');
   });
 
+  it('does not wait for a job that itself waits for the service to end', () => {
+    const s = new Scheduler([
+      job('api'),
+      job('client', 'api:RUNNING'),
+      job('report', 'api:FINISHED', 'client'),
+      job('archive', 'report'),
+    ]);
+    s.next();
+    s.started('api');
+    s.next();
+    s.started('client');
+    const t = s.complete('client', { status: 'COMPLETED' });
+    assert.deepEqual(
+      t.stop,
+      ['api'],
+      'report and archive wait for api to end: they cannot keep it',
+    );
+    const stopped = s.complete('api', { status: 'FAILED', reason: 'signal' });
+    assert.deepEqual(stopped.ready, ['report']);
+  });
+
   it('stops services in a chain one after the other: the outer one last', () => {
     const s = new Scheduler([job('db'), job('api', 'db:RUNNING'), job('test', 'api:RUNNING')]);
     s.next();

@@ -11,19 +11,18 @@ import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 const flags = (options: Record<string, string | boolean | string[]>) =>
   specFromFlags({ options, positionals: ['true'] }, {});
 
-describe('services: ready, user and stop settings', () => {
-  it('plans ready probes with their defaults, the user and the stop settings', () => {
+describe('services: ready and stop settings', () => {
+  it('plans ready probes with their defaults and the stop settings', () => {
     const r = validateWorkflow(
       `
 jobs:
   db:
     command: postgres
-    user: postgres
     stop_signal: SIGINT
     stop_grace: 1s
     ready: { exec: [pg_isready, -h, 127.0.0.1], interval: 500ms, timeout: 30s }
-  api: { command: api, user: 1000, ready: { tcp: 8080 } }
-  web: { command: web, user: '33:33', ready: { http: /health } }
+  api: { command: api, ready: { tcp: 8080 } }
+  web: { command: web, ready: { http: /health } }
   log: { command: log, ready: { log: 'ready to accept' } }
 `,
       'w.yaml',
@@ -36,7 +35,6 @@ jobs:
       intervalMs: 500,
       timeoutMs: 30_000,
     });
-    assert.equal(db?.user, 'postgres');
     assert.equal(db?.stopSignal, 'SIGINT');
     assert.equal(db?.stopGraceMs, 1000);
     assert.deepEqual(api?.ready, {
@@ -44,18 +42,15 @@ jobs:
       intervalMs: 250,
       timeoutMs: 60_000,
     });
-    assert.equal(api?.user, '1000');
     assert.equal(api?.stopSignal, undefined);
     assert.deepEqual(web?.ready?.probe, { kind: 'http', target: '/health' });
-    assert.equal(web?.user, '33:33');
     assert.deepEqual(log?.ready?.probe, { kind: 'log', pattern: 'ready to accept' });
   });
 
-  it('reads --ready, --user, --stop-signal and --stop-grace', () => {
+  it('reads --ready, --stop-signal and --stop-grace', () => {
     const spec = flags({
       ready: 'exec:pg_isready -h 127.0.0.1',
       'ready-timeout': '5s',
-      user: 'postgres',
       'stop-signal': 'int',
       'stop-grace': '1s',
     });
@@ -65,7 +60,6 @@ jobs:
       intervalMs: 250,
       timeoutMs: 5000,
     });
-    assert.equal(spec.value.user, 'postgres');
     assert.equal(spec.value.stopSignal, 'SIGINT');
     assert.equal(spec.value.stopGraceMs, 1000);
   });
@@ -105,9 +99,6 @@ jobs:
     const r = parseStopSignal('SIGTREM');
     assert.ok(!r.ok);
     assert.match(r.problem.message, /did you mean 'SIGTERM'\?/);
-    const user = flags({ user: 'two words' });
-    assert.ok(!user.ok);
-    assert.match(user.problem.message, /--user 'two words' is not a user/);
   });
 
   it('matches log lines across chunks and streams, once', () => {

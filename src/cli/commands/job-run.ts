@@ -146,11 +146,6 @@ Flags come before the command; everything from the command on is passed to it ve
       description:
         'with --ready: stop the job, FAILED not-ready, when not ready by then (default 60s)',
     },
-    user: {
-      type: 'string',
-      valueName: 'USER',
-      description: "run as NAME, UID or UID:GID (resolved in the job's root)",
-    },
     'stop-signal': {
       type: 'string',
       valueName: 'SIGNAL',
