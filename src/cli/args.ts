@@ -37,7 +37,8 @@ export function parseArgs(
   specs: OptionSpecs,
   mode: ParseMode = {},
 ): Result<ParsedArgs> {
-  const options: OptionValues = {};
+  // No prototype: `--constructor` or `--__proto__` must be unknown flags, not Object's members.
+  const options: OptionValues = Object.create(null) as OptionValues;
   const positionals: string[] = [];
   const byShort = new Map<string, string>();
   for (const [name, spec] of Object.entries(specs)) if (spec.short) byShort.set(spec.short, name);
@@ -69,7 +70,7 @@ export function parseArgs(
       name = long;
       inline = arg.length > 2 ? arg.slice(arg[2] === '=' ? 3 : 2) : undefined;
     }
-    const spec = specs[name];
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (spec === undefined) return unknownFlag(`--${name}`, specs);
     let value: string | boolean;
     if (spec.type === 'boolean') {

@@ -30,6 +30,8 @@ export interface Command {
    */
   readonly stateless?: (args: ParsedArgs) => boolean;
   readonly parseMode?: ParseMode;
+  /** At most this many positional arguments (checked before the command runs); no limit when absent. */
+  readonly maxPositionals?: number;
   /** Runs the command and returns the process exit code. */
   run(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }

@@ -96,6 +96,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeLine(ctx.stderr, `usage: ${command.usage}`);
     return EXIT.usage;
   }
+  const max = command.maxPositionals;
+  if (max !== undefined && parsed.value.positionals.length > max) {
+    printProblem(ctx, {
+      code: 'usage',
+      message: `unexpected argument '${parsed.value.positionals[max] ?? ''}': rnx ${command.path} takes ${max === 0 ? 'no arguments' : `at most ${String(max)}`}`,
+      hint: `usage: ${command.usage}`,
+    });
+    return EXIT.usage;
+  }
   try {
     if (command.stateless?.(parsed.value) !== true) await cleanUpAfterKilledRuns(ctx);
     return await command.run(ctx, parsed.value);

@@ -12,7 +12,7 @@ describe('parseArgs', () => {
   it('reads --flag=value, --flag value, short and repeated flags', () => {
     const r = parseArgs(['--network=app', '-e', 'A=1', '-eB=2', '--json', 'x'], specs);
     assert.ok(r.ok);
-    assert.deepEqual(r.value.options, { network: 'app', env: ['A=1', 'B=2'], json: true });
+    assert.deepEqual({ ...r.value.options }, { network: 'app', env: ['A=1', 'B=2'], json: true });
     assert.deepEqual(r.value.positionals, ['x']);
   });
 

@@ -25,6 +25,7 @@ const DEFAULT_LIMIT = 50;
 
 export const command: Command = {
   path: 'job list',
+  maxPositionals: 0,
   usage: 'rnx job list [--status S] [--workflow RUN] [--network NAME] [--limit N] [--json]',
   summary: 'List jobs, newest first',
   details: `Examples:

@@ -180,6 +180,15 @@ Flags come before the command; everything from the command on is passed to it ve
       const { runWorkflowFile } = await import('../workflow-run.js');
       return runWorkflowFile(ctx, args);
     }
+    const needsWorkflow = ['dry-run', 'concurrency'].filter((f) => args.options[f] !== undefined);
+    if (needsWorkflow.length > 0) {
+      printProblem(ctx, {
+        code: 'usage',
+        message: `--${needsWorkflow.join(' and --')} only apply with --workflow`,
+        hint: 'rnx job run --workflow=FILE --dry-run, or drop the flag to run one command',
+      });
+      return EXIT.usage;
+    }
     const { runSingleJob } = await import('../job-run-single.js');
     return runSingleJob(ctx, args);
   },

@@ -7,6 +7,7 @@ import { printJson, writeLine } from '../print.js';
 
 export const command: Command = {
   path: 'system check',
+  maxPositionals: 0,
   usage: 'rnx system check [--json]',
   summary: 'Check that this host can run jobs: privileges, namespaces, cgroups and tools',
   details: `Exits 0 when everything jobs need is there, 3 when something is missing (each missing piece

@@ -22,6 +22,7 @@ import { writeLine } from '../print.js';
 
 export const command: Command = {
   path: 'system prune',
+  maxPositionals: 0,
   usage: 'rnx system prune [--older-than DURATION]',
   summary: 'Remove what killed rnx runs left behind: processes, cgroups, leases, veths, files',
   details: `Examples:

@@ -10,6 +10,7 @@ import { isAlive } from '../../isolation/records/proc-identity.js';
 
 export const command: Command = {
   path: 'workflow list',
+  maxPositionals: 0,
   usage: 'rnx workflow list [--json]',
   summary: 'List workflow runs, newest first',
   details: `Examples:
