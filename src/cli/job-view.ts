@@ -1,6 +1,6 @@
 /** How job records are shown: the JSON shape of `job list/status --json`, and table cells. */
 import { shellExitCode } from '../isolation/end/outcome.js';
-import { findJob, type JobRecord } from '../isolation/records/job-store.js';
+import { findJob, jobIdsWithPrefix, type JobRecord } from '../isolation/records/job-store.js';
 import type { Database } from '../state/database.js';
 import type { CliContext } from './context.js';
 import { printProblem } from './print.js';
@@ -71,11 +71,21 @@ export function commandText(job: JobRecord, width = 40): string {
 export function jobOrReport(ctx: CliContext, db: Database, ref: string): JobRecord | undefined {
   const job = findJob(db, ref);
   if (job === undefined) {
-    printProblem(ctx, {
-      code: 'not-found',
-      message: `no job '${ref}'`,
-      hint: "see 'rnx job list'",
-    });
+    const candidates = jobIdsWithPrefix(db, ref, 10);
+    printProblem(
+      ctx,
+      candidates.length > 1
+        ? {
+            code: 'not-found',
+            message: `job id prefix '${ref}' is ambiguous: ${candidates.join(', ')}${candidates.length === 10 ? ', ...' : ''}`,
+            hint: 'give more characters of the id',
+          }
+        : {
+            code: 'not-found',
+            message: `no job '${ref.length > 80 ? `${ref.slice(0, 80)}...` : ref}'`,
+            hint: "see 'rnx job list'",
+          },
+    );
   }
   return job;
 }

@@ -215,12 +215,29 @@ export function listRuns(db: Database): RunRow[] {
     .all() as unknown as RunRow[];
 }
 
+/** Longer than any run id rnx makes (`wr-` and 8 hex digits): such a reference names no run. */
+export const MAX_RUN_REF_LENGTH = 64;
+
+/**
+ * The runs `ref` names: the one run of that exact id, else those whose id starts with `ref`
+ * (compared as a plain prefix: `%` and `_` are characters, not patterns), at most `limit`.
+ */
+export function runsMatching(db: Database, ref: string, limit = 10): RunRow[] {
+  if (ref === '' || ref.length > MAX_RUN_REF_LENGTH) return [];
+  const exact = db.prepare(`SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.id = ?`).all(ref);
+  if (exact.length > 0) return exact as unknown as RunRow[];
+  return db
+    .prepare(
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE substr(r.id, 1, ?) = ?
+       ORDER BY r.id LIMIT ?`,
+    )
+    .all(ref.length, ref, limit) as unknown as RunRow[];
+}
+
 /** One run by id or unique id prefix; undefined when none or ambiguous. */
 export function findRun(db: Database, id: string): RunRow | undefined {
-  const rows = db
-    .prepare(`SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.id = ? OR r.id LIKE ? LIMIT 2`)
-    .all(id, `${id.replace(/[%_]/g, '')}%`) as unknown as RunRow[];
-  return rows.find((r) => r.id === id) ?? (rows.length === 1 ? rows[0] : undefined);
+  const rows = runsMatching(db, id, 2);
+  return rows.length === 1 ? rows[0] : undefined;
 }
 
 export function runJobs(db: Database, runId: string): RunJobRow[] {

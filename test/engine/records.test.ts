@@ -206,3 +206,26 @@ describe('workflow records', () => {
     assert.match(r.stderr, /no workflow run 'wr-nope'/);
   });
 });
+
+describe('workflow run references', () => {
+  it('a `%` or `_` is a character, not a pattern: it matches no run', async () => {
+    for (const ref of ['%', '_', 'wr-a%', 'wr-a_aa', 'wr-aaaa000_', '\\']) {
+      const r = await runCli(['workflow', 'status', ref], { stateDir: state.dir });
+      assert.equal(r.code, 1, ref);
+      assert.match(r.stderr, /no workflow run/);
+    }
+  });
+
+  it('an ambiguous prefix says so and names the candidates', async () => {
+    const r = await runCli(['workflow', 'status', 'wr-'], { stateDir: state.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /run id prefix 'wr-' is ambiguous: wr-aaaa0001, wr-dead0002/);
+  });
+
+  it('an id of 50,000 characters is not found, in one line', async () => {
+    const r = await runCli(['workflow', 'status', 'w'.repeat(50_000)], { stateDir: state.dir });
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.ok(r.stderr.length < 500, r.stderr);
+  });
+});

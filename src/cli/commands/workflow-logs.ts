@@ -44,7 +44,7 @@ export const command: Command = {
         abort: interrupted.signal,
       });
       if (read === 'not-found') {
-        return noSuchRun(ctx, ref);
+        return noSuchRun(ctx, openDatabase(dir), ref);
       }
       return interrupted.signal.aborted ? EXIT.interrupted : EXIT.ok;
     } finally {

@@ -3,6 +3,7 @@
  * and everything downstream of them, reading the workflow file again; completed jobs are reused
  * (outputs and artifacts) unless their definition changed.
  */
+import { noSuchRun } from '../run-view.js';
 import { findRun, newRunId, reconcileRuns, runJobs } from '../../engine/records.js';
 import { prepareRerun } from '../../engine/rerun.js';
 import { isAlive } from '../../isolation/records/proc-identity.js';
@@ -53,12 +54,7 @@ Examples:
       reconcileRuns(db, isAlive);
       const run = findRun(db, id);
       if (run === undefined) {
-        printProblem(ctx, {
-          code: 'not-found',
-          message: `no workflow run '${id}'`,
-          hint: "see 'rnx workflow list'",
-        });
-        return EXIT.failed;
+        return noSuchRun(ctx, db, id);
       }
       if (run.status === 'RUNNING') {
         printProblem(ctx, {

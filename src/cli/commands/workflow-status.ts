@@ -1,4 +1,5 @@
 /** `rnx workflow status ID`: one workflow run, job by job. */
+import { noSuchRun } from '../run-view.js';
 import { findRun, reconcileRuns, runJobs } from '../../engine/records.js';
 import { openDatabase, stateDir } from '../../state/database.js';
 import { flagOption } from '../args.js';
@@ -31,12 +32,7 @@ export const command: Command = {
       reconcileRuns(db, isAlive);
       const run = findRun(db, id);
       if (run === undefined) {
-        printProblem(ctx, {
-          code: 'not-found',
-          message: `no workflow run '${id}'`,
-          hint: "see 'rnx workflow list'",
-        });
-        return Promise.resolve(EXIT.failed);
+        return Promise.resolve(noSuchRun(ctx, db, id));
       }
       const jobs = runJobs(db, run.id);
       if (flagOption(args.options, 'json')) {

@@ -27,7 +27,7 @@ export const command: Command = {
     const dir = stateDir(ctx.env);
     const stopped = await stopRun(openDatabase(dir), ref, runControlPorts(dir));
     if (stopped.kind === 'not-found') {
-      return noSuchRun(ctx, ref);
+      return noSuchRun(ctx, openDatabase(dir), ref);
     }
     if (stopped.kind === 'not-running') {
       writeLine(ctx.stderr, `rnx: run ${stopped.run.id} is not running (${stopped.run.status})`);

@@ -35,7 +35,7 @@ export const command: Command = {
       off();
     }
     if (run === undefined) {
-      return noSuchRun(ctx, ref);
+      return noSuchRun(ctx, openDatabase(dir), ref);
     }
     if (run.status === 'RUNNING') {
       writeLine(ctx.stderr, `rnx: stopped waiting; run ${run.id} is still RUNNING`);

@@ -122,20 +122,30 @@ export function getJob(db: Database, id: string): JobRecord | undefined {
   return row === undefined ? undefined : fromRow(row);
 }
 
+/** Longer than any job id or name rnx accepts: such a reference names no job. */
+export const MAX_JOB_REF_LENGTH = 256;
+
+/** Ids of jobs starting with `ref` (4 to 11 hex digits; anything else is no id prefix), at most `limit`. */
+export function jobIdsWithPrefix(db: Database, ref: string, limit = 10): string[] {
+  if (!/^[0-9a-f]{4,11}$/.test(ref)) return [];
+  const rows = sql(db, 'SELECT id FROM jobs WHERE id >= ? AND id < ? ORDER BY id LIMIT ?').all(
+    ref,
+    `${ref}g`,
+    limit,
+  ) as unknown as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
 /**
  * A job by exact id, unique id prefix, or name: the running job of that name if there is one
  * (the most recent when several run, on different networks), else the most recent of that name.
  */
 export function findJob(db: Database, ref: string): JobRecord | undefined {
+  if (ref.length > MAX_JOB_REF_LENGTH) return undefined;
   const exact = getJob(db, ref);
   if (exact !== undefined) return exact;
-  if (/^[0-9a-f]{4,11}$/.test(ref)) {
-    const rows = sql(db, 'SELECT * FROM jobs WHERE id >= ? AND id < ? LIMIT 2').all(
-      ref,
-      `${ref}g`,
-    ) as unknown as Row[];
-    if (rows.length === 1 && rows[0] !== undefined) return fromRow(rows[0]);
-  }
+  const prefixed = jobIdsWithPrefix(db, ref, 2);
+  if (prefixed.length === 1 && prefixed[0] !== undefined) return getJob(db, prefixed[0]);
   const named = sql(
     db,
     'SELECT * FROM jobs WHERE name = ? ORDER BY active DESC, created_at DESC, rowid DESC LIMIT 1',
