@@ -1,23 +1,28 @@
 /**
- * What the job filesystem costs when a job starts and ends:
- *   1. runJob with the filesystem (read-only host root, /work, /tmp, /proc, /sys, /dev, a volume)
- *      against runJob without it, alternated in one run: per-job cost of each and the ratio;
- *   2. the same with a runtime (busybox root under a per-job writable layer), and on the bridge
- *      network, where init makes its mounts while rnx wires the network (phase 2);
- *   3. the kernel work alone: `unshare` + rnx's init mount lines (runs of mounts batched in one
- *      `mount -a -T`) against a hand-written shell script making the same mounts one `mount` each,
- *      and against `unshare` with no mounts at all.
+ * What a job's sandbox costs when a job starts and ends, alternated in one run against baselines:
+ *   1. the kernel work alone: bwrap with rnx's steps for a host-root job (read-only host root entry
+ *      by entry, /proc with Docker's masks, /sys, a minimal /dev, /tmp, /run, /work, a volume) then
+ *      setpriv, against the old way (`unshare` + sh running one `mount` per step, pivot_root), and
+ *      against bare `unshare --pid --net --mount --uts --ipc --fork --mount-proc true`;
+ *   2. a runtime's writable layer made by rnx before the start (one `mount -t overlay` and one
+ *      `umount` process) against nothing: what pre-mounting costs per runtime job;
+ *   3. runJob for a host-root job against runJob for a runtime job (busybox root).
+ *
+ *   npm run bench -- filesystems
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   prepareJobFilesystem,
   releaseJobFilesystem,
 } from '../src/isolation/filesystem/job-filesystem.js';
+import { withExtraSteps } from '../src/isolation/filesystem/mount-plan.js';
+import { DEFAULT_CAPABILITIES } from '../src/isolation/start/capabilities.js';
+import { setprivLauncher } from '../src/isolation/start/final-exec.js';
+import { sandboxArgs } from '../src/isolation/start/sandbox-args.js';
 import { newJobId } from '../src/isolation/records/job-id.js';
-import { UNSHARE_FLAGS } from '../src/isolation/start/job-process.js';
 import type { JobSpec } from '../src/isolation/job-spec.js';
 import { runJob } from '../src/isolation/runner.js';
 import { addRuntime } from '../src/isolation/filesystem/runtimes.js';
@@ -31,7 +36,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'rnx-bench-fs-'));
 const stateDir = join(scratch, 'state');
 const db = openDatabase(stateDir);
 createVolume(db, stateDir, 'bench');
-addRuntime(db, 'tiny', makeBusyboxRootfs(join(scratch, 'tiny'), 'tiny'), '/');
+const tiny = makeBusyboxRootfs(join(scratch, 'tiny'), 'tiny');
+addRuntime(db, 'tiny', tiny, '/');
 
 function spec(extra: Partial<JobSpec> = {}): JobSpec {
   return {
@@ -47,25 +53,19 @@ function spec(extra: Partial<JobSpec> = {}): JobSpec {
   };
 }
 
-async function job(extra: Partial<JobSpec>, withoutFilesystem: boolean): Promise<void> {
+async function job(extra: Partial<JobSpec>): Promise<void> {
   const result = await runJob(
     spec(extra),
     { onStderr: (c) => process.stderr.write(c) },
-    { stateDir, db, withoutFilesystem },
+    { stateDir, db },
   );
   if (result.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result)}`);
 }
 
-const UNSHARE = [...UNSHARE_FLAGS, '--', 'sh', '-c'];
-
-function unshare(script: string): void {
-  execFileSync('unshare', [...UNSHARE, `${script}\nexec true`], { stdio: 'ignore' });
-}
-
-/** The same mounts as rnx's host-root plan, written by hand, one `mount` process each. */
-function handWritten(jobDir: string, volume: string): string {
-  const r = `${stateDir}/mnt/root`;
-  const s = `${stateDir}/mnt/scratch`;
+/** The old start: unshare + sh making the same kind of root with one `mount` process per step. */
+function oldWay(jobDir: string, volume: string): string {
+  const r = `${scratch}/mnt/root`;
+  const s = `${scratch}/mnt/scratch`;
   return `set -e
 mount -t tmpfs -o mode=0755 rnx-scratch ${s}
 mkdir -p ${s}/work ${s}/tmp ${s}/proc ${s}/sys ${s}/dev ${s}/volumes/bench
@@ -79,57 +79,77 @@ mount -t tmpfs -o nosuid,nodev,mode=1777 rnx-tmp ${r}/tmp
 mount --bind ${jobDir}/work ${r}/work
 mount --bind ${volume} ${r}/volumes/bench
 cd ${r} && pivot_root . . && umount -l .
-cd /work`;
+cd /work
+exec true`;
 }
 
+const UNSHARE = ['--pid', '--net', '--mount', '--uts', '--ipc', '--fork', '--mount-proc'];
+
 async function main(): Promise<void> {
-  const host = await compare(
-    RUNS,
-    () => job({}, false),
-    () => job({}, true),
-  );
-  console.log(
-    `runJob, host root read-only + /work + volume: ${fmt(host.a)} per job; without the filesystem: ${fmt(host.b)}; ratio ${host.ratio.toFixed(2)}x (+${fmt(host.a - host.b)})`,
-  );
-  const runtime = await compare(
-    RUNS,
-    () => job({ runtime: 'tiny', command: 'sh', args: ['-c', ':'] }, false),
-    () => job({ command: 'sh', args: ['-c', ':'] }, true),
-  );
-  console.log(
-    `runJob, busybox runtime + per-job layer + volume: ${fmt(runtime.a)} per job; without the filesystem: ${fmt(runtime.b)}; ratio ${runtime.ratio.toFixed(2)}x`,
-  );
-
-  const bridge = await compare(
-    RUNS,
-    () => job({ network: 'bridge' }, false),
-    () => job({ network: 'bridge' }, true),
-  );
-  console.log(
-    `runJob --network=bridge (mounts overlap phase 2): ${fmt(bridge.a)} per job; without the filesystem: ${fmt(bridge.b)}; ratio ${bridge.ratio.toFixed(2)}x (+${fmt(bridge.a - bridge.b)})`,
-  );
-
-  const prepared = prepareJobFilesystem(db, stateDir, spec());
+  mkdirSync(join(scratch, 'mnt', 'root'), { recursive: true });
+  mkdirSync(join(scratch, 'mnt', 'scratch'), { recursive: true });
+  const prepared = await prepareJobFilesystem(db, stateDir, spec());
   if (!prepared.ok) throw new Error(prepared.problem.message);
   const fs = prepared.value;
+  const launcher = setprivLauncher('/usr/bin/setpriv', true);
+  const bwrapArgs = sandboxArgs({
+    hostname: 'bench',
+    fs: withExtraSteps(fs.steps, launcher.steps),
+    final: { capabilities: DEFAULT_CAPABILITIES },
+    setpriv: launcher.argv,
+    command: 'true',
+    args: [],
+    protocol: 'none',
+  });
+  const bwrap = (): void => void execFileSync('bwrap', bwrapArgs, { stdio: 'ignore' });
   const volume = join(stateDir, 'volumes', 'bench');
-  const batched = await compare(
+  const old = await compare(
     RUNS,
-    () => unshare(fs.script),
-    () => unshare(handWritten(fs.jobDir, volume)),
+    bwrap,
+    () => void execFileSync('unshare', [...UNSHARE, '--', 'sh', '-c', oldWay(fs.jobDir, volume)]),
   );
   console.log(
-    `kernel work: unshare + rnx's init mount lines ${fmt(batched.a)}; hand-written script, one mount each ${fmt(batched.b)}; ratio ${batched.ratio.toFixed(2)}x`,
+    `kernel work, host root: bwrap + setpriv ${fmt(old.a)} (${String(fs.steps.length)} steps); unshare + sh + one mount each ${fmt(old.b)}; ratio ${old.ratio.toFixed(2)}x`,
   );
-  const bare = await compare(
+  const bare = await compare(RUNS, bwrap, () => void execFileSync('unshare', [...UNSHARE, 'true']));
+  console.log(
+    `kernel work, host root: bwrap + setpriv ${fmt(bare.a)}; bare unshare (no mounts) ${fmt(bare.b)}; ratio ${bare.ratio.toFixed(2)}x (+${fmt(bare.a - bare.b)})`,
+  );
+  await releaseJobFilesystem(db, stateDir, fs.jobId);
+
+  const layerDir = join(scratch, 'layer');
+  const overlay = await compare(
     RUNS,
-    () => unshare(fs.script),
-    () => unshare(':'),
+    () => {
+      rmSync(layerDir, { recursive: true, force: true });
+      for (const d of ['upper', 'work', 'root']) mkdirSync(join(layerDir, d), { recursive: true });
+      execFileSync('mount', [
+        '-t',
+        'overlay',
+        '-o',
+        `lowerdir=${tiny},upperdir=${layerDir}/upper,workdir=${layerDir}/work`,
+        'rnx-bench',
+        `${layerDir}/root`,
+      ]);
+      execFileSync('umount', ['-l', `${layerDir}/root`]);
+    },
+    () => {
+      rmSync(layerDir, { recursive: true, force: true });
+      for (const d of ['upper', 'work', 'root']) mkdirSync(join(layerDir, d), { recursive: true });
+    },
   );
   console.log(
-    `kernel work: unshare + rnx's init mount lines ${fmt(bare.a)}; unshare with no mounts ${fmt(bare.b)}; mounts add ${fmt(bare.a - bare.b)}`,
+    `runtime layer pre-mounted on the host: mount + umount ${fmt(overlay.a - overlay.b)} per job`,
   );
-  releaseJobFilesystem(db, stateDir, fs.jobId);
+
+  const runtime = await compare(
+    RUNS,
+    () => job({ runtime: 'tiny', command: 'sh', args: ['-c', ':'] }),
+    () => job({ command: 'sh', args: ['-c', ':'] }),
+  );
+  console.log(
+    `runJob, busybox runtime + per-job layer + volume: ${fmt(runtime.a)} per job; host root: ${fmt(runtime.b)}; ratio ${runtime.ratio.toFixed(2)}x (+${fmt(runtime.a - runtime.b)})`,
+  );
 }
 
 try {

@@ -3,9 +3,9 @@
  * --network=none and with the bridge network, against a hand-written bash script doing the same
  * kernel work per job (cgroup dirs, per-job hosts/resolv.conf/fstab, `unshare` with the same init
  * steps, a FIFO go signal, and for the bridge the same two `ip -batch` calls). The script batches
- * its mkdir/mkfifo/rmdir/rm calls across jobs, as a hand-tuned script would. Also reports the time
- * from "network ready" (the go byte written) to the job's init exec'ing the command. Jobs run
- * without the job filesystem here (it has its own benchmark, bench/filesystems.bench.ts).
+ * its mkdir/mkfifo/rmdir/rm calls across jobs, as a hand-tuned script would. rnx's jobs also get
+ * the job filesystem, /dev and capabilities (bubblewrap + setpriv), which the script does not make:
+ * bench/filesystems.bench.ts measures that part on its own.
  *
  *   npm run bench -- runner
  */
@@ -64,14 +64,7 @@ done
 rmdir $cgs; rm -rf $runs
 `;
 
-interface ReadyToExec {
-  /** init was blocked in read(2) when the go came: a full wake-up round trip. */
-  readonly waited: number[];
-  /** The go was there before init finished its own setup: it never blocked. */
-  readonly early: number[];
-}
-
-async function rnxRound(network: string, dir: string, readyToExec: ReadyToExec): Promise<number> {
+async function rnxRound(network: string, dir: string): Promise<number> {
   const db = openDatabase(dir);
   const start = performance.now();
   for (let i = 0; i < JOBS; i++) {
@@ -85,12 +78,8 @@ async function rnxRound(network: string, dir: string, readyToExec: ReadyToExec):
         network,
         resources: {},
       },
-      {
-        onStarted: (info) =>
-          (info.initWaited ? readyToExec.waited : readyToExec.early).push(info.readyToExecMs),
-      },
-      // The job filesystem (read-only root, /work, pivot_root) is measured by filesystems.bench.
-      { stateDir: dir, db, withoutFilesystem: true },
+      {},
+      { stateDir: dir, db },
     );
     if (result.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result)}`);
   }
@@ -116,15 +105,14 @@ function shellRound(network: string, dir: string): number {
 async function compareNetwork(network: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rnx-bench-runner-'));
   try {
-    const readyToExec: ReadyToExec = { waited: [], early: [] };
     // Warm-up: one round of each, not counted (bridge creation, page cache, JIT).
-    await rnxRound(network, dir, { waited: [], early: [] });
+    await rnxRound(network, dir);
     shellRound(network, dir);
     const rnx: number[] = [];
     const shell: number[] = [];
     const ratios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const a = await rnxRound(network, dir, readyToExec);
+      const a = await rnxRound(network, dir);
       const b = shellRound(network, dir);
       rnx.push(a / JOBS);
       shell.push(b / JOBS);
@@ -134,17 +122,6 @@ async function compareNetwork(network: string): Promise<void> {
       `--network=${network}: rnx ${fmt(median(rnx))}/job, bash script ${fmt(median(shell))}/job, ` +
         `ratio ${median(ratios).toFixed(2)}x (${String(JOBS)} jobs x ${String(ROUNDS)} rounds, medians)`,
     );
-    for (const [label, values] of [
-      ['init blocked, the go came last', readyToExec.waited],
-      ['the go came first, init never blocked', readyToExec.early],
-    ] as const) {
-      if (values.length === 0) continue;
-      const sorted = [...values].sort((x, y) => x - y);
-      console.log(
-        `  ready -> exec, ${label} (${String(values.length)} jobs): median ${median(values).toFixed(3)} ms, ` +
-          `p90 ${(sorted[Math.floor(sorted.length * 0.9)] ?? 0).toFixed(3)} ms`,
-      );
-    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

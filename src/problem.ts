@@ -71,6 +71,9 @@ const PROBLEM_KINDS = {
   'upload-failed': 'failed',
   'unsafe-path': 'host',
   'mount-left': 'failed',
+  'mount-failed': 'failed',
+  'fifo-failed': 'failed',
+  'unknown-capability': 'input',
   // workflow export to Argo: located diagnostics; an error makes the export exit 2, a warning
   // says what changes on Argo (src/export/argo/)
   'argo-daemon-result': 'input',

@@ -7,6 +7,7 @@ import { checkName } from '../names.js';
 import { fail, ok, type Result } from '../problem.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
+import { checkCapability } from '../isolation/start/capabilities.js';
 import {
   formatCpuList,
   parseCount,
@@ -120,6 +121,17 @@ export function specFromFlags(
   const files = listOption(args.options, 'upload');
   const directories = listOption(args.options, 'upload-dir');
   const runtime = stringOption(args.options, 'runtime');
+  const capAdd = listOption(args.options, 'cap-add');
+  const capDrop = listOption(args.options, 'cap-drop');
+  for (const [flag, names] of [
+    ['--cap-add', capAdd],
+    ['--cap-drop', capDrop],
+  ] as const) {
+    for (const name of names) {
+      const known = checkCapability(name);
+      if (!known.ok) return fail('usage', `${flag}: ${known.problem.message}`, known.problem.hint);
+    }
+  }
   const service = serviceFlags(args);
   if (!service.ok) return service;
   return ok({
@@ -137,6 +149,7 @@ export function specFromFlags(
     ...(volumes.length > 0 ? { volumes } : {}),
     ...(runtime === undefined ? {} : { runtime }),
     ...(files.length + directories.length > 0 ? { uploads: { files, directories } } : {}),
+    ...(capAdd.length + capDrop.length > 0 ? { capabilities: { add: capAdd, drop: capDrop } } : {}),
     ...service.value,
   });
 }

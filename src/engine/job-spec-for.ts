@@ -40,6 +40,7 @@ export function specFor(
     ...(job.volumes.length === 0 ? {} : { volumes: job.volumes }),
     ...(job.runtime === undefined ? {} : { runtime: job.runtime }),
     ...(uploads ? { uploads: job.uploads } : {}),
+    ...(job.capabilities === undefined ? {} : { capabilities: job.capabilities }),
     ...(job.ready === undefined ? {} : { ready: job.ready }),
     ...(job.user === undefined ? {} : { user: job.user }),
     ...(job.stopSignal === undefined ? {} : { stopSignal: job.stopSignal }),

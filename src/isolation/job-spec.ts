@@ -55,6 +55,8 @@ export interface JobSpec {
   readonly volumes?: readonly string[];
   readonly runtime?: string;
   readonly uploads?: { readonly files: readonly string[]; readonly directories: readonly string[] };
+  /** Changes to Docker's default capability set (`--cap-add` / `--cap-drop`, `capabilities:`). */
+  readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
   /** How the job says it is ready (absent: ready when its command runs). */
   readonly ready?: Readiness;
   /** `NAME`, `UID`, `UID:GID` or `NAME:GROUP`, resolved in the job's own root. */

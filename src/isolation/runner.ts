@@ -1,45 +1,51 @@
 /**
- * runJob: one job, start to end. Records it, leases its address (phase 1), prepares its files and
- * cgroup, starts it blocked in its init, wires its network with the PID (phase 2), lets it exec,
- * streams its output, stops it on request or timeout, and removes everything it held however it
- * ended. The engine and `rnx job run` both call this; it knows nothing of workflows.
+ * runJob: one job, start to end. Records it, leases its address (phase 1), prepares its files,
+ * filesystem and cgroup, starts it in bubblewrap blocked before its command, joins its cgroups and
+ * wires its network with PID 1's pid (phase 2), lets it run, streams its output, stops it on
+ * request or timeout. Everything acquired for the job is pushed on one undo stack as it is
+ * acquired and released in reverse order however the job ended; the veth is left to the kernel
+ * (it goes with the job's network namespace) and deleted off the path that reports the end.
+ * The engine and `rnx job run` both call this; it knows nothing of workflows.
  */
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroups/layout.js';
 import { createJobCgroup, oomKills } from './cgroups/job-cgroup.js';
-import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
+import { prepareJobFilesystem, releaseJobFilesystem } from './filesystem/job-filesystem.js';
+import { logPathOf, removeJobFiles, runDirOf, writeJobFiles } from './filesystem/job-files.js';
+import { withExtraSteps } from './filesystem/mount-plan.js';
+import { resolveCapabilities } from './start/capabilities.js';
+import { setprivLauncher } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
-import { initScript } from './start/init-script.js';
-import { jobEnvironment, jobHostname } from './start/job-env.js';
-import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
-import type { Observed } from './end/outcome.js';
+import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
+import { outputPipes } from './start/output-pipes.js';
+import { commandExists } from './start/resolve-command.js';
+import { sandboxArgs } from './start/sandbox-args.js';
+import {
+  attachNetwork,
+  ensureOnHost,
+  prepareNetwork,
+  releaseNetworkSoon,
+} from './start/network-phase.js';
+import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, markRunning, recordResources } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
-import { attachNetwork, ensureOnHost, prepareNetwork } from './start/network-phase.js';
+import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
+import { holdEnd } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
 import { maskSecrets } from './output/redact.js';
-import { finishRun, type Failure, type Held } from './end/run-end.js';
+import { finishRun, reap, releaseCgroup, type Failure } from './end/run-end.js';
 import { DEFAULT_GRACE_MS } from './end/stop-job.js';
 import { superviseJob } from './end/supervise.js';
 import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
-import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
-import { holdEnd } from './records/end-signal.js';
 
 export interface StartedInfo {
   /** Host pid of the job's PID 1 (its command). */
   readonly pid: number;
   readonly address?: string;
-  /**
-   * Milliseconds from "ready" (the go byte written and init done with its own setup, whichever
-   * came last) to init's "exec now".
-   */
-  readonly readyToExecMs: number;
-  /** True when init was already blocked waiting for the go (the go came last). */
-  readonly initWaited: boolean;
 }
 
 export interface RunHooks {
@@ -65,11 +71,6 @@ export interface RunnerOptions {
   readonly setupTimeoutMs?: number;
   /** Where job cgroups go (default: detected from rnx's own cgroups). */
   readonly cgroupLayout?: CgroupLayout;
-  /**
-   * Benchmarks only: skip the job filesystem (the job then sees the host's root, writable, with
-   * only /etc/hosts and resolv.conf bound), to measure what the filesystem costs.
-   */
-  readonly withoutFilesystem?: boolean;
   /**
    * Run the job detached (see detach/): it runs on under a small supervisor once it has started,
    * and runJob returns a RUNNING result at once.
@@ -144,16 +145,29 @@ export async function runJob(
   });
   // Waiters (rnx job wait / stop) wake when this process lets go of the job.
   const ownEnd = holdEnd(dir, spec.id);
-  const held: Held = {};
+  // What the job holds, undone in reverse order once it ended; what could not be undone is said
+  // in the job's final record.
+  const undo = new AsyncDisposableStack();
+  const leftovers: string[] = [];
+  const onEnd = (release: () => Promise<string | undefined | void> | string | undefined | void) =>
+    undo.defer(async () => {
+      try {
+        const problem = await release();
+        if (typeof problem === 'string') leftovers.push(problem);
+      } catch (error) {
+        leftovers.push((error as Error).message);
+      }
+    });
+  onEnd(() => output.close());
   const end = async (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
   ): Promise<JobResult> => {
     readiness.cancel();
-    output.close();
-    const stopped = output.logStopped;
     try {
-      return await finishRun(db, spec, held, outcome, {
+      await undo.disposeAsync();
+      const stopped = output.logStopped;
+      return finishRun(db, spec, leftovers, outcome, {
         ...extra,
         ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
       });
@@ -172,6 +186,10 @@ export async function runJob(
         message: `user '${spec.user}': rnx cannot run a job as another user yet; remove 'user' to run it as root`,
       });
     }
+    const capabilities = resolveCapabilities(spec.capabilities);
+    if (!capabilities.ok) {
+      return await end({ reason: 'start-failed', problem: capabilities.problem });
+    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -179,18 +197,18 @@ export async function runJob(
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
     // The host side of the network is ensured while the job starts; phase 2 waits for it.
     const network = ensureOnHost(prepared.value);
-    held.prepared = network;
+    onEnd(() => releaseNetworkSoon(db, spec.id, network.hostVeth));
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
-    held.runDir = runDirOf(dir, spec.id);
+    const runDir = runDirOf(dir, spec.id);
     recordResources(db, spec.id, {
-      runDir: held.runDir,
+      runDir,
       ...(address === undefined ? {} : { address }),
       ...(prepared.value.hostVeth === undefined ? {} : { veth: prepared.value.hostVeth }),
     });
-    const files = writeJobFiles(held.runDir, {
+    onEnd(() => removeJobFiles(runDir));
+    const files = writeJobFiles(runDir, {
       stateDir: dir,
-      withFstab: options.withoutFilesystem === true,
       hostname,
       ...(address === undefined ? {} : { address }),
       hosts: spec.hosts ?? [],
@@ -200,54 +218,69 @@ export async function runJob(
     // Other running jobs' names into its file; its own name into theirs when it has one.
     if (address !== undefined)
       refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
-    held.filesystem = dir;
-    const filesystem = options.withoutFilesystem
-      ? undefined
-      : prepareJobFilesystem(db, dir, spec, { hostsFile: files.hosts, resolvFile: files.resolv });
-    if (filesystem?.ok === false) {
-      return await end({ reason: 'start-failed', problem: filesystem.problem });
+    onEnd(async () => {
+      const released = await releaseJobFilesystem(db, dir, spec.id);
+      return released.ok ? undefined : released.problem.message;
+    });
+    const filesystem = await prepareJobFilesystem(db, dir, spec, {
+      hostsFile: files.hosts,
+      resolvFile: files.resolv,
+    });
+    if (!filesystem.ok) return await end({ reason: 'start-failed', problem: filesystem.problem });
+    const env = jobEnvironment(spec, hostname);
+    if (!commandExists(filesystem.value.view, spec.command, env['PATH'] ?? BASE_PATH, '/work')) {
+      return await end({ ...observed({ code: 127, signal: null }), notFound: spec.command });
     }
     const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
-    held.cgroup = cgroup.value;
     recordResources(db, spec.id, { cgroup: cgroup.value });
-    const env = jobEnvironment(spec, hostname);
-    const proc = startJobProcess({
-      unshare: tools.value.unshare,
-      sh: tools.value.sh,
-      script: initScript({
-        hostname,
-        procsFiles: cgroup.value.procsFiles,
-        loopbackUp: !prepared.value.attached,
-        tools: tools.value,
-        // Mounts, pivot_root and cd /work; they bind /etc/hosts and resolv.conf in the new root.
-        ...(filesystem === undefined
-          ? files.fstab === undefined
-            ? {}
-            : { fstab: files.fstab }
-          : { extraSteps: filesystem.value.lines }),
-      }),
+    onEnd(() => releaseCgroup(db, spec.id, cgroup.value));
+    const detached = options.detach;
+    const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
+    const args = sandboxArgs({
+      hostname,
+      fs: withExtraSteps(filesystem.value.steps, launcher.steps),
+      final: { capabilities: capabilities.value },
+      setpriv: launcher.argv,
       command: spec.command,
       args: spec.args,
-      env,
-      onStdout: (chunk) => output.stdout(chunk),
-      onStderr: (chunk) => output.stderr(chunk),
-      ...(options.detach === undefined
-        ? {}
-        : {
-            supervisor: supervisorFor(options.detach, {
-              stateDir: dir,
-              jobId: spec.id,
-              runDir: held.runDir,
-              logPath,
-              secrets,
-            }),
-          }),
+      protocol: detached === undefined ? 'foreground' : 'detached',
     });
-    held.proc = proc;
+    let output$: Parameters<typeof startJobProcess>[0]['output'];
+    if (detached === undefined) {
+      const pipes = await outputPipes(dir, runDir);
+      if (!pipes.ok) return await end({ reason: 'start-failed', problem: pipes.problem });
+      const { stdout, stderr } = pipes.value;
+      onEnd(() => {
+        for (const pipe of [stdout, stderr]) {
+          pipe.closeWrite();
+          pipe.reader.destroy();
+        }
+      });
+      output$ = {
+        stdout,
+        stderr,
+        onStdout: (chunk) => output.stdout(chunk),
+        onStderr: (chunk) => output.stderr(chunk),
+      };
+    } else {
+      // Its supervisor sends the output to the job's log (masked), while it runs on alone.
+      output$ = {
+        supervisor: supervisorFor(detached, {
+          stateDir: dir,
+          jobId: spec.id,
+          runDir,
+          logPath,
+          secrets,
+        }),
+      };
+    }
+    const proc = startJobProcess({ bwrap: tools.value.bwrap, args, env, output: output$ });
+    onEnd(() => reap(proc));
     const started = await handshake(proc, {
+      procsFiles: cgroup.value.procsFiles,
       ...(prepared.value.attached
-        ? { attach: () => attachNetwork(network, spec.id, proc.pid) }
+        ? { attach: (pid: number) => attachNetwork(network, spec.id, pid) }
         : {}),
       networkName: spec.network,
       setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
@@ -257,20 +290,14 @@ export async function runJob(
         (hooks.killSignal?.aborted ?? false),
     });
     if (started.kind === 'failed') return await end(started.failure);
-    if (started.kind === 'not-found') {
-      return await end({ ...observed(started.exit), notFound: spec.command });
-    }
     const startedAt = new Date().toISOString();
-    const initPid = proc.initPid() ?? proc.pid;
-    markRunning(
-      db,
-      spec.id,
-      { pid: initPid, startTime: processStartTime(initPid) ?? 0 },
-      startedAt,
-    );
-    if (options.detach !== undefined) {
-      // The supervisor owns the job from now on; this process lets go of it.
+    const pid = started.pid;
+    markRunning(db, spec.id, { pid, startTime: processStartTime(pid) ?? 0 }, startedAt);
+    if (detached !== undefined) {
+      // The supervisor owns the job from now on, and releases what it holds at its end: this
+      // process lets go of the job and of its undo stack.
       handOver(db, spec.id, proc);
+      undo.move();
       output.close();
       ownEnd.close();
       return {
@@ -284,14 +311,14 @@ export async function runJob(
         ...(address === undefined ? {} : { address }),
         startedAt,
         endedAt: '',
-        pid: initPid,
+        pid,
       };
     }
     const stop = hooks.signal
       ? AbortSignal.any([hooks.signal, readiness.stopSignal])
       : readiness.stopSignal;
     const ran = await superviseJob({
-      target: { cgroup: cgroup.value, initPid },
+      target: { cgroup: cgroup.value, initPid: pid },
       exited: proc.exited,
       graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
       ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
@@ -299,19 +326,23 @@ export async function runJob(
       signal: stop,
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
       onWatching: () => {
-        hooks.onStarted?.({
-          pid: initPid,
-          ...(address === undefined ? {} : { address }),
-          readyToExecMs: started.readyToExecMs,
-          initWaited: started.initWaited,
-        });
-        readiness.start(db, spec.id, { pid: initPid, env }, (info) => hooks.onReady?.(info));
+        hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
+        readiness.start(db, spec.id, { pid, env }, (info) => hooks.onReady?.(info));
       },
     });
     const notReady = readiness.notReady;
     const stopRequested =
       (ran.stopRequested && notReady === undefined) ||
       (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+    if (!ran.exit.ran && !stopRequested && !ran.timedOut && notReady === undefined) {
+      return await end(
+        {
+          reason: 'start-failed',
+          message: `the job's sandbox could not be set up, the command did not run (bwrap exited ${String(ran.exit.code ?? ran.exit.signal)}; its reason is in the job's output)`,
+        },
+        { startedAt },
+      );
+    }
     return await end(
       {
         ...observed(ran.exit),

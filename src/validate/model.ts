@@ -75,6 +75,8 @@ export interface PlannedJob {
   readonly runtime?: string;
   readonly volumes: readonly string[];
   readonly uploads: Uploads;
+  /** Changes to Docker's default capability set; absent: the default. */
+  readonly capabilities?: { readonly add: readonly string[]; readonly drop: readonly string[] };
   readonly requires: readonly Requirement[];
   /** Workflow-level environment merged under the job's own, `${VAR}` references expanded. */
   readonly environment: Readonly<Record<string, string>>;

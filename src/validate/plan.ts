@@ -111,6 +111,7 @@ function plannedJob(
   );
   const timeoutMs = valueOf(d['timeout'], parseDuration);
   const runtime = d['runtime'];
+  const caps = d['capabilities'];
   return {
     name: job.name,
     command: String(d['command']),
@@ -119,6 +120,14 @@ function plannedJob(
     ...(typeof runtime === 'string' ? { runtime } : {}),
     volumes: stringsOf(d['volumes']).map((v) => v.value),
     uploads: uploads(d['uploads'], folder),
+    ...(isMapData(caps)
+      ? {
+          capabilities: {
+            add: stringsOf(caps['add']).map((c) => c.value),
+            drop: stringsOf(caps['drop']).map((c) => c.value),
+          },
+        }
+      : {}),
     requires: plannedRequirements(graph, job.name),
     environment: env.environment,
     secretEnvironment: env.secretEnvironment,

@@ -16,6 +16,7 @@ import { loadYaml, locate } from './load.js';
 import type { Plan } from './model.js';
 import { buildPlan } from './plan.js';
 import type { Rule, RuleContext } from './rule.js';
+import { checkCapabilities } from './rules/capabilities.js';
 import { checkArtifacts } from './rules/artifacts.js';
 import { checkCycles } from './rules/cycles.js';
 import { checkDuplicateKeys } from './rules/duplicate-keys.js';
@@ -77,6 +78,7 @@ const RULES: readonly Rule[] = [
   checkIoAlias,
   checkLimits,
   checkUploads,
+  checkCapabilities,
   checkEnvConflicts,
   checkReady,
   checkEnvSize,

@@ -1,14 +1,16 @@
 /**
- * The job filesystem layer with real mounts, as root, inside the test namespace: the init lines from
- * prepareJobFilesystem run under `unshare` exactly as the runner's init runs them.
+ * The job filesystem layer with real mounts, as root, inside the test namespace: the steps from
+ * prepareJobFilesystem made by bubblewrap exactly as the runner's start makes them.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { jobFilesystemDir } from '../../src/isolation/filesystem/job-filesystem.js';
-import { FILESYSTEM_SETUP_EXIT } from '../../src/isolation/filesystem/mount-script.js';
+import {
+  jobFilesystemDir,
+  prepareJobFilesystem,
+} from '../../src/isolation/filesystem/job-filesystem.js';
 import { addRuntime } from '../../src/isolation/filesystem/runtimes.js';
 import { createVolume, getVolume } from '../../src/isolation/filesystem/volumes.js';
 import { openDatabase, type Database } from '../../src/state/database.js';
@@ -179,11 +181,17 @@ describe('job filesystem', () => {
     // Break the runtime after it was registered: overlay refuses a lower layer that is a file.
     rmSync(rootfs, { recursive: true, force: true });
     writeFileSync(rootfs, 'not a directory');
-    const r = await runFsJob(db, state, spec, ['echo', 'ran']);
-    assert.equal(r.code, FILESYSTEM_SETUP_EXIT);
-    assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^mount: \S+\/root: wrong fs type/);
-    assert.match(r.stderr, /rnx: job filesystem: failed: mount -c -a -T /);
+    const prepared = await prepareJobFilesystem(db, state, spec);
+    assert.equal(prepared.ok, false);
+    if (!prepared.ok) {
+      assert.equal(prepared.problem.code, 'mount-failed');
+      assert.match(
+        prepared.problem.message,
+        /writable layer could not be mounted: .*wrong fs type/,
+      );
+    }
+    assert.equal(mountTable(), mountsBefore);
+    assert.equal(existsSync(jobFilesystemDir(state, spec.id)), false);
   });
 
   it('leaves no mount behind, even when the job is killed', async () => {

@@ -1,7 +1,7 @@
 /**
- * Runs a command the way the isolation runner's init does, but without the runner: new PID, mount,
- * UTS, IPC and network namespaces (`unshare`), the job filesystem's init lines, then exec. Used to
- * test the filesystem layer on its own with real mounts.
+ * Runs a command the way the isolation runner starts a job, but without the runner (no cgroup, no
+ * network, no records): bubblewrap with the job filesystem's steps and the default capabilities,
+ * through setpriv, then exec. Used to test the filesystem layer on its own with real mounts.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -13,13 +13,17 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { UNSHARE_FLAGS } from '../../src/isolation/start/job-process.js';
 import type { JobSpec } from '../../src/isolation/job-spec.js';
 import {
   prepareJobFilesystem,
   releaseJobFilesystem,
   type FilesystemFiles,
 } from '../../src/isolation/filesystem/job-filesystem.js';
+import { withExtraSteps } from '../../src/isolation/filesystem/mount-plan.js';
+import { DEFAULT_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
+import { setprivLauncher } from '../../src/isolation/start/final-exec.js';
+import { findTool } from '../../src/isolation/start/host-check.js';
+import { sandboxArgs } from '../../src/isolation/start/sandbox-args.js';
 import type { Database } from '../../src/state/database.js';
 
 export interface FsJobRun {
@@ -47,7 +51,7 @@ export function fsSpec(extra: Partial<JobSpec> = {}): JobSpec {
 
 export interface FsJobOptions {
   readonly files?: FilesystemFiles;
-  /** Called with the unshare process once it started (e.g. to kill it). */
+  /** Called with the bwrap process once it started (e.g. to kill it). */
   readonly onSpawn?: (pid: number) => void;
 }
 
@@ -58,12 +62,22 @@ export async function runFsJob(
   argv: readonly string[],
   options: FsJobOptions = {},
 ): Promise<FsJobRun> {
-  const fs = prepareJobFilesystem(db, stateDir, spec, options.files ?? {});
+  const fs = await prepareJobFilesystem(db, stateDir, spec, options.files ?? {});
   if (!fs.ok) throw new Error(`prepare failed: ${fs.problem.message}`);
+  const launcher = setprivLauncher(findTool('setpriv') ?? 'setpriv', fs.value.hostRoot);
+  const [command = 'true', ...args] = argv;
   const run = await new Promise<FsJobRun>((resolve, reject) => {
     const child = spawn(
-      'unshare',
-      [...UNSHARE_FLAGS, '--', 'sh', '-c', `${fs.value.script}exec "$@"`, 'init', ...argv],
+      'bwrap',
+      sandboxArgs({
+        hostname: 'fsjob',
+        fs: withExtraSteps(fs.value.steps, launcher.steps),
+        final: { capabilities: DEFAULT_CAPABILITIES },
+        setpriv: launcher.argv,
+        command,
+        args,
+        protocol: 'none',
+      }),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -74,7 +88,7 @@ export async function runFsJob(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
   });
-  const released = releaseJobFilesystem(db, stateDir, spec.id);
+  const released = await releaseJobFilesystem(db, stateDir, spec.id);
   if (!released.ok) throw new Error(released.problem.message);
   return run;
 }

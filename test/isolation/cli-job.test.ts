@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
@@ -14,12 +14,38 @@ after(() => state.cleanup());
 const rnx = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   runCli(args, { stateDir: state.dir, env });
 
-function start(args: string[]): { child: ChildProcess; done: Promise<number | null> } {
+interface Started {
+  readonly child: ChildProcess;
+  readonly done: Promise<number | null>;
+  /** Resolves once the job printed `text` (a marker the job writes when it is ready). */
+  printed(text: string): Promise<void>;
+}
+
+function start(args: string[]): Started {
   const child = spawn(process.execPath, [RNX_BIN, ...args], {
     env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return { child, done: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const printed = (text: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!out.includes(text)) return;
+        child.stdout?.off('data', check);
+        resolve();
+      };
+      child.stdout?.on('data', check);
+      child.once('close', () =>
+        out.includes(text) ? resolve() : reject(new Error(`never printed ${text}`)),
+      );
+      check();
+    });
+  return {
+    child,
+    done: new Promise((resolve) => child.on('close', (code) => resolve(code))),
+    printed,
+  };
 }
 
 interface StatusJson {
@@ -152,7 +178,8 @@ describe('rnx job run and the job commands', () => {
     assert.match(log.stdout, /\*\*\*/);
     for (const file of readdirSync(state.dir, { recursive: true }) as string[]) {
       const path = join(state.dir, file);
-      if (existsSync(path) && !file.endsWith('/') && !readdirSafe(path)) {
+      // Regular files only: the output FIFOs rnx keeps ready hold no data (and block a reader).
+      if (lstatSync(path, { throwIfNoEntry: false })?.isFile() === true) {
         assert.ok(!readFileSync(path).includes(secret), `${file} holds the secret`);
       }
     }
@@ -207,8 +234,9 @@ describe('rnx job run and the job commands', () => {
       '--name=ctrlc2',
       'bash',
       '-c',
-      'trap "echo ignoring TERM" TERM; while :; do sleep 0.05; done',
+      'trap "echo ignoring TERM" TERM; echo trapped; while :; do sleep 0.05; done',
     ]);
+    await run.printed('trapped');
     const running = await waitForRunning('ctrlc2');
     run.child.kill('SIGINT');
     await sleep(300);
@@ -243,7 +271,8 @@ describe('rnx job run and the job commands', () => {
     );
     run.child.kill('SIGKILL');
     await run.done;
-    assert.ok(pids.some(processExists), 'the job outlived its rnx until cleanup');
+    // bwrap (--die-with-parent) takes the job down with its rnx; whatever is left, and the
+    // records, cgroups and run directory, the next rnx command removes.
     const next = await rnx(['job', 'list']);
     assert.match(next.stderr, new RegExp(`cleaned up job ${running.id}`));
     assert.deepEqual(pids.filter(processExists), []);
@@ -293,7 +322,7 @@ describe('rnx job run and the job commands', () => {
     const r = await rnx(['system', 'check']);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /^ok\s+cgroups\s+v[12]/m);
-    assert.match(r.stdout, /^ok\s+unshare\s+\//m);
+    assert.match(r.stdout, /^ok\s+bwrap\s+\//m);
     const json = JSON.parse((await rnx(['system', 'check', '--json'])).stdout) as {
       name: string;
     }[];
@@ -328,12 +357,3 @@ describe('rnx job run and the job commands', () => {
     assert.match(r.stdout, /nothing to clean up/);
   });
 });
-
-function readdirSafe(path: string): boolean {
-  try {
-    readdirSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

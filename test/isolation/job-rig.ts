@@ -1,5 +1,5 @@
 /** Shared rig for the runner's real-kernel tests: a job spec with defaults, run in-process. */
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { newJobId } from '../../src/isolation/records/job-id.js';
 import type { JobResult, JobSpec } from '../../src/isolation/job-spec.js';
 import {
@@ -42,8 +42,14 @@ export async function run(
     spec,
     {
       ...hooks,
-      onStdout: (c) => (stdout += c.toString()),
-      onStderr: (c) => (stderr += c.toString()),
+      onStdout: (c) => {
+        stdout += c.toString();
+        hooks.onStdout?.(c);
+      },
+      onStderr: (c) => {
+        stderr += c.toString();
+        hooks.onStderr?.(c);
+      },
       onStarted: (info) => {
         started = info;
         hooks.onStarted?.(info);
@@ -58,8 +64,17 @@ export function sh(script: string, extra: Partial<JobSpec> = {}): JobSpec {
   return jobSpec('sh', ['-c', script], extra);
 }
 
+/**
+ * The process is running (a zombie is not: it has ended and waits only for its parent, which may
+ * be this machine's init once bwrap, its parent, died with rnx).
+ */
 export function processExists(pid: number): boolean {
-  return existsSync(`/proc/${String(pid)}`);
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fstab, hostsFile, resolvConf } from '../../src/isolation/filesystem/job-files.js';
-import { initScript, shQuote } from '../../src/isolation/start/init-script.js';
+import { hostsFile, resolvConf } from '../../src/isolation/filesystem/job-files.js';
 import { parseStartTime } from '../../src/isolation/records/proc-identity.js';
 
 describe("a job's own files and init", () => {
@@ -27,35 +26,6 @@ describe("a job's own files and init", () => {
     assert.match(withNet, /nameserver 10\.0\.0\.2/);
     assert.match(withNet, /search example\.org/);
     assert.doesNotMatch(resolvConf(host, false), /nameserver/);
-  });
-
-  it('fstab escapes spaces in paths', () => {
-    assert.equal(
-      fstab([{ source: '/var/lib/my rnx/hosts', target: '/etc/hosts' }]),
-      '/var/lib/my\\040rnx/hosts /etc/hosts none bind 0 0\n',
-    );
-  });
-
-  it('quotes any text for sh', () => {
-    assert.equal(shQuote("it's"), `'it'\\''s'`);
-  });
-
-  it('init joins the cgroups after its setup tools, and execs the command last', () => {
-    const script = initScript({
-      hostname: "we'b",
-      procsFiles: ['/sys/fs/cgroup/pids/rnx-1/cgroup.procs'],
-      fstab: '/state/run/1/fstab',
-      loopbackUp: true,
-      tools: { mount: '/usr/bin/mount', ip: '/usr/sbin/ip' },
-    });
-    const lines = script.split('\n');
-    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
-    assert.equal(lines[0], 'echo n >&3');
-    assert.ok(at("'we'\\''b'") > 0);
-    assert.ok(at('-a -T') < at('cgroup.procs'));
-    assert.ok(at('link set lo up') < at('cgroup.procs'));
-    assert.ok(at('cgroup.procs') < at('read go'));
-    assert.equal(lines.at(-1), 'exec "$@"');
   });
 
   it('reads a process start time even when its name has spaces and parentheses', () => {

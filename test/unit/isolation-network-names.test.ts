@@ -47,7 +47,6 @@ describe('names across runs', () => {
           address,
           hosts: [],
           hasNetwork: true,
-          withFstab: false,
           network: 'app',
         });
         refreshNetworkNames(db, 'app', name === undefined ? id : undefined);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classify, shellExitCode } from '../../src/isolation/end/outcome.js';
-import { TailMatcher } from '../../src/isolation/start/job-process.js';
+import { exitFromStatus } from '../../src/isolation/start/job-process.js';
 
 const plain = { stopRequested: false, timedOut: false, oomKills: 0 };
 
@@ -55,24 +55,13 @@ describe('how a finished job is classified', () => {
   });
 });
 
-describe("unshare's line about a SIGKILLed child", () => {
-  const line = Buffer.from('unshare: sigprocmask unblock failed: Invalid argument\n');
-
-  it('is recognised when it arrives in pieces, after the job output', () => {
-    const m = new TailMatcher(line);
-    const out = [
-      m.push(Buffer.from('job output\nunshare: ')),
-      m.push(Buffer.from('sigprocmask unblock failed')),
-      m.push(Buffer.from(': Invalid argument\n')),
-    ];
-    assert.equal(Buffer.concat(out).toString(), 'job output\n');
-    assert.ok(m.matched);
-  });
-
-  it('is released as output when more follows it', () => {
-    const m = new TailMatcher(line);
-    const out = [m.push(Buffer.from('unshare: sigpro')), m.push(Buffer.from('cess\n'))];
-    assert.equal(Buffer.concat([...out, m.flush()]).toString(), 'unshare: sigprocess\n');
-    assert.equal(m.matched, false);
+describe("bwrap's exit status", () => {
+  it('reads 128 + N as signal N, as a shell does, and anything else as an exit code', () => {
+    assert.deepEqual(exitFromStatus(137), { code: null, signal: 'SIGKILL' });
+    assert.deepEqual(exitFromStatus(143), { code: null, signal: 'SIGTERM' });
+    assert.deepEqual(exitFromStatus(0), { code: 0, signal: null });
+    assert.deepEqual(exitFromStatus(127), { code: 127, signal: null });
+    assert.deepEqual(exitFromStatus(128), { code: 128, signal: null });
+    assert.deepEqual(exitFromStatus(255), { code: 255, signal: null });
   });
 });

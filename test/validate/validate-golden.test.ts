@@ -63,6 +63,7 @@ const EVERY_CODE = [
   'artifact-outside',
   'env-unset',
   'env-file-unreadable',
+  'unknown-capability',
   'yaml-too-deep',
   'env-too-large',
 ];

@@ -117,6 +117,18 @@ Flags come before the command; everything from the command on is passed to it ve
       valueName: 'NAME',
       description: 'run on a registered root filesystem',
     },
+    'cap-add': {
+      type: 'string',
+      multiple: true,
+      valueName: 'CAP',
+      description: "add a Linux capability to Docker's default set (e.g. NET_ADMIN, or ALL)",
+    },
+    'cap-drop': {
+      type: 'string',
+      multiple: true,
+      valueName: 'CAP',
+      description: 'drop a Linux capability (e.g. NET_RAW, or ALL)',
+    },
     ready: {
       type: 'string',
       valueName: 'PROBE',

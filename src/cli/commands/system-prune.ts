@@ -56,7 +56,7 @@ export const command: Command = {
       );
     }
     const cleaned = await cleanUpOrphanedJobs(db);
-    const strays = pruneStrays(db, dir);
+    const strays = await pruneStrays(db, dir);
     for (const jobId of reclaimStaleLeases(db)) strays.push(`address lease of job ${jobId}`);
     reconcileRuns(db, isAlive);
     strays.push(

@@ -5,17 +5,14 @@
  * Only the job's owner does it: if a later rnx took the job over (the supervisor was thought
  * dead) or the start failed (the rnx that started it recorded that), there is nothing to do.
  */
-import { closeSync, ftruncateSync, openSync, readSync, fstatSync } from 'node:fs';
-import { constants } from 'node:os';
+import { exitFromStatus } from '../start/job-process.js';
 import type { Database } from '../../state/database.js';
 import { oomKills } from '../cgroups/job-cgroup.js';
-import { finishRun } from '../end/run-end.js';
-import type { Observed } from '../end/outcome.js';
+import { finishRun, releaseHeld } from '../end/run-end.js';
 import type { JobSpec } from '../job-spec.js';
 import { nextEnd, removeEndFifo } from '../records/end-signal.js';
 import { claimJob, getJob, type JobRecord } from '../records/job-store.js';
 import { isAlive, selfIdentity } from '../records/proc-identity.js';
-import { UNSHARE_SIGKILL } from '../start/job-process.js';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,47 +34,6 @@ async function ownIt(db: Database, stateDir: string, id: string): Promise<JobRec
   }
 }
 
-/** The signal name for a number (`9` → `SIGKILL`). */
-function signalName(n: number): string | null {
-  const found = Object.entries(constants.signals).find(([, v]) => v === n);
-  return found === undefined ? null : found[0];
-}
-
-/**
- * Whether the log ends with the start process's own "its child was SIGKILLed" line (see
- * job-process.ts); the line is cut off the log when it does.
- */
-function endsWithSigkillLine(logPath: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(logPath, 'r+');
-  } catch {
-    return false;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size < UNSHARE_SIGKILL.length) return false;
-    const tail = Buffer.alloc(UNSHARE_SIGKILL.length);
-    readSync(fd, tail, 0, tail.length, size - tail.length);
-    if (!tail.equals(UNSHARE_SIGKILL)) return false;
-    ftruncateSync(fd, size - tail.length);
-    return true;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The job's exit as a shell sees it: a code, or 128 + the number of the signal that ended it. */
-export function exitFromStatus(status: number, sigkillLine: () => boolean): Observed {
-  const base = { stopRequested: false, timedOut: false, oomKills: 0 };
-  if (status === 1 && sigkillLine()) return { ...base, code: null, signal: 'SIGKILL' };
-  if (status > 128 && status < 128 + 65) {
-    const signal = signalName(status - 128);
-    if (signal !== null) return { ...base, code: null, signal };
-  }
-  return { ...base, code: status, signal: null };
-}
-
 export async function finishDetachedJob(
   db: Database,
   stateDir: string,
@@ -86,7 +42,8 @@ export async function finishDetachedJob(
 ): Promise<void> {
   const job = await ownIt(db, stateDir, id);
   if (job === undefined) return;
-  const exit = exitFromStatus(status, () => endsWithSigkillLine(job.logPath));
+  // bwrap's status, as the supervisor got it: the same number a foreground job's status fd has.
+  const exit = exitFromStatus(status);
   const spec: JobSpec = {
     id: job.id,
     ...(job.name === null ? {} : { name: job.name }),
@@ -97,17 +54,19 @@ export async function finishDetachedJob(
     network: job.network,
     resources: job.resources,
   };
-  await finishRun(
+  const leftovers = await releaseHeld(db, job.id, {
+    ...(job.cgroup === null ? {} : { cgroup: job.cgroup }),
+    ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),
+    ...(job.runDir === null ? {} : { runDir: job.runDir }),
+    filesystem: stateDir,
+  });
+  finishRun(
     db,
     spec,
-    {
-      ...(job.cgroup === null ? {} : { cgroup: job.cgroup }),
-      ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),
-      ...(job.runDir === null ? {} : { runDir: job.runDir }),
-      filesystem: stateDir,
-    },
+    leftovers,
     {
       ...exit,
+      timedOut: false,
       stopRequested: job.stopRequestedAt !== null,
       oomKills: job.cgroup === null ? 0 : oomKills(job.cgroup),
     },

@@ -14,7 +14,10 @@
  * Its pid and start time own the job (and its lease and volume uses) once it runs: if it is
  * killed, the next rnx command finds the owner gone and cleans up, as for a killed `rnx job run`.
  */
-import { shQuote } from '../start/init-script.js';
+/** Quotes a string for POSIX sh: single quotes, with each `'` written as `'\\''`. */
+function shQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
 
 export interface SupervisorPlan {
   readonly sh: string;

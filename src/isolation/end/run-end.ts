@@ -25,25 +25,24 @@ export interface Failure {
   readonly problem?: Problem;
 }
 
+/** What a job held, as the records know it: cleaned up after a killed rnx (orphans.ts). */
 export interface Held {
   prepared?: PreparedNetwork;
   cgroup?: JobCgroup;
   runDir?: string;
-  proc?: JobProcess;
   /** State directory under which the job's filesystem (workspace, volume uses) was prepared. */
   filesystem?: string;
 }
 
-/** Waits for the job's process to end; kills unshare (and with it init, --kill-child) if it lingers. */
-async function reap(proc: JobProcess): Promise<void> {
+/** Waits for the job's process to end; kills it (bwrap and PID 1) if it lingers. */
+export async function reap(proc: JobProcess): Promise<void> {
   if (proc.supervisorPid !== undefined) {
     // A detached job that failed to start: its supervisor would only wait for this rnx to let go.
-    for (const pid of [proc.pid, proc.supervisorPid]) {
-      try {
-        if (pid > 0) process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone.
-      }
+    proc.kill();
+    try {
+      process.kill(proc.supervisorPid, 'SIGKILL');
+    } catch {
+      // Gone.
     }
     await proc.exited;
     return;
@@ -53,22 +52,29 @@ async function reap(proc: JobProcess): Promise<void> {
   const first = await Promise.race([proc.exited, late]);
   clearTimeout(timer);
   if (first !== 'late') return;
-  try {
-    process.kill(proc.pid, 'SIGKILL');
-  } catch {
-    // Gone.
-  }
+  proc.kill();
   await proc.exited;
+}
+
+/**
+ * Reads what the job used (before its cgroups go), kills what is left in them, removes them,
+ * then records the usage; returns a problem, if any (a record that cannot be written throws).
+ */
+export async function releaseCgroup(
+  db: Database,
+  jobId: string,
+  cgroup: JobCgroup,
+): Promise<string | undefined> {
+  const usage = readJobMetrics(cgroup);
+  if (jobPids(cgroup).length > 0) await killNow({ cgroup });
+  const removed = await removeJobCgroup(cgroup);
+  // Recorded after the release: a record that cannot be written must not keep anything held.
+  recordUsage(db, jobId, usage);
+  return removed.ok ? undefined : removed.problem.message;
 }
 
 export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
   const problems: string[] = [];
-  if (held.proc !== undefined) await reap(held.proc);
-  if (held.cgroup !== undefined) {
-    if (jobPids(held.cgroup).length > 0) await killNow({ cgroup: held.cgroup });
-    const removed = await removeJobCgroup(held.cgroup);
-    if (!removed.ok) problems.push(removed.problem.message);
-  }
   // A record that cannot be written (a full state directory) must not keep the rest held: every
   // step runs, and the first such error is thrown at the end. The lease row left behind is then
   // freed by the next rnx command (its owner, this rnx, being gone).
@@ -80,12 +86,19 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
       fault ??= error instanceof Error ? error : new Error(String(error));
     }
   };
+  const { cgroup } = held;
+  if (cgroup !== undefined) {
+    await step(async () => {
+      const problem = await releaseCgroup(db, jobId, cgroup);
+      if (problem !== undefined) problems.push(problem);
+    });
+  }
   await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
   const { runDir, filesystem } = held;
   if (runDir !== undefined) await step(() => removeJobFiles(runDir));
   if (filesystem !== undefined) {
-    await step(() => {
-      const released = releaseJobFilesystem(db, filesystem, jobId);
+    await step(async () => {
+      const released = await releaseJobFilesystem(db, filesystem, jobId);
       if (!released.ok) problems.push(released.problem.message);
     });
   }
@@ -93,18 +106,14 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
   return problems;
 }
 
-export async function finishRun(
+/** Writes the job's final record, once everything it held is released (`leftovers`: what was not). */
+export function finishRun(
   db: Database,
   spec: JobSpec,
-  held: Held,
+  leftovers: readonly string[],
   outcome: Observed | Failure,
   extra: { startedAt?: string; note?: string },
-): Promise<JobResult> {
-  // What it used, read before its cgroups go, recorded after everything is released (a record
-  // that cannot be written must not keep anything held).
-  const usage = held.cgroup === undefined ? undefined : readJobMetrics(held.cgroup);
-  const leftovers = await releaseHeld(db, spec.id, held);
-  if (usage !== undefined) recordUsage(db, spec.id, usage);
+): JobResult {
   const result =
     'reason' in outcome
       ? {
@@ -121,15 +130,21 @@ export async function finishRun(
   finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
   // Its name goes away from the other running jobs' hosts files of its network.
   if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
-  const address = getJob(db, spec.id)?.address ?? undefined;
+  const record = getJob(db, spec.id);
+  const address = record?.address ?? undefined;
+  // What it used, recorded when its cgroups were released (releaseCgroup).
+  const usage = {
+    cpuUsec: record?.cpuUsec ?? undefined,
+    memoryPeakBytes: record?.memoryPeakBytes ?? undefined,
+  };
   return {
     id: spec.id,
     ...(spec.name === undefined ? {} : { name: spec.name }),
     status: result.status,
     reason: result.reason,
     exitCode: result.exitCode,
-    ...(usage?.cpuUsec === undefined ? {} : { cpuUsec: usage.cpuUsec }),
-    ...(usage?.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: usage.memoryPeakBytes }),
+    ...(usage.cpuUsec === undefined ? {} : { cpuUsec: usage.cpuUsec }),
+    ...(usage.memoryPeakBytes === undefined ? {} : { memoryPeakBytes: usage.memoryPeakBytes }),
     signal: result.signal,
     network: spec.network,
     ...(address === undefined ? {} : { address }),

@@ -3,20 +3,14 @@
  * (its name and address, and the other jobs the engine lists) in its run directory
  * (`<state>/run/<jobid>/`), and an /etc/resolv.conf shared by all jobs (`<state>/etc/`, one for
  * jobs with a network and one without, bound read-only and rewritten atomically when the host's
- * changes). The host's files are never changed. Without the job filesystem (job-filesystem.ts, which
- * binds these files itself), init binds them with one `mount -a -T FSTAB`, from the fstab written
- * here. Few files per job: creating and removing them is a good part of a job's own cost.
+ * changes). The host's files are never changed. The run directory also holds the job's output
+ * FIFOs (output-pipes.ts). Few files per job: creating and removing them is a good part of a
+ * job's own cost.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
-
-export interface BindMount {
-  readonly source: string;
-  readonly target: string;
-  readonly readOnly?: boolean;
-}
 
 export function hostsFile(
   hostname: string,
@@ -42,20 +36,6 @@ export function resolvConf(hostResolv: string, hasNetwork: boolean): string {
   return `# written by rnx for its jobs\n${kept.join('\n').trim()}\n`;
 }
 
-/** fstab escapes spaces, tabs, newlines and backslashes as octal. */
-function fstabPath(path: string): string {
-  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-}
-
-export function fstab(mounts: readonly BindMount[]): string {
-  return mounts
-    .map(
-      (m) =>
-        `${fstabPath(m.source)} ${fstabPath(m.target)} none ${m.readOnly ? 'bind,ro' : 'bind'} 0 0\n`,
-    )
-    .join('');
-}
-
 export function runDirOf(stateDir: string, jobId: string): string {
   return join(stateDir, 'run', jobId);
 }
@@ -66,8 +46,6 @@ export function logPathOf(stateDir: string, jobId: string): string {
 
 export interface JobFiles {
   readonly dir: string;
-  /** Absent unless asked for (only init's own bind mounts need it). */
-  readonly fstab?: string;
   readonly hosts: string;
   readonly resolv: string;
 }
@@ -95,7 +73,7 @@ function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
   return path;
 }
 
-/** Writes the job's hosts file (and its fstab when asked); returns where its files are. */
+/** Writes the job's hosts file; returns where its files are. */
 export function writeJobFiles(
   runDir: string,
   options: {
@@ -104,7 +82,6 @@ export function writeJobFiles(
     address?: string;
     hosts: readonly HostEntry[];
     hasNetwork: boolean;
-    withFstab: boolean;
     /** The network whose running jobs' names the file gets (see network-names.ts). */
     network?: string;
   },
@@ -119,18 +96,7 @@ export function writeJobFiles(
   );
   renameSync(`${hosts}.new`, hosts);
   const resolv = sharedResolvConf(options.stateDir, options.hasNetwork);
-  if (!options.withFstab) return { dir: runDir, hosts, resolv };
-  const table = join(runDir, 'fstab');
-  writeFileSync(
-    table,
-    fstab(
-      [
-        { source: hosts, target: '/etc/hosts' },
-        { source: resolv, target: '/etc/resolv.conf', readOnly: true },
-      ].filter((m) => existsSync(m.target)),
-    ),
-  );
-  return { dir: runDir, fstab: table, hosts, resolv };
+  return { dir: runDir, hosts, resolv };
 }
 
 export function removeJobFiles(runDir: string): void {

@@ -1,10 +1,11 @@
 /**
  * The job's filesystem, from the runner's point of view. Before the job is spawned,
  * `prepareJobFilesystem` makes the per-job directory on the host (the workspace, with the uploads
- * copied in; the mount points are shared by all jobs), records the job's use of its volumes and returns the shell lines the job's init
- * runs inside its private mount namespace (see mount-plan.ts). After the job, however it ended,
- * `releaseJobFilesystem` forgets the volume uses and removes the per-job directory. Every mount is
- * made inside the job's own mount namespace (private propagation), so none is ever left on the host.
+ * copied in), records the job's use of its volumes, mounts a runtime's writable layer
+ * (runtime-overlay.ts) and returns the mount steps bubblewrap makes in the job's own mount
+ * namespace (see mount-plan.ts). After the job, however it ended, `releaseJobFilesystem` forgets
+ * the volume uses, unmounts a runtime's layer and removes the per-job directory. Every other mount
+ * lives only in the job's mount namespace, so none is ever left on the host.
  */
 import {
   existsSync,
@@ -12,21 +13,28 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobSpec } from '../job-spec.js';
-import { JOB_ROOT, JOB_SCRATCH, planMounts, type VolumeMount } from './mount-plan.js';
-import { renderMountSteps, standaloneScript } from './mount-script.js';
+import {
+  DOCKER_MASKED_PATHS,
+  DOCKER_READONLY_PATHS,
+  planMounts,
+  type FsStep,
+  type HostEntry,
+  type KernelPaths,
+  type VolumeMount,
+} from './mount-plan.js';
+import { mountRuntimeOverlay, overlayRoot, unmountRuntimeOverlay } from './runtime-overlay.js';
 import { selfIdentity } from '../records/proc-identity.js';
+import type { JobView } from '../start/resolve-command.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
 import { acquireVolumes, getVolume, releaseVolumes, volumeNotFound } from './volumes.js';
-
-export { FILESYSTEM_SETUP_EXIT } from './mount-script.js';
 
 export interface JobFilesystem {
   readonly jobId: string;
@@ -34,13 +42,12 @@ export interface JobFilesystem {
   readonly jobDir: string;
   /** Host directory that the job sees as /work. */
   readonly workspace: string;
-  /**
-   * Shell lines for the job's init, one command each (mounts, pivot_root, cd /work), to run in its
-   * mount namespace before the go signal; the caller reports a failing line and exits.
-   */
-  readonly lines: readonly string[];
-  /** The same lines as a script that exits FILESYSTEM_SETUP_EXIT at the first failure. */
-  readonly script: string;
+  /** What bubblewrap mounts, in order, in the job's mount namespace. */
+  readonly steps: readonly FsStep[];
+  /** The job's paths on the host, to look its command up before the start. */
+  readonly view: JobView;
+  /** The job's root is the host's (not a runtime's). */
+  readonly hostRoot: boolean;
 }
 
 export interface FilesystemFiles {
@@ -51,19 +58,6 @@ export interface FilesystemFiles {
 
 export function jobFilesystemDir(stateDir: string, jobId: string): string {
   return join(stateDir, 'fs', jobId);
-}
-
-/**
- * The mount points every job's init mounts its root on (`<state>/mnt/root`, `<state>/mnt/scratch`):
- * the mounts exist only in each job's private mount namespace, so all jobs share them, and a job
- * costs no directory of its own for them (directories on disk cost up to 0.5 ms each here).
- */
-function sharedMountDir(stateDir: string): string {
-  const dir = join(stateDir, 'mnt');
-  for (const sub of [JOB_ROOT, JOB_SCRATCH]) {
-    if (!existsSync(join(dir, sub))) mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
-  }
-  return dir;
 }
 
 /** Mount points of the calling process's mount namespace, decoded (\040 is a space). */
@@ -94,12 +88,43 @@ export function checkFilesystemNames(db: Database, stateDir: string, spec: JobSp
   return missing === undefined ? ok(undefined) : volumeNotFound(db, missing);
 }
 
-export function prepareJobFilesystem(
+/** The entries of a host directory (symlinks with their target; other kinds skipped). */
+export function hostEntries(dir: string): HostEntry[] {
+  const out: HostEntry[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isSymbolicLink())
+      out.push({ name: entry.name, kind: 'symlink', link: readlinkSync(path) });
+    else if (entry.isDirectory()) out.push({ name: entry.name, kind: 'directory' });
+    else if (entry.isFile()) out.push({ name: entry.name, kind: 'file' });
+  }
+  return out;
+}
+
+let kernel: KernelPaths | undefined;
+
+/** Docker's masked and read-only paths that this kernel has (the same for every job). */
+export function kernelPaths(): KernelPaths {
+  kernel ??= (() => {
+    const kind = (p: string): 'file' | 'dir' | undefined => {
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      return st === undefined ? undefined : st.isDirectory() ? 'dir' : 'file';
+    };
+    return {
+      maskedFiles: DOCKER_MASKED_PATHS.filter((p) => kind(p) === 'file'),
+      maskedDirs: DOCKER_MASKED_PATHS.filter((p) => kind(p) === 'dir'),
+      readOnly: DOCKER_READONLY_PATHS.filter((p) => kind(p) !== undefined),
+    };
+  })();
+  return kernel;
+}
+
+export async function prepareJobFilesystem(
   db: Database,
   stateDir: string,
   spec: JobSpec,
   files: FilesystemFiles = {},
-): Result<JobFilesystem> {
+): Promise<Result<JobFilesystem>> {
   let runtimeRoot: string | undefined;
   if (spec.runtime !== undefined) {
     const runtime = getRuntime(db, spec.runtime);
@@ -113,8 +138,8 @@ export function prepareJobFilesystem(
     runtimeRoot = runtime.root;
   }
   const jobDir = jobFilesystemDir(stateDir, spec.id);
+  // A workflow may give the job a workspace of its own making (it keeps artifacts from it).
   const workspace = spec.workspace ?? join(jobDir, 'work');
-  const mountDir = sharedMountDir(stateDir);
   mkdirSync(jobDir, { recursive: true, mode: 0o755 });
   mkdirSync(workspace, { recursive: spec.workspace !== undefined, mode: 0o755 });
   const names = [...new Set(spec.volumes ?? [])];
@@ -123,50 +148,66 @@ export function prepareJobFilesystem(
     rmSync(jobDir, { recursive: true, force: true });
     return acquired;
   }
-  const undo = (): void => {
-    releaseVolumes(db, spec.id);
-    rmSync(jobDir, { recursive: true, force: true });
+  const undo = async <T>(problem: Result<T>): Promise<Result<T>> => {
+    await releaseJobFilesystem(db, stateDir, spec.id);
+    return problem;
   };
   const copied = copyUploads(spec.uploads ?? { files: [], directories: [] }, workspace);
-  if (!copied.ok) {
-    undo();
-    return copied;
-  }
+  if (!copied.ok) return undo(copied);
   const volumes: VolumeMount[] = names.map((name, i) => ({ name, path: acquired.value[i] ?? '' }));
-  const plan = planMounts({
-    mountDir,
+  let root: Parameters<typeof planMounts>[0]['root'];
+  if (runtimeRoot === undefined) {
+    root = {
+      kind: 'host',
+      entries: hostEntries('/'),
+      ...(etcNeedsShadow() ? { etcEntries: hostEntries('/etc') } : {}),
+    };
+  } else {
+    const mounted = await mountRuntimeOverlay(runtimeRoot, jobDir);
+    if (!mounted.ok) return undo(mounted);
+    root = { kind: 'runtime', root: mounted.value };
+  }
+  const steps = planMounts({
+    root,
     workspace,
     volumes,
     binds: spec.binds ?? [],
-    ...(runtimeRoot === undefined ? {} : { runtimeRoot }),
-    hostMounts: mountPoints(),
     hidden: [stateDir],
     ...files,
-    shadowEtc: runtimeRoot === undefined && etcNeedsShadow(),
+    kernel: kernelPaths(),
   });
-  if (!plan.ok) {
-    undo();
-    return plan;
-  }
-  const init = renderMountSteps(plan.value, (i) => join(jobDir, `fstab-${String(i)}`));
-  for (const file of init.files) writeFileSync(file.path, file.content);
-  return ok({
-    jobId: spec.id,
-    jobDir,
-    workspace,
-    lines: init.lines,
-    script: standaloneScript(init),
-  });
+  const view: JobView = {
+    root: root.kind === 'host' ? '/' : root.root,
+    binds: new Map([
+      ['/work', workspace],
+      ...volumes.map((v): [string, string] => [`/volumes/${v.name}`, v.path]),
+      ...(spec.binds ?? []).map((b): [string, string] => [b.target, b.source]),
+    ]),
+    empty: ['/tmp', '/run'],
+    opaque: ['/proc', '/sys', '/dev'],
+  };
+  return ok({ jobId: spec.id, jobDir, workspace, steps, view, hostRoot: root.kind === 'host' });
 }
 
 /**
- * Forgets the job's volume uses and removes its per-job directory. Refuses to delete anything
- * while a mount sits under the directory in this namespace (that would reach into a volume).
+ * Forgets the job's volume uses, unmounts a runtime's writable layer and removes the per-job
+ * directory. Refuses to delete anything while another mount sits under the directory in this
+ * namespace (that would reach into a volume).
  */
-export function releaseJobFilesystem(db: Database, stateDir: string, jobId: string): Result<void> {
+export async function releaseJobFilesystem(
+  db: Database,
+  stateDir: string,
+  jobId: string,
+): Promise<Result<void>> {
   releaseVolumes(db, jobId);
   const jobDir = jobFilesystemDir(stateDir, jobId);
-  const mounted = mountPoints().filter((p) => p === jobDir || p.startsWith(`${jobDir}/`));
+  const under = (): string[] =>
+    mountPoints().filter((p) => p === jobDir || p.startsWith(`${jobDir}/`));
+  if (under().includes(overlayRoot(jobDir))) {
+    const unmounted = await unmountRuntimeOverlay(jobDir);
+    if (!unmounted.ok) return unmounted;
+  }
+  const mounted = under();
   if (mounted.length > 0) {
     return fail('mount-left', `not removing ${jobDir}: still mounted at ${mounted.join(', ')}`);
   }
@@ -175,17 +216,17 @@ export function releaseJobFilesystem(db: Database, stateDir: string, jobId: stri
 }
 
 /** Removes per-job directories of jobs that are no longer running (after a killed rnx). */
-export function pruneJobFilesystems(
+export async function pruneJobFilesystems(
   db: Database,
   stateDir: string,
   running: (jobId: string) => boolean,
-): string[] {
+): Promise<string[]> {
   const dir = join(stateDir, 'fs');
   if (!existsSync(dir)) return [];
   const removed: string[] = [];
   for (const jobId of readdirSync(dir)) {
     if (running(jobId)) continue;
-    if (releaseJobFilesystem(db, stateDir, jobId).ok) removed.push(jobId);
+    if ((await releaseJobFilesystem(db, stateDir, jobId)).ok) removed.push(jobId);
   }
   return removed;
 }

@@ -1,44 +1,41 @@
 /**
- * The job's filesystem as pure data: which mounts to make, in order, inside the job's private mount
- * namespace, before pivot_root into the new root. No I/O here; mount-script.ts turns the steps into
- * the shell lines the job's init runs, job-filesystem.ts gathers the inputs from the host.
+ * The job's filesystem as pure data: the mounts bubblewrap makes, in order, in the job's new mount
+ * namespace before it pivots into the new root. No I/O here: job-filesystem.ts gathers the inputs
+ * from the host, sandbox-args.ts turns the steps into bwrap's arguments (argv: no quoting, no
+ * fstab, no shell).
  *
- * Host root (default): the new root is a read-only overlay of a small per-job skeleton (the mount
- * points /work and /volumes/NAME, on a tmpfs) above the host's root filesystem, so nothing of the
- * host can be changed and the host gains no directory. Runtime: the new root is an overlay of the
- * registered tree under a per-job writable layer on a tmpfs, so writes never reach the tree. Both
- * then get their own /proc (with /proc/sys read-only), a read-only /sys, the host's /dev with a
- * private /dev/shm, an empty private /tmp and /run, the workspace at /work, volumes at /volumes/NAME and the
- * per-job /etc/hosts and /etc/resolv.conf. The tmpfs layers live only in the job's namespace and go
- * with it.
+ * Host root (default): the new root is a tmpfs, made read-only at the end, on which each entry of
+ * the host's / is bound read-only (recursively: mounts below are read-only too) or recreated as the
+ * same symlink, except the directories the job gets its own of. So nothing of the host can be
+ * changed and the host gains no directory. Runtime: the new root is the runtime's overlay (a
+ * per-job writable layer over the registered tree, mounted by rnx before the start, see
+ * runtime-overlay.ts). Both then get their own /proc (Docker's masked and read-only paths), the
+ * host's /sys read-only (its firmware masked), a small /dev (null, zero, full, random, urandom, tty,
+ * a private pts and shm, the fd links; no host device), an empty private /tmp and /run, the
+ * workspace at /work, volumes at /volumes/NAME and the per-job /etc/hosts and /etc/resolv.conf.
  */
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../../problem.js';
 import type { Bind } from '../job-spec.js';
 
-export type MountStep =
+export type FsStep =
   | {
-      readonly kind: 'mount';
-      readonly type: string;
+      readonly kind: 'ro-bind' | 'bind' | 'dev-bind';
       readonly source: string;
       readonly target: string;
-      readonly options: string;
     }
-  | {
-      readonly kind: 'bind';
-      readonly source: string;
-      readonly target: string;
-      readonly recursive: boolean;
-      readonly readOnly: boolean;
-      /** Create the target directory first (mount's X-mount.mkdir). */
-      readonly makeTarget?: boolean;
-    }
-  | { readonly kind: 'mkdir'; readonly paths: readonly string[] }
-  /** An empty file to mount over (runtime roots may lack /etc/hosts). */
-  | { readonly kind: 'file'; readonly path: string }
-  /** cd into the root, pivot_root . . and detach the old root (the host's) from the namespace. */
-  | { readonly kind: 'pivot'; readonly root: string }
+  | { readonly kind: 'tmpfs'; readonly target: string; readonly mode: number }
+  | { readonly kind: 'dir'; readonly target: string }
+  | { readonly kind: 'symlink'; readonly link: string; readonly target: string }
+  | { readonly kind: 'proc' | 'dev' | 'remount-ro'; readonly target: string }
   | { readonly kind: 'chdir'; readonly path: string };
+
+/** One entry of a directory on the host (the host's / or /etc). */
+export interface HostEntry {
+  readonly name: string;
+  readonly kind: 'directory' | 'file' | 'symlink';
+  /** For symlinks: what they point to. */
+  readonly link?: string;
+}
 
 export interface VolumeMount {
   readonly name: string;
@@ -46,163 +43,187 @@ export interface VolumeMount {
   readonly path: string;
 }
 
+/** Docker's masked and read-only paths, those that exist on this kernel (found by the caller). */
+export interface KernelPaths {
+  /** Files shown as an empty read-only file (/dev/null bound over them). */
+  readonly maskedFiles: readonly string[];
+  /** Directories shown empty (a read-only tmpfs over them). */
+  readonly maskedDirs: readonly string[];
+  /** Shown read-only. */
+  readonly readOnly: readonly string[];
+}
+
+export type JobRoot =
+  | {
+      readonly kind: 'host';
+      /** The entries of the host's /. */
+      readonly entries: readonly HostEntry[];
+      /**
+       * The entries of the host's /etc, when its hosts or resolv.conf is a symlink or missing: /etc
+       * is then rebuilt entry by entry so that the job's own files can be bound at those names.
+       */
+      readonly etcEntries?: readonly HostEntry[];
+    }
+  | { readonly kind: 'runtime'; readonly root: string };
+
 export interface MountPlanInput {
-  /**
-   * Host directory holding the mount points `root` and `scratch` (both existing, empty). Every job
-   * mounts on them in its own private mount namespace, so all jobs share one (made once).
-   */
-  readonly mountDir: string;
+  readonly root: JobRoot;
   /** Host directory mounted read-write at /work: the job's workspace. */
   readonly workspace: string;
   readonly volumes: readonly VolumeMount[];
-  /** More host directories: targets under /run or /tmp are made on their tmpfs, others in the root's top layer. */
+  /**
+   * More host directories (a workflow's outputs and earlier jobs' artifacts): targets under /run
+   * or /tmp land on their tmpfs, others are made in the root (a tmpfs, or the runtime's layer).
+   */
   readonly binds?: readonly Bind[];
-  /** A registered root filesystem; absent: the host's root, read-only. */
-  readonly runtimeRoot?: string;
-  /** Host mount points other than / that hold files (e.g. a separate /home), shown read-only. */
-  readonly hostMounts: readonly string[];
   /** Host directories hidden behind an empty read-only tmpfs (the state directory). */
   readonly hidden: readonly string[];
   readonly hostsFile?: string;
   readonly resolvFile?: string;
-  /**
-   * The host's /etc/hosts or /etc/resolv.conf is a symlink (e.g. into /run, which the job gets
-   * empty) or missing: put regular files above them in the skeleton to bind onto.
-   */
-  readonly shadowEtc?: boolean;
+  readonly kernel: KernelPaths;
 }
 
-/** Paths end up in overlayfs options, where ',' ':' and spaces have meaning. */
-const SAFE_PATH = /^\/[A-Za-z0-9_./+@-]*$/;
+/** Docker's lists (moby oci/defaults.go); the caller keeps those this kernel has. */
+export const DOCKER_MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+export const DOCKER_READONLY_PATHS = [
+  '/proc/bus',
+  '/proc/fs',
+  '/proc/irq',
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+];
 
-export const JOB_ROOT = 'root';
-export const JOB_SCRATCH = 'scratch';
-
-/** Where the job gets its own mounts: host paths under these are replaced, not shown. */
-const OWN_MOUNTS = ['/proc', '/sys', '/dev', '/tmp', '/run', '/work', '/volumes'];
+/** The directories a job gets its own of: the host's are never shown. */
+export const OWN_DIRS = ['/proc', '/sys', '/dev', '/tmp', '/run', '/work', '/volumes'];
 
 function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
-/** Host paths worth mounting: not /, not under the job's own mounts, not nested in one another. */
+/** Host paths worth hiding: not under the job's own dirs, not nested in one another. */
 export function outermost(paths: readonly string[], exclude: readonly string[] = []): string[] {
-  const candidates = shown(paths, exclude);
-  return candidates.filter((p) => !candidates.some((other) => other !== p && under(p, other)));
+  const kept = [
+    ...new Set(
+      paths.filter((p) => p !== '/' && ![...OWN_DIRS, ...exclude].some((d) => under(p, d))),
+    ),
+  ].sort();
+  return kept.filter((p) => !kept.some((other) => other !== p && under(p, other)));
 }
 
-/** Host mount points the job sees (sorted, so parents come before what is mounted below them). */
-function shown(paths: readonly string[], exclude: readonly string[]): string[] {
-  const kept = paths.filter(
-    (p) => p !== '/' && ![...OWN_MOUNTS, ...exclude].some((dir) => under(p, dir)),
-  );
-  return [...new Set(kept)].sort();
-}
-
-function mount(type: string, source: string, target: string, options: string): MountStep {
-  return { kind: 'mount', type, source, target, options };
-}
-
-function bind(
-  source: string,
-  target: string,
-  mode: 'rw' | 'ro' | 'rbind' | 'rbind-ro',
-  makeTarget = false,
-): MountStep {
-  return {
-    kind: 'bind',
-    source,
-    target,
-    recursive: mode.startsWith('rbind'),
-    readOnly: mode.endsWith('ro'),
-    ...(makeTarget ? { makeTarget } : {}),
-  };
-}
-
-export function planMounts(input: MountPlanInput): Result<MountStep[]> {
-  for (const path of [input.mountDir, input.runtimeRoot ?? '/']) {
-    if (!SAFE_PATH.test(path)) {
-      return fail(
-        'unsafe-path',
-        `path '${path}' has characters that cannot be passed to mount`,
-        'use a state directory (RNX_STATE_DIR) and runtimes whose paths have no spaces, commas or colons',
-      );
-    }
-  }
-  const root = join(input.mountDir, JOB_ROOT);
-  const scratch = join(input.mountDir, JOB_SCRATCH);
-  const at = (path: string): string => join(root, path);
-  const volumeDirs = input.volumes.map((v) => `/volumes/${v.name}`);
-  const binds = input.binds ?? [];
-  const onTmpfs = (b: Bind): boolean => /^\/(run|tmp)\//.test(b.target);
-  const bindDirs = binds.filter((b) => !onTmpfs(b)).map((b) => b.target);
-  const mountPoints = [
-    ...['/work', '/tmp', '/run', '/proc', '/sys', '/dev', '/volumes', ...volumeDirs],
-    ...bindDirs,
-  ];
-  const etcFiles = [
-    ...(input.hostsFile === undefined ? [] : [{ path: '/etc/hosts', source: input.hostsFile }]),
-    ...(input.resolvFile === undefined
-      ? []
-      : [{ path: '/etc/resolv.conf', source: input.resolvFile }]),
-  ];
-  // The top layer of the root (a tmpfs) holds the mount points, so neither the host nor the
-  // registered runtime gains a directory.
-  const steps: MountStep[] = [mount('tmpfs', 'rnx-scratch', scratch, 'mode=0755')];
-  if (input.runtimeRoot === undefined && input.shadowEtc !== true) {
-    // Mount points made by binds that create their target (X-mount.mkdir), so that this whole
-    // plan is one run of mounts: one `mount -a` process. The binds stay below the overlay, unseen.
-    // Only leaves: a bind on /volumes would take in the creation of /volumes/NAME.
-    const leaves = mountPoints.filter((p) => !mountPoints.some((q) => q.startsWith(`${p}/`)));
-    for (const p of leaves) steps.push(bind(scratch, join(scratch, p), 'rw', true));
-  } else {
-    // Directories and files made in the top layer: the skeleton, or the runtime's upper layer.
-    const top = input.runtimeRoot === undefined ? scratch : join(scratch, 'upper');
-    steps.push({
-      kind: 'mkdir',
-      paths: [
-        ...(input.runtimeRoot === undefined ? [] : [join(scratch, 'work')]),
-        ...mountPoints.map((p) => join(top, p)),
-        ...(etcFiles.length > 0 ? [join(top, '/etc')] : []),
-      ],
+/** Binds (or links) each entry of a host directory at the same place, skipping some names. */
+function entriesOf(dir: string, entries: readonly HostEntry[], skip: readonly string[]): FsStep[] {
+  return entries
+    .filter((e) => !skip.includes(e.name))
+    .map((e): FsStep => {
+      const path = join(dir, e.name);
+      return e.kind === 'symlink'
+        ? { kind: 'symlink', link: e.link ?? '', target: path }
+        : { kind: 'ro-bind', source: path, target: path };
     });
-    for (const f of etcFiles) steps.push({ kind: 'file', path: join(top, f.path) });
-  }
-  if (input.runtimeRoot === undefined) {
-    // Read-only overlay, no upper layer: the host's root shows through and cannot be changed.
-    steps.push(mount('overlay', 'rnx-root', root, `ro,lowerdir=${scratch}:/`));
-    // A recursive bind makes only its top read-only: remount what is mounted below it too.
-    const outer = outermost(input.hostMounts, input.hidden);
-    for (const dir of outer) steps.push(bind(dir, at(dir), 'rbind-ro'));
-    for (const dir of shown(input.hostMounts, input.hidden)) {
-      if (!outer.includes(dir)) steps.push(bind(at(dir), at(dir), 'ro'));
+}
+
+export function planMounts(input: MountPlanInput): FsStep[] {
+  const steps: FsStep[] = [];
+  const { root } = input;
+  if (root.kind === 'host') {
+    const own = OWN_DIRS.map((d) => d.slice(1));
+    const skip = root.etcEntries === undefined ? own : [...own, 'etc'];
+    steps.push(...entriesOf('/', root.entries, skip));
+    if (root.etcEntries !== undefined) {
+      steps.push({ kind: 'dir', target: '/etc' });
+      steps.push(...entriesOf('/etc', root.etcEntries, ['hosts', 'resolv.conf']));
+    }
+    for (const dir of outermost(input.hidden)) {
+      steps.push({ kind: 'tmpfs', target: dir, mode: 0o755 }, { kind: 'remount-ro', target: dir });
     }
   } else {
-    // Writes land in the per-job upper layer on the tmpfs, never in the registered tree.
-    const upper = join(scratch, 'upper');
-    const options = `lowerdir=${input.runtimeRoot},upperdir=${upper},workdir=${join(scratch, 'work')}`;
-    steps.push(mount('overlay', 'rnx-root', root, options));
+    steps.push({ kind: 'bind', source: root.root, target: '/' });
+  }
+  steps.push({ kind: 'proc', target: '/proc' });
+  for (const path of input.kernel.readOnly.filter((p) => p.startsWith('/proc/'))) {
+    steps.push({ kind: 'ro-bind', source: path, target: path });
+  }
+  steps.push({ kind: 'ro-bind', source: '/sys', target: '/sys' });
+  // /dev/null over a file, as Docker does: a device needs a bind without nodev (dev-bind; bwrap's
+  // --remount-ro would add nodev back). Writes to it go nowhere.
+  for (const path of input.kernel.maskedFiles) {
+    steps.push({ kind: 'dev-bind', source: '/dev/null', target: path });
+  }
+  for (const path of input.kernel.maskedDirs) {
+    steps.push({ kind: 'tmpfs', target: path, mode: 0o755 }, { kind: 'remount-ro', target: path });
   }
   steps.push(
-    mount('proc', 'proc', at('/proc'), 'nosuid,nodev,noexec'),
-    bind(at('/proc/sys'), at('/proc/sys'), 'ro'),
-    mount('sysfs', 'sysfs', at('/sys'), 'ro,nosuid,nodev,noexec'),
-    bind('/dev', at('/dev'), 'rbind'),
-    mount('tmpfs', 'rnx-shm', at('/dev/shm'), 'nosuid,nodev,mode=1777'),
-    mount('tmpfs', 'rnx-tmp', at('/tmp'), 'nosuid,nodev,mode=1777'),
-    mount('tmpfs', 'rnx-run', at('/run'), 'nosuid,nodev,mode=0755'),
+    { kind: 'dev', target: '/dev' },
+    { kind: 'tmpfs', target: '/dev/shm', mode: 0o1777 },
+    { kind: 'tmpfs', target: '/tmp', mode: 0o1777 },
+    { kind: 'tmpfs', target: '/run', mode: 0o755 },
+    { kind: 'bind', source: input.workspace, target: '/work' },
   );
-  if (input.runtimeRoot === undefined) {
-    for (const dir of outermost(input.hidden))
-      steps.push(mount('tmpfs', 'rnx-hidden', at(dir), 'ro,mode=0755'));
+  if (input.volumes.length > 0) steps.push({ kind: 'dir', target: '/volumes' });
+  for (const volume of input.volumes) {
+    steps.push({ kind: 'bind', source: volume.path, target: `/volumes/${volume.name}` });
   }
-  steps.push(bind(input.workspace, at('/work'), 'rw'));
-  input.volumes.forEach((volume, i) =>
-    steps.push(bind(volume.path, at(volumeDirs[i] ?? ''), 'rw')),
+  for (const b of input.binds ?? []) {
+    steps.push({ kind: b.readOnly ? 'ro-bind' : 'bind', source: b.source, target: b.target });
+  }
+  if (input.hostsFile !== undefined) {
+    steps.push({ kind: 'ro-bind', source: input.hostsFile, target: '/etc/hosts' });
+  }
+  if (input.resolvFile !== undefined) {
+    steps.push({ kind: 'ro-bind', source: input.resolvFile, target: '/etc/resolv.conf' });
+  }
+  if (root.kind === 'host') steps.push({ kind: 'remount-ro', target: '/' });
+  steps.push({ kind: 'chdir', path: '/work' });
+  return steps;
+}
+
+/** bwrap's arguments for the steps, in order. */
+export function fsStepArgs(steps: readonly FsStep[]): string[] {
+  const args: string[] = [];
+  for (const step of steps) {
+    switch (step.kind) {
+      case 'ro-bind':
+      case 'bind':
+      case 'dev-bind':
+        args.push(`--${step.kind}`, step.source, step.target);
+        break;
+      case 'tmpfs':
+        args.push('--perms', step.mode.toString(8).padStart(4, '0'), '--tmpfs', step.target);
+        break;
+      case 'symlink':
+        args.push('--symlink', step.link, step.target);
+        break;
+      case 'dir':
+      case 'proc':
+      case 'dev':
+      case 'remount-ro':
+        args.push(`--${step.kind}`, step.target);
+        break;
+      case 'chdir':
+        args.push('--chdir', step.path);
+        break;
+    }
+  }
+  return args;
+}
+
+/** Adds binds after the job's own mounts, before the root is made read-only and the chdir. */
+export function withExtraSteps(steps: readonly FsStep[], extra: readonly FsStep[]): FsStep[] {
+  const tail = steps.findIndex(
+    (s) => s.kind === 'chdir' || (s.kind === 'remount-ro' && s.target === '/'),
   );
-  for (const b of binds)
-    steps.push(bind(b.source, at(b.target), b.readOnly ? 'ro' : 'rw', onTmpfs(b)));
-  for (const file of etcFiles) steps.push(bind(file.source, at(file.path), 'ro'));
-  steps.push({ kind: 'pivot', root }, { kind: 'chdir', path: '/work' });
-  return ok(steps);
+  const at = tail === -1 ? steps.length : tail;
+  return [...steps.slice(0, at), ...extra, ...steps.slice(at)];
 }

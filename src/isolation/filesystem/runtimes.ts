@@ -42,7 +42,7 @@ function hasProgram(root: string, program: string): boolean {
 
 /**
  * Checks that `dir` looks like a root filesystem rnx can enter: a directory other than /, with a
- * shell and `umount` (run inside the new root to detach the host's root after pivot_root).
+ * shell (rnx itself runs nothing from it: bubblewrap enters it, the host's setpriv is brought in).
  */
 export function checkRootfs(dir: string, cwd: string): Result<string> {
   let root: string;
@@ -61,16 +61,12 @@ export function checkRootfs(dir: string, cwd: string): Result<string> {
       'use a path of letters, digits and . _ - + @ only (no spaces, commas or colons)',
     );
   }
-  for (const program of ['sh', 'umount']) {
-    if (!hasProgram(root, program)) {
-      return fail(
-        'runtime-not-rootfs',
-        `'${dir}' does not look like a root filesystem: no ${program} in /bin, /usr/bin, /sbin or /usr/sbin`,
-        program === 'umount'
-          ? "rnx runs the runtime's own umount to detach the host root after pivot_root (busybox: ln -s busybox bin/umount)"
-          : 'point at the directory that holds bin/, etc/, usr/ (e.g. one made by debootstrap)',
-      );
-    }
+  if (!hasProgram(root, 'sh')) {
+    return fail(
+      'runtime-not-rootfs',
+      `'${dir}' does not look like a root filesystem: no sh in /bin, /usr/bin, /sbin or /usr/sbin`,
+      'point at the directory that holds bin/, etc/, usr/ (e.g. one made by debootstrap)',
+    );
   }
   return ok(root);
 }

@@ -20,7 +20,7 @@ function entries(dir: string): string[] {
 }
 
 /** Removes stray run directories; returns what was removed. */
-export function pruneStrays(db: Database, stateDir: string): string[] {
+export async function pruneStrays(db: Database, stateDir: string): Promise<string[]> {
   const removed: string[] = [];
   const runRoot = join(stateDir, 'run');
   for (const id of entries(runRoot)) {
@@ -29,7 +29,7 @@ export function pruneStrays(db: Database, stateDir: string): string[] {
     removed.push(`run directory ${join(runRoot, id)}`);
   }
   const active = (id: string): boolean => getJob(db, id)?.active ?? false;
-  for (const id of pruneJobFilesystems(db, stateDir, active)) {
+  for (const id of await pruneJobFilesystems(db, stateDir, active)) {
     removed.push(`job filesystem ${jobFilesystemDir(stateDir, id)}`);
   }
   return removed;

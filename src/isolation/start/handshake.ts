@@ -1,21 +1,23 @@
 /**
- * The start protocol with a spawned job (see init-script.ts), from "spawned" to "the command is
- * exec'ing": wait for init's `n` (the namespaces exist), run phase 2 with the PID, write the go,
- * wait for init's `w` and `x`. Everything before the go is bounded by the setup timeout; a failure
- * before the go means the command never runs.
+ * The start protocol with a spawned job (see job-process.ts), from "spawned" to "let it run":
+ * wait for the job's PID 1 to exist (bwrap's info fd), join its cgroups and wire its network
+ * (phase 2) while it waits, then the go. Everything before the go is bounded by the setup
+ * timeout; a failure before the go kills the job, so the command never runs.
  */
+import { writeFileSync } from 'node:fs';
 import type { Result } from '../../problem.js';
-import type { Exit, JobProcess } from './job-process.js';
+import type { JobProcess } from './job-process.js';
 import type { Failure } from '../end/run-end.js';
 
 export type Handshake =
-  | { readonly kind: 'running'; readonly readyToExecMs: number; readonly initWaited: boolean }
-  | { readonly kind: 'failed'; readonly failure: Failure }
-  | { readonly kind: 'not-found'; readonly exit: Exit };
+  | { readonly kind: 'running'; readonly pid: number }
+  | { readonly kind: 'failed'; readonly failure: Failure };
 
 export interface HandshakeOptions {
-  /** Phase 2, run once the namespaces exist (absent for `none`). */
-  readonly attach?: () => Promise<Result<void>>;
+  /** cgroup.procs files the job's PID 1 is moved into (everything it starts follows). */
+  readonly procsFiles: readonly string[];
+  /** Phase 2, run with PID 1's pid once it exists (absent for `none`). */
+  readonly attach?: (pid: number) => Promise<Result<void>>;
   readonly networkName: string;
   readonly setupTimeoutMs: number;
   /** Asked just before the go: a stop requested meanwhile cancels the start. */
@@ -30,24 +32,31 @@ function timeout(ms: number): { promise: Promise<'timeout'>; clear: () => void }
   return { promise, clear: () => clearTimeout(timer) };
 }
 
-const failed = (failure: Failure): Handshake => ({ kind: 'failed', failure });
-
 export async function handshake(proc: JobProcess, options: HandshakeOptions): Promise<Handshake> {
   const setup = timeout(options.setupTimeoutMs);
+  const failed = (failure: Failure): Handshake => {
+    proc.kill();
+    return { kind: 'failed', failure };
+  };
   try {
-    const first = await Promise.race([proc.nextEvent(), setup.promise]);
-    if (first === 'timeout' || first.kind !== 'namespaces') {
-      proc.cancel();
-      const detail = first === 'timeout' ? 'timed out' : first.kind === 'error' ? first.detail : '';
+    const pid = await Promise.race([proc.childPid, setup.promise]);
+    if (pid === 'timeout' || pid === undefined) {
       return failed({
         reason: 'start-failed',
-        message: `the job's namespaces could not be created: ${detail}`,
+        message: `the job's sandbox could not be created${pid === 'timeout' ? ': timed out' : " (bwrap's reason is in the job's output)"}`,
+      });
+    }
+    try {
+      for (const file of options.procsFiles) writeFileSync(file, String(pid));
+    } catch (error) {
+      return failed({
+        reason: 'start-failed',
+        message: `the job could not join its cgroup: ${(error as Error).message}`,
       });
     }
     if (options.attach !== undefined) {
-      const wired = await Promise.race([options.attach(), setup.promise]);
+      const wired = await Promise.race([options.attach(pid), setup.promise]);
       if (wired === 'timeout' || !wired.ok) {
-        proc.cancel();
         const why = wired === 'timeout' ? 'timed out' : wired.problem.message;
         return failed({
           reason: 'network-setup',
@@ -56,38 +65,10 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
       }
     }
     if (options.stopRequested()) {
-      proc.cancel();
       return failed({ reason: 'stopped', message: 'stopped before it started' });
     }
-    // The network is ready: the go byte goes now, and init reads it as soon as its own setup is
-    // done (without blocking at all when it comes later than the go).
-    const goAt = proc.go();
-    const waiting = await Promise.race([proc.nextEvent(), setup.promise]);
-    if (waiting === 'timeout' || waiting.kind !== 'waiting') {
-      proc.abort();
-      const detail =
-        waiting === 'timeout'
-          ? 'timed out'
-          : waiting.kind === 'error'
-            ? `${waiting.step}: ${waiting.detail}`
-            : waiting.kind;
-      return failed({ reason: 'start-failed', message: `the job's init failed at ${detail}` });
-    }
-    setup.clear();
-    const next = await proc.nextEvent();
-    if (next.kind === 'exec') {
-      return {
-        kind: 'running',
-        readyToExecMs: next.at - Math.max(goAt, waiting.at),
-        initWaited: waiting.at < goAt,
-      };
-    }
-    const exit = await proc.exited;
-    if (next.kind === 'error' && next.step === 'notfound') return { kind: 'not-found', exit };
-    return failed({
-      reason: 'start-failed',
-      message: `the job's init failed at ${next.kind === 'error' ? `${next.step}: ${next.detail}` : 'start'}`,
-    });
+    proc.go();
+    return { kind: 'running', pid };
   } finally {
     setup.clear();
   }

@@ -144,7 +144,7 @@ function toolItem(tool: string, requiredForJobs: boolean, why: string): HostItem
   };
 }
 
-/** Every job's root is an overlay (job-filesystem.ts); tmpfs holds its scratch layer and /tmp. */
+/** A runtime job's root is an overlay (runtime-overlay.ts); tmpfs holds /tmp, /run, /dev. */
 function overlayItem(): HostItem {
   let known: string[] = [];
   try {
@@ -174,22 +174,20 @@ export function checkHost(): HostItem[] {
     namespaceItem('uts', 'UTS'),
     namespaceItem('ipc', 'IPC'),
     cgroupItem(),
-    toolItem('unshare', true, 'starts every job in its namespaces'),
-    toolItem('sh', true, "runs each job's init"),
+    toolItem('bwrap', true, "sets up each job's namespaces, filesystem and /dev in one process"),
+    toolItem('setpriv', true, "sets each job's capabilities as its last step"),
+    toolItem('mkfifo', true, "makes the pipes for the jobs' output"),
     overlayItem(),
-    toolItem('mount', true, "makes each job's filesystem"),
-    toolItem('pivot_root', true, "enters each job's root"),
-    toolItem('ip', true, "brings up each job's loopback and network"),
+    toolItem('mount', true, "mounts a runtime job's writable layer"),
+    toolItem('ip', false, "wires each job's network"),
     toolItem('nsenter', false, 'enters job namespaces'),
     toolItem('nft', false, 'network isolation rules'),
   ];
 }
 
 export interface JobTools {
-  readonly unshare: string;
-  readonly sh: string;
-  readonly mount: string;
-  readonly ip: string;
+  readonly bwrap: string;
+  readonly setpriv: string;
 }
 
 let requirements: Result<JobTools> | undefined;
@@ -211,9 +209,7 @@ function computeRequirements(): Result<JobTools> {
     );
   }
   return ok({
-    unshare: findTool('unshare') ?? 'unshare',
-    sh: findTool('sh') ?? 'sh',
-    mount: findTool('mount') ?? 'mount',
-    ip: findTool('ip') ?? 'ip',
+    bwrap: findTool('bwrap') ?? 'bwrap',
+    setpriv: findTool('setpriv') ?? 'setpriv',
   });
 }

@@ -1,43 +1,45 @@
 /**
- * Starts a job's process tree: `unshare --pid --fork --kill-child --mount-proc --mount --uts --ipc
- * --net -- sh -c INIT rnx-init COMMAND ARGS...` with a control socket as fd 3 (see init-script.ts).
- * `unshare` enters the new mount, UTS, IPC and network namespaces itself and forks init as PID 1 of
- * the new PID namespace, so once init has said `n` the unshare process's /proc/PID/ns/net is the
- * job's network namespace (before that it may still be the host's: phase 2 must wait for `n`).
+ * Starts a job's process: one `bwrap` (see sandbox-args.ts) with the job's stdout and stderr as
+ * FIFOs (output-pipes.ts) and the protocol fds (3, 5, 6; fd 4 is a detached job's supervisor's).
+ * A detached job's bwrap is started by its supervisor (detach/supervisor.ts), which sends its
+ * output to the log and has no status fd (the supervisor gets bwrap's exit status, the same
+ * number). The child bwrap forks is the
+ * job's PID 1 and, once its sandbox is made, waits for the go on the block fd. What bwrap says
+ * comes as JSON on its own fds, never as text on stderr:
+ *   info fd    `{"child-pid": N, ...}` once the namespaces exist (then closed)
+ *   status fd  `{"child-pid": N}`, then `{"exit-code": N}` when the command (exec'd) ended
+ * No "exit-code" means the command never ran: the sandbox could not be set up (bwrap's reason
+ * is in the job's stderr) or the job was killed before its go.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Socket } from 'node:net';
+import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
+import type { OutputPipe } from './output-pipes.js';
+import { PROTOCOL_FDS } from './sandbox-args.js';
 
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
-  /** Set when the process could not be started at all. */
+  /** False when the command never ran (bwrap said nothing of an exit). */
+  readonly ran: boolean;
+  /** Set when bwrap could not be started at all. */
   readonly error?: string;
 }
 
-export type InitEvent =
-  | { readonly kind: 'namespaces' }
-  | { readonly kind: 'waiting'; readonly at: number }
-  | { readonly kind: 'exec'; readonly at: number }
-  | { readonly kind: 'error'; readonly step: string; readonly detail: string };
-
 export interface JobProcess {
-  /** Host pid of the unshare process (it lives in the job's network namespace). */
+  /** Host pid of the bwrap process outside the job (it waits for PID 1). */
   readonly pid: number;
+  /** The host pid of the job's PID 1, once bwrap made it; undefined if bwrap ended before. */
+  readonly childPid: Promise<number | undefined>;
+  /** Resolves when bwrap and the job's output have ended. */
   readonly exited: Promise<Exit>;
-  /** Resolves with init's next message (or an error event when init ends without one). */
-  nextEvent(): Promise<InitEvent>;
-  /** Lets init exec the command; returns the moment the go byte was written (performance.now()). */
-  go(): number;
-  /** Closes the control socket without a go: init exits without running the command. */
-  cancel(): void;
-  /** Kills the job before it ran (after a go): unshare dies, and with it init (--kill-child). */
-  abort(): void;
-  /** Host pid of the job's PID 1 (init, then the command), once it exists. */
-  initPid(): number | undefined;
+  /** Lets the job run: one byte on the block fd. */
+  go(): void;
+  /** Ends the job before (or after) its go: SIGKILL to bwrap and to PID 1. */
+  kill(): void;
   /** The detached job's supervisor (absent in the foreground). */
   readonly supervisorPid: number | undefined;
   /** Lets the job run on without this process (a detached job, once it runs). */
@@ -45,103 +47,37 @@ export interface JobProcess {
 }
 
 export interface StartOptions {
-  readonly unshare: string;
-  readonly sh: string;
-  readonly script: string;
-  readonly command: string;
+  readonly bwrap: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
-  readonly onStdout: (chunk: Buffer) => void;
-  readonly onStderr: (chunk: Buffer) => void;
-  /**
-   * A detached job: the supervisor's argv (see detach/supervisor.ts), to which the start command
-   * is appended; the job's output then goes to its log, not to onStdout/onStderr.
-   */
-  readonly supervisor?: readonly string[];
-}
-
-/**
- * util-linux's unshare re-raises the signal that killed its child so that its own status matches,
- * except for SIGKILL, which it cannot reset: it prints this line and exits 1 instead. It is the
- * last thing written to the job's stderr (every process of the namespace is dead by then), so it is
- * held back until the exit decides: exit 1 after it means "PID 1 was killed by SIGKILL".
- */
-export const UNSHARE_SIGKILL = Buffer.from(
-  'unshare: sigprocmask unblock failed: Invalid argument\n',
-);
-
-/**
- * Holds back the end of a stream while it could still be `line` (which may arrive split over
- * several reads: stderr is unbuffered and err(3) writes it in pieces).
- */
-export class TailMatcher {
-  private pending = Buffer.alloc(0);
-  private readonly line: Buffer;
-
-  constructor(line: Buffer) {
-    this.line = line;
-  }
-
-  /** True when the stream, so far, ends with the whole line (held back). */
-  get matched(): boolean {
-    return this.pending.equals(this.line);
-  }
-
-  push(chunk: Buffer): Buffer {
-    const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    let keep = 0;
-    for (let n = Math.min(this.line.length, data.length); n > 0; n--) {
-      if (data.subarray(data.length - n).equals(this.line.subarray(0, n))) {
-        keep = n;
-        break;
+  /** Where the job's output goes: the FIFOs rnx reads, or (detached) the supervisor's log. */
+  readonly output:
+    | {
+        readonly stdout: OutputPipe;
+        readonly stderr: OutputPipe;
+        readonly onStdout: (chunk: Buffer) => void;
+        readonly onStderr: (chunk: Buffer) => void;
       }
-    }
-    this.pending = Buffer.from(data.subarray(data.length - keep));
-    return data.subarray(0, data.length - keep);
-  }
-
-  flush(): Buffer {
-    const rest = this.pending;
-    this.pending = Buffer.alloc(0);
-    return rest;
-  }
-}
-
-/** The namespaces every job gets: `unshare` flags, up to the `--` before init. */
-export const UNSHARE_FLAGS: readonly string[] = [
-  '--pid',
-  '--fork',
-  '--kill-child',
-  '--mount-proc',
-  '--mount',
-  '--uts',
-  '--ipc',
-  '--net',
-];
-
-/** The children of a process (from /proc). */
-function childrenOf(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8');
-    return children
-      .trim()
-      .split(' ')
-      .map(Number)
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
-
-/** The first child of a process, if it has one. */
-function firstChild(pid: number): number | undefined {
-  return childrenOf(pid)[0];
+    | {
+        /** The supervisor's argv (see detach/supervisor.ts), to which bwrap's is appended. */
+        readonly supervisor: readonly string[];
+      };
 }
 
 /** The child of `pid` that runs `program` (by its command name, which the kernel cuts to 15). */
 function childRunning(pid: number, program: string): number | undefined {
   const name = basename(program).slice(0, 15);
-  return childrenOf(pid).find((child) => {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number)
+      .filter((n) => n > 0);
+  } catch {
+    return undefined;
+  }
+  return children.find((child) => {
     try {
       return readFileSync(`/proc/${String(child)}/comm`, 'utf8').trim() === name;
     } catch {
@@ -150,125 +86,162 @@ function childRunning(pid: number, program: string): number | undefined {
   });
 }
 
-export function startJobProcess(options: StartOptions): JobProcess {
-  const start = [
-    options.unshare,
-    ...UNSHARE_FLAGS,
-    '--',
-    options.sh,
-    '-c',
-    options.script,
-    'rnx-init',
-    options.command,
-    ...options.args,
-  ];
-  // A detached job starts under its supervisor, in a session of its own, its output in its log.
-  const supervisor = options.supervisor;
-  const argv = supervisor === undefined ? start : [...supervisor, ...start];
-  const child: ChildProcess = spawnProcess(argv[0] ?? options.unshare, argv.slice(1), {
-    stdio:
-      supervisor === undefined
-        ? ['ignore', 'pipe', 'pipe', 'pipe']
-        : ['ignore', 'ignore', 'ignore', 'pipe'],
-    env: options.env,
-    detached: supervisor !== undefined,
-  });
-  const control = child.stdio[3] as Socket;
-  const queue: InitEvent[] = [];
-  const waiters: ((event: InitEvent) => void)[] = [];
+const SIGNALS = Object.entries(constants.signals) as [NodeJS.Signals, number][];
+
+/**
+ * bwrap reports a command killed by signal N as exit code 128 + N (bash's convention), the only
+ * form its status fd has. Read back the same way: above 128 with a real signal number is that
+ * signal (a command exiting 137 by itself reads as SIGKILL, as in a shell).
+ */
+export function exitFromStatus(code: number): {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+} {
+  if (code > 128) {
+    const named = SIGNALS.find(([, n]) => n === code - 128);
+    if (named !== undefined) return { code: null, signal: named[0] };
+  }
+  return { code, signal: null };
+}
+
+/** Parses newline-separated JSON objects as they arrive. */
+function jsonLines(stream: Socket, onObject: (value: Record<string, unknown>) => void): void {
   let buffered = '';
-  let detail: string[] = [];
-  let closed = false;
-  const push = (event: InitEvent): void => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(event);
-    else queue.push(event);
-  };
-  control.setEncoding('utf8');
-  control.on('data', (text: string) => {
+  stream.setEncoding('utf8');
+  stream.on('data', (text: string) => {
     buffered += text;
     for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
+      const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
-      if (line === 'n') push({ kind: 'namespaces' });
-      else if (line === 'w') push({ kind: 'waiting', at: performance.now() });
-      else if (line === 'x') push({ kind: 'exec', at: performance.now() });
-      else if (line.startsWith('E ')) {
-        push({ kind: 'error', step: line.slice(2), detail: detail.join('\n') });
-        detail = [];
-      } else if (line.trim() !== '') detail.push(line);
-    }
-  });
-  const endOfControl = (): void => {
-    if (closed) return;
-    closed = true;
-    const step = 'exit';
-    const rest = [...detail, buffered].filter((l) => l.trim() !== '').join('\n');
-    while (waiters.length > 0) waiters.shift()?.({ kind: 'error', step, detail: rest });
-  };
-  control.on('close', endOfControl);
-  control.on('error', endOfControl);
-  child.stdout?.on('data', options.onStdout);
-  const unshareTail = new TailMatcher(UNSHARE_SIGKILL);
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const out = unshareTail.push(chunk);
-    if (out.length > 0) options.onStderr(out);
-  });
-  const exited = new Promise<Exit>((resolve) => {
-    child.on('error', (error) => resolve({ code: null, signal: null, error: error.message }));
-    child.on('close', (code, signal) => {
-      if (unshareTail.matched && code === 1) {
-        resolve({ code: null, signal: 'SIGKILL' });
+      if (line === '') continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (typeof value === 'object' && value !== null) onObject(value as Record<string, unknown>);
+      } catch {
+        // Not one object per line (the info fd writes one object over several): keep reading.
+        buffered = `${line}\n${buffered}`;
         return;
       }
-      const rest = unshareTail.flush();
-      if (rest.length > 0) options.onStderr(rest);
-      resolve({ code, signal });
+    }
+  });
+  stream.on('error', () => undefined);
+}
+
+function ended(stream: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.readableEnded) resolve();
+    stream.once('close', () => resolve());
+  });
+}
+
+export function startJobProcess(options: StartOptions): JobProcess {
+  const out = 'supervisor' in options.output ? undefined : options.output;
+  const supervisor = 'supervisor' in options.output ? options.output.supervisor : undefined;
+  const argv = [...(supervisor ?? []), options.bwrap, ...options.args];
+  const stdio: ('ignore' | 'pipe' | number)[] = [
+    'ignore',
+    out?.stdout.writeFd ?? 'ignore',
+    out?.stderr.writeFd ?? 'ignore',
+  ];
+  stdio[PROTOCOL_FDS.info] = 'pipe';
+  stdio[4] = 'ignore';
+  stdio[PROTOCOL_FDS.block] = 'pipe';
+  if (out !== undefined) stdio[PROTOCOL_FDS.status] = 'pipe';
+  const child: ChildProcess = spawnProcess(argv[0] ?? options.bwrap, argv.slice(1), {
+    stdio,
+    env: options.env,
+    // A detached job's supervisor runs in a session of its own.
+    detached: supervisor !== undefined,
+  });
+  const stdioStreams = child.stdio as unknown as readonly (Socket | null)[];
+  const info = stdioStreams[PROTOCOL_FDS.info] as Socket;
+  const block = stdioStreams[PROTOCOL_FDS.block] as Socket;
+  const status = stdioStreams[PROTOCOL_FDS.status] ?? undefined;
+  block.on('error', () => undefined);
+  const readers: Socket[] = [];
+  if (out !== undefined) {
+    // The job holds the write ends now; rnx's copies would keep the readers from seeing EOF.
+    out.stdout.closeWrite();
+    out.stderr.closeWrite();
+    out.stdout.reader.on('data', out.onStdout);
+    out.stderr.reader.on('data', out.onStderr);
+    readers.push(out.stdout.reader, out.stderr.reader);
+  }
+  let pid1: number | undefined;
+  let exitCode: number | undefined;
+  const childPid = new Promise<number | undefined>((resolve) => {
+    // One JSON object; parsed as soon as it is whole (a supervisor's shell holds a copy of the
+    // fd, so its end may come only with the job's).
+    let text = '';
+    info.setEncoding('utf8');
+    info.on('data', (chunk: string) => {
+      text += chunk;
+      try {
+        const value = (JSON.parse(text) as { 'child-pid'?: unknown })['child-pid'];
+        pid1 = typeof value === 'number' ? value : undefined;
+        resolve(pid1);
+      } catch {
+        // Not whole yet.
+      }
+    });
+    info.on('error', () => undefined);
+    info.on('close', () => resolve(pid1));
+  });
+  if (status !== undefined) {
+    jsonLines(status, (value) => {
+      const code = value['exit-code'];
+      if (typeof code === 'number') exitCode = code;
+    });
+  }
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('error', (error) => {
+      for (const reader of readers) reader.destroy();
+      resolve({ code: null, signal: null, ran: false, error: error.message });
+    });
+    child.on('close', (code, signal) => {
+      const streams = [...readers, ...(status === undefined ? [] : [status])];
+      void Promise.all(streams.map(ended)).then(() => {
+        if (exitCode !== undefined) resolve({ ...exitFromStatus(exitCode), ran: true });
+        // bwrap passes on how its child ended, the same way, also when it never exec'd.
+        else if (code !== null) resolve({ ...exitFromStatus(code), ran: false });
+        else resolve({ code, signal, ran: false });
+      });
     });
   });
   const own = child.pid ?? -1;
-  // Under a supervisor, the start process is its child (there once init has said `n`).
-  let startPid = supervisor === undefined ? own : undefined;
-  const pidOfStart = (): number => (startPid ??= childRunning(own, options.unshare)) ?? -1;
+  // Under a supervisor, bwrap is its child (there once the supervisor started it).
+  let bwrapPid = supervisor === undefined ? own : undefined;
+  const pidOfBwrap = (): number => (bwrapPid ??= childRunning(own, options.bwrap)) ?? -1;
+  const kill = (target: number | undefined): void => {
+    // Never -1 or 0: that would signal every process, or our own group.
+    if (target === undefined || target <= 0) return;
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  };
   return {
     get pid() {
-      return pidOfStart();
+      return pidOfBwrap();
     },
-    supervisorPid: supervisor === undefined ? undefined : own,
+    childPid,
     exited,
-    detach() {
-      control.destroy();
-      child.unref();
-    },
-    nextEvent() {
-      const event = queue.shift();
-      if (event) return Promise.resolve(event);
-      if (closed)
-        return Promise.resolve({ kind: 'error', step: 'exit', detail: detail.join('\n') });
-      return new Promise((resolve) => waiters.push(resolve));
-    },
+    supervisorPid: supervisor === undefined ? undefined : own,
     go() {
-      const at = performance.now();
-      control.write('g\n');
-      return at;
+      block.end('g');
     },
-    cancel() {
-      control.end();
-      control.destroy();
+    kill() {
+      // PID 1 first (the namespace dies with it), then bwrap; bwrap's own death would also take
+      // PID 1 down (--die-with-parent), but the block fd must never be closed without a kill:
+      // on EOF bwrap lets the command run.
+      kill(pid1);
+      kill(pidOfBwrap());
     },
-    abort() {
-      control.destroy();
-      try {
-        const target = pidOfStart();
-        // Never -1: that would signal every process.
-        if (target > 0) process.kill(target, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    },
-    initPid() {
-      const start = pidOfStart();
-      return start > 0 ? firstChild(start) : undefined;
+    detach() {
+      info.destroy();
+      block.destroy();
+      child.unref();
     },
   };
 }

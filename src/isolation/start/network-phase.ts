@@ -87,3 +87,15 @@ export async function releaseNetwork(
   if (hostVeth !== undefined) await detachJob(hostVeth);
   releaseLease(db, jobId);
 }
+
+/**
+ * Undoes phases 1 and 2 without waiting for the veth: the lease is released now, the veth deleted
+ * in the background (the kernel removes it anyway with the job's network namespace, once the
+ * job's last process is gone), so whoever waits for the job's end does not wait for `ip`.
+ */
+export function releaseNetworkSoon(db: Database, jobId: string, hostVeth?: string): void {
+  // The veth first: a lease that cannot be written (a full state directory) throws, and the
+  // next rnx frees it; the veth must go whatever happens to the records.
+  if (hostVeth !== undefined) void detachJob(hostVeth).catch(() => undefined);
+  releaseLease(db, jobId);
+}

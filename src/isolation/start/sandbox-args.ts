@@ -1,0 +1,65 @@
+/**
+ * A job's whole setup as one bubblewrap command line: the namespaces (PID, mount, network, IPC,
+ * UTS), the hostname, the job's filesystem (mount-plan.ts), then `setpriv` (final-exec.ts) which
+ * sets the capabilities and replaces itself with the command. bwrap sets everything up in one
+ * process that becomes the job's PID 1 (`--as-pid-1`: no extra init; as for any PID 1 the kernel
+ * delivers only the signals it has a handler for, SIGKILL aside). `--new-session` puts the job in
+ * its own session, `--die-with-parent` takes the job down with rnx (a later rnx cleans up its
+ * records), and bwrap brings the job's loopback up itself.
+ *
+ * The start protocol uses three more fds, each for one thing, typed JSON from bwrap, never text on
+ * stderr: `--info-fd` (the child's host pid, once the namespaces exist), `--block-fd` (the go: the
+ * child waits for one byte, with its sandbox made, before exec'ing setpriv; rnx wires the network
+ * and joins the cgroups meanwhile), `--json-status-fd` (the exit status, written only when the
+ * command was exec'd, so "setup failed" and "the command exited" are told apart as data).
+ */
+import { fsStepArgs, type FsStep } from '../filesystem/mount-plan.js';
+import { setprivArgs, type FinalExec } from './final-exec.js';
+
+/** Where the protocol fds sit in bwrap (fd 4 is a detached job's supervisor's end FIFO). */
+export const PROTOCOL_FDS = { info: 3, block: 5, status: 6 } as const;
+
+export interface SandboxPlan {
+  readonly hostname: string;
+  readonly fs: readonly FsStep[];
+  readonly final: FinalExec;
+  /** How setpriv is run (final-exec.ts: setprivLauncher); its binds are in `fs`. */
+  readonly setpriv: readonly string[];
+  readonly command: string;
+  readonly args: readonly string[];
+  /**
+   * The protocol fds: all three (a job in the foreground), no status fd (a detached job: its
+   * supervisor gets bwrap's status), or none (the job runs at once: filesystem tests).
+   */
+  readonly protocol: 'foreground' | 'detached' | 'none';
+}
+
+/** The namespaces every job gets. */
+export const NAMESPACE_ARGS: readonly string[] = [
+  '--unshare-pid',
+  '--unshare-net',
+  '--unshare-ipc',
+  '--unshare-uts',
+];
+
+export function sandboxArgs(plan: SandboxPlan): string[] {
+  const fd = (n: number): string => String(n);
+  return [
+    ...NAMESPACE_ARGS,
+    '--hostname',
+    plan.hostname,
+    '--die-with-parent',
+    '--as-pid-1',
+    '--new-session',
+    ...(plan.protocol === 'none'
+      ? []
+      : ['--info-fd', fd(PROTOCOL_FDS.info), '--block-fd', fd(PROTOCOL_FDS.block)]),
+    ...(plan.protocol === 'foreground' ? ['--json-status-fd', fd(PROTOCOL_FDS.status)] : []),
+    ...fsStepArgs(plan.fs),
+    '--',
+    ...plan.setpriv,
+    ...setprivArgs(plan.final),
+    plan.command,
+    ...plan.args,
+  ];
+}
