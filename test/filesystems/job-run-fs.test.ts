@@ -108,12 +108,12 @@ describe('rnx job run with the job filesystem', () => {
     assert.notEqual(readFileSync('/etc/os-release', 'utf8'), r.stdout);
   });
 
-  it('fails clearly for a volume or runtime that does not exist', async () => {
+  it('refuses a volume or runtime that does not exist before anything starts (exit 2)', async () => {
     const volume = await job('--volume=nope', 'true');
-    assert.equal(volume.code, 1);
+    assert.equal(volume.code, 2);
     assert.match(volume.stderr, /volume 'nope' does not exist/);
     const runtime = await job('--runtime=nope', 'true');
-    assert.equal(runtime.code, 1);
+    assert.equal(runtime.code, 2);
     assert.match(runtime.stderr, /runtime 'nope' is not registered/);
   });
 
