@@ -10,6 +10,7 @@ import { getNetwork } from '../networks/index.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
+import { checkFilesystemNames } from '../isolation/filesystem/job-filesystem.js';
 import { checkUploads } from '../isolation/filesystem/uploads.js';
 import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, listOption, type ParsedArgs } from './args.js';
@@ -45,9 +46,12 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     printProblem(ctx, host.problem);
     return EXIT.host;
   }
-  const network = getNetwork(openDatabase(stateDir(ctx.env)), spec.value.network);
-  if (!network.ok) {
-    printProblem(ctx, network.problem);
+  const db = openDatabase(stateDir(ctx.env));
+  const network = getNetwork(db, spec.value.network);
+  // A network, volume or runtime that does not exist is refused before the job is recorded.
+  const names = network.ok ? checkFilesystemNames(db, stateDir(ctx.env), spec.value) : network;
+  if (!names.ok) {
+    printProblem(ctx, names.problem);
     return EXIT.usage;
   }
   const json = flagOption(args.options, 'json');

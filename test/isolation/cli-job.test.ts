@@ -132,6 +132,21 @@ describe('rnx job run and the job commands', () => {
     assert.equal((await rnx(['job', 'list', '--json'])).stdout, before);
   });
 
+  it('refuses a volume, runtime or network that does not exist with exit 2, recording nothing', async () => {
+    const before = (await rnx(['job', 'list', '--json'])).stdout;
+    for (const [flags, message] of [
+      [['--volume=nope'], /^rnx: volume 'nope' does not exist/],
+      [['--runtime=nope'], /^rnx: runtime 'nope' is not registered/],
+      [['--runtime=nope', '-d'], /^rnx: runtime 'nope' is not registered/],
+      [['--network=nope'], /^rnx: .*nope/],
+    ] as const) {
+      const r = await rnx(['job', 'run', '--network=none', ...flags, 'true']);
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal((await rnx(['job', 'list', '--json'])).stdout, before);
+  });
+
   it('never shows, logs or stores a secret value', async () => {
     const secret = 'pa55-word-9f81c';
     const r = await rnx(

@@ -34,7 +34,7 @@ import { selfIdentity } from '../records/proc-identity.js';
 import type { JobView } from '../start/resolve-command.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { copyUploads } from './uploads.js';
-import { acquireVolumes, releaseVolumes } from './volumes.js';
+import { acquireVolumes, getVolume, releaseVolumes, volumeNotFound } from './volumes.js';
 
 export interface JobFilesystem {
   readonly jobId: string;
@@ -77,6 +77,15 @@ function etcNeedsShadow(): boolean {
   return ['/etc/hosts', '/etc/resolv.conf'].some(
     (path) => lstatSync(path, { throwIfNoEntry: false })?.isFile() !== true,
   );
+}
+
+/** The job's runtime and volumes exist: checked before the job is recorded, so a typo starts nothing. */
+export function checkFilesystemNames(db: Database, stateDir: string, spec: JobSpec): Result<void> {
+  if (spec.runtime !== undefined && getRuntime(db, spec.runtime) === undefined) {
+    return runtimeNotFound(db, spec.runtime);
+  }
+  const missing = (spec.volumes ?? []).find((name) => getVolume(db, stateDir, name) === undefined);
+  return missing === undefined ? ok(undefined) : volumeNotFound(db, missing);
 }
 
 /** The entries of a host directory (symlinks with their target; other kinds skipped). */

@@ -62,7 +62,8 @@ export function getVolume(db: Database, stateDir: string, name: string): Volume 
   return row === undefined ? undefined : toVolume(stateDir, row, liveUses(db));
 }
 
-function notFound(db: Database, name: string): Result<never> {
+/** The problem of a volume that does not exist, with the closest name as a hint. */
+export function volumeNotFound(db: Database, name: string): Result<never> {
   const names = (db.prepare('SELECT name FROM volumes').all() as unknown as VolumeRow[]).map(
     (r) => r.name,
   );
@@ -93,7 +94,7 @@ export function createVolume(db: Database, stateDir: string, name: string): Resu
 export function removeVolume(db: Database, stateDir: string, name: string): Result<void> {
   const removed = transaction(db, (): Result<void> => {
     if (db.prepare('SELECT 1 FROM volumes WHERE name = ?').get(name) === undefined) {
-      return notFound(db, name);
+      return volumeNotFound(db, name);
     }
     const users = liveUses(db).filter((u) => u.volume === name);
     if (users.length > 0) {
@@ -125,7 +126,7 @@ export function acquireVolumes(
     );
     const exists = db.prepare('SELECT 1 FROM volumes WHERE name = ?');
     const missing = names.find((name) => exists.get(name) === undefined);
-    if (missing !== undefined) return notFound(db, missing);
+    if (missing !== undefined) return volumeNotFound(db, missing);
     for (const name of names) insert.run(name, jobId, owner.pid, owner.startTime);
     return ok(names.map((name) => volumePath(stateDir, name)));
   });
