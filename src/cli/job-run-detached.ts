@@ -21,6 +21,15 @@ export async function runDetached(ctx: CliContext, spec: JobSpec, json: boolean)
     });
     return EXIT.usage;
   }
+  if (spec.ready !== undefined) {
+    // The probe runs in the foreground runner; a detached job would return before it is ready.
+    printProblem(ctx, {
+      code: 'usage',
+      message: '--ready does not work with --detach yet',
+      hint: 'run it in the foreground, or detach without --ready',
+    });
+    return EXIT.usage;
+  }
   const dir = stateDir(ctx.env);
   // At its end the supervisor runs rnx again, as this process was started.
   const rnx = [process.execPath, process.argv[1] ?? ''];
