@@ -12,6 +12,11 @@ export interface CliContext {
   readonly cwd: string;
   /** True when stdout is a terminal and NO_COLOR is unset: colours, emoji and live views allowed. */
   readonly fancy: boolean;
+  /**
+   * rnx's standard input as a file descriptor to hand a foreground job, when it is not a terminal
+   * (a pipe or a file: `echo hi | rnx job run cat`); undefined when it is a terminal.
+   */
+  readonly stdinFd?: number;
   /** Registers a handler for SIGINT, SIGTERM and SIGHUP; returns a function that removes it. */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
 }

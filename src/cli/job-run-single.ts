@@ -97,6 +97,8 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
           ctx.stderr,
           `rnx: job ${spec.value.id}: its log stopped (${why}); the job goes on, its output is still shown here`,
         ),
+      // Its standard input, when it is not a terminal, is the job's (a pipe stays a pipe).
+      ...(ctx.stdinFd === undefined ? {} : { stdin: ctx.stdinFd }),
       signal: stop.signal,
       killSignal: kill.signal,
     });

@@ -32,6 +32,7 @@ function makeContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     fancy,
+    ...(process.stdin.isTTY ? {} : { stdinFd: 0 }),
     onSignal: onStopSignal,
   };
 }

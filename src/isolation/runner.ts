@@ -56,6 +56,8 @@ export interface RunHooks {
   readonly onReady?: (info: ReadyInfo) => void;
   /** The job's log stopped (its file system full): the job runs on; said once. */
   readonly onLogStopped?: (why: string) => void;
+  /** A file descriptor the job reads as its standard input, passed as is (default /dev/null). */
+  readonly stdin?: number;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
@@ -275,7 +277,13 @@ export async function runJob(
         }),
       };
     }
-    const proc = startJobProcess({ bwrap: tools.value.bwrap, args, env, output: output$ });
+    const proc = startJobProcess({
+      bwrap: tools.value.bwrap,
+      args,
+      env,
+      output: output$,
+      ...(hooks.stdin === undefined ? {} : { stdin: hooks.stdin }),
+    });
     onEnd(() => reap(proc));
     const started = await handshake(proc, {
       procsFiles: cgroup.value.procsFiles,

@@ -50,6 +50,8 @@ export interface StartOptions {
   readonly bwrap: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
+  /** A file descriptor the job reads as its standard input (default: none, /dev/null). */
+  readonly stdin?: number;
   /** Where the job's output goes: the FIFOs rnx reads, or (detached) the supervisor's log. */
   readonly output:
     | {
@@ -139,7 +141,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
   const supervisor = 'supervisor' in options.output ? options.output.supervisor : undefined;
   const argv = [...(supervisor ?? []), options.bwrap, ...options.args];
   const stdio: ('ignore' | 'pipe' | number)[] = [
-    'ignore',
+    supervisor === undefined ? (options.stdin ?? 'ignore') : 'ignore',
     out?.stdout.writeFd ?? 'ignore',
     out?.stderr.writeFd ?? 'ignore',
   ];

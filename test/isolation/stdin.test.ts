@@ -1,0 +1,70 @@
+/**
+ * A foreground job reads rnx's standard input when it is not a terminal (`echo hi | rnx job run
+ * cat`), handed over as the same pipe; workflow jobs keep /dev/null.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
+
+const state = tempDir();
+after(() => state.cleanup());
+
+describe('standard input', () => {
+  it('forwards piped input to a foreground job, to its end', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${String(i)}`).join('\n') + '\n';
+    const r = await runCli(['job', 'run', '--network=none', 'wc', '-l'], {
+      stateDir: state.dir,
+      input: lines,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '2000');
+    const cat = await runCli(['job', 'run', '--network=none', 'cat'], {
+      stateDir: state.dir,
+      input: 'hi\n',
+    });
+    assert.equal(cat.stdout, 'hi\n');
+  });
+
+  it('hands the job the very pipe rnx reads: a fifo when a shell pipes into rnx', async () => {
+    const shell = `printf x | '${process.execPath}' '${RNX_BIN}' job run --network=none stat -L -c %F /dev/stdin`;
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        execFile(
+          'sh',
+          ['-c', shell],
+          { env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' } },
+          (error, stdout, stderr) => {
+            resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr });
+          },
+        );
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'fifo\n');
+  });
+
+  it('gives workflow jobs /dev/null, whatever rnx reads', async () => {
+    const file = join(state.dir, 'stdin-workflow.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: stdin',
+        'jobs:',
+        '  reader:',
+        '    command: sh',
+        "    args: ['-c', 'cat; echo end']",
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(['job', 'run', `--workflow=${file}`], {
+      stateDir: state.dir,
+      input: 'secret input\n',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /secret input/);
+    assert.match(r.stdout, /end/);
+  });
+});
