@@ -152,8 +152,10 @@ export function startJobProcess(options: StartOptions): JobProcess {
   const child: ChildProcess = spawnProcess(argv[0] ?? options.bwrap, argv.slice(1), {
     stdio,
     env: options.env,
-    // A detached job's supervisor runs in a session of its own.
-    detached: supervisor !== undefined,
+    // bwrap (or a detached job's supervisor) runs in a session of its own, as Docker runs a
+    // container: a terminal's Ctrl-C reaches rnx, which stops the job with its stop signal and
+    // grace, and not the job's processes directly. --die-with-parent still ends it with rnx.
+    detached: true,
   });
   const stdioStreams = child.stdio as unknown as readonly (Socket | null)[];
   const info = stdioStreams[PROTOCOL_FDS.info] as Socket;
