@@ -34,7 +34,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     return EXIT.usage;
   }
   const flags = specFromFlags(args, ctx.env, fileEnv.value);
-  // --upload / --upload-dir are relative to the working directory and may not leave it.
+  // --upload / --upload-dir: absolute, or relative to the working directory.
   const spec = flags.ok ? resolveUploads(flags.value, ctx.cwd) : flags;
   if (!spec.ok) {
     printProblem(ctx, spec.problem);
@@ -157,7 +157,8 @@ function seconds(ms: number): string {
 
 function resolveUploads(spec: JobSpec, cwd: string): Result<JobSpec> {
   if (spec.uploads === undefined) return ok(spec);
-  const checked = checkUploads(cwd, spec.uploads);
+  // The person named these paths: any readable file or directory, absolute or not.
+  const checked = checkUploads(cwd, spec.uploads, { confined: false });
   if (!checked.ok) return checked;
   const sources = (kind: 'file' | 'directory'): string[] =>
     checked.value.filter((u) => u.kind === kind).map((u) => u.source);

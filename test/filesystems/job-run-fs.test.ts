@@ -64,13 +64,30 @@ describe('rnx job run with the job filesystem', () => {
     assert.equal(r.stdout, 'worker_processes 1;\n[a]\n');
   });
 
-  it('refuses an upload that leaves the working directory, before anything starts', async () => {
-    for (const flag of ['--upload=../../etc/passwd', '--upload=/etc/passwd', '--upload-dir=..']) {
+  it('uploads any readable path the person names: absolute, or outside the working directory', async () => {
+    const elsewhere = join(t.dir, 'elsewhere');
+    mkdirSync(join(elsewhere, 'models'), { recursive: true });
+    writeFileSync(join(elsewhere, 'data.csv'), 'a,b\n');
+    writeFileSync(join(elsewhere, 'models', 'm.bin'), 'weights\n');
+    const r = await job(
+      `--upload=${join(elsewhere, 'data.csv')}`,
+      '--upload-dir=../elsewhere/models',
+      'sh',
+      '-c',
+      'cat /work/data.csv /work/models/m.bin',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'a,b\nweights\n');
+  });
+
+  it('refuses an upload that does not exist, before anything starts', async () => {
+    const before = (await rnx('job', 'list', '--json')).stdout;
+    for (const flag of [`--upload=${join(t.dir, 'nope.csv')}`, '--upload-dir=../nope']) {
       const r = await job(flag, 'true');
       assert.equal(r.code, 2, flag);
-      assert.match(r.stderr, /rnx: upload '.*' (climbs out|is an absolute path)/);
+      assert.match(r.stderr, /rnx: upload '.*' does not exist/);
     }
-    assert.equal((await rnx('job', 'list')).stdout.includes('true'), false);
+    assert.equal((await rnx('job', 'list', '--json')).stdout, before);
   });
 
   it('keeps volume data between jobs, and refuses to remove the volume while a job uses it', async () => {

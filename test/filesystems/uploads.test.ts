@@ -40,6 +40,22 @@ describe('upload paths', () => {
     assert.equal(code('leaky', 'directory'), 'upload-escapes');
   });
 
+  it('unconfined (paths named on the command line): absolute, outside and symlinked out are fine', () => {
+    const free = (path: string, kind: 'file' | 'directory' = 'file'): string => {
+      const r = checkUpload(base, path, kind, { confined: false });
+      return r.ok ? `ok:${r.value.target}:${r.value.source}` : r.problem.code;
+    };
+    const outside = join(t.dir, 'outside.txt');
+    assert.equal(free(outside), `ok:outside.txt:${outside}`);
+    assert.equal(free('../outside.txt'), `ok:outside.txt:${outside}`);
+    assert.equal(free('link-out'), `ok:link-out:${outside}`);
+    assert.equal(free('leaky', 'directory'), `ok:leaky:${join(base, 'leaky')}`);
+    assert.equal(free(join(t.dir, 'nope.txt')), 'upload-not-found');
+    mkdirSync(join(t.dir, 'dangling'));
+    symlinkSync('nowhere', join(t.dir, 'dangling', 'x'));
+    assert.equal(free('../dangling', 'directory'), 'upload-not-found');
+  });
+
   it('says what is wrong with missing paths and wrong kinds', () => {
     assert.equal(code('nope.txt'), 'upload-not-found');
     assert.equal(code('data'), 'upload-not-file');

@@ -1,11 +1,20 @@
 /**
  * Uploads: files and directories copied into the job's /work before it starts. Paths are relative
- * to a base directory (the workflow file's directory, or the working directory of `rnx job run`) and
- * must stay inside it: absolute paths, `..` that climbs out and symlinks that point out are refused,
- * so a checked-in workflow cannot carry away files from elsewhere on the host. Each upload lands at
- * /work/<its base name>.
+ * to a base directory (the workflow file's directory, or the working directory of `rnx job run`).
+ * A workflow's uploads are confined: they must stay inside its directory (absolute paths, `..` that
+ * climbs out and symlinks that point out are refused), so a checked-in workflow cannot carry away
+ * files from elsewhere on the host. The paths a person names on the command line are not: they may
+ * be absolute or anywhere readable. Each upload lands at /work/<its base name>.
  */
-import { cpSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  lstatSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fail, ok, type Problem, type Result } from '../../problem.js';
 
@@ -52,23 +61,41 @@ function symlinkOut(dir: string, realBase: string): string | undefined {
   return undefined;
 }
 
+export interface UploadRules {
+  /** Must the upload stay inside its base directory (a workflow's uploads)? Default true. */
+  readonly confined?: boolean;
+}
+
 /**
  * Checks one upload path against its base directory; returns the Upload or a Problem saying why
  * it is refused. Reads the filesystem (existence, symlinks) but changes nothing.
  */
-export function checkUpload(base: string, path: string, kind: UploadKind): Result<Upload> {
-  if (isAbsolute(path)) return { ok: false, problem: escapes(path, base, 'is an absolute path') };
+export function checkUpload(
+  base: string,
+  path: string,
+  kind: UploadKind,
+  rules: UploadRules = {},
+): Result<Upload> {
+  const confined = rules.confined ?? true;
+  if (confined && isAbsolute(path)) {
+    return { ok: false, problem: escapes(path, base, 'is an absolute path') };
+  }
   const source = resolve(base, path);
-  if (!within(resolve(base), source)) {
+  if (confined && !within(resolve(base), source)) {
     return { ok: false, problem: escapes(path, base, 'climbs out of its directory with ..') };
   }
   let realBase: string;
   let real: string;
   try {
-    realBase = realpathSync(base);
     real = realpathSync(source);
+    // Unconfined, the upload is its own base: its symlinks must only resolve somewhere.
+    realBase = confined ? realpathSync(base) : '/';
+    accessSync(real, constants.R_OK);
   } catch {
-    return fail('upload-not-found', `upload '${path}' does not exist (looked in ${base})`);
+    return fail(
+      'upload-not-found',
+      `upload '${path}' does not exist or cannot be read (looked in ${base})`,
+    );
   }
   if (!within(realBase, real)) {
     return { ok: false, problem: escapes(path, base, `is a symlink to ${real}, outside`) };
@@ -85,6 +112,9 @@ export function checkUpload(base: string, path: string, kind: UploadKind): Resul
     if (!stat.isDirectory())
       return fail('upload-not-directory', `upload '${path}' is not a directory`);
     const out = symlinkOut(real, realBase);
+    if (out !== undefined && !confined) {
+      return fail('upload-not-found', `upload '${path}': the symlink ${out} points nowhere`);
+    }
     if (out !== undefined) {
       return {
         ok: false,
@@ -104,6 +134,7 @@ export function checkUpload(base: string, path: string, kind: UploadKind): Resul
 export function checkUploads(
   base: string,
   uploads: { readonly files: readonly string[]; readonly directories: readonly string[] },
+  rules: UploadRules = {},
 ): Result<Upload[]> {
   const checked: Upload[] = [];
   const requests = [
@@ -111,7 +142,7 @@ export function checkUploads(
     ...uploads.directories.map((p) => ({ p, kind: 'directory' as const })),
   ];
   for (const { p, kind } of requests) {
-    const upload = checkUpload(base, p, kind);
+    const upload = checkUpload(base, p, kind, rules);
     if (!upload.ok) return upload;
     const clash = checked.find((u) => u.target === upload.value.target);
     if (clash !== undefined) {
