@@ -9,7 +9,15 @@
  * job gets as fd 1 or 2; the parent's copy of the write end is closed once the job is spawned, so
  * the read end sees EOF when the job and everything it started are gone.
  */
-import { closeSync, constants, mkdirSync, openSync, readdirSync, renameSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,17 +45,26 @@ function poolDir(stateDir: string): string {
 async function fillPool(stateDir: string): Promise<Result<void>> {
   const dir = poolDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // mkfifo -m makes each FIFO, then sets its mode: made in a staging directory of this batch's
+  // own and moved into the pool only when whole, so no job takes one between the two steps.
   const prefix = `${String(process.pid)}-${randomBytes(4).toString('hex')}`;
-  const names = Array.from({ length: FIFO_BATCH }, (_, i) => join(dir, `${prefix}-${String(i)}`));
-  const made = await runTool('mkfifo', ['-m', '600', ...names]);
-  if (!made.ok) return made;
-  if (made.value.code !== 0) {
-    return fail(
-      'fifo-failed',
-      `could not make the jobs' output pipes: ${made.value.stderr.trim()}`,
-    );
+  const staging = join(stateDir, 'fifos-new', prefix);
+  mkdirSync(staging, { recursive: true, mode: 0o700 });
+  const names = Array.from({ length: FIFO_BATCH }, (_, i) => `${prefix}-${String(i)}`);
+  try {
+    const made = await runTool('mkfifo', ['-m', '600', ...names.map((n) => join(staging, n))]);
+    if (!made.ok) return made;
+    if (made.value.code !== 0) {
+      return fail(
+        'fifo-failed',
+        `could not make the jobs' output pipes: ${made.value.stderr.trim()}`,
+      );
+    }
+    for (const name of names) renameSync(join(staging, name), join(dir, name));
+    return ok(undefined);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
-  return ok(undefined);
 }
 
 /** Moves one pooled FIFO to `target`; false when the pool is empty. */
