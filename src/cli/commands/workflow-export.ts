@@ -14,7 +14,7 @@ import { exitCodeFor } from '../exit-codes.js';
 import type { Problem } from '../../problem.js';
 import { printDiagnostics } from '../diagnostics-print.js';
 import { printProblem, writeLine } from '../print.js';
-import { parseWorkflowTarget } from '../workflow-target.js';
+import { parseWorkflowTarget, soleWorkflowArgument } from '../workflow-target.js';
 
 const USAGE =
   'rnx workflow export FILE[:NAME] --target=argo [--image=IMAGE] [--runtime-image RUNTIME=IMAGE ...] [--namespace=NS] [--out=FILE]';
@@ -62,15 +62,8 @@ Examples:
       });
       return EXIT.usage;
     }
-    const [text, ...extra] = args.positionals;
-    if (text === undefined || extra.length > 0) {
-      printProblem(ctx, {
-        code: 'usage',
-        message: 'name exactly one workflow file',
-        hint: `usage: ${USAGE}`,
-      });
-      return EXIT.usage;
-    }
+    const text = soleWorkflowArgument(ctx, args.positionals, USAGE);
+    if (text === undefined) return EXIT.usage;
     const runtimeImages = new Map<string, string>();
     for (const pair of listOption(args.options, 'runtime-image')) {
       const eq = pair.indexOf('=');

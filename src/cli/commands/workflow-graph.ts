@@ -8,7 +8,7 @@ import { printDiagnostics } from '../diagnostics-print.js';
 import type { GraphFormat } from '../graph-format.js';
 import { formatGraph, GRAPH_FORMATS } from '../graph-format.js';
 import { printProblem, writeLine } from '../print.js';
-import { parseWorkflowTarget } from '../workflow-target.js';
+import { parseWorkflowTarget, soleWorkflowArgument } from '../workflow-target.js';
 
 const USAGE = 'rnx workflow graph [--format=mermaid|dot] FILE[:NAME]';
 
@@ -36,15 +36,8 @@ Examples:
       });
       return EXIT.usage;
     }
-    const [text, ...extra] = args.positionals;
-    if (text === undefined || extra.length > 0) {
-      printProblem(ctx, {
-        code: 'usage',
-        message: 'name exactly one workflow file',
-        hint: `usage: ${USAGE}`,
-      });
-      return EXIT.usage;
-    }
+    const text = soleWorkflowArgument(ctx, args.positionals, USAGE);
+    if (text === undefined) return EXIT.usage;
     const target = parseWorkflowTarget(text);
     const r = await validateWorkflowFile(target.file, await cliCatalog(ctx, { stores: false }), {
       cwd: ctx.cwd,
