@@ -9,12 +9,31 @@
  *
  *   node dist/scripts/bundle.js
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outdir = `${root}dist/rnx`;
+
+/**
+ * Node built-ins through `process.getBuiltinModule` instead of `import ... from 'node:fs'`: an ESM
+ * import of a built-in builds a facade that reads every export, which runs the lazy getters
+ * (`fs.promises`, `util.parseArgs`, `crypto.webcrypto`...) and so loads and compiles dozens of
+ * internal modules (streams, readline, worker threads, the whole of crypto) that rnx's command
+ * never uses: about a third of `rnx workflow validate`'s own start-up. esbuild's CommonJS interop
+ * reads a property only where the code uses it.
+ */
+const builtinsWithoutFacade: Plugin = {
+  name: 'builtins-without-facade',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
+    bundle.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
@@ -22,7 +41,7 @@ await build({
   entryPoints: ['src/cli/main.ts'],
   outdir,
   bundle: true,
-  splitting: true,
+  splitting: false,
   format: 'esm',
   platform: 'node',
   target: 'node22.18',
@@ -31,8 +50,9 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [builtinsWithoutFacade],
   // Bundled CommonJS packages (ajv, graphology) call require() for Node built-ins.
   banner: {
-    js: "import { createRequire as __rnxCreateRequire } from 'node:module'; const require = __rnxCreateRequire(import.meta.url);",
+    js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
   },
 });
