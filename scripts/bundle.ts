@@ -1,7 +1,10 @@
 /**
- * Builds what `npm pack` ships: the CLI and every dependency bundled by esbuild into dist/rnx/
- * (ESM, one chunk per lazily loaded command), so an installed rnx loads a handful of files instead
- * of hundreds of modules and `npm install` of the tarball fetches no runtime dependency.
+ * Builds what `npm pack` ships: the CLI and every dependency bundled by esbuild into one file,
+ * dist/rnx/main.js (ESM; a command's modules are evaluated only when it runs: esbuild wraps what
+ * is imported lazily), so an installed rnx resolves and loads one file instead of hundreds of
+ * modules, one compile-cache entry covers it, and `npm install` of the tarball fetches no runtime
+ * dependency. One file measured cheaper than a chunk per command (about 40 chunks, each resolved
+ * and cached on its own): 78 against 90 ms of CPU for `rnx workflow validate` of a small file.
  * Run by `npm run build` after `tsc` (which type-checks and compiles the tests to dist/).
  *
  * A module generated at build time (e.g. a validator compiled to standalone code) is bundled like
