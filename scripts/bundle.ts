@@ -41,7 +41,11 @@ const builtinsWithoutFacade: Plugin = {
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  // The spawner thread's code is a file of its own (isolation/start/spawner.ts starts it).
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'spawner-thread': 'src/isolation/start/spawner-thread.ts',
+  },
   outdir,
   bundle: true,
   splitting: false,
