@@ -10,6 +10,8 @@
  */
 import type { Database } from '../../state/database.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import { unifiedDirOf, whenEmpty } from '../cgroups/events.js';
+import { jobPids } from '../cgroups/procs.js';
 import { stopJob } from '../end/stop-job.js';
 import { followLog } from '../readiness/log-follower.js';
 import type { JobReadiness, ReadyInfo } from '../readiness/job-readiness.js';
@@ -42,6 +44,9 @@ export async function awaitDetachedReady(
 ): Promise<DetachedReadiness> {
   const waiting = new AbortController();
   const ended = waitForJobEnd(db, stateDir, job.id, waiting.signal);
+  // The kernel says first when the job's processes are gone (its record comes a moment later).
+  const unified = unifiedDirOf(job.cgroup);
+  const empty = unified === undefined ? undefined : whenEmpty(unified);
   const log = followLog(job.logPath, (chunk) => readiness.output('stdout', chunk));
   try {
     const outcome = await new Promise<
@@ -53,22 +58,28 @@ export async function awaitDetachedReady(
       signal?.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true });
       if (signal?.aborted === true) resolve({ kind: 'aborted' });
       void ended.then(() => resolve({ kind: 'ended' }));
+      void empty?.empty.then(() => resolve({ kind: 'ended' }));
       readiness.start(db, job.id, { pid: job.pid, env: job.env }, (info) =>
         resolve({ kind: 'ready', info }),
       );
     });
     readiness.cancel();
     if (outcome.kind === 'ready') return outcome;
-    if (outcome.kind === 'not-ready') {
+    // A probe that failed because the job had ended (nsenter finds no namespace): it ended.
+    const over = outcome.kind === 'not-ready' && jobPids(job.cgroup).length === 0;
+    if (over) {
+      // Recorded by its supervisor.
+    } else if (outcome.kind === 'not-ready') {
       setEndCause(db, job.id, { kind: 'not-ready', detail: readiness.notReady ?? 'not ready' });
     } else if (outcome.kind === 'aborted') {
       requestStop(db, job.id, new Date().toISOString());
     }
-    if (outcome.kind !== 'ended') {
+    if (outcome.kind !== 'ended' && !over) {
       await stopJob({ cgroup: job.cgroup, initPid: job.pid }, job.graceMs, ended, job.stopSignal);
     }
     return { kind: 'ended', record: await ended };
   } finally {
+    empty?.close();
     log.close();
     readiness.cancel();
     waiting.abort();
