@@ -62,9 +62,16 @@ function processesOfState(): number[] {
     });
 }
 
-/** Host ends of job veths (the test's namespace is its own: only its jobs' are here). */
+/**
+ * Host ends of job veths, from /proc/net/dev: this namespace's (the test's own, so only its jobs'
+ * are there); /sys/class/net would show the namespace that mounted /sys, the machine's.
+ */
 function hostVeths(): string[] {
-  return entries('/sys/class/net').filter((n) => /^rnxv/.test(n));
+  return readFileSync('/proc/net/dev', 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(':')[0]?.trim() ?? '')
+    .filter((n) => /^rnxv/.test(n));
 }
 
 const points: [string, () => boolean][] = [
