@@ -108,6 +108,7 @@ const PROBLEM_KINDS = {
   'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',
+  'ambiguous-id': 'input',
   'start-failed': 'failed',
   'name-taken': 'input',
   'cgroup-busy': 'failed',
@@ -120,6 +121,8 @@ const PROBLEM_KINDS = {
   'state-full': 'host',
   'state-read-only': 'host',
   'state-corrupt': 'host',
+  'state-busy': 'host',
+  'state-dir-unusable': 'host',
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',

@@ -6,8 +6,9 @@
  *      in the same request (plus an isolated port for the `isolated` network);
  *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 up and
  *      adds the default route via the gateway. Not lo: bwrap brings it up itself, at the same time
- *      (adding 127.0.0.1 exclusively: had `lo up` added it first, bwrap would fail the job with
- *      "loopback: Failed RTM_NEWADDR").
+ *      (its RTM_NEWADDR of 127.0.0.1 is exclusive, and fails with EEXIST when `ip link set lo up`
+ *      came first and the kernel had already given lo that address: the job then failed to start,
+ *      `bwrap: loopback: Failed RTM_NEWADDR`, now and then under load).
  * The caller has leased the address (phase 1) and, normally, ensured the network on the host
  * (ensureNetworkOnHost); a bridge that is missing all the same is set up here first.
  *

@@ -32,7 +32,7 @@ describe('phase 2 wiring batches', () => {
     assert.match(text, /\nlink set dev rnxvdef type bridge_slave isolated on$/);
   });
 
-  it('configures address, eth0 and the default route inside the job in one batch (not lo: bwrap does)', () => {
+  it('configures address, eth0 and the default route inside the job in one batch (lo is bwrap’s)', () => {
     assert.equal(
       jobBatch(lease),
       [
