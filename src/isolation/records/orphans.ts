@@ -2,8 +2,9 @@
  * Cleaning up after an rnx that was killed (SIGKILL, power loss of the terminal...). A job whose
  * owning rnx process (pid + start time) no longer exists is taken over by the caller, and
  * everything it held is removed: its processes (through its cgroup, and a bwrap that never joined
- * it: stray-processes.ts), cgroups, network wiring and lease, run directory. Its record ends FAILED with reason `orphaned`. Mounts need no work: they
- * live only in the job's mount namespace, which ends with its last process.
+ * it: stray-processes.ts), cgroups, network wiring and lease, run directory. Its record ends
+ * FAILED with reason `orphaned`. Mounts need no work: they live only in the job's mount
+ * namespace, which ends with its last process.
  *
  * Every rnx command asks `orphanCandidates` first (one indexed query, in a small module of its own,
  * so that a command loads this one only when something was left over).
