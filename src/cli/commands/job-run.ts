@@ -195,7 +195,7 @@ Flags come before the command; everything from the command on is passed to it ve
       if (single.length > 0) {
         printProblem(ctx, {
           code: 'usage',
-          message: `--${single.join(' and --')} apply to one command, not to --workflow`,
+          message: `--${single.join(' and --')} ${single.length === 1 ? 'applies' : 'apply'} to one command, not to --workflow`,
           hint: "workflow jobs read /dev/null; set a job's user with 'user:' in the file (or under 'defaults:')",
         });
         return EXIT.usage;
