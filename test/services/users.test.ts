@@ -17,10 +17,9 @@ import { jobSpec } from '../isolation/job-rig.js';
 
 const state = tempDir();
 const files = tempDir('rnx-users-');
-const rnx = (args: readonly string[], input?: string) =>
-  runCli(args, { stateDir: state.dir, ...(input === undefined ? {} : { input }) });
+const rnx = (args: readonly string[]) => runCli(args, { stateDir: state.dir });
 /** `rnx job run --network=none FLAGS... COMMAND...` */
-const job = (...args: string[]) => job(...args);
+const job = (...args: string[]) => rnx(['job', 'run', '--network=none', ...args]);
 /** A job on the runtime whose users the host lacks, as USER. */
 const inRuntime = (user: string, ...command: string[]) =>
   job('--runtime=users', '-u', user, ...command);
