@@ -125,6 +125,8 @@ const PROBLEM_KINDS = {
   'state-full': 'host',
   'state-read-only': 'host',
   'state-corrupt': 'host',
+  'state-busy': 'host',
+  'state-dir-unusable': 'host',
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',

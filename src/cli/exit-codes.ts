@@ -13,6 +13,11 @@ export const EXIT = {
   usage: 2,
   /** The host lacks something rnx needs (a tool, root, a kernel feature). */
   host: 3,
+  /**
+   * An internal error: an exception rnx did not expect (a bug, or a fault of the host it does not
+   * recognise yet); one line names it, RNX_DEBUG=1 shows the trace. 70 is sysexits' EX_SOFTWARE.
+   */
+  internal: 70,
   /** Interrupted by Ctrl-C, SIGTERM or SIGHUP. */
   interrupted: 130,
   /** Standard output or error was closed under rnx (`| head`): it stopped quietly, as SIGPIPE would. */
@@ -37,6 +42,10 @@ export const EXIT_MEANINGS: readonly (readonly [number, string])[] = [
   [EXIT.failed, 'a job or workflow ran and failed, or the thing asked for does not exist'],
   [EXIT.usage, 'invalid input: bad flags, an invalid workflow file, a refused request'],
   [EXIT.host, "the host lacks something rnx needs (see 'rnx system check')"],
+  [
+    EXIT.internal,
+    'internal error: an exception rnx did not expect, named in one line (RNX_DEBUG=1 shows the trace)',
+  ],
   [EXIT.interrupted, 'interrupted (Ctrl-C, SIGTERM or SIGHUP)'],
   [
     EXIT.outputClosed,

@@ -17,6 +17,7 @@ import {
 } from './process-signals.js';
 import { COMMANDS } from './registry.js';
 import { exitCodeFor } from './exit-codes.js';
+import { catchInternalErrors } from './internal-error.js';
 import { stateProblemOf } from '../state/state-fault.js';
 import { closest } from '../suggest.js';
 import pkg from '../../package.json' with { type: 'json' };
@@ -31,7 +32,10 @@ function makeContext(): CliContext {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    cwd: process.cwd(),
+    // Read when a command needs it: --version and --help work in a removed directory.
+    get cwd() {
+      return process.cwd();
+    },
     fancy,
     // isatty, not process.stdin: making that stream could change the terminal the job reads.
     ...(isatty(0) ? { terminalStdinFd: 0 } : { stdinFd: 0 }),
@@ -158,4 +162,10 @@ function wantsHelp(rest: readonly string[], command: Command): boolean {
 
 exitQuietlyOnClosedOutput();
 signalsForwardedByLauncher(process.env['RNX_LAUNCHER'] === 'forwarding');
-process.exitCode = await main(process.argv.slice(2));
+const internalErrors = catchInternalErrors({ stderr: process.stderr, env: process.env });
+try {
+  const code = await main(process.argv.slice(2));
+  if (!internalErrors.happened) process.exitCode = code;
+} catch (error) {
+  internalErrors.report(error);
+}

@@ -40,6 +40,16 @@ function deliver(signal: NodeJS.Signals): void {
   for (const handler of [...active]) handler(signal);
 }
 
+/**
+ * Asks whatever is held (a running job, a workflow, a follow) to let go as SIGTERM would; false
+ * when nothing is held. Used when rnx cannot go on (an internal error).
+ */
+export function releaseHeld(signal: NodeJS.Signals): boolean {
+  if (active.size === 0) return false;
+  for (const handler of [...active]) handler(signal);
+  return true;
+}
+
 export function onStopSignal(handler: Handler): () => void {
   if (active.size === 0) for (const signal of STOP_SIGNALS) process.on(signal, deliver);
   active.add(handler);

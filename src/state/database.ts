@@ -3,11 +3,13 @@
  * node:sqlite (no native build). WAL mode so that readers never block the writer, a busy timeout so
  * that many concurrent `rnx` processes queue instead of failing, and versioned migrations.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { parseDuration } from '../units.js';
 import { StateFault, stateProblemOf } from './state-fault.js';
+import { makeStateDir } from './state-dir.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/rnx';
 
@@ -19,6 +21,23 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export type Database = DatabaseSync;
 
+/** How long a command waits for another process's lock on the database, by default. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a command waits for another process (another rnx) that holds the database's write lock
+ * before it gives up with `state-busy`: `RNX_BUSY_TIMEOUT` (a duration: `30s`, `500ms`, `2m`),
+ * otherwise 30 s. An invalid value throws a StateFault (exit 2).
+ */
+export function busyTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['RNX_BUSY_TIMEOUT'];
+  if (raw === undefined || raw === '') return DEFAULT_BUSY_TIMEOUT_MS;
+  const ms = parseDuration(raw, 'RNX_BUSY_TIMEOUT');
+  if (!ms.ok) throw new StateFault(ms.problem);
+  // SQLite takes a 32-bit number of milliseconds.
+  return Math.min(ms.value, 2 ** 31 - 1);
+}
+
 /**
  * Opens (creating if needed) the database in `dir` and brings its schema up to date. A state
  * directory rnx cannot use (full, read-only, a damaged file) throws a StateFault; a database this
@@ -29,9 +48,9 @@ export function openDatabase(dir: string, migrations: readonly Migration[] = MIG
   let created = false;
   let db: Database | undefined;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeStateDir(dir);
     created = !existsSync(file);
-    db = new DatabaseSync(file, { timeout: 30_000 });
+    db = new DatabaseSync(file, { timeout: busyTimeoutMs() });
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     migrate(db, migrations);
     return db;
@@ -40,7 +59,7 @@ export function openDatabase(dir: string, migrations: readonly Migration[] = MIG
     if (problem === undefined) throw error;
     db?.close();
     if (created) for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-    throw new StateFault(problem, error);
+    throw error instanceof StateFault ? error : new StateFault(problem, error);
   }
 }
 

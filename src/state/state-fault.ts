@@ -20,6 +20,8 @@ export class StateFault extends Error {
 }
 
 /** SQLite's primary result codes that are faults of the surroundings. */
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
 const SQLITE_READONLY = 8;
 const SQLITE_CORRUPT = 11;
 const SQLITE_FULL = 13;
@@ -74,6 +76,13 @@ export function stateProblemOf(error: unknown, dir: string): Problem | undefined
       code: 'state-read-only',
       message: where,
       hint: 'rnx records jobs, networks and leases there: make it writable for root, or set RNX_STATE_DIR to a writable directory',
+    };
+  }
+  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+    return {
+      code: 'state-busy',
+      message: `the state database ${file} stayed locked by another process (another rnx, or a sqlite3 shell) for longer than the busy timeout`,
+      hint: `wait for it and try again (fuser ${file} shows who holds it), or set RNX_BUSY_TIMEOUT to wait longer (default 30s)`,
     };
   }
   if (primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT) {
