@@ -19,6 +19,7 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils) # the tests give rnx a pse
 # workflows/postgres.yaml and its test run Debian's PostgreSQL server (any version) as a job.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+[ -x /usr/bin/time ] || need+=(time) # npm run bench -- validate-limits reads peak memory with GNU time
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
