@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { parseArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
@@ -36,11 +37,16 @@ function makeContext(): CliContext {
       return process.cwd();
     },
     fancy,
+<<<<<<< HEAD
     // Asked only by the commands that hand it on: making process.stdin loads Node's stream
     // modules, a few milliseconds of every other command's start-up.
     get stdinFd() {
       return process.stdin.isTTY ? undefined : 0;
     },
+=======
+    // isatty, not process.stdin: making that stream could change the terminal the job reads.
+    ...(isatty(0) ? { terminalStdinFd: 0 } : { stdinFd: 0 }),
+>>>>>>> main
     onSignal: onStopSignal,
   };
 }
