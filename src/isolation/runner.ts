@@ -16,6 +16,7 @@ import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
+import { toolUsesOfJob } from '../host-tools.js';
 import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
@@ -178,7 +179,7 @@ export async function runJob(
     }
   };
   try {
-    const tools = jobRequirements();
+    const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
     if (spec.user !== undefined) {
       // Accepted by the format (and exported to Argo), but rnx cannot switch users yet: say so
