@@ -163,7 +163,8 @@ function overlayItem(): HostItem {
   };
 }
 
-export function checkHost(): HostItem[] {
+/** What every job needs beside its tools: privileges, namespaces, cgroups, overlayfs. */
+function kernelItems(): HostItem[] {
   return [
     privilegeItem(),
     namespaceItem('pid', 'PID'),
@@ -173,8 +174,11 @@ export function checkHost(): HostItem[] {
     namespaceItem('ipc', 'IPC'),
     cgroupItem(),
     overlayItem(),
-    ...toolItems(),
   ];
+}
+
+export function checkHost(): HostItem[] {
+  return [...kernelItems(), ...toolItems()];
 }
 
 /** True when rnx has the capabilities jobs, networks and cleanup need (root, in practice). */
@@ -229,16 +233,7 @@ export function jobRequirements(uses: readonly ToolUse[]): Result<JobTools> {
 }
 
 function kernelRequirements(): Result<void> {
-  const missing = [
-    privilegeItem(),
-    namespaceItem('pid', 'PID'),
-    namespaceItem('mnt', 'mount'),
-    namespaceItem('net', 'network'),
-    namespaceItem('uts', 'UTS'),
-    namespaceItem('ipc', 'IPC'),
-    cgroupItem(),
-    overlayItem(),
-  ].filter((item) => !item.ok);
+  const missing = kernelItems().filter((item) => !item.ok);
   const first = missing[0];
   if (first === undefined) return ok(undefined);
   return fail(
