@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { ok, type Problem, type Result } from './problem.js';
 
 /** What a tool is needed for; a command or a job needs the tools of each of its uses. */
-export type ToolUse = 'jobs' | 'networks' | 'runtimes' | 'probes' | 'background';
+export type ToolUse = 'jobs' | 'networks' | 'job-networks' | 'runtimes' | 'probes' | 'background';
 
 /** Who has each use, as `rnx system check` says it. */
 export const USE_LABELS: Readonly<Record<ToolUse, string>> = {
   jobs: 'every job',
-  networks: 'jobs on a network other than none, network create/remove',
+  networks: 'network create/remove and jobs on a network other than none',
+  'job-networks': 'jobs on a network other than none',
   runtimes: 'jobs with a runtime',
   probes: 'ready: exec, tcp and http probes',
   background: 'background jobs (job run -d)',
@@ -51,7 +52,7 @@ export const HOST_TOOLS = {
   },
   nsenter: {
     package: 'util-linux',
-    uses: ['networks', 'probes'],
+    uses: ['job-networks', 'probes'],
     why: "enters a job's namespaces (its network set-up, readiness probes)",
   },
   nft: { package: 'nftables', uses: ['networks'], why: "networks' isolation and NAT rules" },
@@ -139,7 +140,7 @@ export function toolUsesOfJob(
   background = false,
 ): ToolUse[] {
   const uses: ToolUse[] = ['jobs'];
-  if (job.network !== 'none') uses.push('networks');
+  if (job.network !== 'none') uses.push('networks', 'job-networks');
   if (job.runtime !== undefined) uses.push('runtimes');
   if (job.ready !== undefined && job.ready.probe.kind !== 'log') uses.push('probes');
   if (background) uses.push('background');

@@ -60,7 +60,10 @@ describe('host tools, looked up on PATH the same way everywhere', () => {
   it('system check: exit 3, the missing tool with its package and who needs it', async () => {
     const r = await rnxWithout('nft', ['system', 'check']);
     assert.equal(r.code, 3, r.stdout);
-    assert.match(r.stdout, /^missing +nft +not on PATH: jobs on a network other than none/m);
+    assert.match(
+      r.stdout,
+      /^missing +nft +not on PATH: network create\/remove and jobs on a network other than none/m,
+    );
     assert.match(r.stdout, /fix: apt-get install nftables$/m);
     assert.match(r.stdout, /^ok +ip +\/.*\/ip$/m);
     const json = await rnxWithout('bwrap', ['system', 'check', '--json']);

@@ -32,13 +32,14 @@ describe('host tools', () => {
         { network: 'bridge', runtime: 'alpine', ready: { probe: { kind: 'tcp' } } },
         true,
       ),
-      ['jobs', 'networks', 'runtimes', 'probes', 'background'],
+      ['jobs', 'networks', 'job-networks', 'runtimes', 'probes', 'background'],
     );
     assert.deepEqual(toolUsesOfJob({ network: 'none', ready: { probe: { kind: 'log' } } }), [
       'jobs',
     ]);
     assert.deepEqual(toolsFor(['jobs']), ['bwrap', 'setpriv', 'mkfifo']);
-    assert.deepEqual(toolsFor(['networks']), ['ip', 'nsenter', 'nft']);
+    assert.deepEqual(toolsFor(['networks']), ['ip', 'nft']);
+    assert.deepEqual(toolsFor(['job-networks']), ['nsenter']);
   });
 
   it('missing tools are named with their packages, one apt-get line', () => {
