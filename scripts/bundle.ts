@@ -19,7 +19,12 @@ const outdir = `${root}dist/rnx`;
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
+  // The worker thread that loads large workflow files (src/validate/load-large.ts finds it
+  // beside the chunk that starts it).
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'load-large-worker': 'src/validate/load-large-worker.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,

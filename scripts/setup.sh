@@ -15,6 +15,7 @@ command -v strace >/dev/null 2>&1 || need+=(strace) # the tests count the proces
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping) # the tests ping from inside a contained job
 command -v python3 >/dev/null 2>&1 || need+=(python3) # the example workflows and the tests use it
 command -v busybox >/dev/null 2>&1 || need+=(busybox-static) # the runtime tests build a tiny root
+[ -x /usr/bin/time ] || need+=(time) # npm run bench -- validate-limits reads peak memory with GNU time
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -59,6 +59,12 @@ export const HOST_TOOLS = {
   sh: { package: 'dash', uses: ['background'], why: "runs a background job's supervisor" },
   env: { package: 'coreutils', uses: ['background'], why: "starts a background job's end" },
   sed: { package: 'sed', uses: ['background'], why: "masks secrets in a background job's log" },
+  setsid: {
+    package: 'util-linux',
+    uses: ['background'],
+    why: "keeps a background job's timer out of its process group",
+  },
+  sleep: { package: 'coreutils', uses: ['background'], why: "times a background job's timeout" },
 } as const satisfies Record<string, ToolInfo>;
 
 export type HostTool = keyof typeof HOST_TOOLS;

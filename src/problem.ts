@@ -108,6 +108,7 @@ const PROBLEM_KINDS = {
   'output-unwritable': 'failed',
   // jobs, runs and records
   'not-found': 'not-found',
+  'ambiguous-id': 'input',
   'start-failed': 'failed',
   'name-taken': 'input',
   'cgroup-busy': 'failed',

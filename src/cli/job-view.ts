@@ -1,9 +1,6 @@
 /** How job records are shown: the JSON shape of `job list/status --json`, and table cells. */
 import { shellExitCode } from '../isolation/end/outcome.js';
-import { findJob, jobIdsWithPrefix, type JobRecord } from '../isolation/records/job-store.js';
-import type { Database } from '../state/database.js';
-import type { CliContext } from './context.js';
-import { printProblem } from './print.js';
+import type { JobRecord } from '../isolation/records/job-store.js';
 import { formatBytes } from '../units.js';
 
 export function jobJson(job: JobRecord): Record<string, unknown> {
@@ -65,29 +62,6 @@ export function commandText(job: JobRecord, width = 40): string {
     .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a)))
     .join(' ');
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
-}
-
-/** The job `ref` names (an id, a unique id prefix or a name), or undefined after saying so. */
-export function jobOrReport(ctx: CliContext, db: Database, ref: string): JobRecord | undefined {
-  const job = findJob(db, ref);
-  if (job === undefined) {
-    const candidates = jobIdsWithPrefix(db, ref, 10);
-    printProblem(
-      ctx,
-      candidates.length > 1
-        ? {
-            code: 'not-found',
-            message: `job id prefix '${ref}' is ambiguous: ${candidates.join(', ')}${candidates.length === 10 ? ', ...' : ''}`,
-            hint: 'give more characters of the id',
-          }
-        : {
-            code: 'not-found',
-            message: `no job '${ref.length > 80 ? `${ref.slice(0, 80)}...` : ref}'`,
-            hint: "see 'rnx job list'",
-          },
-    );
-  }
-  return job;
 }
 
 /** CPU time for people: `0.52s`, `3m12s`. */

@@ -34,7 +34,8 @@ import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, markRunning, recordResources } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
-import { holdEnd } from './records/end-signal.js';
+import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
+import { holdEnd, removeEndFifo } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
 import { maskSecrets } from './output/redact.js';
@@ -275,6 +276,7 @@ export async function runJob(
           runDir,
           logPath,
           secrets,
+          ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
         }),
       };
     }
@@ -285,6 +287,9 @@ export async function runJob(
       output: output$,
       ...(hooks.stdin === undefined ? {} : { stdin: hooks.stdin }),
     });
+    // Undone in reverse: the start process first (a detached job's whole supervisor group), then
+    // the end FIFO that supervisor made.
+    if (detached !== undefined) onEnd(() => removeEndFifo(dir, spec.id));
     onEnd(() => reap(proc));
     const started = await handshake(proc, {
       procsFiles: cgroup.value.procsFiles,
@@ -309,7 +314,7 @@ export async function runJob(
       undo.move();
       output.close();
       ownEnd.close();
-      return {
+      const running: JobResult = {
         id: spec.id,
         ...(spec.name === undefined ? {} : { name: spec.name }),
         status: 'RUNNING',
@@ -322,6 +327,27 @@ export async function runJob(
         endedAt: '',
         pid,
       };
+      if (spec.ready === undefined) return running;
+      const ready = await awaitDetachedReady(
+        db,
+        dir,
+        {
+          id: spec.id,
+          pid,
+          env,
+          cgroup: cgroup.value,
+          logPath,
+          ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
+          graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
+        },
+        readiness,
+        hooks.signal,
+      );
+      if (ready.kind === 'ready') {
+        hooks.onReady?.(ready.info);
+        return running;
+      }
+      return ready.record === undefined ? running : resultOfRecord(ready.record);
     }
     const stop = hooks.signal
       ? AbortSignal.any([hooks.signal, readiness.stopSignal])

@@ -4,8 +4,11 @@
  *   1. host: `ip -batch -` creates the veth pair with the peer made directly inside the job's
  *      namespace as eth0 (`peer name eth0 netns PID`), the host end enslaved to the bridge and up
  *      in the same request (plus an isolated port for the `isolated` network);
- *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 and lo up
- *      and adds the default route via the gateway.
+ *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 up and
+ *      adds the default route via the gateway. Not lo: bwrap brings it up itself, at the same time
+ *      (its RTM_NEWADDR of 127.0.0.1 is exclusive, and fails with EEXIST when `ip link set lo up`
+ *      came first and the kernel had already given lo that address: the job then failed to start,
+ *      `bwrap: loopback: Failed RTM_NEWADDR`, now and then under load).
  * The caller has leased the address (phase 1) and, normally, ensured the network on the host
  * (ensureNetworkOnHost); a bridge that is missing all the same is ensured here first.
  */
@@ -42,7 +45,6 @@ export function hostBatch(request: AttachRequest, hostVeth: string): string {
 export function jobBatch(lease: Lease): string {
   return [
     `address add ${lease.address}/${String(lease.prefixLength)} broadcast + dev eth0`,
-    'link set dev lo up',
     'link set dev eth0 up',
     `route add default via ${lease.gateway} dev eth0`,
   ].join('\n');

@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import type { Diagnostic, Location } from './diagnostic.js';
 import { findTooDeep, MAX_NESTING } from './nesting.js';
+import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { yamlDiagnostics } from './yaml-errors.js';
 
 export type PathSegment = string | number;
@@ -27,7 +28,15 @@ export interface LoadedFile {
   readonly data: unknown;
   /** YAML syntax errors and warnings. Later stages run only when none of them is an error. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Keys written twice in one map (checked only when the YAML itself is sound). Errors, but later
+   * stages still run on the data, which keeps the last value.
+   */
+  readonly duplicateKeys: readonly Diagnostic[];
 }
+
+/** What loading found, without the document: what a worker thread hands back (load-large.ts). */
+export type LoadFindings = Pick<LoadedFile, 'data' | 'diagnostics' | 'duplicateKeys'>;
 
 const MAX_ALIASES = 1000;
 
@@ -52,10 +61,8 @@ export function loadYaml(source: string, file: string): LoadedFile {
     doc = undefined;
   };
   if (deep !== undefined) {
-    // The lines of the real text, for the location (the document parsed was empty).
-    for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) {
-      lines.addNewLine(at + 1);
-    }
+    // The lines of the real text, for the location (the empty text parsed gave the first).
+    addLines(lines, source);
     const diagnostic: Diagnostic = {
       severity: 'error',
       code: 'yaml-too-deep',
@@ -64,13 +71,27 @@ export function loadYaml(source: string, file: string): LoadedFile {
       ...spanAt(file, lines, deep.offset, deep.offset + 1),
       related: [],
     };
-    return { file, source, document, release, lines, data: undefined, diagnostics: [diagnostic] };
+    const diagnostics = [diagnostic];
+    return {
+      file,
+      source,
+      document,
+      release,
+      lines,
+      data: undefined,
+      diagnostics,
+      duplicateKeys: [],
+    };
   }
   const diagnostics = yamlDiagnostics(parsed.errors, parsed.warnings, source, (start, end) =>
     spanAt(file, lines, start, end),
   );
   let data: unknown;
+  let duplicateKeys: Diagnostic[] = [];
   if (parsed.errors.length === 0) {
+    duplicateKeys = checkDuplicateKeys(parsed.contents, (range) =>
+      spanAt(file, lines, range?.[0] ?? 0, range?.[1] ?? 0),
+    );
     try {
       data = parsed.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
@@ -85,7 +106,37 @@ export function loadYaml(source: string, file: string): LoadedFile {
       });
     }
   }
-  return { file, source, document, release, lines, data, diagnostics };
+  return { file, source, document, release, lines, data, diagnostics, duplicateKeys };
+}
+
+/**
+ * A loaded file from what loading found elsewhere (a worker thread): the line index is made again
+ * from the text, and the document is parsed only if a diagnostic has to be located in it.
+ */
+export function loadedFrom(source: string, file: string, found: LoadFindings): LoadedFile {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  addLines(lines, source);
+  let doc: Document.Parsed | undefined;
+  return {
+    file,
+    source,
+    // A file too deep for the parser has an empty document, as in loadYaml.
+    document: () =>
+      (doc ??= parseDocument(findTooDeep(source) === undefined ? source : '', OPTIONS)),
+    release: () => {
+      doc = undefined;
+    },
+    lines,
+    ...found,
+  };
+}
+
+/** The start of every line after the first, as the parser reports them. */
+function addLines(lines: LineCounter, source: string): void {
+  for (let at = source.indexOf('\n'); at !== -1; at = source.indexOf('\n', at + 1)) {
+    lines.addNewLine(at + 1);
+  }
 }
 
 export function spanAt(file: string, lines: LineCounter, start: number, end: number): Location {

@@ -3,15 +3,17 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } f
 import { resolve } from 'node:path';
 import type { Catalog } from './catalog.js';
 import type { ReadText } from './env-files.js';
+import { LARGE_FILE, loadLargeYaml } from './load-large.js';
+import { loadYaml } from './load.js';
 import type { ValidateOptions, ValidationResult } from './validate-workflow.js';
-import { validateWorkflow } from './validate-workflow.js';
+import { validateLoaded } from './validate-workflow.js';
 
 export interface FileValidation extends ValidationResult {
   /** The text that was checked, for excerpts; undefined when the file could not be read. */
   readonly source?: string;
 }
 
-export function validateWorkflowFile(
+export async function validateWorkflowFile(
   file: string,
   catalog: Catalog,
   options: ValidateOptions = {},
@@ -19,7 +21,7 @@ export function validateWorkflowFile(
   const read = readText(resolve(options.cwd ?? '', file));
   if (!read.ok) {
     const reason = read.reason;
-    return Promise.resolve({
+    return {
       file,
       diagnostics: [
         {
@@ -36,13 +38,15 @@ export function validateWorkflowFile(
       ],
       workflowNames: [],
       plans: [],
-    });
+    };
   }
   const source = read.text;
-  return Promise.resolve({
-    ...validateWorkflow(source, file, catalog, { readEnvFile: readText, ...options }),
+  const loaded =
+    source.length > LARGE_FILE ? await loadLargeYaml(source, file) : loadYaml(source, file);
+  return {
+    ...validateLoaded(loaded, catalog, { readEnvFile: readText, ...options }),
     source,
-  });
+  };
 }
 
 /**

@@ -13,13 +13,14 @@ import { checkEnvironment } from './environment.js';
 import { expandWorkflows } from './expand.js';
 import { buildJobGraph, wavesOf } from './graph.js';
 import { loadYaml, locate } from './load.js';
+import type { LoadedFile } from './load.js';
+import { LARGE_FILE } from './load-large.js';
 import type { Plan } from './model.js';
 import { buildPlan } from './plan.js';
 import type { Rule, RuleContext } from './rule.js';
 import { checkCapabilities } from './rules/capabilities.js';
 import { checkArtifacts } from './rules/artifacts.js';
 import { checkCycles } from './rules/cycles.js';
-import { checkDuplicateKeys } from './rules/duplicate-keys.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkEnvSize } from './rules/env-size.js';
 import { checkGpu } from './rules/gpu.js';
@@ -67,9 +68,6 @@ export interface ValidationResult {
   readonly plan?: Plan;
 }
 
-/** Files larger than this (4 MB) free their YAML document once it has been checked. */
-const RELEASE_FROM = 4 * 1024 * 1024;
-
 const RULES: readonly Rule[] = [
   checkRequires,
   checkArtifacts,
@@ -90,12 +88,21 @@ export function validateWorkflow(
   catalog: Catalog,
   options: ValidateOptions = {},
 ): ValidationResult {
-  const loaded = loadYaml(source, file);
+  return validateLoaded(loadYaml(source, file), catalog, options);
+}
+
+/** validateWorkflow on a file already loaded (by loadYaml, or in a worker by load-large.ts). */
+export function validateLoaded(
+  loaded: LoadedFile,
+  catalog: Catalog,
+  options: ValidateOptions = {},
+): ValidationResult {
+  const { file } = loaded;
   if (loaded.diagnostics.some(isError)) return result(file, loaded.diagnostics, [], []);
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...checkDuplicateKeys(loaded)];
-  // A large file's document takes about 70 times its size; past here it is needed only to
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...loaded.duplicateKeys];
+  // A large file's document takes about 20 times its size; past here it is needed only to
   // locate diagnostics (locate parses it again then), so a large valid file lets it go.
-  if (diagnostics.length === 0 && source.length > RELEASE_FROM) loaded.release();
+  if (diagnostics.length === 0 && loaded.source.length > LARGE_FILE) loaded.release();
   add(diagnostics, checkSchema(loaded));
   const all = workflowViews(loaded.data);
   const names = all.flatMap((w) => (w.key === undefined ? [] : [w.key]));

@@ -216,10 +216,27 @@ describe('workflow run references', () => {
     }
   });
 
-  it('an ambiguous prefix says so and names the candidates', async () => {
-    const r = await runCli(['workflow', 'status', 'wr-'], { stateDir: state.dir });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /run id prefix 'wr-' is ambiguous: wr-aaaa0001, wr-dead0002/);
+  it('an ambiguous prefix says so and names the candidates, exit 2, in every run command', async () => {
+    for (const args of [
+      ['workflow', 'status', 'wr-'],
+      ['workflow', 'stop', 'wr-'],
+      ['workflow', 'wait', 'wr-'],
+      ['workflow', 'logs', 'wr-'],
+      ['workflow', 'rerun', 'wr-'],
+      ['workflow', 'artifacts', 'wr-'],
+      ['job', 'list', '--workflow=wr-'],
+    ]) {
+      const r = await runCli(args, { stateDir: state.dir });
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(
+        r.stderr,
+        /^rnx: run id prefix 'wr-' is ambiguous: wr-aaaa0001, wr-dead0002\n/,
+        args.join(' '),
+      );
+    }
+    const none = await runCli(['workflow', 'artifacts', 'wr-b'], { stateDir: state.dir });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^rnx: no workflow run 'wr-b'\n/);
   });
 
   it('an id of 50,000 characters is not found, in one line', async () => {

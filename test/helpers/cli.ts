@@ -33,12 +33,20 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string;
   readonly timeoutMs?: number;
+  /** A command that runs rnx, e.g. `['nsenter', '--net=/proc/PID/ns/net', '--']`. */
+  readonly prefix?: readonly string[];
 }
 
 /** Runs `rnx ARGS...` with Node 24 (the test runner's own node) and collects its output. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RNX_BIN, ...args], {
+    const [command = process.execPath, ...rest] = [
+      ...(options.prefix ?? []),
+      process.execPath,
+      RNX_BIN,
+      ...args,
+    ];
+    const child = spawn(command, rest, {
       cwd: options.cwd ?? REPO_ROOT,
       env: {
         ...process.env,

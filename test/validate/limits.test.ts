@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { catalogOf } from '../../src/validate/catalog.js';
 import { renderDiagnostics } from '../../src/validate/diagnostic.js';
-import { validateWorkflow } from '../../src/validate/validate-workflow.js';
+import { LARGE_FILE, loadInWorker } from '../../src/validate/load-large.js';
+import { loadedFrom, loadYaml, locate } from '../../src/validate/load.js';
+import { validateWorkflowFile } from '../../src/validate/read-file.js';
+import { validateLoaded, validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { noStackTrace, runCli, tempDir } from '../helpers/cli.js';
 import {
   deeplyNested,
@@ -153,6 +156,67 @@ describe('a large file', () => {
     assert.deepEqual(
       r.diagnostics.map((d) => [d.code, d.line, d.column]),
       [['unknown-key', lines, 5]],
+    );
+  });
+});
+
+describe('a large file loaded in a worker thread', () => {
+  const loadBoth = async (source: string) => {
+    const found = await loadInWorker({ source, file: 'w.yaml' });
+    assert.ok(found !== undefined, 'the worker thread failed');
+    return { here: loadYaml(source, 'w.yaml'), apart: loadedFrom(source, 'w.yaml', found) };
+  };
+
+  it('finds the same data, YAML errors and duplicate keys as loading it here', async () => {
+    const samples = [
+      `${validChain(50)}  odd:\n    command: x\n    __proto__: { polluted: yes }\n`,
+      'jobs:\n  a: { command: x, args: [*nope] }\n',
+      `base: &b { command: x }\njobs:\n  a: { <<: *b, network: none }\n  a: { command: y }\n`,
+      'jobs:\n  a:\n\tcommand: x\n',
+      deeplyNested(100),
+      `a: &a [x, x]\nb: &b [${'*a, '.repeat(40)}*a]\nc: [${'*b, '.repeat(40)}*b]\n`,
+      'jobs:\r\n  a:\r\n    command: x\r\n    comand: y\r\n',
+    ];
+    for (const source of samples) {
+      const { here, apart } = await loadBoth(source);
+      assert.deepEqual(apart.data, here.data, source);
+      assert.deepEqual(apart.diagnostics, here.diagnostics, source);
+      assert.deepEqual(apart.duplicateKeys, here.duplicateKeys, source);
+      assert.deepEqual(apart.lines.lineStarts, here.lines.lineStarts, source);
+      assert.deepEqual(
+        locate(apart, ['jobs', 'a', 'comand'], 'key'),
+        locate(here, ['jobs', 'a', 'comand'], 'key'),
+      );
+    }
+    const { apart: twice } = await loadBoth('jobs:\n  a:\n    command: x\n    command: y\n');
+    assert.deepEqual(
+      twice.duplicateKeys.map((d) => [d.code, d.line, d.related[0]?.line]),
+      [['yaml-duplicate-key', 4, 3]],
+    );
+    // yaml keeps `__proto__` as an own key, and so does the copy from the worker.
+    const { apart: odd } = await loadBoth(samples[0] ?? '');
+    const job = (odd.data as { jobs: Record<string, object> }).jobs['odd'];
+    assert.equal(Object.getPrototypeOf(job), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(job, '__proto__')?.value, { polluted: 'yes' });
+    // The plan made from the worker's data is the one made here.
+    const valid = validChain(50);
+    const { apart } = await loadBoth(valid);
+    assert.deepEqual(validateLoaded(apart, catalogOf()), validate(valid));
+  });
+
+  it('a file past 4 MB is loaded apart, and its mistakes are located', async () => {
+    const broken = `${validChain(30_000)}    comand: typo\n  job-000001:\n    command: again\n`;
+    assert.ok(broken.length > LARGE_FILE);
+    const lines = broken.split('\n').length - 1;
+    const r = await validateWorkflowFile(file('broken-large.yaml', broken), catalogOf(), {
+      checkEnvironment: false,
+    });
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.line, d.column]),
+      [
+        ['yaml-duplicate-key', lines - 1, 3],
+        ['unknown-key', lines - 2, 5],
+      ].sort((a, b) => Number(a[1]) - Number(b[1])),
     );
   });
 });

@@ -20,6 +20,7 @@ import { EXIT } from '../context.js';
 import { commandText, durationText, exitText, jobJson } from '../job-view.js';
 import { flagOption, stringOption } from '../args.js';
 import { formatTable, printJson, printProblem, writeLine } from '../print.js';
+import { noSuchRun } from '../record-refs.js';
 
 const DEFAULT_LIMIT = 50;
 
@@ -64,14 +65,7 @@ export const command: Command = {
     const runId = stringOption(args.options, 'workflow');
     const listed =
       runId === undefined ? listJobs(db, filter.value) : workflowJobs(db, runId, filter.value);
-    if (listed === undefined) {
-      printProblem(ctx, {
-        code: 'not-found',
-        message: `no workflow run '${runId ?? ''}'`,
-        hint: "see 'rnx workflow list'",
-      });
-      return Promise.resolve(EXIT.failed);
-    }
+    if (listed === undefined) return Promise.resolve(noSuchRun(ctx, db, runId ?? ''));
     const { jobs, total } = listed;
     if (flagOption(args.options, 'json')) {
       printJson(ctx, jobs.map(jobJson));

@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
 import { openDatabase, stateDir, type Database } from '../../state/database.js';
 import { getJob } from '../../isolation/records/job-store.js';
 import { waitForJobEnd } from '../../isolation/records/wait-end.js';
-import { jobOrReport } from '../job-view.js';
+import { jobOrReport } from '../record-refs.js';
 import type { CliContext, Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { flagOption } from '../args.js';
@@ -82,8 +82,9 @@ export const command: Command = {
       return EXIT.usage;
     }
     const db = openDatabase(stateDir(ctx.env));
-    const job = jobOrReport(ctx, db, ref);
-    if (job === undefined) return EXIT.failed;
+    const resolved = jobOrReport(ctx, db, ref);
+    if ('exit' in resolved) return resolved.exit;
+    const job = resolved.found;
     if (flagOption(args.options, 'follow'))
       await follow(ctx, db, stateDir(ctx.env), job.id, job.logPath);
     else copyFrom(ctx, job.logPath, 0);

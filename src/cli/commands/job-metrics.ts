@@ -10,7 +10,8 @@ import { openDatabase, stateDir } from '../../state/database.js';
 import { flagOption } from '../args.js';
 import type { CliContext, Command } from '../context.js';
 import { EXIT } from '../context.js';
-import { bytesText, cpuText, jobOrReport } from '../job-view.js';
+import { bytesText, cpuText } from '../job-view.js';
+import { jobOrReport } from '../record-refs.js';
 import { formatTable, printJson, printProblem, writeLine } from '../print.js';
 
 const SAMPLE_MS = 250;
@@ -105,8 +106,9 @@ export const command: Command = {
       return EXIT.usage;
     }
     const db = openDatabase(stateDir(ctx.env));
-    const found = jobOrReport(ctx, db, ref);
-    if (found === undefined) return EXIT.failed;
+    const resolved = jobOrReport(ctx, db, ref);
+    if ('exit' in resolved) return resolved.exit;
+    const found = resolved.found;
     const json = flagOption(args.options, 'json');
     if (!flagOption(args.options, 'watch')) {
       const m = await sample(found);

@@ -11,9 +11,9 @@ import {
   durationText,
   exitText,
   jobJson,
-  jobOrReport,
   readyText,
 } from '../job-view.js';
+import { jobOrReport } from '../record-refs.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 
 export const command: Command = {
@@ -32,8 +32,9 @@ Examples:
       return Promise.resolve(EXIT.usage);
     }
     const db = openDatabase(stateDir(ctx.env));
-    const job = jobOrReport(ctx, db, ref);
-    if (job === undefined) return Promise.resolve(EXIT.failed);
+    const resolved = jobOrReport(ctx, db, ref);
+    if ('exit' in resolved) return Promise.resolve(resolved.exit);
+    const job = resolved.found;
     // A workflow job's outputs ($RNX_OUTPUT), recorded with its run.
     const outputs = outputsOfJob(db, job.id);
     if (flagOption(args.options, 'json')) {

@@ -6,7 +6,7 @@
  * this command wakes when it has (no polling); if that rnx is gone, this command cleans up after it.
  */
 import { openDatabase, stateDir } from '../../state/database.js';
-import { jobOrReport } from '../job-view.js';
+import { jobOrReport } from '../record-refs.js';
 import { stopRunningJob } from '../../isolation/end/stop-running.js';
 import { parseDuration } from '../../units.js';
 import type { Command } from '../context.js';
@@ -45,8 +45,9 @@ export const command: Command = {
       return EXIT.usage;
     }
     const db = openDatabase(stateDir(ctx.env));
-    const job = jobOrReport(ctx, db, ref);
-    if (job === undefined) return EXIT.failed;
+    const resolved = jobOrReport(ctx, db, ref);
+    if ('exit' in resolved) return resolved.exit;
+    const job = resolved.found;
     if (!job.active) {
       writeLine(ctx.stderr, `rnx: job ${job.id} is not running (${job.status})`);
       return EXIT.failed;

@@ -9,7 +9,8 @@ import { openDatabase, stateDir } from '../../state/database.js';
 import { flagOption } from '../args.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
-import { jobJson, jobOrReport } from '../job-view.js';
+import { jobJson } from '../job-view.js';
+import { jobOrReport } from '../record-refs.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 
 export const command: Command = {
@@ -29,8 +30,9 @@ Examples:
     }
     const dir = stateDir(ctx.env);
     const db = openDatabase(dir);
-    const job = jobOrReport(ctx, db, ref);
-    if (job === undefined) return EXIT.failed;
+    const resolved = jobOrReport(ctx, db, ref);
+    if ('exit' in resolved) return resolved.exit;
+    const job = resolved.found;
     const interrupted = new AbortController();
     const off = ctx.onSignal(() => interrupted.abort());
     let final;

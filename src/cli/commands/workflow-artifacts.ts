@@ -8,6 +8,7 @@ import { flagOption, stringOption } from '../args.js';
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { formatTable, printJson, printProblem, writeLine } from '../print.js';
+import { noSuchRun } from '../record-refs.js';
 
 export const command: Command = {
   path: 'workflow artifacts',
@@ -35,14 +36,7 @@ Examples:
     const db = openDatabase(dir);
     try {
       const run = findRun(db, id);
-      if (run === undefined) {
-        printProblem(ctx, {
-          code: 'not-found',
-          message: `no workflow run '${id}'`,
-          hint: "see 'rnx workflow list'",
-        });
-        return Promise.resolve(EXIT.failed);
-      }
+      if (run === undefined) return Promise.resolve(noSuchRun(ctx, db, id));
       const entries = listArtifacts(dir, run.id);
       const out = stringOption(args.options, 'out');
       if (out !== undefined) {

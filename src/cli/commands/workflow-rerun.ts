@@ -3,7 +3,7 @@
  * and everything downstream of them, reading the workflow file again; completed jobs are reused
  * (outputs and artifacts) unless their definition changed.
  */
-import { noSuchRun } from '../run-view.js';
+import { noSuchRun } from '../record-refs.js';
 import { findRun, newRunId, reconcileRuns, runJobs } from '../../engine/records.js';
 import { prepareRerun } from '../../engine/rerun.js';
 import { isAlive } from '../../isolation/records/proc-identity.js';

@@ -1,5 +1,5 @@
 /** `rnx workflow status ID`: one workflow run, job by job. */
-import { noSuchRun } from '../run-view.js';
+import { noSuchRun } from '../record-refs.js';
 import { findRun, reconcileRuns, runJobs } from '../../engine/records.js';
 import { openDatabase, stateDir } from '../../state/database.js';
 import { flagOption } from '../args.js';

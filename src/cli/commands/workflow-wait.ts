@@ -9,7 +9,7 @@ import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 import { runControlPorts } from '../run-control-ports.js';
-import { noSuchRun } from '../run-view.js';
+import { noSuchRun } from '../record-refs.js';
 
 export const command: Command = {
   path: 'workflow wait',
