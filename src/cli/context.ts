@@ -18,6 +18,8 @@ export interface CliContext {
    * (a pipe or a file: `echo hi | rnx job run cat`); undefined when it is a terminal.
    */
   readonly stdinFd?: number;
+  /** rnx's standard input when it is a terminal: handed to a job only on request (`-i`). */
+  readonly terminalStdinFd?: number;
   /** Registers a handler for SIGINT, SIGTERM and SIGHUP; returns a function that removes it. */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isatty } from 'node:tty';
 import { parseArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
@@ -36,7 +37,8 @@ function makeContext(): CliContext {
       return process.cwd();
     },
     fancy,
-    ...(process.stdin.isTTY ? {} : { stdinFd: 0 }),
+    // isatty, not process.stdin: making that stream could change the terminal the job reads.
+    ...(isatty(0) ? { terminalStdinFd: 0 } : { stdinFd: 0 }),
     onSignal: onStopSignal,
   };
 }
