@@ -198,7 +198,7 @@ export async function runJob(
     });
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
     // The host side of the network is ensured while the job starts; phase 2 waits for it.
-    const network = ensureOnHost(prepared.value);
+    const network = ensureOnHost(db, prepared.value);
     onEnd(() => releaseNetworkSoon(db, spec.id, network.hostVeth));
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
