@@ -75,6 +75,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     internal: true,
   },
   {
+    path: 'job timeout-detached',
+    summary: 'Stop a detached job whose timeout has passed (run by its timer)',
+    load: () => import('./commands/job-timeout-detached.js'),
+    internal: true,
+  },
+  {
     path: 'system check',
     summary: 'Check that this host can run jobs',
     load: () => import('./commands/system-check.js'),

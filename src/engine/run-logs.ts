@@ -1,7 +1,8 @@
 /**
- * A workflow run's output, job by job, for `rnx workflow logs RUN [--follow]`: every attempt's log
- * (the jobs' own log files, secrets already masked), line by line with the job's name, as the live
- * view shows it. Without --follow, each job's output in the workflow's order. With --follow, new
+ * A workflow run's output for `rnx workflow logs RUN [--follow]`: every attempt's log (the jobs'
+ * own log files, secrets already masked), line by line with the job's name, as the live view shows
+ * it, the lines of all jobs in the order they were written (each log's times file says when: see
+ * isolation/output/log-times.ts; equal times keep the workflow's order). With --follow, new
  * lines of every job as they are written, woken by the files changing (inotify on the logs folder)
  * and by the run's end, never by a timer, until the run has ended and everything is printed.
  */
@@ -10,6 +11,7 @@ import { dirname } from 'node:path';
 import type { Database } from '../state/database.js';
 import { findRun, reconcileRuns, runAttemptJobIds, runJobs } from './records.js';
 import type { RunControlPorts } from './run-control.js';
+import { LogTimesReader } from '../isolation/output/log-times.js';
 
 export interface RunLogOptions {
   readonly follow: boolean;
@@ -24,18 +26,29 @@ export interface RunLogOptions {
 interface Tail {
   readonly job: string;
   readonly path: string;
+  readonly times: LogTimesReader;
   offset: number;
-  partial: string;
+  /** Bytes of the line not ended yet, and where they start in the log. */
+  partial: Buffer;
+  partialStart: number;
+  /** The time of the last line read (a log without times keeps its order). */
+  lastMs: number;
 }
 
-function readNew(tail: Tail): string[] {
+interface Line {
+  readonly job: string;
+  readonly ms: number;
+  readonly text: string;
+}
+
+function readNew(tail: Tail): Line[] {
   let fd: number;
   try {
     fd = openSync(tail.path, 'r');
   } catch {
     return [];
   }
-  const chunks: Buffer[] = [];
+  const chunks: Buffer[] = [tail.partial];
   try {
     const buffer = Buffer.alloc(64 * 1024);
     for (;;) {
@@ -47,10 +60,35 @@ function readNew(tail: Tail): string[] {
   } finally {
     closeSync(fd);
   }
-  const text = tail.partial + Buffer.concat(chunks).toString('utf8');
-  const lines = text.split('\n');
-  tail.partial = lines.pop() ?? '';
+  // Marks are written before their bytes: read after the log, they cover all of it.
+  tail.times.update();
+  const bytes = Buffer.concat(chunks);
+  const lines: Line[] = [];
+  let start = 0;
+  for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, start)) {
+    lines.push(lineAt(tail, bytes.subarray(start, nl), tail.partialStart + start));
+    start = nl + 1;
+  }
+  tail.partial = Buffer.from(bytes.subarray(start));
+  tail.partialStart += start;
   return lines;
+}
+
+function lineAt(tail: Tail, bytes: Buffer, offset: number): Line {
+  const ms = tail.times.timeAt(offset) ?? tail.lastMs;
+  tail.lastMs = ms;
+  return { job: tail.job, ms, text: bytes.toString('utf8') };
+}
+
+/**
+ * Lines of several jobs in the order they were written; equal times keep the order given (each
+ * job's own order, and the jobs' order in the run).
+ */
+function inTimeOrder(lines: Line[]): Line[] {
+  return lines
+    .map((line, index) => ({ line, index }))
+    .sort((a, b) => a.line.ms - b.line.ms || a.index - b.index)
+    .map(({ line }) => line);
 }
 
 export async function readRunLogs(
@@ -63,22 +101,38 @@ export async function readRunLogs(
   const width = Math.max(0, ...runJobs(db, run.id).map((j) => j.name.length));
   const tails = new Map<string, Tail>();
   const nameOf = db.prepare('SELECT name FROM workflow_attempts WHERE job_id = ?');
+  const emit = (lines: Line[]): void => {
+    for (const line of inTimeOrder(lines)) options.onLine(line.job, width, line.text);
+  };
   const drain = (): void => {
+    const lines: Line[] = [];
     for (const jobId of runAttemptJobIds(db, run.id)) {
       let tail = tails.get(jobId);
       if (tail === undefined) {
         const job = String(nameOf.get(jobId)?.['name'] ?? jobId);
-        tail = { job, path: options.logPathOf(jobId), offset: 0, partial: '' };
+        const path = options.logPathOf(jobId);
+        tail = {
+          job,
+          path,
+          times: new LogTimesReader(path),
+          offset: 0,
+          partial: Buffer.alloc(0),
+          partialStart: 0,
+          lastMs: 0,
+        };
         tails.set(jobId, tail);
       }
-      for (const line of readNew(tail)) options.onLine(tail.job, width, line);
+      lines.push(...readNew(tail));
     }
+    emit(lines);
   };
   const flush = (): void => {
+    const lines: Line[] = [];
     for (const tail of tails.values()) {
-      if (tail.partial !== '') options.onLine(tail.job, width, tail.partial);
-      tail.partial = '';
+      if (tail.partial.length > 0) lines.push(lineAt(tail, tail.partial, tail.partialStart));
+      tail.partial = Buffer.alloc(0);
     }
+    emit(lines);
   };
   if (!options.follow || run.status !== 'RUNNING') {
     drain();

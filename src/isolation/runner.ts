@@ -16,6 +16,9 @@ import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
+import { toolUsesOfJob } from '../host-tools.js';
+import { jobUserOf } from './start/job-user.js';
+import { chownTree } from './filesystem/ownership.js';
 import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
@@ -33,7 +36,8 @@ import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, markRunning, recordResources } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
-import { holdEnd } from './records/end-signal.js';
+import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
+import { holdEnd, removeEndFifo } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
 import { maskSecrets } from './output/redact.js';
@@ -178,16 +182,12 @@ export async function runJob(
     }
   };
   try {
-    const tools = jobRequirements();
+    const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
-    if (spec.user !== undefined) {
-      // Accepted by the format (and exported to Argo), but rnx cannot switch users yet: say so
-      // rather than run the job as root.
-      return await end({
-        reason: 'start-failed',
-        message: `user '${spec.user}': rnx cannot run a job as another user yet; remove 'user' to run it as root`,
-      });
-    }
+    const user = jobUserOf(db, spec);
+    if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
+    // What the job writes is handed to its user; root's needs nothing.
+    const userOwns = user.value !== undefined && user.value.uid !== 0 ? user.value : undefined;
     const capabilities = resolveCapabilities(spec.capabilities);
     if (!capabilities.ok) {
       return await end({ reason: 'start-failed', problem: capabilities.problem });
@@ -198,7 +198,7 @@ export async function runJob(
     });
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
     // The host side of the network is ensured while the job starts; phase 2 waits for it.
-    const network = ensureOnHost(prepared.value);
+    const network = ensureOnHost(db, prepared.value);
     onEnd(() => releaseNetworkSoon(db, spec.id, network.hostVeth));
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
@@ -227,6 +227,7 @@ export async function runJob(
     const filesystem = await prepareJobFilesystem(db, dir, spec, {
       hostsFile: files.hosts,
       resolvFile: files.resolv,
+      ...(userOwns === undefined ? {} : { owner: userOwns }),
     });
     if (!filesystem.ok) return await end({ reason: 'start-failed', problem: filesystem.problem });
     const env = jobEnvironment(spec, hostname);
@@ -242,7 +243,10 @@ export async function runJob(
     const args = sandboxArgs({
       hostname,
       fs: withExtraSteps(filesystem.value.steps, launcher.steps),
-      final: { capabilities: capabilities.value },
+      final: {
+        capabilities: capabilities.value,
+        ...(user.value === undefined ? {} : { user: user.value }),
+      },
       setpriv: launcher.argv,
       command: spec.command,
       args: spec.args,
@@ -253,6 +257,13 @@ export async function runJob(
       const pipes = await outputPipes(dir, runDir);
       if (!pipes.ok) return await end({ reason: 'start-failed', problem: pipes.problem });
       const { stdout, stderr } = pipes.value;
+      // Reopened by path (/dev/stdout is /proc/self/fd/1), a FIFO checks its owner and mode.
+      if (userOwns !== undefined) {
+        for (const pipe of [stdout, stderr]) {
+          const owned = chownTree(pipe.path, userOwns);
+          if (!owned.ok) return await end({ reason: 'start-failed', problem: owned.problem });
+        }
+      }
       onEnd(() => {
         for (const pipe of [stdout, stderr]) {
           pipe.closeWrite();
@@ -274,6 +285,7 @@ export async function runJob(
           runDir,
           logPath,
           secrets,
+          ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
         }),
       };
     }
@@ -284,6 +296,9 @@ export async function runJob(
       output: output$,
       ...(hooks.stdin === undefined ? {} : { stdin: hooks.stdin }),
     });
+    // Undone in reverse: the start process first (a detached job's whole supervisor group), then
+    // the end FIFO that supervisor made.
+    if (detached !== undefined) onEnd(() => removeEndFifo(dir, spec.id));
     onEnd(() => reap(proc));
     const started = await handshake(proc, {
       procsFiles: cgroup.value.procsFiles,
@@ -308,7 +323,7 @@ export async function runJob(
       undo.move();
       output.close();
       ownEnd.close();
-      return {
+      const running: JobResult = {
         id: spec.id,
         ...(spec.name === undefined ? {} : { name: spec.name }),
         status: 'RUNNING',
@@ -321,6 +336,27 @@ export async function runJob(
         endedAt: '',
         pid,
       };
+      if (spec.ready === undefined) return running;
+      const ready = await awaitDetachedReady(
+        db,
+        dir,
+        {
+          id: spec.id,
+          pid,
+          env,
+          cgroup: cgroup.value,
+          logPath,
+          ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
+          graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
+        },
+        readiness,
+        hooks.signal,
+      );
+      if (ready.kind === 'ready') {
+        hooks.onReady?.(ready.info);
+        return running;
+      }
+      return ready.record === undefined ? running : resultOfRecord(ready.record);
     }
     const stop = hooks.signal
       ? AbortSignal.any([hooks.signal, readiness.stopSignal])
@@ -335,7 +371,16 @@ export async function runJob(
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
       onWatching: () => {
         hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
-        readiness.start(db, spec.id, { pid, env }, (info) => hooks.onReady?.(info));
+        readiness.start(
+          db,
+          spec.id,
+          {
+            pid,
+            env,
+            ...(user.value === undefined ? {} : { uid: user.value.uid, gid: user.value.gid }),
+          },
+          (info) => hooks.onReady?.(info),
+        );
       },
     });
     const notReady = readiness.notReady;

@@ -4,7 +4,7 @@
  * separate areas never collides:
  *   1 core (meta)   2 networks and leases   3 jobs   4 workflow runs   5 volumes and runtimes
  *   6 workflow run owners   11 job services (stop signal and grace, ready time)
- *   13 workflow pipelines (outputs, reruns)
+ *   13 workflow pipelines (outputs, reruns)   16 detached jobs (why rnx ended one)
  */
 export interface Migration {
   readonly version: number;
@@ -206,5 +206,12 @@ ALTER TABLE jobs ADD COLUMN memory_peak INTEGER;`,
       ALTER TABLE workflow_jobs ADD COLUMN definition TEXT;
       ALTER TABLE workflow_jobs ADD COLUMN reused_from TEXT;
     `,
+  },
+  {
+    version: 16,
+    name: 'detached job end causes',
+    // Why rnx ended a detached job that its supervisor then records: its timeout fired, or its
+    // readiness probe never passed (JSON: {"kind":"timeout"} or {"kind":"not-ready","detail":...}).
+    sql: `ALTER TABLE jobs ADD COLUMN end_cause TEXT;`,
   },
 ];

@@ -44,19 +44,6 @@ function alive(pid: number): boolean {
 }
 
 describe('detached jobs', () => {
-  it('refuses what a detached job cannot honour yet (--timeout, --ready), before anything starts', async () => {
-    for (const flag of ['--timeout=5s', '--ready=tcp:8000']) {
-      const r = await runCli(['job', 'run', '-d', flag, '--network=none', 'true'], {
-        stateDir: state.dir,
-      });
-      assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
-      assert.match(r.stderr, /does not work with --detach yet/);
-      assert.equal(r.stdout, '');
-    }
-    const listed = await runCli(['job', 'list', '--json'], { stateDir: state.dir });
-    assert.deepEqual(JSON.parse(listed.stdout), []);
-  });
-
   it("runs the network guide's backend in the background, found by name", async () => {
     const started = await runCli(
       [

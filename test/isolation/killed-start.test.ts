@@ -8,70 +8,28 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
-import { openDatabase } from '../../src/state/database.js';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { makeBusyboxRootfs } from '../helpers/fs-job.js';
-import { processExists, sleep } from './job-rig.js';
+import {
+  entries,
+  jobCgroups,
+  leftOnHost,
+  mountsUnder,
+  NOTHING_LEFT,
+  processesOfState,
+} from '../helpers/state-leftovers.js';
+import { sleep } from './job-rig.js';
 
 const state = tempDir('rnx-killed-');
 after(() => state.cleanup());
 
-function entries(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((p) => p.startsWith(dir));
-}
-
-/** The cgroups of this test's jobs (other rnx runs on the machine have their own). */
-function jobCgroups(): string[] {
-  const ids = entries(join(state.dir, 'logs')).map((f) => f.replace(/\.log$/, ''));
-  const layout = cgroupLayout();
-  return [...Object.values(layout.v1), layout.unified]
-    .filter((d): d is string => d !== undefined)
-    .flatMap((d) => ids.map((id) => join(d, `rnx-${id}`)))
-    .filter((d) => existsSync(d));
-}
-
-/** Processes (not zombies) whose command line names the state directory: bwrap, the job. */
-function processesOfState(): number[] {
-  return entries('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return (
-          readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').includes(state.dir) &&
-          processExists(pid)
-        );
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** Host ends of job veths (the test's namespace is its own: only its jobs' are here). */
-function hostVeths(): string[] {
-  return entries('/sys/class/net').filter((n) => /^rnxv/.test(n));
-}
-
 const points: [string, () => boolean][] = [
   ['its run directory exists', () => entries(join(state.dir, 'run')).length > 0],
   ['its runtime layer is mounted', () => mountsUnder(join(state.dir, 'fs')).length > 0],
-  ['its cgroup exists', () => jobCgroups().length > 0],
-  ['bwrap runs', () => processesOfState().length > 0],
+  ['its cgroup exists', () => jobCgroups(state.dir).length > 0],
+  ['bwrap runs', () => processesOfState(state.dir).length > 0],
   ['the command runs', () => entries(join(state.dir, 'volumes', 'marks')).length > 0],
 ];
 
@@ -108,18 +66,7 @@ describe('rnx killed during a start', () => {
       await done;
       const next = await runCli(['job', 'list'], { stateDir: state.dir });
       assert.equal(next.code, 0, next.stderr);
-      assert.deepEqual(processesOfState(), [], 'processes');
-      assert.deepEqual(jobCgroups(), [], 'cgroups');
-      assert.deepEqual(mountsUnder(state.dir), [], 'mounts');
-      assert.deepEqual(entries(join(state.dir, 'run')), [], 'run directories');
-      assert.deepEqual(entries(join(state.dir, 'fs')), [], 'job filesystems');
-      assert.deepEqual(hostVeths(), [], 'veths');
-      const db = openDatabase(state.dir);
-      try {
-        assert.deepEqual(db.prepare('SELECT job_id FROM leases').all(), [], 'leases');
-      } finally {
-        db.close();
-      }
+      assert.deepEqual(leftOnHost(state.dir), NOTHING_LEFT);
     });
   }
 });

@@ -59,6 +59,35 @@ describe('stopping a job', () => {
     assert.ok(performance.now() - started < 30_000);
   });
 
+  it('kills a PID 1 without a handler once its other processes are gone, woken by the kernel', async () => {
+    // python (PID 1, no SIGTERM handler) has a child that takes the signal and ends a moment
+    // later: the stop waits for that child (it is moved to the job's stopping cgroup, whose
+    // emptiness the kernel reports), then kills PID 1 without waiting out the grace period.
+    const stop = new AbortController();
+    const started = performance.now();
+    const { result, stdout } = await run(
+      jobSpec('python3', [
+        '-c',
+        [
+          'import subprocess, sys, time',
+          "child = subprocess.Popen(['sh', '-c', 'trap \"sleep 0.3; echo child done; exit 0\" TERM; echo child up; while :; do sleep 0.05; done'])",
+          'time.sleep(300)',
+        ].join('\n'),
+      ]),
+      {
+        signal: stop.signal,
+        onStdout: (chunk) => {
+          if (chunk.toString().includes('child up')) stop.abort();
+        },
+      },
+      { graceMs: 120_000 },
+    );
+    assert.equal(result.status, 'STOPPED');
+    assert.equal(result.signal, 'SIGKILL');
+    assert.match(stdout, /child done/, 'its child was given the time it took');
+    assert.ok(performance.now() - started < 60_000);
+  });
+
   it('kills at once on the kill signal even while the job ignores SIGTERM', async () => {
     const stop = new AbortController();
     const kill = new AbortController();

@@ -2,10 +2,11 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
+import { STOPPING } from './events.js';
 
 function read(file: string): string | undefined {
   try {
@@ -15,15 +16,22 @@ function read(file: string): string | undefined {
   }
 }
 
-/** Every process of the job, by host pid. */
-export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
-  const text = read(join(cgroup.trackDir, 'cgroup.procs')) ?? '';
+function pidsOf(dir: string): number[] {
+  const text = read(join(dir, 'cgroup.procs')) ?? '';
   return text === ''
     ? []
     : text
         .split('\n')
         .map(Number)
         .filter((pid) => pid > 0);
+}
+
+/**
+ * Every process of the job, by host pid: its tracking cgroup's, and (when that is a unified one)
+ * those a stop moved into its stopping child (events.ts).
+ */
+export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
+  return [...pidsOf(cgroup.trackDir), ...pidsOf(join(cgroup.trackDir, STOPPING))];
 }
 
 /** Sends `signal` to every process of the job; returns how many were signalled. */
@@ -69,7 +77,11 @@ export function tryRmdir(dir: string): boolean {
 export async function removeJobCgroup(
   cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
 ): Promise<Result<void>> {
-  let left = [...cgroup.dirs].reverse();
+  // A stop's child cgroup first: its parent cannot go while it is there.
+  let left = [
+    ...cgroup.dirs.map((dir) => join(dir, STOPPING)).filter(existsSync),
+    ...[...cgroup.dirs].reverse(),
+  ];
   for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
     left = left.filter((dir) => !tryRmdir(dir));
     if (left.length === 0) break;

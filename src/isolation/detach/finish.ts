@@ -13,6 +13,7 @@ import type { JobSpec } from '../job-spec.js';
 import { nextEnd, removeEndFifo } from '../records/end-signal.js';
 import { claimJob, getJob, type JobRecord } from '../records/job-store.js';
 import { isAlive, selfIdentity } from '../records/proc-identity.js';
+import { ABANDONED } from './supervisor.js';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,16 +35,19 @@ async function ownIt(db: Database, stateDir: string, id: string): Promise<JobRec
   }
 }
 
+/**
+ * `status`: bwrap's exit status as the supervisor got it (the same number a foreground job's
+ * status fd has), or `abandoned`: the rnx that started the job was gone before its go, and the
+ * supervisor's relay killed the start (the command never ran).
+ */
 export async function finishDetachedJob(
   db: Database,
   stateDir: string,
   id: string,
-  status: number,
+  status: number | typeof ABANDONED,
 ): Promise<void> {
   const job = await ownIt(db, stateDir, id);
   if (job === undefined) return;
-  // bwrap's status, as the supervisor got it: the same number a foreground job's status fd has.
-  const exit = exitFromStatus(status);
   const spec: JobSpec = {
     id: job.id,
     ...(job.name === null ? {} : { name: job.name }),
@@ -60,16 +64,23 @@ export async function finishDetachedJob(
     ...(job.runDir === null ? {} : { runDir: job.runDir }),
     filesystem: stateDir,
   });
+  const cause = job.endCause;
   finishRun(
     db,
     spec,
     leftovers,
-    {
-      ...exit,
-      timedOut: false,
-      stopRequested: job.stopRequestedAt !== null,
-      oomKills: job.cgroup === null ? 0 : oomKills(job.cgroup),
-    },
+    status === ABANDONED
+      ? {
+          reason: 'start-failed',
+          message: `the rnx that started it (pid ${String(job.owner.pid)}) ended before the job's go: its command never ran`,
+        }
+      : {
+          ...exitFromStatus(status),
+          timedOut: cause?.kind === 'timeout',
+          ...(cause?.kind === 'not-ready' ? { notReady: cause.detail } : {}),
+          stopRequested: job.stopRequestedAt !== null,
+          oomKills: job.cgroup === null ? 0 : oomKills(job.cgroup),
+        },
     job.startedAt === null ? {} : { startedAt: job.startedAt },
   );
   removeEndFifo(stateDir, id);

@@ -11,7 +11,7 @@ import { transferVolumeUses } from '../filesystem/volumes.js';
 import { endFifoDir, endFifoPath } from '../records/end-signal.js';
 import { setJobOwner } from '../records/job-store.js';
 import { processStartTime } from '../records/proc-identity.js';
-import { findTool } from '../start/host-check.js';
+import { findTool, type HostTool } from '../../host-tools.js';
 import type { JobProcess } from '../start/job-process.js';
 import { maskScript, supervisorArgv } from './supervisor.js';
 
@@ -23,39 +23,41 @@ export interface DetachOptions {
   readonly rnx: readonly string[];
 }
 
-const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-function tool(name: string): string {
-  return findTool(name, HOST_PATH) ?? `/usr/bin/${name}`;
+/** What the supervisor needs to know of the job. */
+export interface SupervisedJob {
+  readonly stateDir: string;
+  readonly jobId: string;
+  readonly runDir: string;
+  readonly logPath: string;
+  readonly secrets: readonly string[];
+  /** Enforced by the supervisor (its timer), counted from the go. */
+  readonly timeoutMs?: number;
 }
 
-export function supervisorFor(
-  detach: DetachOptions,
-  job: {
-    stateDir: string;
-    jobId: string;
-    runDir: string | undefined;
-    logPath: string;
-    secrets: readonly string[];
-  },
-): string[] {
+/** By absolute path, as found on PATH: the supervisor runs with an empty environment. */
+function tool(name: HostTool): string {
+  return findTool(name) ?? name;
+}
+
+export function supervisorFor(detach: DetachOptions, job: SupervisedJob): string[] {
   endFifoDir(job.stateDir);
-  const masking = job.secrets.some((s) => s.length > 0) && job.runDir !== undefined;
-  const maskFile = job.runDir === undefined ? undefined : join(job.runDir, 'mask.sed');
-  if (masking && maskFile !== undefined) {
-    writeFileSync(maskFile, maskScript(job.secrets), { mode: 0o600 });
-  }
+  const masking = job.secrets.some((s) => s.length > 0);
+  const maskFile = join(job.runDir, 'mask.sed');
+  if (masking) writeFileSync(maskFile, maskScript(job.secrets), { mode: 0o600 });
   return supervisorArgv({
     sh: tool('sh'),
     mkfifo: tool('mkfifo'),
     env: tool('env'),
+    setsid: tool('setsid'),
+    sleep: tool('sleep'),
     logPath: job.logPath,
     endFifo: endFifoPath(job.stateDir, job.jobId),
-    finish: [...detach.rnx, 'job', 'finish-detached', job.jobId],
+    goFifo: join(job.runDir, 'go'),
+    rnx: detach.rnx,
+    jobId: job.jobId,
     stateDir: job.stateDir,
-    ...(masking && maskFile !== undefined && job.runDir !== undefined
-      ? { sed: tool('sed'), maskFile, outputFifo: join(job.runDir, 'output') }
-      : {}),
+    ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
+    ...(masking ? { sed: tool('sed'), maskFile, outputFifo: join(job.runDir, 'output') } : {}),
   });
 }
 

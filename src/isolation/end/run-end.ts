@@ -34,26 +34,28 @@ export interface Held {
   filesystem?: string;
 }
 
-/** Waits for the job's process to end; kills it (bwrap and PID 1) if it lingers. */
-export async function reap(proc: JobProcess): Promise<void> {
-  if (proc.supervisorPid !== undefined) {
-    // A detached job that failed to start: its supervisor would only wait for this rnx to let go.
-    proc.kill();
-    try {
-      process.kill(proc.supervisorPid, 'SIGKILL');
-    } catch {
-      // Gone.
-    }
-    await proc.exited;
-    return;
-  }
+/** How long a killed job's start process may take to be gone before rnx stops waiting for it. */
+export const REAP_BOUND_MS = 5000;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
-  const first = await Promise.race([proc.exited, late]);
-  clearTimeout(timer);
-  if (first !== 'late') return;
-  proc.kill();
-  await proc.exited;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Waits for the job's process to end; kills it (bwrap and PID 1) if it lingers. Every wait is
+ * bounded: a start process that is still there after its kill is said (a leftover), never waited
+ * for without end.
+ */
+export async function reap(proc: JobProcess): Promise<string | undefined> {
+  // A detached job that failed to start (or whose start was given up): its supervisor would only
+  // wait for this rnx to let go. The whole group goes at once: supervisor, relay, bwrap, PID 1.
+  if (proc.supervisorPid !== undefined) proc.kill();
+  else if ((await within(proc.exited, 2000)) !== 'late') return undefined;
+  else proc.kill();
+  if ((await within(proc.exited, REAP_BOUND_MS)) !== 'late') return undefined;
+  return `its start process did not end within ${String(REAP_BOUND_MS / 1000)}s of SIGKILL`;
 }
 
 /**

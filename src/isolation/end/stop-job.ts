@@ -1,13 +1,28 @@
 /**
- * Stopping a job: SIGTERM to every process of the job (found through its cgroup), a grace period,
- * then SIGKILL to the whole tree. The job's PID 1 ignores SIGTERM unless it installed a handler, so
- * when everything else is gone and PID 1 has no handler, waiting longer is pointless: kill it then.
- * Killing a PID namespace's PID 1 with SIGKILL kills every process in that namespace.
+ * Stopping a job: its stop signal to every process of the job (found through its cgroup), a grace
+ * period, then SIGKILL to the whole tree. Nothing polls: the waits are woken by the kernel, through
+ * the job's unified cgroup (events.ts: `populated 0` when no process is left), or by the caller's
+ * `ended` (the job's end as its owner sees it), or by the grace period's one timer.
+ *
+ * The job's PID 1 ignores a signal it has no handler for (the kernel drops it), so when PID 1 has
+ * none, waiting for it is pointless once its other processes are gone: they are moved into a child
+ * cgroup of the job's, whose emptiness the kernel reports, and PID 1 is killed then (processes PID
+ * 1 starts meanwhile are moved there too, and waited for). Killing a PID namespace's PID 1 with
+ * SIGKILL kills every process in that namespace.
  */
 import { constants } from 'node:os';
 import { jobPids, killJob, signalJob } from '../cgroups/procs.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
+import {
+  moveAllBut,
+  procsIn,
+  removeStopping,
+  STOPPING,
+  unifiedDirOf,
+  whenEmpty,
+} from '../cgroups/events.js';
 import { catchesSignal } from '../records/proc-identity.js';
+import { join } from 'node:path';
 
 export const DEFAULT_GRACE_MS = 10_000;
 export const DEFAULT_STOP_SIGNAL: NodeJS.Signals = 'SIGTERM';
@@ -23,12 +38,63 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGKILL',
 ];
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long a SIGKILLed job may take to be gone (its namespace torn down) before rnx goes on. */
+const KILL_BOUND_MS = 2000;
 
 export interface StopTarget {
-  readonly cgroup: Pick<JobCgroup, 'trackDir' | 'killFile'>;
+  readonly cgroup: Pick<JobCgroup, 'trackDir' | 'killFile' | 'dirs'>;
   /** Host pid of the job's PID 1, when known. */
   readonly initPid?: number;
+}
+
+const never = new Promise<never>(() => undefined);
+
+function timer(ms: number): { promise: Promise<'timer'>; clear: () => void } {
+  let handle: NodeJS.Timeout | undefined;
+  const promise = new Promise<'timer'>((resolve) => {
+    handle = setTimeout(() => resolve('timer'), ms);
+  });
+  return { promise, clear: () => clearTimeout(handle) };
+}
+
+/**
+ * Resolves once only `init` is left of the job (woken by its stopping child cgroup emptying);
+ * never when the job has no unified cgroup to watch.
+ */
+function onlyInitLeft(
+  target: StopTarget,
+  init: number,
+): { promise: Promise<'only-init'>; close: () => void } {
+  const dir = unifiedDirOf(target.cgroup);
+  if (dir === undefined || !moveAllBut(dir, init))
+    return { promise: never, close: () => undefined };
+  let watch: ReturnType<typeof whenEmpty> | undefined;
+  let closed = false;
+  const promise = new Promise<'only-init'>((resolve) => {
+    const look = (): void => {
+      if (closed) return;
+      const pids = jobPids(target.cgroup);
+      if (pids.length <= 1 && (pids[0] ?? init) === init) {
+        resolve('only-init');
+        return;
+      }
+      // PID 1 started more meanwhile: those are waited for too. What cannot be moved (it is
+      // not in the unified cgroup) leaves the grace period to decide.
+      moveAllBut(dir, init);
+      if (procsIn(dir).some((pid) => pid !== init)) return;
+      watch = whenEmpty(join(dir, STOPPING));
+      void watch.empty.then(look);
+    };
+    look();
+  });
+  return {
+    promise,
+    close: () => {
+      closed = true;
+      watch?.close();
+      removeStopping(dir);
+    },
+  };
 }
 
 /**
@@ -39,41 +105,32 @@ export interface StopTarget {
 export async function stopJob(
   target: StopTarget,
   graceMs: number,
-  ended: Promise<unknown> = new Promise(() => undefined),
+  ended: Promise<unknown> = never,
   signal: NodeJS.Signals = DEFAULT_STOP_SIGNAL,
 ): Promise<void> {
-  let over = false;
-  void ended.then(() => (over = true));
-  const number = constants.signals[signal];
+  const dir = unifiedDirOf(target.cgroup);
+  const empty = dir === undefined ? undefined : whenEmpty(dir);
+  const gone = Promise.race([ended, empty?.empty ?? never]).then(() => 'gone' as const);
   signalJob(target.cgroup, signal);
-  const deadline = performance.now() + graceMs;
-  let delay = 2;
-  while (!over && performance.now() < deadline) {
-    await Promise.race([ended, sleep(delay)]);
-    if (over) return;
-    const pids = jobPids(target.cgroup);
-    if (pids.length === 0) return;
-    const init = target.initPid;
-    if (
-      pids.length === 1 &&
-      init !== undefined &&
-      pids[0] === init &&
-      !catchesSignal(init, number)
-    ) {
-      break;
-    }
-    delay = Math.min(delay * 2, 100);
+  const init = target.initPid;
+  const idle =
+    init !== undefined && !catchesSignal(init, constants.signals[signal])
+      ? onlyInitLeft(target, init)
+      : undefined;
+  const grace = timer(graceMs);
+  try {
+    const first = await Promise.race([gone, grace.promise, idle?.promise ?? never]);
+    if (first === 'gone') return;
+  } finally {
+    grace.clear();
+    empty?.close();
+    idle?.close();
   }
-  if (!over) await killNow(target, ended);
+  await killNow(target, ended);
 }
 
-/** SIGKILL to the whole tree, then wait until it is gone. */
-export async function killNow(
-  target: StopTarget,
-  ended: Promise<unknown> = new Promise(() => undefined),
-): Promise<void> {
-  let over = false;
-  void ended.then(() => (over = true));
+/** SIGKILL to the whole tree, then wait (bounded) until it is gone. */
+export async function killNow(target: StopTarget, ended: Promise<unknown> = never): Promise<void> {
   if (target.initPid !== undefined) {
     try {
       process.kill(target.initPid, 'SIGKILL');
@@ -82,8 +139,16 @@ export async function killNow(
     }
   }
   killJob(target.cgroup);
-  for (let i = 0; i < 200 && !over && jobPids(target.cgroup).length > 0; i++) {
-    await Promise.race([ended, sleep(5)]);
-    if (i % 20 === 19) killJob(target.cgroup);
+  const dir = unifiedDirOf(target.cgroup);
+  if (dir === undefined && jobPids(target.cgroup).length === 0) return;
+  const empty = dir === undefined ? undefined : whenEmpty(dir);
+  const bound = timer(KILL_BOUND_MS);
+  try {
+    await Promise.race([ended, empty?.empty ?? never, bound.promise]);
+  } finally {
+    bound.clear();
+    empty?.close();
   }
+  // Whatever the kernel had not torn down yet: once more (removeJobCgroup kills stragglers too).
+  if (jobPids(target.cgroup).length > 0) killJob(target.cgroup);
 }

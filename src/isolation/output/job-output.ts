@@ -1,14 +1,16 @@
 /**
  * A job's output on its way out: secret values masked, appended to the job's log file (stdout and
- * stderr interleaved as they came), then handed to the caller's callbacks.
+ * stderr interleaved as they came, with when each part came in its times file: log-times.ts),
+ * then handed to the caller's callbacks.
  *
  * When the log cannot be written (its file system is full, or would keep less than LOG_RESERVE
  * free, which the state database needs to record the job's end), the log stops there: the job
  * runs on, its output still reaches the callbacks, and `logStopped` says why (once, through
  * `onLogStopped`).
  */
-import { closeSync, mkdirSync, openSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, statfsSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LogTimesWriter } from './log-times.js';
 import { Redactor } from './redact.js';
 
 /** Free space a job's log leaves on its file system, for the records of the job's end. */
@@ -18,6 +20,9 @@ const CHECK_EVERY = 256 * 1024;
 
 export class JobOutput {
   private readonly log: number;
+  private readonly times: LogTimesWriter;
+  /** Bytes in the log (where the next chunk goes). */
+  private size: number;
   private open = true;
   private readonly out: Redactor;
   private readonly err: Redactor;
@@ -42,6 +47,8 @@ export class JobOutput {
     this.logDir = dirname(logPath);
     mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
     this.log = openSync(logPath, 'a', 0o600);
+    this.size = fstatSync(this.log).size;
+    this.times = new LogTimesWriter(logPath);
     this.out = new Redactor(secrets);
     this.err = new Redactor(secrets);
     this.onStdout = hooks.onStdout;
@@ -63,6 +70,7 @@ export class JobOutput {
     this.emit(this.out.flush(), this.onStdout);
     this.emit(this.err.flush(), this.onStderr);
     closeSync(this.log);
+    this.times.close();
     this.open = false;
   }
 
@@ -83,7 +91,9 @@ export class JobOutput {
         }
         this.budget = Math.min(room, CHECK_EVERY + chunk.length);
       }
+      this.times.mark(this.size);
       writeSync(this.log, chunk);
+      this.size += chunk.length;
       this.budget -= chunk.length;
     } catch (error) {
       const e = error as NodeJS.ErrnoException;

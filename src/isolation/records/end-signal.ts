@@ -75,7 +75,8 @@ export function nextEnd(
 ): Promise<'woke' | 'none'> {
   const fifo =
     options.notFifo === true ? undefined : waitOnFifo(endFifoPath(stateDir, key), options.abort);
-  if (fifo !== undefined) return fifo;
+  // A FIFO nobody holds (its supervisor is making it, or has ended): an rnx may hold the socket.
+  if (fifo !== undefined && fifo !== 'none') return fifo;
   return new Promise((resolve) => {
     const socket = new Socket();
     // Waiting no more: let go, so that nothing keeps this process alive.
@@ -89,7 +90,10 @@ export function nextEnd(
   });
 }
 
-function waitOnFifo(path: string, abort?: AbortSignal): Promise<'woke' | 'none'> | undefined {
+function waitOnFifo(
+  path: string,
+  abort?: AbortSignal,
+): Promise<'woke' | 'none'> | 'none' | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -100,7 +104,7 @@ function waitOnFifo(path: string, abort?: AbortSignal): Promise<'woke' | 'none'>
     // 0: no writer left. EAGAIN: a writer holds it; wait for it to let go.
     if (readSync(fd, Buffer.alloc(1)) === 0) {
       closeSync(fd);
-      return Promise.resolve('none');
+      return 'none';
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {

@@ -41,7 +41,12 @@ export interface JobRecord {
   readonly cpuUsec: number | null;
   /** Its peak memory in bytes (recorded when it ended). */
   readonly memoryPeakBytes: number | null;
+  /** Why rnx is ending it (a detached job's timeout or failed probe), before its end is recorded. */
+  readonly endCause: EndCause | null;
 }
+
+export type EndCause =
+  { readonly kind: 'timeout' } | { readonly kind: 'not-ready'; readonly detail: string };
 
 export interface Row {
   id: string;
@@ -76,6 +81,7 @@ export interface Row {
   ready_at: string | null;
   cpu_usec?: number | null;
   memory_peak?: number | null;
+  end_cause?: string | null;
 }
 
 export function fromRow(row: Row): JobRecord {
@@ -110,5 +116,18 @@ export function fromRow(row: Row): JobRecord {
     readyAt: row.ready_at,
     cpuUsec: row.cpu_usec ?? null,
     memoryPeakBytes: row.memory_peak ?? null,
+    endCause: parseEndCause(row.end_cause ?? null),
   };
+}
+
+function parseEndCause(text: string | null): EndCause | null {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as Partial<{ kind: string; detail: string }>;
+    if (value.kind === 'timeout') return { kind: 'timeout' };
+    if (value.kind === 'not-ready') return { kind: 'not-ready', detail: value.detail ?? '' };
+  } catch {
+    // Not a cause rnx wrote: none.
+  }
+  return null;
 }

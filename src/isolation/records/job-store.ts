@@ -9,11 +9,11 @@ import type { Database } from '../../state/database.js';
 import type { Resources } from '../../validate/model.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
-import { fromRow, type JobRecord, type Row } from './job-row.js';
+import { fromRow, type EndCause, type JobRecord, type Row } from './job-row.js';
 import type { ProcessIdentity } from './proc-identity.js';
 import { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from '../end/stop-job.js';
 
-export type { JobRecord } from './job-row.js';
+export type { EndCause, JobRecord } from './job-row.js';
 
 export interface NewJob {
   readonly id: string;
@@ -114,6 +114,21 @@ export function requestStop(db: Database, id: string, at: string): void {
   sql(db, 'UPDATE jobs SET stop_requested_at = coalesce(stop_requested_at, ?) WHERE id = ?').run(
     at,
     id,
+  );
+}
+
+/**
+ * Says why rnx is ending a running job (its timeout, its probe): the first cause wins, and a job
+ * already ended keeps none. True when this call set it.
+ */
+export function setEndCause(db: Database, id: string, cause: EndCause): boolean {
+  return (
+    Number(
+      sql(
+        db,
+        'UPDATE jobs SET end_cause = ? WHERE id = ? AND active = 1 AND end_cause IS NULL',
+      ).run(JSON.stringify(cause), id).changes,
+    ) > 0
   );
 }
 

@@ -10,6 +10,7 @@ import type { Database } from '../../state/database.js';
 import { jobFilesystemDir, pruneJobFilesystems } from '../filesystem/job-filesystem.js';
 import { removeJobFiles } from '../filesystem/job-files.js';
 import { getJob } from './job-store.js';
+import { timesPathOf } from '../output/log-times.js';
 
 function entries(dir: string): string[] {
   try {
@@ -46,6 +47,7 @@ export function pruneEndedJobs(db: Database, cutoff: string): string[] {
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   for (const job of old) {
     rmSync(job.logPath, { force: true });
+    rmSync(timesPathOf(job.logPath), { force: true });
     remove.run(job.id);
   }
   return old.map((j) => j.id);

@@ -3,7 +3,8 @@
  * FIFOs (output-pipes.ts) and the protocol fds (3, 5, 6; fd 4 is a detached job's supervisor's).
  * A detached job's bwrap is started by its supervisor (detach/supervisor.ts), which sends its
  * output to the log and has no status fd (the supervisor gets bwrap's exit status, the same
- * number). The child bwrap forks is the
+ * number); the go reaches bwrap through the supervisor's relay (a line `g` on fd 5), which
+ * undoes the start if this process ends without giving it. The child bwrap forks is the
  * job's PID 1 and, once its sandbox is made, waits for the go on the block fd. What bwrap says
  * comes as JSON on its own fds, never as text on stderr:
  *   info fd    `{"child-pid": N, ...}` once the namespaces exist (then closed)
@@ -12,8 +13,6 @@
  * is in the job's stderr) or the job was killed before its go.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
@@ -30,15 +29,19 @@ export interface Exit {
 }
 
 export interface JobProcess {
-  /** Host pid of the bwrap process outside the job (it waits for PID 1). */
-  readonly pid: number;
   /** The host pid of the job's PID 1, once bwrap made it; undefined if bwrap ended before. */
   readonly childPid: Promise<number | undefined>;
-  /** Resolves when bwrap and the job's output have ended. */
+  /**
+   * Resolves when bwrap and the job's output have ended (in the foreground); when the supervisor
+   * has exited (a detached job: its end is the supervisor's business).
+   */
   readonly exited: Promise<Exit>;
   /** Lets the job run: one byte on the block fd. */
   go(): void;
-  /** Ends the job before (or after) its go: SIGKILL to bwrap and to PID 1. */
+  /**
+   * Ends the job before (or after) its go: SIGKILL to PID 1 and to bwrap (a detached job: to the
+   * supervisor's whole process group, bwrap and the waiting PID 1 with it).
+   */
   kill(): void;
   /** The detached job's supervisor (absent in the foreground). */
   readonly supervisorPid: number | undefined;
@@ -64,28 +67,6 @@ export interface StartOptions {
         /** The supervisor's argv (see detach/supervisor.ts), to which bwrap's is appended. */
         readonly supervisor: readonly string[];
       };
-}
-
-/** The child of `pid` that runs `program` (by its command name, which the kernel cuts to 15). */
-function childRunning(pid: number, program: string): number | undefined {
-  const name = basename(program).slice(0, 15);
-  let children: number[];
-  try {
-    children = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .map(Number)
-      .filter((n) => n > 0);
-  } catch {
-    return undefined;
-  }
-  return children.find((child) => {
-    try {
-      return readFileSync(`/proc/${String(child)}/comm`, 'utf8').trim() === name;
-    } catch {
-      return false;
-    }
-  });
 }
 
 const SIGNALS = Object.entries(constants.signals) as [NodeJS.Signals, number][];
@@ -202,6 +183,15 @@ export function startJobProcess(options: StartOptions): JobProcess {
       for (const reader of readers) reader.destroy();
       resolve({ code: null, signal: null, ran: false, error: error.message });
     });
+    if (supervisor !== undefined) {
+      // The supervisor's own exit: what its bwrap or relay still hold of the fds is not waited for.
+      child.on('exit', (code, signal) => {
+        info.destroy();
+        block.destroy();
+        resolve({ code, signal, ran: false });
+      });
+      return;
+    }
     child.on('close', (code, signal) => {
       const streams = [...readers, ...(status === undefined ? [] : [status])];
       void Promise.all(streams.map(ended)).then(() => {
@@ -213,12 +203,9 @@ export function startJobProcess(options: StartOptions): JobProcess {
     });
   });
   const own = child.pid ?? -1;
-  // Under a supervisor, bwrap is its child (there once the supervisor started it).
-  let bwrapPid = supervisor === undefined ? own : undefined;
-  const pidOfBwrap = (): number => (bwrapPid ??= childRunning(own, options.bwrap)) ?? -1;
   const kill = (target: number | undefined): void => {
     // Never -1 or 0: that would signal every process, or our own group.
-    if (target === undefined || target <= 0) return;
+    if (target === undefined || target === 0 || target === -1 || Math.abs(target) === 1) return;
     try {
       process.kill(target, 'SIGKILL');
     } catch {
@@ -226,21 +213,20 @@ export function startJobProcess(options: StartOptions): JobProcess {
     }
   };
   return {
-    get pid() {
-      return pidOfBwrap();
-    },
     childPid,
     exited,
     supervisorPid: supervisor === undefined ? undefined : own,
     go() {
-      block.end('g');
+      // bwrap reads one byte; a supervisor's relay reads a line.
+      block.end(supervisor === undefined ? 'g' : 'g\n');
     },
     kill() {
       // PID 1 first (the namespace dies with it), then bwrap; bwrap's own death would also take
       // PID 1 down (--die-with-parent), but the block fd must never be closed without a kill:
       // on EOF bwrap lets the command run.
       kill(pid1);
-      kill(pidOfBwrap());
+      // The supervisor is its group's leader (a session of its own): -own is that whole group.
+      kill(supervisor === undefined ? own : -own);
     },
     detach() {
       info.destroy();
