@@ -16,6 +16,7 @@ import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
+import { toolUsesOfJob } from '../host-tools.js';
 import { jobUserOf } from './start/job-user.js';
 import { chownTree } from './filesystem/ownership.js';
 import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
@@ -181,7 +182,7 @@ export async function runJob(
     }
   };
   try {
-    const tools = jobRequirements();
+    const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
     const user = jobUserOf(db, spec);
     if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
@@ -200,7 +201,7 @@ export async function runJob(
     });
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
     // The host side of the network is ensured while the job starts; phase 2 waits for it.
-    const network = ensureOnHost(prepared.value);
+    const network = ensureOnHost(db, prepared.value);
     onEnd(() => releaseNetworkSoon(db, spec.id, network.hostVeth));
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
