@@ -4,7 +4,7 @@
  * nsenter. Every sleeper is killed by the test that started it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Sleeper {
@@ -13,15 +13,25 @@ export interface Sleeper {
   kill(): Promise<void>;
 }
 
-/** Starts `sleep` in a new network namespace and waits until the namespace exists. */
+/**
+ * Starts `sleep` in a new network namespace whose `lo` is up (as bwrap brings a job's up), and
+ * waits until it is (the process has become `sleep`).
+ */
 export async function startSleeper(): Promise<Sleeper> {
-  const child = spawn('unshare', ['--net', 'sleep', '600'], { stdio: 'ignore' });
+  const child = spawn('unshare', ['--net', 'sh', '-c', 'ip link set dev lo up && exec sleep 600'], {
+    stdio: 'ignore',
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start unshare');
   const own = readlinkSync('/proc/self/ns/net');
   for (let i = 0; i < 500; i++) {
     try {
-      if (readlinkSync(`/proc/${String(pid)}/ns/net`) !== own) break;
+      if (
+        readlinkSync(`/proc/${String(pid)}/ns/net`) !== own &&
+        readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim() === 'sleep'
+      ) {
+        break;
+      }
     } catch {
       // not yet
     }
