@@ -131,7 +131,7 @@ const setupDir = mkdtempSync(join(tmpdir(), 'rnx-bench-setup-'));
 const setup = openDatabase(setupDir);
 try {
   const bridge = getNetwork(setup, 'bridge');
-  if (bridge.ok) await ensureNetworkOnHost(bridge.value);
+  if (bridge.ok) await ensureNetworkOnHost(bridge.value, setup);
   await compareNetwork('none');
   await compareNetwork('bridge');
 } finally {

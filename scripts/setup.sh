@@ -15,6 +15,10 @@ command -v strace >/dev/null 2>&1 || need+=(strace) # the tests count the proces
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping) # the tests ping from inside a contained job
 command -v python3 >/dev/null 2>&1 || need+=(python3) # the example workflows and the tests use it
 command -v busybox >/dev/null 2>&1 || need+=(busybox-static) # the runtime tests build a tiny root
+command -v script >/dev/null 2>&1 || need+=(bsdutils) # the tests give rnx a pseudo-terminal (-i)
+# workflows/postgres.yaml and its test run Debian's PostgreSQL server (any version) as a job.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 [ -x /usr/bin/time ] || need+=(time) # npm run bench -- validate-limits reads peak memory with GNU time
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -74,6 +74,11 @@ const PROBLEM_KINDS = {
   'mount-failed': 'failed',
   'fifo-failed': 'failed',
   'unknown-capability': 'input',
+  // who a job runs as (src/isolation/start/job-user.ts)
+  'user-invalid': 'input',
+  'user-unknown': 'input',
+  'group-unknown': 'input',
+  'chown-failed': 'failed',
   // workflow export to Argo: located diagnostics; an error makes the export exit 2, a warning
   // says what changes on Argo (src/export/argo/)
   'argo-daemon-result': 'input',
@@ -128,6 +133,7 @@ const PROBLEM_KINDS = {
   'tool-failed': 'failed',
   'host-missing': 'host',
   'host-cgroup': 'host',
+  'not-root': 'host',
 } as const satisfies Record<string, ProblemKind> & Record<NameCodes, 'input'>;
 
 /** Every problem code rnx knows; stable, kebab-case, e.g. `cidr-overlap`. */

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { listRuntimes } from '../isolation/filesystem/runtimes.js';
 import { checkUpload } from '../isolation/filesystem/uploads.js';
 import { listVolumes } from '../isolation/filesystem/volumes.js';
+import { resolveUser, userDatabaseFor, type UserDatabase } from '../isolation/start/job-user.js';
 import { BUILTIN_NETWORKS } from '../networks/builtins.js';
 import { listNetworks } from '../networks/store.js';
 import type { Network } from '../networks/types.js';
@@ -30,12 +31,24 @@ export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Cat
   const dir = stateDir(ctx.env);
   const db = openDatabase(dir);
   try {
+    const runtimes = listRuntimes(db);
+    const users = new Map<string | undefined, UserDatabase>();
+    const checkUser: Catalog['checkUser'] = (user, runtime) => {
+      const root = runtime === undefined ? undefined : runtimes.find((r) => r.name === runtime);
+      // A runtime that does not exist is reported as such; its users cannot be known.
+      if (runtime !== undefined && root === undefined) return undefined;
+      let known = users.get(runtime);
+      if (known === undefined) users.set(runtime, (known = userDatabaseFor(root)));
+      const resolved = resolveUser(user, known);
+      return resolved.ok ? undefined : resolved.problem;
+    };
     return Promise.resolve(
       catalogOf({
         networks: listNetworks(db).map((n) => n.name),
         volumes: listVolumes(db, dir).map((v) => v.name),
-        runtimes: listRuntimes(db).map((r) => r.name),
+        runtimes: runtimes.map((r) => r.name),
         checkUpload: checkUploadHere,
+        checkUser,
       }),
     );
   } finally {

@@ -8,6 +8,7 @@ import { fail, ok, type Result } from '../problem.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import type { JobSpec } from '../isolation/job-spec.js';
 import { checkCapability } from '../isolation/start/capabilities.js';
+import { checkUserSpec } from '../isolation/start/job-user.js';
 import {
   formatCpuList,
   parseCount,
@@ -134,6 +135,11 @@ export function specFromFlags(
   }
   const service = serviceFlags(args);
   if (!service.ok) return service;
+  const user = stringOption(args.options, 'user');
+  if (user !== undefined) {
+    const valid = checkUserSpec(user);
+    if (!valid.ok) return fail('usage', `--user: ${valid.problem.message}`, valid.problem.hint);
+  }
   return ok({
     id: newJobId(),
     ...(name === undefined ? {} : { name }),
@@ -150,6 +156,7 @@ export function specFromFlags(
     ...(runtime === undefined ? {} : { runtime }),
     ...(files.length + directories.length > 0 ? { uploads: { files, directories } } : {}),
     ...(capAdd.length + capDrop.length > 0 ? { capabilities: { add: capAdd, drop: capDrop } } : {}),
+    ...(user === undefined ? {} : { user }),
     ...service.value,
   });
 }

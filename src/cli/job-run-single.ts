@@ -4,6 +4,7 @@
  * code (128 + signal number when it was killed). With --json, stdout carries only one JSON object
  * at the end, with the job's stdout in `output`.
  */
+import { toolUsesOfJob } from '../host-tools.js';
 import { jobRequirements } from '../isolation/start/host-check.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
@@ -12,6 +13,7 @@ import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import { checkFilesystemNames } from '../isolation/filesystem/job-filesystem.js';
 import { checkUploads } from '../isolation/filesystem/uploads.js';
+import { jobUserOf } from '../isolation/start/job-user.js';
 import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, listOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
@@ -41,24 +43,36 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     return EXIT.usage;
   }
   // A host that cannot run jobs (not root, no cgroups, a missing tool) gets the fix, exit 3.
-  const host = jobRequirements();
+  const host = jobRequirements(toolUsesOfJob(spec.value, flagOption(args.options, 'detach')));
   if (!host.ok) {
     printProblem(ctx, host.problem);
-    return EXIT.host;
+    return exitCodeFor(host.problem);
   }
   const db = openDatabase(stateDir(ctx.env));
   const network = getNetwork(db, spec.value.network);
   // A network, volume or runtime that does not exist is refused before the job is recorded.
   const names = network.ok ? checkFilesystemNames(db, stateDir(ctx.env), spec.value) : network;
-  if (!names.ok) {
-    printProblem(ctx, names.problem);
+  // So is a user its root does not know (the job's start checks again, in case it changed).
+  const user = names.ok ? jobUserOf(db, spec.value) : names;
+  if (!user.ok) {
+    printProblem(ctx, user.problem);
     return EXIT.usage;
   }
   const json = flagOption(args.options, 'json');
+  const interactive = flagOption(args.options, 'interactive');
   if (flagOption(args.options, 'detach')) {
+    if (interactive) {
+      printProblem(ctx, {
+        code: 'usage',
+        message: '--interactive does not work with --detach: a detached job reads /dev/null',
+        hint: 'run it in the foreground to give it your input',
+      });
+      return EXIT.usage;
+    }
     const { runDetached } = await import('./job-run-detached.js');
     return runDetached(ctx, spec.value, json);
   }
+  const stdin = ctx.stdinFd ?? (interactive ? ctx.terminalStdinFd : undefined);
   const output: Buffer[] = [];
   const stop = new AbortController();
   const kill = new AbortController();
@@ -97,8 +111,9 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
           ctx.stderr,
           `rnx: job ${spec.value.id}: its log stopped (${why}); the job goes on, its output is still shown here`,
         ),
-      // Its standard input, when it is not a terminal, is the job's (a pipe stays a pipe).
-      ...(ctx.stdinFd === undefined ? {} : { stdin: ctx.stdinFd }),
+      // Its standard input, when it is not a terminal, is the job's (a pipe stays a pipe); a
+      // terminal only with -i.
+      ...(stdin === undefined ? {} : { stdin }),
       signal: stop.signal,
       killSignal: kill.signal,
     });

@@ -16,6 +16,9 @@ import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
+import { toolUsesOfJob } from '../host-tools.js';
+import { jobUserOf } from './start/job-user.js';
+import { chownTree } from './filesystem/ownership.js';
 import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
 import { startJobProcess } from './start/job-process.js';
 import { handshake } from './start/handshake.js';
@@ -30,7 +33,7 @@ import {
 } from './start/network-phase.js';
 import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources, recordRunAs } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
 import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
@@ -179,16 +182,15 @@ export async function runJob(
     }
   };
   try {
-    const tools = jobRequirements();
+    const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
-    if (spec.user !== undefined) {
-      // Accepted by the format (and exported to Argo), but rnx cannot switch users yet: say so
-      // rather than run the job as root.
-      return await end({
-        reason: 'start-failed',
-        message: `user '${spec.user}': rnx cannot run a job as another user yet; remove 'user' to run it as root`,
-      });
+    const user = jobUserOf(db, spec);
+    if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
+    if (user.value !== undefined && spec.user !== undefined) {
+      recordRunAs(db, spec.id, { user: spec.user, ...user.value });
     }
+    // What the job writes is handed to its user; root's needs nothing.
+    const userOwns = user.value !== undefined && user.value.uid !== 0 ? user.value : undefined;
     const capabilities = resolveCapabilities(spec.capabilities);
     if (!capabilities.ok) {
       return await end({ reason: 'start-failed', problem: capabilities.problem });
@@ -199,7 +201,7 @@ export async function runJob(
     });
     if (!prepared.ok) return await end({ reason: 'network-setup', problem: prepared.problem });
     // The host side of the network is ensured while the job starts; phase 2 waits for it.
-    const network = ensureOnHost(prepared.value);
+    const network = ensureOnHost(db, prepared.value);
     onEnd(() => releaseNetworkSoon(db, spec.id, network.hostVeth));
     const address = prepared.value.lease?.address;
     const hostname = jobHostname(spec);
@@ -228,6 +230,7 @@ export async function runJob(
     const filesystem = await prepareJobFilesystem(db, dir, spec, {
       hostsFile: files.hosts,
       resolvFile: files.resolv,
+      ...(userOwns === undefined ? {} : { owner: userOwns }),
     });
     if (!filesystem.ok) return await end({ reason: 'start-failed', problem: filesystem.problem });
     const env = jobEnvironment(spec, hostname);
@@ -243,7 +246,10 @@ export async function runJob(
     const args = sandboxArgs({
       hostname,
       fs: withExtraSteps(filesystem.value.steps, launcher.steps),
-      final: { capabilities: capabilities.value },
+      final: {
+        capabilities: capabilities.value,
+        ...(user.value === undefined ? {} : { user: user.value }),
+      },
       setpriv: launcher.argv,
       command: spec.command,
       args: spec.args,
@@ -254,6 +260,13 @@ export async function runJob(
       const pipes = await outputPipes(dir, runDir);
       if (!pipes.ok) return await end({ reason: 'start-failed', problem: pipes.problem });
       const { stdout, stderr } = pipes.value;
+      // Reopened by path (/dev/stdout is /proc/self/fd/1), a FIFO checks its owner and mode.
+      if (userOwns !== undefined) {
+        for (const pipe of [stdout, stderr]) {
+          const owned = chownTree(pipe.path, userOwns);
+          if (!owned.ok) return await end({ reason: 'start-failed', problem: owned.problem });
+        }
+      }
       onEnd(() => {
         for (const pipe of [stdout, stderr]) {
           pipe.closeWrite();
@@ -361,7 +374,16 @@ export async function runJob(
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
       onWatching: () => {
         hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
-        readiness.start(db, spec.id, { pid, env }, (info) => hooks.onReady?.(info));
+        readiness.start(
+          db,
+          spec.id,
+          {
+            pid,
+            env,
+            ...(user.value === undefined ? {} : { uid: user.value.uid, gid: user.value.gid }),
+          },
+          (info) => hooks.onReady?.(info),
+        );
       },
     });
     const notReady = readiness.notReady;

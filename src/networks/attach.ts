@@ -10,12 +10,17 @@
  *      came first and the kernel had already given lo that address: the job then failed to start,
  *      `bwrap: loopback: Failed RTM_NEWADDR`, now and then under load).
  * The caller has leased the address (phase 1) and, normally, ensured the network on the host
- * (ensureNetworkOnHost); a bridge that is missing all the same is ensured here first.
+ * (ensureNetworkOnHost); a bridge that is missing all the same is set up here first.
+ *
+ * The veth needs no deleting when the job ends: the kernel removes both ends with the job's network
+ * namespace once its last process is gone. releaseJobVeth waits for that and deletes it only when it
+ * is still there after a while (something else holds the namespace).
  */
 import { runTool, runToolChecked } from '../exec.js';
+import { toolPath } from '../host-tools.js';
 import { fail, ok, type Result } from '../problem.js';
-import { bridgeExists } from './bridge.js';
-import { ensureNetworkOnHost } from './host.js';
+import { bridgeExists, interfaceNames } from './bridge.js';
+import { setUpOnHost } from './host.js';
 import { vethName } from './names.js';
 import type { Lease, Network } from './types.js';
 
@@ -58,8 +63,8 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
   }
   if (!bridgeExists(request.network.bridge)) {
     // The caller normally ensured the network already; a missing bridge (reboot, fresh namespace)
-    // is re-created here rather than failing the job.
-    const ensured = await ensureNetworkOnHost(request.network);
+    // is re-created here, rules first, rather than failing the job.
+    const ensured = await setUpOnHost(request.network);
     if (!ensured.ok) return ensured;
   }
   const hostVeth = vethName(request.jobId);
@@ -71,9 +76,15 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
     if (host.problem.code === 'tool-missing') return host;
     return fail('attach-failed', `could not wire job ${request.jobId}: ${host.problem.message}`);
   }
+  // nsenter runs ip by the path rnx found it at, not by its own search of PATH.
+  const ip = toolPath('ip');
+  if (!ip.ok) {
+    await detachJob(hostVeth);
+    return ip;
+  }
   const inside = await runToolChecked(
     'nsenter',
-    [`--net=/proc/${String(request.pid)}/ns/net`, 'ip', '-batch', '-'],
+    [`--net=/proc/${String(request.pid)}/ns/net`, ip.value, '-batch', '-'],
     { input: jobBatch(request.lease) },
   );
   if (!inside.ok) {
@@ -92,4 +103,24 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
 /** Removes a job's veth pair (its other end vanishes with it). Idempotent. */
 export async function detachJob(hostVeth: string): Promise<void> {
   await runTool('ip', ['link', 'del', 'dev', hostVeth]);
+}
+
+/** How long the kernel gets to remove a job's veth by itself (usually well under 1 ms here). */
+export const VETH_GRACE_MS = 2000;
+
+/**
+ * Once the job's processes are gone: waits (checking /proc/net/dev at growing intervals, at most
+ * `graceMs`) for the kernel to remove the veth with the job's network namespace, and deletes it
+ * only if it is still there. Resolves true when the kernel removed it (no process spawned).
+ */
+export async function releaseJobVeth(hostVeth: string, graceMs = VETH_GRACE_MS): Promise<boolean> {
+  const began = performance.now();
+  for (let wait = 1; ; wait = Math.min(wait * 2, 100)) {
+    if (!interfaceNames().includes(hostVeth)) return true;
+    const left = graceMs - (performance.now() - began);
+    if (left <= 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
+  }
+  await detachJob(hostVeth);
+  return false;
 }

@@ -1,20 +1,18 @@
 /**
- * The host side of a network, idempotent: forwarding on, the bridge with its gateway address, and
- * the network's nft rules. Cheap when everything is already there: reads of
- * /proc/sys/net/ipv4/ip_forward and /proc/net/route, and one `nft list chain`. After a
- * reboot or in a fresh network namespace, the next job re-creates whatever is missing.
+ * The host side of a network, idempotent: forwarding on, the network's nft rules, then the bridge
+ * with its gateway address (in that order: a bridge that is up proves its rules were applied, see
+ * applied-rules.ts; removal goes the other way round). Free when everything is already there: reads
+ * of /proc/sys/net/ipv4/ip_forward and /proc/net/route and one row of the state database, no
+ * process spawned. After a reboot or in a fresh network namespace, the next job re-creates
+ * whatever is missing.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fail, ok, type Result } from '../problem.js';
+import type { Database } from '../state/database.js';
+import { forgetRules, recordRulesApplied, rulesApplied } from './applied-rules.js';
 import { bridgeReady, deleteBridge, ensureBridge, rnxBridges } from './bridge.js';
-import {
-  applyScript,
-  dropTableScript,
-  ensureScript,
-  removalScript,
-  rulesCarry,
-} from './nftables.js';
+import { applyScript, dropTableScript, ensureScript, removalScript } from './nftables.js';
 import type { Network } from './types.js';
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
@@ -50,48 +48,65 @@ function forwardingOn(): boolean {
 }
 
 /** Makes sure the network's bridge and rules exist on this host (no-op for `none`). */
-export async function ensureNetworkOnHost(network: Network): Promise<Result<void>> {
+export async function ensureNetworkOnHost(network: Network, db: Database): Promise<Result<void>> {
   if (network.mode === 'none') return ok(undefined);
-  const marker = hostMarker(network);
   const bridgeOk = bridgeReady(network);
-  if (bridgeOk && forwardingOn() && (await rulesCarry(network.bridge, marker))) {
+  if (bridgeOk && forwardingOn() && rulesApplied(db, network.bridge, hostMarker(network))) {
     return ok(undefined);
   }
-  return setUpOnHost(network, !bridgeOk);
+  return setUpOnHost(network, { withBridge: !bridgeOk, db });
+}
+
+export interface SetUpOptions {
+  /** False when the bridge is known to be ready (only the rules are applied). Default true. */
+  readonly withBridge?: boolean;
+  /** Where to record the rules applied (applied-rules.ts); absent: not recorded. */
+  readonly db?: Database;
 }
 
 /**
- * Sets the network up without checking first (a network just created has nothing yet). The
- * bridge and the rules go in parallel: rules match interface names, not interfaces.
+ * Sets the network up without checking first (a network just created has nothing yet): the
+ * rules, then the bridge, so that no rnx ever sees the bridge ready without its rules.
  */
-export async function setUpOnHost(network: Network, withBridge = true): Promise<Result<void>> {
+export async function setUpOnHost(
+  network: Network,
+  options: SetUpOptions = {},
+): Promise<Result<void>> {
   const forwarding = ensureForwarding();
   if (!forwarding.ok) return forwarding;
-  const [bridge, rules] = await Promise.all([
-    withBridge ? ensureBridge(network) : Promise.resolve(ok(undefined)),
-    applyScript(ensureScript(network, hostMarker(network))),
-  ]);
-  if (!bridge.ok) return bridge;
-  return rules;
+  const marker = hostMarker(network);
+  const rules = await applyScript(ensureScript(network, marker));
+  if (!rules.ok) return rules;
+  if (options.withBridge ?? true) {
+    const bridge = await ensureBridge(network);
+    if (!bridge.ok) return bridge;
+  }
+  if (options.db !== undefined) recordRulesApplied(options.db, network.bridge, marker);
+  return ok(undefined);
 }
 
 /**
- * Removes a network's rules and bridge; the table `inet rnx` goes too once no rnx bridge is left.
- * Leaves forwarding as it is (other software may rely on it).
+ * Removes a network's bridge and rules (the bridge first: see ensureNetworkOnHost); the table
+ * `inet rnx` goes too once no rnx bridge is left. Leaves forwarding as it is (other software may
+ * rely on it).
  */
-export async function removeNetworkFromHost(network: Network): Promise<Result<void>> {
+export async function removeNetworkFromHost(
+  network: Network,
+  db?: Database,
+): Promise<Result<void>> {
   if (network.mode === 'none') return ok(undefined);
-  const rules = await applyScript(removalScript(network.bridge));
-  if (!rules.ok) return rules;
   const bridge = await deleteBridge(network.bridge);
   if (!bridge.ok) return bridge;
+  if (db !== undefined) forgetRules(db, network.bridge);
+  const rules = await applyScript(removalScript(network.bridge));
+  if (!rules.ok) return rules;
   if (rnxBridges().length === 0) return applyScript(dropTableScript());
   return ok(undefined);
 }
 
-/** Best effort, for a network whose creation failed half-way: rules and bridge, each regardless. */
+/** Best effort, for a network whose creation failed half-way: bridge and rules, each regardless. */
 export async function undoHost(network: Network): Promise<void> {
-  await applyScript(removalScript(network.bridge));
   await deleteBridge(network.bridge);
+  await applyScript(removalScript(network.bridge));
   if (rnxBridges().length === 0) await applyScript(dropTableScript());
 }

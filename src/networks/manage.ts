@@ -67,7 +67,7 @@ export async function createNetwork(
   const inserted = insertNetwork(db, { name, cidr, internal: input.internal === true });
   if (!inserted.ok) return inserted;
   const network = inserted.value;
-  const host = await setUpOnHost(network);
+  const host = await setUpOnHost(network, { db });
   if (!host.ok) {
     await undoHost(network);
     deleteNetworkRecord(db, network.name);
@@ -78,7 +78,7 @@ export async function createNetwork(
 
 /**
  * Removes a custom network: refused for built-ins and while a job holds an address in it (leases
- * of processes that no longer exist are reclaimed first). Deletes the rules, the bridge, then the
+ * of processes that no longer exist are reclaimed first). Deletes the bridge, the rules, then the
  * record.
  */
 export async function removeNetwork(db: Database, name: string): Promise<Result<Network>> {
@@ -96,7 +96,7 @@ export async function removeNetwork(db: Database, name: string): Promise<Result<
       `see 'rnx network inspect ${name}'; remove it once its jobs have ended`,
     );
   if (leaseCount(db, name) > 0) return inUse();
-  const host = await removeNetworkFromHost(network);
+  const host = await removeNetworkFromHost(network, db);
   if (!host.ok) return host;
   if (deleteNetworkRecord(db, name) > 0) return inUse();
   return ok(network);

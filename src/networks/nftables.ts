@@ -18,13 +18,14 @@
  * pass the forward hook with the bridge as both iif and oif: that is why same-bridge traffic is
  * accepted (or, for `isolated`, dropped) explicitly.
  *
- * The first rule of fwd_BR carries a comment `rnx:HASH` (hash of the whole script): a network
- * whose chain carries the current hash needs nothing applied.
+ * The first rule of fwd_BR carries a comment `rnx:HASH` (hash of the whole script): which version
+ * of the rules is there, for whoever lists them (rnx itself remembers it without listing:
+ * applied-rules.ts).
  *
  * Removing a network deletes its map elements and chains. nft 1.0.6 has no `destroy`, so each
  * object is first added (a no-op when it exists) and then deleted, in the same transaction.
  */
-import { runTool, runToolChecked } from '../exec.js';
+import { runToolChecked } from '../exec.js';
 import { ok, type Result } from '../problem.js';
 import type { Network } from './types.js';
 
@@ -126,18 +127,4 @@ export async function applyScript(script: string): Promise<Result<void>> {
 /** The full script for one network: skeleton and the network's own rules. */
 export function ensureScript(network: Network, marker = ''): string {
   return `${skeletonScript()}\n${networkScript(network, marker)}`;
-}
-
-/** True when the network's rules carry `marker` (one `nft list chain`). */
-export async function rulesCarry(bridge: string, marker: string): Promise<boolean> {
-  const listed = await runTool('nft', [
-    'list',
-    'chain',
-    'inet',
-    'rnx',
-    `fwd_${quoted(bridge).slice(1, -1)}`,
-  ]);
-  return (
-    listed.ok && listed.value.code === 0 && listed.value.stdout.includes(`comment "${marker}"`)
-  );
 }

@@ -18,6 +18,15 @@ export interface Catalog {
     path: string,
     kind: 'file' | 'directory',
   ) => { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
+  /**
+   * Resolves a job's `user` in the root it gets (the host's, or `runtime`'s when it names one
+   * that exists): why it cannot run as that user, or undefined when it can. Absent: not looked at
+   * (`--skip-environment`, tests with literal catalogs).
+   */
+  readonly checkUser?: (
+    user: string,
+    runtime: string | undefined,
+  ) => { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
 }
 
 /** Networks every host has: `bridge` (the default), `isolated` (no outside access), `none`. */
@@ -35,5 +44,6 @@ export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
     volumes: [...(extra.volumes ?? [])],
     runtimes: [...(extra.runtimes ?? [])],
     ...(extra.checkUpload === undefined ? {} : { checkUpload: extra.checkUpload }),
+    ...(extra.checkUser === undefined ? {} : { checkUser: extra.checkUser }),
   };
 }

@@ -31,6 +31,7 @@ import { checkOutputReferences } from './rules/outputs.js';
 import { checkPassThrough } from './rules/pass-through.js';
 import { checkRequires } from './rules/requires.js';
 import { checkUploads } from './rules/uploads.js';
+import { checkUsers } from './rules/users.js';
 import { checkSchema } from './schema.js';
 import { selectJobs } from './select-jobs.js';
 import type { WorkflowView } from './workflows.js';
@@ -134,7 +135,10 @@ export function validateLoaded(
     },
   };
   for (const rule of RULES) add(diagnostics, rule(ctx));
-  if (options.checkEnvironment !== false) add(diagnostics, checkEnvironment(ctx));
+  if (options.checkEnvironment !== false) {
+    add(diagnostics, checkEnvironment(ctx));
+    add(diagnostics, checkUsers(ctx));
+  }
   const graphs = expanded.workflows.map((workflow) => ({
     workflow,
     graph: buildJobGraph(workflow),

@@ -3,7 +3,7 @@
  * A new example without an entry here fails the last test: each example must be exercised.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -13,6 +13,9 @@ const state = tempDir();
 const example = (name: string): string => join(REPO_ROOT, 'workflows', name);
 
 before(async () => {
+  // postgres.yaml needs its volume, as its header says.
+  const volume = await runCli(['volume', 'create', 'pgdata'], { stateDir: state.dir });
+  assert.equal(volume.code, 0, volume.stderr);
   // microservices.yaml needs its two networks, as its header says.
   for (const [name, cidr] of [
     ['backend', '10.30.0.0/24'],
@@ -78,6 +81,34 @@ const CHECKS: Record<string, () => Promise<void>> = {
           `testing 1.4.2 on ${os} shard ${String(shard)}: app 1.4.2`,
         ]);
     assert.deepEqual(outputOf(r.events, 'deploy'), ['deploying 1.4.2']);
+  },
+  'postgres.yaml': async () => {
+    // Issue 11's check, with Debian's PostgreSQL: two runs on one volume.
+    for (const run of [1, 2]) {
+      const r = await runWorkflowJson(example('postgres.yaml'), state.dir);
+      assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.events, null, 1)}`);
+      assert.deepEqual(statuses(r), { db: 'STOPPED', migrate: 'COMPLETED', query: 'COMPLETED' });
+      const at = (event: string, job: string): number =>
+        r.events.findIndex((e) => e.event === event && 'job' in e && e.job === job);
+      assert.ok(at('job-ready', 'db') !== -1, 'pg_isready passed');
+      assert.ok(at('job-ready', 'db') < at('job-started', 'migrate'), 'migrate after db is ready');
+      // One attempt each, no retry loop in the file: psql connected on its first try.
+      assert.equal(r.events.filter((e) => e.event === 'job-started').length, 3);
+      const migrate = outputOf(r.events, 'migrate');
+      if (run === 1) assert.deepEqual(migrate, ['CREATE TABLE', 'INSERT 0 1']);
+      else assert.equal(migrate.at(-1), 'INSERT 0 1', migrate.join('\n')); // after a NOTICE: exists
+      // query requires only migrate: COMPLETED, and db still serves it; the second run sees the
+      // first run's row, kept in the volume.
+      assert.deepEqual(outputOf(r.events, 'query'), [String(run)]);
+      const t = timesOf(r.events);
+      const db = t.get('db');
+      const query = t.get('query');
+      assert.ok(db && query && query.end <= db.end, 'db stopped only after query ended');
+    }
+    // The server ran as its own user: the data directory in the volume is not root's.
+    const data = statSync(join(state.dir, 'volumes', 'pgdata', 'data'));
+    assert.notEqual(data.uid, 0);
+    assert.equal(statSync(join(state.dir, 'volumes', 'pgdata')).uid, data.uid);
   },
   'pipelines.yaml': async () => {
     for (const name of ['nightly', 'release']) {

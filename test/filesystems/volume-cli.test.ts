@@ -18,7 +18,10 @@ describe('rnx volume', () => {
     assert.equal(created.code, 0, created.stderr);
     assert.equal(existsSync(join(stateDir, 'volumes', 'pgdata')), true);
     const list = await rnx('volume', 'list');
-    assert.match(list.stdout, /^NAME\s+USED BY\s+PATH\npgdata\s+-\s+\S+\/volumes\/pgdata\n$/);
+    assert.match(
+      list.stdout,
+      /^NAME\s+USED BY\s+OWNER\s+PATH\npgdata\s+-\s+0:0\s+\S+\/volumes\/pgdata\n$/,
+    );
     const json = JSON.parse((await rnx('volume', 'list', '--json')).stdout) as { name: string }[];
     assert.deepEqual(
       json.map((v) => v.name),

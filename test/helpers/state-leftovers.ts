@@ -59,9 +59,16 @@ export function processesOfState(stateDir: string): number[] {
     .filter((pid) => cmdline(pid).includes(stateDir) && running(pid));
 }
 
-/** Host ends of job veths (a test's namespace is its own: only its jobs' are here). */
+/**
+ * Host ends of job veths, from /proc/net/dev: this namespace's (a test's own, so only its jobs'
+ * are there); /sys/class/net shows the namespace that mounted /sys, the machine's.
+ */
 export function hostVeths(): string[] {
-  return entries('/sys/class/net').filter((n) => /^rnxv/.test(n));
+  return readFileSync('/proc/net/dev', 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(':')[0]?.trim() ?? '')
+    .filter((n) => /^rnxv/.test(n));
 }
 
 /** Everything of the state directory still on the host, by kind; all empty when nothing is. */

@@ -1,6 +1,7 @@
 /**
  * A foreground job reads rnx's standard input when it is not a terminal (`echo hi | rnx job run
- * cat`), handed over as the same pipe; workflow jobs keep /dev/null.
+ * cat`), handed over as the same pipe; a terminal only with -i (rnx run under `script`, which
+ * gives it a pseudo-terminal and types what the test pipes in); workflow jobs keep /dev/null.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -44,6 +45,59 @@ describe('standard input', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'fifo\n');
+  });
+
+  it('forwards a terminal with -i only: the job reads the very terminal rnx has', async () => {
+    // script(1) runs the command on a new pseudo-terminal and types its own input into it.
+    const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
+    const inTerminal = (flags: readonly string[]) => {
+      const command = [
+        process.execPath,
+        RNX_BIN,
+        'job',
+        'run',
+        ...flags,
+        '--network=none',
+        'sh',
+        '-c',
+        'read line; echo "got:$line"; test -t 0 && echo "stdin is a terminal"',
+      ]
+        .map(quote)
+        .join(' ');
+      return new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = execFile(
+          'script',
+          ['-qec', command, '/dev/null'],
+          { env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' }, timeout: 60_000 },
+          (error, stdout) => {
+            resolve({ code: error === null ? 0 : (error.code as number), stdout });
+          },
+        );
+        child.stdin?.end('typed line\n');
+      });
+    };
+    const interactive = await inTerminal(['-i']);
+    assert.equal(interactive.code, 0, interactive.stdout);
+    assert.match(interactive.stdout, /got:typed line\r?\n/);
+    assert.match(interactive.stdout, /stdin is a terminal/);
+    // Without -i the job reads /dev/null: the line typed into the terminal never reaches it.
+    const plain = await inTerminal([]);
+    assert.equal(plain.code, 1, plain.stdout);
+    assert.match(plain.stdout, /got:\r?\n/);
+    assert.doesNotMatch(plain.stdout, /got:typed/);
+  });
+
+  it('refuses -i with --detach and with --workflow (exit 2)', async () => {
+    const detached = await runCli(['job', 'run', '-d', '-i', '--network=none', 'cat'], {
+      stateDir: state.dir,
+    });
+    assert.equal(detached.code, 2);
+    assert.match(detached.stderr, /--interactive does not work with --detach/);
+    const workflow = await runCli(['job', 'run', '-i', '--workflow=x.yaml'], {
+      stateDir: state.dir,
+    });
+    assert.equal(workflow.code, 2);
+    assert.match(workflow.stderr, /--interactive applies to one command, not to --workflow/);
   });
 
   it('gives workflow jobs /dev/null, whatever rnx reads', async () => {

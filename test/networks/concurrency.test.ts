@@ -22,9 +22,9 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const WORKER = join(HERE, 'lease-worker.js');
 const ENSURE_WORKER = join(HERE, 'ensure-worker.js');
 
-function ensureInProcess(network: Network): Promise<string> {
+function ensureInProcess(network: Network, dir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [ENSURE_WORKER, JSON.stringify(network)], (error, stdout) => {
+    execFile(process.execPath, [ENSURE_WORKER, JSON.stringify(network), dir], (error, stdout) => {
       if (error !== null) reject(new Error(`ensure worker failed: ${error.message}`));
       else resolve(stdout.trim());
     });
@@ -205,8 +205,13 @@ describe('concurrent rnx processes', () => {
 
   it('sets a network up once when 10 processes ensure it at the same moment', async () => {
     await resetHost();
+    const { dir, cleanup } = tempDir('rnx-ensure-');
+    openDatabase(dir).close();
     const network = builtinNetwork('isolated') as Network;
-    const results = await Promise.all(Array.from({ length: 10 }, () => ensureInProcess(network)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => ensureInProcess(network, dir)),
+    );
+    cleanup();
     for (const r of results) assert.equal(r, '{"ok":true}');
     assert.equal((await linkNames()).filter((n) => n === 'rnx1').length, 1);
     const table = (await rnxTable()) ?? '';

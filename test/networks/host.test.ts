@@ -30,15 +30,31 @@ const custom: Network = {
   mode: 'custom',
 };
 
+const state = tempDir('rnx-host-');
+const db = openDatabase(state.dir);
+
 async function ensure(network: Network): Promise<void> {
-  const r = await ensureNetworkOnHost(network);
+  const r = await ensureNetworkOnHost(network, db);
   assert.ok(r.ok, r.ok ? '' : r.problem.message);
+}
+
+function recorded(bridge: string): string | undefined {
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(`host-rules:${bridge}`) as
+    { value: string } | undefined;
+  return row?.value;
 }
 
 describe('ensureNetworkOnHost', () => {
   before(requireSandbox);
-  beforeEach(resetHost);
-  after(resetHost);
+  beforeEach(async () => {
+    await resetHost();
+    db.exec("DELETE FROM meta WHERE key LIKE 'host-rules:%'");
+  });
+  after(async () => {
+    await resetHost();
+    db.close();
+    state.cleanup();
+  });
 
   it('creates the bridge with the gateway address, up, turns forwarding on and installs the rules', async () => {
     await ensure(bridge);
@@ -60,11 +76,36 @@ describe('ensureNetworkOnHost', () => {
     assert.equal(await rnxTable(), first);
   });
 
-  it('re-creates a bridge that went away, and rules that went away', async () => {
+  it('re-creates a bridge that went away, with its rules', async () => {
     await ensure(bridge);
     await run('ip', ['link', 'del', 'dev', 'rnx0']);
+    await run('nft', ['delete', 'table', 'inet', 'rnx']);
     await ensure(bridge);
     assert.ok((await linkNames()).includes('rnx0'));
+    assert.match((await rnxTable()) ?? '', /chain fwd_rnx0 \{/);
+  });
+
+  it('trusts a ready bridge and its own record of the rules: no nft run', async () => {
+    await ensure(bridge);
+    assert.match(recorded('rnx0') ?? '', /^rnx:[0-9a-f]{16} /);
+    // Proof that nothing asks nft: rules taken away behind rnx's back are not noticed (documented).
+    await run('nft', ['delete', 'table', 'inet', 'rnx']);
+    await ensure(bridge);
+    assert.equal(await rnxTable(), undefined);
+  });
+
+  it('applies the rules again when they were recorded for another version, or not at all', async () => {
+    await ensure(bridge);
+    const mine = recorded('rnx0') ?? '';
+    db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(
+      mine.replace(/^rnx:[0-9a-f]{16}/, 'rnx:0123456789abcdef'),
+      'host-rules:rnx0',
+    );
+    await run('nft', ['delete', 'table', 'inet', 'rnx']);
+    await ensure(bridge);
+    assert.match((await rnxTable()) ?? '', /chain fwd_rnx0 \{/);
+    assert.equal(recorded('rnx0'), mine);
+    db.exec("DELETE FROM meta WHERE key = 'host-rules:rnx0'");
     await run('nft', ['delete', 'table', 'inet', 'rnx']);
     await ensure(bridge);
     assert.match((await rnxTable()) ?? '', /chain fwd_rnx0 \{/);
@@ -73,9 +114,12 @@ describe('ensureNetworkOnHost', () => {
   it('keeps one set of base-chain rules however many networks are ensured', async () => {
     await ensure(bridge);
     await ensure(custom);
+    // The rules applied again, network by network, as by rnx processes that recorded nothing.
     await run('nft', ['delete', 'table', 'inet', 'rnx']);
+    db.exec("DELETE FROM meta WHERE key LIKE 'host-rules:%'");
     await ensure(custom);
     await ensure(bridge);
+    await ensure(custom);
     const table = (await rnxTable()) ?? '';
     assert.equal(table.match(/iifname vmap @forward_from/g)?.length, 1);
     assert.match(table, /"rnx0" : jump fwd_rnx0/);
@@ -109,7 +153,8 @@ describe('ensureNetworkOnHost', () => {
   it('removes a network’s rules and bridge, and the table with the last rnx bridge', async () => {
     await ensure(bridge);
     await ensure(custom);
-    assert.ok((await removeNetworkFromHost(custom)).ok);
+    assert.ok((await removeNetworkFromHost(custom, db)).ok);
+    assert.equal(recorded('rnx-hosttest'), undefined);
     const table = (await rnxTable()) ?? '';
     assert.doesNotMatch(table, /hosttest/);
     assert.match(table, /fwd_rnx0/);

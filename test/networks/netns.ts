@@ -1,6 +1,6 @@
 /**
  * Test rigs for real network namespaces: a "job" is a `sleep` started by `unshare --net` (the pid
- * is the sleeper's, inside its own fresh network namespace), and commands run inside it through
+ * is the sleeper's, inside its own fresh network namespace, its loopback up as bwrap leaves a job's), and commands run inside it through
  * nsenter. Every sleeper is killed by the test that started it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -14,11 +14,11 @@ export interface Sleeper {
 }
 
 /**
- * Starts `sleep` in a new network namespace whose `lo` is up (as bwrap brings a job's up), and
- * waits until it is (the process has become `sleep`).
+ * Starts `sleep` in a new network namespace whose loopback is up (as bwrap leaves a job's) and
+ * waits until it runs: the namespace exists and `sleep` was exec'd, after `ip link set lo up`.
  */
 export async function startSleeper(): Promise<Sleeper> {
-  const child = spawn('unshare', ['--net', 'sh', '-c', 'ip link set dev lo up && exec sleep 600'], {
+  const child = spawn('unshare', ['--net', 'sh', '-c', 'ip link set lo up && exec sleep 600'], {
     stdio: 'ignore',
   });
   const pid = child.pid;

@@ -50,7 +50,7 @@ describe('traffic between jobs on rnx networks', () => {
       pidStartTime: processStartTime(sleeper.pid) ?? 0,
     });
     assert.ok(lease.ok, lease.ok ? '' : lease.problem.message);
-    const ensured = await ensureNetworkOnHost(found.value);
+    const ensured = await ensureNetworkOnHost(found.value, db);
     assert.ok(ensured.ok, ensured.ok ? '' : ensured.problem.message);
     const attached = await attachJob({
       lease: lease.value,

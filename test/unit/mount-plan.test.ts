@@ -145,6 +145,25 @@ describe('mount plan', () => {
     );
   });
 
+  it('makes the directories above bind targets itself, once, outside the tmpfs dirs', () => {
+    const steps = show(
+      planMounts({
+        ...base,
+        binds: [
+          { source: '/s/out', target: '/run/rnx', readOnly: false },
+          { source: '/s/a/build', target: '/artifacts/build', readOnly: true },
+          { source: '/s/a/test', target: '/artifacts/test', readOnly: true },
+          { source: '/s/deep', target: '/data/in/deep', readOnly: true },
+        ],
+      }),
+    );
+    const dirs = steps.filter((s) => s.startsWith('dir '));
+    assert.deepEqual(dirs, ['dir /volumes', 'dir /artifacts', 'dir /data', 'dir /data/in']);
+    assert.ok(
+      steps.indexOf('dir /artifacts') < steps.indexOf('ro-bind /s/a/build /artifacts/build'),
+    );
+  });
+
   it('adds extra binds before the root is made read-only', () => {
     const steps = withExtraSteps(planMounts(base), [{ kind: 'dir', target: '/dev/.rnx' }]);
     assert.deepEqual(show(steps).slice(-3), ['dir /dev/.rnx', 'remount-ro /', 'cd /work']);

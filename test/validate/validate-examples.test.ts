@@ -9,8 +9,8 @@ import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const DIR = join(REPO_ROOT, 'workflows');
-/** The custom networks the examples name (their headers say how to create them). */
-const CATALOG = catalogOf({ networks: ['backend', 'frontend'] });
+/** The custom networks and volumes the examples name (their headers say how to create them). */
+const CATALOG = catalogOf({ networks: ['backend', 'frontend'], volumes: ['pgdata'] });
 
 describe('example workflows', () => {
   const files = readdirSync(DIR)

@@ -7,6 +7,12 @@ import assert from 'node:assert/strict';
 import { globSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import {
+  parseGroup,
+  parsePasswd,
+  resolveUser,
+  type UserDatabase,
+} from '../../src/isolation/start/job-user.js';
 import { catalogOf } from '../../src/validate/catalog.js';
 import { renderDiagnostics } from '../../src/validate/diagnostic.js';
 import { readText } from '../../src/validate/read-file.js';
@@ -14,7 +20,23 @@ import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const DIR = join(REPO_ROOT, 'test', 'fixtures', 'validate');
-const CATALOG = catalogOf({ networks: ['backend'], volumes: ['data'], runtimes: ['python-3.11'] });
+/** A literal user database: the host's in the CLI, the runtime's for a job with one. */
+const USERS: UserDatabase = {
+  passwd: parsePasswd(
+    'root:x:0:0::/root:/bin/sh\npostgres:x:101:104::/var/lib/postgresql:/bin/sh\n',
+  ),
+  groups: parseGroup('root:x:0:\npostgres:x:104:\nssl-cert:x:103:postgres\n'),
+  where: 'the host',
+};
+const CATALOG = catalogOf({
+  networks: ['backend'],
+  volumes: ['data'],
+  runtimes: ['python-3.11'],
+  checkUser: (user) => {
+    const resolved = resolveUser(user, USERS);
+    return resolved.ok ? undefined : resolved.problem;
+  },
+});
 
 const EVERY_CODE = [
   'yaml-tab',
@@ -66,6 +88,8 @@ const EVERY_CODE = [
   'unknown-capability',
   'yaml-too-deep',
   'env-too-large',
+  'user-unknown',
+  'group-unknown',
 ];
 
 function check(name: string): { codes: string[] } {

@@ -6,15 +6,22 @@
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { printProblem } from '../print.js';
+import { flagOption } from '../args.js';
 
 export const command: Command = {
   path: 'job run',
   usage: 'rnx job run [FLAGS] COMMAND [ARGS...]  |  rnx job run --workflow=FILE [--dry-run]',
+  needs: (args) =>
+    flagOption(args.options, 'dry-run')
+      ? undefined
+      : { root: 'its jobs run in namespaces and cgroups that only root can make' },
   summary:
     'Run one command as an isolated job, or every job of a workflow file in dependency order',
   details: `Examples:
   rnx job run --network=app --max-memory=512M -- python3 -m http.server 8000
   rnx job run --json hostname -I | jq -r .output
+  rnx job run --user=nobody --network=none id
+  rnx job run -i --network=none python3
   rnx job run -d --json --network=app --name=backend python3 -m http.server 8000 | jq -r .address
   rnx job run --workflow=workflows/diamond.yaml --dry-run
   rnx job run --workflow=workflows/pipelines.yaml:nightly --dry-run --json
@@ -117,6 +124,18 @@ Flags come before the command; everything from the command on is passed to it ve
       valueName: 'NAME',
       description: 'run on a registered root filesystem',
     },
+    user: {
+      type: 'string',
+      short: 'u',
+      valueName: 'USER[:GROUP]',
+      description:
+        "run the command as NAME, UID, NAME:GROUP or UID:GID, resolved in the job's root (/etc/passwd)",
+    },
+    interactive: {
+      type: 'boolean',
+      short: 'i',
+      description: "forward rnx's standard input to the job also when it is a terminal",
+    },
     'cap-add': {
       type: 'string',
       multiple: true,
@@ -174,6 +193,15 @@ Flags come before the command; everything from the command on is passed to it ve
           code: 'usage',
           message: '--workflow runs the jobs of a file and takes no command',
           hint: `remove '${args.positionals.join(' ')}' or drop --workflow`,
+        });
+        return EXIT.usage;
+      }
+      const single = ['interactive', 'user'].filter((f) => args.options[f] !== undefined);
+      if (single.length > 0) {
+        printProblem(ctx, {
+          code: 'usage',
+          message: `--${single.join(' and --')} ${single.length === 1 ? 'applies' : 'apply'} to one command, not to --workflow`,
+          hint: "workflow jobs read /dev/null; set a job's user with 'user:' in the file (or under 'defaults:')",
         });
         return EXIT.usage;
       }

@@ -20,8 +20,13 @@ export const command: Command = {
       if (flagOption(args.options, 'json')) {
         printJson(ctx, volumes);
       } else {
-        const rows = volumes.map((v) => [v.name, v.usedBy.join(',') || '-', v.path]);
-        writeLine(ctx.stdout, formatTable(['NAME', 'USED BY', 'PATH'], rows));
+        const rows = volumes.map((v) => [
+          v.name,
+          v.usedBy.join(',') || '-',
+          `${String(v.owner.uid)}:${String(v.owner.gid)}`,
+          v.path,
+        ]);
+        writeLine(ctx.stdout, formatTable(['NAME', 'USED BY', 'OWNER', 'PATH'], rows));
       }
       return Promise.resolve(EXIT.ok);
     } finally {

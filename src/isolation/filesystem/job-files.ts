@@ -93,6 +93,7 @@ export function writeJobFiles(
   writeFileSync(
     `${hosts}.new`,
     options.network === undefined ? own : withSharedPart(own, options.network),
+    { mode: 0o644 }, // readable by a job that runs as another user, whatever rnx's umask
   );
   renameSync(`${hosts}.new`, hosts);
   const resolv = sharedResolvConf(options.stateDir, options.hasNetwork);

@@ -19,7 +19,7 @@ import {
 import { join } from 'node:path';
 import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
-import type { JobSpec } from '../job-spec.js';
+import type { Bind, JobSpec } from '../job-spec.js';
 import {
   DOCKER_MASKED_PATHS,
   DOCKER_READONLY_PATHS,
@@ -33,6 +33,7 @@ import { mountRuntimeOverlay, overlayRoot, unmountRuntimeOverlay } from './runti
 import { selfIdentity } from '../records/proc-identity.js';
 import type { JobView } from '../start/resolve-command.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
+import { chownTree, claimIfEmpty, type Owner } from './ownership.js';
 import { copyUploads } from './uploads.js';
 import { acquireVolumes, getVolume, releaseVolumes, volumeNotFound } from './volumes.js';
 
@@ -54,6 +55,11 @@ export interface FilesystemFiles {
   /** Per-job /etc/hosts and /etc/resolv.conf on the host, bound read-only into the job. */
   readonly hostsFile?: string;
   readonly resolvFile?: string;
+  /**
+   * The job's user, when it is not root: its workspace and writable binds are made its own, and
+   * so is an empty volume still owned by root (see ownership.ts).
+   */
+  readonly owner?: Owner;
 }
 
 export function jobFilesystemDir(stateDir: string, jobId: string): string {
@@ -155,6 +161,11 @@ export async function prepareJobFilesystem(
   const copied = copyUploads(spec.uploads ?? { files: [], directories: [] }, workspace);
   if (!copied.ok) return undo(copied);
   const volumes: VolumeMount[] = names.map((name, i) => ({ name, path: acquired.value[i] ?? '' }));
+  const { owner, ...mountFiles } = files;
+  if (owner !== undefined) {
+    const owned = handOver(owner, workspace, volumes, spec.binds ?? []);
+    if (!owned.ok) return undo(owned);
+  }
   let root: Parameters<typeof planMounts>[0]['root'];
   if (runtimeRoot === undefined) {
     root = {
@@ -173,7 +184,7 @@ export async function prepareJobFilesystem(
     volumes,
     binds: spec.binds ?? [],
     hidden: [stateDir],
-    ...files,
+    ...mountFiles,
     kernel: kernelPaths(),
   });
   const view: JobView = {
@@ -187,6 +198,24 @@ export async function prepareJobFilesystem(
     opaque: ['/proc', '/sys', '/dev'],
   };
   return ok({ jobId: spec.id, jobDir, workspace, steps, view, hostRoot: root.kind === 'host' });
+}
+
+/** What a job running as `owner` writes becomes its own before the start. */
+function handOver(
+  owner: Owner,
+  workspace: string,
+  volumes: readonly VolumeMount[],
+  binds: readonly Bind[],
+): Result<void> {
+  for (const dir of [workspace, ...binds.filter((b) => !b.readOnly).map((b) => b.source)]) {
+    const owned = chownTree(dir, owner);
+    if (!owned.ok) return owned;
+  }
+  for (const volume of volumes) {
+    const claimed = claimIfEmpty(volume.path, owner);
+    if (!claimed.ok) return claimed;
+  }
+  return ok(undefined);
 }
 
 /**

@@ -14,7 +14,7 @@
  * a private pts and shm, the fd links; no host device), an empty private /tmp and /run, the
  * workspace at /work, volumes at /volumes/NAME and the per-job /etc/hosts and /etc/resolv.conf.
  */
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Bind } from '../job-spec.js';
 
 export type FsStep =
@@ -175,6 +175,9 @@ export function planMounts(input: MountPlanInput): FsStep[] {
   for (const volume of input.volumes) {
     steps.push({ kind: 'bind', source: volume.path, target: `/volumes/${volume.name}` });
   }
+  // The directories above a bind's target are made first, readable by every user: bwrap would
+  // make them 0700, closing /artifacts/JOB to a job that runs as another user.
+  for (const dir of parentsToMake(input.binds ?? [])) steps.push({ kind: 'dir', target: dir });
   for (const b of input.binds ?? []) {
     steps.push({ kind: b.readOnly ? 'ro-bind' : 'bind', source: b.source, target: b.target });
   }
@@ -187,6 +190,17 @@ export function planMounts(input: MountPlanInput): FsStep[] {
   if (root.kind === 'host') steps.push({ kind: 'remount-ro', target: '/' });
   steps.push({ kind: 'chdir', path: '/work' });
   return steps;
+}
+
+/** Directories above bind targets that the plan does not make otherwise (`/artifacts`). */
+function parentsToMake(binds: readonly Bind[]): string[] {
+  const dirs = new Set<string>();
+  for (const b of binds) {
+    for (let dir = posix.dirname(b.target); dir !== '/'; dir = posix.dirname(dir)) {
+      if (!OWN_DIRS.some((own) => under(dir, own))) dirs.add(dir);
+    }
+  }
+  return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
 }
 
 /** bwrap's arguments for the steps, in order. */

@@ -4,13 +4,14 @@
  * the rnx process running it), so a volume cannot be removed under a job; uses left by a killed rnx
  * are recognised as stale and ignored.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { transaction, type Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
 import { checkName } from '../../names.js';
 import { closest } from '../../suggest.js';
 import { isAlive, type ProcessIdentity } from '../records/proc-identity.js';
+import type { Owner } from './ownership.js';
 
 export interface Volume {
   readonly name: string;
@@ -19,6 +20,8 @@ export interface Volume {
   readonly createdAt: string;
   /** Ids of the running jobs that use it. */
   readonly usedBy: readonly string[];
+  /** Who owns its directory (`rnx volume create --owner`, or the first user job it was empty for). */
+  readonly owner: Owner;
 }
 
 interface VolumeRow {
@@ -42,12 +45,18 @@ function liveUses(db: Database): UseRow[] {
   return rows.filter((r) => isAlive({ pid: r.owner_pid, startTime: r.owner_start_time }));
 }
 
+function ownerOf(path: string): Owner {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return { uid: stat?.uid ?? 0, gid: stat?.gid ?? 0 };
+}
+
 function toVolume(stateDir: string, row: VolumeRow, uses: readonly UseRow[]): Volume {
   return {
     name: row.name,
     path: volumePath(stateDir, row.name),
     createdAt: row.created_at,
     usedBy: uses.filter((u) => u.volume === row.name).map((u) => u.job_id),
+    owner: ownerOf(volumePath(stateDir, row.name)),
   };
 }
 
@@ -75,16 +84,34 @@ export function volumeNotFound(db: Database, name: string): Result<never> {
   );
 }
 
-export function createVolume(db: Database, stateDir: string, name: string): Result<Volume> {
+/** `owner`: who gets the new directory (default root). */
+export function createVolume(
+  db: Database,
+  stateDir: string,
+  name: string,
+  owner?: Owner,
+): Result<Volume> {
   const checked = checkName('volume', name);
   if (!checked.ok) return checked;
   const created = transaction(db, (): Result<VolumeRow> => {
     if (db.prepare('SELECT 1 FROM volumes WHERE name = ?').get(name) !== undefined) {
       return fail('volume-exists', `volume '${name}' already exists`);
     }
+    const path = volumePath(stateDir, name);
+    mkdirSync(path, { recursive: true, mode: 0o755 });
+    if (owner !== undefined) {
+      try {
+        chownSync(path, owner.uid, owner.gid);
+      } catch (error) {
+        rmSync(path, { recursive: true, force: true });
+        return fail(
+          'chown-failed',
+          `could not give ${path} its owner: ${(error as Error).message}`,
+        );
+      }
+    }
     const row = { name, created_at: new Date().toISOString() };
     db.prepare('INSERT INTO volumes (name, created_at) VALUES (?, ?)').run(name, row.created_at);
-    mkdirSync(volumePath(stateDir, name), { recursive: true, mode: 0o755 });
     return ok(row);
   });
   return created.ok ? ok(toVolume(stateDir, created.value, [])) : created;

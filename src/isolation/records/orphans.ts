@@ -1,9 +1,10 @@
 /**
  * Cleaning up after an rnx that was killed (SIGKILL, power loss of the terminal...). A job whose
  * owning rnx process (pid + start time) no longer exists is taken over by the caller, and
- * everything it held is removed: its processes (through its cgroup), cgroups, network wiring and
- * lease, run directory. Its record ends FAILED with reason `orphaned`. Mounts need no work: they
- * live only in the job's mount namespace, which ends with its last process.
+ * everything it held is removed: its processes (through its cgroup, and a bwrap that never joined
+ * it: stray-processes.ts), cgroups, network wiring and lease, run directory. Its record ends
+ * FAILED with reason `orphaned`. Mounts need no work: they live only in the job's mount
+ * namespace, which ends with its last process.
  *
  * Every rnx command asks `orphanCandidates` first (one indexed query, in a small module of its own,
  * so that a command loads this one only when something was left over).
@@ -20,6 +21,7 @@ import { orphanCandidates } from './orphan-candidates.js';
 import { removeEndFifo } from './end-signal.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { selfIdentity } from './proc-identity.js';
+import { killStrayProcesses } from './stray-processes.js';
 import { releaseHeld } from '../end/run-end.js';
 
 /** cgroup directories that a job of this id may have, found by name (when none was recorded). */
@@ -47,10 +49,13 @@ export async function cleanUpJob(
   end: { status: JobStatus; reason: EndReason; message: string },
 ): Promise<CleanedUp> {
   const cgroup = job.cgroup ?? cgroupByName(job.id);
+  const runDir = job.runDir ?? runDirOf(dirOfLog(job.logPath), job.id);
+  // What never joined the cgroup first (the cgroup's own are killed through it).
+  await killStrayProcesses(runDir);
   const problems = await releaseHeld(db, job.id, {
     ...(cgroup === undefined ? {} : { cgroup }),
     ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),
-    runDir: job.runDir ?? runDirOf(dirOfLog(job.logPath), job.id),
+    runDir,
     filesystem: dirOfLog(job.logPath),
   });
   finishJob(db, job.id, {

@@ -12,10 +12,10 @@ import { fail, ok, type Result } from '../../problem.js';
 import type { Database } from '../../state/database.js';
 import {
   attachJob,
-  detachJob,
   ensureNetworkOnHost,
   getNetwork,
   leaseAddress,
+  releaseJobVeth,
   releaseLease,
   vethName,
   type Lease,
@@ -53,16 +53,16 @@ export function prepareNetwork(
   });
 }
 
-/** Starts ensuring the network's host side (idempotent, cheap when it is all there). */
-export function ensureOnHost(prepared: PreparedNetwork): PreparedNetwork {
+/** Starts ensuring the network's host side (idempotent, spawns nothing when it is all there). */
+export function ensureOnHost(db: Database, prepared: PreparedNetwork): PreparedNetwork {
   if (!prepared.attached || prepared.network === undefined) return prepared;
-  const onHost = ensureNetworkOnHost(prepared.network);
+  const onHost = ensureNetworkOnHost(prepared.network, db);
   // Observed later by attachNetwork; never left as an unhandled rejection.
   onHost.catch(() => undefined);
   return { ...prepared, onHost };
 }
 
-/** Phase 2. */
+/** Phase 2 (after ensureOnHost). */
 export async function attachNetwork(
   prepared: PreparedNetwork,
   jobId: string,
@@ -72,30 +72,34 @@ export async function attachNetwork(
   if (prepared.network === undefined || prepared.lease === undefined) {
     return fail('network-setup', 'no address was leased for this job');
   }
-  const host = await (prepared.onHost ?? ensureNetworkOnHost(prepared.network));
-  if (!host.ok) return host;
+  const host = await prepared.onHost;
+  if (host !== undefined && !host.ok) return host;
   const wired = await attachJob({ lease: prepared.lease, network: prepared.network, pid, jobId });
   return wired.ok ? ok(undefined) : wired;
 }
 
-/** Undoes phases 1 and 2 (idempotent): the veth, then the lease. */
+/**
+ * Undoes phases 1 and 2 (idempotent), once the job's processes are gone: the veth (gone with the
+ * job's namespace, or deleted: releaseJobVeth), then the lease.
+ */
 export async function releaseNetwork(
   db: Database,
   jobId: string,
   hostVeth?: string,
 ): Promise<void> {
-  if (hostVeth !== undefined) await detachJob(hostVeth);
+  if (hostVeth !== undefined) await releaseJobVeth(hostVeth);
   releaseLease(db, jobId);
 }
 
 /**
- * Undoes phases 1 and 2 without waiting for the veth: the lease is released now, the veth deleted
- * in the background (the kernel removes it anyway with the job's network namespace, once the
- * job's last process is gone), so whoever waits for the job's end does not wait for `ip`.
+ * Undoes phases 1 and 2 without waiting for the veth: the lease is released now; the kernel removes
+ * the veth with the job's network namespace once the job's last process is gone, and
+ * releaseJobVeth, in the background, deletes it only if it outlives that. Whoever waits for the
+ * job's end waits for neither.
  */
 export function releaseNetworkSoon(db: Database, jobId: string, hostVeth?: string): void {
   // The veth first: a lease that cannot be written (a full state directory) throws, and the
   // next rnx frees it; the veth must go whatever happens to the records.
-  if (hostVeth !== undefined) void detachJob(hostVeth).catch(() => undefined);
+  if (hostVeth !== undefined) void releaseJobVeth(hostVeth).catch(() => undefined);
   releaseLease(db, jobId);
 }

@@ -1,0 +1,69 @@
+/**
+ * A job's processes that its cgroup does not list, after its rnx was killed: rnx spawns bwrap and
+ * only joins the job's PID 1 to the cgroups once bwrap said the pid. Killed in between (or before
+ * bwrap's own `--die-with-parent` took effect, a few hundred microseconds after its exec), the
+ * bwrap lives on outside the job's cgroups, and on the EOF of its block fd it even lets the command
+ * run. They are found by the job's run directory, which every bwrap of the job has in its arguments
+ * (the hosts file it binds), and ended with the job's PID 1 first (the kernel then kills everything
+ * in the job's PID namespace), then bwrap. Only run when a job was orphaned: one scan of /proc.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A bwrap (by its command name: nobody else's process is touched) whose arguments hold `needle`. */
+function bwrapWith(pid: number, needle: string): boolean {
+  try {
+    return (
+      readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim() === 'bwrap' &&
+      readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').includes(needle)
+    );
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number)
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    // A zombie (its parent, a dead rnx's subreaper, has not reaped it yet) is gone for us.
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${String(pid)}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The job's bwrap processes (those whose arguments name its run directory) and their children. */
+export function strayProcesses(runDir: string): number[] {
+  const needle = `${runDir}/`;
+  const found = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && bwrapWith(pid, needle));
+  return [...found.flatMap(childrenOf), ...found];
+}
+
+/** Kills them (children first) and waits, a bounded time, until they are gone. */
+export async function killStrayProcesses(runDir: string, boundMs = 2000): Promise<number[]> {
+  const pids = strayProcesses(runDir);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  const began = performance.now();
+  while (pids.some(alive) && performance.now() - began < boundMs) await sleep(2);
+  return pids;
+}
