@@ -1,29 +1,16 @@
 /**
- * The one place rnx starts processes. Host tools (`ip`, `nft`, `unshare`, ...) go through
- * `runTool`, which never throws for a failing tool: it returns the exit status and output, and a
- * missing binary becomes a Problem naming the Debian package that provides it. Long-lived job
+ * The one place rnx starts processes. Host tools (`ip`, `nft`, `mkfifo`, ...; src/host-tools.ts)
+ * go through `runTool`, which never throws for a failing tool: it returns the exit status and
+ * output, and a tool not on PATH becomes `tool-missing` naming the Debian package that provides it
+ * (found as `rnx system check` finds it, and run by that absolute path). Long-lived job
  * processes go through `spawnProcess`, a thin wrapper over node:child_process.spawn.
  *
  * node:child_process is used directly rather than execa: on this machine kind a spawn costs 1.9 ms
  * against execa's 3.6 ms, and jobs spawn several tools on their hot path.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { findTool, missingTools, type HostTool } from './host-tools.js';
 import { fail, ok, type Result } from './problem.js';
-
-/** Debian packages that provide the host tools rnx uses. */
-export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
-  ip: 'iproute2',
-  bridge: 'iproute2',
-  nft: 'nftables',
-  unshare: 'util-linux',
-  bwrap: 'bubblewrap',
-  setpriv: 'util-linux',
-  mkfifo: 'coreutils',
-  nsenter: 'util-linux',
-  mount: 'mount',
-  pivot_root: 'util-linux',
-  sh: 'dash',
-};
 
 export interface ToolOutput {
   readonly code: number | null;
@@ -39,23 +26,16 @@ export interface ToolOptions {
   readonly timeoutMs?: number;
 }
 
-export function missingTool(tool: string): Result<never> {
-  const pkg = TOOL_PACKAGES[tool];
-  return fail(
-    'tool-missing',
-    `'${tool}' was not found on this host`,
-    pkg === undefined ? undefined : `install it with: apt-get install ${pkg}`,
-  );
-}
-
 /** Runs a host tool to completion. A non-zero exit is data in the result, not an error. */
 export function runTool(
-  tool: string,
+  tool: HostTool,
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<Result<ToolOutput>> {
+  const path = findTool(tool);
+  if (path === undefined) return Promise.resolve({ ok: false, problem: missingTools([tool]) });
   return new Promise((resolve) => {
-    const child = spawn(tool, args, {
+    const child = spawn(path, args, {
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       timeout: options.timeoutMs,
@@ -65,7 +45,8 @@ export function runTool(
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') resolve(missingTool(tool));
+      // Gone since it was found: as missing as if it had never been there.
+      if (error.code === 'ENOENT') resolve({ ok: false, problem: missingTools([tool]) });
       else resolve(fail('tool-failed', `could not run '${tool}': ${error.message}`));
     });
     child.on('close', (code, signal) => {
@@ -84,7 +65,7 @@ export function runTool(
 
 /** Runs a tool and turns a non-zero exit into a Problem carrying its stderr. */
 export async function runToolChecked(
-  tool: string,
+  tool: HostTool,
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<Result<ToolOutput>> {

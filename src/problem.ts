@@ -133,6 +133,7 @@ const PROBLEM_KINDS = {
   'tool-failed': 'failed',
   'host-missing': 'host',
   'host-cgroup': 'host',
+  'not-root': 'host',
 } as const satisfies Record<string, ProblemKind> & Record<NameCodes, 'input'>;
 
 /** Every problem code rnx knows; stable, kebab-case, e.g. `cidr-overlap`. */

@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { OptionSpecs, ParseMode, ParsedArgs } from './args.js';
+import type { HostNeeds } from '../isolation/start/host-check.js';
 
 export interface CliContext {
   readonly stdout: Writable;
@@ -36,6 +37,12 @@ export interface Command {
    * neither opens the state database nor cleans up after killed runs first. Default: it does.
    */
   readonly stateless?: (args: ParsedArgs) => boolean;
+  /**
+   * What this run needs of the host, checked before it runs (nothing is read or made first): a
+   * command that cannot work without root says so in one line, exit 3, as does one whose tools
+   * are not on PATH. Absent: it works for anyone who can read the state directory.
+   */
+  readonly needs?: (args: ParsedArgs) => HostNeeds | undefined;
   readonly parseMode?: ParseMode;
   /** At most this many positional arguments (checked before the command runs); no limit when absent. */
   readonly maxPositionals?: number;

@@ -4,6 +4,7 @@
  * code (128 + signal number when it was killed). With --json, stdout carries only one JSON object
  * at the end, with the job's stdout in `output`.
  */
+import { toolUsesOfJob } from '../host-tools.js';
 import { jobRequirements } from '../isolation/start/host-check.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
@@ -42,10 +43,10 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     return EXIT.usage;
   }
   // A host that cannot run jobs (not root, no cgroups, a missing tool) gets the fix, exit 3.
-  const host = jobRequirements();
+  const host = jobRequirements(toolUsesOfJob(spec.value, flagOption(args.options, 'detach')));
   if (!host.ok) {
     printProblem(ctx, host.problem);
-    return EXIT.host;
+    return exitCodeFor(host.problem);
   }
   const db = openDatabase(stateDir(ctx.env));
   const network = getNetwork(db, spec.value.network);

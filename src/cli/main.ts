@@ -112,6 +112,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     return EXIT.usage;
   }
+  const needs = command.needs?.(parsed.value);
+  if (needs !== undefined) {
+    const { checkNeeds } = await import('../isolation/start/host-check.js');
+    const host = checkNeeds(command.path, needs);
+    if (!host.ok) {
+      printProblem(ctx, host.problem);
+      return exitCodeFor(host.problem);
+    }
+  }
   try {
     if (command.stateless?.(parsed.value) !== true) await cleanUpAfterKilledRuns(ctx);
     return await command.run(ctx, parsed.value);
@@ -133,6 +142,9 @@ async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
   const { openDatabase, stateDir } = await import('../state/database.js');
   const dir = stateDir(ctx.env);
   if (!existsSync(join(dir, 'rnx.db'))) return;
+  // Without root, what a killed rnx left (root's processes, cgroups, veths) cannot be removed.
+  const { privileged } = await import('../isolation/start/host-check.js');
+  if (!privileged()) return;
   try {
     const db = openDatabase(dir);
     const { orphanCandidates } = await import('../isolation/records/orphan-candidates.js');

@@ -15,6 +15,9 @@ import { formatPlan, planJson } from './plan-format.js';
 import { printJson, printProblem, writeLine } from './print.js';
 import { parseWorkflowTarget } from './workflow-target.js';
 import { openDatabase, stateDir } from '../state/database.js';
+import { toolUsesOfJob } from '../host-tools.js';
+import { jobRequirements } from '../isolation/start/host-check.js';
+import { exitCodeFor } from './exit-codes.js';
 import type { Reuse } from '../engine/run.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
@@ -115,6 +118,8 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
   });
   if (!loaded.ok) return loaded.exitCode;
   if (detach) {
+    const host = hostCannotRun(ctx, loaded.plan);
+    if (host !== undefined) return host;
     const { startDetachedRun } = await import('./workflow-detach.js');
     return startDetachedRun(ctx, flagOption(args.options, 'json'));
   }
@@ -151,6 +156,18 @@ function detachedRun(ctx: CliContext): { runId?: string; onRunStarted?: () => vo
   };
 }
 
+/**
+ * The exit code when this host lacks what the plan's jobs need (root, a tool such as nft for a job
+ * on a network), said before anything starts; undefined when it has it all.
+ */
+function hostCannotRun(ctx: CliContext, plan: Plan): number | undefined {
+  const uses = new Set(plan.jobs.flatMap((job) => toolUsesOfJob(job)));
+  const host = jobRequirements([...uses]);
+  if (host.ok) return undefined;
+  printProblem(ctx, host.problem);
+  return exitCodeFor(host.problem);
+}
+
 /** Runs a validated plan with the engine, the real runner and the real leases. */
 export async function runPlan(
   ctx: CliContext,
@@ -158,6 +175,8 @@ export async function runPlan(
   args: ParsedArgs,
   rerun?: { readonly runId: string; readonly reuse: Reuse },
 ): Promise<number> {
+  const host = hostCannotRun(ctx, plan);
+  if (host !== undefined) return host;
   const { runPlanWithEngine } = await import('./workflow-engine-run.js');
   const { realEngineDeps } = await import('./engine-deps.js');
   const dir = stateDir(ctx.env);

@@ -17,6 +17,7 @@
  * is still there after a while (something else holds the namespace).
  */
 import { runTool, runToolChecked } from '../exec.js';
+import { toolPath } from '../host-tools.js';
 import { fail, ok, type Result } from '../problem.js';
 import { bridgeExists, interfaceNames } from './bridge.js';
 import { setUpOnHost } from './host.js';
@@ -75,9 +76,15 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
     if (host.problem.code === 'tool-missing') return host;
     return fail('attach-failed', `could not wire job ${request.jobId}: ${host.problem.message}`);
   }
+  // nsenter runs ip by the path rnx found it at, not by its own search of PATH.
+  const ip = toolPath('ip');
+  if (!ip.ok) {
+    await detachJob(hostVeth);
+    return ip;
+  }
   const inside = await runToolChecked(
     'nsenter',
-    [`--net=/proc/${String(request.pid)}/ns/net`, 'ip', '-batch', '-'],
+    [`--net=/proc/${String(request.pid)}/ns/net`, ip.value, '-batch', '-'],
     { input: jobBatch(request.lease) },
   );
   if (!inside.ok) {

@@ -5,8 +5,8 @@
  * and `StateFault` carries the Problem from the state layer to the CLI, the one place that prints
  * it and exits (3). rnx never rewrites or removes a database it did not just create.
  */
-import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Problem } from '../problem.js';
 
 /** A state directory rnx cannot use, as a Problem; thrown by the state layer, caught by the CLI. */
@@ -43,6 +43,23 @@ function writable(path: string): boolean {
   }
 }
 
+/**
+ * For a user other than root: the owner of the state directory (or of its nearest existing
+ * parent, when it does not exist yet), when that is someone else; undefined otherwise.
+ */
+function othersDirectory(dir: string): number | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return undefined;
+  for (let p = dir; ; p = dirname(p)) {
+    try {
+      const owner = statSync(p).uid;
+      return owner === uid ? undefined : owner;
+    } catch {
+      if (dirname(p) === p) return undefined;
+    }
+  }
+}
+
 /** The state directory is full: what `stateProblemOf` says for SQLITE_FULL and ENOSPC alike. */
 export function stateFull(dir: string): Problem {
   return {
@@ -67,6 +84,14 @@ export function stateProblemOf(error: unknown, dir: string): Problem | undefined
     primary === SQLITE_READONLY ||
     primary === SQLITE_CANTOPEN;
   if (readOnly) {
+    const owner = othersDirectory(dir);
+    if (owner !== undefined) {
+      return {
+        code: 'not-root',
+        message: `the state directory ${dir} is not this user's (it belongs to uid ${String(owner)}; rnx runs as uid ${String(process.getuid?.())})`,
+        hint: "run rnx as root (sudo rnx ...): jobs, networks and their records are root's; or set RNX_STATE_DIR to a directory of your own for validate and the read-only commands",
+      };
+    }
     const where = !writable(dir)
       ? `the state directory ${dir} is read-only`
       : !writable(file)

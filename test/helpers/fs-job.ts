@@ -22,7 +22,7 @@ import {
 import { withExtraSteps } from '../../src/isolation/filesystem/mount-plan.js';
 import { DEFAULT_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
 import { setprivLauncher } from '../../src/isolation/start/final-exec.js';
-import { findTool } from '../../src/isolation/start/host-check.js';
+import { findTool } from '../../src/host-tools.js';
 import { sandboxArgs } from '../../src/isolation/start/sandbox-args.js';
 import type { Database } from '../../src/state/database.js';
 

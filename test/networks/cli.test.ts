@@ -245,7 +245,7 @@ describe('rnx network create on a host without nft', () => {
       assert.equal(r.code, 3);
       assert.equal(
         r.stderr,
-        "rnx: 'nft' was not found on this host\n  hint: install it with: apt-get install nftables\n",
+        "rnx: 'nft' (Debian package nftables) is not on PATH\n  hint: install with: apt-get install nftables (or add the directory that holds it to PATH); see 'rnx system check'\n",
       );
       assert.ok(!(await linkNames()).includes('rnx-nonft'));
       const list = await runCli(['network', 'list', '--json'], { stateDir: join(dir, 'state') });

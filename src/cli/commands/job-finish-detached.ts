@@ -13,6 +13,7 @@ import { EXIT } from '../exit-codes.js';
 export const command: Command = {
   path: 'job finish-detached',
   usage: 'rnx job finish-detached ID STATUS   (run by a detached job’s supervisor)',
+  needs: () => ({ root: "it releases a job's cgroups, veth and address lease" }),
   summary: "Record a detached job's end and release what it held (internal)",
   options: {},
   async run(ctx, args) {

@@ -6,10 +6,15 @@
 import type { Command } from '../context.js';
 import { EXIT } from '../context.js';
 import { printProblem } from '../print.js';
+import { flagOption } from '../args.js';
 
 export const command: Command = {
   path: 'job run',
   usage: 'rnx job run [FLAGS] COMMAND [ARGS...]  |  rnx job run --workflow=FILE [--dry-run]',
+  needs: (args) =>
+    flagOption(args.options, 'dry-run')
+      ? undefined
+      : { root: 'its jobs run in namespaces and cgroups that only root can make' },
   summary:
     'Run one command as an isolated job, or every job of a workflow file in dependency order',
   details: `Examples:

@@ -17,6 +17,9 @@ import { printProblem, writeLine } from '../print.js';
 export const command: Command = {
   path: 'job stop',
   usage: 'rnx job stop ID [--grace DURATION]',
+  needs: () => ({
+    root: "it signals the job's processes and removes its cgroups, which are root's",
+  }),
   summary:
     'Stop a running job: its stop signal (SIGTERM) to all its processes, then SIGKILL after a grace period',
   details: `Examples:

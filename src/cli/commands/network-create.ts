@@ -12,6 +12,7 @@ import { NAME_RULES } from '../../names.js';
 export const command: Command = {
   path: 'network create',
   usage: 'rnx network create NAME --cidr=CIDR [--internal]',
+  needs: () => ({ root: 'it makes a bridge and firewall rules', tools: ['networks'] }),
   summary: 'Create a network with its own CIDR and bridge',
   details: `Examples:
   rnx network create development --cidr=10.1.0.0/24

@@ -9,6 +9,7 @@ import { exitCodeFor } from '../exit-codes.js';
 export const command: Command = {
   path: 'network remove',
   usage: 'rnx network remove NAME',
+  needs: () => ({ root: 'it removes a bridge and firewall rules', tools: ['networks'] }),
   summary: 'Remove a custom network (refused while a job holds an address in it)',
   details: `Examples:
   rnx network remove development`,

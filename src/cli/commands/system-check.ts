@@ -10,12 +10,14 @@ export const command: Command = {
   maxPositionals: 0,
   usage: 'rnx system check [--json]',
   summary: 'Check that this host can run jobs: privileges, namespaces, cgroups and tools',
-  details: `Exits 0 when everything jobs need is there, 3 when something is missing (each missing piece
-is listed with the Debian package or setting that provides it).`,
+  details: `Exits 0 when everything is there, 3 when something is missing: MISSING for what every job
+needs, missing for what some jobs or commands need (a tool such as nft, needed by jobs on a
+network). Each gap is listed with the Debian package or setting that provides it. Tools are looked
+up on PATH, as rnx looks them up when it runs them.`,
   options: { json: { type: 'boolean', description: 'print a JSON array of checks' } },
   run(ctx, args) {
     const items = checkHost();
-    const missingForJobs = items.some((i) => i.requiredForJobs && !i.ok);
+    const missing = items.some((i) => !i.ok);
     if (flagOption(args.options, 'json')) {
       printJson(ctx, items);
     } else {
@@ -27,6 +29,6 @@ is listed with the Debian package or setting that provides it).`,
           writeLine(ctx.stdout, `${' '.repeat(width + 11)}fix: ${item.hint}`);
       }
     }
-    return Promise.resolve(missingForJobs ? EXIT.host : EXIT.ok);
+    return Promise.resolve(missing ? EXIT.host : EXIT.ok);
   },
 };

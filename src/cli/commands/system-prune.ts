@@ -24,6 +24,9 @@ export const command: Command = {
   path: 'system prune',
   maxPositionals: 0,
   usage: 'rnx system prune [--older-than DURATION]',
+  needs: () => ({
+    root: "it removes what killed runs left: root's processes, cgroups, veths and mounts",
+  }),
   summary: 'Remove what killed rnx runs left behind: processes, cgroups, leases, veths, files',
   details: `Examples:
   rnx system prune

@@ -19,6 +19,7 @@ import { loadPlanForCli, runPlan } from '../workflow-run.js';
 export const command: Command = {
   path: 'workflow rerun',
   usage: 'rnx workflow rerun RUN [--all] [--concurrency=N] [--env-file=FILE] [--json]',
+  needs: () => ({ root: 'its jobs run in namespaces and cgroups that only root can make' }),
   summary: 'Run again the jobs of a finished run that did not complete, and what follows them',
   details: `The workflow file is read again. Jobs that completed are not run again: their outputs
 and artifacts are reused, unless their definition changed in the file (then they run again, and

@@ -14,6 +14,7 @@ import { noSuchRun } from '../record-refs.js';
 export const command: Command = {
   path: 'workflow stop',
   usage: 'rnx workflow stop RUN',
+  needs: () => ({ root: "it stops a run's rnx and jobs, which are root's" }),
   summary: 'Stop a running workflow run, as Ctrl-C on its rnx would',
   details: `Examples:
   rnx workflow stop wr-1a2b3c4d`,

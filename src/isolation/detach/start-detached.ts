@@ -11,7 +11,7 @@ import { transferVolumeUses } from '../filesystem/volumes.js';
 import { endFifoDir, endFifoPath } from '../records/end-signal.js';
 import { setJobOwner } from '../records/job-store.js';
 import { processStartTime } from '../records/proc-identity.js';
-import { findTool } from '../start/host-check.js';
+import { findTool, type HostTool } from '../../host-tools.js';
 import type { JobProcess } from '../start/job-process.js';
 import { maskScript, supervisorArgv } from './supervisor.js';
 
@@ -34,10 +34,9 @@ export interface SupervisedJob {
   readonly timeoutMs?: number;
 }
 
-const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-function tool(name: string): string {
-  return findTool(name, HOST_PATH) ?? `/usr/bin/${name}`;
+/** By absolute path, as found on PATH: the supervisor runs with an empty environment. */
+function tool(name: HostTool): string {
+  return findTool(name) ?? name;
 }
 
 export function supervisorFor(detach: DetachOptions, job: SupervisedJob): string[] {

@@ -6,7 +6,7 @@
 import type { Database } from '../../state/database.js';
 import type { Readiness } from '../../validate/model.js';
 import type { AsTheJob } from '../start/final-exec.js';
-import { findTool } from '../start/host-check.js';
+import { findTool } from '../../host-tools.js';
 import { markReady } from '../records/job-store.js';
 import { LogMatcher } from './log-matcher.js';
 import { watchReadiness, type ReadinessWatch } from './watch.js';

@@ -1,13 +1,20 @@
 /**
- * What this host offers rnx: root or the capabilities, namespaces, cgroups, and the tools. Each
- * missing piece comes with the Debian package or setting that provides it. `rnx system check`
- * prints every item; the runner asks `jobRequirements()` (cached) and fails a job with the same
- * advice instead of a raw error from a child process.
+ * What this host offers rnx: root or the capabilities, namespaces, cgroups, and the tools (looked
+ * up as src/host-tools.ts does for every spawn). Each missing piece comes with the Debian package
+ * or setting that provides it. `rnx system check` prints every item; a job start asks
+ * `jobRequirements(uses)` and fails with the same advice, exit 3, before anything is made.
  */
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
-import { TOOL_PACKAGES } from '../../exec.js';
+import {
+  checkTools,
+  findTool,
+  HOST_TOOLS,
+  TOOL_NAMES,
+  USE_LABELS,
+  type ToolUse,
+} from '../../host-tools.js';
 import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
 
 export interface HostItem {
@@ -24,20 +31,6 @@ const CAPABILITIES: Readonly<Record<string, number>> = {
   CAP_NET_ADMIN: 12,
   CAP_KILL: 5,
 };
-
-export function findTool(tool: string, path = process.env['PATH'] ?? ''): string | undefined {
-  for (const dir of [...path.split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin']) {
-    if (dir === '') continue;
-    const candidate = join(dir, tool);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  return undefined;
-}
 
 function effectiveCapabilities(): bigint {
   try {
@@ -132,16 +125,21 @@ function cgroupItem(): HostItem {
   };
 }
 
-function toolItem(tool: string, requiredForJobs: boolean, why: string): HostItem {
-  const path = findTool(tool);
-  const pkg = TOOL_PACKAGES[tool];
-  return {
-    name: tool,
-    ok: path !== undefined,
-    detail: path ?? `not found (${why})`,
-    ...(path === undefined && pkg !== undefined ? { hint: `apt-get install ${pkg}` } : {}),
-    requiredForJobs,
-  };
+function toolItems(): HostItem[] {
+  return TOOL_NAMES.map((tool) => {
+    const info = HOST_TOOLS[tool];
+    const path = findTool(tool);
+    const uses: readonly ToolUse[] = info.uses;
+    return {
+      name: tool,
+      ok: path !== undefined,
+      detail:
+        path ??
+        `not on PATH: ${uses.map((u) => USE_LABELS[u]).join('; ')} cannot run without it (${info.why})`,
+      ...(path === undefined ? { hint: `apt-get install ${info.package}` } : {}),
+      requiredForJobs: uses.includes('jobs'),
+    };
+  });
 }
 
 /** A runtime job's root is an overlay (runtime-overlay.ts); tmpfs holds /tmp, /run, /dev. */
@@ -165,7 +163,8 @@ function overlayItem(): HostItem {
   };
 }
 
-export function checkHost(): HostItem[] {
+/** What every job needs beside its tools: privileges, namespaces, cgroups, overlayfs. */
+function kernelItems(): HostItem[] {
   return [
     privilegeItem(),
     namespaceItem('pid', 'PID'),
@@ -174,15 +173,38 @@ export function checkHost(): HostItem[] {
     namespaceItem('uts', 'UTS'),
     namespaceItem('ipc', 'IPC'),
     cgroupItem(),
-    toolItem('bwrap', true, "sets up each job's namespaces, filesystem and /dev in one process"),
-    toolItem('setpriv', true, "sets each job's capabilities as its last step"),
-    toolItem('mkfifo', true, "makes the pipes for the jobs' output"),
     overlayItem(),
-    toolItem('mount', true, "mounts a runtime job's writable layer"),
-    toolItem('ip', false, "wires each job's network"),
-    toolItem('nsenter', false, 'enters job namespaces'),
-    toolItem('nft', false, 'network isolation rules'),
   ];
+}
+
+export function checkHost(): HostItem[] {
+  return [...kernelItems(), ...toolItems()];
+}
+
+/** True when rnx has the capabilities jobs, networks and cleanup need (root, in practice). */
+export function privileged(): boolean {
+  return privilegeItem().ok;
+}
+
+/** What a command needs of the host before it runs (see Command.needs). */
+export interface HostNeeds {
+  /** Why it needs root, when it does: `it makes bridges and firewall rules`. */
+  readonly root?: string;
+  /** Its tools, by use (src/host-tools.ts). */
+  readonly tools?: readonly ToolUse[];
+}
+
+/** `not-root` or `tool-missing` when `rnx COMMAND` cannot work on this host as this user. */
+export function checkNeeds(command: string, needs: HostNeeds): Result<void> {
+  if (needs.root !== undefined && !privileged()) {
+    const uid = process.getuid?.() ?? -1;
+    return fail(
+      'not-root',
+      `${command} needs root: ${needs.root} (running as uid ${String(uid)}${uid === 0 ? ' without CAP_SYS_ADMIN, CAP_NET_ADMIN or CAP_KILL' : ''})`,
+      `run it as root: sudo rnx ${command} ...`,
+    );
+  }
+  return checkTools(needs.tools ?? []);
 }
 
 export interface JobTools {
@@ -190,26 +212,33 @@ export interface JobTools {
   readonly setpriv: string;
 }
 
-let requirements: Result<JobTools> | undefined;
+let kernel: Result<void> | undefined;
 
-/** What every job needs, checked once per process; a failure carries the fix. */
-export function jobRequirements(): Result<JobTools> {
-  requirements ??= computeRequirements();
-  return requirements;
-}
-
-function computeRequirements(): Result<JobTools> {
-  const missing = checkHost().filter((item) => item.requiredForJobs && !item.ok);
-  const first = missing[0];
-  if (first !== undefined) {
-    return fail(
-      'host-missing',
-      `this host cannot run jobs: ${missing.map((m) => `${m.name} (${m.detail})`).join('; ')}`,
-      `${first.hint ?? ''}${first.hint ? '; ' : ''}see 'rnx system check'`,
-    );
-  }
+/**
+ * What a job with these uses needs (src/host-tools.ts `toolUsesOfJob`): privileges, namespaces,
+ * cgroups (checked once per process) and its tools; a failure carries the fix.
+ */
+export function jobRequirements(uses: readonly ToolUse[]): Result<JobTools> {
+  kernel ??= kernelRequirements();
+  if (!kernel.ok) return kernel;
+  const tools = checkTools(uses);
+  if (!tools.ok) return tools;
+  const setpriv = findTool('setpriv') ?? 'setpriv';
   return ok({
     bwrap: findTool('bwrap') ?? 'bwrap',
-    setpriv: findTool('setpriv') ?? 'setpriv',
+    // setpriv runs inside the job's own mounts, where a symlink on PATH (under /tmp, say) may
+    // not exist: the file it points to, which the job's view of the host binds, or a runtime's.
+    setpriv: realpathSync(setpriv),
   });
+}
+
+function kernelRequirements(): Result<void> {
+  const missing = kernelItems().filter((item) => !item.ok);
+  const first = missing[0];
+  if (first === undefined) return ok(undefined);
+  return fail(
+    'host-missing',
+    `this host cannot run jobs: ${missing.map((m) => `${m.name} (${m.detail})`).join('; ')}`,
+    `${first.hint ?? ''}${first.hint ? '; ' : ''}see 'rnx system check'`,
+  );
 }
