@@ -33,7 +33,7 @@ import {
 } from './start/network-phase.js';
 import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources, recordRunAs } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
 import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
@@ -186,6 +186,9 @@ export async function runJob(
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
     const user = jobUserOf(db, spec);
     if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
+    if (user.value !== undefined && spec.user !== undefined) {
+      recordRunAs(db, spec.id, { user: spec.user, ...user.value });
+    }
     // What the job writes is handed to its user; root's needs nothing.
     const userOwns = user.value !== undefined && user.value.uid !== 0 ? user.value : undefined;
     const capabilities = resolveCapabilities(spec.capabilities);

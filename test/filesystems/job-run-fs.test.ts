@@ -126,12 +126,15 @@ describe('rnx job run with the job filesystem', () => {
   });
 
   it('refuses a volume or runtime that does not exist before anything starts (exit 2)', async () => {
+    const before = (await rnx('job', 'list', '--json', '--limit=0')).stdout;
     const volume = await job('--volume=nope', 'true');
     assert.equal(volume.code, 2);
     assert.match(volume.stderr, /volume 'nope' does not exist/);
     const runtime = await job('--runtime=nope', 'true');
     assert.equal(runtime.code, 2);
     assert.match(runtime.stderr, /runtime 'nope' is not registered/);
+    // No job was recorded: nothing started, not even a FAILED record.
+    assert.equal((await rnx('job', 'list', '--json', '--limit=0')).stdout, before);
   });
 
   it('lets no mount propagate out, even when the state directory sits on a shared mount', async () => {

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import schema from '../../schemas/workflow.schema.json' with { type: 'json' };
+import { NAME_RULES } from '../../src/names.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 import {
   bridgeName,
   MAX_INTERFACE_NAME,
@@ -32,6 +37,16 @@ describe('network names', () => {
       assert.equal(r.problem.code, 'network-name-invalid');
       assert.ok(!r.problem.message.includes('\n'));
     }
+  });
+
+  it('allows 32 characters and refuses 33, as the README, the schema and --help say', () => {
+    assert.ok(validateName('a'.repeat(32)).ok);
+    assert.ok(!validateName('a'.repeat(33)).ok);
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    assert.match(readme, /^- Names: 1-32 characters, lower-case letters/m);
+    assert.doesNotMatch(readme, /1-40 characters/);
+    assert.match(NAME_RULES.network, /at most 32 characters/);
+    assert.match(schema.$defs.networkName.description, /at most 32 characters/);
   });
 
   it('shortens a 200-character name in the error message', () => {

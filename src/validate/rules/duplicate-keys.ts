@@ -4,19 +4,21 @@
  * Later stages still run: the data keeps the last value.
  *
  * Run on every file as it is loaded, so it allocates next to nothing: one set of keys reused for
- * every map, and a walk without path arrays (yaml's `visit` makes one per node, tens of MB for a
+ * every map (key to where it is first written), and a walk without path arrays (yaml's `visit` makes one per node, tens of MB for a
  * 100,000-job file, all while the whole document is in memory).
  */
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
-import type { Node, Pair } from 'yaml';
+import type { Pair } from 'yaml';
 import type { Diagnostic, Location } from '../diagnostic.js';
 
+type Range = readonly number[] | null | undefined;
+
 /** Where a node's range is in the file. */
-export type SpanOf = (range: readonly number[] | null | undefined) => Location;
+export type SpanOf = (range: Range) => Location;
 
 export function checkDuplicateKeys(root: unknown, at: SpanOf): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Range>();
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const node = pending.pop();
@@ -32,23 +34,27 @@ export function checkDuplicateKeys(root: unknown, at: SpanOf): Diagnostic[] {
   return out;
 }
 
-function duplicatesIn(items: readonly Pair[], seen: Set<string>, at: SpanOf, out: Diagnostic[]) {
+function duplicatesIn(
+  items: readonly Pair[],
+  seen: Map<string, Range>,
+  at: SpanOf,
+  out: Diagnostic[],
+): void {
   seen.clear();
   for (const pair of items) {
     if (!isScalar(pair.key)) continue;
     const key = String(pair.key.value);
     if (!seen.has(key)) {
-      seen.add(key);
+      seen.set(key, pair.key.range);
       continue;
     }
-    const first = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
     out.push({
       severity: 'error',
       code: 'yaml-duplicate-key',
       message: `key '${key}' appears twice in the same map`,
       hint: 'keep one of them',
       ...at(pair.key.range),
-      related: [{ ...at((first?.key as Node | undefined)?.range), message: 'first here' }],
+      related: [{ ...at(seen.get(key)), message: 'first here' }],
     });
   }
   seen.clear();
