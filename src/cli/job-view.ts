@@ -25,6 +25,7 @@ export function jobJson(job: JobRecord): Record<string, unknown> {
     endedAt: job.endedAt,
     stopSignal: job.stopSignal,
     stopGraceMs: job.stopGraceMs,
+    user: job.runAs,
     pid: job.init?.pid ?? null,
     cpuSeconds: job.cpuUsec === null ? null : job.cpuUsec / 1e6,
     memoryPeakBytes: job.memoryPeakBytes,
@@ -40,6 +41,13 @@ export function durationText(job: JobRecord, now = Date.now()): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const minutes = Math.floor(ms / 60_000);
   return `${String(minutes)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/** `postgres (uid 101, gid 104, groups 104,103)`, or `root`. */
+export function userText(job: JobRecord): string {
+  const as = job.runAs;
+  if (as === null) return 'root';
+  return `${as.user} (uid ${String(as.uid)}, gid ${String(as.gid)}, groups ${as.groups.join(',')})`;
 }
 
 /** `2026-...Z (0.84s after the start)`. */

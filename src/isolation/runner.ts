@@ -14,7 +14,7 @@ import { prepareJobFilesystem, releaseJobFilesystem } from './filesystem/job-fil
 import { logPathOf, removeJobFiles, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
-import { setprivLauncher } from './start/final-exec.js';
+import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
 import { jobUserOf } from './start/job-user.js';
@@ -33,7 +33,7 @@ import {
 } from './start/network-phase.js';
 import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, markRunning, recordResources } from './records/job-store.js';
+import { getJob, markRunning, recordResources, recordRunAs } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
 import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
@@ -186,6 +186,9 @@ export async function runJob(
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
     const user = jobUserOf(db, spec);
     if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
+    if (user.value !== undefined && spec.user !== undefined) {
+      recordRunAs(db, spec.id, { user: spec.user, ...user.value });
+    }
     // What the job writes is handed to its user; root's needs nothing.
     const userOwns = user.value !== undefined && user.value.uid !== 0 ? user.value : undefined;
     const capabilities = resolveCapabilities(spec.capabilities);
@@ -240,14 +243,18 @@ export async function runJob(
     onEnd(() => releaseCgroup(db, spec.id, cgroup.value));
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
-    const args = sandboxArgs({
-      hostname,
-      fs: withExtraSteps(filesystem.value.steps, launcher.steps),
+    // The job's final step, which its command and its exec probe both go through.
+    const asJob: AsTheJob = {
+      setpriv: launcher.argv,
       final: {
         capabilities: capabilities.value,
         ...(user.value === undefined ? {} : { user: user.value }),
       },
-      setpriv: launcher.argv,
+    };
+    const args = sandboxArgs({
+      hostname,
+      fs: withExtraSteps(filesystem.value.steps, launcher.steps),
+      ...asJob,
       command: spec.command,
       args: spec.args,
       protocol: detached === undefined ? 'foreground' : 'detached',
@@ -344,6 +351,7 @@ export async function runJob(
           id: spec.id,
           pid,
           env,
+          as: asJob,
           cgroup: cgroup.value,
           logPath,
           ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
@@ -371,16 +379,7 @@ export async function runJob(
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
       onWatching: () => {
         hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
-        readiness.start(
-          db,
-          spec.id,
-          {
-            pid,
-            env,
-            ...(user.value === undefined ? {} : { uid: user.value.uid, gid: user.value.gid }),
-          },
-          (info) => hooks.onReady?.(info),
-        );
+        readiness.start(db, spec.id, { pid, env, as: asJob }, (info) => hooks.onReady?.(info));
       },
     });
     const notReady = readiness.notReady;

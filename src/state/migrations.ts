@@ -5,6 +5,7 @@
  *   1 core (meta)   2 networks and leases   3 jobs   4 workflow runs   5 volumes and runtimes
  *   6 workflow run owners   11 job services (stop signal and grace, ready time)
  *   13 workflow pipelines (outputs, reruns)   16 detached jobs (why rnx ended one)
+ *   17 job users (who a job runs as)
  */
 export interface Migration {
   readonly version: number;
@@ -213,5 +214,12 @@ ALTER TABLE jobs ADD COLUMN memory_peak INTEGER;`,
     // Why rnx ended a detached job that its supervisor then records: its timeout fired, or its
     // readiness probe never passed (JSON: {"kind":"timeout"} or {"kind":"not-ready","detail":...}).
     sql: `ALTER TABLE jobs ADD COLUMN end_cause TEXT;`,
+  },
+  {
+    version: 17,
+    name: 'job users',
+    // Who a job runs as, when it is not root (JSON: {"user":"postgres","uid":101,"gid":104,
+    // "groups":[104,103]}), as resolved in its root before the start.
+    sql: `ALTER TABLE jobs ADD COLUMN run_as TEXT;`,
   },
 ];

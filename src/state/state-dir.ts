@@ -65,11 +65,13 @@ export function makeStateDir(dir: string): void {
     }
     if (code === 'EEXIST')
       throw new StateFault(unusable(dir, 'exists but is not a directory'), error);
-    if (code === 'ENOENT') {
+    if (code === 'ENOENT' || code === 'EPERM') {
+      // The directory mkdir failed in: the state directory's parent, or one further up.
+      const failed = (error as NodeJS.ErrnoException).path ?? dir;
       throw new StateFault(
         unusable(
           dir,
-          `cannot be made: the filesystem of ${dirname(dir)} refuses new directories (as /proc and /sys do)`,
+          `cannot be made: the filesystem of ${dirname(failed)} refuses new directories (as /proc and /sys do)`,
         ),
         error,
       );

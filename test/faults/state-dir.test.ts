@@ -42,6 +42,11 @@ describe('a state directory rnx cannot make', () => {
     assertClear(r, 3, /is a file, not a directory/);
   });
 
+  it('under /sys (EPERM): refused, exit 3', async () => {
+    const r = await runCli(['job', 'list'], { stateDir: `/sys/rnx-test-${String(process.pid)}` });
+    assertClear(r, 3, /cannot be made: the filesystem of \/sys refuses new directories/);
+  });
+
   it('under /proc: refused at once, exit 3, no hang', async () => {
     const dir = `/proc/rnx-test-${String(process.pid)}`;
     for (const args of [

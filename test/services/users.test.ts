@@ -51,6 +51,7 @@ describe('jobs as another user', () => {
   it('runs a single job as a host user: uid, groups, /work, /tmp and /dev/stdout are its own', async () => {
     const r = await job(
       '--user=nobody',
+      '--name=as-nobody',
       'sh',
       '-c',
       'id -u; id -G; echo w > /work/w && echo t > /tmp/t && stat -c %u /work /tmp/t; echo out > /dev/stdout; grep CapEff /proc/self/status',
@@ -60,6 +61,13 @@ describe('jobs as another user', () => {
       r.stdout,
       `${NOBODY}\n${NOBODY}\n${NOBODY}\n${NOBODY}\nout\nCapEff:\t0000000000000000\n`,
     );
+    // Its record says who it ran as.
+    const status = JSON.parse((await rnx(['job', 'status', 'as-nobody', '--json'])).stdout) as {
+      user: unknown;
+    };
+    assert.deepEqual(status.user, { user: 'nobody', uid: 65534, gid: 65534, groups: [65534] });
+    const text = await rnx(['job', 'status', 'as-nobody']);
+    assert.match(text.stdout, /^user {5}nobody \(uid 65534, gid 65534, groups 65534\)$/m);
   });
 
   it("resolves a name in the runtime's own /etc/passwd and /etc/group, with supplementary groups", async () => {

@@ -12,6 +12,7 @@ import {
   exitText,
   jobJson,
   readyText,
+  userText,
 } from '../job-view.js';
 import { jobOrReport } from '../record-refs.js';
 import { printJson, printProblem, writeLine } from '../print.js';
@@ -48,6 +49,7 @@ Examples:
       ['reason', job.reason ?? '-'],
       ['exit', exitText(job)],
       ['command', commandText(job, 200)],
+      ...(job.runAs === null ? [] : [['user', userText(job)] as [string, string]]),
       ['network', job.network],
       ['address', job.address ?? '-'],
       ['created', job.createdAt],

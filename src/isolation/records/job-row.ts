@@ -43,6 +43,16 @@ export interface JobRecord {
   readonly memoryPeakBytes: number | null;
   /** Why rnx is ending it (a detached job's timeout or failed probe), before its end is recorded. */
   readonly endCause: EndCause | null;
+  /** Who it runs as (`user:` / `--user`, resolved); null: root. */
+  readonly runAs: RunAs | null;
+}
+
+export interface RunAs {
+  /** As written: NAME, UID, NAME:GROUP or UID:GID. */
+  readonly user: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly groups: readonly number[];
 }
 
 export type EndCause =
@@ -82,6 +92,7 @@ export interface Row {
   cpu_usec?: number | null;
   memory_peak?: number | null;
   end_cause?: string | null;
+  run_as?: string | null;
 }
 
 export function fromRow(row: Row): JobRecord {
@@ -117,6 +128,8 @@ export function fromRow(row: Row): JobRecord {
     cpuUsec: row.cpu_usec ?? null,
     memoryPeakBytes: row.memory_peak ?? null,
     endCause: parseEndCause(row.end_cause ?? null),
+    runAs:
+      row.run_as === null || row.run_as === undefined ? null : (JSON.parse(row.run_as) as RunAs),
   };
 }
 

@@ -9,7 +9,7 @@ import type { Database } from '../../state/database.js';
 import type { Resources } from '../../validate/model.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
-import { fromRow, type EndCause, type JobRecord, type Row } from './job-row.js';
+import { fromRow, type EndCause, type JobRecord, type Row, type RunAs } from './job-row.js';
 import type { ProcessIdentity } from './proc-identity.js';
 import { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from '../end/stop-job.js';
 
@@ -78,6 +78,11 @@ export function recordResources(
     resources.address ?? null,
     id,
   );
+}
+
+/** Who the job runs as, once resolved (jobs with a user only). */
+export function recordRunAs(db: Database, id: string, runAs: RunAs): void {
+  sql(db, 'UPDATE jobs SET run_as = ? WHERE id = ?').run(JSON.stringify(runAs), id);
 }
 
 export function markRunning(

@@ -12,6 +12,7 @@ import {
   findTool,
   HOST_TOOLS,
   TOOL_NAMES,
+  toolPath,
   USE_LABELS,
   type ToolUse,
 } from '../../host-tools.js';
@@ -221,14 +222,17 @@ let kernel: Result<void> | undefined;
 export function jobRequirements(uses: readonly ToolUse[]): Result<JobTools> {
   kernel ??= kernelRequirements();
   if (!kernel.ok) return kernel;
-  const tools = checkTools(uses);
+  const tools = checkTools(['jobs', ...uses]);
   if (!tools.ok) return tools;
-  const setpriv = findTool('setpriv') ?? 'setpriv';
+  const bwrap = toolPath('bwrap');
+  const setpriv = toolPath('setpriv');
+  if (!bwrap.ok) return bwrap;
+  if (!setpriv.ok) return setpriv;
   return ok({
-    bwrap: findTool('bwrap') ?? 'bwrap',
+    bwrap: bwrap.value,
     // setpriv runs inside the job's own mounts, where a symlink on PATH (under /tmp, say) may
     // not exist: the file it points to, which the job's view of the host binds, or a runtime's.
-    setpriv: realpathSync(setpriv),
+    setpriv: realpathSync(setpriv.value),
   });
 }
 

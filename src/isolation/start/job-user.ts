@@ -30,6 +30,11 @@ export interface GroupEntry {
   readonly members: readonly string[];
 }
 
+/** A user as resolved here: its supplementary groups always as numbers. */
+export interface ResolvedUser extends JobUser {
+  readonly groups: readonly number[];
+}
+
 export interface UserDatabase {
   readonly passwd: readonly PasswdEntry[];
   readonly groups: readonly GroupEntry[];
@@ -97,7 +102,7 @@ function unknown(kind: 'user' | 'group', name: string, db: UserDatabase): Result
   );
 }
 
-export function resolveUser(spec: string, db: UserDatabase): Result<JobUser> {
+export function resolveUser(spec: string, db: UserDatabase): Result<ResolvedUser> {
   const valid = checkUserSpec(spec);
   if (!valid.ok) return valid;
   const [userText = '', groupText] = spec.split(':');
@@ -158,7 +163,7 @@ export function userDatabaseFor(runtime: Runtime | undefined): UserDatabase {
 export function jobUserOf(
   db: Database,
   spec: { readonly user?: string; readonly runtime?: string },
-): Result<JobUser | undefined> {
+): Result<ResolvedUser | undefined> {
   if (spec.user === undefined) return ok(undefined);
   let runtime: Runtime | undefined;
   if (spec.runtime !== undefined) {
