@@ -14,7 +14,7 @@ import { prepareJobFilesystem, releaseJobFilesystem } from './filesystem/job-fil
 import { logPathOf, removeJobFiles, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
-import { setprivLauncher } from './start/final-exec.js';
+import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
 import { jobRequirements } from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
 import { jobUserOf } from './start/job-user.js';
@@ -243,14 +243,18 @@ export async function runJob(
     onEnd(() => releaseCgroup(db, spec.id, cgroup.value));
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
-    const args = sandboxArgs({
-      hostname,
-      fs: withExtraSteps(filesystem.value.steps, launcher.steps),
+    // The job's final step, which its command and its exec probe both go through.
+    const asJob: AsTheJob = {
+      setpriv: launcher.argv,
       final: {
         capabilities: capabilities.value,
         ...(user.value === undefined ? {} : { user: user.value }),
       },
-      setpriv: launcher.argv,
+    };
+    const args = sandboxArgs({
+      hostname,
+      fs: withExtraSteps(filesystem.value.steps, launcher.steps),
+      ...asJob,
       command: spec.command,
       args: spec.args,
       protocol: detached === undefined ? 'foreground' : 'detached',
@@ -347,6 +351,7 @@ export async function runJob(
           id: spec.id,
           pid,
           env,
+          as: asJob,
           cgroup: cgroup.value,
           logPath,
           ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
@@ -374,16 +379,7 @@ export async function runJob(
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
       onWatching: () => {
         hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
-        readiness.start(
-          db,
-          spec.id,
-          {
-            pid,
-            env,
-            ...(user.value === undefined ? {} : { uid: user.value.uid, gid: user.value.gid }),
-          },
-          (info) => hooks.onReady?.(info),
-        );
+        readiness.start(db, spec.id, { pid, env, as: asJob }, (info) => hooks.onReady?.(info));
       },
     });
     const notReady = readiness.notReady;

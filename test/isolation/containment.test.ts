@@ -197,4 +197,33 @@ print("http", urllib.request.urlopen("http://127.0.0.1:%d/" % server.server_addr
     assert.equal(result.status, 'COMPLETED', stderr);
     assert.equal(stdout, '1 sh\n127.0.0.1/8\nping=ok\nhttp 200\n');
   });
+
+  it("runs an exec readiness probe as the job's command runs: its capability sets, user, environment, directory", async () => {
+    const self =
+      'grep -E "^(Cap|NoNewPrivs|Uid|Gid|Groups)" /proc/self/status; echo "env=$FOO"; pwd';
+    for (const extra of [
+      { capabilities: { add: ['NET_ADMIN'], drop: ['CHOWN'] } },
+      { user: 'nobody', capabilities: { drop: ['KILL'] } },
+    ]) {
+      const { result, stdout, stderr } = await run(
+        sh(`${self}; while [ ! -e /tmp/probed ]; do sleep 0.02; done; echo ---; cat /tmp/probed`, {
+          ...extra,
+          env: { FOO: 'bar' },
+          ready: {
+            probe: {
+              kind: 'exec',
+              command: ['sh', '-c', `(${self}) > /tmp/probing && mv /tmp/probing /tmp/probed`],
+            },
+            intervalMs: 50,
+            timeoutMs: 20_000,
+          },
+        }),
+      );
+      assert.equal(result.status, 'COMPLETED', stderr);
+      const [job = '', probe = ''] = stdout.split('---\n');
+      assert.match(job, /^CapBnd:\s+[0-9a-f]{16}$/m);
+      assert.match(job, /^env=bar\n\/work\n$/m);
+      assert.equal(probe, job, JSON.stringify(extra));
+    }
+  });
 });

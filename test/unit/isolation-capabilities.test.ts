@@ -59,18 +59,19 @@ describe('capabilities', () => {
 });
 
 describe('the final exec', () => {
-  it('sets the bounding and inheritable sets, clears the ambient one, then --', () => {
+  it('sets the bounding and inheritable sets, clears the ambient one, no new privileges, then --', () => {
     assert.deepEqual(setprivArgs({ capabilities: ['CHOWN', 'NET_RAW'] }), [
       '--inh-caps=-all,+chown,+net_raw',
       '--ambient-caps=-all',
       '--bounding-set=-all,+chown,+net_raw',
+      '--no-new-privs',
       '--',
     ]);
   });
 
   it('switches the user as one more option', () => {
     const args = setprivArgs({ capabilities: [], user: { uid: 70, gid: 70, groups: [5, 6] } });
-    assert.deepEqual(args.slice(3), ['--reuid=70', '--regid=70', '--groups=5,6', '--']);
+    assert.deepEqual(args.slice(4), ['--reuid=70', '--regid=70', '--groups=5,6', '--']);
     assert.ok(
       setprivArgs({ capabilities: [], user: { uid: 1, gid: 1, groups: 'init' } }).includes(
         '--init-groups',
@@ -102,6 +103,7 @@ describe('the final exec', () => {
       '--inh-caps=-all,+kill',
       '--ambient-caps=-all',
       '--bounding-set=-all,+kill',
+      '--no-new-privs',
       '--',
       'echo',
       'a b',

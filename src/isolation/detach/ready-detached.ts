@@ -16,6 +16,7 @@ import { stopJob } from '../end/stop-job.js';
 import { followLog } from '../readiness/log-follower.js';
 import type { JobReadiness, ReadyInfo } from '../readiness/job-readiness.js';
 import type { JobResult } from '../job-spec.js';
+import type { AsTheJob } from '../start/final-exec.js';
 import { requestStop, setEndCause, type JobRecord } from '../records/job-store.js';
 import { waitForJobEnd } from '../records/wait-end.js';
 
@@ -24,6 +25,8 @@ export interface DetachedJob {
   /** Host pid of its PID 1. */
   readonly pid: number;
   readonly env: Readonly<Record<string, string>>;
+  /** Its final step, which the exec probe goes through too. */
+  readonly as: AsTheJob;
   readonly cgroup: JobCgroup;
   readonly logPath: string;
   readonly stopSignal?: NodeJS.Signals;
@@ -59,7 +62,7 @@ export async function awaitDetachedReady(
       if (signal?.aborted === true) resolve({ kind: 'aborted' });
       void ended.then(() => resolve({ kind: 'ended' }));
       void empty?.empty.then(() => resolve({ kind: 'ended' }));
-      readiness.start(db, job.id, { pid: job.pid, env: job.env }, (info) =>
+      readiness.start(db, job.id, { pid: job.pid, env: job.env, as: job.as }, (info) =>
         resolve({ kind: 'ready', info }),
       );
     });

@@ -1,18 +1,20 @@
 /**
  * One attempt of the `exec` probe: the command runs inside the job, in all of its namespaces, its
- * root and working directory (`nsenter --all --root --wd`), as the job's user, with the job's
- * environment. Ready when it exits 0. An attempt that outlives its time is killed, with what it
- * started inside the job (nsenter forks into the job's PID namespace; its child is killed first).
+ * root and working directory (`nsenter --all --root --wd`), then through the job's own final step
+ * (setpriv: its capability sets, none ambient, its user and groups: final-exec.ts), with the job's
+ * environment: what the probe can do is what the job's command could. Ready when it exits 0. An
+ * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
+ * the job's PID namespace; its child is killed first).
  */
 import { readFileSync } from 'node:fs';
 import { spawnProcess } from '../../exec.js';
+import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** Run as this uid and gid (absent: root). */
-  readonly uid?: number;
-  readonly gid?: number;
+  /** The job's final step, which the probe's command goes through too. */
+  readonly as: AsTheJob;
 }
 
 export interface Attempt {
@@ -27,11 +29,9 @@ export function execAttempt(
   probe: ExecProbe,
   timeoutMs: number,
 ): Promise<Attempt> {
-  const user =
-    probe.uid === undefined ? [] : ['-S', String(probe.uid), '-G', String(probe.gid ?? probe.uid)];
   const child = spawnProcess(
     nsenter,
-    ['-t', String(pid), '--all', '--root', '--wd', ...user, '--', ...probe.command],
+    ['-t', String(pid), '--all', '--root', '--wd', '--', ...asTheJob(probe.as, probe.command)],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...probe.env } },
   );
   const output: Buffer[] = [];

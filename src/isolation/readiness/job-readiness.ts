@@ -5,6 +5,7 @@
  */
 import type { Database } from '../../state/database.js';
 import type { Readiness } from '../../validate/model.js';
+import type { AsTheJob } from '../start/final-exec.js';
 import { findTool } from '../../host-tools.js';
 import { markReady } from '../records/job-store.js';
 import { LogMatcher } from './log-matcher.js';
@@ -46,7 +47,7 @@ export class JobReadiness {
   start(
     db: Database,
     jobId: string,
-    job: { pid: number; env: Readonly<Record<string, string>>; uid?: number; gid?: number },
+    job: { pid: number; env: Readonly<Record<string, string>>; as: AsTheJob },
     onReady: (info: ReadyInfo) => void,
   ): void {
     if (this.ready === undefined) return;
@@ -56,8 +57,7 @@ export class JobReadiness {
       pid: job.pid,
       startedAt: performance.now(),
       env: job.env,
-      ...(job.uid === undefined ? {} : { uid: job.uid }),
-      ...(job.gid === undefined ? {} : { gid: job.gid }),
+      as: job.as,
       ...(this.log === undefined ? {} : { log: this.log }),
     });
     void this.watch.result.then((result) => {

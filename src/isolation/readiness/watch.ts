@@ -4,6 +4,7 @@
  * first output line matching the log pattern. The runner stops the job when it is not ready in time.
  */
 import type { Readiness } from '../../validate/model.js';
+import type { AsTheJob } from '../start/final-exec.js';
 import { execAttempt } from './exec-probe.js';
 import type { LogMatcher } from './log-matcher.js';
 import { startNetProbe } from './net-prober.js';
@@ -19,10 +20,9 @@ export interface WatchOptions {
   readonly pid: number;
   /** performance.now() when the job's command started. */
   readonly startedAt: number;
-  /** The job's environment, for exec probes. */
+  /** The job's environment and final step, for exec probes. */
   readonly env: Readonly<Record<string, string>>;
-  readonly uid?: number;
-  readonly gid?: number;
+  readonly as: AsTheJob;
   /** For log probes: the matcher the job's output is fed to. */
   readonly log?: LogMatcher;
 }
@@ -80,12 +80,7 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
           const r = await execAttempt(
             options.nsenter,
             options.pid,
-            {
-              command: probe.command,
-              env: options.env,
-              ...(options.uid === undefined ? {} : { uid: options.uid }),
-              ...(options.gid === undefined ? {} : { gid: options.gid }),
-            },
+            { command: probe.command, env: options.env, as: options.as },
             Math.max(1, remaining()),
           );
           if (canceled) return;

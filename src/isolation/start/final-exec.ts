@@ -4,7 +4,8 @@
  * that says who the command runs as: today root with the job's capabilities in the bounding and
  * inheritable sets (for root, the kernel then grants the bounding set as permitted and
  * effective), no ambient ones (a program switching to another user keeps nothing, like Docker).
- * A user switch is one more option here (`user`), turned into setpriv's own flags.
+ * A user switch is one more option here (`user`), turned into setpriv's own flags. Whatever else
+ * rnx runs inside a job (the exec readiness probe) goes through the same step (asTheJob).
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -31,7 +32,13 @@ function capList(caps: readonly Capability[]): string {
 /** setpriv's arguments, up to and including the `--` before the command. */
 export function setprivArgs(final: FinalExec): string[] {
   const caps = capList(final.capabilities);
-  const args = [`--inh-caps=${caps}`, '--ambient-caps=-all', `--bounding-set=${caps}`];
+  // no_new_privs as bwrap leaves the job (set again for a command that enters it: the probe).
+  const args = [
+    `--inh-caps=${caps}`,
+    '--ambient-caps=-all',
+    `--bounding-set=${caps}`,
+    '--no-new-privs',
+  ];
   if (final.user !== undefined) {
     const { uid, gid, groups } = final.user;
     args.push(`--reuid=${String(uid)}`, `--regid=${String(gid)}`);
@@ -41,6 +48,18 @@ export function setprivArgs(final: FinalExec): string[] {
   }
   args.push('--');
   return args;
+}
+
+/** How a command runs as the job's own command does, inside the job's root. */
+export interface AsTheJob {
+  /** setpriv as started in the job's root (Launcher.argv). */
+  readonly setpriv: readonly string[];
+  readonly final: FinalExec;
+}
+
+/** The argv that runs `command` under the job's final step: its capability sets, its user. */
+export function asTheJob(how: AsTheJob, command: readonly string[]): string[] {
+  return [...how.setpriv, ...setprivArgs(how.final), ...command];
 }
 
 /** Where the host's setpriv and the libraries it needs are bound in a runtime job. */

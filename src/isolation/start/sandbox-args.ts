@@ -14,7 +14,7 @@
  * command was exec'd, so "setup failed" and "the command exited" are told apart as data).
  */
 import { fsStepArgs, type FsStep } from '../filesystem/mount-plan.js';
-import { setprivArgs, type FinalExec } from './final-exec.js';
+import { asTheJob, type FinalExec } from './final-exec.js';
 
 /** Where the protocol fds sit in bwrap (fd 4 is a detached job's supervisor's end FIFO). */
 export const PROTOCOL_FDS = { info: 3, block: 5, status: 6 } as const;
@@ -57,9 +57,6 @@ export function sandboxArgs(plan: SandboxPlan): string[] {
     ...(plan.protocol === 'foreground' ? ['--json-status-fd', fd(PROTOCOL_FDS.status)] : []),
     ...fsStepArgs(plan.fs),
     '--',
-    ...plan.setpriv,
-    ...setprivArgs(plan.final),
-    plan.command,
-    ...plan.args,
+    ...asTheJob(plan, [plan.command, ...plan.args]),
   ];
 }
