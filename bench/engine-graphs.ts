@@ -116,7 +116,7 @@ export function networkedShellScript(
   // With rnx's own sandbox (bwrap), the job is bwrap's child: its pid is the one in the netns.
   const start = sandbox ?? `${ISOLATED.join(' ')} ${WAIT_FOR_GO}`;
   const netnsPid =
-    sandbox === undefined ? '$JOB_PID' : '$(cat /proc/$JOB_PID/task/$JOB_PID/children)';
+    sandbox === undefined ? '$JOB_PID' : '$(tr -d " " < /proc/$JOB_PID/task/$JOB_PID/children)';
   return `set -e
 for ((i = 0; i < ${String(count)}; i++)); do
   coproc JOB { exec ${start}; }
