@@ -84,7 +84,8 @@ function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
   });
 }
 
-port?.on('message', (request: SpawnerRequest) => {
+port?.on('message', (text: string) => {
+  const request = JSON.parse(text) as SpawnerRequest;
   if (request.op === 'spawn') start(request);
   else blocks.get(request.id)?.end('g');
 });
