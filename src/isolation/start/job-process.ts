@@ -1,6 +1,7 @@
 /**
  * Starts a job's process: one `bwrap` (see sandbox-args.ts) with the job's stdout and stderr as
  * FIFOs (output-pipes.ts) and the protocol fds (3, 5, 6; fd 4 is a detached job's supervisor's).
+ * In the foreground the block fd is the go FIFO (go-fifo.ts), which never ends without the go.
  * A detached job's bwrap is started by its supervisor (detach/supervisor.ts), which sends its
  * output to the log and has no status fd (the supervisor gets bwrap's exit status, the same
  * number); the go reaches bwrap through the supervisor's relay (a line `g` on fd 5), which
@@ -16,6 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
+import type { GoFifo } from './go-fifo.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
 
@@ -62,6 +64,8 @@ export interface StartOptions {
         readonly stderr: OutputPipe;
         readonly onStdout: (chunk: Buffer) => void;
         readonly onStderr: (chunk: Buffer) => void;
+        /** bwrap's block fd: the go FIFO (go-fifo.ts), never at an end of file. */
+        readonly go: GoFifo;
       }
     | {
         /** The supervisor's argv (see detach/supervisor.ts), to which bwrap's is appended. */
@@ -128,7 +132,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
   ];
   stdio[PROTOCOL_FDS.info] = 'pipe';
   stdio[4] = 'ignore';
-  stdio[PROTOCOL_FDS.block] = 'pipe';
+  stdio[PROTOCOL_FDS.block] = out?.go.fd ?? 'pipe';
   if (out !== undefined) stdio[PROTOCOL_FDS.status] = 'pipe';
   const child: ChildProcess = spawnProcess(argv[0] ?? options.bwrap, argv.slice(1), {
     stdio,
@@ -140,9 +144,10 @@ export function startJobProcess(options: StartOptions): JobProcess {
   });
   const stdioStreams = child.stdio as unknown as readonly (Socket | null)[];
   const info = stdioStreams[PROTOCOL_FDS.info] as Socket;
-  const block = stdioStreams[PROTOCOL_FDS.block] as Socket;
+  // The supervisor's pipe (detached); in the foreground the go FIFO's fd, no stream.
+  const block = stdioStreams[PROTOCOL_FDS.block] ?? undefined;
   const status = stdioStreams[PROTOCOL_FDS.status] ?? undefined;
-  block.on('error', () => undefined);
+  block?.on('error', () => undefined);
   const readers: Socket[] = [];
   if (out !== undefined) {
     // The job holds the write ends now; rnx's copies would keep the readers from seeing EOF.
@@ -187,12 +192,13 @@ export function startJobProcess(options: StartOptions): JobProcess {
       // The supervisor's own exit: what its bwrap or relay still hold of the fds is not waited for.
       child.on('exit', (code, signal) => {
         info.destroy();
-        block.destroy();
+        block?.destroy();
         resolve({ code, signal, ran: false });
       });
       return;
     }
     child.on('close', (code, signal) => {
+      out?.go.close();
       const streams = [...readers, ...(status === undefined ? [] : [status])];
       void Promise.all(streams.map(ended)).then(() => {
         if (exitCode !== undefined) resolve({ ...exitFromStatus(exitCode), ran: true });
@@ -218,19 +224,20 @@ export function startJobProcess(options: StartOptions): JobProcess {
     supervisorPid: supervisor === undefined ? undefined : own,
     go() {
       // bwrap reads one byte; a supervisor's relay reads a line.
-      block.end(supervisor === undefined ? 'g' : 'g\n');
+      if (out !== undefined) out.go.go();
+      else block?.end('g\n');
     },
     kill() {
-      // PID 1 first (the namespace dies with it), then bwrap; bwrap's own death would also take
-      // PID 1 down (--die-with-parent), but the block fd must never be closed without a kill:
-      // on EOF bwrap lets the command run.
+      // PID 1 first (the namespace dies with it), then bwrap. (The go FIFO never gives bwrap an
+      // end of file; the supervisor's relay undoes a start whose pipe ends without a go.)
       kill(pid1);
       // The supervisor is its group's leader (a session of its own): -own is that whole group.
       kill(supervisor === undefined ? own : -own);
+      out?.go.close();
     },
     detach() {
       info.destroy();
-      block.destroy();
+      block?.destroy();
       child.unref();
     },
   };
