@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { openDatabase } from '../../src/state/database.js';
+import { runCli } from './cli.js';
 
 export function entries(dir: string): string[] {
   try {
@@ -99,3 +100,17 @@ export const NOTHING_LEFT: Record<string, unknown[]> = {
   veths: [],
   leases: [],
 };
+
+/**
+ * Stops every job of the state directory that still runs (a detached job outlives the test run's
+ * namespace: a test that failed half-way must not leave one behind).
+ */
+export async function stopEveryJob(stateDir: string): Promise<void> {
+  const listed = await runCli(['job', 'list', '--status=RUNNING', '--limit=0', '--json'], {
+    stateDir,
+  });
+  if (listed.code !== 0) return;
+  for (const job of JSON.parse(listed.stdout) as { id: string }[]) {
+    await runCli(['job', 'stop', job.id, '--grace=100ms'], { stateDir });
+  }
+}

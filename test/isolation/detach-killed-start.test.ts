@@ -20,11 +20,16 @@ import {
   leftOnHost,
   NOTHING_LEFT,
   processesOfState,
+  stopEveryJob,
 } from '../helpers/state-leftovers.js';
-import { sleep } from './job-rig.js';
+import { runJob } from '../../src/isolation/runner.js';
+import { jobSpec, sleep } from './job-rig.js';
 
 const state = tempDir('rnx-detach-killed-');
-after(() => state.cleanup());
+after(async () => {
+  await stopEveryJob(state.dir);
+  state.cleanup();
+});
 
 /** The job's bwrap, started by its supervisor, with its PID 1 forked (waiting for the go). */
 function bwrapWithChild(): boolean {
@@ -59,6 +64,30 @@ const points: [string, () => boolean][] = [
   ['its cgroup exists', () => jobCgroups(state.dir).length > 0],
   ['its veth exists', () => hostVeths().length > 0],
 ];
+
+describe('a detached start that fails before its go', () => {
+  it('returns a start failure at once and leaves nothing: the supervisor group is killed whole', async () => {
+    // A setup timeout of 1 ms fails the start while the supervisor is still making its FIFOs or
+    // forking bwrap: the moment an earlier rnx killed the supervisor alone, missed the bwrap it
+    // was forking, and then waited for ever for that bwrap (blocked on its block fd) to let go.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const result = await runJob(
+        jobSpec('sh', ['-c', 'exec sleep 300'], { network: 'bridge' }),
+        {},
+        {
+          stateDir: state.dir,
+          setupTimeoutMs: 1,
+          detach: { rnx: [process.execPath, RNX_BIN] },
+        },
+      );
+      assert.equal(result.status, 'FAILED');
+      assert.equal(result.reason, 'start-failed', result.message);
+      assert.match(result.message ?? '', /timed out/);
+      assert.ok(await until(() => processesOfState(state.dir).length === 0, 10_000));
+      assert.deepEqual(leftOnHost(state.dir), NOTHING_LEFT);
+    }
+  });
+});
 
 describe('rnx killed during a detached start', () => {
   before(async () => {

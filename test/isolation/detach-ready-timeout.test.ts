@@ -10,10 +10,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { leftovers } from '../helpers/leftovers.js';
+import { stopEveryJob } from '../helpers/state-leftovers.js';
 import { processExists } from './job-rig.js';
 
 const state = tempDir('rnx-detach-ready-');
-after(() => state.cleanup());
+after(async () => {
+  await stopEveryJob(state.dir);
+  state.cleanup();
+});
 
 const rnx = (args: readonly string[]): ReturnType<typeof runCli> =>
   runCli(args, { stateDir: state.dir });

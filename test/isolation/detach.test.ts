@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { leftovers } from '../helpers/leftovers.js';
+import { stopEveryJob } from '../helpers/state-leftovers.js';
 
 const state = tempDir();
 
@@ -21,6 +22,7 @@ before(async () => {
 });
 
 after(async () => {
+  await stopEveryJob(state.dir);
   await runCli(['network', 'remove', 'micro'], { stateDir: state.dir });
   state.cleanup();
 });

@@ -154,7 +154,7 @@ describe('jobs as another user', () => {
     assert.equal((await rnx(['volume', 'list'])).stdout.includes('nope'), false);
   });
 
-  it('runs workflow jobs as their user (defaults too): $RNX_OUTPUT and artifacts work', async () => {
+  it('runs workflow jobs as their user (defaults too): $RNX_OUTPUT, artifacts and the exec probe', async () => {
     const file = writeWorkflow(
       files.dir,
       'users',
@@ -173,12 +173,28 @@ jobs:
     runtime: users
     user: app
     requires: [build: COMPLETED]
+  service:
+    command: sleep
+    args: ['30']
+    network: none
+    # The exec probe runs as the job's user: as root it would never pass.
+    ready: { exec: [sh, -c, 'test "$(id -u)" = ${NOBODY}'], interval: 100ms, timeout: 20s }
+  client:
+    command: 'true'
+    network: none
+    requires: [service: RUNNING]
 `,
     );
     const r = await runWorkflowJson(file, state.dir);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(outputOf(r.events, 'build'), [NOBODY]);
     assert.deepEqual(outputOf(r.events, 'app'), ['4321 5000', NOBODY, 'app']);
+    assert.deepEqual(Object.fromEntries(r.finished.jobs.map((j) => [j.job, j.status])), {
+      build: 'COMPLETED',
+      app: 'COMPLETED',
+      service: 'STOPPED',
+      client: 'COMPLETED',
+    });
   });
 
   it('reports an unknown user at its place when validating, in the root the job gets', async () => {
