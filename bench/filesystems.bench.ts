@@ -25,6 +25,7 @@ import { sandboxArgs } from '../src/isolation/start/sandbox-args.js';
 import { newJobId } from '../src/isolation/records/job-id.js';
 import type { JobSpec } from '../src/isolation/job-spec.js';
 import { runJob } from '../src/isolation/runner.js';
+import { removalsDone } from '../src/isolation/end/removals.js';
 import { addRuntime } from '../src/isolation/filesystem/runtimes.js';
 import { createVolume } from '../src/isolation/filesystem/volumes.js';
 import { openDatabase } from '../src/state/database.js';
@@ -60,6 +61,8 @@ async function job(extra: Partial<JobSpec>): Promise<void> {
     { stateDir, db },
   );
   if (result.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result)}`);
+  // Its directories (removed after the end is reported) count too, as before.
+  await removalsDone();
 }
 
 /** The old start: unshare + sh making the same kind of root with one `mount` process per step. */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { cgroupLayout } from '../src/isolation/cgroups/layout.js';
 import { newJobId } from '../src/isolation/records/job-id.js';
 import { runJob } from '../src/isolation/runner.js';
+import { removalsDone } from '../src/isolation/end/removals.js';
 import { ensureNetworkOnHost, getNetwork } from '../src/networks/index.js';
 import { openDatabase } from '../src/state/database.js';
 import { fmt, median } from './timing.js';
@@ -83,6 +84,8 @@ async function rnxRound(network: string, dir: string): Promise<number> {
     );
     if (result.status !== 'COMPLETED') throw new Error(`job failed: ${JSON.stringify(result)}`);
   }
+  // Directories removed after the jobs' ends were reported count too (the script removes its).
+  await removalsDone();
   return performance.now() - start;
 }
 

@@ -3,13 +3,12 @@
 // rnx needs Node >= 22.18 (node:sqlite). Started directly by an older node (`node bin/rnx.js`, with
 // Debian's Node 20), it runs itself again with the Node 24 installed beside it, forwarding
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT and ending as the child ended (same code, same signal).
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import module from 'node:module';
-
+// Built-ins are loaded where they are used (an ESM import of one also loads the internal modules
+// behind its lazy exports: fs.promises, streams...), which keeps a new enough Node's start short.
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   const script = new URL(import.meta.url).pathname;
+  const { existsSync } = await import('node:fs');
   const newer = [
     new URL('../node_modules/node/bin/node', import.meta.url).pathname,
     new URL('../../node/bin/node', import.meta.url).pathname,
@@ -24,6 +23,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
   }
   // RNX_LAUNCHER: rnx then counts a signal that arrives twice at once (from a terminal, which
   // signals the whole process group, and from here) as one.
+  // Loaded only here: node:child_process (with node:net and the streams) costs a new enough Node
+  // several milliseconds of start-up that it never needs.
+  const { spawn } = await import('node:child_process');
   const child = spawn(newer, [script, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, RNX_LAUNCHER: 'forwarding' },
@@ -37,6 +39,6 @@ if (major < 22 || (major === 22 && minor < 18)) {
     process.exit(code ?? 1);
   });
 } else {
-  module.enableCompileCache?.();
+  process.getBuiltinModule('node:module').enableCompileCache?.();
   await import('../dist/rnx/main.js');
 }

@@ -7,6 +7,7 @@ import type { EngineDeps } from '../engine/ports.js';
 import { LineSplitter } from '../engine/line-splitter.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import { runJob } from '../isolation/runner.js';
+import { spawnerThread, type Spawner } from '../isolation/start/spawner.js';
 import type { Database } from '../state/database.js';
 import {
   artifactsDir,
@@ -16,7 +17,20 @@ import {
   readOutputText,
 } from '../state/run-files.js';
 
-export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
+export interface RealEngineOptions {
+  /**
+   * Start jobs' processes from a thread of their own (isolation/start/spawner.ts): worth its
+   * start-up when jobs start while others run or end.
+   */
+  readonly spawnOffThread?: boolean;
+}
+
+export function realEngineDeps(
+  db: Database,
+  stateDir: string,
+  options: RealEngineOptions = {},
+): EngineDeps {
+  let spawner: Spawner | undefined;
   return {
     newJobId,
     files: {
@@ -29,6 +43,7 @@ export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
     },
     runner: {
       async run(spec, hooks) {
+        if (options.spawnOffThread === true) spawner ??= spawnerThread();
         const out = new LineSplitter((text) => hooks.onLines('stdout', text));
         const err = new LineSplitter((text) => hooks.onLines('stderr', text));
         const result = await runJob(
@@ -45,7 +60,7 @@ export function realEngineDeps(db: Database, stateDir: string): EngineDeps {
             signal: hooks.signal,
             killSignal: hooks.killSignal,
           },
-          { db, stateDir },
+          { db, stateDir, ...(spawner === undefined ? {} : { spawner }) },
         );
         out.flush();
         err.flush();

@@ -20,6 +20,7 @@ import type { CliContext } from './context.js';
 import { envFileValues } from './env-file-flag.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { specFromFlags } from './job-flags.js';
+import { keepTerminalModes } from './terminal-modes.js';
 import { printJson, printProblem, writeLine } from './print.js';
 
 export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<number> {
@@ -95,6 +96,11 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
   ctx.stdout.on('error', onStdoutError);
   let result: JobResult;
   let readyAt: string | undefined;
+  // A terminal handed to the job gets its modes back afterwards (see terminal-modes.ts).
+  const restoreTerminal =
+    stdin !== undefined && stdin === ctx.terminalStdinFd
+      ? await keepTerminalModes(stdin)
+      : undefined;
   try {
     result = await runJob(spec.value, {
       onStdout: (chunk) => {
@@ -119,6 +125,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     });
   } finally {
     off();
+    await restoreTerminal?.();
   }
   if (json && !stdoutGone) {
     printJson(ctx, {

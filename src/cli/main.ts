@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isatty } from 'node:tty';
 import { parseArgs } from './args.js';
 import type { CliContext, Command } from './context.js';
 import { EXIT } from './context.js';
@@ -26,6 +25,8 @@ function version(): string {
   return pkg.version;
 }
 
+const stdinIsTerminal = (): boolean => process.getBuiltinModule('node:tty').isatty(0);
+
 function makeContext(): CliContext {
   const fancy = process.stdout.isTTY && !process.env['NO_COLOR'];
   return {
@@ -38,7 +39,14 @@ function makeContext(): CliContext {
     },
     fancy,
     // isatty, not process.stdin: making that stream could change the terminal the job reads.
-    ...(isatty(0) ? { terminalStdinFd: 0 } : { stdinFd: 0 }),
+    // Asked only by the commands that hand it on: node:tty loads Node's net and stream modules, a
+    // few milliseconds of every other command's start-up.
+    get stdinFd() {
+      return stdinIsTerminal() ? undefined : 0;
+    },
+    get terminalStdinFd() {
+      return stdinIsTerminal() ? 0 : undefined;
+    },
     onSignal: onStopSignal,
   };
 }

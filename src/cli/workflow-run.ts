@@ -23,6 +23,7 @@ import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
 import { validateWorkflowFile } from '../validate/read-file.js';
+import { removalsDone } from '../isolation/end/removals.js';
 
 export interface LoadPlanOptions {
   /** `FILE` or `FILE:NAME`. */
@@ -184,7 +185,10 @@ export async function runPlan(
   try {
     const concurrency = stringOption(args.options, 'concurrency');
     const detached = detachedRun(ctx);
-    return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir), {
+    // Jobs starting while others run: their processes are spawned from a thread of their own.
+    const parallel = concurrency === undefined || Number(concurrency) > 1;
+    const spawnOffThread = parallel && plan.jobs.length > 2;
+    return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir, { spawnOffThread }), {
       json: flagOption(args.options, 'json'),
       ...(concurrency === undefined ? {} : { concurrency }),
       stateDir: dir,
@@ -192,6 +196,8 @@ export async function runPlan(
       ...rerun,
     });
   } finally {
+    // The jobs' directories are removed after their ends were reported: before the records close.
+    await removalsDone();
     db.close();
   }
 }

@@ -10,8 +10,8 @@
 import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroups/layout.js';
 import { createJobCgroup, oomKills } from './cgroups/job-cgroup.js';
-import { prepareJobFilesystem, releaseJobFilesystem } from './filesystem/job-filesystem.js';
-import { logPathOf, removeJobFiles, runDirOf, writeJobFiles } from './filesystem/job-files.js';
+import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
+import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
@@ -21,6 +21,7 @@ import { jobUserOf } from './start/job-user.js';
 import { chownTree } from './filesystem/ownership.js';
 import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
 import { startJobProcess } from './start/job-process.js';
+import type { Spawner } from './start/spawner.js';
 import { handshake } from './start/handshake.js';
 import { goFifo } from './start/go-fifo.js';
 import { outputPipes } from './start/output-pipes.js';
@@ -42,7 +43,16 @@ import { holdEnd, removeEndFifo } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
 import { maskSecrets } from './output/redact.js';
-import { finishRun, reap, releaseCgroup, type Failure } from './end/run-end.js';
+import {
+  emptyCgroup,
+  finishRun,
+  reap,
+  removeAfterEnd,
+  type AfterEnd,
+  type Failure,
+} from './end/run-end.js';
+import { removeLater } from './end/removals.js';
+import { recordUsage, releasedJob } from './records/job-store.js';
 import { DEFAULT_GRACE_MS } from './end/stop-job.js';
 import { superviseJob } from './end/supervise.js';
 import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
@@ -83,6 +93,8 @@ export interface RunnerOptions {
    * and runJob returns a RUNNING result at once.
    */
   readonly detach?: DetachOptions;
+  /** Spawn foreground jobs from this spawner thread (start/spawner.ts) instead of this thread. */
+  readonly spawner?: Spawner;
 }
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -166,6 +178,8 @@ export async function runJob(
       }
     });
   onEnd(() => output.close());
+  // Directories only this job used, removed once its end is recorded (see end/removals.ts).
+  const afterEnd: AfterEnd = {};
   const end = async (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
@@ -174,10 +188,32 @@ export async function runJob(
     try {
       await undo.disposeAsync();
       const stopped = output.logStopped;
-      return finishRun(db, spec, leftovers, outcome, {
-        ...extra,
-        ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
-      });
+      const held = Object.keys(afterEnd).length > 0;
+      let result: JobResult;
+      try {
+        result = finishRun(db, spec, leftovers, outcome, {
+          ...extra,
+          ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
+          held,
+        });
+      } catch (error) {
+        // No record (a full state directory): nothing of the job may stay on the host meanwhile;
+        // the next rnx finishes the record.
+        await removeAfterEnd(db, spec.id, afterEnd).catch(() => undefined);
+        throw error;
+      }
+      if (held) {
+        removeLater(async () => {
+          const problems = await removeAfterEnd(db, spec.id, afterEnd);
+          try {
+            releasedJob(db, spec.id, problems);
+          } catch {
+            // The database went away (closed by its caller, a full disk): the job stays held and
+            // the next rnx finishes it.
+          }
+        });
+      }
+      return result;
     } finally {
       ownEnd.close();
     }
@@ -212,7 +248,7 @@ export async function runJob(
       ...(address === undefined ? {} : { address }),
       ...(prepared.value.hostVeth === undefined ? {} : { veth: prepared.value.hostVeth }),
     });
-    onEnd(() => removeJobFiles(runDir));
+    afterEnd.runDir = runDir;
     const files = writeJobFiles(runDir, {
       stateDir: dir,
       hostname,
@@ -224,10 +260,7 @@ export async function runJob(
     // Other running jobs' names into its file; its own name into theirs when it has one.
     if (address !== undefined)
       refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
-    onEnd(async () => {
-      const released = await releaseJobFilesystem(db, dir, spec.id);
-      return released.ok ? undefined : released.problem.message;
-    });
+    afterEnd.filesystem = dir;
     const filesystem = await prepareJobFilesystem(db, dir, spec, {
       hostsFile: files.hosts,
       resolvFile: files.resolv,
@@ -241,7 +274,9 @@ export async function runJob(
     const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     recordResources(db, spec.id, { cgroup: cgroup.value });
-    onEnd(() => releaseCgroup(db, spec.id, cgroup.value));
+    afterEnd.cgroup = cgroup.value;
+    // Before the end is recorded: what it used, and nothing of it left running.
+    onEnd(async () => recordUsage(db, spec.id, await emptyCgroup(cgroup.value)));
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
     // The job's final step, which its command and its exec probe both go through.
@@ -307,6 +342,7 @@ export async function runJob(
       env,
       output: output$,
       ...(hooks.stdin === undefined ? {} : { stdin: hooks.stdin }),
+      ...(options.spawner === undefined ? {} : { spawner: options.spawner }),
     });
     // Undone in reverse: the start process first (a detached job's whole supervisor group), then
     // the end FIFO that supervisor made.

@@ -8,7 +8,6 @@
  * UNIQUE constraint on the bridge column refuses the (astronomically rare) hash collision.
  * Host veth ends are `rnxv` + 11 hex digits of the SHA-256 of the job id.
  */
-import { createHash } from 'node:crypto';
 import { checkName } from '../names.js';
 import type { Result } from '../problem.js';
 
@@ -20,7 +19,14 @@ export function validateName(name: string): Result<string> {
 }
 
 function hex(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  // node:crypto is loaded on the first hash, not with the module: `rnx workflow validate` reads
+  // network names without hashing one, and loading it costs a few milliseconds of start-up.
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(text)
+    .digest('hex')
+    .slice(0, length);
 }
 
 /** The bridge interface of a custom network (see the file comment for the scheme). */

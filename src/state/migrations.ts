@@ -222,4 +222,15 @@ ALTER TABLE jobs ADD COLUMN memory_peak INTEGER;`,
     // "groups":[104,103]}), as resolved in its root before the start.
     sql: `ALTER TABLE jobs ADD COLUMN run_as TEXT;`,
   },
+  {
+    version: 18,
+    name: 'removal after the end',
+    // `held` is 1 from a job's final record until its cgroup directories, run directory and job
+    // filesystem are removed (after the end is reported, off the path dependents wait on); a
+    // killed rnx's held jobs are finished by the next rnx (records/orphans.ts).
+    sql: `
+      ALTER TABLE jobs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX jobs_held ON jobs (held) WHERE held = 1;
+    `,
+  },
 ];

@@ -2,7 +2,7 @@
  * Loads a large workflow file (past LARGE_FILE) in a worker thread. Parsing YAML builds a syntax
  * tree and a document that together take about 80 times the text while they are alive, and the
  * main thread's heap, once grown that far, keeps growing through every later stage before V8
- * collects them (a valid 100,000-job file: 1.97 GB against 1.52 GB for yaml.parse alone). The
+ * collects them (a valid 100,000-job file: 1.89 GB against 1.52 GB for yaml.parse alone). The
  * worker's heap is dropped whole when it ends: only the plain data and the YAML diagnostics come
  * back, and the main thread parses the document again only to locate a later diagnostic.
  *
@@ -35,6 +35,7 @@ export function loadInWorker(request: LoadRequest): Promise<LoadFindings | undef
       // Beside this module: dist/src/validate/ after tsc, dist/rnx/ in the bundle.
       worker = new Worker(new URL('./load-large-worker.js', import.meta.url), {
         workerData: request,
+        // Whatever the thread might print stays out of rnx's output (only src/cli prints).
         stdout: true,
         stderr: true,
       });

@@ -22,6 +22,7 @@ import {
   processesOfState,
   stopEveryJob,
 } from '../helpers/state-leftovers.js';
+import { removalsDone } from '../../src/isolation/end/removals.js';
 import { runJob } from '../../src/isolation/runner.js';
 import { jobSpec, sleep } from './job-rig.js';
 
@@ -80,6 +81,8 @@ describe('a detached start that fails before its go', () => {
           detach: { rnx: [process.execPath, RNX_BIN] },
         },
       );
+      // Directories go after the end is reported (isolation/end/removals.ts), before rnx exits.
+      await removalsDone();
       assert.equal(result.status, 'FAILED');
       assert.equal(result.reason, 'start-failed', result.message);
       assert.match(result.message ?? '', /timed out/);

@@ -6,9 +6,11 @@
  * ends before its timeout leaves no timer behind.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, watch } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { leftovers } from '../helpers/leftovers.js';
 import { stopEveryJob } from '../helpers/state-leftovers.js';
 import { processExists } from './job-rig.js';
@@ -138,6 +140,54 @@ describe('rnx job run -d --ready', () => {
     ]);
     assert.equal(started.code, 3, started.stderr);
     assert.match(started.stderr, /rnx: job [0-9a-f]{12} ended before it was ready: FAILED/);
+  });
+});
+
+describe('rnx job run -d --ready, interrupted', () => {
+  it('Ctrl-C while waiting for the job to be ready stops it: exit 130, STOPPED', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        RNX_BIN,
+        'job',
+        'run',
+        '-d',
+        '--network=none',
+        '--ready=tcp:9',
+        '--ready-timeout=5m',
+        '--',
+        'sh',
+        '-c',
+        'echo waiting; exec sleep 300',
+      ],
+      { env: { ...process.env, RNX_STATE_DIR: state.dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Interrupted once the job runs (its first line is in its log), while it is not ready.
+    const logs = join(state.dir, 'logs');
+    await new Promise<void>((resolve) => {
+      const look = (): boolean => {
+        const running = readdirSync(logs).some(
+          (f) => f.endsWith('.log') && readFileSync(join(logs, f), 'utf8') === 'waiting\n',
+        );
+        if (running) resolve();
+        return running;
+      };
+      const watcher = watch(logs, () => {
+        if (look()) watcher.close();
+      });
+      if (look()) watcher.close();
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    const id = /rnx: stopping job ([0-9a-f]{12}) \(it was not ready yet\)/.exec(stderr)?.[1];
+    assert.ok(id !== undefined, stderr);
+    const { record } = await finalRecord(id);
+    assert.equal(record.status, 'STOPPED');
+    assert.equal(record.readyAt, null);
+    assert.deepEqual(leftovers(state.dir, [id], []), []);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type StartedInfo,
 } from '../../src/isolation/runner.js';
 import { stateDir } from '../../src/state/database.js';
+import { removalsDone } from '../../src/isolation/end/removals.js';
 
 export function jobSpec(command: string, args: string[], extra: Partial<JobSpec> = {}): JobSpec {
   return {
@@ -57,6 +58,8 @@ export async function run(
     },
     { stateDir: stateDir(), ...options },
   );
+  // What rnx removes after the end is reported (its directories) is gone when a command ends.
+  await removalsDone();
   return { result, stdout, stderr, ...(started === undefined ? {} : { started }) };
 }
 

@@ -13,6 +13,30 @@ import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 const state = tempDir();
 after(() => state.cleanup());
 
+const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/** A shell line running `rnx job run FLAGS --network=none sh -c JOB`. */
+function rnxLine(flags: readonly string[], job: string): string {
+  return [process.execPath, RNX_BIN, 'job', 'run', ...flags, '--network=none', 'sh', '-c', job]
+    .map(quote)
+    .join(' ');
+}
+
+/** Runs a shell line on a new pseudo-terminal (script(1)), which types `input` into it. */
+function inTerminal(line: string, input: string): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'script',
+      ['-qec', line, '/dev/null'],
+      { env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' }, timeout: 60_000 },
+      (error, stdout) => {
+        resolve({ code: error === null ? 0 : (error.code as number), stdout });
+      },
+    );
+    child.stdin?.end(input);
+  });
+}
+
 describe('standard input', () => {
   it('forwards piped input to a foreground job, to its end', async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => `line ${String(i)}`).join('\n') + '\n';
@@ -48,43 +72,28 @@ describe('standard input', () => {
   });
 
   it('forwards a terminal with -i only: the job reads the very terminal rnx has', async () => {
-    // script(1) runs the command on a new pseudo-terminal and types its own input into it.
-    const quote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
-    const inTerminal = (flags: readonly string[]) => {
-      const command = [
-        process.execPath,
-        RNX_BIN,
-        'job',
-        'run',
-        ...flags,
-        '--network=none',
-        'sh',
-        '-c',
-        'read line; echo "got:$line"; test -t 0 && echo "stdin is a terminal"',
-      ]
-        .map(quote)
-        .join(' ');
-      return new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = execFile(
-          'script',
-          ['-qec', command, '/dev/null'],
-          { env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' }, timeout: 60_000 },
-          (error, stdout) => {
-            resolve({ code: error === null ? 0 : (error.code as number), stdout });
-          },
-        );
-        child.stdin?.end('typed line\n');
-      });
-    };
-    const interactive = await inTerminal(['-i']);
+    const job = 'read line; echo "got:$line"; test -t 0 && echo "stdin is a terminal"';
+    const interactive = await inTerminal(rnxLine(['-i'], job), 'typed line\n');
     assert.equal(interactive.code, 0, interactive.stdout);
     assert.match(interactive.stdout, /got:typed line\r?\n/);
     assert.match(interactive.stdout, /stdin is a terminal/);
     // Without -i the job reads /dev/null: the line typed into the terminal never reaches it.
-    const plain = await inTerminal([]);
+    const plain = await inTerminal(rnxLine([], job), 'typed line\n');
     assert.equal(plain.code, 1, plain.stdout);
     assert.match(plain.stdout, /got:\r?\n/);
     assert.doesNotMatch(plain.stdout, /got:typed/);
+  });
+
+  it('gives the terminal its modes back after an -i job changed them and was stopped', async () => {
+    const modes = "; stty -a | grep -o -- '-\\?icanon\\|-\\?echo '";
+    const changed = 'stty -echo -icanon; sleep 30';
+    const after = await inTerminal(rnxLine(['-i', '--timeout=1s'], changed) + modes, '');
+    assert.match(after.stdout, /timed out/);
+    assert.match(after.stdout, /^icanon\r?$/m);
+    assert.match(after.stdout, /^echo \r?$/m);
+    // The same change with no rnx around it stays: what the check above would see unrestored.
+    const bare = await inTerminal(`sh -c 'stty -echo -icanon'${modes}`, '');
+    assert.match(bare.stdout, /^-icanon\r?$/m);
   });
 
   it('refuses -i with --detach and with --workflow (exit 2)', async () => {

@@ -179,7 +179,7 @@ Flags come before the command; everything from the command on is passed to it ve
       type: 'boolean',
       short: 'd',
       description:
-        'return once the job runs, printing its id (--json: id, name, network, address); it runs on in the background',
+        'return once the job runs (with --ready: once it is ready), printing its id (--json: id, name, network, address, readyAt); it runs on in the background, --timeout enforced by its supervisor',
     },
     json: {
       type: 'boolean',

@@ -67,12 +67,48 @@ export async function releaseCgroup(
   jobId: string,
   cgroup: JobCgroup,
 ): Promise<string | undefined> {
-  const usage = readJobMetrics(cgroup);
-  if (jobPids(cgroup).length > 0) await killNow({ cgroup });
+  const usage = await emptyCgroup(cgroup);
   const removed = await removeJobCgroup(cgroup);
   // Recorded after the release: a record that cannot be written must not keep anything held.
   recordUsage(db, jobId, usage);
   return removed.ok ? undefined : removed.problem.message;
+}
+
+/** Reads what the job used and kills whatever is left in its cgroups (which stay). */
+export async function emptyCgroup(cgroup: JobCgroup): Promise<ReturnType<typeof readJobMetrics>> {
+  const usage = readJobMetrics(cgroup);
+  if (jobPids(cgroup).length > 0) await killNow({ cgroup });
+  return usage;
+}
+
+/** What an ended job leaves to remove once its end is recorded (records/job-store.ts `held`). */
+export interface AfterEnd {
+  cgroup?: JobCgroup;
+  runDir?: string;
+  /** State directory under which the job's filesystem was prepared. */
+  filesystem?: string;
+}
+
+/**
+ * Removes the directories of a job whose end is recorded and whose processes are gone: its cgroups,
+ * its run directory, its job filesystem. Returns what could not be removed.
+ */
+export async function removeAfterEnd(
+  db: Database,
+  jobId: string,
+  held: AfterEnd,
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (held.cgroup !== undefined) {
+    const removed = await removeJobCgroup(held.cgroup);
+    if (!removed.ok) problems.push(removed.problem.message);
+  }
+  if (held.runDir !== undefined) await removeJobFiles(held.runDir);
+  if (held.filesystem !== undefined) {
+    const released = await releaseJobFilesystem(db, held.filesystem, jobId);
+    if (!released.ok) problems.push(released.problem.message);
+  }
+  return problems;
 }
 
 export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
@@ -108,13 +144,16 @@ export async function releaseHeld(db: Database, jobId: string, held: Held): Prom
   return problems;
 }
 
-/** Writes the job's final record, once everything it held is released (`leftovers`: what was not). */
+/**
+ * Writes the job's final record, once everything it held is released (`leftovers`: what was not),
+ * or with `held` when its directories are removed after (removeAfterEnd, then releasedJob).
+ */
 export function finishRun(
   db: Database,
   spec: JobSpec,
   leftovers: readonly string[],
   outcome: Observed | Failure,
-  extra: { startedAt?: string; note?: string },
+  extra: { startedAt?: string; note?: string; held?: boolean },
 ): JobResult {
   const result =
     'reason' in outcome
@@ -129,7 +168,12 @@ export function finishRun(
   const endedAt = new Date().toISOString();
   const message =
     [result.message, ...leftovers, extra.note].filter(Boolean).join('; ') || undefined;
-  finishJob(db, spec.id, { ...result, endedAt, ...(message === undefined ? {} : { message }) });
+  finishJob(
+    db,
+    spec.id,
+    { ...result, endedAt, ...(message === undefined ? {} : { message }) },
+    extra.held ?? false,
+  );
   // Its name goes away from the other running jobs' hosts files of its network.
   if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const record = getJob(db, spec.id);

@@ -7,7 +7,8 @@
  * FIFOs (output-pipes.ts). Few files per job: creating and removing them is a good part of a
  * job's own cost.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
@@ -100,6 +101,7 @@ export function writeJobFiles(
   return { dir: runDir, hosts, resolv };
 }
 
-export function removeJobFiles(runDir: string): void {
-  rmSync(runDir, { recursive: true, force: true });
+/** Removes the run directory, off rnx's thread (rm on an ext4 disk can take milliseconds). */
+export async function removeJobFiles(runDir: string): Promise<void> {
+  await rm(runDir, { recursive: true, force: true });
 }

@@ -16,6 +16,7 @@ import {
   readlinkSync,
   rmSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
@@ -232,15 +233,17 @@ export async function releaseJobFilesystem(
   const jobDir = jobFilesystemDir(stateDir, jobId);
   const under = (): string[] =>
     mountPoints().filter((p) => p === jobDir || p.startsWith(`${jobDir}/`));
-  if (under().includes(overlayRoot(jobDir))) {
+  let mounted = under();
+  if (mounted.includes(overlayRoot(jobDir))) {
     const unmounted = await unmountRuntimeOverlay(jobDir);
     if (!unmounted.ok) return unmounted;
+    mounted = under();
   }
-  const mounted = under();
   if (mounted.length > 0) {
     return fail('mount-left', `not removing ${jobDir}: still mounted at ${mounted.join(', ')}`);
   }
-  rmSync(jobDir, { recursive: true, force: true });
+  // Off rnx's thread: removing a workspace on an ext4 disk can take milliseconds.
+  await rm(jobDir, { recursive: true, force: true });
   return ok(undefined);
 }
 

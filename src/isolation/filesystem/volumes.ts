@@ -147,6 +147,7 @@ export function acquireVolumes(
   names: readonly string[],
   owner: ProcessIdentity,
 ): Result<string[]> {
+  if (names.length === 0) return ok([]);
   return transaction(db, (): Result<string[]> => {
     const insert = db.prepare(
       'INSERT OR REPLACE INTO volume_uses (volume, job_id, owner_pid, owner_start_time) VALUES (?, ?, ?, ?)',

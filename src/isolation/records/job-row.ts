@@ -33,6 +33,8 @@ export interface JobRecord {
   readonly logPath: string;
   readonly stopRequestedAt: string | null;
   readonly active: boolean;
+  /** Ended, but its cgroup, run directory or job filesystem is still being removed. */
+  readonly held: boolean;
   readonly stopSignal: NodeJS.Signals;
   readonly stopGraceMs: number;
   /** When its readiness probe passed (jobs with a probe only). */
@@ -86,6 +88,7 @@ export interface Row {
   log_path: string;
   stop_requested_at: string | null;
   active: number;
+  held?: number;
   stop_signal: string;
   stop_grace_ms: number;
   ready_at: string | null;
@@ -122,6 +125,7 @@ export function fromRow(row: Row): JobRecord {
     logPath: row.log_path,
     stopRequestedAt: row.stop_requested_at,
     active: row.active === 1,
+    held: row.held === 1,
     stopSignal: row.stop_signal as NodeJS.Signals,
     stopGraceMs: row.stop_grace_ms,
     readyAt: row.ready_at,

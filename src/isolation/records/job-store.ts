@@ -106,13 +106,37 @@ export interface JobEnd {
   readonly endedAt: string;
 }
 
-/** The job's final state; its host resources are gone (active = 0). */
-export function finishJob(db: Database, id: string, end: JobEnd): void {
+/**
+ * The job's final state (active = 0): nothing of it runs, it holds no address or volume. `held`:
+ * directories of its (cgroups, run directory, job filesystem) are still to be removed, which
+ * `releasedJob` then records.
+ */
+export function finishJob(db: Database, id: string, end: JobEnd, held = false): void {
   sql(
     db,
     `UPDATE jobs SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?,
-       active = 0 WHERE id = ?`,
-  ).run(end.status, end.reason, end.exitCode, end.signal, end.message ?? null, end.endedAt, id);
+       active = 0, held = ? WHERE id = ?`,
+  ).run(
+    end.status,
+    end.reason,
+    end.exitCode,
+    end.signal,
+    end.message ?? null,
+    end.endedAt,
+    held ? 1 : 0,
+    id,
+  );
+}
+
+/** An ended job's directories are removed (`problems`: what could not be, added to its message). */
+export function releasedJob(db: Database, id: string, problems: readonly string[] = []): void {
+  const more = problems.length === 0 ? null : problems.join('; ');
+  sql(
+    db,
+    `UPDATE jobs SET held = 0,
+       message = CASE WHEN ?1 IS NULL THEN message ELSE coalesce(message || '; ', '') || ?1 END
+       WHERE id = ?2`,
+  ).run(more, id);
 }
 
 export function requestStop(db: Database, id: string, at: string): void {
@@ -204,11 +228,14 @@ export function listJobs(db: Database, filter: JobFilter): { jobs: JobRecord[]; 
   return { jobs: rows.map(fromRow), total };
 }
 
-/** Jobs that may still hold host resources: one indexed query, empty when nothing is left over. */
+/**
+ * Jobs that may still hold host resources (running, or ended with directories still to remove):
+ * indexed queries, empty when nothing is left over.
+ */
 export function activeJobOwners(db: Database): { id: string; owner: ProcessIdentity }[] {
   const rows = sql(
     db,
-    'SELECT id, owner_pid, owner_start FROM jobs WHERE active = 1',
+    'SELECT id, owner_pid, owner_start FROM jobs WHERE active = 1 UNION ALL SELECT id, owner_pid, owner_start FROM jobs WHERE held = 1',
   ).all() as unknown as Pick<Row, 'id' | 'owner_pid' | 'owner_start'>[];
   return rows.map((r) => ({ id: r.id, owner: { pid: r.owner_pid, startTime: r.owner_start } }));
 }
@@ -223,7 +250,7 @@ export function claimJob(
   const result = sql(
     db,
     `UPDATE jobs SET owner_pid = ?, owner_start = ?
-       WHERE id = ? AND owner_pid = ? AND owner_start = ? AND active = 1`,
+       WHERE id = ? AND owner_pid = ? AND owner_start = ? AND (active = 1 OR held = 1)`,
   ).run(to.pid, to.startTime, id, from.pid, from.startTime);
   return Number(result.changes) === 1;
 }

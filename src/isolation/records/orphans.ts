@@ -16,13 +16,13 @@ import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
 import { cgroupName, type JobCgroup } from '../cgroups/job-cgroup.js';
 import { runDirOf } from '../filesystem/job-files.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
-import { claimJob, finishJob, getJob, type JobRecord } from './job-store.js';
+import { claimJob, finishJob, getJob, releasedJob, type JobRecord } from './job-store.js';
 import { orphanCandidates } from './orphan-candidates.js';
 import { removeEndFifo } from './end-signal.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { selfIdentity } from './proc-identity.js';
 import { killStrayProcesses } from './stray-processes.js';
-import { releaseHeld } from '../end/run-end.js';
+import { releaseHeld, removeAfterEnd } from '../end/run-end.js';
 
 /** cgroup directories that a job of this id may have, found by name (when none was recorded). */
 function cgroupByName(jobId: string): JobCgroup | undefined {
@@ -50,13 +50,24 @@ export async function cleanUpJob(
 ): Promise<CleanedUp> {
   const cgroup = job.cgroup ?? cgroupByName(job.id);
   const runDir = job.runDir ?? runDirOf(dirOfLog(job.logPath), job.id);
-  // What never joined the cgroup first (the cgroup's own are killed through it).
-  await killStrayProcesses(runDir);
-  const problems = await releaseHeld(db, job.id, {
+  if (job.active) {
+    // What never joined the cgroup first (the cgroup's own are killed through it).
+    await killStrayProcesses(runDir);
+  }
+  const held = {
     ...(cgroup === undefined ? {} : { cgroup }),
-    ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),
     runDir,
     filesystem: dirOfLog(job.logPath),
+  };
+  if (!job.active) {
+    // Its end is recorded; its rnx was killed while removing its directories: finish that.
+    const left = await removeAfterEnd(db, job.id, held);
+    releasedJob(db, job.id, left);
+    return { id: job.id, problems: left };
+  }
+  const problems = await releaseHeld(db, job.id, {
+    ...held,
+    ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),
   });
   finishJob(db, job.id, {
     status: end.status,

@@ -26,7 +26,7 @@ export async function pruneStrays(db: Database, stateDir: string): Promise<strin
   const runRoot = join(stateDir, 'run');
   for (const id of entries(runRoot)) {
     if (getJob(db, id)?.active ?? false) continue;
-    removeJobFiles(join(runRoot, id));
+    await removeJobFiles(join(runRoot, id));
     removed.push(`run directory ${join(runRoot, id)}`);
   }
   const active = (id: string): boolean => getJob(db, id)?.active ?? false;

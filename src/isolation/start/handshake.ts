@@ -3,9 +3,13 @@
  * wait for the job's PID 1 to exist (bwrap's info fd), join its cgroups and wire its network
  * (phase 2) while it waits, then the go. Everything before the go is bounded by the setup
  * timeout; a failure before the go kills the job, so the command never runs.
+ *
+ * The cgroup join runs off rnx's thread: a v1 cgroup join waits for an RCU grace period (1 to 15
+ * ms here, more under load) when no other join happened just before, time in which rnx's one
+ * thread can start or end other jobs.
  */
-import { writeFileSync } from 'node:fs';
-import type { Result } from '../../problem.js';
+import { writeFile } from 'node:fs/promises';
+import { fail, ok, type Result } from '../../problem.js';
 import type { JobProcess } from './job-process.js';
 import type { Failure } from '../end/run-end.js';
 
@@ -32,6 +36,17 @@ function timeout(ms: number): { promise: Promise<'timeout'>; clear: () => void }
   return { promise, clear: () => clearTimeout(timer) };
 }
 
+const timedOut = fail<void>('network-setup', 'timed out');
+
+async function joinCgroups(files: readonly string[], pid: number): Promise<Result<void>> {
+  try {
+    await Promise.all(files.map((file) => writeFile(file, String(pid))));
+    return ok(undefined);
+  } catch (error) {
+    return fail('start-failed', `the job could not join its cgroup: ${(error as Error).message}`);
+  }
+}
+
 export async function handshake(proc: JobProcess, options: HandshakeOptions): Promise<Handshake> {
   const setup = timeout(options.setupTimeoutMs);
   const failed = (failure: Failure): Handshake => {
@@ -46,23 +61,30 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
         message: `the job's sandbox could not be created${pid === 'timeout' ? ': timed out' : " (bwrap's reason is in the job's output)"}`,
       });
     }
-    try {
-      for (const file of options.procsFiles) writeFileSync(file, String(pid));
-    } catch (error) {
+    // The join first, then the wiring: bwrap's child is still bringing its loopback up when its
+    // pid is known, and a veth made in its namespace at that moment can fail that (seen: "bwrap:
+    // loopback: Failed RTM_NEWADDR").
+    const both = await Promise.race([
+      joinCgroups(options.procsFiles, pid).then(async (join) => {
+        const wired =
+          join.ok && options.attach !== undefined ? await options.attach(pid) : ok(undefined);
+        return [join, wired] as const;
+      }),
+      setup.promise,
+    ]);
+    if (both === 'timeout' && options.attach === undefined) {
       return failed({
         reason: 'start-failed',
-        message: `the job could not join its cgroup: ${(error as Error).message}`,
+        message: 'the job could not join its cgroup: timed out',
       });
     }
-    if (options.attach !== undefined) {
-      const wired = await Promise.race([options.attach(pid), setup.promise]);
-      if (wired === 'timeout' || !wired.ok) {
-        const why = wired === 'timeout' ? 'timed out' : wired.problem.message;
-        return failed({
-          reason: 'network-setup',
-          message: `network setup for '${options.networkName}' failed, the command did not run: ${why}`,
-        });
-      }
+    const [join, wire] = both === 'timeout' ? [ok(undefined), timedOut] : both;
+    if (!join.ok) return failed({ reason: 'start-failed', message: join.problem.message });
+    if (!wire.ok) {
+      return failed({
+        reason: 'network-setup',
+        message: `network setup for '${options.networkName}' failed, the command did not run: ${wire.problem.message}`,
+      });
     }
     if (options.stopRequested()) {
       return failed({ reason: 'stopped', message: 'stopped before it started' });

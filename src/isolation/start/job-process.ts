@@ -20,6 +20,7 @@ import { spawnProcess } from '../../exec.js';
 import type { GoFifo } from './go-fifo.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
+import type { Spawner } from './spawner.js';
 
 export interface Exit {
   readonly code: number | null;
@@ -57,6 +58,8 @@ export interface StartOptions {
   readonly env: NodeJS.ProcessEnv;
   /** A file descriptor the job reads as its standard input (default: none, /dev/null). */
   readonly stdin?: number;
+  /** Spawn a foreground job's bwrap from this spawner thread (spawner.ts), not this thread. */
+  readonly spawner?: Spawner;
   /** Where the job's output goes: the FIFOs rnx reads, or (detached) the supervisor's log. */
   readonly output:
     | {
@@ -122,6 +125,9 @@ function ended(stream: Socket): Promise<void> {
 }
 
 export function startJobProcess(options: StartOptions): JobProcess {
+  if (options.spawner !== undefined && !('supervisor' in options.output)) {
+    return startRemotely(options.spawner, options, options.output);
+  }
   const out = 'supervisor' in options.output ? undefined : options.output;
   const supervisor = 'supervisor' in options.output ? options.output.supervisor : undefined;
   const argv = [...(supervisor ?? []), options.bwrap, ...options.args];
@@ -209,36 +215,107 @@ export function startJobProcess(options: StartOptions): JobProcess {
     });
   });
   const own = child.pid ?? -1;
-  const kill = (target: number | undefined): void => {
-    // Never -1 or 0: that would signal every process, or our own group.
-    if (target === undefined || target === 0 || target === -1 || Math.abs(target) === 1) return;
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  };
   return {
     childPid,
     exited,
     supervisorPid: supervisor === undefined ? undefined : own,
     go() {
-      // bwrap reads one byte; a supervisor's relay reads a line.
+      // bwrap reads one byte from the go FIFO; a supervisor's relay reads a line.
       if (out !== undefined) out.go.go();
       else block?.end('g\n');
     },
     kill() {
       // PID 1 first (the namespace dies with it), then bwrap. (The go FIFO never gives bwrap an
       // end of file; the supervisor's relay undoes a start whose pipe ends without a go.)
-      kill(pid1);
+      killPid(pid1);
       // The supervisor is its group's leader (a session of its own): -own is that whole group.
-      kill(supervisor === undefined ? own : -own);
+      killPid(supervisor === undefined ? own : -own);
       out?.go.close();
     },
     detach() {
       info.destroy();
       block?.destroy();
       child.unref();
+    },
+  };
+}
+
+/** SIGKILL to a pid, or to a group as -pid (never 0, -1 or 1: our group, everything, init). */
+function killPid(target: number | undefined): void {
+  if (target === undefined || target === 0 || target === -1 || Math.abs(target) === 1) return;
+  try {
+    process.kill(target, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
+/** A foreground job whose bwrap the spawner thread starts and talks to (spawner.ts). */
+function startRemotely(
+  spawner: Spawner,
+  options: StartOptions,
+  out: Extract<StartOptions['output'], { stdout: OutputPipe }>,
+): JobProcess {
+  const stdio: (number | 'ignore' | 'pipe')[] = [
+    options.stdin ?? 'ignore',
+    out.stdout.writeFd,
+    out.stderr.writeFd,
+  ];
+  stdio[PROTOCOL_FDS.info] = 'pipe';
+  stdio[4] = 'ignore';
+  // The go FIFO (go-fifo.ts): written by this thread, no pipe for the spawner thread to hold.
+  stdio[PROTOCOL_FDS.block] = out.go.fd;
+  stdio[PROTOCOL_FDS.status] = 'pipe';
+  const remote = spawner.spawn({
+    file: options.bwrap,
+    args: options.args,
+    env: options.env,
+    stdio,
+    fds: { info: PROTOCOL_FDS.info, status: PROTOCOL_FDS.status },
+  });
+  const readers = [out.stdout.reader, out.stderr.reader];
+  out.stdout.reader.on('data', out.onStdout);
+  out.stderr.reader.on('data', out.onStderr);
+  let bwrapPid: number | undefined;
+  let pid1: number | undefined;
+  let killed = false;
+  // The job holds the write ends once it is spawned; rnx's copies would keep the readers from
+  // seeing EOF. (Closed as well if bwrap could not be started.)
+  void remote.pid.then((pid) => {
+    bwrapPid = pid;
+    out.stdout.closeWrite();
+    out.stderr.closeWrite();
+    if (killed) killPid(pid);
+  });
+  void remote.childPid.then((pid) => {
+    pid1 = pid;
+    if (killed) killPid(pid);
+  });
+  const exited = remote.closed.then(async (closed): Promise<Exit> => {
+    if (closed.error !== undefined) {
+      out.go.close();
+      for (const reader of readers) reader.destroy();
+      return { code: null, signal: null, ran: false, error: closed.error };
+    }
+    out.go.close();
+    await Promise.all(readers.map(ended));
+    if (closed.exitCode !== undefined) return { ...exitFromStatus(closed.exitCode), ran: true };
+    if (closed.code !== null) return { ...exitFromStatus(closed.code), ran: false };
+    return { code: null, signal: closed.signal, ran: false };
+  });
+  return {
+    childPid: remote.childPid,
+    exited,
+    supervisorPid: undefined,
+    go: () => out.go.go(),
+    kill() {
+      killed = true;
+      killPid(pid1);
+      killPid(bwrapPid);
+      out.go.close();
+    },
+    detach() {
+      // Detached jobs are started by their supervisor, never through the spawner thread.
     },
   };
 }
