@@ -3,7 +3,8 @@
  * thread and speaks bwrap's protocol fds for it. Node's spawn() blocks its thread until the child
  * has exec'd (a fork of the whole process, then the wait for the child to be scheduled: 2 ms idle,
  * 9 ms under load for a 115 MB rnx); here that blocks this thread, not the one that runs the
- * workflow. Messages in: `spawn` (the go is the job's go FIFO, written by the main thread); out: `spawned`, `info`, `closed` (see spawner.ts).
+ * workflow. Messages in: `spawn` (the go is the job's go FIFO, written by the main thread); out:
+ * `spawned`, `info`, `closed` (see spawner.ts).
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
