@@ -59,17 +59,24 @@ export function strayProcesses(runDir: string): number[] {
   return [...found.flatMap(childrenOf), ...found];
 }
 
-/** Kills them (children first) and waits, a bounded time, until they are gone. */
+/**
+ * Kills them (children first) and waits, a bounded time, until they are gone; looks again until
+ * none is found (a bwrap killed while it made its child leaves that child to the next look).
+ */
 export async function killStrayProcesses(runDir: string, boundMs = 2000): Promise<number[]> {
-  const pids = strayProcesses(runDir);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  }
+  const killed: number[] = [];
   const began = performance.now();
-  while (pids.some(alive) && performance.now() - began < boundMs) await sleep(2);
-  return pids;
+  for (let pids = strayProcesses(runDir); pids.length > 0; pids = strayProcesses(runDir)) {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    killed.push(...pids);
+    while (pids.some(alive) && performance.now() - began < boundMs) await sleep(2);
+    if (performance.now() - began >= boundMs) break;
+  }
+  return killed;
 }
