@@ -34,6 +34,9 @@ export function randomDag(n: number, seed = 42): DagNode[] {
   return nodes;
 }
 
+/** The job of the two-phase baseline: says it is up, waits for the go on its stdin, then runs. */
+export const WAIT_FOR_GO = `sh -c 'echo up; read go; exec true'`;
+
 /** The namespaces an rnx job gets, as `unshare` flags (the command goes after them). */
 export const ISOLATED = [
   'unshare',
@@ -46,12 +49,15 @@ export const ISOLATED = [
   '--mount-proc',
 ];
 
-/** The DAG as a Makefile whose every target runs `true` in the namespaces of an rnx job. */
-export function makefile(dag: readonly DagNode[]): string {
+/**
+ * The DAG as a Makefile whose every target runs `command` (by default `true` in the namespaces of
+ * an rnx job).
+ */
+export function makefile(dag: readonly DagNode[], command = `${ISOLATED.join(' ')} true`): string {
   const lines = ['.PHONY: all ' + dag.map((n) => n.name).join(' '), ''];
   lines.push(`all: ${dag.map((n) => n.name).join(' ')}`, '');
   for (const node of dag) {
-    lines.push(`${node.name}: ${node.requires.join(' ')}`, `\t@${ISOLATED.join(' ')} true`);
+    lines.push(`${node.name}: ${node.requires.join(' ')}`, `\t@${command}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -105,17 +111,22 @@ export function networkedShellScript(
   bridge: string,
   prefix: string,
   gateway: string,
+  sandbox?: string,
 ): string {
+  // With rnx's own sandbox (bwrap), the job is bwrap's child: its pid is the one in the netns.
+  const start = sandbox ?? `${ISOLATED.join(' ')} ${WAIT_FOR_GO}`;
+  const netnsPid =
+    sandbox === undefined ? '$JOB_PID' : '$(tr -d " " < /proc/$JOB_PID/task/$JOB_PID/children)';
   return `set -e
 for ((i = 0; i < ${String(count)}; i++)); do
-  coproc JOB { exec ${ISOLATED.join(' ')} sh -c 'echo up; read go; exec true'; }
-  pid=$JOB_PID
+  coproc JOB { exec ${start}; }
   read -r up <&"\${JOB[0]}"
+  pid=${netnsPid}
   echo "link add name bv$i master ${bridge} up type veth peer name eth0 netns $pid" | ip -batch -
   printf '%s\\n' "addr add ${prefix}.$((i + 10))/24 dev eth0" 'link set lo up' 'link set eth0 up' \\
     'route add default via ${gateway}' | nsenter --net=/proc/$pid/ns/net ip -batch -
   echo go >&"\${JOB[1]}"
-  wait $pid
+  wait $JOB_PID
 done
 `;
 }

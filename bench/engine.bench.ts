@@ -8,7 +8,10 @@
  *   2. 40 jobs on a custom bridge network one after another (`--concurrency=1`), against a
  *      hand-written two-phase bash script (the peer of the veth born inside the job's netns,
  *      `ip -batch`, a pipe as the go; see engine-graphs.ts) (aim: <= 1.5x).
- * Also: the engine alone (the same DAG in process with jobs that end at once).
+ * Also: the engine alone (the same DAG in process with jobs that end at once), and the floor of
+ * (1): `make -j2` running rnx's own job sandbox (the very bwrap + setpriv command line of a
+ * host-root `none` job: its mounts, /dev, masked paths, capabilities) over the same graph, in the
+ * same alternation, so that rnx's own cost shows apart from the kernel work its jobs ask for.
  *
  *   npm run bench -- engine
  */
@@ -25,7 +28,9 @@ import {
   networkedShellScript,
   randomDag,
 } from './engine-graphs.js';
-import { compare, fmt, median, timeCommand, timeRuns } from './timing.js';
+import { jobSandbox, shellWord } from './job-sandbox.js';
+import { alternate, fmt, median, pairwiseRatio, timeCommand, timeRuns } from './timing.js';
+import { openDatabase } from '../src/state/database.js';
 
 const DAG_JOBS = 300;
 const NET_JOBS = 40;
@@ -47,18 +52,32 @@ async function dagBench(): Promise<void> {
   const dag = randomDag(DAG_JOBS);
   const edges = dag.reduce((n, node) => n + node.requires.length, 0);
   const mk = join(scratch.dir, 'dag.mk');
+  const mkSandbox = join(scratch.dir, 'dag-sandbox.mk');
   const wf = join(scratch.dir, 'dag.yaml');
+  const stateDir = join(scratch.dir, 'sandbox-state');
+  const db = openDatabase(stateDir);
+  const sandbox = await jobSandbox(db, stateDir);
   writeFileSync(mk, makefile(dag));
+  writeFileSync(mkSandbox, makefile(dag, sandbox.argv.map(shellWord).join(' ')));
   writeFileSync(wf, dagWorkflow(dag, 'none'));
-  const r = await compare(
-    RUNS,
+  const [rnxT = [], makeT = [], floorT = []] = alternate(RUNS, [
     () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=2'),
-    () => timeCommand('make', ['-s', '-j2', '-f', mk, 'all']),
-  );
+    () => void timeCommand('make', ['-s', '-j2', '-f', mk, 'all']),
+    () => void timeCommand('make', ['-s', '-j2', '-f', mkSandbox, 'all']),
+  ]);
+  await sandbox.release();
+  db.close();
+  const ratios = pairwiseRatio;
   console.log(`random DAG: ${String(DAG_JOBS)} jobs, ${String(edges)} edges, concurrency 2`);
-  console.log(`  rnx          ${fmt(r.a)}  (${fmt(r.a / DAG_JOBS)} per job)`);
-  console.log(`  make -j2     ${fmt(r.b)}  (${fmt(r.b / DAG_JOBS)} per job)`);
-  console.log(`  ratio        ${r.ratio.toFixed(2)}x make (aim: <= 2.5x)`);
+  console.log(`  rnx          ${fmt(median(rnxT))}  (${fmt(median(rnxT) / DAG_JOBS)} per job)`);
+  console.log(`  make -j2     ${fmt(median(makeT))}  (${fmt(median(makeT) / DAG_JOBS)} per job)`);
+  console.log(
+    `  make -j2, rnx's job sandbox (bwrap + setpriv) ${fmt(median(floorT))}  (${fmt(median(floorT) / DAG_JOBS)} per job)`,
+  );
+  console.log(`  ratio        ${ratios(rnxT, makeT).toFixed(2)}x make (aim: <= 2.5x)`);
+  console.log(
+    `  floor        ${ratios(floorT, makeT).toFixed(2)}x make: the same sandboxes run by make; rnx is ${ratios(rnxT, floorT).toFixed(2)}x that`,
+  );
   const alone = await timeRuns(RUNS, () => engineOnly(dagPlan(dag)));
   console.log(
     `  engine alone ${fmt(median(alone))} (${fmt(median(alone) / DAG_JOBS)} per job: scheduling, queue, events; jobs end at once)`,
@@ -103,23 +122,46 @@ async function networkBench(): Promise<void> {
       'benchnet',
     ),
   );
-  // The shell baseline uses a bridge of its own, set up once like rnx's (by a first job).
+  // The shell baseline uses a bridge of its own, set up once like rnx's (by a first job); the
+  // floor is the same script starting rnx's own job sandbox (bwrap + setpriv) instead of unshare.
   writeFileSync(script, networkedShellScript(NET_JOBS, 'benchbr', '10.78.0', '10.78.0.1'));
+  const stateDir = join(scratch.dir, 'sandbox-state-net');
+  const db = openDatabase(stateDir);
+  const sandbox = await jobSandbox(db, stateDir, ['sh', '-c', 'echo up; read go; exec true']);
+  const floorScript = join(scratch.dir, 'net-sandbox.sh');
+  writeFileSync(
+    floorScript,
+    networkedShellScript(
+      NET_JOBS,
+      'benchbr',
+      '10.78.0',
+      '10.78.0.1',
+      sandbox.argv.map(shellWord).join(' '),
+    ),
+  );
   execFileSync('sh', [
     '-ec',
     'ip link add benchbr type bridge; ip addr add 10.78.0.1/24 dev benchbr; ip link set benchbr up',
   ]);
   try {
-    const r = await compare(
-      NET_RUNS,
+    const [rnxT = [], shT = [], floorT = []] = alternate(NET_RUNS, [
       () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=1'),
-      () => timeCommand('bash', [script]),
-    );
+      () => void timeCommand('bash', [script]),
+      () => void timeCommand('bash', [floorScript]),
+    ]);
+    const per = (t: number[]): string =>
+      `${fmt(median(t))}  (${fmt(median(t) / NET_JOBS)} per job)`;
     console.log(`networked: ${String(NET_JOBS)} jobs on a bridge network, one after another`);
-    console.log(`  rnx          ${fmt(r.a)}  (${fmt(r.a / NET_JOBS)} per job)`);
-    console.log(`  bash script  ${fmt(r.b)}  (${fmt(r.b / NET_JOBS)} per job)`);
-    console.log(`  ratio        ${r.ratio.toFixed(2)}x the script (aim: <= 1.5x)`);
+    console.log(`  rnx          ${per(rnxT)}`);
+    console.log(`  bash script  ${per(shT)}`);
+    console.log(`  bash script, rnx's job sandbox (bwrap + setpriv) ${per(floorT)}`);
+    console.log(`  ratio        ${pairwiseRatio(rnxT, shT).toFixed(2)}x the script (aim: <= 1.5x)`);
+    console.log(
+      `  floor        ${pairwiseRatio(floorT, shT).toFixed(2)}x the script: the same sandboxes; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
+    );
   } finally {
+    await sandbox.release();
+    db.close();
     rnx('network', 'remove', 'benchnet');
     execFileSync('ip', ['link', 'del', 'benchbr']);
   }

@@ -59,3 +59,25 @@ export async function compare(
 export function fmt(ms: number): string {
   return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
 }
+
+/**
+ * Runs every function in turn, `runs` times (after a warm-up of each), so that machine drift hits
+ * all of them; returns each one's wall milliseconds per run.
+ */
+export function alternate(runs: number, fns: readonly (() => void)[]): number[][] {
+  for (const fn of fns) fn();
+  const times = fns.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    fns.forEach((fn, k) => {
+      const start = performance.now();
+      fn();
+      times[k]?.push(performance.now() - start);
+    });
+  }
+  return times;
+}
+
+/** The median of the run-by-run ratios a/b (runs of `alternate`). */
+export function pairwiseRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((t, i) => t / (b[i] ?? t)));
+}

@@ -6,7 +6,16 @@ import { existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
-import { STOPPING } from './events.js';
+import { STOPPING, unifiedDirOf, whenEmpty } from './events.js';
+
+/** Resolves once the cgroup has no process left, or after `ms`. */
+async function emptyWithin(dir: string, ms: number): Promise<void> {
+  const watch = whenEmpty(dir);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([watch.empty, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+  watch.close();
+}
 
 function read(file: string): string | undefined {
   try {
@@ -82,11 +91,15 @@ export async function removeJobCgroup(
     ...cgroup.dirs.map((dir) => join(dir, STOPPING)).filter(existsSync),
     ...[...cgroup.dirs].reverse(),
   ];
+  const unified = unifiedDirOf(cgroup);
   for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
     left = left.filter((dir) => !tryRmdir(dir));
     if (left.length === 0) break;
     if (attempt > 2) killJob(cgroup);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 << attempt)));
+    // The kernel says when the last process has left (the unified cgroup's events): wait for
+    // that first; after it (or without it), a few short bounded attempts.
+    if (attempt === 0 && unified !== undefined) await emptyWithin(unified, 2000);
+    else await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 << attempt)));
   }
   return left.length === 0
     ? ok(undefined)

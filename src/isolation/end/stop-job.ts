@@ -6,8 +6,9 @@
  *
  * The job's PID 1 ignores a signal it has no handler for (the kernel drops it), so when PID 1 has
  * none, waiting for it is pointless once its other processes are gone: they are moved into a child
- * cgroup of the job's, whose emptiness the kernel reports, and PID 1 is killed then (processes PID
- * 1 starts meanwhile are moved there too, and waited for). Killing a PID namespace's PID 1 with
+ * cgroup of the job's, whose emptiness the kernel reports, and PID 1 is killed then, after a
+ * quarter of a second to end by itself (a shell whose child the signal ended exits on its own);
+ * processes PID 1 starts meanwhile are moved there too, and waited for. Killing a PID namespace's PID 1 with
  * SIGKILL kills every process in that namespace.
  */
 import { constants } from 'node:os';
@@ -40,6 +41,8 @@ export const STOP_SIGNALS: readonly NodeJS.Signals[] = [
 
 /** How long a SIGKILLed job may take to be gone (its namespace torn down) before rnx goes on. */
 const KILL_BOUND_MS = 2000;
+/** How long a PID 1 left alone by the stop gets to end by itself before it is killed. */
+const PID1_SETTLE_MS = 250;
 
 export interface StopTarget {
   readonly cgroup: Pick<JobCgroup, 'trackDir' | 'killFile' | 'dirs'>;
@@ -69,13 +72,18 @@ function onlyInitLeft(
   if (dir === undefined || !moveAllBut(dir, init))
     return { promise: never, close: () => undefined };
   let watch: ReturnType<typeof whenEmpty> | undefined;
+  let settle: NodeJS.Timeout | undefined;
   let closed = false;
   const promise = new Promise<'only-init'>((resolve) => {
-    const look = (): void => {
+    const look = (first: boolean): void => {
       if (closed) return;
       const pids = jobPids(target.cgroup);
       if (pids.length <= 1 && (pids[0] ?? init) === init) {
-        resolve('only-init');
+        // Alone from the start: the signal did nothing to it. Alone since its other processes
+        // ended: it may be ending by itself because of that (a shell whose child was killed
+        // exits 143): a moment for that, then the kill.
+        if (first) resolve('only-init');
+        else settle = setTimeout(() => resolve('only-init'), PID1_SETTLE_MS);
         return;
       }
       // PID 1 started more meanwhile: those are waited for too. What cannot be moved (it is
@@ -83,14 +91,15 @@ function onlyInitLeft(
       moveAllBut(dir, init);
       if (procsIn(dir).some((pid) => pid !== init)) return;
       watch = whenEmpty(join(dir, STOPPING));
-      void watch.empty.then(look);
+      void watch.empty.then(() => look(false));
     };
-    look();
+    look(true);
   });
   return {
     promise,
     close: () => {
       closed = true;
+      clearTimeout(settle);
       watch?.close();
       removeStopping(dir);
     },

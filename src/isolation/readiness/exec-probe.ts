@@ -1,6 +1,6 @@
 /**
  * One attempt of the `exec` probe: the command runs inside the job, in all of its namespaces, its
- * root and working directory (`nsenter --all --root --wd`), then through the job's own final step
+ * root and working directory (`nsenter --all --root --wd`: /work), then through the job's own final step
  * (setpriv: its capability sets, none ambient, its user and groups: final-exec.ts), with the job's
  * environment: what the probe can do is what the job's command could. Ready when it exits 0. An
  * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
@@ -8,6 +8,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { spawnProcess } from '../../exec.js';
+import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {
@@ -31,7 +32,17 @@ export function execAttempt(
 ): Promise<Attempt> {
   const child = spawnProcess(
     nsenter,
-    ['-t', String(pid), '--all', '--root', '--wd', '--', ...asTheJob(probe.as, probe.command)],
+    [
+      '-t',
+      String(pid),
+      '--all',
+      '--root',
+      // The job's working directory, opened here through its root: the target's own cwd is set
+      // only after the go (bwrap's chdir), so a probe made at once could start in /.
+      `--wd=/proc/${String(pid)}/root${JOB_WORKDIR}`,
+      '--',
+      ...asTheJob(probe.as, probe.command),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...probe.env } },
   );
   const output: Buffer[] = [];

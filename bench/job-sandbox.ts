@@ -1,0 +1,72 @@
+/**
+ * The kernel-side floor of an rnx job, for the engine benchmark: the very bwrap command line rnx
+ * runs for a host-root `none` job (its namespaces, the job's mounts, /dev, the masked paths, then
+ * setpriv dropping capabilities; see src/isolation/start/sandbox-args.ts), without the start
+ * protocol fds, so that `make` can run it as a baseline of the same kernel work.
+ */
+import { join } from 'node:path';
+import { newJobId } from '../src/isolation/records/job-id.js';
+import {
+  prepareJobFilesystem,
+  releaseJobFilesystem,
+} from '../src/isolation/filesystem/job-filesystem.js';
+import { writeJobFiles } from '../src/isolation/filesystem/job-files.js';
+import { withExtraSteps } from '../src/isolation/filesystem/mount-plan.js';
+import { DEFAULT_CAPABILITIES } from '../src/isolation/start/capabilities.js';
+import { setprivLauncher } from '../src/isolation/start/final-exec.js';
+import { sandboxArgs } from '../src/isolation/start/sandbox-args.js';
+import type { Database } from '../src/state/database.js';
+
+export interface JobSandbox {
+  /** `bwrap` and its arguments, running the command (`true` by default). */
+  readonly argv: readonly string[];
+  release(): Promise<void>;
+}
+
+export async function jobSandbox(
+  db: Database,
+  stateDir: string,
+  command: readonly string[] = ['true'],
+): Promise<JobSandbox> {
+  const id = newJobId();
+  const files = writeJobFiles(join(stateDir, 'run', id), {
+    stateDir,
+    hostname: `rnx-${id}`,
+    hosts: [],
+    hasNetwork: false,
+  });
+  const prepared = await prepareJobFilesystem(
+    db,
+    stateDir,
+    {
+      id,
+      command: 'true',
+      args: [],
+      env: {},
+      secretEnv: {},
+      network: 'none',
+      resources: {},
+    },
+    { hostsFile: files.hosts, resolvFile: files.resolv },
+  );
+  if (!prepared.ok) throw new Error(prepared.problem.message);
+  const launcher = setprivLauncher('/usr/bin/setpriv', prepared.value.hostRoot);
+  const args = sandboxArgs({
+    hostname: `rnx-${id}`,
+    fs: withExtraSteps(prepared.value.steps, launcher.steps),
+    final: { capabilities: DEFAULT_CAPABILITIES },
+    setpriv: launcher.argv,
+    command: command[0] ?? 'true',
+    args: command.slice(1),
+    protocol: 'none',
+  });
+  return {
+    argv: ['bwrap', ...args],
+    release: async () => void (await releaseJobFilesystem(db, stateDir, id)),
+  };
+}
+
+/** One word for sh (and make): single-quoted. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
