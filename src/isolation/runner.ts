@@ -23,6 +23,7 @@ import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
 import { startJobProcess } from './start/job-process.js';
 import type { Spawner } from './start/spawner.js';
 import { handshake } from './start/handshake.js';
+import { goFifo } from './start/go-fifo.js';
 import { outputPipes } from './start/output-pipes.js';
 import { commandExists } from './start/resolve-command.js';
 import { sandboxArgs } from './start/sandbox-args.js';
@@ -312,11 +313,15 @@ export async function runJob(
           pipe.reader.destroy();
         }
       });
+      const go = await goFifo(dir, runDir);
+      if (!go.ok) return await end({ reason: 'start-failed', problem: go.problem });
+      onEnd(() => go.value.close());
       output$ = {
         stdout,
         stderr,
         onStdout: (chunk) => output.stdout(chunk),
         onStderr: (chunk) => output.stderr(chunk),
+        go: go.value,
       };
     } else {
       // Its supervisor sends the output to the job's log (masked), while it runs on alone.

@@ -209,6 +209,27 @@ describe('rnx job run and the job commands', () => {
       'sleep 100 & sleep 200',
     ]);
     const running = await waitForRunning('stopme');
+    // Both sleeps started (RUNNING comes with the go, before bash forked them): a SIGTERM before
+    // that would find bash alone, which as PID 1 ignores it, and the stop would end in SIGKILL.
+    const sleeps = (): number => {
+      try {
+        const pid = String(running.pid);
+        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+          .trim()
+          .split(' ')
+          .filter((child) => {
+            try {
+              return readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'sleep';
+            } catch {
+              return false;
+            }
+          }).length;
+      } catch {
+        return 0;
+      }
+    };
+    for (let i = 0; i < 5000 && sleeps() < 2; i++) await sleep(2);
+    assert.equal(sleeps(), 2);
     const stop = await rnx(['job', 'stop', 'stopme', '--grace=2s']);
     assert.equal(stop.code, 0, stop.stderr);
     // bash (PID 1) exits by itself once SIGTERM ended its foreground child: 128 + 15.
@@ -239,7 +260,7 @@ describe('rnx job run and the job commands', () => {
     await run.printed('trapped');
     const running = await waitForRunning('ctrlc2');
     run.child.kill('SIGINT');
-    await sleep(300);
+    await run.printed('ignoring TERM');
     assert.equal((await statusOf(running.id)).status, 'RUNNING');
     run.child.kill('SIGINT');
     assert.equal(await run.done, 130);

@@ -1,9 +1,11 @@
 /**
  * `rnx job list` filters (--status, --network, --workflow, --limit with the hidden-jobs line) and
- * `rnx system prune --older-than`, which removes the records and logs of ended jobs only.
+ * `rnx system prune --older-than`, which removes the records and logs of ended jobs only, and only
+ * in its own state directory.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -36,6 +38,29 @@ describe('job list filters and prune --older-than', () => {
     const wrong = await rnx('job', 'list', '--status', 'DONE');
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /unknown status 'DONE'/);
+  });
+
+  it('prune --older-than in a copy of the state directory leaves the original logs alone', async () => {
+    const copy = tempDir('rnx-prune-copy-');
+    try {
+      const moved = join(copy.dir, 'state');
+      cpSync(state.dir, moved, { recursive: true });
+      const list = JSON.parse((await rnx('job', 'list', '--json')).stdout) as {
+        id: string;
+        log: string;
+      }[];
+      assert.equal(list.length, 3);
+      const pruned = await runCli(['system', 'prune', '--older-than=1ms'], { stateDir: moved });
+      assert.equal(pruned.code, 0, pruned.stderr);
+      assert.match(pruned.stdout, /removed 3 job records with their logs/);
+      // The copy's own logs are gone; the logs its records name, in the original, are not.
+      for (const job of list) {
+        assert.equal(existsSync(join(moved, 'logs', `${job.id}.log`)), false);
+        assert.equal(existsSync(job.log), true, job.log);
+      }
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('prune --older-than removes ended jobs with their logs', async () => {

@@ -4,16 +4,34 @@
  * The job is the heaviest kind: a runtime (its writable layer is mounted on the host), a volume, a
  * memory limit, on the bridge network. Each point is a state the test sees on the host (a
  * directory, a mount, a cgroup, the bwrap process, the job's own marker), not a fixed delay; rnx is
- * killed as soon as it is reached.
+ * killed as soon as it is reached. Three more points are held exactly, by a tool the test puts
+ * first on rnx's PATH that marks it was called and waits to be let go: `bwrap` held before its exec
+ * (spawned, not yet in the job's cgroups, and before bwrap's --die-with-parent: let go, it runs on
+ * without rnx), `ip` held before phase 2 (the job's PID 1 in its cgroups, no veth yet), `nsenter`
+ * held after phase 2 (the veth made and configured, the go not given). Before the go, the
+ * command must never run, whatever is killed when.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { findTool, type HostTool } from '../../src/host-tools.js';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { makeBusyboxRootfs } from '../helpers/fs-job.js';
 import {
+  cmdline,
   entries,
+  hostVeths,
   jobCgroups,
   leftOnHost,
   mountsUnder,
@@ -25,13 +43,91 @@ import { sleep } from './job-rig.js';
 const state = tempDir('rnx-killed-');
 after(() => state.cleanup());
 
+/** The marks the job's command leaves, one a job whose command ran. */
+const marks = (): string[] => entries(join(state.dir, 'volumes', 'marks'));
+
 const points: [string, () => boolean][] = [
   ['its run directory exists', () => entries(join(state.dir, 'run')).length > 0],
   ['its runtime layer is mounted', () => mountsUnder(join(state.dir, 'fs')).length > 0],
   ['its cgroup exists', () => jobCgroups(state.dir).length > 0],
   ['bwrap runs', () => processesOfState(state.dir).length > 0],
-  ['the command runs', () => entries(join(state.dir, 'volumes', 'marks')).length > 0],
+  ['the command runs', () => marks().length > 0],
 ];
+
+interface HeldTool {
+  /** Put first on PATH. */
+  readonly bin: string;
+  readonly marked: string;
+  readonly hold: string;
+}
+
+/**
+ * A `tool` that marks it was called (an empty file `marked`) and waits for the test to let it go
+ * (a line on the FIFO `hold`): before running the real one, or after it ran (its exit code kept).
+ */
+function heldTool(tool: HostTool, when: 'before' | 'after'): HeldTool {
+  const dir = join(state.dir, `held-${tool}`);
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  const marked = join(dir, 'marked');
+  const hold = join(dir, 'hold');
+  execFileSync('mkfifo', [hold]);
+  const real = findTool(tool) ?? tool;
+  const body =
+    when === 'before'
+      ? `: > ${marked}\nread _ < ${hold}\nexec ${real} "$@"\n`
+      : `${real} "$@"\nrc=$?\n: > ${marked}\nread _ < ${hold}\nexit $rc\n`;
+  const script = join(dir, 'bin', tool);
+  writeFileSync(script, `#!/bin/sh\n${body}`);
+  chmodSync(script, 0o755);
+  return { bin: join(dir, 'bin'), marked, hold };
+}
+
+/** Lets a held tool go, if it waits (never blocks: without a reader there is nothing to do). */
+function letGo(tool: HeldTool): void {
+  try {
+    const fd = openSync(tool.hold, constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(fd, '\n');
+    closeSync(fd);
+  } catch {
+    // Nobody waits.
+  }
+}
+
+async function until(reached: () => boolean, boundMs: number): Promise<boolean> {
+  const began = Date.now();
+  while (!reached() && Date.now() - began < boundMs) await sleep(2);
+  return reached();
+}
+
+function startRnx(path = process.env['PATH'] ?? ''): {
+  child: ReturnType<typeof spawn>;
+  done: Promise<unknown>;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      RNX_BIN,
+      'job',
+      'run',
+      '--runtime=tiny',
+      '--network=bridge',
+      '--volume=marks',
+      '--max-memory=64M',
+      '--',
+      'sh',
+      '-c',
+      'touch /volumes/marks/$RNX_JOB_ID; sleep 300',
+    ],
+    { env: { ...process.env, PATH: path, RNX_STATE_DIR: state.dir }, stdio: 'ignore' },
+  );
+  return { child, done: new Promise((resolve) => child.on('close', resolve)) };
+}
+
+async function nothingLeftAfterNextRnx(): Promise<void> {
+  const next = await runCli(['job', 'list'], { stateDir: state.dir });
+  assert.equal(next.code, 0, next.stderr);
+  assert.deepEqual(leftOnHost(state.dir), NOTHING_LEFT);
+}
 
 describe('rnx killed during a start', () => {
   before(async () => {
@@ -42,31 +138,58 @@ describe('rnx killed during a start', () => {
 
   for (const [point, reached] of points) {
     it(`leaves nothing once the next rnx ran, killed when ${point}`, async () => {
-      const child = spawn(
-        process.execPath,
-        [
-          RNX_BIN,
-          'job',
-          'run',
-          '--runtime=tiny',
-          '--network=bridge',
-          '--volume=marks',
-          '--max-memory=64M',
-          '--',
-          'sh',
-          '-c',
-          'touch /volumes/marks/$RNX_JOB_ID; sleep 300',
-        ],
-        { env: { ...process.env, RNX_STATE_DIR: state.dir }, stdio: 'ignore' },
-      );
-      const done = new Promise((resolve) => child.on('close', resolve));
+      const { child, done } = startRnx();
       // Checked as often as the machine allows; rnx may already be past the point when it is seen.
       while (!reached() && child.exitCode === null) await sleep(1);
       child.kill('SIGKILL');
       await done;
-      const next = await runCli(['job', 'list'], { stateDir: state.dir });
-      assert.equal(next.code, 0, next.stderr);
-      assert.deepEqual(leftOnHost(state.dir), NOTHING_LEFT);
+      await nothingLeftAfterNextRnx();
+    });
+  }
+
+  const held: [string, HostTool, 'before' | 'after', () => void][] = [
+    [
+      'spawned bwrap, before the cgroup join',
+      'bwrap',
+      'before',
+      () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
+    ],
+    [
+      'the job in its cgroups, before the veth',
+      'ip',
+      'before',
+      () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
+    ],
+    [
+      'the veth wired, before the go',
+      'nsenter',
+      'after',
+      () => assert.equal(hostVeths().length, 1, 'the veth made'),
+    ],
+  ];
+  for (const [point, tool, when, check] of held) {
+    it(`never runs the command and leaves nothing once the next rnx ran, killed with ${point}`, async () => {
+      const held = heldTool(tool, when);
+      const before = marks().length;
+      const { child, done } = startRnx(`${held.bin}:${process.env['PATH'] ?? ''}`);
+      try {
+        assert.ok(await until(() => existsSync(held.marked), 30_000), `${tool} never called`);
+        check();
+        child.kill('SIGKILL');
+        await done;
+        // Let go: what rnx started runs on without it (a bwrap let go now starts too late for
+        // --die-with-parent) until it waits for the go that never comes.
+        letGo(held);
+        // The held tool went on: it exec'd (bwrap) or ended (ip, nsenter).
+        const holding = (): boolean =>
+          processesOfState(state.dir).some((pid) => cmdline(pid).includes(held.bin));
+        assert.ok(await until(() => !holding(), 30_000), `${tool} still held`);
+        await nothingLeftAfterNextRnx();
+        assert.equal(marks().length, before, 'the command never ran');
+      } finally {
+        child.kill('SIGKILL');
+        letGo(held);
+      }
     });
   }
 });

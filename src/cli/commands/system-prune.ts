@@ -50,7 +50,7 @@ export const command: Command = {
     const db = openDatabase(dir);
     if (older !== undefined) {
       const cutoff = new Date(Date.now() - older.value).toISOString();
-      const jobs = pruneEndedJobs(db, cutoff);
+      const jobs = pruneEndedJobs(db, dir, cutoff);
       const runs = pruneEndedRuns(db, cutoff);
       for (const runId of runs) rmSync(join(dir, 'logs', `${runId}.log`), { force: true });
       writeLine(

@@ -105,6 +105,9 @@ export const DOCKER_READONLY_PATHS = [
   '/proc/sysrq-trigger',
 ];
 
+/** Where every job's command starts (its workspace). */
+export const JOB_WORKDIR = '/work';
+
 /** The directories a job gets its own of: the host's are never shown. */
 export const OWN_DIRS = ['/proc', '/sys', '/dev', '/tmp', '/run', '/work', '/volumes'];
 
@@ -188,7 +191,7 @@ export function planMounts(input: MountPlanInput): FsStep[] {
     steps.push({ kind: 'ro-bind', source: input.resolvFile, target: '/etc/resolv.conf' });
   }
   if (root.kind === 'host') steps.push({ kind: 'remount-ro', target: '/' });
-  steps.push({ kind: 'chdir', path: '/work' });
+  steps.push({ kind: 'chdir', path: JOB_WORKDIR });
   return steps;
 }
 

@@ -1,13 +1,14 @@
 /**
  * One attempt of the `exec` probe: the command runs inside the job, in all of its namespaces, its
- * root and working directory (`nsenter --all --root --wd`), then through the job's own final step
+ * root and working directory (`nsenter --all --root --wd`: /work), then through the job's own final step
  * (setpriv: its capability sets, none ambient, its user and groups: final-exec.ts), with the job's
  * environment: what the probe can do is what the job's command could. Ready when it exits 0. An
  * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
  * the job's PID namespace; its child is killed first).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { spawnProcess } from '../../exec.js';
+import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {
@@ -31,7 +32,17 @@ export function execAttempt(
 ): Promise<Attempt> {
   const child = spawnProcess(
     nsenter,
-    ['-t', String(pid), '--all', '--root', '--wd', '--', ...asTheJob(probe.as, probe.command)],
+    [
+      '-t',
+      String(pid),
+      '--all',
+      '--root',
+      // The job's working directory, opened here through its root: the target's own cwd is set
+      // only after the go (bwrap's chdir), so a probe made at once could start in /.
+      `--wd=/proc/${String(pid)}/root${JOB_WORKDIR}`,
+      '--',
+      ...asTheJob(probe.as, probe.command),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...probe.env } },
   );
   const output: Buffer[] = [];
@@ -68,6 +79,24 @@ export function execAttempt(
       });
     });
   });
+}
+
+/**
+ * True while the job's PID 1 is still bwrap: after the go, bwrap (already in the job's root) still
+ * changes to /work and then executes the job's final step. A probe entered before that exec would
+ * take bwrap's working directory (`/`), not the job's. Compared by the executable's device and
+ * inode, which name the same file whatever mount namespace it is seen from.
+ */
+export function stillSettingUp(pid: number, bwrap: string | undefined): boolean {
+  if (bwrap === undefined) return false;
+  try {
+    const running = statSync(`/proc/${String(pid)}/exe`);
+    const tool = statSync(bwrap);
+    return running.dev === tool.dev && running.ino === tool.ino;
+  } catch {
+    // PID 1 is gone (the attempt then fails on its own) or bwrap moved: nothing to wait for.
+    return false;
+  }
 }
 
 /** SIGKILL to nsenter's children (inside the job), then to nsenter. */

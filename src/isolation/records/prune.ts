@@ -8,7 +8,8 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../state/database.js';
 import { jobFilesystemDir, pruneJobFilesystems } from '../filesystem/job-filesystem.js';
-import { removeJobFiles } from '../filesystem/job-files.js';
+import { logPathOf, removeJobFiles } from '../filesystem/job-files.js';
+import { JOB_ID_PATTERN } from './job-id.js';
 import { getJob } from './job-store.js';
 import { timesPathOf } from '../output/log-times.js';
 
@@ -39,16 +40,22 @@ export async function pruneStrays(db: Database, stateDir: string): Promise<strin
 /**
  * `rnx system prune --older-than`: the records and logs of jobs that ended before `cutoff` (an
  * ISO time). Running jobs are never touched. Returns the ids removed.
+ *
+ * The log removed is the one in this state directory, whatever path the record holds: a copied or
+ * moved state directory records the logs of its old place, which are not this prune's to remove.
  */
-export function pruneEndedJobs(db: Database, cutoff: string): string[] {
-  const old = db
-    .prepare('SELECT id, log_path AS logPath FROM jobs WHERE active = 0 AND ended_at < ?')
-    .all(cutoff) as { id: string; logPath: string }[];
+export function pruneEndedJobs(db: Database, stateDir: string, cutoff: string): string[] {
+  const old = db.prepare('SELECT id FROM jobs WHERE active = 0 AND ended_at < ?').all(cutoff) as {
+    id: string;
+  }[];
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
-  for (const job of old) {
-    rmSync(job.logPath, { force: true });
-    rmSync(timesPathOf(job.logPath), { force: true });
-    remove.run(job.id);
+  for (const { id } of old) {
+    if (JOB_ID_PATTERN.test(id)) {
+      const log = logPathOf(stateDir, id);
+      rmSync(log, { force: true });
+      rmSync(timesPathOf(log), { force: true });
+    }
+    remove.run(id);
   }
   return old.map((j) => j.id);
 }

@@ -1,6 +1,7 @@
 /**
  * Starts a job's process: one `bwrap` (see sandbox-args.ts) with the job's stdout and stderr as
  * FIFOs (output-pipes.ts) and the protocol fds (3, 5, 6; fd 4 is a detached job's supervisor's).
+ * In the foreground the block fd is the go FIFO (go-fifo.ts), which never ends without the go.
  * A detached job's bwrap is started by its supervisor (detach/supervisor.ts), which sends its
  * output to the log and has no status fd (the supervisor gets bwrap's exit status, the same
  * number); the go reaches bwrap through the supervisor's relay (a line `g` on fd 5), which
@@ -16,6 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
+import type { GoFifo } from './go-fifo.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
 import type { Spawner } from './spawner.js';
@@ -65,6 +67,8 @@ export interface StartOptions {
         readonly stderr: OutputPipe;
         readonly onStdout: (chunk: Buffer) => void;
         readonly onStderr: (chunk: Buffer) => void;
+        /** bwrap's block fd: the go FIFO (go-fifo.ts), never at an end of file. */
+        readonly go: GoFifo;
       }
     | {
         /** The supervisor's argv (see detach/supervisor.ts), to which bwrap's is appended. */
@@ -134,7 +138,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
   ];
   stdio[PROTOCOL_FDS.info] = 'pipe';
   stdio[4] = 'ignore';
-  stdio[PROTOCOL_FDS.block] = 'pipe';
+  stdio[PROTOCOL_FDS.block] = out?.go.fd ?? 'pipe';
   if (out !== undefined) stdio[PROTOCOL_FDS.status] = 'pipe';
   const child: ChildProcess = spawnProcess(argv[0] ?? options.bwrap, argv.slice(1), {
     stdio,
@@ -146,9 +150,10 @@ export function startJobProcess(options: StartOptions): JobProcess {
   });
   const stdioStreams = child.stdio as unknown as readonly (Socket | null)[];
   const info = stdioStreams[PROTOCOL_FDS.info] as Socket;
-  const block = stdioStreams[PROTOCOL_FDS.block] as Socket;
+  // The supervisor's pipe (detached); in the foreground the go FIFO's fd, no stream.
+  const block = stdioStreams[PROTOCOL_FDS.block] ?? undefined;
   const status = stdioStreams[PROTOCOL_FDS.status] ?? undefined;
-  block.on('error', () => undefined);
+  block?.on('error', () => undefined);
   const readers: Socket[] = [];
   if (out !== undefined) {
     // The job holds the write ends now; rnx's copies would keep the readers from seeing EOF.
@@ -193,12 +198,13 @@ export function startJobProcess(options: StartOptions): JobProcess {
       // The supervisor's own exit: what its bwrap or relay still hold of the fds is not waited for.
       child.on('exit', (code, signal) => {
         info.destroy();
-        block.destroy();
+        block?.destroy();
         resolve({ code, signal, ran: false });
       });
       return;
     }
     child.on('close', (code, signal) => {
+      out?.go.close();
       const streams = [...readers, ...(status === undefined ? [] : [status])];
       void Promise.all(streams.map(ended)).then(() => {
         if (exitCode !== undefined) resolve({ ...exitFromStatus(exitCode), ran: true });
@@ -214,20 +220,21 @@ export function startJobProcess(options: StartOptions): JobProcess {
     exited,
     supervisorPid: supervisor === undefined ? undefined : own,
     go() {
-      // bwrap reads one byte; a supervisor's relay reads a line.
-      block.end(supervisor === undefined ? 'g' : 'g\n');
+      // bwrap reads one byte from the go FIFO; a supervisor's relay reads a line.
+      if (out !== undefined) out.go.go();
+      else block?.end('g\n');
     },
     kill() {
-      // PID 1 first (the namespace dies with it), then bwrap; bwrap's own death would also take
-      // PID 1 down (--die-with-parent), but the block fd must never be closed without a kill:
-      // on EOF bwrap lets the command run.
+      // PID 1 first (the namespace dies with it), then bwrap. (The go FIFO never gives bwrap an
+      // end of file; the supervisor's relay undoes a start whose pipe ends without a go.)
       killPid(pid1);
       // The supervisor is its group's leader (a session of its own): -own is that whole group.
       killPid(supervisor === undefined ? own : -own);
+      out?.go.close();
     },
     detach() {
       info.destroy();
-      block.destroy();
+      block?.destroy();
       child.unref();
     },
   };
@@ -256,14 +263,15 @@ function startRemotely(
   ];
   stdio[PROTOCOL_FDS.info] = 'pipe';
   stdio[4] = 'ignore';
-  stdio[PROTOCOL_FDS.block] = 'pipe';
+  // The go FIFO (go-fifo.ts): written by this thread, no pipe for the spawner thread to hold.
+  stdio[PROTOCOL_FDS.block] = out.go.fd;
   stdio[PROTOCOL_FDS.status] = 'pipe';
   const remote = spawner.spawn({
     file: options.bwrap,
     args: options.args,
     env: options.env,
     stdio,
-    fds: PROTOCOL_FDS,
+    fds: { info: PROTOCOL_FDS.info, status: PROTOCOL_FDS.status },
   });
   const readers = [out.stdout.reader, out.stderr.reader];
   out.stdout.reader.on('data', out.onStdout);
@@ -285,9 +293,11 @@ function startRemotely(
   });
   const exited = remote.closed.then(async (closed): Promise<Exit> => {
     if (closed.error !== undefined) {
+      out.go.close();
       for (const reader of readers) reader.destroy();
       return { code: null, signal: null, ran: false, error: closed.error };
     }
+    out.go.close();
     await Promise.all(readers.map(ended));
     if (closed.exitCode !== undefined) return { ...exitFromStatus(closed.exitCode), ran: true };
     if (closed.code !== null) return { ...exitFromStatus(closed.code), ran: false };
@@ -297,11 +307,12 @@ function startRemotely(
     childPid: remote.childPid,
     exited,
     supervisorPid: undefined,
-    go: () => remote.go(),
+    go: () => out.go.go(),
     kill() {
       killed = true;
       killPid(pid1);
       killPid(bwrapPid);
+      out.go.close();
     },
     detach() {
       // Detached jobs are started by their supervisor, never through the spawner thread.

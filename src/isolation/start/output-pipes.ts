@@ -4,7 +4,8 @@
  * /dev/stdout or /dev/stderr (logs of nginx, PostgreSQL's `logging_collector` off, shell scripts)
  * break. Node has no mkfifo(3), so FIFOs are made ahead, in batches, by one `mkfifo` process into
  * `<state>/fifos/`; a job takes two by rename(2) into its run directory (atomic: two rnx processes
- * never take the same one), so a job start spawns nothing for its output once the pool is filled.
+ * never take the same one), and a third for its go (go-fifo.ts), so a job start spawns nothing for
+ * them once the pool is filled.
  * rnx opens the read end (non-blocking, so no writer is needed yet), then the write end that the
  * job gets as fd 1 or 2; the parent's copy of the write end is closed once the job is spawned, so
  * the read end sees EOF when the job and everything it started are gone.
@@ -24,8 +25,8 @@ import { randomBytes } from 'node:crypto';
 import { runTool } from '../../exec.js';
 import { fail, ok, type Result } from '../../problem.js';
 
-/** FIFOs made per `mkfifo` process. */
-export const FIFO_BATCH = 64;
+/** FIFOs made per `mkfifo` process: 32 foreground jobs' (stdout, stderr, the go: go-fifo.ts). */
+export const FIFO_BATCH = 96;
 
 export interface OutputPipe {
   /** The FIFO in the job's run directory. */
@@ -99,6 +100,16 @@ function openPipe(path: string): OutputPipe {
   return { path, writeFd, closeWrite, reader };
 }
 
+/** Moves a FIFO of the pool to `target`, filling the pool first when it is empty. */
+export async function takeFifo(stateDir: string, target: string): Promise<Result<void>> {
+  if (takeOne(stateDir, target)) return ok(undefined);
+  const filled = await fillPool(stateDir);
+  if (!filled.ok) return filled;
+  return takeOne(stateDir, target)
+    ? ok(undefined)
+    : fail('fifo-failed', 'no FIFO could be taken from the pool');
+}
+
 /** Two FIFOs in the run directory, opened: `stdout` and `stderr`. */
 export async function outputPipes(
   stateDir: string,
@@ -106,10 +117,8 @@ export async function outputPipes(
 ): Promise<Result<{ stdout: OutputPipe; stderr: OutputPipe }>> {
   const paths = [join(runDir, 'stdout'), join(runDir, 'stderr')] as const;
   for (const path of paths) {
-    if (takeOne(stateDir, path)) continue;
-    const filled = await fillPool(stateDir);
-    if (!filled.ok) return filled;
-    if (!takeOne(stateDir, path)) return fail('fifo-failed', 'no output pipe could be taken');
+    const taken = await takeFifo(stateDir, path);
+    if (!taken.ok) return taken;
   }
   return ok({ stdout: openPipe(paths[0]), stderr: openPipe(paths[1]) });
 }

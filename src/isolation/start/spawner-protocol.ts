@@ -1,19 +1,17 @@
 /** The messages between a job start on the main thread and the spawner thread (spawner.ts). */
 
-export type SpawnerRequest =
-  | {
-      readonly op: 'spawn';
-      readonly id: number;
-      readonly file: string;
-      readonly args: readonly string[];
-      readonly env: NodeJS.ProcessEnv;
-      /** The child's fds: file descriptors of this process (threads share them), or a new pipe. */
-      readonly stdio: readonly (number | 'ignore' | 'pipe')[];
-      /** Where bwrap's protocol pipes are among them (sandbox-args.ts). */
-      readonly fds: { readonly info: number; readonly block: number; readonly status: number };
-    }
-  /** One byte on the job's block fd: let it run. */
-  | { readonly op: 'go'; readonly id: number };
+export type SpawnerRequest = {
+  readonly op: 'spawn';
+  readonly id: number;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** The child's fds: file descriptors of this process (threads share them), or a new pipe. */
+  readonly stdio: readonly (number | 'ignore' | 'pipe')[];
+  /** Where bwrap's protocol pipes are among them (sandbox-args.ts); the block fd is the go
+   * FIFO (go-fifo.ts), written by the main thread. */
+  readonly fds: { readonly info: number; readonly status: number };
+};
 
 export type SpawnerReply =
   /** bwrap runs (its pid); the main thread may close its copies of the stdio fds. */

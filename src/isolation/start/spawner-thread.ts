@@ -3,7 +3,8 @@
  * thread and speaks bwrap's protocol fds for it. Node's spawn() blocks its thread until the child
  * has exec'd (a fork of the whole process, then the wait for the child to be scheduled: 2 ms idle,
  * 9 ms under load for a 115 MB rnx); here that blocks this thread, not the one that runs the
- * workflow. Messages in: `spawn` and `go`; out: `spawned`, `info`, `closed` (see spawner.ts).
+ * workflow. Messages in: `spawn` (the go is the job's go FIFO, written by the main thread); out:
+ * `spawned`, `info`, `closed` (see spawner.ts).
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -11,7 +12,6 @@ import { parentPort } from 'node:worker_threads';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol.js';
 
 const port = parentPort;
-const blocks = new Map<number, Socket>();
 const say = (reply: SpawnerReply): void => port?.postMessage(reply);
 
 function readAll(stream: Socket, onText: (text: string) => void): Promise<void> {
@@ -39,10 +39,7 @@ function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
   }
   const streams = child.stdio as unknown as readonly (Socket | null)[];
   const info = streams[fds.info] as Socket;
-  const block = streams[fds.block] as Socket;
   const status = streams[fds.status] as Socket;
-  block.on('error', () => undefined);
-  blocks.set(id, block);
   say({ id, kind: 'spawned', pid: child.pid ?? -1 });
   let told = false;
   void readAll(info, (text) => {
@@ -67,11 +64,9 @@ function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
     }
   });
   child.on('error', (error) => {
-    blocks.delete(id);
     say({ id, kind: 'closed', code: null, signal: null, error: error.message });
   });
   child.on('close', (code, signal) => {
-    blocks.delete(id);
     void statusRead.then(() =>
       say({
         id,
@@ -85,7 +80,5 @@ function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
 }
 
 port?.on('message', (text: string) => {
-  const request = JSON.parse(text) as SpawnerRequest;
-  if (request.op === 'spawn') start(request);
-  else blocks.get(request.id)?.end('g');
+  start(JSON.parse(text) as SpawnerRequest);
 });

@@ -19,7 +19,6 @@ export interface RemoteChild {
   /** The job's PID 1 (bwrap's info fd); undefined if bwrap ended before it said. */
   readonly childPid: Promise<number | undefined>;
   readonly closed: Promise<Extract<SpawnerReply, { kind: 'closed' }>>;
-  go(): void;
 }
 
 export interface Spawner {
@@ -70,7 +69,6 @@ export function spawnerThread(): Spawner {
         pid: new Promise((resolve) => (spawned = resolve)),
         childPid: new Promise((resolve) => (info = resolve)),
         closed: new Promise((resolve) => (closed = resolve)),
-        go: () => worker.postMessage(JSON.stringify({ op: 'go', id } satisfies SpawnerRequest)),
       };
       pending.set(id, { spawned, info, closed });
       // While a job runs, its pipes keep rnx alive, not the thread.
