@@ -53,6 +53,16 @@ function processesWith(needle: string): number[] {
 const detached = (args: readonly string[]): ReturnType<typeof runCli> =>
   rnx(['job', 'run', '-d', ...args]);
 
+/** True once `pids()` is empty (killed processes take a moment to exit); bounded. */
+async function gone(pids: () => number[]): Promise<boolean> {
+  const end = performance.now() + 5000;
+  while (pids().length > 0) {
+    if (performance.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return true;
+}
+
 async function finalRecord(id: string): Promise<{ code: number | null; record: Record }> {
   const waited = await rnx(['job', 'wait', id, '--json']);
   return { code: waited.code, record: JSON.parse(waited.stdout) as Record };
@@ -217,6 +227,33 @@ describe('rnx job run -d --timeout', () => {
     );
     assert.deepEqual(leftovers(state.dir, [id], []), []);
     assert.deepEqual(processesWith(id), [], 'no supervisor, timer or rnx of the job is left');
+  });
+
+  it('a killed supervisor leaves no timer behind once the next rnx command ran', async () => {
+    const started = await detached(['--network=none', '--timeout=4322s', 'sleep', '300']);
+    assert.equal(started.code, 0, started.stderr);
+    const id = started.stdout.trim();
+    // The supervisor: the shell named rnx-supervisor whose parent is not one (its relay's is).
+    const shells = processesWith(`ends/${id}`).filter((pid) =>
+      readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8')
+        .split('\0')
+        .includes('rnx-supervisor'),
+    );
+    const supervisor = shells.find((pid) => {
+      const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+      return !shells.includes(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    });
+    assert.ok(supervisor !== undefined && shells.length === 2, 'a supervisor and its timer');
+    process.kill(supervisor, 'SIGKILL');
+    const next = await rnx(['job', 'list']);
+    assert.equal(next.code, 0, next.stderr);
+    const { record } = await finalRecord(id);
+    assert.equal(record.reason, 'orphaned');
+    assert.ok(
+      await gone(() => [...processesWith('4322'), ...processesWith(id)]),
+      'no supervisor, timer, sleep or bwrap of the job is left',
+    );
+    assert.deepEqual(leftovers(state.dir, [id], []), []);
   });
 
   it('a job that ends before its timeout leaves no timer behind', async () => {

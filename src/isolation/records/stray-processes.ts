@@ -5,18 +5,24 @@
  * bwrap lives on outside the job's cgroups, and on the EOF of its block fd it even lets the command
  * run. They are found by the job's run directory, which every bwrap of the job has in its arguments
  * (the hosts file it binds), and ended with the job's PID 1 first (the kernel then kills everything
- * in the job's PID namespace), then bwrap. Only run when a job was orphaned: one scan of /proc.
+ * in the job's PID namespace), then bwrap. A detached job's supervisor killed while it ran leaves
+ * its relay (a subshell of the supervisor, with the same arguments, which name the job's run
+ * directory: the go FIFO) when the job has a timeout: that timer and its `sleep` go too. Only run
+ * when a job was orphaned: one scan of /proc.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A bwrap (by its command name: nobody else's process is touched) whose arguments hold `needle`. */
+/**
+ * A bwrap, or a detached job's supervisor shell or relay (by command name and argv[0]: nobody
+ * else's process is touched), whose arguments hold `needle`.
+ */
 function bwrapWith(pid: number, needle: string): boolean {
   try {
-    return (
-      readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim() === 'bwrap' &&
-      readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').includes(needle)
-    );
+    const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8');
+    const supervisor = comm === 'sh' && cmdline.split('\0').includes('rnx-supervisor');
+    return (comm === 'bwrap' || supervisor) && cmdline.includes(needle);
   } catch {
     return false;
   }
