@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cgroupLayout, type CgroupLayout } from '../../src/isolation/cgroups/layout.js';
-import { jobSpec, processExists, run, sleep } from './job-rig.js';
+import { jobSpec, processExists, run } from './job-rig.js';
 
 function v2Layout(): CgroupLayout {
   const layout = cgroupLayout();
@@ -24,7 +24,7 @@ function v2Layout(): CgroupLayout {
 describe('jobs in cgroup v2 leaves', () => {
   it('tracks the whole tree in one leaf, stops it, and removes the leaf', async () => {
     const layout = v2Layout();
-    const spec = jobSpec('bash', ['-c', 'sleep 100 & sleep 200 & wait']);
+    const spec = jobSpec('bash', ['-c', 'sleep 100 & sleep 200 & echo up; wait']);
     const leaf = join(layout.unified ?? '', `rnx-${spec.id}`);
     const stop = new AbortController();
     let pids: number[] = [];
@@ -32,11 +32,12 @@ describe('jobs in cgroup v2 leaves', () => {
       spec,
       {
         signal: stop.signal,
-        onStarted: () =>
-          void sleep(200).then(() => {
-            pids = readFileSync(join(leaf, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number);
-            stop.abort();
-          }),
+        // Once the job said both children are started.
+        onStdout: (chunk) => {
+          if (!chunk.toString().includes('up')) return;
+          pids = readFileSync(join(leaf, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number);
+          stop.abort();
+        },
       },
       { cgroupLayout: layout },
     );

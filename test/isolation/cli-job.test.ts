@@ -260,7 +260,7 @@ describe('rnx job run and the job commands', () => {
     await run.printed('trapped');
     const running = await waitForRunning('ctrlc2');
     run.child.kill('SIGINT');
-    await sleep(300);
+    await run.printed('ignoring TERM');
     assert.equal((await statusOf(running.id)).status, 'RUNNING');
     run.child.kill('SIGINT');
     assert.equal(await run.done, 130);

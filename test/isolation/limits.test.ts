@@ -78,12 +78,16 @@ describe('cgroup limits on the whole job', () => {
       {
         signal: stop.signal,
         onStarted: () => {
-          void sleep(1000).then(() => {
+          // Until the kernel refused a fork (pids.events max), checked as often as it allows.
+          void (async () => {
             const dir = jobCgroupDir(spec.id, 'pids');
+            for (let i = 0; i < 15_000 && !(statValue(events, 'max') > 0); i++) {
+              await sleep(2);
+              events = readFileSync(join(dir, 'pids.events'), 'utf8');
+            }
             current = Number(readFileSync(join(dir, 'pids.current'), 'utf8'));
-            events = readFileSync(join(dir, 'pids.events'), 'utf8');
             stop.abort();
-          });
+          })();
         },
       },
       { graceMs: 500 },

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
-import { jobSpec, processExists, run, sleep } from './job-rig.js';
+import { jobSpec, processExists, run } from './job-rig.js';
 
 function jobProcesses(jobId: string): number[] {
   const layout = cgroupLayout();
@@ -17,15 +17,15 @@ function jobProcesses(jobId: string): number[] {
 describe('stopping a job', () => {
   it('stops the whole tree, background children included', async () => {
     const stop = new AbortController();
-    const spec = jobSpec('bash', ['-c', 'sleep 100 & (sleep 200 &); sleep 300 & wait']);
+    const spec = jobSpec('bash', ['-c', 'sleep 100 & (sleep 200 &); sleep 300 & echo up; wait']);
     let pids: number[] = [];
     const { result } = await run(spec, {
       signal: stop.signal,
-      onStarted: () => {
-        void sleep(300).then(() => {
-          pids = jobProcesses(spec.id);
-          stop.abort();
-        });
+      // Once the job said its children are started.
+      onStdout: (chunk) => {
+        if (!chunk.toString().includes('up')) return;
+        pids = jobProcesses(spec.id);
+        stop.abort();
       },
     });
     assert.equal(result.status, 'STOPPED');
@@ -37,8 +37,16 @@ describe('stopping a job', () => {
   it('gives a job that handles SIGTERM its grace period to finish', async () => {
     const stop = new AbortController();
     const { result, stdout } = await run(
-      jobSpec('bash', ['-c', 'trap "echo cleaning up; exit 0" TERM; while :; do sleep 0.05; done']),
-      { signal: stop.signal, onStarted: () => void sleep(200).then(() => stop.abort()) },
+      jobSpec('bash', [
+        '-c',
+        'trap "echo cleaning up; exit 0" TERM; echo trapped; while :; do sleep 0.05; done',
+      ]),
+      {
+        signal: stop.signal,
+        onStdout: (chunk) => {
+          if (chunk.toString().includes('trapped')) stop.abort();
+        },
+      },
       { graceMs: 5000 },
     );
     assert.equal(result.status, 'STOPPED');
@@ -92,13 +100,18 @@ describe('stopping a job', () => {
     const stop = new AbortController();
     const kill = new AbortController();
     const { result } = await run(
-      jobSpec('bash', ['-c', 'trap "echo ignoring TERM" TERM; while :; do sleep 0.05; done']),
+      jobSpec('bash', [
+        '-c',
+        'trap "echo ignoring TERM" TERM; echo trapped; while :; do sleep 0.05; done',
+      ]),
       {
         signal: stop.signal,
         killSignal: kill.signal,
-        onStarted: () => {
-          stop.abort();
-          void sleep(200).then(() => kill.abort());
+        // Stopped once its trap is set; killed once it said it ignores the stop.
+        onStdout: (chunk) => {
+          const text = chunk.toString();
+          if (text.includes('trapped')) stop.abort();
+          if (text.includes('ignoring TERM')) kill.abort();
         },
       },
       { graceMs: 60_000 },

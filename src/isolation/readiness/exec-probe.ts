@@ -6,7 +6,7 @@
  * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
  * the job's PID namespace; its child is killed first).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { spawnProcess } from '../../exec.js';
 import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
@@ -79,6 +79,24 @@ export function execAttempt(
       });
     });
   });
+}
+
+/**
+ * True while the job's PID 1 is still bwrap: after the go, bwrap (already in the job's root) still
+ * changes to /work and then executes the job's final step. A probe entered before that exec would
+ * take bwrap's working directory (`/`), not the job's. Compared by the executable's device and
+ * inode, which name the same file whatever mount namespace it is seen from.
+ */
+export function stillSettingUp(pid: number, bwrap: string | undefined): boolean {
+  if (bwrap === undefined) return false;
+  try {
+    const running = statSync(`/proc/${String(pid)}/exe`);
+    const tool = statSync(bwrap);
+    return running.dev === tool.dev && running.ino === tool.ino;
+  } catch {
+    // PID 1 is gone (the attempt then fails on its own) or bwrap moved: nothing to wait for.
+    return false;
+  }
 }
 
 /** SIGKILL to nsenter's children (inside the job), then to nsenter. */

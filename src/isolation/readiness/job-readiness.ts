@@ -54,6 +54,7 @@ export class JobReadiness {
     this.watch = watchReadiness({
       ready: this.ready,
       nsenter: findTool('nsenter') ?? 'nsenter',
+      bwrap: findTool('bwrap'),
       pid: job.pid,
       startedAt: performance.now(),
       env: job.env,

@@ -5,7 +5,7 @@
  */
 import type { Readiness } from '../../validate/model.js';
 import type { AsTheJob } from '../start/final-exec.js';
-import { execAttempt } from './exec-probe.js';
+import { execAttempt, stillSettingUp } from './exec-probe.js';
 import type { LogMatcher } from './log-matcher.js';
 import { startNetProbe } from './net-prober.js';
 
@@ -16,6 +16,8 @@ export type ReadinessResult =
 export interface WatchOptions {
   readonly ready: Readiness;
   readonly nsenter: string;
+  /** The bwrap that started the job: until PID 1 stops being it, the job is still being set up. */
+  readonly bwrap: string | undefined;
   /** Host pid of the job's PID 1. */
   readonly pid: number;
   /** performance.now() when the job's command started. */
@@ -77,12 +79,14 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
       case 'exec': {
         const attempt = async (): Promise<void> => {
           const began = performance.now();
-          const r = await execAttempt(
-            options.nsenter,
-            options.pid,
-            { command: probe.command, env: options.env, as: options.as },
-            Math.max(1, remaining()),
-          );
+          const r = stillSettingUp(options.pid, options.bwrap)
+            ? { passed: false, detail: 'the job was still being set up' }
+            : await execAttempt(
+                options.nsenter,
+                options.pid,
+                { command: probe.command, env: options.env, as: options.as },
+                Math.max(1, remaining()),
+              );
           if (canceled) return;
           if (r.passed) return settle({ ready: true, afterMs: afterMs() });
           const wait = Math.max(0, began + ready.intervalMs - performance.now());
