@@ -21,6 +21,13 @@ export interface LoadRequest {
   readonly file: string;
 }
 
+/** Loads a file's text: in a worker thread past LARGE_FILE, else here. */
+export function loadText(source: string, file: string): Promise<LoadedFile> {
+  return source.length > LARGE_FILE
+    ? loadLargeYaml(source, file)
+    : Promise.resolve(loadYaml(source, file));
+}
+
 export async function loadLargeYaml(source: string, file: string): Promise<LoadedFile> {
   const found = await loadInWorker({ source, file });
   return found === undefined ? loadYaml(source, file) : loadedFrom(source, file, found);

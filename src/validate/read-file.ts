@@ -3,8 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } f
 import { resolve } from 'node:path';
 import type { Catalog } from './catalog.js';
 import type { ReadText } from './env-files.js';
-import { LARGE_FILE, loadLargeYaml } from './load-large.js';
-import { loadYaml } from './load.js';
+import { loadText } from './load-large.js';
 import type { ValidateOptions, ValidationResult } from './validate-workflow.js';
 import { validateLoaded } from './validate-workflow.js';
 
@@ -41,8 +40,7 @@ export async function validateWorkflowFile(
     };
   }
   const source = read.text;
-  const loaded =
-    source.length > LARGE_FILE ? await loadLargeYaml(source, file) : loadYaml(source, file);
+  const loaded = await loadText(source, file);
   return {
     ...validateLoaded(loaded, catalog, { readEnvFile: readText, ...options }),
     source,

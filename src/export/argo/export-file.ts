@@ -7,7 +7,7 @@ import type { Network } from '../../networks/types.js';
 import type { Catalog } from '../../validate/catalog.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
 import { isError } from '../../validate/diagnostic.js';
-import { loadYaml } from '../../validate/load.js';
+import { loadText } from '../../validate/load-large.js';
 import { validateWorkflowFile } from '../../validate/read-file.js';
 import { toYamlStream } from './documents.js';
 import { readUploads } from './read-uploads.js';
@@ -61,7 +61,8 @@ export async function exportArgoFile(request: ExportRequest): Promise<ExportOutc
   if (plan === undefined) return { kind: 'several', names: checked.workflowNames };
   const mapped = exportToArgo({
     plan,
-    loaded: loadYaml(checked.source, request.file),
+    // Loaded again for the locations of export diagnostics (a large file in a worker thread).
+    loaded: await loadText(checked.source, request.file),
     networks: request.networks,
     uploads: readUploads(plan),
     options: request.options,

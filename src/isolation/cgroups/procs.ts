@@ -3,6 +3,7 @@
  * tree, and removing the cgroup once they are gone.
  */
 import { existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
@@ -83,6 +84,15 @@ export function tryRmdir(dir: string): boolean {
  * Removes the job's cgroups. A cgroup can only go once its last process has left; processes of an
  * ended PID namespace take a moment to be released, so this retries briefly, killing stragglers.
  */
+async function removeDir(dir: string): Promise<boolean> {
+  try {
+    await rmdir(dir);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 export async function removeJobCgroup(
   cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
 ): Promise<Result<void>> {
@@ -93,7 +103,11 @@ export async function removeJobCgroup(
   ];
   const unified = unifiedDirOf(cgroup);
   for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
-    left = left.filter((dir) => !tryRmdir(dir));
+    // In order (a child before its parent), off rnx's thread: a cgroup's rmdir takes the kernel
+    // a while (every controller lets go of it).
+    const still: string[] = [];
+    for (const dir of left) if (!(await removeDir(dir))) still.push(dir);
+    left = still;
     if (left.length === 0) break;
     if (attempt > 2) killJob(cgroup);
     // The kernel says when the last process has left (the unified cgroup's events): wait for

@@ -61,15 +61,13 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
         message: `the job's sandbox could not be created${pid === 'timeout' ? ': timed out' : " (bwrap's reason is in the job's output)"}`,
       });
     }
-    // The join first, then the wiring: bwrap's child is still bringing its loopback up when its
-    // pid is known, and a veth made in its namespace at that moment can fail that (seen: "bwrap:
-    // loopback: Failed RTM_NEWADDR").
+    // The join and the wiring at once: a v1 join's RCU grace period passes while `ip` makes the
+    // veth. (Phase 2 leaves the job's loopback to bwrap, which brings it up meanwhile.)
     const both = await Promise.race([
-      joinCgroups(options.procsFiles, pid).then(async (join) => {
-        const wired =
-          join.ok && options.attach !== undefined ? await options.attach(pid) : ok(undefined);
-        return [join, wired] as const;
-      }),
+      Promise.all([
+        joinCgroups(options.procsFiles, pid),
+        options.attach?.(pid) ?? Promise.resolve(ok(undefined)),
+      ]),
       setup.promise,
     ]);
     if (both === 'timeout' && options.attach === undefined) {

@@ -79,6 +79,6 @@ function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
   });
 }
 
-port?.on('message', (request: SpawnerRequest) => {
-  start(request);
+port?.on('message', (text: string) => {
+  start(JSON.parse(text) as SpawnerRequest);
 });

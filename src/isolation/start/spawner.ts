@@ -76,7 +76,9 @@ export function spawnerThread(): Spawner {
       void child.closed.then(() => {
         if (pending.size === 0) worker.unref();
       });
-      worker.postMessage({ op: 'spawn', id, ...request } satisfies SpawnerRequest);
+      // As JSON text: one string is copied to the thread faster than the structured clone of an
+      // environment and a hundred arguments.
+      worker.postMessage(JSON.stringify({ op: 'spawn', id, ...request } satisfies SpawnerRequest));
       return child;
     },
   };
