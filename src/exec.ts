@@ -59,6 +59,10 @@ export function runTool(
         }),
       );
     });
+    // A tool that ends before reading its input (nsenter whose target is gone, a usage error)
+    // closes the pipe first: the EPIPE that follows is no fault of rnx, and the tool's exit status
+    // and stderr (on 'close') say what happened.
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
