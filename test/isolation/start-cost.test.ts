@@ -22,6 +22,8 @@ interface Traced {
   readonly code: number | null;
   /** What each process exec'd (program name, then its argv as strace shows it), by pid, in order. */
   readonly byPid: Map<number, string[]>;
+  /** What rnx (and strace) said on stderr: why, when the job did not succeed. */
+  readonly stderr: string;
 }
 
 function traced(args: readonly string[]): Promise<Traced> {
@@ -42,8 +44,13 @@ function traced(args: readonly string[]): Promise<Traced> {
         RNX_BIN,
         ...args,
       ],
-      { env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' }, stdio: 'ignore' },
+      {
+        env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
       const byPid = new Map<number, string[]>();
@@ -54,7 +61,7 @@ function traced(args: readonly string[]): Promise<Traced> {
         const name = (m[2] ?? '').split('/').at(-1) ?? '';
         byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[3] ?? ''}`]);
       }
-      resolve({ code, byPid });
+      resolve({ code, byPid, stderr });
     });
   });
 }
@@ -66,12 +73,10 @@ function spawned(t: Traced): string[][] {
 
 describe('processes per job start', () => {
   it('a none job spawns at most 2: bwrap, and its child that becomes setpriv then the command', async () => {
-    assert.equal(
-      (await runCli(['job', 'run', '--network=none', 'true'], { stateDir: state.dir })).code,
-      0,
-    );
+    const first = await runCli(['job', 'run', '--network=none', 'true'], { stateDir: state.dir });
+    assert.equal(first.code, 0, first.stderr);
     const t = await traced(['job', 'run', '--network=none', 'true']);
-    assert.equal(t.code, 0);
+    assert.equal(t.code, 0, t.stderr);
     const processes = spawned(t);
     assert.ok(processes.length <= 2, JSON.stringify(processes));
     assert.deepEqual(
@@ -81,12 +86,10 @@ describe('processes per job start', () => {
   });
 
   it('a job on a network spawns at most 4: bwrap, its child, the two ip batches of phase 2', async () => {
-    assert.equal(
-      (await runCli(['job', 'run', '--network=bridge', 'true'], { stateDir: state.dir })).code,
-      0,
-    );
+    const first = await runCli(['job', 'run', '--network=bridge', 'true'], { stateDir: state.dir });
+    assert.equal(first.code, 0, first.stderr);
     const t = await traced(['job', 'run', '--network=bridge', 'true']);
-    assert.equal(t.code, 0);
+    assert.equal(t.code, 0, t.stderr);
     const processes = spawned(t);
     assert.ok(processes.length <= 4, JSON.stringify(processes));
     assert.deepEqual(
