@@ -7,16 +7,8 @@
  * the volume uses, unmounts a runtime's layer and removes the per-job directory. Every other mount
  * lives only in the job's mount namespace, so none is ever left on the host.
  */
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-} from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
@@ -147,8 +139,10 @@ export async function prepareJobFilesystem(
   const jobDir = jobFilesystemDir(stateDir, spec.id);
   // A workflow may give the job a workspace of its own making (it keeps artifacts from it).
   const workspace = spec.workspace ?? join(jobDir, 'work');
-  mkdirSync(jobDir, { recursive: true, mode: 0o755 });
-  mkdirSync(workspace, { recursive: spec.workspace !== undefined, mode: 0o755 });
+  // Off rnx's thread: on a busy disk a mkdir waits for its parent directory, which the removal
+  // of an ended job's directory (end/removals.ts) may hold.
+  await mkdir(jobDir, { recursive: true, mode: 0o755 });
+  await mkdir(workspace, { recursive: spec.workspace !== undefined, mode: 0o755 });
   const names = [...new Set(spec.volumes ?? [])];
   const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
