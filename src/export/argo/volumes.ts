@@ -39,13 +39,10 @@ export function volumeClaims(
 ): IPersistentVolumeClaim[] {
   const claims: IPersistentVolumeClaim[] = [];
   const waves = waveOf(plan);
+  const byName = new Map(plan.jobs.map((j) => [j.name, j]));
   for (const [volume, users] of volumeUsers(plan)) {
     const first = users[0] as string;
-    const at = report.job(
-      first,
-      'volumes',
-      plan.jobs.find((j) => j.name === first)?.volumes.indexOf(volume) ?? 0,
-    );
+    const at = report.job(first, 'volumes', byName.get(first)?.volumes.indexOf(volume) ?? 0);
     const pair = overlappingPair(users, mayOverlap, waves);
     if (pair !== undefined) {
       report.warning(
