@@ -1,7 +1,8 @@
 /**
  * A detached job's stdout and stderr, for real: one pipe (a FIFO) that its supervisor's reader
  * (`cat`) appends to the log, never the log file itself. A job that reopens /dev/stdout (O_TRUNC)
- * keeps its whole log; one running as another user can open /dev/stdout and /dev/stderr; and a
+ * keeps its whole log; one running as another user can open /dev/stdout and /dev/stderr (masked
+ * by `sed` when it has secrets); and a
  * detached job costs one process beyond the supervisor, bwrap and the job: its reader.
  */
 import assert from 'node:assert/strict';
@@ -110,6 +111,29 @@ describe("a detached job's output", () => {
     const { code, log } = await logAfterEnd(id);
     assert.equal(code, 0, log);
     assert.equal(log, 'out\nerr\nfd\n65534\n');
+  });
+
+  it('masked output as nobody: /dev/stdout opens, the log is masked', async () => {
+    const started = await runCli(
+      [
+        'job',
+        'run',
+        '-d',
+        '--network=none',
+        '--user=nobody',
+        '-s',
+        'TOKEN',
+        '--',
+        'sh',
+        '-c',
+        'echo "token $TOKEN" > /dev/stdout && echo done',
+      ],
+      { stateDir: state.dir, env: { TOKEN: 'pa55-detached-71c' } },
+    );
+    assert.equal(started.code, 0, started.stderr);
+    const { code, log } = await logAfterEnd(started.stdout.trim());
+    assert.equal(code, 0, log);
+    assert.equal(log, 'token ***\ndone\n');
   });
 
   it('costs one reader process: supervisor, cat, bwrap and the job; none left after it ends', async () => {
