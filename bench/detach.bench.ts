@@ -1,7 +1,7 @@
 /**
  * What detached jobs cost beyond the jobs themselves: starts N detached `sleep` jobs
  * (`rnx job run -d --network=none sleep 600`), then measures, from /proc, the memory of what rnx
- * keeps per job (the supervisor shell and the start process, `unshare`) against the jobs' own
+ * keeps per job (the supervisor shell, its output reader `cat` and the start process) against the jobs' own
  * (`sleep`), as PSS (each shared page counted once across all processes) and RSS; and the host's
  * MemAvailable before and after (which includes kernel memory: cgroups, namespaces, page tables).
  * Baseline: one idle Node process, what a Node supervisor per job would cost. Then stops them all
@@ -101,11 +101,16 @@ const relays = shells.filter((p) => shellPids.includes(p.ppid)).map((p) => p.pid
 const starts = all
   .filter((p) => supervisors.includes(p.ppid) && p.comm === 'bwrap')
   .map((p) => p.pid);
+// The output readers: `cat` appending the job's output pipe to its log.
+const readers = all
+  .filter((p) => supervisors.includes(p.ppid) && (p.comm === 'cat' || p.comm === 'sed'))
+  .map((p) => p.pid);
 // A job with a timeout: the relay subshell and its sleep.
 const timers = [...relays, ...all.filter((p) => relays.includes(p.ppid)).map((p) => p.pid)];
 const jobs = all.filter((p) => starts.includes(p.ppid)).map((p) => p.pid);
 const sup = usageOf(supervisors);
 const start = usageOf(starts);
+const reader = usageOf(readers);
 const own = usageOf(jobs);
 const timer = usageOf(timers);
 
@@ -121,6 +126,9 @@ console.log(
 console.log(
   `  start processes:    ${String(start.count)} processes, PSS ${kb(start.pss)} (${(start.pss / N).toFixed(0)} kB per job), RSS ${kb(start.rss)}`,
 );
+console.log(
+  `  output readers (cat): ${String(reader.count)} processes, PSS ${kb(reader.pss)} (${(reader.pss / N).toFixed(0)} kB per job), RSS ${kb(reader.rss)}`,
+);
 if (TIMEOUT !== undefined) {
   console.log(
     `  timers (sh, sleep): ${String(timer.count)} processes, PSS ${kb(timer.pss)} (${(timer.pss / N).toFixed(0)} kB per job), RSS ${kb(timer.rss)}`,
@@ -128,13 +136,13 @@ if (TIMEOUT !== undefined) {
 }
 console.log(`  the jobs (sleep):   ${String(own.count)} processes, PSS ${kb(own.pss)}`);
 console.log(
-  `  beyond the jobs:    PSS ${((sup.pss + start.pss + timer.pss) / N).toFixed(0)} kB per job (supervisor + start process${TIMEOUT === undefined ? '' : ' + timer'})`,
+  `  beyond the jobs:    PSS ${((sup.pss + start.pss + reader.pss + timer.pss) / N).toFixed(0)} kB per job (supervisor + start process + reader${TIMEOUT === undefined ? '' : ' + timer'})`,
 );
 console.log(
   `  host MemAvailable:  ${kb(before - after)} less (${((before - after) / N).toFixed(0)} kB per job, everything: jobs, kernel, page cache moves)`,
 );
 console.log(
-  `  baseline: one idle Node process PSS ${kb(nodeUsage.pss)}, RSS ${kb(nodeUsage.rss)}: ratio ${(nodeUsage.pss / ((sup.pss + start.pss + timer.pss) / N)).toFixed(0)}x the per-job cost here`,
+  `  baseline: one idle Node process PSS ${kb(nodeUsage.pss)}, RSS ${kb(nodeUsage.rss)}: ratio ${(nodeUsage.pss / ((sup.pss + start.pss + reader.pss + timer.pss) / N)).toFixed(0)}x the per-job cost here`,
 );
 
 for (const id of ids) rnx('job', 'stop', id, '--grace=1s');

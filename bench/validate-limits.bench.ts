@@ -8,45 +8,15 @@
  *
  *   npm run bench -- validate-limits
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, RNX_BIN, tempDir } from '../test/helpers/cli.js';
 import { missingRequirements, validChain } from '../test/helpers/generated-workflows.js';
+import type { Measured } from './gnu-time.js';
+import { measure } from './gnu-time.js';
 import { median } from './timing.js';
 
 const RUNS = 3;
-const NODE = process.execPath;
-const TIME = '/usr/bin/time'; // GNU time (Debian package `time`): peak RSS of the command
-
-interface Measured {
-  readonly seconds: number;
-  readonly peakMb: number;
-  readonly code: number | null;
-  readonly stdoutBytes: number;
-  readonly stderrBytes: number;
-}
-
-/** One run of `args` under GNU time; its report goes to a file, apart from the command's output. */
-function measure(args: readonly string[], report: string): Measured {
-  const r = spawnSync(TIME, ['-o', report, '-f', '%e %M', NODE, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
-    maxBuffer: 1 << 30,
-  });
-  if (r.error !== undefined) throw r.error;
-  const [seconds = 'NaN', kb = 'NaN'] = (
-    readFileSync(report, 'utf8').trim().split('\n').at(-1) ?? ''
-  ).split(' ');
-  return {
-    seconds: Number(seconds),
-    peakMb: Number(kb) / 1024,
-    code: r.status,
-    stdoutBytes: r.stdout.length,
-    stderrBytes: r.stderr.length,
-  };
-}
-
 const tmp = tempDir('rnx-bench-limits-');
 try {
   const big = join(tmp.dir, 'valid-100000.yaml');

@@ -58,6 +58,11 @@ export const HOST_TOOLS = {
   nft: { package: 'nftables', uses: ['networks'], why: "networks' isolation and NAT rules" },
   sh: { package: 'dash', uses: ['background'], why: "runs a background job's supervisor" },
   env: { package: 'coreutils', uses: ['background'], why: "starts a background job's end" },
+  cat: {
+    package: 'coreutils',
+    uses: ['background'],
+    why: "appends a background job's output to its log",
+  },
   sed: { package: 'sed', uses: ['background'], why: "masks secrets in a background job's log" },
   setsid: {
     package: 'util-linux',

@@ -37,7 +37,12 @@ import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
 import { getJob, markRunning, recordResources, recordRunAs } from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
-import { handOver, supervisorFor, type DetachOptions } from './detach/start-detached.js';
+import {
+  detachedOutputFifo,
+  handOver,
+  supervisorFor,
+  type DetachOptions,
+} from './detach/start-detached.js';
 import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
 import { holdEnd, removeEndFifo } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
@@ -324,7 +329,9 @@ export async function runJob(
         go: go.value,
       };
     } else {
-      // Its supervisor sends the output to the job's log (masked), while it runs on alone.
+      // Its supervisor's reader sends the output to the job's log (masked), while it runs alone.
+      const fifo = await detachedOutputFifo(dir, runDir, userOwns);
+      if (!fifo.ok) return await end({ reason: 'start-failed', problem: fifo.problem });
       output$ = {
         supervisor: supervisorFor(detached, {
           stateDir: dir,

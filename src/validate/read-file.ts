@@ -4,12 +4,15 @@ import { resolve } from 'node:path';
 import type { Catalog } from './catalog.js';
 import type { ReadText } from './env-files.js';
 import { loadText } from './load-large.js';
+import type { LoadedFile } from './load.js';
 import type { ValidateOptions, ValidationResult } from './validate-workflow.js';
 import { validateLoaded } from './validate-workflow.js';
 
 export interface FileValidation extends ValidationResult {
   /** The text that was checked, for excerpts; undefined when the file could not be read. */
   readonly source?: string;
+  /** The file as loaded (its document released), for locating later diagnostics (the export's). */
+  readonly loaded?: LoadedFile;
 }
 
 export async function validateWorkflowFile(
@@ -44,6 +47,7 @@ export async function validateWorkflowFile(
   return {
     ...validateLoaded(loaded, catalog, { readEnvFile: readText, ...options }),
     source,
+    loaded,
   };
 }
 

@@ -5,10 +5,11 @@
  * rnx that started the job ended), the start is undone: the stand-in never runs its command, the
  * supervisor's whole process group is killed, and rnx is called to record the start abandoned.
  * The timer of a job with a timeout calls rnx once the timeout has passed, or is killed when the
- * job ends first. Deterministic: the test plays rnx's part on fd 5.
+ * job ends first. The job's output goes through a pipe to the log. Deterministic: the test plays
+ * rnx's part on fd 5.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -39,6 +40,8 @@ function start(plan: Partial<SupervisorPlan> = {}, job = 'echo ran > "$RAN"; sle
   const ran = join(dir, 'ran');
   const fakeRnx = join(dir, 'rnx.sh');
   writeFileSync(fakeRnx, `#!/bin/sh\necho "$@" >> '${calls}'\n`, { mode: 0o755 });
+  // rnx makes the output FIFO before it starts the supervisor.
+  execFileSync('mkfifo', ['-m', '600', join(dir, 'output')]);
   const argv = supervisorArgv({
     sh: '/bin/sh',
     mkfifo: 'mkfifo',
@@ -48,6 +51,8 @@ function start(plan: Partial<SupervisorPlan> = {}, job = 'echo ran > "$RAN"; sle
     logPath: join(dir, 'log'),
     endFifo: join(dir, 'end'),
     goFifo: join(dir, 'go'),
+    outputFifo: join(dir, 'output'),
+    reader: ['cat'],
     rnx: ['/bin/sh', fakeRnx],
     jobId: 'job1',
     stateDir: dir,
@@ -130,6 +135,18 @@ describe('the detached supervisor', () => {
     await appears(rig.calls);
     assert.equal(readFileSync(rig.ran, 'utf8'), 'ran\n');
     assert.equal(readFileSync(rig.calls, 'utf8'), 'job finish-detached job1 7\n');
+  });
+
+  it('gives the job a pipe, not its log: reopening /dev/stdout appends, the log is whole at the end', async () => {
+    const rig = start(
+      {},
+      'echo first; echo second > /dev/stdout; echo third >&2; echo fourth > /proc/self/fd/2; exit 0',
+    );
+    rig.go.end('g\n');
+    await exited(rig.child);
+    await appears(rig.calls);
+    assert.equal(readFileSync(join(rig.dir, 'log'), 'utf8'), 'first\nsecond\nthird\nfourth\n');
+    assert.equal(readFileSync(rig.calls, 'utf8'), 'job finish-detached job1 0\n');
   });
 
   it('undoes the start when rnx ends without the go: nothing runs, the group is killed', async () => {

@@ -60,6 +60,22 @@ export function daemonJobs(plan: Plan): ReadonlySet<string> {
   return out;
 }
 
+/** For each daemon, the jobs that require it RUNNING, in file order, each once. */
+export function daemonClients(plan: Plan): ReadonlyMap<string, readonly string[]> {
+  const out = new Map<string, string[]>();
+  for (const job of plan.jobs) {
+    for (const r of job.requires) {
+      if (r.condition !== 'RUNNING') continue;
+      for (const name of requiredJobs(r)) {
+        const list = out.get(name) ?? [];
+        if (list[list.length - 1] !== job.name) list.push(job.name);
+        out.set(name, list);
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Errors for requirements Argo cannot honour: waiting for a daemon's result. Located at the
  * requirement, with the jobs that made it a daemon named in the hint.
@@ -81,62 +97,86 @@ export function checkDaemonResults(plan: Plan, daemons: ReadonlySet<string>, rep
   }
 }
 
+/** Each job's wave (its place in a topological order: what it requires is in earlier waves). */
+export function waveOf(plan: Plan): ReadonlyMap<string, number> {
+  const out = new Map<string, number>();
+  plan.waves.forEach((wave, i) => {
+    for (const name of wave) out.set(name, i);
+  });
+  return out;
+}
+
 /**
- * Jobs each job waits for before it starts, directly or not, through requirements that order
- * (every condition but RUNNING, which starts a job beside the one it requires).
+ * For each job, the daemons it depends on, directly or not, through any condition (the tasks
+ * whose `.ip` it may name). Only daemons are kept, and a job that adds none shares the set of
+ * what it requires, so a long chain without daemons costs one empty set, not a set per ancestor.
+ * Jobs are taken wave by wave (no recursion: a chain may be tens of thousands of jobs long).
  */
-function orderedAncestors(plan: Plan): ReadonlyMap<string, ReadonlySet<string>> {
+export function daemonAncestors(
+  plan: Plan,
+  daemons: ReadonlySet<string>,
+): ReadonlyMap<string, ReadonlySet<string>> {
   const byName = new Map(plan.jobs.map((j) => [j.name, j]));
-  const memo = new Map<string, Set<string>>();
-  const visit = (name: string): Set<string> => {
-    const known = memo.get(name);
-    if (known !== undefined) return known;
-    const out = new Set<string>();
-    memo.set(name, out);
+  const none: ReadonlySet<string> = new Set<string>();
+  const memo = new Map<string, ReadonlySet<string>>();
+  for (const name of plan.waves.flat()) {
+    let out: ReadonlySet<string> = none;
     for (const r of byName.get(name)?.requires ?? []) {
       for (const required of requiredJobs(r)) {
-        // A job started beside its service (RUNNING) still waits for what the service waited for.
-        if (r.condition !== 'RUNNING') out.add(required);
-        for (const a of visit(required)) out.add(a);
+        const theirs = memo.get(required) ?? none;
+        const adds = daemons.has(required) && !out.has(required);
+        if (!adds && isSubset(theirs, out)) continue;
+        if (!adds && isSubset(out, theirs)) {
+          out = theirs;
+          continue;
+        }
+        const union = new Set(out);
+        for (const a of theirs) union.add(a);
+        if (daemons.has(required)) union.add(required);
+        out = union;
       }
     }
-    return out;
-  };
-  for (const job of plan.jobs) visit(job.name);
+    memo.set(name, out);
+  }
   return memo;
 }
 
-/** Every job a job depends on, through any condition (the tasks whose `.ip` it may name). */
-export function allAncestors(plan: Plan): ReadonlyMap<string, ReadonlySet<string>> {
-  const byName = new Map(plan.jobs.map((j) => [j.name, j]));
-  const memo = new Map<string, Set<string>>();
-  const visit = (name: string): Set<string> => {
-    const known = memo.get(name);
-    if (known !== undefined) return known;
-    const out = new Set<string>();
-    memo.set(name, out);
-    for (const r of byName.get(name)?.requires ?? []) {
-      for (const required of requiredJobs(r)) {
-        out.add(required);
-        for (const a of visit(required)) out.add(a);
-      }
-    }
-    return out;
-  };
-  for (const job of plan.jobs) visit(job.name);
-  return memo;
+function isSubset(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a === b || a.size === 0) return true;
+  if (a.size > b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 /**
  * Whether two jobs may run at the same time on Argo: unless one waits for the other to end.
  * A daemon never ends before the DAG does, so waiting for one (RUNNING) orders nothing.
+ * "x waits for y" follows every requirement but RUNNING's own edge (a job started beside its
+ * service still waits for what the service waited for). Each answer is a walk up from x that
+ * stops at y's wave, done only when asked (for jobs that share a volume): nothing per job is kept.
  */
 export function overlapCheck(
   plan: Plan,
   daemons: ReadonlySet<string>,
 ): (a: string, b: string) => boolean {
-  const ordered = orderedAncestors(plan);
-  const after = (x: string, y: string): boolean =>
-    (ordered.get(x)?.has(y) ?? false) && !daemons.has(y);
-  return (a, b) => !after(a, b) && !after(b, a);
+  const byName = new Map(plan.jobs.map((j) => [j.name, j]));
+  const waves = waveOf(plan);
+  const waitsFor = (x: string, y: string): boolean => {
+    const floor = waves.get(y) ?? 0;
+    if (daemons.has(y) || (waves.get(x) ?? 0) <= floor) return false;
+    const seen = new Set<string>([x]);
+    const stack = [x];
+    for (let name = stack.pop(); name !== undefined; name = stack.pop()) {
+      for (const r of byName.get(name)?.requires ?? []) {
+        for (const required of requiredJobs(r)) {
+          if (required === y && r.condition !== 'RUNNING') return true;
+          if (seen.has(required) || (waves.get(required) ?? 0) <= floor) continue;
+          seen.add(required);
+          stack.push(required);
+        }
+      }
+    }
+    return false;
+  };
+  return (a, b) => !waitsFor(a, b) && !waitsFor(b, a);
 }

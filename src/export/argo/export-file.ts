@@ -61,8 +61,8 @@ export async function exportArgoFile(request: ExportRequest): Promise<ExportOutc
   if (plan === undefined) return { kind: 'several', names: checked.workflowNames };
   const mapped = exportToArgo({
     plan,
-    // Loaded again for the locations of export diagnostics (a large file in a worker thread).
-    loaded: await loadText(checked.source, request.file),
+    // As validation loaded it: its document is parsed again only to locate a diagnostic.
+    loaded: checked.loaded ?? (await loadText(checked.source, request.file)),
     networks: request.networks,
     uploads: readUploads(plan),
     options: request.options,

@@ -1,12 +1,12 @@
 /**
  * Names of services, as rnx gives them: a job reaches the jobs of its network by name. On Argo
  * only a running pod has an address to name, so a job gets a `hostAliases` entry for every daemon
- * it waits for (directly or not) on its own network, its address passed in as an input parameter
+ * it waits for (directly or not) on its own network, in file order, its address passed in as an input parameter
  * filled from the daemon task's `{{tasks.NAME.ip}}`. Jobs on `isolated` or `none` reach nobody by
  * name, as in rnx.
  */
 import type { IHostAlias } from 'kubernetes-models/v1/HostAlias';
-import type { Plan, PlannedJob } from '../../validate/model.js';
+import type { PlannedJob } from '../../validate/model.js';
 import { taskName } from './names.js';
 import type { NetworkKind } from './network-policy.js';
 import { reachesPeers } from './network-policy.js';
@@ -20,17 +20,18 @@ export interface ServiceAlias {
 
 export function serviceAliases(
   job: PlannedJob,
-  plan: Plan,
-  daemons: ReadonlySet<string>,
-  ancestors: ReadonlyMap<string, ReadonlySet<string>>,
+  jobs: ReadonlyMap<string, PlannedJob>,
+  position: ReadonlyMap<string, number>,
+  daemonAncestors: ReadonlyMap<string, ReadonlySet<string>>,
   kindOfNetwork: (network: string) => NetworkKind,
 ): ServiceAlias[] {
   if (!reachesPeers(kindOfNetwork(job.network))) return [];
-  const mine = ancestors.get(job.name) ?? new Set<string>();
-  return plan.jobs
-    .filter((other) => daemons.has(other.name) && mine.has(other.name))
-    .filter((other) => other.network === job.network)
-    .map((other) => ({ host: other.name, parameter: `ip-${other.name}` }));
+  const mine = daemonAncestors.get(job.name);
+  if (mine === undefined || mine.size === 0) return [];
+  return [...mine]
+    .filter((name) => jobs.get(name)?.network === job.network)
+    .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0))
+    .map((name) => ({ host: name, parameter: `ip-${name}` }));
 }
 
 export function hostAliasesOf(aliases: readonly ServiceAlias[]): IHostAlias[] {

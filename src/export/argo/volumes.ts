@@ -7,6 +7,7 @@
  */
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { Plan } from '../../validate/model.js';
+import { waveOf } from './depends.js';
 import { dnsLabel, LABELS, MANAGER } from './names.js';
 import type { Report } from './report.js';
 
@@ -22,7 +23,8 @@ export function volumeUsers(plan: Plan): ReadonlyMap<string, readonly string[]> 
   for (const job of plan.jobs) {
     for (const v of job.volumes) {
       const list = users.get(v) ?? [];
-      if (!list.includes(job.name)) list.push(job.name);
+      // Job names are unique: a job is the last one added when it names a volume twice.
+      if (list[list.length - 1] !== job.name) list.push(job.name);
       users.set(v, list);
     }
   }
@@ -36,14 +38,12 @@ export function volumeClaims(
   report: Report,
 ): IPersistentVolumeClaim[] {
   const claims: IPersistentVolumeClaim[] = [];
+  const waves = waveOf(plan);
+  const byName = new Map(plan.jobs.map((j) => [j.name, j]));
   for (const [volume, users] of volumeUsers(plan)) {
     const first = users[0] as string;
-    const at = report.job(
-      first,
-      'volumes',
-      plan.jobs.find((j) => j.name === first)?.volumes.indexOf(volume) ?? 0,
-    );
-    const pair = overlappingPair(users, mayOverlap);
+    const at = report.job(first, 'volumes', byName.get(first)?.volumes.indexOf(volume) ?? 0);
+    const pair = overlappingPair(users, mayOverlap, waves);
     if (pair !== undefined) {
       report.warning(
         at,
@@ -75,10 +75,20 @@ export function volumeClaims(
   return claims;
 }
 
+/**
+ * The first pair of users, in file order, that may run at the same time. When the users, taken
+ * wave by wave, each wait for the one before (the common case, a volume handed down a chain),
+ * every pair is ordered and no pair is looked at: "waits for" is transitive.
+ */
 function overlappingPair(
   users: readonly string[],
   mayOverlap: (a: string, b: string) => boolean,
+  waves: ReadonlyMap<string, number>,
 ): readonly [string, string] | undefined {
+  const ordered = [...users].sort((a, b) => (waves.get(a) ?? 0) - (waves.get(b) ?? 0));
+  if (ordered.every((u, i) => i === 0 || !mayOverlap(ordered[i - 1] as string, u))) {
+    return undefined;
+  }
   for (let i = 0; i < users.length; i++) {
     for (let j = i + 1; j < users.length; j++) {
       const a = users[i] as string;

@@ -19,12 +19,12 @@ import type { Plan } from '../../validate/model.js';
 import { containerTemplate } from './container.js';
 import { imageOf } from './image.js';
 import {
-  allAncestors,
   checkDaemonResults,
+  daemonAncestors,
+  daemonClients,
   daemonJobs,
   dependsOf,
   overlapCheck,
-  requiredJobs,
 } from './depends.js';
 import type { KubernetesObject } from './documents.js';
 import { aliasArgument, serviceAliases } from './host-aliases.js';
@@ -80,24 +80,23 @@ export function exportToArgo(input: ArgoInput): ArgoExport {
   const daemons = daemonJobs(plan);
   checkDaemonResults(plan, daemons, report);
   checkTaskNames(plan, report);
-  const ancestors = allAncestors(plan);
+  const ancestors = daemonAncestors(plan, daemons);
+  const clientsOf = daemonClients(plan);
   const producers = outputProducers(plan, report);
   const passThrough = passThroughParameters(plan, report);
   const parameters = [...new Set([...passThrough.values()].flat())].sort();
   const secret = secretPlan(plan, workflowName, namespace, report);
+  const byName = new Map(plan.jobs.map((j) => [j.name, j]));
+  const position = new Map(plan.jobs.map((j, i) => [j.name, i]));
   const configMaps: IConfigMap[] = [];
   const templates: ITemplate[] = [];
   const tasks: IDAGTask[] = [];
   for (const job of plan.jobs) {
-    const clients = plan.jobs
-      .filter((j) =>
-        j.requires.some((r) => r.condition === 'RUNNING' && requiredJobs(r).includes(job.name)),
-      )
-      .map((j) => j.name);
+    const clients = clientsOf.get(job.name) ?? [];
     if (clients.length > 0) warnDaemon(job, clients, report);
     const uploads = jobUploads(job, workflowName, input.uploads, namespace, report);
     if (uploads !== undefined) configMaps.push(uploads.configMap);
-    const aliases = serviceAliases(job, plan, daemons, ancestors, (n) => kinds.get(n) ?? 'open');
+    const aliases = serviceAliases(job, byName, position, ancestors, (n) => kinds.get(n) ?? 'open');
     const image = imageOf(job, options, report);
     const outputs = outputUses(job);
     templates.push(

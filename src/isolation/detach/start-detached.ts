@@ -13,6 +13,9 @@ import { setJobOwner } from '../records/job-store.js';
 import { processStartTime } from '../records/proc-identity.js';
 import { findTool, type HostTool } from '../../host-tools.js';
 import type { JobProcess } from '../start/job-process.js';
+import { takeFifo } from '../start/output-pipes.js';
+import { chownTree, type Owner } from '../filesystem/ownership.js';
+import { ok, type Result } from '../../problem.js';
 import { maskScript, supervisorArgv } from './supervisor.js';
 
 export interface DetachOptions {
@@ -39,6 +42,31 @@ function tool(name: HostTool): string {
   return findTool(name) ?? name;
 }
 
+/**
+ * The job's stdout and stderr: one FIFO from the pool (output-pipes.ts) at `RUNDIR/output`,
+ * handed to the job's user when it runs as another (reopened by path, as /dev/stdout is, a FIFO
+ * checks its owner and mode). The supervisor's reader appends what comes through it to the log.
+ */
+export async function detachedOutputFifo(
+  stateDir: string,
+  runDir: string,
+  owner: Owner | undefined,
+): Promise<Result<string>> {
+  const path = outputFifoPath(runDir);
+  const taken = await takeFifo(stateDir, path);
+  if (!taken.ok) return taken;
+  if (owner !== undefined) {
+    const owned = chownTree(path, owner);
+    if (!owned.ok) return owned;
+  }
+  return ok(path);
+}
+
+function outputFifoPath(runDir: string): string {
+  return join(runDir, 'output');
+}
+
+/** The supervisor's argv; the job's output FIFO (detachedOutputFifo) must exist. */
 export function supervisorFor(detach: DetachOptions, job: SupervisedJob): string[] {
   endFifoDir(job.stateDir);
   const masking = job.secrets.some((s) => s.length > 0);
@@ -57,7 +85,8 @@ export function supervisorFor(detach: DetachOptions, job: SupervisedJob): string
     jobId: job.jobId,
     stateDir: job.stateDir,
     ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
-    ...(masking ? { sed: tool('sed'), maskFile, outputFifo: join(job.runDir, 'output') } : {}),
+    outputFifo: outputFifoPath(job.runDir),
+    reader: masking ? [tool('sed'), '-u', '-f', maskFile] : [tool('cat')],
   });
 }
 

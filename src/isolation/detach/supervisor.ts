@@ -15,8 +15,12 @@
  *      bwrap and the job's PID 1, still in it while it waits: its own session comes after the go),
  *      then becomes rnx to record the start as abandoned and release what it held. The command
  *      never runs outside its cgroups.
- *   4. sends the job's output to its log: straight (>> log), or through `sed -u` masking the
- *      secret values when the job has some (the one extra process, for such jobs only)
+ *   4. starts the job's output reader: `cat` (or `sed -u` masking the secret values, when the
+ *      job has some) reading the output FIFO rnx made for the job (owned by the job's user, so
+ *      the job can reopen it as /dev/stdout) and appending to the log. The job's stdout and
+ *      stderr are that FIFO, one pipe for both (the log interleaves them as they come, as a
+ *      foreground job's does), never the log file itself: a job that opens /dev/stdout (O_TRUNC)
+ *      would truncate its own log, and one running as another user could not open root's log
  *   5. runs the job's start command and waits for it: `$?` is the job's status
  *   6. becomes rnx (exec, with a clean environment) to record the end and release everything the
  *      job held: Node runs once per detached job, at its end, never while it runs
@@ -43,16 +47,17 @@ export interface SupervisorPlan {
   readonly env: string;
   readonly setsid: string;
   readonly sleep: string;
-  /** `sed`, when the output needs masking. */
-  readonly sed?: string;
-  /** A sed script masking the secrets (see maskScript), in the job's run directory. */
-  readonly maskFile?: string;
+  /**
+   * The output reader's command, to which the output FIFO is appended: `cat`, or `sed -u -f
+   * MASKFILE` masking the secrets (see maskScript).
+   */
+  readonly reader: readonly string[];
   readonly logPath: string;
   readonly endFifo: string;
   /** The FIFO the job's bwrap reads its go from (its block fd), in the job's run directory. */
   readonly goFifo: string;
-  /** Where the masked output flows to sed (a FIFO made here), when masking. */
-  readonly outputFifo?: string;
+  /** The job's stdout and stderr: a FIFO rnx made, in the job's run directory. */
+  readonly outputFifo: string;
   /** rnx itself (node and its script), run at the end, at the timeout, or to undo a start. */
   readonly rnx: readonly string[];
   readonly jobId: string;
@@ -97,15 +102,11 @@ export function supervisorArgv(plan: SupervisorPlan): string[] {
     'relay=$!',
     `exec ${String(GO_FD)}<&-`,
   ];
-  if (plan.sed !== undefined && plan.maskFile !== undefined && plan.outputFifo !== undefined) {
-    lines.push(
-      `${q(plan.mkfifo)} -m 600 ${q(plan.outputFifo)} || exit 125`,
-      `${q(plan.sed)} -u -f ${q(plan.maskFile)} <${q(plan.outputFifo)} >>${q(plan.logPath)} 2>&1 4>&- 7>&- & masker=$!`,
-      `exec >${q(plan.outputFifo)} 2>&1`,
-    );
-  } else {
-    lines.push(`exec >>${q(plan.logPath)} 2>&1`);
-  }
+  lines.push(
+    // The reader names the FIFO in its arguments: orphan reclaim finds it by them.
+    `${[...plan.reader, plan.outputFifo].map(q).join(' ')} </dev/null >>${q(plan.logPath)} 2>&1 4>&- 7>&- & reader=$!`,
+    `exec >${q(plan.outputFifo)} 2>&1`,
+  );
   lines.push(`"$@" 4>&- 7>&- ${String(GO_FD)}<${q(plan.goFifo)}`, 'status=$?', 'exec 7>&-');
   if (plan.timeoutMs !== undefined) {
     // The job ended before its timeout: its timer (the relay, still our child, and its sleep)
@@ -120,9 +121,9 @@ export function supervisorArgv(plan: SupervisorPlan): string[] {
     );
   }
   lines.push(
-    // The output is complete once the masker has seen its end.
+    // The log is complete once the reader has seen the output's end.
     'exec >/dev/null 2>&1',
-    ...(plan.sed === undefined ? [] : ['wait "$masker"']),
+    'wait "$reader"',
     `${rnx('job', 'finish-detached', plan.jobId)} "$status"`,
   );
   return [plan.sh, '-c', lines.join('\n'), 'rnx-supervisor'];

@@ -7,21 +7,26 @@
  * (the hosts file it binds), and ended with the job's PID 1 first (the kernel then kills everything
  * in the job's PID namespace), then bwrap. A detached job's supervisor killed while it ran leaves
  * its relay (a subshell of the supervisor, with the same arguments, which name the job's run
- * directory: the go FIFO) when the job has a timeout: that timer and its `sleep` go too. Only run
- * when a job was orphaned: one scan of /proc.
+ * directory: the go FIFO) when the job has a timeout: that timer and its `sleep` go too; and its
+ * output reader (`cat` or `sed`, whose last argument is the job's output FIFO), which would
+ * otherwise wait for the end of output of a job being reclaimed. Only run when a job was
+ * orphaned: one scan of /proc.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A bwrap, or a detached job's supervisor shell or relay (by command name and argv[0]: nobody
- * else's process is touched), whose arguments hold `needle`.
+ * A bwrap, or a detached job's supervisor shell or relay (by command name and argv[0]), whose
+ * arguments hold `needle`; or its output reader (by command name and its last argument, the
+ * job's output FIFO): nobody else's process is touched.
  */
 function bwrapWith(pid: number, needle: string): boolean {
   try {
     const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
     const cmdline = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8');
-    const supervisor = comm === 'sh' && cmdline.split('\0').includes('rnx-supervisor');
+    const args = cmdline.split('\0');
+    if ((comm === 'cat' || comm === 'sed') && args.at(-2) === `${needle}output`) return true;
+    const supervisor = comm === 'sh' && args.includes('rnx-supervisor');
     return (comm === 'bwrap' || supervisor) && cmdline.includes(needle);
   } catch {
     return false;
