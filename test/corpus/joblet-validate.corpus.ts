@@ -1,6 +1,5 @@
 /**
- * Joblet's own 48 workflow files (the folder given to `npm run corpus -- DIR`, in CI
- * ../shared/joblet-workflows): each validates once the networks, volumes and runtimes it names are
+ * Joblet's own 48 workflow files (the folder given to `npm run corpus -- DIR`): each validates once the networks, volumes and runtimes it names are
  * registered, or fails only with the diagnostic naming the feature rnx does not offer (GPUs), or
  * with the real mistake of a file that is invalid on purpose (listed in that folder's README).
  */

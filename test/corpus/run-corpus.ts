@@ -1,6 +1,6 @@
 /**
- * `npm run corpus -- DIR`: checks rnx against a folder of real-world workflow files (Joblet's,
- * ../shared/joblet-workflows in CI), outside `npm test` because the folder is not part of this
+ * `npm run corpus -- DIR`: checks rnx against a folder of real-world workflow files (Joblet's),
+ * outside `npm test` because the folder is not part of this
  * repository. Runs every compiled test/corpus/*.corpus.js with node's test runner, each reading the
  * folder from RNX_CORPUS_DIR; add a check by adding a `NAME.corpus.ts` beside this file.
  * Its last line is `corpus: N passed, N failed, N skipped`.
