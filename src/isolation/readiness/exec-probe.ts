@@ -6,9 +6,10 @@
  * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
  * the job's PID namespace; its child is killed first).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { spawnProcess } from '../../exec.js';
 import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
+import { childrenOf } from '../records/proc-children.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {
@@ -102,14 +103,7 @@ export function stillSettingUp(pid: number, bwrap: string | undefined): boolean 
 /** SIGKILL to nsenter's children (inside the job), then to nsenter. */
 function killTree(pid: number | undefined): void {
   if (pid === undefined) return;
-  let children: number[] = [];
-  try {
-    const text = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8');
-    children = text.trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    // Gone already.
-  }
-  for (const child of [...children, pid]) {
+  for (const child of [...childrenOf(pid), pid]) {
     try {
       process.kill(child, 'SIGKILL');
     } catch {

@@ -14,6 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childrenOf } from './proc-children.js';
 
 /**
  * A bwrap, or a detached job's supervisor shell or relay (by command name and argv[0]), whose
@@ -30,18 +31,6 @@ function bwrapWith(pid: number, needle: string): boolean {
     return (comm === 'bwrap' || supervisor) && cmdline.includes(needle);
   } catch {
     return false;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
-      .trim()
-      .split(' ')
-      .map(Number)
-      .filter((n) => n > 0);
-  } catch {
-    return [];
   }
 }
 
