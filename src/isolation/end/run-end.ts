@@ -9,6 +9,7 @@ import { jobPids, removeJobCgroup } from '../cgroups/procs.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import { releaseJobFilesystem } from '../filesystem/job-filesystem.js';
 import { removeJobFiles } from '../filesystem/job-files.js';
+import { returnFifos } from '../start/fifo-pool.js';
 import { classify, type Observed } from './outcome.js';
 import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
@@ -85,6 +86,8 @@ export async function emptyCgroup(cgroup: JobCgroup): Promise<ReturnType<typeof 
 export interface AfterEnd {
   cgroup?: JobCgroup;
   runDir?: string;
+  /** FIFOs of the run directory that go back to the state directory's pool (fifo-pool.ts). */
+  fifos?: { readonly stateDir: string; readonly paths: readonly string[] };
   /** State directory under which the job's filesystem was prepared. */
   filesystem?: string;
 }
@@ -103,6 +106,7 @@ export async function removeAfterEnd(
     const removed = await removeJobCgroup(held.cgroup);
     if (!removed.ok) problems.push(removed.problem.message);
   }
+  if (held.fifos !== undefined) returnFifos(held.fifos.stateDir, held.fifos.paths);
   if (held.runDir !== undefined) await removeJobFiles(held.runDir);
   if (held.filesystem !== undefined) {
     const released = await releaseJobFilesystem(db, held.filesystem, jobId);
