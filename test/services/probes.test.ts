@@ -152,6 +152,61 @@ describe('readiness probes on real servers', () => {
     assert.equal(indexOf(r.events, 'job-started', 'client'), -1);
   });
 
+  it("exec: each attempt runs in the job's cgroups, under its process limit", async () => {
+    // `seen` prints its own cgroups, then its probe prints the probe's (the last line of a failing
+    // attempt is in the not-ready message). `roomy` has room for the probe's two processes
+    // (nsenter and the command) beside its PID 1; `full` has room for one more process only, so
+    // nsenter cannot fork: in rnx's own cgroup (no limit) the probe would pass.
+    const file = writeWorkflow(
+      files.dir,
+      'exec-cgroup',
+      `jobs:
+  seen:
+    command: sh
+    args: ['-c', 'echo "job $(sort /proc/self/cgroup | tr "\\n" " ")"; exec sleep 30']
+    network: none
+    ready:
+      exec: [sh, -c, 'echo "probe $(sort /proc/self/cgroup | tr "\\n" " ")"; exit 1']
+      interval: 100ms
+      timeout: 1s
+  roomy:
+    command: sleep
+    args: ['30']
+    network: none
+    resources: { max_processes: 3 }
+    stop_signal: SIGKILL
+    ready: { exec: ['true'], interval: 100ms, timeout: 20s }
+  client:
+    command: 'true'
+    network: none
+    requires: [roomy: RUNNING]
+  full:
+    command: sleep
+    args: ['30']
+    network: none
+    resources: { max_processes: 2 }
+    ready: { exec: ['true'], interval: 100ms, timeout: 1s }
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    const ends = new Map(
+      r.events.flatMap((e) => (e.event === 'job-finished' ? [[e.job, e] as const] : [])),
+    );
+    const job = outputOf(r.events, 'seen').find((l) => l.startsWith('job '));
+    assert.ok(job !== undefined, 'the job printed its cgroups');
+    assert.match(job, /pids:\/\S*rnx-/, 'the job is in its own pids cgroup');
+    const seen = ends.get('seen');
+    assert.equal(seen?.reason, 'not-ready');
+    assert.ok(
+      (seen.message ?? '').endsWith(`: exit 1: probe ${job.slice('job '.length).trim()}`),
+      `the probe's cgroups are the job's: ${seen.message ?? ''} / ${job}`,
+    );
+    assert.ok(indexOf(r.events, 'job-ready', 'roomy') !== -1, 'a probe within the limit passes');
+    const full = ends.get('full');
+    assert.equal(full?.reason, 'not-ready');
+    assert.match(full.message ?? '', /true: exit \d+: nsenter: fork failed/);
+  });
+
   it('a service that exits with an error before it is ready: dependents CANCELED, never started', async () => {
     const file = writeWorkflow(
       files.dir,
