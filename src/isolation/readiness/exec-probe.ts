@@ -36,6 +36,8 @@ export interface ProbeTools {
   readonly nsenter: string;
   /** Holds the attempt until it is in the job's cgroups. */
   readonly sh: string;
+  /** Drops the tcp/http prober's privileges. */
+  readonly setpriv: string;
 }
 
 /** Waits for the go on fd 3, closes it, then becomes the command in its arguments. */
@@ -45,6 +47,8 @@ export interface Attempt {
   readonly passed: boolean;
   /** Why it did not pass: the exit status and the last line of its output. */
   readonly detail: string;
+  /** Killed at its time limit, with no answer. */
+  readonly late?: boolean;
 }
 
 export function execAttempt(
@@ -109,7 +113,7 @@ export function execAttempt(
       clearTimeout(timer);
       const last = Buffer.concat(output).toString('utf8').trim().split('\n').pop() ?? '';
       const status = late
-        ? `no answer within ${String(timeoutMs)} ms`
+        ? `no answer within ${String(Math.round(timeoutMs))} ms`
         : joinFailure !== undefined
           ? joinFailure
           : signal !== null
@@ -117,6 +121,7 @@ export function execAttempt(
             : `exit ${String(code)}`;
       resolve({
         passed: !late && code === 0,
+        late,
         detail: `${probe.command.join(' ')}: ${status}${last === '' ? '' : `: ${last}`}`,
       });
     });

@@ -59,7 +59,11 @@ export class JobReadiness {
     if (this.ready === undefined) return;
     this.watch = watchReadiness({
       ready: this.ready,
-      tools: { nsenter: findTool('nsenter') ?? 'nsenter', sh: findTool('sh') ?? 'sh' },
+      tools: {
+        nsenter: findTool('nsenter') ?? 'nsenter',
+        sh: findTool('sh') ?? 'sh',
+        setpriv: findTool('setpriv') ?? 'setpriv',
+      },
       bwrap: findTool('bwrap'),
       pid: job.pid,
       startedAt: performance.now(),

@@ -66,7 +66,7 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
         return;
       case 'tcp':
       case 'http': {
-        const net = startNetProbe(options.tools.nsenter, options.pid, {
+        const net = startNetProbe(options.tools, options.pid, {
           kind: probe.kind,
           target: probe.kind === 'tcp' ? String(probe.port) : probe.target,
           intervalMs: ready.intervalMs,
@@ -79,6 +79,9 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
         return;
       }
       case 'exec': {
+        // The last attempt that answered: a final attempt cut short by the deadline has nothing
+        // to say, the one before it says why the job was not ready.
+        let answered: string | undefined;
         const attempt = async (): Promise<void> => {
           const began = performance.now();
           const r = stillSettingUp(options.pid, options.bwrap)
@@ -96,9 +99,11 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
               );
           if (canceled) return;
           if (r.passed) return settle({ ready: true, afterMs: afterMs() });
+          const why = r.late === true && answered !== undefined ? answered : r.detail;
+          if (r.late !== true) answered = r.detail;
           const wait = Math.max(0, began + ready.intervalMs - performance.now());
           if (performance.now() + wait >= deadline) {
-            const timer = setTimeout(() => settle(notReady(r.detail)), remaining());
+            const timer = setTimeout(() => settle(notReady(why)), remaining());
             cleanups.push(() => clearTimeout(timer));
             return;
           }
