@@ -19,7 +19,7 @@ import type { Writable } from 'node:stream';
 import { spawnProcess } from '../../exec.js';
 import { joinCgroups } from '../cgroups/procs.js';
 import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
-import { childrenOf } from '../records/proc-children.js';
+import { killTree } from '../records/proc-children.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {
@@ -143,17 +143,5 @@ export function stillSettingUp(pid: number, bwrap: string | undefined): boolean 
   } catch {
     // PID 1 is gone (the attempt then fails on its own) or bwrap moved: nothing to wait for.
     return false;
-  }
-}
-
-/** SIGKILL to nsenter's children (inside the job), then to nsenter. */
-function killTree(pid: number | undefined): void {
-  if (pid === undefined) return;
-  for (const child of [...childrenOf(pid), pid]) {
-    try {
-      process.kill(child, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
   }
 }
