@@ -117,7 +117,7 @@ export async function retireRunDir(
   fifos: readonly string[],
 ): Promise<void> {
   returnFifos(stateDir, fifos);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(runDir);
   } catch {
