@@ -179,7 +179,11 @@ export function copyArtifacts(
 }
 
 /** Removes an ended attempt's directory, or keeps it among the spares when it can serve again. */
-export async function discardAttempt(stateDir: string, runId: string, jobId: string): Promise<void> {
+export async function discardAttempt(
+  stateDir: string,
+  runId: string,
+  jobId: string,
+): Promise<void> {
   const dir = attemptDir(stateDir, runId, jobId);
   if (isSpareAttempt(dir) && sparePool(spareAttempts(stateDir)).put(dir)) return;
   await rm(dir, { recursive: true, force: true });
