@@ -41,13 +41,13 @@ const builtinsWithoutFacade: Plugin = {
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // Code that runs in threads of its own is a file of its own: the worker thread that loads large
+  // Code that runs in a thread or process of its own is a file of its own: the worker thread that loads large
   // workflow files (src/validate/load-large.ts finds it beside the file that starts it) and the
-  // spawner thread (isolation/start/spawner.ts).
+  // spawner process (isolation/start/spawner.ts).
   entryPoints: {
     main: 'src/cli/main.ts',
     'load-large-worker': 'src/validate/load-large-worker.ts',
-    'spawner-thread': 'src/isolation/start/spawner-thread.ts',
+    'spawner-process': 'src/isolation/start/spawner-process.ts',
   },
   outdir,
   bundle: true,
