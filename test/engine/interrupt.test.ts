@@ -72,7 +72,7 @@ function alive(pid: number): boolean {
 }
 
 describe('interrupting a workflow', () => {
-  it('SIGKILL of rnx ends its spawner process and the jobs\' bwraps; the next rnx ends the rest', async () => {
+  it("SIGKILL of rnx ends its spawner process and the jobs' bwraps; the next rnx ends the rest", async () => {
     const file = writeWorkflow(
       files.dir,
       'killed',
