@@ -7,7 +7,7 @@
  * parent-death signal that `setpriv --pdeathsig` set for it; the bwraps it started end with it
  * (`--die-with-parent`).
  */
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol.js';
@@ -36,13 +36,14 @@ function start(request: SpawnerRequest): void {
   try {
     // A FIFO's write end waits for a reader: rnx holds the read end open from before its request
     // until the job has ended, so this does not wait.
-    const stdio = request.stdio.map((fd) => {
+    const stdio = request.stdio.map((fd): 'ignore' | 'pipe' | number => {
       if (typeof fd === 'string') return fd;
-      opened.push(openSync(fd.path, fd.flags));
-      return opened.at(-1);
+      const opening = openSync(fd.path, fd.flags);
+      opened.push(opening);
+      return opening;
     });
     child = spawn(request.file, request.args, {
-      stdio: stdio as StdioOptions,
+      stdio,
       env: request.env,
       detached: true,
     });
