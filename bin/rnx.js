@@ -39,10 +39,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
     process.exit(code ?? 1);
   });
 } else {
-  // Node's compile cache covers the files loaded as modules (this one, the loader, the worker
-  // threads' files); the CLI bundle itself is run with rnx's own code cache, kept after a command
-  // ran (README: "The code cache"), or required when there is none.
-  process.getBuiltinModule('node:module').enableCompileCache?.();
+  // The CLI bundle is run with rnx's own code cache, kept after a command ran (README: "The code
+  // cache"), or required with Node's compile cache when there is none.
   const { runBundle } = await import('../dist/rnx/launch.js');
   runBundle(
     new URL('../dist/rnx/main.cjs', import.meta.url).pathname,

@@ -13,7 +13,11 @@
  *
  * File: `RNXCACHE1 {identity as JSON}\n` then V8's data.
  */
-import {
+import type { Stats } from 'node:fs';
+
+// Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it,
+// a cost on every start of rnx (this file runs before the CLI, see run-bundle.ts).
+const {
   closeSync,
   fstatSync,
   mkdirSync,
@@ -24,9 +28,8 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
-  type Stats,
-} from 'node:fs';
-import { join } from 'node:path';
+} = process.getBuiltinModule('node:fs');
+const path = process.getBuiltinModule('node:path');
 
 const MAGIC = 'RNXCACHE1 ';
 const SUFFIX = '.v8cache';
@@ -57,9 +60,9 @@ export function cacheDirFor(env: NodeJS.ProcessEnv): string | undefined {
   const own = env['RNX_CACHE_DIR'];
   if (own !== undefined) return own === '' ? undefined : own;
   const xdg = env['XDG_CACHE_HOME'];
-  if (xdg !== undefined && xdg.startsWith('/')) return join(xdg, 'rnx');
+  if (xdg !== undefined && xdg.startsWith('/')) return path.join(xdg, 'rnx');
   const home = env['HOME'];
-  return home !== undefined && home.startsWith('/') ? join(home, '.cache', 'rnx') : undefined;
+  return home !== undefined && home.startsWith('/') ? path.join(home, '.cache', 'rnx') : undefined;
 }
 
 /**
@@ -88,13 +91,15 @@ export function asksForHelp(argv: readonly string[]): boolean {
 export function identityOf(bundle: Stats, command: string): CacheIdentity {
   return {
     node: `${process.version} ${process.arch} ${process.execPath}`,
-    bundle: [bundle.dev, bundle.ino, bundle.size, bundle.mtimeMs, bundle.ctimeMs].map(String).join(' '),
+    bundle: [bundle.dev, bundle.ino, bundle.size, bundle.mtimeMs, bundle.ctimeMs]
+      .map(String)
+      .join(' '),
     command,
   };
 }
 
 export function cacheFile(dir: string, command: string): string {
-  return join(dir, `${command}${SUFFIX}`);
+  return path.join(dir, `${command}${SUFFIX}`);
 }
 
 /** Owned by this user, and written by no one else. */
@@ -198,7 +203,7 @@ function removeStaleTemporaries(dir: string): void {
     const pid = /\.v8cache\.(\d+)\.tmp$/.exec(name)?.[1];
     if (pid === undefined || alive(Number(pid))) continue;
     try {
-      unlinkSync(join(dir, name));
+      unlinkSync(path.join(dir, name));
     } catch {
       // Another rnx removed it first.
     }

@@ -2,18 +2,14 @@
  * Runs rnx's bundle (dist/rnx/main.cjs, CommonJS) for `bin/rnx.js`: as Node's `require()` would
  * (same wrapper, same arguments), but compiled through `vm.Script` with rnx's own code cache
  * (code-cache.ts) when there is a cache directory this user owns. Without one it is plain
- * `require()`, which Node's compile cache (enabled by bin/rnx.js) speeds up as before.
+ * `require()`, with Node's compile cache as before.
  *
  * Any trouble with a cache costs that run a compile, never the command: a cache that is missing,
  * another bundle's, damaged (V8 checks the data's checksum: the check is switched on around the
  * compile and the making of the data) or refused by V8 is ignored and written again after a
  * successful run; one that cannot be written is not made at all.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
+import type { Script as ScriptType } from 'node:vm';
 import {
   asksForHelp,
   cacheDirFor,
@@ -24,6 +20,11 @@ import {
   usableDir,
   writeCache,
 } from './code-cache.js';
+
+// Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it.
+const { readFileSync, statSync } = process.getBuiltinModule('node:fs');
+const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');
+const path = process.getBuiltinModule('node:path');
 
 /** Node's CommonJS wrapper, on the first line so that line numbers stay the bundle's own. */
 const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
@@ -37,7 +38,6 @@ export function runBundle(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): BundleLoad {
-  const require = createRequire(bundle);
   const dir = cacheDirFor(env);
   let source: string;
   let identity;
@@ -46,17 +46,14 @@ export function runBundle(
     identity = identityOf(statSync(bundle), commandKey(argv));
     source = readFileSync(bundle, 'utf8');
   } catch {
-    require(bundle);
-    return 'required';
+    return required(bundle);
   }
   const cached = readCache(dir, identity);
   // A first run where no cache can be kept compiles the way Node's compile cache can help.
-  if (cached === undefined && !usableDir(dir)) {
-    require(bundle);
-    return 'required';
-  }
+  if (cached === undefined && !usableDir(dir)) return required(bundle);
   checkingData(true);
-  const script = new Script(HEAD + source + TAIL, {
+  const { Script } = process.getBuiltinModule('node:vm');
+  const script: ScriptType = new Script(HEAD + source + TAIL, {
     filename: bundle,
     ...(cached === undefined ? {} : { cachedData: cached.data }),
   });
@@ -79,8 +76,19 @@ export function runBundle(
   }
   const module = { exports: {} };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, require, module, bundle, dirname(bundle));
+  const require = createRequire(bundle);
+  wrapper.call(module.exports, module.exports, require, module, bundle, path.dirname(bundle));
   return used ? 'cached' : 'compiled';
+}
+
+/**
+ * The bundle through require(), with Node's compile cache (its top level compiled once): only
+ * here, since for the few small files loaded as modules it costs more than it saves.
+ */
+function required(bundle: string): 'required' {
+  enableCompileCache?.();
+  createRequire(bundle)(bundle);
+  return 'required';
 }
 
 /**
@@ -90,5 +98,7 @@ export function runBundle(
  * check Node's whole start-up snapshot.
  */
 function checkingData(on: boolean): void {
-  setFlagsFromString(on ? '--verify-snapshot-checksum' : '--no-verify-snapshot-checksum');
+  process
+    .getBuiltinModule('node:v8')
+    .setFlagsFromString(on ? '--verify-snapshot-checksum' : '--no-verify-snapshot-checksum');
 }
