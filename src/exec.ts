@@ -32,14 +32,51 @@ export function runTool(
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<Result<ToolOutput>> {
+  const started = launch(tool, args, options, options.input !== undefined);
+  if (options.input !== undefined) started.finish(options.input);
+  return started.done;
+}
+
+/** A host tool started now, whose standard input is given later, all at once. */
+export interface StartedTool {
+  /** Writes the tool's standard input and closes it (an empty input: nothing to do). */
+  finish(input: string): void;
+  /** Its end: as runTool's. */
+  readonly done: Promise<Result<ToolOutput>>;
+}
+
+/**
+ * Starts a host tool that reads its standard input, which `finish` writes later: the tool loads
+ * while the caller gets that input ready (phase 2 starts the job's side this way while the host's
+ * side makes the veth the job's side configures).
+ */
+export function startTool(
+  tool: HostTool,
+  args: readonly string[],
+  options: Omit<ToolOptions, 'input'> = {},
+): StartedTool {
+  return launch(tool, args, options, true);
+}
+
+function launch(
+  tool: HostTool,
+  args: readonly string[],
+  options: Omit<ToolOptions, 'input'>,
+  withInput: boolean,
+): StartedTool {
   const path = findTool(tool);
-  if (path === undefined) return Promise.resolve({ ok: false, problem: missingTools([tool]) });
-  return new Promise((resolve) => {
-    const child = spawn(path, args, {
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
-      timeout: options.timeoutMs,
-    });
+  if (path === undefined) {
+    return {
+      finish: () => undefined,
+      done: Promise.resolve({ ok: false, problem: missingTools([tool]) }),
+    };
+  }
+  const child = spawn(path, args, {
+    stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    timeout: options.timeoutMs,
+  });
+  const done = new Promise<Result<ToolOutput>>((resolve) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -59,12 +96,12 @@ export function runTool(
         }),
       );
     });
-    // A tool that ends before reading its input (nsenter whose target is gone, a usage error)
-    // closes the pipe first: the EPIPE that follows is no fault of rnx, and the tool's exit status
-    // and stderr (on 'close') say what happened.
-    child.stdin?.on('error', () => undefined);
-    if (options.input !== undefined) child.stdin?.end(options.input);
   });
+  // A tool that ends before reading its input (nsenter whose target is gone, a usage error)
+  // closes the pipe first: the EPIPE that follows is no fault of rnx, and the tool's exit status
+  // and stderr (on 'close') say what happened.
+  child.stdin?.on('error', () => undefined);
+  return { finish: (input) => void child.stdin?.end(input), done };
 }
 
 /** Runs a tool and turns a non-zero exit into a Problem carrying its stderr. */
@@ -73,14 +110,25 @@ export async function runToolChecked(
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<Result<ToolOutput>> {
-  const result = await runTool(tool, args, options);
+  return checkedOutput(tool, args, await runTool(tool, args, options));
+}
+
+/** A tool's end as runToolChecked sees it: a non-zero exit is a Problem carrying its stderr. */
+export function checkedOutput(
+  tool: HostTool,
+  args: readonly string[],
+  result: Result<ToolOutput>,
+): Result<ToolOutput> {
   if (!result.ok) return result;
   const { code, stderr } = result.value;
-  if (code !== 0) {
-    const detail = stderr.trim().split('\n').slice(-3).join('; ') || `exit status ${String(code)}`;
-    return fail('tool-failed', `${tool} ${args.slice(0, 4).join(' ')}: ${detail}`);
-  }
+  if (code !== 0)
+    return fail('tool-failed', `${tool} ${args.slice(0, 4).join(' ')}: ${lastLines(stderr, code)}`);
   return result;
+}
+
+/** The last lines a tool said on stderr, or its exit status when it said nothing. */
+export function lastLines(stderr: string, code: number | null): string {
+  return stderr.trim().split('\n').slice(-3).join('; ') || `exit status ${String(code)}`;
 }
 
 /** Starts a long-lived process (a job). The caller owns the returned ChildProcess. */
