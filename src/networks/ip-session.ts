@@ -64,8 +64,7 @@ class Session {
 
   send(request: Request): void {
     this.#sent.push(request);
-    // Waiting for an answer keeps rnx alive (the caller awaits it); idle, nothing does.
-    (this.#child.stdout as Socket | null)?.ref();
+    this.#hold(true);
     this.#child.stdin?.write(`${request.batch}\nlink show dev ${request.device}\n`);
   }
 
@@ -80,7 +79,22 @@ class Session {
       this.#sent.shift();
       first.resolve(ok(undefined));
     }
-    if (this.#sent.length === 0) (this.#child.stdout as Socket | null)?.unref();
+    if (this.#sent.length === 0) this.#hold(false);
+  }
+
+  /**
+   * While an answer is awaited, its output and its exit keep rnx alive (a failed request is
+   * answered by ip's exit, which may come after the end of its output); idle, nothing does.
+   */
+  #hold(waiting: boolean): void {
+    const stdout = this.#child.stdout as Socket | null;
+    if (waiting) {
+      this.#child.ref();
+      stdout?.ref();
+    } else {
+      this.#child.unref();
+      stdout?.unref();
+    }
   }
 
   #close(code: number | null, signal: NodeJS.Signals | null): void {
