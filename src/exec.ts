@@ -5,12 +5,23 @@
  * (found as `rnx system check` finds it, and run by that absolute path). Long-lived job
  * processes go through `spawnProcess`, a thin wrapper over node:child_process.spawn.
  *
+ * No tool runs unbounded: one that has not finished after its time (DEFAULT_TOOL_TIMEOUT_MS unless
+ * the caller says otherwise) is killed, with whatever it started, and becomes `tool-timeout` naming
+ * it and the time: a hung `ip`, `nft` or `mount` cannot hold rnx (and the jobs waiting on it).
+ *
  * node:child_process is used directly rather than execa: on this machine kind a spawn costs 1.9 ms
  * against execa's 3.6 ms, and jobs spawn several tools on their hot path.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { findTool, missingTools, type HostTool } from './host-tools.js';
+import { killTree } from './isolation/records/proc-children.js';
 import { fail, ok, type Result } from './problem.js';
+
+/**
+ * How long a host tool may run. Each takes milliseconds (tens under heavy load); this is far
+ * above that, and far below "forever".
+ */
+export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
 export interface ToolOutput {
   readonly code: number | null;
@@ -23,6 +34,7 @@ export interface ToolOptions {
   /** Written to the tool's standard input, then closed. */
   readonly input?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Then it is killed: `tool-timeout` (default DEFAULT_TOOL_TIMEOUT_MS). */
   readonly timeoutMs?: number;
 }
 
@@ -74,19 +86,30 @@ function launch(
   const child = spawn(path, args, {
     stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
-    timeout: options.timeoutMs,
   });
   const done = new Promise<Result<ToolOutput>>((resolve) => {
+    const limitMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      killTool(child.pid);
+    }, limitMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       // Gone since it was found: as missing as if it had never been there.
       if (error.code === 'ENOENT') resolve({ ok: false, problem: missingTools([tool]) });
       else resolve(fail('tool-failed', `could not run '${tool}': ${error.message}`));
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (late) {
+        resolve(toolTimeout([tool, ...args.slice(0, 4)].join(' '), limitMs));
+        return;
+      }
       resolve(
         ok({
           code,
@@ -131,6 +154,20 @@ export function lastLines(stderr: string, code: number | null): string {
   return stderr.trim().split('\n').slice(-3).join('; ') || `exit status ${String(code)}`;
 }
 
+/** Kills a tool past its time, with whatever it started (children first, by pid). */
+export function killTool(pid: number | undefined): void {
+  killTree(pid);
+}
+
+/** A tool killed for running longer than `limitMs`, as a Problem. */
+export function toolTimeout(what: string, limitMs: number): Result<never> {
+  return fail(
+    'tool-timeout',
+    `'${what}' did not finish within ${seconds(limitMs)}: killed`,
+    'the host may be overloaded, or the tool stuck (a lock, a hung mount); see its process list',
+  );
+}
+
 /** Starts a long-lived process (a job). The caller owns the returned ChildProcess. */
 export function spawnProcess(
   command: string,
@@ -138,4 +175,8 @@ export function spawnProcess(
   options: SpawnOptions,
 ): ChildProcess {
   return spawn(command, args, options);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${String(ms / 1000)}s` : `${String(ms)} ms`;
 }

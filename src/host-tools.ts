@@ -56,7 +56,11 @@ export const HOST_TOOLS = {
     why: "enters a job's namespaces (its network set-up, readiness probes)",
   },
   nft: { package: 'nftables', uses: ['networks'], why: "networks' isolation and NAT rules" },
-  sh: { package: 'dash', uses: ['background'], why: "runs a background job's supervisor" },
+  sh: {
+    package: 'dash',
+    uses: ['probes', 'background'],
+    why: "holds an exec probe until it is in the job's cgroups; runs a background job's supervisor",
+  },
   env: { package: 'coreutils', uses: ['background'], why: "starts a background job's end" },
   cat: {
     package: 'coreutils',

@@ -131,6 +131,7 @@ const PROBLEM_KINDS = {
   // the host
   'tool-missing': 'host',
   'tool-failed': 'failed',
+  'tool-timeout': 'failed',
   'host-missing': 'host',
   'host-cgroup': 'host',
   'not-root': 'host',

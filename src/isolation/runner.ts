@@ -427,7 +427,12 @@ export async function runJob(
       ...(hooks.killSignal === undefined ? {} : { killSignal: hooks.killSignal }),
       onWatching: () => {
         hooks.onStarted?.({ pid, ...(address === undefined ? {} : { address }) });
-        readiness.start(db, spec.id, { pid, env, as: asJob }, (info) => hooks.onReady?.(info));
+        readiness.start(
+          db,
+          spec.id,
+          { pid, env, as: asJob, cgroupProcs: cgroup.value.procsFiles },
+          (info) => hooks.onReady?.(info),
+        );
       },
     });
     const notReady = readiness.notReady;

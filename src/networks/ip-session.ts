@@ -12,13 +12,21 @@
  * request still unanswered is the one that failed, and those sent after it, which ip never ran,
  * go to a fresh ip. Nothing is parsed of ip's messages: they become the request's problem text.
  *
- * It never keeps rnx alive by itself (its handles are unref'd while nothing is asked of it), it
+ * No request waits unbounded: an ip that has not answered the oldest one in its time
+ * (DEFAULT_TOOL_TIMEOUT_MS unless the caller says otherwise) is killed, that request fails with
+ * `tool-timeout`, and the others go to a fresh ip. It never keeps rnx alive by itself (its handles are unref'd while nothing is asked of it), it
  * runs in a session of its own (a terminal's Ctrl-C is rnx's business, not its), and it ends by
  * itself on the end of its input when rnx exits, however rnx ends (a SIGKILLed rnx too).
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { lastLines, spawnProcess } from '../exec.js';
+import {
+  DEFAULT_TOOL_TIMEOUT_MS,
+  killTool,
+  lastLines,
+  spawnProcess,
+  toolTimeout,
+} from '../exec.js';
 import { findTool, missingTools } from '../host-tools.js';
 import { fail, ok, type Result } from '../problem.js';
 
@@ -27,6 +35,8 @@ interface Request {
   readonly batch: string;
   /** The link whose `link show` confirms the request. */
   readonly device: string;
+  /** How long ip may take to answer it, once it is the oldest. */
+  readonly timeoutMs: number;
   readonly resolve: (result: Result<void>) => void;
 }
 
@@ -38,6 +48,10 @@ class Session {
   #stderr = '';
   #ended = false;
   #spawnError: NodeJS.ErrnoException | undefined;
+  /** Armed while a request waits: the oldest one's time. */
+  #timer: NodeJS.Timeout | undefined;
+  /** The time of the request ip was killed for. */
+  #late: number | undefined;
 
   constructor(path: string) {
     this.#child = spawnProcess(path, ['-oneline', '-batch', '-'], {
@@ -66,6 +80,7 @@ class Session {
     this.#sent.push(request);
     this.#hold(true);
     this.#child.stdin?.write(`${request.batch}\nlink show dev ${request.device}\n`);
+    if (this.#timer === undefined) this.#arm(request.timeoutMs);
   }
 
   #out(text: string): void {
@@ -78,27 +93,39 @@ class Session {
       if (first === undefined || !confirms(line, first.device)) continue;
       this.#sent.shift();
       first.resolve(ok(undefined));
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      const next = this.#sent[0];
+      if (next !== undefined) this.#arm(next.timeoutMs);
     }
     if (this.#sent.length === 0) this.#hold(false);
   }
 
+  /** The oldest request's time runs from now; past it, ip is killed (see #close). */
+  #arm(timeoutMs: number): void {
+    this.#timer = setTimeout(() => {
+      this.#late = timeoutMs;
+      killTool(this.#child.pid);
+    }, timeoutMs);
+    // The request's own waiting keeps rnx alive (#hold), not this timer.
+    this.#timer.unref();
+  }
+
   /**
-   * While an answer is awaited, its output and its exit keep rnx alive (a failed request is
-   * answered by ip's exit, which may come after the end of its output); idle, nothing does.
+   * While an answer is awaited, ip's output, its stderr and its exit keep rnx alive (a failed
+   * request is answered on 'close', which needs all three, in any order); idle, nothing does.
    */
   #hold(waiting: boolean): void {
-    const stdout = this.#child.stdout as Socket | null;
-    if (waiting) {
-      this.#child.ref();
-      stdout?.ref();
-    } else {
-      this.#child.unref();
-      stdout?.unref();
+    const handles = [this.#child, this.#child.stdout, this.#child.stderr] as (Socket | null)[];
+    for (const handle of handles) {
+      if (waiting) handle?.ref();
+      else handle?.unref();
     }
   }
 
   #close(code: number | null, signal: NodeJS.Signals | null): void {
     this.#ended = true;
+    clearTimeout(this.#timer);
     const [failed, ...unread] = this.#sent.splice(0);
     if (this.#spawnError?.code === 'ENOENT') {
       // Gone since it was found: as missing as if it had never been there.
@@ -110,7 +137,9 @@ class Session {
       this.#spawnError !== undefined
         ? `could not run 'ip': ${this.#spawnError.message}`
         : `ip -batch: ${signal === null ? lastLines(this.#stderr, code) : `killed by ${signal}`}`;
-    failed?.resolve(fail('tool-failed', why));
+    failed?.resolve(
+      this.#late === undefined ? fail('tool-failed', why) : toolTimeout('ip -batch', this.#late),
+    );
     for (const request of unread) submit(request);
   }
 }
@@ -139,10 +168,15 @@ function submit(request: Request): void {
 
 /**
  * Runs `batch` (ip batch lines) in rnx's own network namespace; resolves once ip ran every line
- * and `device` exists, or with ip's reason when a line failed.
+ * and `device` exists, or with ip's reason when a line failed, or with `tool-timeout`.
  */
-export function ipBatch(batch: string, device: string): Promise<Result<void>> {
-  return new Promise((resolve) => submit({ batch, device, resolve }));
+export function ipBatch(
+  batch: string,
+  device: string,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<Result<void>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+  return new Promise((resolve) => submit({ batch, device, timeoutMs, resolve }));
 }
 
 /** Starts the session now if none runs, so that it has loaded when the first request comes. */

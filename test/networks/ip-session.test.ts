@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ipBatch } from '../../src/networks/ip-session.js';
+import { tempDir } from '../helpers/cli.js';
 import { linkNames, requireSandbox, run } from './netns.js';
 
 const SESSION_MODULE = new URL('../../src/networks/ip-session.js', import.meta.url).href;
@@ -28,9 +30,22 @@ function sessions(): number[] {
     .map(Number);
 }
 
+const scratch = tempDir('rnx-ip-session-');
+
+/** Runs `program` (ESM, importing ipBatch) in a node of its own; its output, once it ended. */
+function inProgram(lines: readonly string[], env: NodeJS.ProcessEnv = process.env) {
+  const program = [`import { ipBatch } from '${SESSION_MODULE}';`, ...lines].join('\n');
+  return spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env,
+  });
+}
+
 describe("rnx's own ip", () => {
   before(requireSandbox);
   after(async () => {
+    scratch.cleanup();
     const present = await linkNames();
     for (const link of LINKS) if (present.includes(link)) await run('ip', ['link', 'del', link]);
   });
@@ -61,17 +76,12 @@ describe("rnx's own ip", () => {
 
   it('keeps no program alive, and answers it: one that used it ends by itself, and its ip with it', async () => {
     const before = sessions();
-    const program = [
-      `import { ipBatch } from '${SESSION_MODULE}';`,
+    const child = inProgram([
       // A failed request is answered by ip's exit, which may come after the end of its output.
       "const failed = await ipBatch('link add name ipst-a type bridge', 'ipst-a');",
       "const made = await ipBatch('link add name ipst-e type bridge', 'ipst-e');",
       'process.stdout.write(`${String(failed.ok)} ${String(made.ok)}`);',
-    ].join('\n');
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    ]);
     assert.equal(child.status, 0, child.stderr);
     assert.equal(child.stdout, 'false true');
     assert.ok((await linkNames()).includes('ipst-e'));
@@ -83,5 +93,24 @@ describe("rnx's own ip", () => {
       sessions().filter((pid) => !before.includes(pid)),
       [],
     );
+  });
+
+  it('kills an ip that does not answer in time: the request fails with tool-timeout', () => {
+    // An `ip` first on PATH that never answers (it reads its input and sleeps).
+    const bin = join(scratch.dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ip'), '#!/bin/sh\nexec sleep 600\n');
+    chmodSync(join(bin, 'ip'), 0o755);
+    const began = Date.now();
+    const child = inProgram(
+      [
+        "const r = await ipBatch('link add name ipst-f type bridge', 'ipst-f', { timeoutMs: 300 });",
+        'process.stdout.write(r.ok ? "ok" : `${r.problem.code}: ${r.problem.message}`);',
+      ],
+      { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.match(child.stdout, /^tool-timeout: 'ip -batch' did not finish within 300 ms/);
+    assert.ok(Date.now() - began < 15_000);
   });
 });

@@ -4,9 +4,12 @@
  * never passes, a service that dies before it is ready, and a service kept for a job downstream.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { JsonEvent } from '../../src/engine/events.js';
-import { tempDir } from '../helpers/cli.js';
+import { childrenOf } from '../../src/isolation/records/proc-children.js';
+import { collectRun, REPO_ROOT, RNX_BIN, tempDir } from '../helpers/cli.js';
 import { outputOf, runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
@@ -152,6 +155,104 @@ describe('readiness probes on real servers', () => {
     assert.equal(indexOf(r.events, 'job-started', 'client'), -1);
   });
 
+  it("exec: each attempt runs in the job's cgroups, under its process limit", async () => {
+    // `seen` prints its own cgroups, waits for its probe to leave the probe's in its /tmp, and
+    // prints those. `roomy` has room for the probe's two processes (nsenter and the command) beside
+    // its PID 1; `full` for one more process only, so nsenter cannot fork: in rnx's own cgroup (no
+    // limit) the probe would pass.
+    const file = writeWorkflow(
+      files.dir,
+      'exec-cgroup',
+      `jobs:
+  seen:
+    command: sh
+    args:
+      - -c
+      - |
+        echo "job $(sort /proc/self/cgroup | tr "\\n" " ")"
+        while [ ! -e /tmp/probe ]; do sleep 0.05; done
+        echo "probe $(cat /tmp/probe)"
+    network: none
+    ready:
+      exec: [sh, -c, 'sort /proc/self/cgroup | tr "\\n" " " > /tmp/p && mv /tmp/p /tmp/probe']
+      interval: 100ms
+  roomy:
+    command: sleep
+    args: ['30']
+    network: none
+    resources: { max_processes: 3 }
+    stop_signal: SIGKILL
+    ready: { exec: ['true'], interval: 100ms, timeout: 20s }
+  client:
+    command: 'true'
+    network: none
+    requires: [roomy: RUNNING]
+  full:
+    command: sleep
+    args: ['30']
+    network: none
+    resources: { max_processes: 2 }
+    ready: { exec: ['true'], interval: 100ms, timeout: 2s }
+`,
+    );
+    const r = await runWorkflowJson(file, state.dir);
+    const [job, probe] = outputOf(r.events, 'seen');
+    assert.match(job ?? '', /pids:\/\S*rnx-/, 'the job is in its own pids cgroup');
+    assert.equal(probe?.replace(/^probe /, '').trim(), job?.replace(/^job /, '').trim());
+    assert.ok(indexOf(r.events, 'job-ready', 'roomy') !== -1, 'a probe within the limit passes');
+    const full = r.events.find((e) => e.event === 'job-finished' && e.job === 'full');
+    assert.ok(full?.event === 'job-finished');
+    assert.equal(full.reason, 'not-ready');
+    assert.match(full.message ?? '', /true: exit \d+: nsenter: fork failed/);
+  });
+
+  it('tcp: the prober keeps no privilege (nobody, CapEff and CapPrm empty, no new privileges)', async () => {
+    const rnx = spawn(
+      process.execPath,
+      [
+        RNX_BIN,
+        'job',
+        'run',
+        '--network=none',
+        '--ready=tcp:9',
+        '--ready-timeout=60s',
+        'sleep',
+        '60',
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NO_COLOR: '1', RNX_STATE_DIR: state.dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const ran = collectRun(rnx);
+    try {
+      // The prober is rnx's descendant carrying RNX_PROBE, once it is node (nsenter and setpriv
+      // execute it) and has made itself nobody, its first statements.
+      const node = realpathSync(process.execPath);
+      let status = '';
+      for (let i = 0; i < 400 && !/^Uid:\s+65534\s/m.test(status); i++) {
+        status = proberStatus(rnx.pid ?? 0, node) ?? '';
+        if (!/^Uid:\s+65534\s/m.test(status)) await new Promise((r) => setTimeout(r, 50));
+      }
+      const field = (name: string): string =>
+        new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? `(no ${name})`;
+      assert.match(field('Uid'), /^65534\s+65534\s+65534\s+65534$/, status);
+      assert.match(field('Gid'), /^65534\s+65534\s+65534\s+65534$/, status);
+      assert.equal(field('Groups'), '');
+      assert.equal(field('CapEff'), '0000000000000000');
+      assert.equal(field('CapPrm'), '0000000000000000');
+      assert.equal(field('CapInh'), '0000000000000000');
+      assert.equal(field('CapAmb'), '0000000000000000');
+      // CAP_SETGID (6) and CAP_SETUID (7) only, for the switch; nothing can be gained back by exec.
+      assert.equal(field('CapBnd'), '00000000000000c0');
+      assert.equal(field('NoNewPrivs'), '1');
+    } finally {
+      rnx.kill('SIGINT');
+      await ran;
+    }
+  });
+
   it('a service that exits with an error before it is ready: dependents CANCELED, never started', async () => {
     const file = writeWorkflow(
       files.dir,
@@ -244,3 +345,19 @@ describe('stop signal and grace', () => {
     assert.ok(took >= 1000 && took < 9000, `stopped after ${String(took)} ms`);
   });
 });
+
+/** /proc/PID/status of the tcp/http prober below `root`, once it runs node; undefined before. */
+function proberStatus(root: number, node: string): string | undefined {
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    queue.push(...childrenOf(pid));
+    try {
+      if (!readFileSync(`/proc/${String(pid)}/environ`, 'utf8').includes('RNX_PROBE=')) continue;
+      if (readlinkSync(`/proc/${String(pid)}/exe`) !== node) continue;
+      return readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+    } catch {
+      // Gone, or changing: looked at again next time.
+    }
+  }
+  return undefined;
+}

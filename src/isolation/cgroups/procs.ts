@@ -3,7 +3,7 @@
  * tree, and removing the cgroup once they are gone.
  */
 import { existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { rmdir } from 'node:fs/promises';
+import { rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
@@ -42,6 +42,21 @@ function pidsOf(dir: string): number[] {
  */
 export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
   return [...pidsOf(cgroup.trackDir), ...pidsOf(join(cgroup.trackDir, STOPPING))];
+}
+
+/**
+ * Moves process `pid` into the job's cgroups (every cgroup.procs file of the job: each v1
+ * hierarchy and the unified one), in parallel and off rnx's thread. What it starts from then on is
+ * the job's too: its limits apply, a stop kills it. The job's PID 1 joins this way before the go,
+ * and an exec probe's process before it enters the job.
+ */
+export async function joinCgroups(files: readonly string[], pid: number): Promise<Result<void>> {
+  try {
+    await Promise.all(files.map((file) => writeFile(file, String(pid))));
+    return ok(undefined);
+  } catch (error) {
+    return fail('start-failed', `the job could not join its cgroup: ${(error as Error).message}`);
+  }
 }
 
 /** Sends `signal` to every process of the job; returns how many were signalled. */

@@ -62,8 +62,11 @@ export async function awaitDetachedReady(
       if (signal?.aborted === true) resolve({ kind: 'aborted' });
       void ended.then(() => resolve({ kind: 'ended' }));
       void empty?.empty.then(() => resolve({ kind: 'ended' }));
-      readiness.start(db, job.id, { pid: job.pid, env: job.env, as: job.as }, (info) =>
-        resolve({ kind: 'ready', info }),
+      readiness.start(
+        db,
+        job.id,
+        { pid: job.pid, env: job.env, as: job.as, cgroupProcs: job.cgroup.procsFiles },
+        (info) => resolve({ kind: 'ready', info }),
       );
     });
     readiness.cancel();

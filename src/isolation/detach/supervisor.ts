@@ -111,11 +111,13 @@ export function supervisorArgv(plan: SupervisorPlan): string[] {
   if (plan.timeoutMs !== undefined) {
     // The job ended before its timeout: its timer (the relay, still our child, and its sleep)
     // goes. A timer that fired has become rnx stopping the job: it ends once the job has.
+    // (`2>/dev/null` before the `<`: redirections apply left to right, and a relay already gone
+    // would otherwise put the shell's `cannot open` into the job's log.)
     lines.push(
-      'ppid=; read -r _ _ _ ppid _ </proc/$relay/stat 2>/dev/null',
+      'ppid=; read -r _ _ _ ppid _ 2>/dev/null </proc/$relay/stat',
       'if [ "$ppid" = $$ ]; then',
-      '  comm=; read -r comm </proc/$relay/comm 2>/dev/null',
-      '  if [ "$comm" = sh ]; then kids=; read -r kids </proc/$relay/task/$relay/children 2>/dev/null; kill $kids $relay 2>/dev/null',
+      '  comm=; read -r comm 2>/dev/null </proc/$relay/comm',
+      '  if [ "$comm" = sh ]; then kids=; read -r kids 2>/dev/null </proc/$relay/task/$relay/children; kill $kids $relay 2>/dev/null',
       '  else wait $relay; fi',
       'fi',
     );

@@ -5,11 +5,21 @@
  * with the job's environment: what the probe can do is what the job's command could. Ready when it exits 0. An
  * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
  * the job's PID namespace; its child is killed first).
+ *
+ * The attempt runs in the job's cgroups too, so the job's limits (memory, processes, CPU) apply to
+ * it and a stop of the job kills it. nsenter has no way to join a cgroup (`--cgroup` enters the
+ * cgroup namespace, which moves nothing), and a process moved after it has forked leaves its child
+ * behind, so the attempt is held before nsenter: a shell waits on a pipe (fd 3) while rnx moves it
+ * into every cgroup of the job, exactly as the job's PID 1 is moved (joinCgroups), then the go
+ * (a line on the pipe) lets it exec nsenter. rnx gone before the go: the read sees the end of the
+ * pipe and the shell exits without running anything.
  */
 import { statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { spawnProcess } from '../../exec.js';
+import { joinCgroups } from '../cgroups/procs.js';
 import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
-import { childrenOf } from '../records/proc-children.js';
+import { killTree } from '../records/proc-children.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {
@@ -17,23 +27,43 @@ export interface ExecProbe {
   readonly env: Readonly<Record<string, string>>;
   /** The job's final step, which the probe's command goes through too. */
   readonly as: AsTheJob;
+  /** The job's cgroup.procs files, which each attempt joins before it enters the job. */
+  readonly cgroupProcs: readonly string[];
 }
+
+/** The host tools an attempt runs. */
+export interface ProbeTools {
+  readonly nsenter: string;
+  /** Holds the attempt until it is in the job's cgroups. */
+  readonly sh: string;
+  /** Drops the tcp/http prober's privileges. */
+  readonly setpriv: string;
+}
+
+/** Waits for the go on fd 3, closes it, then becomes the command in its arguments. */
+const HOLD = 'read go <&3 && exec 3<&- && exec "$@"';
 
 export interface Attempt {
   readonly passed: boolean;
   /** Why it did not pass: the exit status and the last line of its output. */
   readonly detail: string;
+  /** Killed at its time limit, with no answer. */
+  readonly late?: boolean;
 }
 
 export function execAttempt(
-  nsenter: string,
+  tools: ProbeTools,
   pid: number,
   probe: ExecProbe,
   timeoutMs: number,
 ): Promise<Attempt> {
   const child = spawnProcess(
-    nsenter,
+    tools.sh,
     [
+      '-c',
+      HOLD,
+      'rnx-probe',
+      tools.nsenter,
       '-t',
       String(pid),
       '--all',
@@ -44,8 +74,21 @@ export function execAttempt(
       '--',
       ...asTheJob(probe.as, probe.command),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...probe.env } },
+    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...probe.env } },
   );
+  let joinFailure: string | undefined;
+  const go = child.stdio[3] as Writable | null;
+  // A hold that ends early (killed at its deadline) closes the pipe first: nothing to report.
+  go?.on('error', () => undefined);
+  if (child.pid !== undefined) {
+    void joinCgroups(probe.cgroupProcs, child.pid).then((joined) => {
+      if (joined.ok) go?.end('go\n');
+      else {
+        joinFailure = joined.problem.message;
+        killTree(child.pid);
+      }
+    });
+  }
   const output: Buffer[] = [];
   let size = 0;
   const keep = (chunk: Buffer): void => {
@@ -70,12 +113,15 @@ export function execAttempt(
       clearTimeout(timer);
       const last = Buffer.concat(output).toString('utf8').trim().split('\n').pop() ?? '';
       const status = late
-        ? `no answer within ${String(timeoutMs)} ms`
-        : signal !== null
-          ? `killed by ${signal}`
-          : `exit ${String(code)}`;
+        ? `no answer within ${String(Math.round(timeoutMs))} ms`
+        : joinFailure !== undefined
+          ? joinFailure
+          : signal !== null
+            ? `killed by ${signal}`
+            : `exit ${String(code)}`;
       resolve({
         passed: !late && code === 0,
+        late,
         detail: `${probe.command.join(' ')}: ${status}${last === '' ? '' : `: ${last}`}`,
       });
     });
@@ -97,17 +143,5 @@ export function stillSettingUp(pid: number, bwrap: string | undefined): boolean 
   } catch {
     // PID 1 is gone (the attempt then fails on its own) or bwrap moved: nothing to wait for.
     return false;
-  }
-}
-
-/** SIGKILL to nsenter's children (inside the job), then to nsenter. */
-function killTree(pid: number | undefined): void {
-  if (pid === undefined) return;
-  for (const child of [...childrenOf(pid), pid]) {
-    try {
-      process.kill(child, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
   }
 }

@@ -47,18 +47,29 @@ export class JobReadiness {
   start(
     db: Database,
     jobId: string,
-    job: { pid: number; env: Readonly<Record<string, string>>; as: AsTheJob },
+    job: {
+      pid: number;
+      env: Readonly<Record<string, string>>;
+      as: AsTheJob;
+      /** The job's cgroup.procs files, which exec probes join. */
+      cgroupProcs: readonly string[];
+    },
     onReady: (info: ReadyInfo) => void,
   ): void {
     if (this.ready === undefined) return;
     this.watch = watchReadiness({
       ready: this.ready,
-      nsenter: findTool('nsenter') ?? 'nsenter',
+      tools: {
+        nsenter: findTool('nsenter') ?? 'nsenter',
+        sh: findTool('sh') ?? 'sh',
+        setpriv: findTool('setpriv') ?? 'setpriv',
+      },
       bwrap: findTool('bwrap'),
       pid: job.pid,
       startedAt: performance.now(),
       env: job.env,
       as: job.as,
+      cgroupProcs: job.cgroupProcs,
       ...(this.log === undefined ? {} : { log: this.log }),
     });
     void this.watch.result.then((result) => {

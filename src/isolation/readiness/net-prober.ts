@@ -7,6 +7,12 @@
  *
  * The program is plain JavaScript kept as text (run with `node -e`), so it needs no file of its
  * own wherever rnx is installed or bundled; its settings come in the RNX_PROBE variable.
+ *
+ * It only connects, so it keeps no privilege: setpriv starts it with no new privileges, no
+ * inheritable or ambient capabilities and a bounding set of CAP_SETUID and CAP_SETGID alone, and
+ * its first statements make it nobody (no groups), which empties its permitted and effective sets.
+ * The switch is made by Node itself, after node was executed as root, so the prober runs wherever
+ * rnx is installed (a node under /root, mode 0700, could not be executed by nobody).
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawnProcess } from '../../exec.js';
@@ -19,7 +25,22 @@ export interface NetProbe {
   readonly timeoutMs: number;
 }
 
+/** The overflow uid and gid: nobody, whether or not the host's user database names it. */
+const NOBODY = 65534;
+
+/** The prober's setpriv options, up to and including `--`. */
+export const PROBER_SETPRIV = [
+  '--no-new-privs',
+  '--inh-caps=-all',
+  '--ambient-caps=-all',
+  '--bounding-set=-all,+setuid,+setgid',
+  '--',
+] as const;
+
 const PROGRAM = String.raw`
+process.setgroups([]);
+process.setgid(${String(NOBODY)});
+process.setuid(${String(NOBODY)});
 const net = require('node:net');
 const http = require('node:http');
 const p = JSON.parse(process.env.RNX_PROBE);
@@ -69,10 +90,22 @@ export interface NetProbeRun {
 }
 
 /** Starts the prober in the network namespace of the job whose PID 1 is `pid` (on the host). */
-export function startNetProbe(nsenter: string, pid: number, probe: NetProbe): NetProbeRun {
+export function startNetProbe(
+  tools: { readonly nsenter: string; readonly setpriv: string },
+  pid: number,
+  probe: NetProbe,
+): NetProbeRun {
   const child: ChildProcess = spawnProcess(
-    nsenter,
-    [`--net=/proc/${String(pid)}/ns/net`, '--', process.execPath, '-e', PROGRAM],
+    tools.nsenter,
+    [
+      `--net=/proc/${String(pid)}/ns/net`,
+      '--',
+      tools.setpriv,
+      ...PROBER_SETPRIV,
+      process.execPath,
+      '-e',
+      PROGRAM,
+    ],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { RNX_PROBE: JSON.stringify(probe) },

@@ -5,7 +5,7 @@
  */
 import type { Readiness } from '../../validate/model.js';
 import type { AsTheJob } from '../start/final-exec.js';
-import { execAttempt, stillSettingUp } from './exec-probe.js';
+import { execAttempt, stillSettingUp, type ProbeTools } from './exec-probe.js';
 import type { LogMatcher } from './log-matcher.js';
 import { startNetProbe } from './net-prober.js';
 
@@ -15,7 +15,7 @@ export type ReadinessResult =
 
 export interface WatchOptions {
   readonly ready: Readiness;
-  readonly nsenter: string;
+  readonly tools: ProbeTools;
   /** The bwrap that started the job: until PID 1 stops being it, the job is still being set up. */
   readonly bwrap: string | undefined;
   /** Host pid of the job's PID 1. */
@@ -25,6 +25,8 @@ export interface WatchOptions {
   /** The job's environment and final step, for exec probes. */
   readonly env: Readonly<Record<string, string>>;
   readonly as: AsTheJob;
+  /** The job's cgroup.procs files: each exec attempt joins them before it enters the job. */
+  readonly cgroupProcs: readonly string[];
   /** For log probes: the matcher the job's output is fed to. */
   readonly log?: LogMatcher;
 }
@@ -64,7 +66,7 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
         return;
       case 'tcp':
       case 'http': {
-        const net = startNetProbe(options.nsenter, options.pid, {
+        const net = startNetProbe(options.tools, options.pid, {
           kind: probe.kind,
           target: probe.kind === 'tcp' ? String(probe.port) : probe.target,
           intervalMs: ready.intervalMs,
@@ -77,21 +79,31 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
         return;
       }
       case 'exec': {
+        // The last attempt that answered: a final attempt cut short by the deadline has nothing
+        // to say, the one before it says why the job was not ready.
+        let answered: string | undefined;
         const attempt = async (): Promise<void> => {
           const began = performance.now();
           const r = stillSettingUp(options.pid, options.bwrap)
             ? { passed: false, detail: 'the job was still being set up' }
             : await execAttempt(
-                options.nsenter,
+                options.tools,
                 options.pid,
-                { command: probe.command, env: options.env, as: options.as },
+                {
+                  command: probe.command,
+                  env: options.env,
+                  as: options.as,
+                  cgroupProcs: options.cgroupProcs,
+                },
                 Math.max(1, remaining()),
               );
           if (canceled) return;
           if (r.passed) return settle({ ready: true, afterMs: afterMs() });
+          const why = r.late === true && answered !== undefined ? answered : r.detail;
+          if (r.late !== true) answered = r.detail;
           const wait = Math.max(0, began + ready.intervalMs - performance.now());
           if (performance.now() + wait >= deadline) {
-            const timer = setTimeout(() => settle(notReady(r.detail)), remaining());
+            const timer = setTimeout(() => settle(notReady(why)), remaining());
             cleanups.push(() => clearTimeout(timer));
             return;
           }

@@ -1,6 +1,7 @@
-/** A process's direct children, from the kernel's own list (empty once it is gone). */
+/** A process's children and whole tree, from the kernel's own lists. */
 import { readFileSync } from 'node:fs';
 
+/** A process's direct children, from the kernel's own list (empty once it is gone). */
 export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
@@ -10,5 +11,26 @@ export function childrenOf(pid: number): number[] {
       .filter((n) => n > 0);
   } catch {
     return [];
+  }
+}
+
+/**
+ * SIGKILL to a process and everything below it. The tree is read first (a child whose parent is
+ * dead is no longer listed under it), then every process is killed, deepest first.
+ */
+export function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const tree: number[] = [];
+  const visit = (p: number): void => {
+    for (const child of childrenOf(p)) visit(child);
+    tree.push(p);
+  };
+  visit(pid);
+  for (const p of tree) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
   }
 }

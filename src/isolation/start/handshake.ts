@@ -8,8 +8,8 @@
  * ms here, more under load) when no other join happened just before, time in which rnx's one
  * thread can start or end other jobs.
  */
-import { writeFile } from 'node:fs/promises';
 import { fail, ok, type Result } from '../../problem.js';
+import { joinCgroups } from '../cgroups/procs.js';
 import type { JobProcess } from './job-process.js';
 import type { Failure } from '../end/run-end.js';
 
@@ -37,15 +37,6 @@ function timeout(ms: number): { promise: Promise<'timeout'>; clear: () => void }
 }
 
 const timedOut = fail<void>('network-setup', 'timed out');
-
-async function joinCgroups(files: readonly string[], pid: number): Promise<Result<void>> {
-  try {
-    await Promise.all(files.map((file) => writeFile(file, String(pid))));
-    return ok(undefined);
-  } catch (error) {
-    return fail('start-failed', `the job could not join its cgroup: ${(error as Error).message}`);
-  }
-}
 
 export async function handshake(proc: JobProcess, options: HandshakeOptions): Promise<Handshake> {
   const setup = timeout(options.setupTimeoutMs);
