@@ -6,7 +6,6 @@
  * process spawned. After a reboot or in a fresh network namespace, the next job re-creates
  * whatever is missing.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fail, ok, type Result } from '../problem.js';
 import type { Database } from '../state/database.js';
@@ -14,15 +13,13 @@ import { forgetRules, recordRulesApplied, rulesApplied } from './applied-rules.j
 import { bridgeReady, deleteBridge, ensureBridge, rnxBridges } from './bridge.js';
 import { applyScript, dropTableScript, ensureScript, removalScript } from './nftables.js';
 import type { Network } from './types.js';
+import { sha256Hex } from '../hashes.js';
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 
 /** The marker the network's rules carry: a hash of its address, bridge and rules. */
 export function hostMarker(network: Network): string {
-  const digest = createHash('sha256')
-    .update(`${network.cidr}\n${network.bridge}\n${ensureScript(network)}`)
-    .digest('hex')
-    .slice(0, 16);
+  const digest = sha256Hex(`${network.cidr}\n${network.bridge}\n${ensureScript(network)}`, 16);
   return `rnx:${digest}`;
 }
 
