@@ -192,6 +192,8 @@ export async function runJob(
     readiness.cancel();
     try {
       await undo.disposeAsync();
+      // A start process that outlived its kill may still hold the job's FIFOs.
+      if (leftovers.length > 0) delete afterEnd.reuse;
       const stopped = output.logStopped;
       const held = Object.keys(afterEnd).length > 0;
       let result: JobResult;
@@ -321,6 +323,8 @@ export async function runJob(
       const go = await goFifo(dir, runDir);
       if (!go.ok) return await end({ reason: 'start-failed', problem: go.problem });
       onEnd(() => go.value.close());
+      // Back to the pool at the end, unless handed to another user (fifo-pool.ts checks).
+      afterEnd.reuse = { stateDir: dir, fifos: [stdout.path, stderr.path, go.value.path] };
       output$ = {
         stdout,
         stderr,

@@ -3,10 +3,10 @@
  * Interface lists come from /proc/net/dev, which shows the caller's own network namespace
  * (/sys/class/net shows the namespace that mounted sysfs, which is not ours inside a sandbox).
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { runTool, runToolChecked } from '../exec.js';
+import { sha256Hex } from '../hashes.js';
 import { fail, ok, type Result } from '../problem.js';
 import { gatewayOf, intToIp, mustParseCidr } from './cidr.js';
 import type { Network } from './types.js';
@@ -74,9 +74,8 @@ export function bridgeReady(network: Network): boolean {
  * kernel removes an ended job's veth late.
  */
 export function bridgeMac(bridge: string): string {
-  const digest = createHash('sha256').update(`rnx-bridge:${bridge}`).digest();
-  const bytes = [0x02, ...digest.subarray(0, 5)];
-  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+  const hex = `02${sha256Hex(`rnx-bridge:${bridge}`, 10)}`;
+  return (hex.match(/../g) ?? []).join(':');
 }
 
 /**

@@ -6,7 +6,6 @@
  * process spawned. After a reboot or in a fresh network namespace, the next job re-creates
  * whatever is missing.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fail, ok, type Result } from '../problem.js';
 import type { Database } from '../state/database.js';
@@ -14,6 +13,7 @@ import { forgetRules, recordRulesApplied, rulesApplied } from './applied-rules.j
 import { bridgeMac, bridgeReady, deleteBridge, ensureBridge, rnxBridges } from './bridge.js';
 import { applyScript, dropTableScript, ensureScript, removalScript } from './nftables.js';
 import type { Network } from './types.js';
+import { sha256Hex } from '../hashes.js';
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 
@@ -22,12 +22,10 @@ const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
  * A network whose marker is not the one recorded gets its rules and its bridge set up again.
  */
 export function hostMarker(network: Network): string {
-  const digest = createHash('sha256')
-    .update(
-      `${network.cidr}\n${network.bridge}\n${bridgeMac(network.bridge)}\n${ensureScript(network)}`,
-    )
-    .digest('hex')
-    .slice(0, 16);
+  const digest = sha256Hex(
+    `${network.cidr}\n${network.bridge}\n${bridgeMac(network.bridge)}\n${ensureScript(network)}`,
+    16,
+  );
   return `rnx:${digest}`;
 }
 

@@ -25,6 +25,7 @@ import {
 import { rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fail, ok, type Result } from '../problem.js';
+import { asMade, sparePool } from './spare-pool.js';
 
 export interface AttemptFiles {
   readonly workspace?: string;
@@ -58,13 +59,53 @@ export function prepareAttempt(
     outputDir: join(dir, 'out'),
     ...(withWorkspace ? { workspace: join(dir, 'work') } : {}),
   };
+  if (!withWorkspace && takeSpareAttempt(stateDir, dir)) return files;
   mkdirSync(files.outputDir, { recursive: true });
   if (files.workspace !== undefined) mkdirSync(files.workspace, { mode: 0o755 });
   writeFileSync(join(files.outputDir, 'output'), '');
   // Writable whatever user the job runs as.
-  chmodSync(files.outputDir, 0o777);
-  chmodSync(join(files.outputDir, 'output'), 0o666);
+  chmodSync(files.outputDir, OUT_MODE);
+  chmodSync(join(files.outputDir, 'output'), OUTPUT_MODE);
   return files;
+}
+
+const OUT_MODE = 0o777;
+const OUTPUT_MODE = 0o666;
+
+/**
+ * Ended attempts' directories kept for the next attempts (state/spare-pool.ts): one holding only
+ * its output folder with an empty $RNX_OUTPUT, as made (every directory and file made and deleted
+ * costs more on an ext4 disk than the job's start itself).
+ */
+function spareAttempts(stateDir: string): string {
+  return join(stateDir, 'spare', 'attempts');
+}
+
+/** The `attempts` directories this process made or found. */
+const parents = new Set<string>();
+
+function takeSpareAttempt(stateDir: string, dir: string): boolean {
+  const parent = dirname(dir);
+  if (!parents.has(parent)) {
+    mkdirSync(parent, { recursive: true });
+    parents.add(parent);
+  }
+  return sparePool(spareAttempts(stateDir)).take(dir);
+}
+
+/** An ended attempt's directory that can serve another: its output folder only, empty output. */
+function isSpareAttempt(dir: string): boolean {
+  const out = join(dir, 'out');
+  const output = join(out, 'output');
+  try {
+    if (readdirSync(dir).join('/') !== 'out' || readdirSync(out).join('/') !== 'output') {
+      return false;
+    }
+    if (!lstatSync(dir).isDirectory() || lstatSync(output).size !== 0) return false;
+  } catch {
+    return false;
+  }
+  return asMade(out, 'dir', OUT_MODE) && asMade(output, 'file', OUTPUT_MODE);
 }
 
 /** At most this much of $RNX_OUTPUT is read (GitHub Actions allows 1 MB of outputs a job). */
@@ -137,8 +178,15 @@ export function copyArtifacts(
   return to;
 }
 
-export function discardAttempt(stateDir: string, runId: string, jobId: string): Promise<void> {
-  return rm(attemptDir(stateDir, runId, jobId), { recursive: true, force: true });
+/** Removes an ended attempt's directory, or keeps it among the spares when it can serve again. */
+export async function discardAttempt(
+  stateDir: string,
+  runId: string,
+  jobId: string,
+): Promise<void> {
+  const dir = attemptDir(stateDir, runId, jobId);
+  if (isSpareAttempt(dir) && sparePool(spareAttempts(stateDir)).put(dir)) return;
+  await rm(dir, { recursive: true, force: true });
 }
 
 export interface ArtifactEntry {

@@ -13,7 +13,7 @@ import { setJobOwner } from '../records/job-store.js';
 import { processStartTime } from '../records/proc-identity.js';
 import { findTool, type HostTool } from '../../host-tools.js';
 import type { JobProcess } from '../start/job-process.js';
-import { takeFifo } from '../start/output-pipes.js';
+import { takeFifo } from '../start/fifo-pool.js';
 import { chownTree, type Owner } from '../filesystem/ownership.js';
 import { ok, type Result } from '../../problem.js';
 import { maskScript, supervisorArgv } from './supervisor.js';

@@ -8,7 +8,7 @@ import type { Database } from '../../state/database.js';
 import { jobPids, removeJobCgroup } from '../cgroups/procs.js';
 import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import { releaseJobFilesystem } from '../filesystem/job-filesystem.js';
-import { removeJobFiles } from '../filesystem/job-files.js';
+import { removeJobFiles, retireRunDir } from '../filesystem/job-files.js';
 import { classify, type Observed } from './outcome.js';
 import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
@@ -85,6 +85,11 @@ export async function emptyCgroup(cgroup: JobCgroup): Promise<ReturnType<typeof 
 export interface AfterEnd {
   cgroup?: JobCgroup;
   runDir?: string;
+  /**
+   * The run directory may serve another job (job-files.ts `retireRunDir`), and these FIFOs of it
+   * go back to the state directory's pool (fifo-pool.ts): nothing holds them any more.
+   */
+  reuse?: { readonly stateDir: string; readonly fifos: readonly string[] };
   /** State directory under which the job's filesystem was prepared. */
   filesystem?: string;
 }
@@ -103,7 +108,10 @@ export async function removeAfterEnd(
     const removed = await removeJobCgroup(held.cgroup);
     if (!removed.ok) problems.push(removed.problem.message);
   }
-  if (held.runDir !== undefined) await removeJobFiles(held.runDir);
+  if (held.runDir !== undefined) {
+    if (held.reuse === undefined) await removeJobFiles(held.runDir);
+    else await retireRunDir(held.reuse.stateDir, held.runDir, held.reuse.fifos);
+  }
   if (held.filesystem !== undefined) {
     const released = await releaseJobFilesystem(db, held.filesystem, jobId);
     if (!released.ok) problems.push(released.problem.message);

@@ -5,13 +5,24 @@
  * jobs with a network and one without, bound read-only and rewritten atomically when the host's
  * changes). The host's files are never changed. The run directory also holds the job's output
  * FIFOs (output-pipes.ts). Few files per job: creating and removing them is a good part of a
- * job's own cost.
+ * job's own cost, so an ended job's run directory, left as a job start makes it, is kept among
+ * the spares (`<state>/spare/run/`, state/spare-pool.ts) for the next job, its FIFOs back in
+ * their pool (fifo-pool.ts), rather than removed.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
+import { asMade, sparePool } from '../../state/spare-pool.js';
+import { returnFifos } from '../start/fifo-pool.js';
 
 export function hostsFile(
   hostname: string,
@@ -74,6 +85,52 @@ function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
   return path;
 }
 
+function spareRunDirs(stateDir: string): string {
+  return join(stateDir, 'spare', 'run');
+}
+
+/** The modes a run directory and its hosts file are made with. */
+const RUN_DIR_MODE = 0o700;
+const HOSTS_MODE = 0o644;
+
+/** The parent directories this process made or found (`<state>/run`). */
+const parents = new Set<string>();
+
+/** Makes the job's run directory, or takes a spare one (which may hold a hosts file). */
+function makeRunDir(stateDir: string, runDir: string): void {
+  const parent = dirname(runDir);
+  if (!parents.has(parent)) {
+    mkdirSync(parent, { recursive: true, mode: 0o755 });
+    parents.add(parent);
+  }
+  if (!sparePool(spareRunDirs(stateDir)).take(runDir)) mkdirSync(runDir, { mode: RUN_DIR_MODE });
+}
+
+/**
+ * An ended job's run directory (its processes gone): its FIFOs go back to their pool, and the
+ * directory, when nothing else is in it but its hosts file, to the spares; otherwise it is
+ * removed.
+ */
+export async function retireRunDir(
+  stateDir: string,
+  runDir: string,
+  fifos: readonly string[],
+): Promise<void> {
+  returnFifos(stateDir, fifos);
+  let names: string[];
+  try {
+    names = readdirSync(runDir);
+  } catch {
+    return;
+  }
+  const spare =
+    names.every((name) => name === 'hosts') &&
+    asMade(runDir, 'dir', RUN_DIR_MODE) &&
+    (names.length === 0 || asMade(join(runDir, 'hosts'), 'file', HOSTS_MODE));
+  if (spare && sparePool(spareRunDirs(stateDir)).put(runDir)) return;
+  await removeJobFiles(runDir);
+}
+
 /** Writes the job's hosts file; returns where its files are. */
 export function writeJobFiles(
   runDir: string,
@@ -87,16 +144,19 @@ export function writeJobFiles(
     network?: string;
   },
 ): JobFiles {
-  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  makeRunDir(options.stateDir, runDir);
   const hosts = join(runDir, 'hosts');
   const own = hostsFile(options.hostname, options.address, options.hosts);
-  // Whole or not at all: another rnx may rewrite its shared part at any time (network-names.ts).
-  writeFileSync(
-    `${hosts}.new`,
-    options.network === undefined ? own : withSharedPart(own, options.network),
-    { mode: 0o644 }, // readable by a job that runs as another user, whatever rnx's umask
-  );
-  renameSync(`${hosts}.new`, hosts);
+  // Readable by a job that runs as another user, whatever rnx's umask.
+  const mode = HOSTS_MODE;
+  if (options.network === undefined) {
+    // Nobody else writes it: in place (a spare run directory's file is rewritten, not made anew).
+    writeFileSync(hosts, own, { mode });
+  } else {
+    // Whole or not at all: another rnx may rewrite its shared part at any time (network-names.ts).
+    writeFileSync(`${hosts}.new`, withSharedPart(own, options.network), { mode });
+    renameSync(`${hosts}.new`, hosts);
+  }
   const resolv = sharedResolvConf(options.stateDir, options.hasNetwork);
   return { dir: runDir, hosts, resolv };
 }

@@ -7,9 +7,18 @@
  * the volume uses, unmounts a runtime's layer and removes the per-job directory. Every other mount
  * lives only in the job's mount namespace, so none is ever left on the host.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { asMade, sparePool } from '../../state/spare-pool.js';
 import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
 import type { Bind, JobSpec } from '../job-spec.js';
@@ -57,6 +66,41 @@ export interface FilesystemFiles {
 
 export function jobFilesystemDir(stateDir: string, jobId: string): string {
   return join(stateDir, 'fs', jobId);
+}
+
+/**
+ * Ended jobs' directories kept for the next jobs (state/spare-pool.ts): a host-root job's
+ * directory holding nothing but its empty workspace, as it was made.
+ */
+function spareJobDirs(stateDir: string): string {
+  return join(stateDir, 'spare', 'fs');
+}
+
+/** The mode of a job's directory and workspace. */
+const DIR_MODE = 0o755;
+
+/** The `fs` directories this process made or found. */
+const parents = new Set<string>();
+
+/** Takes a spare job directory (with its empty workspace) for the job; false when none. */
+function takeSpareJobDir(stateDir: string, jobDir: string): boolean {
+  const parent = dirname(jobDir);
+  if (!parents.has(parent)) {
+    mkdirSync(parent, { recursive: true, mode: DIR_MODE });
+    parents.add(parent);
+  }
+  return sparePool(spareJobDirs(stateDir)).take(jobDir);
+}
+
+/** Whether an ended job's directory is only its empty workspace, as made. */
+function isSpare(jobDir: string): boolean {
+  const work = join(jobDir, 'work');
+  try {
+    if (readdirSync(jobDir).join('/') !== 'work' || readdirSync(work).length > 0) return false;
+  } catch {
+    return false;
+  }
+  return asMade(jobDir, 'dir', DIR_MODE) && asMade(work, 'dir', DIR_MODE);
 }
 
 /** Mount points of the calling process's mount namespace, decoded (\040 is a space). */
@@ -139,10 +183,13 @@ export async function prepareJobFilesystem(
   const jobDir = jobFilesystemDir(stateDir, spec.id);
   // A workflow may give the job a workspace of its own making (it keeps artifacts from it).
   const workspace = spec.workspace ?? join(jobDir, 'work');
-  // Off rnx's thread: on a busy disk a mkdir waits for its parent directory, which the removal
-  // of an ended job's directory (end/removals.ts) may hold.
-  await mkdir(jobDir, { recursive: true, mode: 0o755 });
-  await mkdir(workspace, { recursive: spec.workspace !== undefined, mode: 0o755 });
+  const spare = spec.workspace === undefined && runtimeRoot === undefined;
+  if (!spare || !takeSpareJobDir(stateDir, jobDir)) {
+    // Off rnx's thread: on a busy disk a mkdir waits for its parent directory, which the removal
+    // of an ended job's directory (end/removals.ts) may hold.
+    await mkdir(jobDir, { recursive: true, mode: DIR_MODE });
+    await mkdir(workspace, { recursive: spec.workspace !== undefined, mode: DIR_MODE });
+  }
   const names = [...new Set(spec.volumes ?? [])];
   const acquired = acquireVolumes(db, stateDir, spec.id, names, selfIdentity());
   if (!acquired.ok) {
@@ -236,6 +283,7 @@ export async function releaseJobFilesystem(
   if (mounted.length > 0) {
     return fail('mount-left', `not removing ${jobDir}: still mounted at ${mounted.join(', ')}`);
   }
+  if (isSpare(jobDir) && sparePool(spareJobDirs(stateDir)).put(jobDir)) return ok(undefined);
   // Off rnx's thread: removing a workspace on an ext4 disk can take milliseconds.
   await rm(jobDir, { recursive: true, force: true });
   return ok(undefined);

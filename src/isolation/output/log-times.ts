@@ -11,22 +11,24 @@ export function timesPathOf(logPath: string): string {
   return logPath.replace(/\.log$/, '') + '.times';
 }
 
-/** Appends marks as the log grows; never throws (a log without times reads job by job). */
+/**
+ * Appends marks as the log grows; never throws (a log without times reads job by job). The file
+ * is made with the first mark: a job that prints nothing has none (one file fewer to make).
+ */
 export class LogTimesWriter {
   private fd: number | undefined;
+  /** Where the marks go; undefined once closed or failed. */
+  private path: string | undefined;
 
   constructor(logPath: string) {
-    try {
-      this.fd = openSync(timesPathOf(logPath), 'a', 0o600);
-    } catch {
-      this.fd = undefined;
-    }
+    this.path = timesPathOf(logPath);
   }
 
   /** `offset`: where the chunk about to be appended starts in the log. */
   mark(offset: number, ms = performance.timeOrigin + performance.now()): void {
-    if (this.fd === undefined) return;
+    if (this.path === undefined) return;
     try {
+      this.fd ??= openSync(this.path, 'a', 0o600);
       writeSync(this.fd, `${String(offset)} ${ms.toFixed(3)}\n`);
     } catch {
       this.close();
@@ -36,6 +38,7 @@ export class LogTimesWriter {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.path = undefined;
   }
 }
 

@@ -11,9 +11,11 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, type Result } from '../../problem.js';
-import { takeFifo } from './output-pipes.js';
+import { takeFifo } from './fifo-pool.js';
 
 export interface GoFifo {
+  /** The FIFO in the job's run directory. */
+  readonly path: string;
   /** Read-write, for bwrap's block fd. */
   readonly fd: number;
   /** Writes the go (one byte) and closes rnx's copy. */
@@ -33,6 +35,7 @@ export async function goFifo(stateDir: string, runDir: string): Promise<Result<G
     open = false;
   };
   return ok({
+    path,
     fd,
     go() {
       if (open) writeSync(fd, 'g');
