@@ -5,7 +5,8 @@
  * like the tests, so nothing touches this machine's own network.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enterSandbox } from '../test/harness/sandbox.js';
@@ -20,10 +21,16 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.js'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
+// rnx's code cache (README: "The code cache") in a scratch directory of this run, not in $HOME.
+const cache = mkdtempSync(join(tmpdir(), 'rnx-bench-cache-'));
 let failed = 0;
 for (const file of files) {
   console.log(`\n== ${file.replace(/\.bench\.js$/, '')} ==`);
-  const r = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(here, file)], {
+    stdio: 'inherit',
+    env: { ...process.env, RNX_CACHE_DIR: cache },
+  });
   if (r.status !== 0) failed++;
 }
+rmSync(cache, { recursive: true, force: true });
 process.exit(failed === 0 ? 0 : 1);

@@ -39,6 +39,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
     process.exit(code ?? 1);
   });
 } else {
-  process.getBuiltinModule('node:module').enableCompileCache?.();
-  await import('../dist/rnx/main.js');
+  // The CLI bundle is run with rnx's own code cache, kept after a command ran (README: "The code
+  // cache"), or required with Node's compile cache when there is none.
+  const { runBundle } = await import('../dist/rnx/launch.js');
+  runBundle(
+    new URL('../dist/rnx/main.cjs', import.meta.url).pathname,
+    process.argv.slice(2),
+    process.env,
+  );
 }

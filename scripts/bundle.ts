@@ -1,6 +1,6 @@
 /**
  * Builds what `npm pack` ships: the CLI and every dependency bundled by esbuild into one file,
- * dist/rnx/main.js (ESM; a command's modules are evaluated only when it runs: esbuild wraps what
+ * dist/rnx/main.cjs (a command's modules are evaluated only when it runs: esbuild wraps what
  * is imported lazily), so an installed rnx resolves and loads one file instead of hundreds of
  * modules, one compile-cache entry covers it, and `npm install` of the tarball fetches no runtime
  * dependency. One file measured cheaper than a chunk per command (about 40 chunks, each resolved
@@ -39,20 +39,11 @@ const builtinsWithoutFacade: Plugin = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  // Code that runs in a thread or process of its own is a file of its own: the worker thread that loads large
-  // workflow files (src/validate/load-large.ts finds it beside the file that starts it) and the
-  // spawner process (isolation/start/spawner.ts).
-  entryPoints: {
-    main: 'src/cli/main.ts',
-    'load-large-worker': 'src/validate/load-large-worker.ts',
-    'spawner-process': 'src/isolation/start/spawner-process.ts',
-  },
   outdir,
   bundle: true,
   splitting: false,
-  format: 'esm',
   platform: 'node',
   target: 'node22.18',
   // Whitespace and syntax only: identifiers stay readable in the rare trace of a broken invariant.
@@ -60,8 +51,36 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
+} as const;
+// The CLI: CommonJS, so that bin/rnx.js can compile it through vm.Script with rnx's own code
+// cache (src/launch/run-bundle.ts; vm.Script takes scripts, not modules) and, without a cache,
+// require() it. Node built-ins stay require() calls (esbuild leaves them external), which read a
+// built-in's property only where the code uses it, as the plugin below does for ESM.
+await build({
+  ...common,
+  entryPoints: { main: 'src/cli/main.ts' },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // The worker threads' files are found beside the bundle (`new URL('./x.js', import.meta.url)`).
+  define: { 'import.meta.url': '__rnxBundleUrl' },
+  banner: {
+    js: "'use strict';const __rnxBundleUrl=require('node:url').pathToFileURL(__filename).href;",
+  },
+});
+// Code that runs in a thread or process of its own is a file of its own: the worker thread that
+// loads large workflow files (src/validate/load-large.ts finds it beside the file that starts it)
+// and the spawner process (isolation/start/spawner.ts). And the loader of the CLI bundle
+// (bin/rnx.js).
+await build({
+  ...common,
+  entryPoints: {
+    launch: 'src/launch/run-bundle.ts',
+    'load-large-worker': 'src/validate/load-large-worker.ts',
+    'spawner-process': 'src/isolation/start/spawner-process.ts',
+  },
+  format: 'esm',
   plugins: [builtinsWithoutFacade],
-  // Bundled CommonJS packages (ajv, graphology) call require() for Node built-ins.
+  // Bundled CommonJS packages call require() for Node built-ins.
   banner: {
     js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
   },

@@ -44,18 +44,55 @@ export function runTool(
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<Result<ToolOutput>> {
+  const started = launch(tool, args, options, options.input !== undefined);
+  if (options.input !== undefined) started.finish(options.input);
+  return started.done;
+}
+
+/** A host tool started now, whose standard input is given later, all at once. */
+export interface StartedTool {
+  /** Writes the tool's standard input and closes it (an empty input: nothing to do). */
+  finish(input: string): void;
+  /** Its end: as runTool's. */
+  readonly done: Promise<Result<ToolOutput>>;
+}
+
+/**
+ * Starts a host tool that reads its standard input, which `finish` writes later: the tool loads
+ * while the caller gets that input ready (phase 2 starts the job's side this way while the host's
+ * side makes the veth the job's side configures).
+ */
+export function startTool(
+  tool: HostTool,
+  args: readonly string[],
+  options: Omit<ToolOptions, 'input'> = {},
+): StartedTool {
+  return launch(tool, args, options, true);
+}
+
+function launch(
+  tool: HostTool,
+  args: readonly string[],
+  options: Omit<ToolOptions, 'input'>,
+  withInput: boolean,
+): StartedTool {
   const path = findTool(tool);
-  if (path === undefined) return Promise.resolve({ ok: false, problem: missingTools([tool]) });
-  return new Promise((resolve) => {
-    const child = spawn(path, args, {
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      env: options.env ?? process.env,
-    });
+  if (path === undefined) {
+    return {
+      finish: () => undefined,
+      done: Promise.resolve({ ok: false, problem: missingTools([tool]) }),
+    };
+  }
+  const child = spawn(path, args, {
+    stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+  });
+  const done = new Promise<Result<ToolOutput>>((resolve) => {
     const limitMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
     let late = false;
     const timer = setTimeout(() => {
       late = true;
-      killTree(child.pid);
+      killTool(child.pid);
     }, limitMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -70,13 +107,7 @@ export function runTool(
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (late) {
-        resolve(
-          fail(
-            'tool-timeout',
-            `'${[tool, ...args.slice(0, 4)].join(' ')}' did not finish within ${seconds(limitMs)}: killed`,
-            'the host may be overloaded, or the tool stuck (a lock, a hung mount); see its process list',
-          ),
-        );
+        resolve(toolTimeout([tool, ...args.slice(0, 4)].join(' '), limitMs));
         return;
       }
       resolve(
@@ -88,12 +119,12 @@ export function runTool(
         }),
       );
     });
-    // A tool that ends before reading its input (nsenter whose target is gone, a usage error)
-    // closes the pipe first: the EPIPE that follows is no fault of rnx, and the tool's exit status
-    // and stderr (on 'close') say what happened.
-    child.stdin?.on('error', () => undefined);
-    if (options.input !== undefined) child.stdin?.end(options.input);
   });
+  // A tool that ends before reading its input (nsenter whose target is gone, a usage error)
+  // closes the pipe first: the EPIPE that follows is no fault of rnx, and the tool's exit status
+  // and stderr (on 'close') say what happened.
+  child.stdin?.on('error', () => undefined);
+  return { finish: (input) => void child.stdin?.end(input), done };
 }
 
 /** Runs a tool and turns a non-zero exit into a Problem carrying its stderr. */
@@ -102,14 +133,39 @@ export async function runToolChecked(
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<Result<ToolOutput>> {
-  const result = await runTool(tool, args, options);
+  return checkedOutput(tool, args, await runTool(tool, args, options));
+}
+
+/** A tool's end as runToolChecked sees it: a non-zero exit is a Problem carrying its stderr. */
+export function checkedOutput(
+  tool: HostTool,
+  args: readonly string[],
+  result: Result<ToolOutput>,
+): Result<ToolOutput> {
   if (!result.ok) return result;
   const { code, stderr } = result.value;
-  if (code !== 0) {
-    const detail = stderr.trim().split('\n').slice(-3).join('; ') || `exit status ${String(code)}`;
-    return fail('tool-failed', `${tool} ${args.slice(0, 4).join(' ')}: ${detail}`);
-  }
+  if (code !== 0)
+    return fail('tool-failed', `${tool} ${args.slice(0, 4).join(' ')}: ${lastLines(stderr, code)}`);
   return result;
+}
+
+/** The last lines a tool said on stderr, or its exit status when it said nothing. */
+export function lastLines(stderr: string, code: number | null): string {
+  return stderr.trim().split('\n').slice(-3).join('; ') || `exit status ${String(code)}`;
+}
+
+/** Kills a tool past its time, with whatever it started (children first, by pid). */
+export function killTool(pid: number | undefined): void {
+  killTree(pid);
+}
+
+/** A tool killed for running longer than `limitMs`, as a Problem. */
+export function toolTimeout(what: string, limitMs: number): Result<never> {
+  return fail(
+    'tool-timeout',
+    `'${what}' did not finish within ${seconds(limitMs)}: killed`,
+    'the host may be overloaded, or the tool stuck (a lock, a hung mount); see its process list',
+  );
 }
 
 /** Starts a long-lived process (a job). The caller owns the returned ChildProcess. */

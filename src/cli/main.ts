@@ -183,9 +183,12 @@ function wantsHelp(rest: readonly string[], command: Command): boolean {
 exitQuietlyOnClosedOutput();
 signalsForwardedByLauncher(process.env['RNX_LAUNCHER'] === 'forwarding');
 const internalErrors = catchInternalErrors({ stderr: process.stderr, env: process.env });
-try {
-  const code = await main(process.argv.slice(2));
-  if (!internalErrors.happened) process.exitCode = code;
-} catch (error) {
-  internalErrors.report(error);
-}
+// A promise chain, not a top-level await: the bundle is a CommonJS script (see scripts/bundle.ts).
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (!internalErrors.happened) process.exitCode = code;
+  },
+  (error: unknown) => {
+    internalErrors.report(error);
+  },
+);

@@ -1,14 +1,16 @@
 /**
  * Phase 2 of wiring a job: once its process exists, give its network namespace an `eth0` on the
- * network's bridge. Two spawns in all:
- *   1. host: `ip -batch -` creates the veth pair with the peer made directly inside the job's
- *      namespace as eth0 (`peer name eth0 netns PID`), the host end enslaved to the bridge and up
- *      in the same request (plus an isolated port for the `isolated` network);
+ * network's bridge. Two processes, at the same time:
+ *   1. host: rnx's own `ip -batch` (ip-session.ts: one ip for all of rnx's jobs, started in phase 1)
+ *      creates the veth pair with the peer made directly inside the job's namespace as eth0
+ *      (`peer name eth0 netns PID`), the host end enslaved to the bridge and up in the same request
+ *      (plus an isolated port for the `isolated` network);
  *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 up and
- *      adds the default route via the gateway. Not lo: bwrap brings it up itself, at the same time
- *      (its RTM_NEWADDR of 127.0.0.1 is exclusive, and fails with EEXIST when `ip link set lo up`
- *      came first and the kernel had already given lo that address: the job then failed to start,
- *      `bwrap: loopback: Failed RTM_NEWADDR`, now and then under load).
+ *      adds the default route via the gateway. It is started first, and loads while the host side
+ *      makes the veth; its batch is written once eth0 exists. Not lo: bwrap brings it up itself,
+ *      at the same time (its RTM_NEWADDR of 127.0.0.1 is exclusive, and fails with EEXIST when
+ *      `ip link set lo up` came first and the kernel had already given lo that address: the job
+ *      then failed to start, `bwrap: loopback: Failed RTM_NEWADDR`, now and then under load).
  * The caller has leased the address (phase 1) and, normally, ensured the network on the host
  * (ensureNetworkOnHost); a bridge that is missing all the same is set up here first.
  *
@@ -16,11 +18,12 @@
  * namespace once its last process is gone. releaseJobVeth waits for that and deletes it only when it
  * is still there after a while (something else holds the namespace).
  */
-import { runTool, runToolChecked } from '../exec.js';
+import { checkedOutput, runTool, startTool } from '../exec.js';
 import { toolPath } from '../host-tools.js';
 import { fail, ok, type Result } from '../problem.js';
 import { bridgeExists, interfaceNames } from './bridge.js';
 import { setUpOnHost } from './host.js';
+import { ipBatch } from './ip-session.js';
 import { vethName } from './names.js';
 import type { Lease, Network } from './types.js';
 
@@ -67,34 +70,33 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
     const ensured = await setUpOnHost(request.network);
     if (!ensured.ok) return ensured;
   }
-  const hostVeth = vethName(request.jobId);
-  const host = await runToolChecked('ip', ['-batch', '-'], {
-    input: hostBatch(request, hostVeth),
-  });
-  if (!host.ok) {
-    await detachJob(hostVeth);
-    if (host.problem.code === 'tool-missing') return host;
-    return fail('attach-failed', `could not wire job ${request.jobId}: ${host.problem.message}`);
-  }
   // nsenter runs ip by the path rnx found it at, not by its own search of PATH.
   const ip = toolPath('ip');
-  if (!ip.ok) {
+  if (!ip.ok) return ip;
+  const hostVeth = vethName(request.jobId);
+  // The host's request first (it runs while rnx forks the job's side), then the job's side, which
+  // loads meanwhile and waits for its batch.
+  const host = ipBatch(hostBatch(request, hostVeth), hostVeth);
+  const insideArgs = [`--net=/proc/${String(request.pid)}/ns/net`, ip.value, '-batch', '-'];
+  const inside = startTool('nsenter', insideArgs);
+  const made = await host;
+  if (!made.ok) {
+    // The job's side ends on an empty batch, having done nothing.
+    inside.finish('');
     await detachJob(hostVeth);
-    return ip;
+    if (made.problem.code === 'tool-missing') return made;
+    return fail('attach-failed', `could not wire job ${request.jobId}: ${made.problem.message}`);
   }
-  const inside = await runToolChecked(
-    'nsenter',
-    [`--net=/proc/${String(request.pid)}/ns/net`, ip.value, '-batch', '-'],
-    { input: jobBatch(request.lease) },
-  );
-  if (!inside.ok) {
+  inside.finish(jobBatch(request.lease));
+  const configured = checkedOutput('nsenter', insideArgs, await inside.done);
+  if (!configured.ok) {
     await detachJob(hostVeth);
-    const missing = inside.problem.code === 'tool-missing';
+    const missing = configured.problem.code === 'tool-missing';
     return missing
-      ? inside
+      ? configured
       : fail(
           'attach-failed',
-          `could not configure job ${request.jobId}: ${inside.problem.message}`,
+          `could not configure job ${request.jobId}: ${configured.problem.message}`,
         );
   }
   return ok({ hostVeth });

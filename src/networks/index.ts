@@ -2,6 +2,7 @@
 export { attachJob, detachJob, releaseJobVeth, type AttachRequest } from './attach.js';
 export { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './builtins.js';
 export { ensureNetworkOnHost } from './host.js';
+export { warmIpSession } from './ip-session.js';
 export {
   findLease,
   leaseAddress,

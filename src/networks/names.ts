@@ -10,6 +10,7 @@
  */
 import { checkName } from '../names.js';
 import type { Result } from '../problem.js';
+import { sha256Hex } from '../hashes.js';
 
 /** Linux's IFNAMSIZ minus the terminating NUL. */
 export const MAX_INTERFACE_NAME = 15;
@@ -19,14 +20,7 @@ export function validateName(name: string): Result<string> {
 }
 
 function hex(text: string, length: number): string {
-  // node:crypto is loaded on the first hash, not with the module: `rnx workflow validate` reads
-  // network names without hashing one, and loading it costs a few milliseconds of start-up.
-  return process
-    .getBuiltinModule('node:crypto')
-    .createHash('sha256')
-    .update(text)
-    .digest('hex')
-    .slice(0, length);
+  return sha256Hex(text, length);
 }
 
 /** The bridge interface of a custom network (see the file comment for the scheme). */

@@ -8,7 +8,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../hashes.js';
 
 export interface SparePool {
   /** Moves a spare entry to `target` (which must not exist); false when there is none. */
@@ -23,7 +23,7 @@ const pools = new Map<string, SparePool>();
 
 /** A name no other process or call uses. */
 export function freshName(): string {
-  return `${String(process.pid)}-${randomBytes(6).toString('hex')}`;
+  return `${String(process.pid)}-${randomHex(6)}`;
 }
 
 /** The pool kept in `dir` (made when first needed); one object per directory in a process. */

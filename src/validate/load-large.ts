@@ -8,7 +8,7 @@
  *
  * Should the worker fail (it cannot start, or runs out of memory), the file is loaded here instead.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { LoadedFile, LoadFindings } from './load.js';
 import { loadedFrom, loadYaml } from './load.js';
 
@@ -39,8 +39,11 @@ export function loadInWorker(request: LoadRequest): Promise<LoadFindings | undef
     let found: LoadFindings | undefined;
     let worker: Worker;
     try {
+      // Fetched here, not imported: node:worker_threads loads about ten of Node's internal
+      // modules, which the start-up of every workflow command would pay for a small file.
+      const { Worker: Thread } = process.getBuiltinModule('node:worker_threads');
       // Beside this module: dist/src/validate/ after tsc, dist/rnx/ in the bundle.
-      worker = new Worker(new URL('./load-large-worker.js', import.meta.url), {
+      worker = new Thread(new URL('./load-large-worker.js', import.meta.url), {
         workerData: request,
         // Whatever the thread might print stays out of rnx's output (only src/cli prints).
         stdout: true,

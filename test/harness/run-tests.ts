@@ -55,6 +55,8 @@ const run = spawnSync(
     env: {
       ...process.env,
       RNX_STATE_DIR: join(scratch, 'state'),
+      // rnx's code cache (README: "The code cache") in the run's scratch, not in $HOME.
+      RNX_CACHE_DIR: join(scratch, 'cache'),
       RNX_TEST_UPSTREAM: UPSTREAM_ADDRESS,
       NO_COLOR: '1',
     },

@@ -7,9 +7,11 @@
  * killed as soon as it is reached. Three more points are held exactly, by a tool the test puts
  * first on rnx's PATH that marks it was called and waits to be let go: `bwrap` held before its exec
  * (spawned, not yet in the job's cgroups, and before bwrap's --die-with-parent: let go, it runs on
- * without rnx), `ip` held before phase 2 (the job's PID 1 in its cgroups, no veth yet), `nsenter`
- * held after phase 2 (the veth made and configured, the go not given). Before the go, the
- * command must never run, whatever is killed when.
+ * without rnx), rnx's own `ip` held before its exec (started in phase 1, so phase 2 waits for it:
+ * rnx is killed once the job's PID 1 is in its cgroups, no veth yet; let go, the ip reads the
+ * veth's request rnx left in its pipe, then its end), `nsenter` held after phase 2 (the veth made
+ * and configured, the go not given). Before the go, the command must never run, whatever is
+ * killed when.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,6 +22,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readFileSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -147,33 +150,47 @@ describe('rnx killed during a start', () => {
     });
   }
 
-  const held: [string, HostTool, 'before' | 'after', () => void][] = [
+  /** The job's PID 1 is in its cgroups (each of them lists it). */
+  const joined = (): boolean => {
+    const cgroups = jobCgroups(state.dir);
+    return (
+      cgroups.length > 0 &&
+      cgroups.every((d) => readFileSync(join(d, 'cgroup.procs'), 'utf8').trim() !== '')
+    );
+  };
+  // Each point: the tool held, what else must be reached (the tool held, rnx gets no further
+  // than it), and what the host shows then.
+  const held: [string, HostTool, 'before' | 'after', () => boolean, () => void][] = [
     [
       'spawned bwrap, before the cgroup join',
       'bwrap',
       'before',
+      () => true,
       () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
     ],
     [
       'the job in its cgroups, before the veth',
       'ip',
       'before',
+      joined,
       () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
     ],
     [
       'the veth wired, before the go',
       'nsenter',
       'after',
+      () => true,
       () => assert.equal(hostVeths().length, 1, 'the veth made'),
     ],
   ];
-  for (const [point, tool, when, check] of held) {
+  for (const [point, tool, when, reached, check] of held) {
     it(`never runs the command and leaves nothing once the next rnx ran, killed with ${point}`, async () => {
       const held = heldTool(tool, when);
       const before = marks().length;
       const { child, done } = startRnx(`${held.bin}:${process.env['PATH'] ?? ''}`);
       try {
         assert.ok(await until(() => existsSync(held.marked), 30_000), `${tool} never called`);
+        assert.ok(await until(reached, 30_000), `${point}: never reached`);
         check();
         child.kill('SIGKILL');
         await done;

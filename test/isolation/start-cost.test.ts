@@ -3,14 +3,15 @@
  * follows every fork of `rnx job run` from its start to its exit and records each execve; the
  * processes are the distinct pids that exec'd something, rnx itself aside, and every one counts
  * (nothing is set apart). A `none` job is bwrap and the child it makes (which becomes setpriv, then
- * the command): 2. On a network, phase 2's `ip -batch` and `nsenter ip -batch` come on top: 4 (the
- * network's rules are not listed on a start, and the veth goes with the job's namespace). The first
+ * the command): 2. On a network, phase 2's `ip -batch` (rnx's own ip, which would serve the jobs
+ * after it too) and `nsenter ip -batch` come on top: 4 (the network's rules are not listed on a
+ * start, and the veth goes with the job's namespace). The first
  * job on a fresh state directory also makes the output FIFOs ahead (one `mkfifo` for 64) and the
  * network's host side: those are measured on a second job, like every job after the first.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
@@ -95,6 +96,28 @@ describe('processes per job start', () => {
     assert.deepEqual(
       processes.map((execs) => execs.map((e) => e.split(' ')[0]).join(' ')).sort(),
       ['bwrap', 'ip', 'nsenter ip', 'setpriv true'],
+      JSON.stringify(processes),
+    );
+  });
+
+  it('the networked jobs of a workflow share one host ip: 3 each, and that one', async () => {
+    const file = join(state.dir, 'three.yaml');
+    const jobs = ['a', 'b', 'c'].map((n) => `  ${n}:\n    command: 'true'\n    network: bridge`);
+    writeFileSync(file, `name: three\njobs:\n${jobs.join('\n')}\n`);
+    const t = await traced(['job', 'run', `--workflow=${file}`, '--concurrency=1']);
+    assert.equal(t.code, 0, t.stderr);
+    // (Making FIFOs ahead is counted by the tests above; not what this one is about.)
+    const processes = spawned(t)
+      .map((execs) => execs.map((e) => e.split(' ')[0]).join(' '))
+      .filter((p) => p !== 'mkfifo');
+    assert.deepEqual(
+      processes.sort(),
+      [
+        ...Array<string>(3).fill('bwrap'),
+        'ip',
+        ...Array<string>(3).fill('nsenter ip'),
+        ...Array<string>(3).fill('setpriv true'),
+      ],
       JSON.stringify(processes),
     );
   });

@@ -105,11 +105,11 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
       .split('\n');
     assert.ok(files.includes('package/bin/rnx'));
     assert.ok(files.includes('package/bin/rnx.js'));
-    assert.ok(files.includes('package/dist/rnx/main.js'));
+    assert.ok(files.includes('package/dist/rnx/main.cjs'));
     assert.ok(files.includes('package/schemas/workflow.schema.json'));
     const unexpected = files.filter(
       (f) =>
-        !/^package\/(bin\/rnx(\.js)?|dist\/rnx\/[^/]+\.js|schemas\/[^/]+|README\.md|package\.json)$/.test(
+        !/^package\/(bin\/rnx(\.js)?|dist\/rnx\/[^/]+\.c?js|schemas\/[^/]+|README\.md|package\.json)$/.test(
           f,
         ),
     );

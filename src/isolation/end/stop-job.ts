@@ -24,9 +24,9 @@ import {
 } from '../cgroups/events.js';
 import { catchesSignal } from '../records/proc-identity.js';
 import { join } from 'node:path';
+import { DEFAULT_STOP_SIGNAL } from './stop-defaults.js';
 
-export const DEFAULT_GRACE_MS = 10_000;
-export const DEFAULT_STOP_SIGNAL: NodeJS.Signals = 'SIGTERM';
+export { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from './stop-defaults.js';
 /** The signals a job may choose to be stopped with (the schema's `signal` lists the same). */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGTERM',

@@ -13,14 +13,14 @@
  *   at once whether a writer exists (EAGAIN) or not (0: ended), and then EPOLLHUP comes when the
  *   last writer closes.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
+import { sha256Hex } from '../../hashes.js';
 
 /** The abstract socket name of a job's or run's end. */
 function socketName(stateDir: string, key: string): string {
-  const dir = createHash('sha256').update(stateDir).digest('hex').slice(0, 16);
+  const dir = sha256Hex(stateDir, 16);
   return `\0rnx-end/${dir}/${key}`;
 }
 

@@ -3,10 +3,10 @@
  * name (`rnx` + 12 = 15 characters, the kernel's interface name limit). The jobs table's primary key
  * refuses a duplicate, so a collision can never mix two jobs' records.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../hashes.js';
 
 export const JOB_ID_PATTERN = /^[0-9a-f]{12}$/;
 
 export function newJobId(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }

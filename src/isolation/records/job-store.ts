@@ -11,7 +11,7 @@ import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import type { EndReason, JobStatus } from '../job-spec.js';
 import { fromRow, type EndCause, type JobRecord, type Row, type RunAs } from './job-row.js';
 import type { ProcessIdentity } from './proc-identity.js';
-import { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from '../end/stop-job.js';
+import { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from '../end/stop-defaults.js';
 
 export type { EndCause, JobRecord } from './job-row.js';
 

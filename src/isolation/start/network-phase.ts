@@ -4,7 +4,7 @@
  * nobody else leases for a job) and name the host veth, both recorded before anything is
  * created; the host side of the network (bridge, nft rules) is ensured meanwhile, in parallel with
  * the job's start. Phase 2, with the PID of a process inside the job's network namespace: the veth
- * with its peer made directly in that namespace, address, loopback, default route.
+ * with its peer made directly in that namespace, address, default route (networks/attach.ts).
  * releaseNetwork undoes both, however the job ended, and is idempotent.
  * `none` has no phase at all: the job's init brings its loopback up itself.
  */
@@ -18,6 +18,7 @@ import {
   releaseJobVeth,
   releaseLease,
   vethName,
+  warmIpSession,
   type Lease,
   type Network,
 } from '../../networks/index.js';
@@ -53,9 +54,14 @@ export function prepareNetwork(
   });
 }
 
-/** Starts ensuring the network's host side (idempotent, spawns nothing when it is all there). */
+/**
+ * Starts ensuring the network's host side (idempotent, spawns nothing when it is all there), and
+ * rnx's own `ip` for phase 2's host side (once per rnx: see networks/ip-session.ts), which loads
+ * while the job's sandbox is made.
+ */
 export function ensureOnHost(db: Database, prepared: PreparedNetwork): PreparedNetwork {
   if (!prepared.attached || prepared.network === undefined) return prepared;
+  warmIpSession();
   const onHost = ensureNetworkOnHost(prepared.network, db);
   // Observed later by attachNetwork; never left as an unhandled rejection.
   onHost.catch(() => undefined);

@@ -1,0 +1,104 @@
+/**
+ * Runs rnx's bundle (dist/rnx/main.cjs, CommonJS) for `bin/rnx.js`: as Node's `require()` would
+ * (same wrapper, same arguments), but compiled through `vm.Script` with rnx's own code cache
+ * (code-cache.ts) when there is a cache directory this user owns. Without one it is plain
+ * `require()`, with Node's compile cache as before.
+ *
+ * Any trouble with a cache costs that run a compile, never the command: a cache that is missing,
+ * another bundle's, damaged (V8 checks the data's checksum: the check is switched on around the
+ * compile and the making of the data) or refused by V8 is ignored and written again after a
+ * successful run; one that cannot be written is not made at all.
+ */
+import type { Script as ScriptType } from 'node:vm';
+import {
+  asksForHelp,
+  cacheDirFor,
+  commandKey,
+  identityOf,
+  readCache,
+  RUNS_THAT_WRITE,
+  usableDir,
+  writeCache,
+} from './code-cache.js';
+
+// Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it.
+const { readFileSync, statSync } = process.getBuiltinModule('node:fs');
+const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');
+const path = process.getBuiltinModule('node:path');
+
+/** Node's CommonJS wrapper, on the first line so that line numbers stay the bundle's own. */
+const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const TAIL = '\n})';
+
+/** How a run loaded the bundle: reported to the tests through runBundle's return value. */
+export type BundleLoad = 'required' | 'compiled' | 'cached';
+
+export function runBundle(
+  bundle: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): BundleLoad {
+  const dir = cacheDirFor(env);
+  let source: string;
+  let identity;
+  try {
+    if (dir === undefined) throw new Error('no cache directory');
+    identity = identityOf(statSync(bundle), commandKey(argv));
+    source = readFileSync(bundle, 'utf8');
+  } catch {
+    return required(bundle);
+  }
+  const cached = readCache(dir, identity);
+  // A first run where no cache can be kept compiles the way Node's compile cache can help.
+  if (cached === undefined && !usableDir(dir)) return required(bundle);
+  checkingData(true);
+  const { Script } = process.getBuiltinModule('node:vm');
+  const script: ScriptType = new Script(HEAD + source + TAIL, {
+    filename: bundle,
+    ...(cached === undefined ? {} : { cachedData: cached.data }),
+  });
+  checkingData(false);
+  const used = cached !== undefined && script.cachedDataRejected !== true;
+  const runs = used ? cached.runs : 0;
+  if (runs < RUNS_THAT_WRITE && !asksForHelp(argv)) {
+    // After a successful run only: a failed one may have stopped early (a usage error).
+    process.once('exit', (code) => {
+      if (code !== 0) return;
+      writeCache(dir, identity, runs + 1, () => {
+        checkingData(true);
+        try {
+          return script.createCachedData();
+        } finally {
+          checkingData(false);
+        }
+      });
+    });
+  }
+  const module = { exports: {} };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const require = createRequire(bundle);
+  wrapper.call(module.exports, module.exports, require, module, bundle, path.dirname(bundle));
+  return used ? 'cached' : 'compiled';
+}
+
+/**
+ * The bundle through require(), with Node's compile cache (its top level compiled once): only
+ * here, since for the few small files loaded as modules it costs more than it saves.
+ */
+function required(bundle: string): 'required' {
+  enableCompileCache?.();
+  createRequire(bundle)(bundle);
+  return 'required';
+}
+
+/**
+ * V8 checks a code cache's checksum only when asked (release builds skip it, and a damaged cache
+ * can then crash the process). The flag is part of what a cache must match, so it is on both when
+ * a cache is made and when one is used; off otherwise, since it also makes every worker thread
+ * check Node's whole start-up snapshot.
+ */
+function checkingData(on: boolean): void {
+  process
+    .getBuiltinModule('node:v8')
+    .setFlagsFromString(on ? '--verify-snapshot-checksum' : '--no-verify-snapshot-checksum');
+}

@@ -1,0 +1,202 @@
+/**
+ * rnx's own code cache (src/launch): run on a small CommonJS bundle of the test's own in a child
+ * Node, which prints how the bundle was loaded ('compiled', 'cached', 'required') and then what the
+ * bundle printed. A cache is used only when it was made from that very file by that Node, and a
+ * damaged, foreign or unwritable one costs a compile, never the run.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  asksForHelp,
+  cacheDirFor,
+  cacheFile,
+  commandKey,
+  identityOf,
+  readCache,
+  writeCache,
+} from '../../src/launch/code-cache.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+
+const RUNNER = join(REPO_ROOT, 'dist', 'src', 'launch', 'run-bundle.js');
+
+let tmp: { dir: string; cleanup: () => void };
+before(() => {
+  tmp = tempDir('rnx-code-cache-');
+});
+after(() => tmp.cleanup());
+
+/** A bundle whose functions run only when called, as rnx's do, and that prints its answer. */
+function bundleSource(answer: string): string {
+  const fns = Array.from(
+    { length: 200 },
+    (_, i) => `function f${String(i)}(x) { return x.map((v) => v * ${String(i)} + 1).join(','); }`,
+  ).join('\n');
+  return `'use strict';\n${fns}\nlet total = 0;\n${Array.from({ length: 200 }, (_, i) => `total += f${String(i)}([1, 2]).length;`).join('\n')}\nprocess.stdout.write(${JSON.stringify(answer)} + ' ' + String(total) + ' ' + typeof require + ' ' + __filename + '\\n');\n`;
+}
+
+/** What that bundle counts, worked out here. */
+const TOTAL = String(
+  Array.from({ length: 200 }, (_, i) => [1, 2].map((v) => v * i + 1).join(',').length).reduce(
+    (a, b) => a + b,
+  ),
+);
+
+/** Runs the bundle through runBundle in a child Node: [how it loaded, what the bundle printed]. */
+function run(
+  bundle: string,
+  cacheDir: string,
+  argv: readonly string[] = ['workflow', 'validate'],
+): [string, string] {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { runBundle } = await import(${JSON.stringify(RUNNER)});
+       const how = runBundle(${JSON.stringify(bundle)}, ${JSON.stringify(argv)}, process.env);
+       process.stdout.write(how + '\\n');`,
+    ],
+    { env: { ...process.env, RNX_CACHE_DIR: cacheDir }, encoding: 'utf8' },
+  );
+  const [printed = '', how = ''] = out.trimEnd().split('\n');
+  return [how, printed];
+}
+
+function freshBundle(name: string, answer = 'forty-two'): string {
+  const dir = join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'main.cjs');
+  writeFileSync(file, bundleSource(answer));
+  return file;
+}
+
+describe('the code cache', () => {
+  it('is written after a successful run and used by the next', () => {
+    const bundle = freshBundle('used');
+    const cache = join(tmp.dir, 'used-cache');
+    const first = run(bundle, cache);
+    assert.equal(first[0], 'compiled');
+    assert.match(first[1], new RegExp(`^forty-two ${TOTAL} function .*main\\.cjs$`));
+    assert.ok(existsSync(join(cache, 'workflow-validate.v8cache')));
+    assert.equal(statSync(cache).mode & 0o777, 0o700);
+    assert.equal(statSync(join(cache, 'workflow-validate.v8cache')).mode & 0o777, 0o600);
+    assert.deepEqual(run(bundle, cache), ['cached', first[1]]);
+    // Another command has a cache of its own.
+    assert.equal(run(bundle, cache, ['job', 'run'])[0], 'compiled');
+    assert.equal(run(bundle, cache, ['job', 'run'])[0], 'cached');
+  });
+
+  it('is not used for another bundle, even one of the same size', () => {
+    const bundle = freshBundle('other', 'forty-two');
+    const cache = join(tmp.dir, 'other-cache');
+    run(bundle, cache);
+    assert.equal(run(bundle, cache)[0], 'cached');
+    // Same length, other text: V8 alone (which checks the length) would take the cache.
+    writeFileSync(bundle, bundleSource('forty-six'));
+    assert.deepEqual(run(bundle, cache), ['compiled', `forty-six ${TOTAL} function ${bundle}`]);
+    assert.equal(run(bundle, cache)[0], 'cached');
+  });
+
+  it('a damaged cache gives a correct run and is written again', () => {
+    const bundle = freshBundle('damaged');
+    const cache = join(tmp.dir, 'damaged-cache');
+    const good = run(bundle, cache)[1];
+    const file = join(cache, 'workflow-validate.v8cache');
+    const bytes = readFileSync(file);
+    // Bytes flipped in the middle of V8's data (past the header line).
+    for (let i = Math.floor(bytes.length / 2); i < bytes.length / 2 + 64; i++) {
+      bytes[i] = (bytes[i] ?? 0) ^ 0x5a;
+    }
+    writeFileSync(file, bytes);
+    assert.deepEqual(run(bundle, cache), ['compiled', good]);
+    assert.notDeepEqual(readFileSync(file), bytes);
+    assert.equal(run(bundle, cache)[0], 'cached');
+    // Cut short, and garbage.
+    writeFileSync(file, readFileSync(file).subarray(0, 200));
+    assert.deepEqual(run(bundle, cache), ['compiled', good]);
+    writeFileSync(file, 'not a cache at all');
+    assert.deepEqual(run(bundle, cache), ['compiled', good]);
+    assert.equal(run(bundle, cache)[0], 'cached');
+  });
+
+  it('is neither used nor written where someone else can write, or nowhere at all', () => {
+    const bundle = freshBundle('foreign');
+    const cache = join(tmp.dir, 'foreign-cache');
+    run(bundle, cache);
+    assert.equal(run(bundle, cache)[0], 'cached');
+    chmodSync(cache, 0o777);
+    assert.equal(run(bundle, cache)[0], 'required');
+    chmodSync(cache, 0o700);
+    chownSync(join(cache, 'workflow-validate.v8cache'), 65534, 65534);
+    // Not this user's file: not read (the run compiles), and replaced by this user's own.
+    assert.equal(run(bundle, cache)[0], 'compiled');
+    assert.equal(statSync(join(cache, 'workflow-validate.v8cache')).uid, process.geteuid?.());
+    // A file where the directory should be: rnx runs without a cache.
+    const notDir = join(tmp.dir, 'a-file');
+    writeFileSync(notDir, '');
+    const [how, printed] = run(bundle, notDir);
+    assert.equal(how, 'required');
+    assert.match(printed, new RegExp(`^forty-two ${TOTAL} `));
+    assert.equal(run(bundle, '')[0], 'required');
+  });
+
+  it('is not written after a failed run or a run for help', () => {
+    const dir = join(tmp.dir, 'failing');
+    mkdirSync(dir);
+    const bundle = join(dir, 'main.cjs');
+    writeFileSync(bundle, "'use strict';\nprocess.exitCode = 1;\n");
+    const cache = join(tmp.dir, 'failing-cache');
+    assert.throws(() => run(bundle, cache), { status: 1 });
+    assert.equal(existsSync(cacheFile(cache, 'workflow-validate')), false);
+    const helped = freshBundle('help');
+    run(helped, cache, ['job', 'run', '--help']);
+    assert.equal(existsSync(cacheFile(cache, 'job-run')), false);
+  });
+});
+
+describe('code cache parts', () => {
+  it('finds its directory like other per-user caches', () => {
+    assert.equal(cacheDirFor({ RNX_CACHE_DIR: '/c', HOME: '/h' }), '/c');
+    assert.equal(cacheDirFor({ RNX_CACHE_DIR: '', HOME: '/h' }), undefined);
+    assert.equal(cacheDirFor({ XDG_CACHE_HOME: '/x', HOME: '/h' }), '/x/rnx');
+    assert.equal(cacheDirFor({ XDG_CACHE_HOME: 'relative', HOME: '/h' }), '/h/.cache/rnx');
+    assert.equal(cacheDirFor({ HOME: '/h' }), '/h/.cache/rnx');
+    assert.equal(cacheDirFor({}), undefined);
+  });
+
+  it('names a cache by the command', () => {
+    assert.equal(commandKey(['workflow', 'validate', 'w.yaml']), 'workflow-validate');
+    assert.equal(commandKey(['job', 'run', '--network=none', 'true']), 'job-run');
+    assert.equal(commandKey(['--version']), 'rnx');
+    assert.equal(commandKey(['job', '--help']), 'job');
+    assert.equal(commandKey(['../x', 'y']), 'rnx');
+    assert.equal(asksForHelp(['job', 'run', '-h']), true);
+    assert.equal(asksForHelp(['job', 'run', '--', 'cmd', '--help']), false);
+  });
+
+  it('reads back what it wrote, for the same identity only', () => {
+    const dir = join(tmp.dir, 'parts');
+    const bundle = freshBundle('parts');
+    const identity = identityOf(statSync(bundle), 'job-run');
+    assert.equal(
+      writeCache(dir, identity, 2, () => Buffer.from('data')),
+      true,
+    );
+    assert.deepEqual(readCache(dir, identity), { data: Buffer.from('data'), runs: 2 });
+    assert.equal(readCache(dir, { ...identity, node: 'v0.0.0' }), undefined);
+    assert.equal(readCache(dir, { ...identity, command: 'job-list' }), undefined);
+    writeFileSync(bundle, bundleSource('changed'));
+    assert.equal(readCache(dir, identityOf(statSync(bundle), 'job-run')), undefined);
+  });
+});
