@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { runTool, runToolChecked } from '../exec.js';
+import { sha256Hex } from '../hashes.js';
 import { fail, ok, type Result } from '../problem.js';
 import { gatewayOf, intToIp, mustParseCidr } from './cidr.js';
 import type { Network } from './types.js';
@@ -64,24 +65,44 @@ export function bridgeReady(network: Network): boolean {
 }
 
 /**
- * Creates the bridge if missing, gives it the gateway address and brings it up. Safe when another
- * rnx process does the same at the same moment: a bridge created meanwhile is simply used.
+ * The bridge's own MAC address, and so the gateway's for every job on it: locally administered,
+ * unicast, derived from the bridge's name (the same after a reboot or a re-create). A bridge
+ * without an address of its own takes the lowest of its ports' and changes it as jobs come and go
+ * (00:00:00:00:00:00 with none): a job that had resolved the gateway just before another job's
+ * veth left then sent to a MAC nobody had, and could not reach anything off its subnet until its
+ * neighbour entry expired (seconds): seen as a flaky job-networks test under load, where the
+ * kernel removes an ended job's veth late.
+ */
+export function bridgeMac(bridge: string): string {
+  const hex = `02${sha256Hex(`rnx-bridge:${bridge}`, 10)}`;
+  return (hex.match(/../g) ?? []).join(':');
+}
+
+/**
+ * Creates the bridge if missing, with its own MAC address (bridgeMac), gives it the gateway
+ * address and brings it up. Safe when another rnx process does the same at the same moment: a
+ * bridge created meanwhile is simply used. A bridge that is there already gets the MAC too (one
+ * made by an earlier rnx): the host's neighbour entries on it are then learnt again.
  */
 export async function ensureBridge(network: Network): Promise<Result<void>> {
   const cidr = mustParseCidr(network.cidr);
   const gateway = `${intToIp(gatewayOf(cidr))}/${String(cidr.prefix)}`;
+  const mac = bridgeMac(network.bridge);
   const configure = [
     `address replace ${gateway} dev ${network.bridge}`,
     `link set dev ${network.bridge} up`,
   ];
-  const create = `link add name ${network.bridge} type bridge`;
+  const create = `link add name ${network.bridge} address ${mac} type bridge`;
+  const setMac = `link set dev ${network.bridge} address ${mac}`;
   const first = await runToolChecked('ip', ['-batch', '-'], {
-    input: [...(bridgeExists(network.bridge) ? [] : [create]), ...configure].join('\n'),
+    input: [bridgeExists(network.bridge) ? setMac : create, ...configure].join('\n'),
   });
   if (first.ok) return ok(undefined);
   if (!bridgeExists(network.bridge)) return first;
   // Another process created it between our check and our batch: configure what is there.
-  const again = await runToolChecked('ip', ['-batch', '-'], { input: configure.join('\n') });
+  const again = await runToolChecked('ip', ['-batch', '-'], {
+    input: [setMac, ...configure].join('\n'),
+  });
   return again.ok ? ok(undefined) : again;
 }
 

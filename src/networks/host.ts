@@ -10,16 +10,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fail, ok, type Result } from '../problem.js';
 import type { Database } from '../state/database.js';
 import { forgetRules, recordRulesApplied, rulesApplied } from './applied-rules.js';
-import { bridgeReady, deleteBridge, ensureBridge, rnxBridges } from './bridge.js';
+import { bridgeMac, bridgeReady, deleteBridge, ensureBridge, rnxBridges } from './bridge.js';
 import { applyScript, dropTableScript, ensureScript, removalScript } from './nftables.js';
 import type { Network } from './types.js';
 import { sha256Hex } from '../hashes.js';
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 
-/** The marker the network's rules carry: a hash of its address, bridge and rules. */
+/**
+ * The marker the network's rules carry: a hash of its address, bridge (name and MAC) and rules.
+ * A network whose marker is not the one recorded gets its rules and its bridge set up again.
+ */
 export function hostMarker(network: Network): string {
-  const digest = sha256Hex(`${network.cidr}\n${network.bridge}\n${ensureScript(network)}`, 16);
+  const digest = sha256Hex(
+    `${network.cidr}\n${network.bridge}\n${bridgeMac(network.bridge)}\n${ensureScript(network)}`,
+    16,
+  );
   return `rnx:${digest}`;
 }
 
@@ -51,7 +57,10 @@ export async function ensureNetworkOnHost(network: Network, db: Database): Promi
   if (bridgeOk && forwardingOn() && rulesApplied(db, network.bridge, hostMarker(network))) {
     return ok(undefined);
   }
-  return setUpOnHost(network, { withBridge: !bridgeOk, db });
+  // Rules recorded with another marker were made by another version of rnx: its bridge is
+  // brought up to date too (its MAC, bridgeMac).
+  const recorded = rulesApplied(db, network.bridge, hostMarker(network));
+  return setUpOnHost(network, { withBridge: !bridgeOk || !recorded, db });
 }
 
 export interface SetUpOptions {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { bridgeMac } from '../../src/networks/bridge.js';
 import { createNetwork, listLeases, removeNetwork, vethName } from '../../src/networks/index.js';
 import { openDatabase, stateDir, type Database } from '../../src/state/database.js';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
@@ -145,6 +146,30 @@ describe('jobs on networks', () => {
     } finally {
       outside.kill();
     }
+  });
+
+  it("keeps the gateway's MAC while jobs come and go (the bridge's own, not its ports')", async () => {
+    // A bridge without an address of its own takes its lowest port's MAC: a job's veth leaving
+    // (late, under load) changed the gateway's MAC under the next job, which then reached nothing
+    // off its subnet for seconds.
+    const mac = (): string =>
+      (
+        JSON.parse(
+          execFileSync('ip', ['-j', 'link', 'show', 'dev', 'rnx-iso-a'], { encoding: 'utf8' }),
+        ) as {
+          address: string;
+        }[]
+      )[0]?.address ?? '';
+    const seen: string[] = [];
+    const first = await run(jobSpec('true', [], { network: 'iso-a' }), {
+      onStarted: () => seen.push(mac()),
+    });
+    assert.equal(first.result.status, 'COMPLETED', first.stderr);
+    const links = (): string => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+    for (let i = 0; i < 500 && /rnxv/.test(links()); i++) await sleep(10);
+    seen.push(mac());
+    assert.deepEqual(seen, [bridgeMac('rnx-iso-a'), bridgeMac('rnx-iso-a')]);
+    assert.match(seen[0] ?? '', /^02:/, 'locally administered, unicast');
   });
 
   it('lets bridge jobs reach the outside through NAT, and not jobs of an internal network', async () => {
