@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { JsonEvent } from '../../src/engine/events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { leasesLeft, leftovers } from '../helpers/leftovers.js';
+import { running } from '../helpers/state-leftovers.js';
 import { startWorkflow, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
@@ -62,15 +63,6 @@ function childrenOf(ppid: number): { pid: number; cmdline: string }[] {
   return found;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('interrupting a workflow', () => {
   it("SIGKILL of rnx ends its spawner process and the jobs' bwraps; the next rnx ends the rest", async () => {
     const file = writeWorkflow(
@@ -102,16 +94,20 @@ jobs:
     run.child.kill('SIGKILL');
     await run.done();
     // The spawner and the jobs' bwraps end with rnx (parent-death signals all the way down).
-    const watched = [...(spawners[0] === undefined ? [] : [spawners[0].pid]), ...bwraps];
-    for (let waited = 0; waited < 5000 && watched.some(alive); waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.deepEqual(watched.filter(alive), [], 'the spawner and the bwraps are gone');
-    // The next rnx command finishes the records and removes what the jobs held.
+    const settled = async (watched: readonly number[]): Promise<number[]> => {
+      for (let waited = 0; waited < 5000 && watched.some(running); waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return watched.filter(running);
+    };
+    const spawner = spawners[0] === undefined ? [] : [spawners[0].pid];
+    assert.deepEqual(await settled([...spawner, ...bwraps]), [], 'spawner and bwraps gone');
+    // The next rnx command ends the jobs and removes what they held.
     const list = await runCli(['job', 'list'], { stateDir: state.dir });
     assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(await settled(pids), [], "the jobs' processes are gone");
     const { ids } = started(run.events());
-    assert.deepEqual(leftovers(state.dir, ids, pids), []);
+    assert.deepEqual(leftovers(state.dir, ids, []), []);
   });
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
