@@ -67,15 +67,16 @@ await build({
     js: "'use strict';const __rnxBundleUrl=require('node:url').pathToFileURL(__filename).href;",
   },
 });
-// Code that runs in threads of its own is a file of its own: the worker thread that loads large
-// workflow files (src/validate/load-large.ts finds it beside the file that starts it) and the
-// spawner thread (isolation/start/spawner.ts). And the loader of the CLI bundle (bin/rnx.js).
+// Code that runs in a thread or process of its own is a file of its own: the worker thread that
+// loads large workflow files (src/validate/load-large.ts finds it beside the file that starts it)
+// and the spawner process (isolation/start/spawner.ts). And the loader of the CLI bundle
+// (bin/rnx.js).
 await build({
   ...common,
   entryPoints: {
     launch: 'src/launch/run-bundle.ts',
     'load-large-worker': 'src/validate/load-large-worker.ts',
-    'spawner-thread': 'src/isolation/start/spawner-thread.ts',
+    'spawner-process': 'src/isolation/start/spawner-process.ts',
   },
   format: 'esm',
   plugins: [builtinsWithoutFacade],

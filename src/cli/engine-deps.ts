@@ -7,7 +7,7 @@ import type { EngineDeps } from '../engine/ports.js';
 import { LineSplitter } from '../engine/line-splitter.js';
 import { newJobId } from '../isolation/records/job-id.js';
 import { runJob } from '../isolation/runner.js';
-import { spawnerThread, type Spawner } from '../isolation/start/spawner.js';
+import { spawnerProcess, type Spawner } from '../isolation/start/spawner.js';
 import type { Database } from '../state/database.js';
 import {
   artifactsDir,
@@ -19,8 +19,8 @@ import {
 
 export interface RealEngineOptions {
   /**
-   * Start jobs' processes from a thread of their own (isolation/start/spawner.ts): worth its
-   * start-up when jobs start while others run or end.
+   * Start jobs' processes from a small process of their own (isolation/start/spawner.ts): worth
+   * its start-up when jobs start while others run or end.
    */
   readonly spawnOffThread?: boolean;
 }
@@ -31,6 +31,7 @@ export function realEngineDeps(
   options: RealEngineOptions = {},
 ): EngineDeps {
   let spawner: Spawner | undefined;
+  let spawnerTried = false;
   return {
     newJobId,
     files: {
@@ -43,7 +44,10 @@ export function realEngineDeps(
     },
     runner: {
       async run(spec, hooks) {
-        if (options.spawnOffThread === true) spawner ??= spawnerThread();
+        if (options.spawnOffThread === true && !spawnerTried) {
+          spawnerTried = true;
+          spawner = spawnerProcess();
+        }
         const out = new LineSplitter((text) => hooks.onLines('stdout', text));
         const err = new LineSplitter((text) => hooks.onLines('stderr', text));
         const result = await runJob(

@@ -185,7 +185,7 @@ export async function runPlan(
   try {
     const concurrency = stringOption(args.options, 'concurrency');
     const detached = detachedRun(ctx);
-    // Jobs starting while others run: their processes are spawned from a thread of their own.
+    // Jobs starting while others run: their processes are spawned from a small process of rnx's.
     const parallel = concurrency === undefined || Number(concurrency) > 1;
     const spawnOffThread = parallel && plan.jobs.length > 2;
     return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir, { spawnOffThread }), {

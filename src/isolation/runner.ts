@@ -98,7 +98,7 @@ export interface RunnerOptions {
    * and runJob returns a RUNNING result at once.
    */
   readonly detach?: DetachOptions;
-  /** Spawn foreground jobs from this spawner thread (start/spawner.ts) instead of this thread. */
+  /** Spawn foreground jobs from this spawner process (start/spawner.ts) instead of from rnx. */
   readonly spawner?: Spawner;
 }
 

@@ -67,7 +67,8 @@ export function cacheDirFor(env: NodeJS.ProcessEnv): string | undefined {
 
 /**
  * The command a run is for, as a file name: its first two words (`job-run`), `rnx` for the top
- * level (`--version`).
+ * level (`--version`). `job run --workflow=FILE` runs the engine where `job run CMD` runs one job:
+ * each has its own file (`job-run-workflow`), so that neither's cache lacks the other's code.
  */
 export function commandKey(argv: readonly string[]): string {
   const words: string[] = [];
@@ -75,7 +76,17 @@ export function commandKey(argv: readonly string[]): string {
     if (!/^[a-z][a-z-]{0,39}$/.test(arg)) break;
     words.push(arg);
   }
+  if (words.join(' ') === 'job run' && runsWorkflow(argv.slice(2))) words.push('workflow');
   return words.length === 0 ? 'rnx' : words.join('-');
+}
+
+/** Read from the flags before the job's command; a wrong guess would cost speed, never a result. */
+function runsWorkflow(flags: readonly string[]): boolean {
+  for (const arg of flags) {
+    if (arg === '--' || !arg.startsWith('-')) return false;
+    if (arg === '--workflow' || arg.startsWith('--workflow=')) return true;
+  }
+  return false;
 }
 
 /** A run for help (`rnx job run --help`) runs little of its command: its cache would be poor. */

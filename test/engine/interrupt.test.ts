@@ -4,10 +4,12 @@
  * bridge network.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { JsonEvent } from '../../src/engine/events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { leasesLeft, leftovers } from '../helpers/leftovers.js';
+import { running } from '../helpers/state-leftovers.js';
 import { startWorkflow, writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir();
@@ -43,7 +45,71 @@ function started(events: readonly JsonEvent[]): { ids: string[]; pids: number[] 
   return { ids, pids };
 }
 
+/** The processes whose parent is `ppid`, with their command lines. */
+function childrenOf(ppid: number): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== ppid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      found.push({ pid: Number(entry), cmdline });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
 describe('interrupting a workflow', () => {
+  it("SIGKILL of rnx ends its spawner process and the jobs' bwraps; the next rnx ends the rest", async () => {
+    const file = writeWorkflow(
+      files.dir,
+      'killed',
+      `name: killed
+jobs:
+  one:
+    ${FOREVER}
+    network: none
+  two:
+    ${FOREVER}
+    network: none
+  three:
+    ${FOREVER}
+    network: none
+`,
+    );
+    const run = startWorkflow(file, state.dir, ['--concurrency=3']);
+    for (const job of ['one', 'two', 'three']) {
+      await run.until((e) => e.event === 'job-started' && e.job === job);
+    }
+    const rnx = run.child.pid ?? -1;
+    const spawners = childrenOf(rnx).filter((c) => c.cmdline.includes('spawner-process'));
+    assert.equal(spawners.length, 1, JSON.stringify(childrenOf(rnx)));
+    const { pids } = started(run.events());
+    const bwraps = childrenOf(spawners[0]?.pid ?? -1).map((c) => c.pid);
+    assert.equal(bwraps.length, 3, "the jobs' bwraps are the spawner's children");
+    run.child.kill('SIGKILL');
+    await run.done();
+    // The spawner and the jobs' bwraps end with rnx (parent-death signals all the way down).
+    const settled = async (watched: readonly number[]): Promise<number[]> => {
+      for (let waited = 0; waited < 5000 && watched.some(running); waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return watched.filter(running);
+    };
+    const spawner = spawners[0] === undefined ? [] : [spawners[0].pid];
+    assert.deepEqual(await settled([...spawner, ...bwraps]), [], 'spawner and bwraps gone');
+    // The next rnx command ends the jobs and removes what they held.
+    const list = await runCli(['job', 'list'], { stateDir: state.dir });
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(await settled(pids), [], "the jobs' processes are gone");
+    const { ids } = started(run.events());
+    assert.deepEqual(leftovers(state.dir, ids, []), []);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} stops running jobs, cancels pending ones, exits 130 and leaves nothing`, async () => {
       const file = writeWorkflow(

@@ -25,7 +25,8 @@ export function cmdline(pid: number): string {
   }
 }
 
-function running(pid: number): boolean {
+/** Alive and not a zombie (a zombie waits for a parent, or an init, that reaps it). */
+export function running(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

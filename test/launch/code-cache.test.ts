@@ -178,6 +178,9 @@ describe('code cache parts', () => {
   it('names a cache by the command', () => {
     assert.equal(commandKey(['workflow', 'validate', 'w.yaml']), 'workflow-validate');
     assert.equal(commandKey(['job', 'run', '--network=none', 'true']), 'job-run');
+    assert.equal(commandKey(['job', 'run', '--workflow=w.yaml']), 'job-run-workflow');
+    assert.equal(commandKey(['job', 'run', '-q', '--workflow', 'w.yaml']), 'job-run-workflow');
+    assert.equal(commandKey(['job', 'run', 'echo', '--workflow=x']), 'job-run');
     assert.equal(commandKey(['--version']), 'rnx');
     assert.equal(commandKey(['job', '--help']), 'job');
     assert.equal(commandKey(['../x', 'y']), 'rnx');

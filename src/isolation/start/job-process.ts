@@ -21,6 +21,7 @@ import type { GoFifo } from './go-fifo.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
 import type { Spawner } from './spawner.js';
+import type { SpawnerFd } from './spawner-protocol.js';
 
 export interface Exit {
   readonly code: number | null;
@@ -58,7 +59,7 @@ export interface StartOptions {
   readonly env: NodeJS.ProcessEnv;
   /** A file descriptor the job reads as its standard input (default: none, /dev/null). */
   readonly stdin?: number;
-  /** Spawn a foreground job's bwrap from this spawner thread (spawner.ts), not this thread. */
+  /** Spawn a foreground job's bwrap from this spawner process (spawner.ts), not from rnx. */
   readonly spawner?: Spawner;
   /** Where the job's output goes: the FIFOs rnx reads, or (detached) the supervisor's log. */
   readonly output:
@@ -125,7 +126,12 @@ function ended(stream: Socket): Promise<void> {
 }
 
 export function startJobProcess(options: StartOptions): JobProcess {
-  if (options.spawner !== undefined && !('supervisor' in options.output)) {
+  // A job reading rnx's stdin is started here: the spawner has no copy of that fd.
+  if (
+    options.spawner !== undefined &&
+    options.stdin === undefined &&
+    !('supervisor' in options.output)
+  ) {
     return startRemotely(options.spawner, options, options.output);
   }
   const out = 'supervisor' in options.output ? undefined : options.output;
@@ -250,21 +256,22 @@ function killPid(target: number | undefined): void {
   }
 }
 
-/** A foreground job whose bwrap the spawner thread starts and talks to (spawner.ts). */
+/** A foreground job whose bwrap the spawner process starts and talks to (spawner.ts). */
 function startRemotely(
   spawner: Spawner,
   options: StartOptions,
   out: Extract<StartOptions['output'], { stdout: OutputPipe }>,
 ): JobProcess {
-  const stdio: (number | 'ignore' | 'pipe')[] = [
-    options.stdin ?? 'ignore',
-    out.stdout.writeFd,
-    out.stderr.writeFd,
+  // The spawner opens the FIFOs by path (rnx holds their read ends open, so the write ends open
+  // at once); the go FIFO (go-fifo.ts) read-write, as bwrap's block fd, written by rnx.
+  const stdio: SpawnerFd[] = [
+    'ignore',
+    { path: out.stdout.path, flags: 'w' },
+    { path: out.stderr.path, flags: 'w' },
   ];
   stdio[PROTOCOL_FDS.info] = 'pipe';
   stdio[4] = 'ignore';
-  // The go FIFO (go-fifo.ts): written by this thread, no pipe for the spawner thread to hold.
-  stdio[PROTOCOL_FDS.block] = out.go.fd;
+  stdio[PROTOCOL_FDS.block] = { path: out.go.path, flags: 'r+' };
   stdio[PROTOCOL_FDS.status] = 'pipe';
   const remote = spawner.spawn({
     file: options.bwrap,
@@ -315,7 +322,7 @@ function startRemotely(
       out.go.close();
     },
     detach() {
-      // Detached jobs are started by their supervisor, never through the spawner thread.
+      // Detached jobs are started by their supervisor, never through the spawner process.
     },
   };
 }

@@ -1,4 +1,10 @@
-/** The messages between a job start on the main thread and the spawner thread (spawner.ts). */
+/** The messages between a job start in rnx and its spawner process (spawner.ts). */
+
+/**
+ * One of the child's fds: a new pipe whose end the spawner keeps (`pipe`), none (`ignore`), or a
+ * FIFO the spawner opens by its path (the job's output FIFOs, write-only; its go FIFO, read-write).
+ */
+export type SpawnerFd = 'ignore' | 'pipe' | { readonly path: string; readonly flags: 'w' | 'r+' };
 
 export type SpawnerRequest = {
   readonly op: 'spawn';
@@ -6,15 +12,14 @@ export type SpawnerRequest = {
   readonly file: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
-  /** The child's fds: file descriptors of this process (threads share them), or a new pipe. */
-  readonly stdio: readonly (number | 'ignore' | 'pipe')[];
+  readonly stdio: readonly SpawnerFd[];
   /** Where bwrap's protocol pipes are among them (sandbox-args.ts); the block fd is the go
-   * FIFO (go-fifo.ts), written by the main thread. */
+   * FIFO (go-fifo.ts), written by rnx. */
   readonly fds: { readonly info: number; readonly status: number };
 };
 
 export type SpawnerReply =
-  /** bwrap runs (its pid); the main thread may close its copies of the stdio fds. */
+  /** bwrap runs (its pid); rnx may close its copies of the FIFOs' write ends. */
   | { readonly id: number; readonly kind: 'spawned'; readonly pid: number }
   /** The job's PID 1 exists (bwrap's info fd). */
   | { readonly id: number; readonly kind: 'info'; readonly childPid: number }

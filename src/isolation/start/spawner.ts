@@ -1,18 +1,22 @@
 /**
- * Where a job's bwrap is spawned from. Node's spawn() blocks the calling thread until the child
- * has exec'd: a fork of all of rnx (page tables grow with its memory) and the wait for the child to
- * be scheduled, 2 ms per job idle and up to 9 ms under load, measured in a 300-job workflow where
- * it was a third of rnx's own thread's time. A workflow that starts many jobs at once therefore
- * spawns them from a thread of its own (spawner-thread.ts), which also speaks bwrap's protocol fds
- * (info, block, status) and posts what they say; rnx's thread keeps scheduling, reading output
- * and ending jobs meanwhile. The thread starts with the first job (about 20 ms of CPU, once) and
- * never keeps rnx alive by itself; bwrap's `--die-with-parent` follows this thread (the kernel's
- * parent-death signal belongs to the thread that forked), which lives as long as rnx.
+ * Where a workflow's jobs' bwrap processes are spawned from: a small Node process of rnx's own
+ * (spawner-process.ts), started with the first job. Node's spawn() forks the process that calls
+ * it: a fork of all of rnx (page tables grow with its memory, 130 MB in a 300-job workflow), then
+ * a copy-on-write fault for every page rnx writes while the child has not yet exec'd, and the
+ * wait for the child to be scheduled. Measured in a 300-job workflow (perf), that was about 3 ms
+ * of CPU per job, a third of rnx's own; from a process of a few MB of its own memory a spawn costs
+ * a fraction of it, and rnx's thread keeps scheduling, reading output and ending jobs meanwhile.
+ * It starts in a session of its own (a terminal's Ctrl-C reaches rnx, which stops the jobs with
+ * their stop signals, not the spawner), under `setpriv --pdeathsig KILL` (the kernel ends it when
+ * rnx's thread that started it ends, even by SIGKILL), and never keeps rnx alive by itself;
+ * bwrap's `--die-with-parent` follows it. Without setpriv on the host, jobs are spawned from rnx.
  */
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { findTool } from '../../host-tools.js';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol.js';
 
-/** What the main thread sees of a bwrap started elsewhere. */
+/** What rnx sees of a bwrap started by the spawner. */
 export interface RemoteChild {
   /** bwrap's pid, once spawned. */
   readonly pid: Promise<number | undefined>;
@@ -31,13 +35,35 @@ interface Pending {
   closed(reply: Extract<SpawnerReply, { kind: 'closed' }>): void;
 }
 
-/** A spawner thread, started now; every job it spawns is followed until bwrap ends. */
-export function spawnerThread(): Spawner {
-  const worker = new Worker(new URL('./spawner-thread.js', import.meta.url));
-  worker.unref();
+/** A spawner process, started now; every job it spawns is followed until bwrap ends. */
+export function spawnerProcess(): Spawner | undefined {
+  const setpriv = findTool('setpriv');
+  if (setpriv === undefined) return undefined;
+  const script = fileURLToPath(new URL('./spawner-process.js', import.meta.url));
+  let child: ChildProcess;
+  try {
+    child = spawn(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, script], {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      detached: true,
+    });
+  } catch {
+    return undefined;
+  }
+  const hold = (held: boolean): void => {
+    if (held) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
+  hold(false);
   const pending = new Map<number, Pending>();
   let ids = 0;
+  let gone: string | undefined;
   const failAll = (why: string): void => {
+    gone ??= why;
     for (const [id, p] of pending) {
       p.spawned(undefined);
       p.info(undefined);
@@ -45,9 +71,9 @@ export function spawnerThread(): Spawner {
     }
     pending.clear();
   };
-  worker.on('error', (error: Error) => failAll(`rnx's spawner thread failed: ${error.message}`));
-  worker.on('exit', () => failAll("rnx's spawner thread ended"));
-  worker.on('message', (reply: SpawnerReply) => {
+  child.on('error', (error: Error) => failAll(`rnx's spawner process failed: ${error.message}`));
+  child.on('exit', () => failAll("rnx's spawner process ended"));
+  child.on('message', (reply: SpawnerReply) => {
     const p = pending.get(reply.id);
     if (p === undefined) return;
     if (reply.kind === 'spawned') p.spawned(reply.pid);
@@ -65,21 +91,25 @@ export function spawnerThread(): Spawner {
       let spawned!: (pid: number | undefined) => void;
       let info!: (pid: number | undefined) => void;
       let closed!: (reply: Extract<SpawnerReply, { kind: 'closed' }>) => void;
-      const child: RemoteChild = {
+      const remote: RemoteChild = {
         pid: new Promise((resolve) => (spawned = resolve)),
         childPid: new Promise((resolve) => (info = resolve)),
         closed: new Promise((resolve) => (closed = resolve)),
       };
+      if (gone !== undefined) {
+        spawned(undefined);
+        info(undefined);
+        closed({ id, kind: 'closed', code: null, signal: null, error: gone });
+        return remote;
+      }
       pending.set(id, { spawned, info, closed });
-      // While a job runs, its pipes keep rnx alive, not the thread.
-      worker.ref();
-      void child.closed.then(() => {
-        if (pending.size === 0) worker.unref();
+      // While a job runs, its pipes keep rnx alive, not the spawner.
+      hold(true);
+      void remote.closed.then(() => {
+        if (pending.size === 0) hold(false);
       });
-      // As JSON text: one string is copied to the thread faster than the structured clone of an
-      // environment and a hundred arguments.
-      worker.postMessage(JSON.stringify({ op: 'spawn', id, ...request } satisfies SpawnerRequest));
-      return child;
+      child.send({ op: 'spawn', id, ...request } satisfies SpawnerRequest);
+      return remote;
     },
   };
 }

@@ -1,18 +1,20 @@
 /**
- * The body of the spawner thread (see spawner.ts): starts jobs' bwrap processes for the main
- * thread and speaks bwrap's protocol fds for it. Node's spawn() blocks its thread until the child
- * has exec'd (a fork of the whole process, then the wait for the child to be scheduled: 2 ms idle,
- * 9 ms under load for a 115 MB rnx); here that blocks this thread, not the one that runs the
- * workflow. Messages in: `spawn` (the go is the job's go FIFO, written by the main thread); out:
- * `spawned`, `info`, `closed` (see spawner.ts).
+ * The body of the spawner process (see spawner.ts): starts jobs' bwrap processes for rnx and
+ * speaks bwrap's protocol fds for it. A fork copies the page tables of the process that forks, and
+ * every page that process writes afterwards faults once: forking this small process instead of
+ * rnx (100 MB and more, busy) is what it is for. Messages in (IPC): `spawn`; out:
+ * `spawned`, `info`, `closed`. It ends when rnx does: the IPC channel's end, and the kernel's
+ * parent-death signal that `setpriv --pdeathsig` set for it; the bwraps it started end with it
+ * (`--die-with-parent`).
  */
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { parentPort } from 'node:worker_threads';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol.js';
 
-const port = parentPort;
-const say = (reply: SpawnerReply): void => port?.postMessage(reply);
+const say = (reply: SpawnerReply): void => {
+  process.send?.(reply);
+};
 
 function readAll(stream: Socket, onText: (text: string) => void): Promise<void> {
   return new Promise((resolve) => {
@@ -27,15 +29,30 @@ function readAll(stream: Socket, onText: (text: string) => void): Promise<void> 
   });
 }
 
-function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
+function start(request: SpawnerRequest): void {
   const { id, fds } = request;
-  const stdio = [...request.stdio] as StdioOptions;
+  const opened: number[] = [];
   let child;
   try {
-    child = spawn(request.file, request.args, { stdio, env: request.env, detached: true });
+    // A FIFO's write end waits for a reader: rnx holds the read end open from before its request
+    // until the job has ended, so this does not wait.
+    const stdio = request.stdio.map((fd): 'ignore' | 'pipe' | number => {
+      if (typeof fd === 'string') return fd;
+      const opening = openSync(fd.path, fd.flags);
+      opened.push(opening);
+      return opening;
+    });
+    child = spawn(request.file, request.args, {
+      stdio,
+      env: request.env,
+      detached: true,
+    });
   } catch (error) {
     say({ id, kind: 'closed', code: null, signal: null, error: (error as Error).message });
     return;
+  } finally {
+    // bwrap holds its own copies once spawned.
+    for (const fd of opened) closeSync(fd);
   }
   const streams = child.stdio as unknown as readonly (Socket | null)[];
   const info = streams[fds.info] as Socket;
@@ -79,6 +96,6 @@ function start(request: Extract<SpawnerRequest, { op: 'spawn' }>): void {
   });
 }
 
-port?.on('message', (text: string) => {
-  start(JSON.parse(text) as SpawnerRequest);
-});
+process.on('message', (request: SpawnerRequest) => start(request));
+// rnx is gone (or done): so is this process; the bwraps it started follow (--die-with-parent).
+process.on('disconnect', () => process.exit(0));
