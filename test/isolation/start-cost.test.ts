@@ -4,8 +4,9 @@
  * processes are the distinct pids that exec'd something, rnx itself aside, and every one counts
  * (nothing is set apart). A `none` job is bwrap and the child it makes (which becomes setpriv, then
  * the command): 2. On a network, phase 2's `ip -batch` (rnx's own ip, which would serve the jobs
- * after it too) and `nsenter ip -batch` come on top: 4 (the network's rules are not listed on a
- * start, and the veth goes with the job's namespace). The first
+ * after it too) and the job's side (a shell started ahead that waits for the pid, then becomes
+ * `nsenter ip -batch`) come on top: 4 (the network's rules are not listed on a start, and the veth
+ * goes with the job's namespace). The first
  * job on a fresh state directory also makes the output FIFOs ahead (one `mkfifo` for 64) and the
  * network's host side: those are measured on a second job, like every job after the first.
  */
@@ -86,7 +87,7 @@ describe('processes per job start', () => {
     );
   });
 
-  it('a job on a network spawns at most 4: bwrap, its child, the two ip batches of phase 2', async () => {
+  it('a job on a network spawns at most 4: bwrap, its child, rnx’s own ip and the job’s side of phase 2', async () => {
     const first = await runCli(['job', 'run', '--network=bridge', 'true'], { stateDir: state.dir });
     assert.equal(first.code, 0, first.stderr);
     const t = await traced(['job', 'run', '--network=bridge', 'true']);
@@ -95,7 +96,7 @@ describe('processes per job start', () => {
     assert.ok(processes.length <= 4, JSON.stringify(processes));
     assert.deepEqual(
       processes.map((execs) => execs.map((e) => e.split(' ')[0]).join(' ')).sort(),
-      ['bwrap', 'ip', 'nsenter ip', 'setpriv true'],
+      ['bwrap', 'ip', 'setpriv true', 'sh nsenter ip'],
       JSON.stringify(processes),
     );
   });
@@ -115,8 +116,8 @@ describe('processes per job start', () => {
       [
         ...Array<string>(3).fill('bwrap'),
         'ip',
-        ...Array<string>(3).fill('nsenter ip'),
         ...Array<string>(3).fill('setpriv true'),
+        ...Array<string>(3).fill('sh nsenter ip'),
       ],
       JSON.stringify(processes),
     );
