@@ -31,9 +31,16 @@ function number(text: string | undefined): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** The first of `dirs` where `file` can be read. */
+/**
+ * The first of `dirs` where `file` can be read; first the v1 directories of the file's controller
+ * (`memory.usage_in_bytes` in a path with a `memory` or `cpu,memory` part), so that a file is not
+ * looked for in every hierarchy (each miss is a failed open).
+ */
 function first(dirs: readonly string[], file: string): string | undefined {
-  for (const dir of dirs) {
+  const controller = file.split('.')[0] ?? '';
+  const own = (dir: string): boolean =>
+    dir.split('/').some((part) => part.split(',').includes(controller));
+  for (const dir of [...dirs.filter(own), ...dirs.filter((d) => !own(d))]) {
     const text = read(join(dir, file));
     if (text !== undefined) return text;
   }
