@@ -12,8 +12,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 
@@ -29,19 +29,21 @@ interface Traced {
 }
 
 function traced(args: readonly string[]): Promise<Traced> {
-  const file = join(state.dir, `trace-${String(Date.now())}`);
+  // One file per process (`-ff`): no line of one process is split by another's (`<unfinished
+  // ...>`), which happens when processes exec at the same moment.
+  const prefix = `trace-${String(Date.now())}`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       'strace',
       [
-        '-f',
+        '-ff',
         '-qq',
         '-e',
         'trace=execve',
         '-e',
         'signal=none',
         '-o',
-        file,
+        join(state.dir, prefix),
         process.execPath,
         RNX_BIN,
         ...args,
@@ -56,21 +58,30 @@ function traced(args: readonly string[]): Promise<Traced> {
     child.on('error', reject);
     child.on('close', (code) => {
       const byPid = new Map<number, string[]>();
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        const m = /^(\d+)\s+execve\("([^"]+)", \[(.*)\], .* = 0$/.exec(line);
-        if (m === null) continue;
-        const pid = Number(m[1]);
-        const name = (m[2] ?? '').split('/').at(-1) ?? '';
-        byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[3] ?? ''}`]);
+      // In the order they were made (pids grow; none wraps within one start).
+      const pids = readdirSync(state.dir)
+        .filter((f) => f.startsWith(`${prefix}.`))
+        .map((f) => Number(f.slice(prefix.length + 1)))
+        .sort((a, b) => a - b);
+      for (const pid of pids) {
+        const file = `${prefix}.${String(pid)}`;
+        for (const line of readFileSync(join(state.dir, file), 'utf8').split('\n')) {
+          const m = /^execve\("([^"]+)", \[(.*)\], .* = 0$/.exec(line);
+          if (m === null) continue;
+          const name = (m[1] ?? '').split('/').at(-1) ?? '';
+          byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[2] ?? ''}`]);
+        }
       }
       resolve({ code, byPid, stderr });
     });
   });
 }
 
-/** The processes rnx started (every pid but the first, which is rnx's own node). */
+/** The processes rnx started (every pid but rnx's own, the one that exec'd this node). */
 function spawned(t: Traced): string[][] {
-  return [...t.byPid.values()].slice(1);
+  return [...t.byPid.values()].filter(
+    (execs) => !execs[0]?.startsWith(`${basename(process.execPath)} `),
+  );
 }
 
 describe('processes per job start', () => {
