@@ -49,9 +49,11 @@ export function runTool(
   return started.done;
 }
 
-/** A host tool started now, whose standard input is given later, all at once. */
+/** A host tool started now, whose standard input is given later. */
 export interface StartedTool {
-  /** Writes the tool's standard input and closes it (an empty input: nothing to do). */
+  /** Writes part of the tool's standard input. */
+  write(input: string): void;
+  /** Writes the rest of the tool's standard input and closes it (empty: nothing more). */
   finish(input: string): void;
   /** Its end: as runTool's. */
   readonly done: Promise<Result<ToolOutput>>;
@@ -79,6 +81,7 @@ function launch(
   const path = findTool(tool);
   if (path === undefined) {
     return {
+      write: () => undefined,
       finish: () => undefined,
       done: Promise.resolve({ ok: false, problem: missingTools([tool]) }),
     };
@@ -124,7 +127,13 @@ function launch(
   // closes the pipe first: the EPIPE that follows is no fault of rnx, and the tool's exit status
   // and stderr (on 'close') say what happened.
   child.stdin?.on('error', () => undefined);
-  return { finish: (input) => void child.stdin?.end(input), done };
+  const open = (): boolean => child.stdin !== null && !child.stdin.writableEnded;
+  return {
+    write: (input) => void (open() && child.stdin?.write(input)),
+    // Once only: a second finish (an undo after the input was given) does nothing.
+    finish: (input) => void (open() && child.stdin?.end(input)),
+    done,
+  };
 }
 
 /** Runs a tool and turns a non-zero exit into a Problem carrying its stderr. */

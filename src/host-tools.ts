@@ -58,8 +58,8 @@ export const HOST_TOOLS = {
   nft: { package: 'nftables', uses: ['networks'], why: "networks' isolation and NAT rules" },
   sh: {
     package: 'dash',
-    uses: ['probes', 'background'],
-    why: "holds an exec probe until it is in the job's cgroups; runs a background job's supervisor",
+    uses: ['job-networks', 'probes', 'background'],
+    why: "waits for a job's pid to set up its network; holds an exec probe until it is in the job's cgroups; runs a background job's supervisor",
   },
   env: { package: 'coreutils', uses: ['background'], why: "starts a background job's end" },
   cat: {

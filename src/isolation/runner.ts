@@ -29,8 +29,10 @@ import { commandExists } from './start/resolve-command.js';
 import { sandboxArgs } from './start/sandbox-args.js';
 import {
   attachNetwork,
+  closeJobSide,
   ensureOnHost,
   prepareNetwork,
+  readyJobSide,
   releaseNetworkSoon,
 } from './start/network-phase.js';
 import type { Observed } from './end/outcome.js';
@@ -359,10 +361,13 @@ export async function runJob(
     // the end FIFO that supervisor made.
     if (detached !== undefined) onEnd(() => removeEndFifo(dir, spec.id));
     onEnd(() => reap(proc));
+    // Phase 2's job side waits for the pid, started while bwrap makes the namespaces.
+    const wired = options.spawner === undefined ? readyJobSide(network) : network;
+    onEnd(() => closeJobSide(wired));
     const started = await handshake(proc, {
       procsFiles: cgroup.value.procsFiles,
       ...(prepared.value.attached
-        ? { attach: (pid: number) => attachNetwork(network, spec.id, pid) }
+        ? { attach: (pid: number) => attachNetwork(wired, spec.id, pid) }
         : {}),
       networkName: spec.network,
       setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,

@@ -1,5 +1,12 @@
 /** The networks area's public surface (see the shared contracts in the briefing). */
-export { attachJob, detachJob, releaseJobVeth, type AttachRequest } from './attach.js';
+export {
+  attachJob,
+  detachJob,
+  releaseJobVeth,
+  startJobSide,
+  type AttachRequest,
+  type JobSide,
+} from './attach.js';
 export { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './builtins.js';
 export { ensureNetworkOnHost } from './host.js';
 export { warmIpSession } from './ip-session.js';

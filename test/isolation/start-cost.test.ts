@@ -4,15 +4,16 @@
  * processes are the distinct pids that exec'd something, rnx itself aside, and every one counts
  * (nothing is set apart). A `none` job is bwrap and the child it makes (which becomes setpriv, then
  * the command): 2. On a network, phase 2's `ip -batch` (rnx's own ip, which would serve the jobs
- * after it too) and `nsenter ip -batch` come on top: 4 (the network's rules are not listed on a
- * start, and the veth goes with the job's namespace). The first
+ * after it too) and the job's side (a shell started ahead that waits for the pid, then becomes
+ * `nsenter ip -batch`) come on top: 4 (the network's rules are not listed on a start, and the veth
+ * goes with the job's namespace). The first
  * job on a fresh state directory also makes the output FIFOs ahead (one `mkfifo` for 64) and the
  * network's host side: those are measured on a second job, like every job after the first.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 
@@ -28,19 +29,21 @@ interface Traced {
 }
 
 function traced(args: readonly string[]): Promise<Traced> {
-  const file = join(state.dir, `trace-${String(Date.now())}`);
+  // One file per process (`-ff`): no line of one process is split by another's (`<unfinished
+  // ...>`), which happens when processes exec at the same moment.
+  const prefix = `trace-${String(Date.now())}`;
   return new Promise((resolve, reject) => {
     const child = spawn(
       'strace',
       [
-        '-f',
+        '-ff',
         '-qq',
         '-e',
         'trace=execve',
         '-e',
         'signal=none',
         '-o',
-        file,
+        join(state.dir, prefix),
         process.execPath,
         RNX_BIN,
         ...args,
@@ -55,21 +58,30 @@ function traced(args: readonly string[]): Promise<Traced> {
     child.on('error', reject);
     child.on('close', (code) => {
       const byPid = new Map<number, string[]>();
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        const m = /^(\d+)\s+execve\("([^"]+)", \[(.*)\], .* = 0$/.exec(line);
-        if (m === null) continue;
-        const pid = Number(m[1]);
-        const name = (m[2] ?? '').split('/').at(-1) ?? '';
-        byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[3] ?? ''}`]);
+      // In the order they were made (pids grow; none wraps within one start).
+      const pids = readdirSync(state.dir)
+        .filter((f) => f.startsWith(`${prefix}.`))
+        .map((f) => Number(f.slice(prefix.length + 1)))
+        .sort((a, b) => a - b);
+      for (const pid of pids) {
+        const file = `${prefix}.${String(pid)}`;
+        for (const line of readFileSync(join(state.dir, file), 'utf8').split('\n')) {
+          const m = /^execve\("([^"]+)", \[(.*)\], .* = 0$/.exec(line);
+          if (m === null) continue;
+          const name = (m[1] ?? '').split('/').at(-1) ?? '';
+          byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[2] ?? ''}`]);
+        }
       }
       resolve({ code, byPid, stderr });
     });
   });
 }
 
-/** The processes rnx started (every pid but the first, which is rnx's own node). */
+/** The processes rnx started (every pid but rnx's own, the one that exec'd this node). */
 function spawned(t: Traced): string[][] {
-  return [...t.byPid.values()].slice(1);
+  return [...t.byPid.values()].filter(
+    (execs) => !execs[0]?.startsWith(`${basename(process.execPath)} `),
+  );
 }
 
 describe('processes per job start', () => {
@@ -86,7 +98,7 @@ describe('processes per job start', () => {
     );
   });
 
-  it('a job on a network spawns at most 4: bwrap, its child, the two ip batches of phase 2', async () => {
+  it('a job on a network spawns at most 4: bwrap, its child, rnx’s own ip and the job’s side of phase 2', async () => {
     const first = await runCli(['job', 'run', '--network=bridge', 'true'], { stateDir: state.dir });
     assert.equal(first.code, 0, first.stderr);
     const t = await traced(['job', 'run', '--network=bridge', 'true']);
@@ -95,7 +107,7 @@ describe('processes per job start', () => {
     assert.ok(processes.length <= 4, JSON.stringify(processes));
     assert.deepEqual(
       processes.map((execs) => execs.map((e) => e.split(' ')[0]).join(' ')).sort(),
-      ['bwrap', 'ip', 'nsenter ip', 'setpriv true'],
+      ['bwrap', 'ip', 'setpriv true', 'sh nsenter ip'],
       JSON.stringify(processes),
     );
   });
@@ -115,8 +127,8 @@ describe('processes per job start', () => {
       [
         ...Array<string>(3).fill('bwrap'),
         'ip',
-        ...Array<string>(3).fill('nsenter ip'),
         ...Array<string>(3).fill('setpriv true'),
+        ...Array<string>(3).fill('sh nsenter ip'),
       ],
       JSON.stringify(processes),
     );

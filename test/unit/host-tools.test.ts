@@ -39,7 +39,7 @@ describe('host tools', () => {
     ]);
     assert.deepEqual(toolsFor(['jobs']), ['bwrap', 'setpriv', 'mkfifo']);
     assert.deepEqual(toolsFor(['networks']), ['ip', 'nft']);
-    assert.deepEqual(toolsFor(['job-networks']), ['nsenter']);
+    assert.deepEqual(toolsFor(['job-networks']), ['nsenter', 'sh']);
   });
 
   it('missing tools are named with their packages, one apt-get line', () => {

@@ -17,8 +17,10 @@ import {
   leaseAddress,
   releaseJobVeth,
   releaseLease,
+  startJobSide,
   vethName,
   warmIpSession,
+  type JobSide,
   type Lease,
   type Network,
 } from '../../networks/index.js';
@@ -32,6 +34,8 @@ export interface PreparedNetwork {
   readonly hostVeth?: string;
   /** The host side of the network (bridge, rules), being ensured while the job starts. */
   readonly onHost?: Promise<Result<void>>;
+  /** Phase 2's job side, started ahead and waiting for the job's pid (readyJobSide). */
+  readonly jobSide?: JobSide;
 }
 
 /** Phase 1. */
@@ -68,6 +72,25 @@ export function ensureOnHost(db: Database, prepared: PreparedNetwork): PreparedN
   return { ...prepared, onHost };
 }
 
+/**
+ * Starts phase 2's job side ahead of the job's pid (networks/attach.ts: startJobSide), to be
+ * called just after the job's bwrap was spawned from this thread: the fork of rnx it costs then
+ * overlaps bwrap making the job's namespaces instead of delaying the go. (A bwrap spawned from
+ * another thread is still being forked then, and two forks of one process wait for each other:
+ * phase 2 starts the job side itself.) Ended by closeJobSide if phase 2 never comes.
+ */
+export function readyJobSide(prepared: PreparedNetwork): PreparedNetwork {
+  if (!prepared.attached) return prepared;
+  const side = startJobSide();
+  // A missing tool is for phase 2 to say (it fails the same way, as the start's problem).
+  return side.ok ? { ...prepared, jobSide: side.value } : prepared;
+}
+
+/** Ends a job side phase 2 did not use (idempotent: one it used has ended already). */
+export function closeJobSide(prepared: PreparedNetwork): void {
+  prepared.jobSide?.tool.finish('');
+}
+
 /** Phase 2 (after ensureOnHost). */
 export async function attachNetwork(
   prepared: PreparedNetwork,
@@ -80,7 +103,13 @@ export async function attachNetwork(
   }
   const host = await prepared.onHost;
   if (host !== undefined && !host.ok) return host;
-  const wired = await attachJob({ lease: prepared.lease, network: prepared.network, pid, jobId });
+  const wired = await attachJob({
+    lease: prepared.lease,
+    network: prepared.network,
+    pid,
+    jobId,
+    ...(prepared.jobSide === undefined ? {} : { jobSide: prepared.jobSide }),
+  });
   return wired.ok ? ok(undefined) : wired;
 }
 
