@@ -21,7 +21,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm } from '../../async-fs.js';
 import { dirname, join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
