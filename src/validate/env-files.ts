@@ -10,7 +10,6 @@ import { diagnosticAt } from './rule.js';
 import { isMapData } from './workflows.js';
 import { parseDotenv } from './dotenv.js';
 
-
 export type ReadText = (path: string) => { ok: true; text: string } | { ok: false; reason: string };
 
 export function readEnvFiles(
