@@ -84,8 +84,16 @@ loop();
 `;
 
 export interface NetProbeRun {
-  /** `ready`, or the last attempt's failure at the deadline. */
-  readonly result: Promise<{ readonly passed: boolean; readonly detail: string }>;
+  /**
+   * `ready`, or the last attempt's failure at the deadline (`answered`); or the prober itself
+   * could not run (not `answered`: e.g. nsenter found the job's namespace gone, the job having
+   * ended), which says nothing about the job's readiness.
+   */
+  readonly result: Promise<{
+    readonly passed: boolean;
+    readonly answered: boolean;
+    readonly detail: string;
+  }>;
   stop(): void;
 }
 
@@ -115,15 +123,22 @@ export function startNetProbe(
   const err: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-  const result = new Promise<{ passed: boolean; detail: string }>((resolve) => {
-    child.on('error', (error) => resolve({ passed: false, detail: error.message }));
+  const result = new Promise<{ passed: boolean; answered: boolean; detail: string }>((resolve) => {
+    child.on('error', (error) =>
+      resolve({ passed: false, answered: false, detail: error.message }),
+    );
     child.on('close', () => {
       const text = Buffer.concat(out).toString('utf8').trim();
-      if (text === 'ready') resolve({ passed: true, detail: '' });
-      else if (text.startsWith('fail ')) resolve({ passed: false, detail: text.slice(5) });
-      else {
+      if (text === 'ready') resolve({ passed: true, answered: true, detail: '' });
+      else if (text.startsWith('fail ')) {
+        resolve({ passed: false, answered: true, detail: text.slice(5) });
+      } else {
         const why = Buffer.concat(err).toString('utf8').trim().split('\n').pop() ?? '';
-        resolve({ passed: false, detail: why === '' ? 'the probe ended early' : why });
+        resolve({
+          passed: false,
+          answered: false,
+          detail: why === '' ? 'the probe ended early' : why,
+        });
       }
     });
   });

@@ -73,9 +73,16 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
           timeoutMs: remaining(),
         });
         cleanups.push(() => net.stop());
-        void net.result.then((r) =>
-          settle(r.passed ? { ready: true, afterMs: afterMs() } : notReady(r.detail)),
-        );
+        void net.result.then((r) => {
+          if (r.passed) return settle({ ready: true, afterMs: afterMs() });
+          if (r.answered) return settle(notReady(r.detail));
+          // The prober could not run: most often the job has just ended (its namespace went
+          // with it), which the job's end tells the caller, and not as "not ready". Said only
+          // if the job is still there at the deadline.
+          if (canceled) return;
+          const timer = setTimeout(() => settle(notReady(r.detail)), remaining());
+          cleanups.push(() => clearTimeout(timer));
+        });
         return;
       }
       case 'exec': {
