@@ -360,7 +360,7 @@ export async function runJob(
     if (detached !== undefined) onEnd(() => removeEndFifo(dir, spec.id));
     onEnd(() => reap(proc));
     // Phase 2's job side waits for the pid, started while bwrap makes the namespaces.
-    const wired = options.spawner === undefined ? readyJobSide(network) : network;
+    const wired = readyJobSide(network);
     onEnd(() => closeJobSide(wired));
     const started = await handshake(proc, {
       procsFiles: cgroup.value.procsFiles,

@@ -74,10 +74,9 @@ export function ensureOnHost(db: Database, prepared: PreparedNetwork): PreparedN
 
 /**
  * Starts phase 2's job side ahead of the job's pid (networks/attach.ts: startJobSide), to be
- * called just after the job's bwrap was spawned from this thread: the fork of rnx it costs then
- * overlaps bwrap making the job's namespaces instead of delaying the go. (A bwrap spawned from
- * another thread is still being forked then, and two forks of one process wait for each other:
- * phase 2 starts the job side itself.) Ended by closeJobSide if phase 2 never comes.
+ * called just after the job's bwrap was spawned (by rnx or by the spawner process): the fork of
+ * rnx it costs then overlaps bwrap making the job's namespaces instead of delaying the go. Ended
+ * by closeJobSide if phase 2 never comes.
  */
 export function readyJobSide(prepared: PreparedNetwork): PreparedNetwork {
   if (!prepared.attached) return prepared;
