@@ -54,8 +54,8 @@ describe('descriptors rnx inherited', () => {
     }
   });
 
-  it("are closed, while close-on-exec ones (Node's own) and stdio stay", () => {
-    // A child Node with fd 3 inherited: it closes fd 3 only.
+  it("are closed, while close-on-exec ones (Node's own) and stdio stay", async () => {
+    // A child Node with fd 40 inherited (and whatever this test's own runner inherited).
     const script = `
       const { closeInheritedFds } = await import(${JSON.stringify(new URL('../../src/launch/inherited-fds.js', import.meta.url).href)});
       const fs = await import('node:fs');
@@ -65,24 +65,18 @@ describe('descriptors rnx inherited', () => {
       process.stdout.write(JSON.stringify({ closed, fewer: before - after }));
     `;
     const fd = openSync(scratch.dir, 'r');
+    let child;
     try {
-      return new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-          stdio: [...stdio(40), fd],
-        });
-        collectRun(child).then((run) => {
-          try {
-            const { closed, fewer } = JSON.parse(run.stdout) as { closed: number[]; fewer: number };
-            assert.ok(closed.includes(40), run.stdout);
-            assert.equal(fewer, closed.length, 'only those');
-            resolve();
-          } catch (error) {
-            reject(error as Error);
-          }
-        }, reject);
+      child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: [...stdio(40), fd],
       });
     } finally {
       closeSync(fd);
     }
+    const run = await collectRun(child);
+    assert.equal(run.code, 0, run.stderr);
+    const { closed, fewer } = JSON.parse(run.stdout) as { closed: number[]; fewer: number };
+    assert.ok(closed.includes(40), run.stdout);
+    assert.equal(fewer, closed.length, "only those: stdio and Node's own stay");
   });
 });
