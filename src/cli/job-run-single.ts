@@ -8,7 +8,7 @@ import { toolUsesOfJob } from '../host-tools.js';
 import { jobRequirements } from '../isolation/start/host-check.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
-import { openDatabase, stateDir } from '../state/database.js';
+import { sharedDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
 import { checkFilesystemNames } from '../isolation/filesystem/job-filesystem.js';
@@ -49,7 +49,7 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     printProblem(ctx, host.problem);
     return exitCodeFor(host.problem);
   }
-  const db = openDatabase(stateDir(ctx.env));
+  const db = sharedDatabase(stateDir(ctx.env));
   const network = getNetwork(db, spec.value.network);
   // A network, volume or runtime that does not exist is refused before the job is recorded.
   const names = network.ok ? checkFilesystemNames(db, stateDir(ctx.env), spec.value) : network;

@@ -147,14 +147,14 @@ export async function main(argv: readonly string[]): Promise<number> {
  * command runs. Cheap when nothing is left: one indexed query on an existing database.
  */
 async function cleanUpAfterKilledRuns(ctx: CliContext): Promise<void> {
-  const { openDatabase, stateDir } = await import('../state/database.js');
+  const { sharedDatabase, stateDir } = await import('../state/database.js');
   const dir = stateDir(ctx.env);
   if (!existsSync(join(dir, 'rnx.db'))) return;
   // Without root, what a killed rnx left (root's processes, cgroups, veths) cannot be removed.
   const { privileged } = await import('../isolation/start/host-check.js');
   if (!privileged()) return;
   try {
-    const db = openDatabase(dir);
+    const db = sharedDatabase(dir);
     const { orphanCandidates } = await import('../isolation/records/orphan-candidates.js');
     if (orphanCandidates(db).length === 0) return;
     const { cleanUpOrphanedJobs } = await import('../isolation/records/orphans.js');

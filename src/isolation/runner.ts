@@ -7,7 +7,7 @@
  * (it goes with the job's network namespace) and deleted off the path that reports the end.
  * The engine and `rnx job run` both call this; it knows nothing of workflows.
  */
-import { openDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
+import { sharedDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroups/layout.js';
 import { createJobCgroup, oomKills } from './cgroups/job-cgroup.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
@@ -15,7 +15,7 @@ import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
-import { jobRequirements } from './start/host-check.js';
+import { hostProblemAfterFailedStart, jobRequirements } from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
 import { jobUserOf } from './start/job-user.js';
 import { chownTree } from './filesystem/ownership.js';
@@ -106,15 +106,11 @@ export interface RunnerOptions {
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
 
-const databases = new Map<string, Database>();
-
-function database(dir: string): Database {
-  let db = databases.get(dir);
-  if (db === undefined) {
-    db = openDatabase(dir);
-    databases.set(dir, db);
-  }
-  return db;
+/** A start that failed on a host lacking what jobs need says so (host-check.ts), with the fix. */
+function explained(failure: Failure): Failure {
+  if (failure.reason !== 'start-failed') return failure;
+  const host = hostProblemAfterFailedStart();
+  return host === undefined ? failure : { reason: 'start-failed', problem: host };
 }
 
 export async function runJob(
@@ -123,7 +119,7 @@ export async function runJob(
   options: RunnerOptions = {},
 ): Promise<JobResult> {
   const dir = options.stateDir ?? defaultStateDir();
-  const db = options.db ?? database(dir);
+  const db = options.db ?? sharedDatabase(dir);
   const owner = selfIdentity();
   const secrets = Object.values(spec.secretEnv);
   const logPath = logPathOf(dir, spec.id);
@@ -275,7 +271,9 @@ export async function runJob(
       resolvFile: files.resolv,
       ...(userOwns === undefined ? {} : { owner: userOwns }),
     });
-    if (!filesystem.ok) return await end({ reason: 'start-failed', problem: filesystem.problem });
+    if (!filesystem.ok) {
+      return await end(explained({ reason: 'start-failed', problem: filesystem.problem }));
+    }
     const env = jobEnvironment(spec, hostname);
     if (!commandExists(filesystem.value.view, spec.command, env['PATH'] ?? BASE_PATH, '/work')) {
       return await end({ ...observed({ code: 127, signal: null }), notFound: spec.command });
@@ -376,7 +374,7 @@ export async function runJob(
         (hooks.signal?.aborted ?? false) ||
         (hooks.killSignal?.aborted ?? false),
     });
-    if (started.kind === 'failed') return await end(started.failure);
+    if (started.kind === 'failed') return await end(explained(started.failure));
     const startedAt = new Date().toISOString();
     const pid = started.pid;
     markRunning(db, spec.id, { pid, startTime: processStartTime(pid) ?? 0 }, startedAt);

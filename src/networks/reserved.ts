@@ -17,11 +17,13 @@ const RESERVED: readonly (readonly [string, string])[] = [
   ],
 ];
 
-const RANGES = RESERVED.map(([cidr, why]) => ({ cidr: mustParseCidr(cidr), why }));
+// Parsed when first needed: a job start that creates no network never parses an address range.
+let ranges: readonly { cidr: Cidr; why: string }[] | undefined;
 
 /** The CIDR itself when usable for a job network; else why not. */
 export function checkUsable(cidr: Cidr): Result<Cidr> {
-  for (const range of RANGES) {
+  ranges ??= RESERVED.map(([cidr, why]) => ({ cidr: mustParseCidr(cidr), why }));
+  for (const range of ranges) {
     if (!overlaps(cidr, range.cidr)) continue;
     return fail(
       'cidr-reserved',

@@ -63,6 +63,23 @@ export function openDatabase(dir: string, migrations: readonly Migration[] = MIG
   }
 }
 
+const shared = new Map<string, Database>();
+
+/**
+ * The one connection this process keeps to the database in `dir` (opened, and its schema checked,
+ * on first use): the commands that run jobs use it from the check for killed runs to the job's
+ * last record, instead of opening the file and checking its schema again at each step. Never
+ * closed by its users; it closes with the process.
+ */
+export function sharedDatabase(dir: string): Database {
+  let db = shared.get(dir);
+  if (db === undefined || !db.isOpen) {
+    db = openDatabase(dir);
+    shared.set(dir, db);
+  }
+  return db;
+}
+
 function appliedVersions(db: Database): Set<number> {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT',

@@ -22,7 +22,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm } from '../async-fs.js';
 import { dirname, join, relative } from 'node:path';
 import { fail, ok, type Result } from '../problem.js';
 import { asMade, sparePool } from './spare-pool.js';

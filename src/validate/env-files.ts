@@ -8,20 +8,9 @@ import type { Diagnostic } from './diagnostic.js';
 import type { LoadedFile } from './load.js';
 import { diagnosticAt } from './rule.js';
 import { isMapData } from './workflows.js';
+import { parseDotenv } from './dotenv.js';
 
 export type ReadText = (path: string) => { ok: true; text: string } | { ok: false; reason: string };
-
-export function parseDotenv(text: string): Record<string, string> {
-  // node:util fetched where it is used: the bundle's import of it would copy its exports, which
-  // wakes util's lazy ones (TextDecoder...) and loads a dozen internal modules on every start.
-  const parsed = process.getBuiltinModule('node:util').parseEnv(text) as Record<
-    string,
-    string | undefined
-  >;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsed)) if (v !== undefined) out[k] = v;
-  return out;
-}
 
 export function readEnvFiles(
   loaded: LoadedFile,

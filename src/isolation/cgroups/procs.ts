@@ -3,7 +3,7 @@
  * tree, and removing the cgroup once they are gone.
  */
 import { existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { rmdir, writeFile } from 'node:fs/promises';
+import { rmdir, writeFile } from '../../async-fs.js';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';

@@ -21,7 +21,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm } from '../../async-fs.js';
 import { dirname, join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
@@ -79,6 +79,11 @@ function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
   const content = resolvConf(hostResolv, hasNetwork);
   const path = join(stateDir, 'etc', hasNetwork ? 'resolv.conf' : 'resolv.conf.none');
   if (written.get(path) !== content || !existsSync(path)) {
+    // Another rnx wrote it already, as it would be written: nothing to do (the usual case).
+    if (contentOf(path) === content) {
+      written.set(path, content);
+      return path;
+    }
     mkdirSync(join(stateDir, 'etc'), { recursive: true, mode: 0o755 });
     // Jobs starting meanwhile bind either the old file or the new one, never a partial one.
     const temp = `${path}.${String(process.pid)}`;
@@ -87,6 +92,14 @@ function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
     written.set(path, content);
   }
   return path;
+}
+
+function contentOf(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function spareRunDirs(stateDir: string): string {

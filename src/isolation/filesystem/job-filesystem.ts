@@ -16,7 +16,7 @@ import {
   readlinkSync,
   rmSync,
 } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from '../../async-fs.js';
 import { dirname, join } from 'node:path';
 import { asMade, sparePool } from '../../state/spare-pool.js';
 import type { Database } from '../../state/database.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../../problem.js';
+import { fail, ok, type Problem, type Result } from '../../problem.js';
 import {
   checkTools,
   findTool,
@@ -33,13 +33,18 @@ const CAPABILITIES: Readonly<Record<string, number>> = {
   CAP_KILL: 5,
 };
 
+let capabilities: bigint | undefined;
+
+/** rnx's own effective capabilities, read once per process (they do not change while it runs). */
 function effectiveCapabilities(): bigint {
+  if (capabilities !== undefined) return capabilities;
   try {
     const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    return hex === undefined ? 0n : BigInt(`0x${hex}`);
+    capabilities = hex === undefined ? 0n : BigInt(`0x${hex}`);
   } catch {
-    return 0n;
+    capabilities = 0n;
   }
+  return capabilities;
 }
 
 function privilegeItem(): HostItem {
@@ -213,15 +218,17 @@ export interface JobTools {
   readonly setpriv: string;
 }
 
-let kernel: Result<void> | undefined;
+let basics: Result<void> | undefined;
 
 /**
- * What a job with these uses needs (src/host-tools.ts `toolUsesOfJob`): privileges, namespaces,
- * cgroups (checked once per process) and its tools; a failure carries the fix.
+ * What a job with these uses needs (src/host-tools.ts `toolUsesOfJob`): privileges and cgroups
+ * (checked once per process) and its tools; a failure carries the fix. What only the kernel can
+ * answer for sure (namespaces allowed, overlayfs) is not read before every start: a start the
+ * kernel refuses asks `hostProblemAfterFailedStart` why.
  */
 export function jobRequirements(uses: readonly ToolUse[]): Result<JobTools> {
-  kernel ??= kernelRequirements();
-  if (!kernel.ok) return kernel;
+  basics ??= missingAsProblem([privilegeItem(), cgroupItem()]);
+  if (!basics.ok) return basics;
   const tools = checkTools(['jobs', ...uses]);
   if (!tools.ok) return tools;
   const bwrap = toolPath('bwrap');
@@ -236,8 +243,18 @@ export function jobRequirements(uses: readonly ToolUse[]): Result<JobTools> {
   });
 }
 
-function kernelRequirements(): Result<void> {
-  const missing = kernelItems().filter((item) => !item.ok);
+/**
+ * After a start that failed: the `host-missing` problem (with its fix) when this host lacks what
+ * every job needs (namespaces disabled, no overlayfs...), which then explains the failure better
+ * than the start's own message; undefined when the host has all of it.
+ */
+export function hostProblemAfterFailedStart(): Problem | undefined {
+  const host = missingAsProblem(kernelItems());
+  return host.ok ? undefined : host.problem;
+}
+
+function missingAsProblem(items: readonly HostItem[]): Result<void> {
+  const missing = items.filter((item) => !item.ok);
   const first = missing[0];
   if (first === undefined) return ok(undefined);
   return fail(
