@@ -21,6 +21,9 @@ import {
   writeCache,
 } from './code-cache.js';
 
+// bin/rnx.js calls it first: what rnx inherited beyond stdio is not passed on to its jobs.
+export { closeInheritedFds } from './inherited-fds.js';
+
 // Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it.
 const { readFileSync, statSync } = process.getBuiltinModule('node:fs');
 const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');

@@ -1,0 +1,47 @@
+/**
+ * Closes the file descriptors rnx inherited from whatever started it, beyond stdin, stdout and
+ * stderr. Node leaves them open and passes them on to every child it spawns (libuv closes only
+ * its own, which are all close-on-exec), so without this a job got them too: a directory the
+ * caller's shell had open (`251</tmp`) let the job read the host's /tmp through
+ * /proc/self/fd/251, past its own filesystem. Docker and systemd pass a container or service no
+ * descriptor it was not given either.
+ *
+ * An inherited descriptor is told from Node's own by its flags: everything Node and libuv open
+ * is close-on-exec, an inherited one is not (exec clears nothing but close-on-exec ones). Node's
+ * IPC channel with a parent that forked rnx (NODE_CHANNEL_FD) is kept.
+ */
+const { closeSync, readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
+
+const O_CLOEXEC = 0o2000000;
+
+/** Closes the inherited descriptors above 2; returns their numbers. */
+export function closeInheritedFds(env: NodeJS.ProcessEnv = process.env): number[] {
+  const keep = new Set([0, 1, 2, Number(env.NODE_CHANNEL_FD ?? -1)]);
+  let listed: string[];
+  try {
+    listed = readdirSync('/proc/self/fd');
+  } catch {
+    return []; // No /proc: nothing to go by (rnx's own checks say what is missing).
+  }
+  const closed: number[] = [];
+  for (const name of listed) {
+    const fd = Number(name);
+    if (keep.has(fd)) continue;
+    let flags: number;
+    try {
+      const line = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'));
+      if (line?.[1] === undefined) continue;
+      flags = parseInt(line[1], 8);
+    } catch {
+      continue; // Closed meanwhile (the listing's own descriptor).
+    }
+    if ((flags & O_CLOEXEC) !== 0) continue;
+    try {
+      closeSync(fd);
+      closed.push(fd);
+    } catch {
+      // Not ours to close after all: leave it.
+    }
+  }
+  return closed;
+}
