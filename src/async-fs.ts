@@ -7,7 +7,6 @@ import {
   mkdir as mkdirCallback,
   rm as rmCallback,
   rmdir as rmdirCallback,
-  writeFile as writeFileCallback,
   type MakeDirectoryOptions,
   type RmOptions,
 } from 'node:fs';
@@ -32,8 +31,4 @@ export function mkdir(
 
 export function rmdir(path: string): Promise<void> {
   return new Promise((resolve, reject) => rmdirCallback(path, settle(resolve, reject)));
-}
-
-export function writeFile(path: string, data: string): Promise<void> {
-  return new Promise((resolve, reject) => writeFileCallback(path, data, settle(resolve, reject)));
 }

@@ -10,6 +10,7 @@
 import { sharedDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroups/layout.js';
 import { createJobCgroup, oomKills } from './cgroups/job-cgroup.js';
+import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
 import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
@@ -280,6 +281,8 @@ export async function runJob(
     }
     const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
+    // The kernel's wait before the job's cgroup join, taken now, beside the rest of the start.
+    warmCgroupMoves();
     recordResources(db, spec.id, { cgroup: cgroup.value });
     afterEnd.cgroup = cgroup.value;
     // Before the end is recorded: what it used, and nothing of it left running.
