@@ -3,7 +3,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bin/', 'eslint.config.js', 'src/validate/generated/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'bin/',
+      'eslint.config.js',
+      'src/validate/schema/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

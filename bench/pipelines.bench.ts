@@ -14,7 +14,7 @@ import { realEngineDeps } from '../src/cli/engine-deps.js';
 import type { EngineDeps } from '../src/engine/ports.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { openDatabase } from '../src/state/database.js';
-import { catalogOf } from '../src/validate/catalog.js';
+import { catalogOf } from '../src/validate/host/catalog.js';
 import type { Plan } from '../src/validate/model.js';
 import { validateWorkflow } from '../src/validate/validate-workflow.js';
 import { tempDir } from '../test/helpers/cli.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { catalogOf } from '../src/validate/catalog.js';
+import { catalogOf } from '../src/validate/host/catalog.js';
 import { validateWorkflow } from '../src/validate/validate-workflow.js';
 import { compare, fmt, median, timeRuns } from './timing.js';
 

@@ -68,14 +68,14 @@ await build({
   },
 });
 // Code that runs in a thread or process of its own is a file of its own: the worker thread that
-// loads large workflow files (src/validate/load-large.ts finds it beside the file that starts it)
+// loads large workflow files (src/validate/load/load-large.ts finds it beside the file that starts it)
 // and the spawner process (isolation/start/spawner.ts). And the loader of the CLI bundle
 // (bin/rnx.js).
 await build({
   ...common,
   entryPoints: {
     launch: 'src/launch/run-bundle.ts',
-    'load-large-worker': 'src/validate/load-large-worker.ts',
+    'load-large-worker': 'src/validate/load/load-large-worker.ts',
     'spawner-process': 'src/isolation/start/spawner-process.ts',
   },
   format: 'esm',

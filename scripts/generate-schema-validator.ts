@@ -2,7 +2,7 @@
  * Build step: compiles schemas/workflow.schema.json (the single source of field truth) into a
  * standalone validator module with ajv's standalone code, so that `rnx` never compiles the schema
  * at run time (about 110 ms of every `rnx workflow validate` before) and never loads ajv's compiler.
- * Writes src/validate/generated/workflow-validator.ts (not checked in; `npm run build` makes it).
+ * Writes src/validate/schema/generated/workflow-validator.ts (not checked in; `npm run build` makes it).
  * The module is plain ESM: its two ajv runtime helpers are imported, not required, so it works
  * compiled by tsc and inside one bundle alike.
  *
@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
-import { ANNOTATION_KEYWORDS, SCHEMA_OPTIONS } from '../src/validate/schema-options.ts';
+import { ANNOTATION_KEYWORDS, SCHEMA_OPTIONS } from '../src/validate/schema/options.ts';
 
 const root = new URL('../', import.meta.url);
 const schema = JSON.parse(
@@ -38,7 +38,7 @@ code = code.replace(
 );
 if (code.includes('require(')) throw new Error('the standalone validator still calls require()');
 
-const out = new URL('src/validate/generated/', root);
+const out = new URL('src/validate/schema/generated/', root);
 mkdirSync(out, { recursive: true });
 writeFileSync(
   new URL('workflow-validator.ts', out),

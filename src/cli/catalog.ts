@@ -14,8 +14,8 @@ import { listNetworks } from '../networks/store.js';
 import type { Network } from '../networks/types.js';
 import { openDatabase, stateDir } from '../state/database.js';
 import { StateFault } from '../state/state-fault.js';
-import type { Catalog } from '../validate/catalog.js';
-import { catalogOf } from '../validate/catalog.js';
+import type { Catalog } from '../validate/host/catalog.js';
+import { catalogOf } from '../validate/host/catalog.js';
 import type { CliContext } from './context.js';
 
 /**

@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { fail, ok, type Result } from '../problem.js';
-import { parseDotenv } from '../validate/dotenv.js';
-import { readText } from '../validate/read-text.js';
+import { parseDotenv } from '../validate/env/dotenv.js';
+import { readText } from '../validate/load/read-text.js';
 import { listOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
 

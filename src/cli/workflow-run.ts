@@ -22,7 +22,7 @@ import type { Reuse } from '../engine/run.js';
 import type { Plan } from '../validate/model.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
 import { isError, summarize } from '../validate/diagnostic.js';
-import { validateWorkflowFile } from '../validate/read-file.js';
+import { validateWorkflowFile } from '../validate/load/read-file.js';
 import { removalsDone } from '../isolation/end/removals.js';
 
 export interface LoadPlanOptions {

@@ -7,7 +7,7 @@
 import type { EndReason, JobResult } from '../isolation/job-spec.js';
 import { maskSecrets } from '../isolation/output/redact.js';
 import type { PlannedJob } from '../validate/model.js';
-import { parseOutputFile } from '../validate/outputs.js';
+import { parseOutputFile } from '../validate/plan/outputs.js';
 import type { AttemptFiles, RunFiles } from './ports.js';
 
 export interface Collected {

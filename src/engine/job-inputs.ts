@@ -7,7 +7,7 @@
  */
 import type { Bind } from '../isolation/job-spec.js';
 import type { PlannedJob } from '../validate/model.js';
-import { substituteOutputs } from '../validate/outputs.js';
+import { substituteOutputs } from '../validate/plan/outputs.js';
 
 export type Outputs = ReadonlyMap<string, Readonly<Record<string, string>>>;
 

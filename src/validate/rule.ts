@@ -1,8 +1,8 @@
 /** What every rule gets, and the small helper rules use to make a diagnostic at a path. */
-import type { Catalog } from './catalog.js';
+import type { Catalog } from './host/catalog.js';
 import type { Diagnostic, RelatedLocation, Severity } from './diagnostic.js';
-import type { DataPath, LoadedFile } from './load.js';
-import { locate } from './load.js';
+import type { DataPath, LoadedFile } from './load/load.js';
+import { locate } from './load/load.js';
 import type { WorkflowView } from './workflows.js';
 
 export interface RuleContext {

@@ -5,18 +5,18 @@
  */
 import { dirname, resolve } from 'node:path';
 import { closest, listSome } from '../suggest.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from './host/catalog.js';
 import type { Diagnostic } from './diagnostic.js';
 import { clipDiagnostic, isError, sortDiagnostics } from './diagnostic.js';
-import { readEnvFiles, type ReadText } from './env-files.js';
-import { checkEnvironment } from './environment.js';
-import { expandWorkflows } from './expand.js';
-import { buildJobGraph, wavesOf } from './graph.js';
-import { loadYaml, locate } from './load.js';
-import type { LoadedFile } from './load.js';
-import { LARGE_FILE } from './load-large.js';
+import { readEnvFiles, type ReadText } from './env/env-files.js';
+import { checkEnvironment } from './host/environment.js';
+import { expandWorkflows } from './plan/expand.js';
+import { buildJobGraph, wavesOf } from './plan/graph.js';
+import { loadYaml, locate } from './load/load.js';
+import type { LoadedFile } from './load/load.js';
+import { LARGE_FILE } from './load/load-large.js';
 import type { Plan } from './model.js';
-import { buildPlan } from './plan.js';
+import { buildPlan } from './plan/plan.js';
 import type { Rule, RuleContext } from './rule.js';
 import { checkCapabilities } from './rules/capabilities.js';
 import { checkArtifacts } from './rules/artifacts.js';
@@ -32,8 +32,8 @@ import { checkPassThrough } from './rules/pass-through.js';
 import { checkRequires } from './rules/requires.js';
 import { checkUploads } from './rules/uploads.js';
 import { checkUsers } from './rules/users.js';
-import { checkSchema } from './schema.js';
-import { selectJobs } from './select-jobs.js';
+import { checkSchema } from './schema/schema.js';
+import { selectJobs } from './plan/select-jobs.js';
 import type { WorkflowView } from './workflows.js';
 import { workflowViews } from './workflows.js';
 

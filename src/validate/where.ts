@@ -1,5 +1,5 @@
 /** Names a place in the workflow data for messages: `'resources.max_memory' of job 'api'`. */
-import type { DataPath } from './load.js';
+import type { DataPath } from './load/load.js';
 
 export interface Where {
   /** `job 'api'`, `job 'api' of workflow 'ml'`, `workflow 'ml'` or `the file`. */

@@ -3,7 +3,7 @@
  * or several under `workflows:`), and each one's jobs, by name, in file order. Parts with the
  * wrong shape are skipped here; the schema check reports them.
  */
-import type { DataPath } from './load.js';
+import type { DataPath } from './load/load.js';
 
 export type Data = Readonly<Record<string, unknown>>;
 

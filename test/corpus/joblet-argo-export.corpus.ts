@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { exportArgoFile } from '../../src/export/argo/export-file.js';
 import { checkUpload } from '../../src/isolation/filesystem/uploads.js';
 import { BUILTIN_NETWORKS } from '../../src/networks/builtins.js';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { isError, renderDiagnostics } from '../../src/validate/diagnostic.js';
 import { parseAndValidate } from '../helpers/argo-models.js';
 import { tempDir } from '../helpers/cli.js';

@@ -8,7 +8,7 @@ import { globSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { isError, renderDiagnostics } from '../../src/validate/diagnostic.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { corpusDir } from './corpus-dir.js';

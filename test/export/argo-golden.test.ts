@@ -15,7 +15,7 @@ import type { ArgoOptions } from '../../src/export/argo/workflow.js';
 import { checkUpload } from '../../src/isolation/filesystem/uploads.js';
 import { BUILTIN_NETWORKS } from '../../src/networks/builtins.js';
 import type { Network } from '../../src/networks/types.js';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { renderDiagnostics } from '../../src/validate/diagnostic.js';
 import { parseAndValidate } from '../helpers/argo-models.js';
 import { REPO_ROOT } from '../helpers/cli.js';

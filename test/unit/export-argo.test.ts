@@ -20,8 +20,8 @@ import type { ArgoExport, ArgoOptions } from '../../src/export/argo/workflow.js'
 import { exportToArgo } from '../../src/export/argo/workflow.js';
 import { BUILTIN_NETWORKS } from '../../src/networks/builtins.js';
 import type { Network } from '../../src/networks/types.js';
-import { catalogOf } from '../../src/validate/catalog.js';
-import { loadYaml } from '../../src/validate/load.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
+import { loadYaml } from '../../src/validate/load/load.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { validateDocument } from '../helpers/argo-models.js';
 import { tempDir } from '../helpers/cli.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { command as networkCreate } from '../../src/cli/commands/network-create.js';
+import { command as networkCreate } from '../../src/cli/commands/network/create.js';
 import { NAME_PATTERNS, NAME_RULES } from '../../src/names.js';
 import { validateNetworkInput } from '../../src/networks/manage.js';
 import { REPO_ROOT } from '../helpers/cli.js';

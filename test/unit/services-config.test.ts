@@ -5,7 +5,7 @@ import { specFromFlags } from '../../src/cli/job-flags.js';
 import { parseProbe, parseStopSignal } from '../../src/cli/service-flags.js';
 import { LogMatcher } from '../../src/isolation/readiness/log-matcher.js';
 import { STOP_SIGNALS } from '../../src/isolation/end/stop-job.js';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 
 const flags = (options: Record<string, string | boolean | string[]>) =>

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { formatGraph } from '../../src/cli/graph-format.js';
 import { formatPlan, planJson } from '../../src/cli/plan-format.js';
 import { parseWorkflowTarget } from '../../src/cli/workflow-target.js';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import type { Diagnostic } from '../../src/validate/diagnostic.js';
 import { renderDiagnostic, summarize } from '../../src/validate/diagnostic.js';
 import type { Plan } from '../../src/validate/model.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { isError, renderDiagnostic } from '../../src/validate/diagnostic.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 

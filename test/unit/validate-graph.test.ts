@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 
 function jobs(spec: Record<string, string[]>): string {

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import type { Plan } from '../../src/validate/model.js';
-import { instanceName, matrixInstances } from '../../src/validate/matrix.js';
-import { parseOutputFile, substituteOutputs } from '../../src/validate/outputs.js';
+import { instanceName, matrixInstances } from '../../src/validate/plan/matrix.js';
+import { parseOutputFile, substituteOutputs } from '../../src/validate/plan/outputs.js';
 import type { ValidateOptions } from '../../src/validate/validate-workflow.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 

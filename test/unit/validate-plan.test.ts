@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import type { Plan } from '../../src/validate/model.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 

@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import schema from '../../schemas/workflow.schema.json' with { type: 'json' };
-import { validate as standalone } from '../../src/validate/generated/workflow-validator.js';
-import { ANNOTATION_KEYWORDS, SCHEMA_OPTIONS } from '../../src/validate/schema-options.js';
+import { validate as standalone } from '../../src/validate/schema/generated/workflow-validator.js';
+import { ANNOTATION_KEYWORDS, SCHEMA_OPTIONS } from '../../src/validate/schema/options.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 function compiled() {

@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { renderDiagnostics } from '../../src/validate/diagnostic.js';
-import { LARGE_FILE, loadInWorker } from '../../src/validate/load-large.js';
-import { loadedFrom, loadYaml, locate } from '../../src/validate/load.js';
-import { validateWorkflowFile } from '../../src/validate/read-file.js';
+import { LARGE_FILE, loadInWorker } from '../../src/validate/load/load-large.js';
+import { loadedFrom, loadYaml, locate } from '../../src/validate/load/load.js';
+import { validateWorkflowFile } from '../../src/validate/load/read-file.js';
 import { validateLoaded, validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { noStackTrace, runCli, tempDir } from '../helpers/cli.js';
 import {

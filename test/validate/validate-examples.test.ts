@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 

@@ -13,9 +13,9 @@ import {
   resolveUser,
   type UserDatabase,
 } from '../../src/isolation/start/job-user.js';
-import { catalogOf } from '../../src/validate/catalog.js';
+import { catalogOf } from '../../src/validate/host/catalog.js';
 import { renderDiagnostics } from '../../src/validate/diagnostic.js';
-import { readText } from '../../src/validate/read-file.js';
+import { readText } from '../../src/validate/load/read-file.js';
 import { validateWorkflow } from '../../src/validate/validate-workflow.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 

@@ -4,11 +4,11 @@
  * pick the workflow, read its uploads, map it, and write the YAML stream.
  */
 import type { Network } from '../../networks/types.js';
-import type { Catalog } from '../../validate/catalog.js';
+import type { Catalog } from '../../validate/host/catalog.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
 import { isError } from '../../validate/diagnostic.js';
-import { loadText } from '../../validate/load-large.js';
-import { validateWorkflowFile } from '../../validate/read-file.js';
+import { loadText } from '../../validate/load/load-large.js';
+import { validateWorkflowFile } from '../../validate/load/read-file.js';
 import { toYamlStream } from './documents.js';
 import { readUploads } from './read-uploads.js';
 import type { SecretPlan } from './secrets.js';

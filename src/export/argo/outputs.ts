@@ -7,7 +7,7 @@
  */
 import type { IParameter } from '@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Parameter';
 import type { Plan, PlannedJob } from '../../validate/model.js';
-import { outputReferences } from '../../validate/outputs.js';
+import { outputReferences } from '../../validate/plan/outputs.js';
 import { taskName } from './names.js';
 import type { Report } from './report.js';
 

@@ -5,7 +5,7 @@
  * that leaves one out, as `rnx job run` refuses to start with one unset). The exporter's own
  * environment is never written into the manifests. Secret ones are keys of the Secret instead.
  */
-import type { DataPath } from '../../validate/load.js';
+import type { DataPath } from '../../validate/load/load.js';
 import type { Plan, PlannedJob } from '../../validate/model.js';
 import type { Report } from './report.js';
 

@@ -4,8 +4,8 @@
  */
 import type { ArgoExportCode } from '../../problem.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
-import type { DataPath, LoadedFile } from '../../validate/load.js';
-import { locate } from '../../validate/load.js';
+import type { DataPath, LoadedFile } from '../../validate/load/load.js';
+import { locate } from '../../validate/load/load.js';
 import type { Plan } from '../../validate/model.js';
 import { diagnosticAt } from '../../validate/rule.js';
 import { isMapData } from '../../validate/workflows.js';

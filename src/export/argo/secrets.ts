@@ -5,7 +5,7 @@
  * one key; one whose value differs between jobs gets a key per job (`JOB.NAME`).
  */
 import type { Plan } from '../../validate/model.js';
-import type { DataPath } from '../../validate/load.js';
+import type { DataPath } from '../../validate/load/load.js';
 import { dnsLabel } from './names.js';
 import type { Report } from './report.js';
 

@@ -14,7 +14,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { Network } from '../../networks/types.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
 import { sortDiagnostics } from '../../validate/diagnostic.js';
-import type { LoadedFile } from '../../validate/load.js';
+import type { LoadedFile } from '../../validate/load/load.js';
 import type { Plan } from '../../validate/model.js';
 import { containerTemplate } from './container.js';
 import { imageOf } from './image.js';

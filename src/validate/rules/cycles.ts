@@ -1,8 +1,8 @@
 /** A job may not wait for itself through others: report each cycle as its whole path. */
 import type { Diagnostic } from '../diagnostic.js';
-import type { GraphEdge, JobGraph } from '../graph.js';
-import { findCycles } from '../graph.js';
-import type { LoadedFile } from '../load.js';
+import type { GraphEdge, JobGraph } from '../plan/graph.js';
+import { findCycles } from '../plan/graph.js';
+import type { LoadedFile } from '../load/load.js';
 import { diagnosticAt } from '../rule.js';
 import type { WorkflowView } from '../workflows.js';
 

@@ -3,7 +3,7 @@
  * files do it); the secret value is the one the job gets.
  */
 import type { Diagnostic } from '../diagnostic.js';
-import type { DataPath } from '../load.js';
+import type { DataPath } from '../load/load.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
 import type { Data } from '../workflows.js';

@@ -3,9 +3,9 @@
  * command start with: a `NAME=value` of at most MAX_ENV_ENTRY bytes. Reported once at the
  * variable that goes past it (a value doubled through `${...}` reports the first one too long).
  */
-import { mergeEnvironment, MAX_ENV_ENTRY } from '../env.js';
+import { mergeEnvironment, MAX_ENV_ENTRY } from '../env/env.js';
 import type { Diagnostic } from '../diagnostic.js';
-import type { DataPath } from '../load.js';
+import type { DataPath } from '../load/load.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
 import { isMapData, writtenJobs, type Data } from '../workflows.js';

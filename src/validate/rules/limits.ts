@@ -8,7 +8,7 @@ import { parseDuration, parseIoLimit, parseMemoryLimit } from '../../units.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import type { DataPath } from '../load.js';
+import type { DataPath } from '../load/load.js';
 import { isMapData } from '../workflows.js';
 
 const RESOURCES: readonly (readonly [

@@ -5,9 +5,9 @@
  */
 import { closest, listSome } from '../../suggest.js';
 import type { Diagnostic } from '../diagnostic.js';
-import type { JobGraph } from '../graph.js';
-import type { DataPath, LoadedFile } from '../load.js';
-import { outputReferences } from '../outputs.js';
+import type { JobGraph } from '../plan/graph.js';
+import type { DataPath, LoadedFile } from '../load/load.js';
+import { outputReferences } from '../plan/outputs.js';
 import { diagnosticAt } from '../rule.js';
 import type { JobView, WorkflowView } from '../workflows.js';
 import { isMapData } from '../workflows.js';

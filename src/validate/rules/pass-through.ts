@@ -4,7 +4,7 @@
  * dry run or a lint (the default), at the variable.
  */
 import type { Diagnostic } from '../diagnostic.js';
-import type { DataPath } from '../load.js';
+import type { DataPath } from '../load/load.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
 import { isMapData, writtenJobs } from '../workflows.js';

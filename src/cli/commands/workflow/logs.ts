@@ -1,0 +1,54 @@
+/**
+ * `rnx workflow logs RUN [--follow]`: the output of a run's jobs with the live view's `name |`
+ * prefixes; --follow prints new lines as they come until the run ends (src/engine/run-logs.ts).
+ */
+import { readRunLogs } from '../../../engine/run-logs.js';
+import { logPathOf } from '../../../isolation/filesystem/job-files.js';
+import { openDatabase, stateDir } from '../../../state/database.js';
+import { flagOption } from '../../args.js';
+import type { Command } from '../../context.js';
+import { EXIT } from '../../context.js';
+import { printProblem, writeLine } from '../../print.js';
+import { runControlPorts } from '../../run-control-ports.js';
+import { noSuchRun } from '../../record-refs.js';
+
+export const command: Command = {
+  path: 'workflow logs',
+  usage: 'rnx workflow logs RUN [--follow]',
+  summary: "Print a workflow run's output, each line prefixed with its job's name",
+  details: `Examples:
+  rnx workflow logs wr-1a2b3c4d
+  rnx workflow logs wr-1a2b --follow     (until the run ends)`,
+  options: {
+    follow: {
+      type: 'boolean',
+      short: 'f',
+      description: 'keep printing new output until the run ends',
+    },
+  },
+  async run(ctx, args) {
+    const ref = args.positionals[0];
+    if (ref === undefined || args.positionals.length > 1) {
+      printProblem(ctx, { code: 'usage', message: 'rnx workflow logs takes one run id' });
+      return EXIT.usage;
+    }
+    const dir = stateDir(ctx.env);
+    const interrupted = new AbortController();
+    const off = ctx.onSignal(() => interrupted.abort());
+    try {
+      const read = await readRunLogs(openDatabase(dir), ref, {
+        follow: flagOption(args.options, 'follow'),
+        ports: runControlPorts(dir),
+        logPathOf: (jobId) => logPathOf(dir, jobId),
+        onLine: (job, width, line) => writeLine(ctx.stdout, `${job.padEnd(width)} | ${line}`),
+        abort: interrupted.signal,
+      });
+      if (read === 'not-found') {
+        return noSuchRun(ctx, openDatabase(dir), ref);
+      }
+      return interrupted.signal.aborted ? EXIT.interrupted : EXIT.ok;
+    } finally {
+      off();
+    }
+  },
+};

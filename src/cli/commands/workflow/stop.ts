@@ -1,0 +1,40 @@
+/**
+ * `rnx workflow stop RUN`: stops a running workflow run as Ctrl-C on its rnx would (running jobs
+ * stopped gracefully, pending ones canceled, everything released, the run CANCELED), waits until
+ * it has ended (woken by its end), and prints `RUN STATUS`.
+ */
+import { stopRun } from '../../../engine/run-control.js';
+import { openDatabase, stateDir } from '../../../state/database.js';
+import type { Command } from '../../context.js';
+import { EXIT } from '../../context.js';
+import { printProblem, writeLine } from '../../print.js';
+import { runControlPorts } from '../../run-control-ports.js';
+import { noSuchRun } from '../../record-refs.js';
+
+export const command: Command = {
+  path: 'workflow stop',
+  usage: 'rnx workflow stop RUN',
+  needs: () => ({ root: "it stops a run's rnx and jobs, which are root's" }),
+  summary: 'Stop a running workflow run, as Ctrl-C on its rnx would',
+  details: `Examples:
+  rnx workflow stop wr-1a2b3c4d`,
+  options: {},
+  async run(ctx, args) {
+    const ref = args.positionals[0];
+    if (ref === undefined || args.positionals.length > 1) {
+      printProblem(ctx, { code: 'usage', message: 'rnx workflow stop takes one run id' });
+      return EXIT.usage;
+    }
+    const dir = stateDir(ctx.env);
+    const stopped = await stopRun(openDatabase(dir), ref, runControlPorts(dir));
+    if (stopped.kind === 'not-found') {
+      return noSuchRun(ctx, openDatabase(dir), ref);
+    }
+    if (stopped.kind === 'not-running') {
+      writeLine(ctx.stderr, `rnx: run ${stopped.run.id} is not running (${stopped.run.status})`);
+      return EXIT.failed;
+    }
+    writeLine(ctx.stdout, `${stopped.run.id} ${stopped.run.status}`);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * `rnx workflow wait RUN [--json]`: blocks until a workflow run ends, woken by its end (no
+ * polling), and exits with the run's exit code (0 COMPLETED, 1 FAILED, 130 CANCELED).
+ */
+import { waitForRunEnd } from '../../../engine/run-control.js';
+import { openDatabase, stateDir } from '../../../state/database.js';
+import { flagOption } from '../../args.js';
+import type { Command } from '../../context.js';
+import { EXIT } from '../../context.js';
+import { printJson, printProblem, writeLine } from '../../print.js';
+import { runControlPorts } from '../../run-control-ports.js';
+import { noSuchRun } from '../../record-refs.js';
+
+export const command: Command = {
+  path: 'workflow wait',
+  usage: 'rnx workflow wait RUN [--json]',
+  summary: "Wait for a workflow run to end; exit with the run's exit code",
+  details: `Examples:
+  RUN=$(rnx job run --workflow=workflows/diamond.yaml -d); rnx workflow wait "$RUN"; echo $?
+  rnx workflow wait wr-1a2b --json | jq -r .status`,
+  options: { json: { type: 'boolean', description: "print the run's final record" } },
+  async run(ctx, args) {
+    const ref = args.positionals[0];
+    if (ref === undefined || args.positionals.length > 1) {
+      printProblem(ctx, { code: 'usage', message: 'rnx workflow wait takes one run id' });
+      return EXIT.usage;
+    }
+    const dir = stateDir(ctx.env);
+    const interrupted = new AbortController();
+    const off = ctx.onSignal(() => interrupted.abort());
+    let run;
+    try {
+      run = await waitForRunEnd(openDatabase(dir), ref, runControlPorts(dir), interrupted.signal);
+    } finally {
+      off();
+    }
+    if (run === undefined) {
+      return noSuchRun(ctx, openDatabase(dir), ref);
+    }
+    if (run.status === 'RUNNING') {
+      writeLine(ctx.stderr, `rnx: stopped waiting; run ${run.id} is still RUNNING`);
+      return EXIT.interrupted;
+    }
+    if (flagOption(args.options, 'json')) printJson(ctx, run);
+    return run.exitCode ?? EXIT.failed;
+  },
+};
