@@ -69,15 +69,26 @@ const shared = new Map<string, Database>();
  * The one connection this process keeps to the database in `dir` (opened, and its schema checked,
  * on first use): the commands that run jobs use it from the check for killed runs to the job's
  * last record, instead of opening the file and checking its schema again at each step. Never
- * closed by its users; it closes with the process.
+ * closed by its users: closed when the process has nothing left to do.
  */
 export function sharedDatabase(dir: string): Database {
   let db = shared.get(dir);
   if (db === undefined || !db.isOpen) {
     db = openDatabase(dir);
+    if (shared.size === 0) process.once('beforeExit', closeSharedDatabases);
     shared.set(dir, db);
   }
   return db;
+}
+
+/**
+ * Closes the shared connections (SQLite then folds the log into the database file and removes it),
+ * once the command has nothing left to do: before the CLI's exit (src/cli/main.ts), which does not
+ * wait for Node to tear everything down.
+ */
+export function closeSharedDatabases(): void {
+  for (const db of shared.values()) if (db.isOpen) db.close();
+  shared.clear();
 }
 
 function appliedVersions(db: Database): Set<number> {
