@@ -10,7 +10,7 @@
  *   npm run bench -- pipelines
  */
 import { join } from 'node:path';
-import { realEngineDeps } from '../src/cli/engine-deps.js';
+import { realEngineDeps } from '../src/cli/workflow-run/engine-deps.js';
 import type { EngineDeps } from '../src/engine/ports.js';
 import { runWorkflow } from '../src/engine/run.js';
 import { openDatabase } from '../src/state/database.js';

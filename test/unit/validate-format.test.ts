@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatGraph } from '../../src/cli/graph-format.js';
-import { formatPlan, planJson } from '../../src/cli/plan-format.js';
-import { parseWorkflowTarget } from '../../src/cli/workflow-target.js';
+import { formatGraph } from '../../src/cli/format/graph.js';
+import { formatPlan, planJson } from '../../src/cli/format/plan.js';
+import { parseWorkflowTarget } from '../../src/cli/workflow-run/target.js';
 import { catalogOf } from '../../src/validate/host/catalog.js';
 import type { Diagnostic } from '../../src/validate/diagnostic.js';
 import { renderDiagnostic, summarize } from '../../src/validate/diagnostic.js';

@@ -17,7 +17,7 @@ import { findRun, runAttemptJobIds } from '../../../engine/records.js';
 import type { Database } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { commandText, durationText, exitText, jobJson } from '../../job-view.js';
+import { commandText, durationText, exitText, jobJson } from '../../format/job.js';
 import { flagOption, stringOption } from '../../args.js';
 import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
 import { noSuchRun } from '../../record-refs.js';

@@ -10,7 +10,7 @@ import { openDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { CliContext, Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { bytesText, cpuText } from '../../job-view.js';
+import { bytesText, cpuText } from '../../format/job.js';
 import { jobOrReport } from '../../record-refs.js';
 import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
 

@@ -1,7 +1,7 @@
 /**
  * `rnx job run`: one job (`rnx job run [FLAGS] COMMAND [ARGS...]`) or a whole workflow
- * (`rnx job run --workflow=FILE`). The flag table is shared; the work is in job-run-single.ts and
- * workflow-run.ts.
+ * (`rnx job run --workflow=FILE`). The flag table is shared; the work is in
+ * src/cli/job-run-single.ts and src/cli/workflow-run/run.ts.
  */
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
@@ -205,7 +205,7 @@ Flags come before the command; everything from the command on is passed to it ve
         });
         return EXIT.usage;
       }
-      const { runWorkflowFile } = await import('../../workflow-run.js');
+      const { runWorkflowFile } = await import('../../workflow-run/run.js');
       return runWorkflowFile(ctx, args);
     }
     const needsWorkflow = ['dry-run', 'concurrency'].filter((f) => args.options[f] !== undefined);

@@ -13,7 +13,7 @@ import {
   jobJson,
   readyText,
   userText,
-} from '../../job-view.js';
+} from '../../format/job.js';
 import { jobOrReport } from '../../record-refs.js';
 import { printJson, printProblem, writeLine } from '../../print.js';
 

@@ -9,7 +9,7 @@ import { openDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { jobJson } from '../../job-view.js';
+import { jobJson } from '../../format/job.js';
 import { jobOrReport } from '../../record-refs.js';
 import { printJson, printProblem, writeLine } from '../../print.js';
 

@@ -12,9 +12,9 @@ import type { CliContext, Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { exitCodeFor } from '../../exit-codes.js';
 import type { Problem } from '../../../problem.js';
-import { printDiagnostics } from '../../diagnostics-print.js';
+import { printDiagnostics } from '../../format/diagnostics.js';
 import { printProblem, writeLine } from '../../print.js';
-import { parseWorkflowTarget, soleWorkflowArgument } from '../../workflow-target.js';
+import { parseWorkflowTarget, soleWorkflowArgument } from '../../workflow-run/target.js';
 
 const USAGE =
   'rnx workflow export FILE[:NAME] --target=argo [--image=IMAGE] [--runtime-image RUNTIME=IMAGE ...] [--namespace=NS] [--out=FILE]';

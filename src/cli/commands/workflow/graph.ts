@@ -4,11 +4,11 @@ import { stringOption } from '../../args.js';
 import { cliCatalog } from '../../catalog.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { printDiagnostics } from '../../diagnostics-print.js';
-import type { GraphFormat } from '../../graph-format.js';
-import { formatGraph, GRAPH_FORMATS } from '../../graph-format.js';
+import { printDiagnostics } from '../../format/diagnostics.js';
+import type { GraphFormat } from '../../format/graph.js';
+import { formatGraph, GRAPH_FORMATS } from '../../format/graph.js';
 import { printProblem, writeLine } from '../../print.js';
-import { parseWorkflowTarget, soleWorkflowArgument } from '../../workflow-target.js';
+import { parseWorkflowTarget, soleWorkflowArgument } from '../../workflow-run/target.js';
 
 const USAGE = 'rnx workflow graph [--format=mermaid|dot] FILE[:NAME]';
 

@@ -14,7 +14,7 @@ import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { envFileValues } from '../../env-file-flag.js';
 import { printProblem, writeLine } from '../../print.js';
-import { loadPlanForCli, runPlan } from '../../workflow-run.js';
+import { loadPlanForCli, runPlan } from '../../workflow-run/run.js';
 
 export const command: Command = {
   path: 'workflow rerun',

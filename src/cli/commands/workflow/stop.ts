@@ -8,7 +8,7 @@ import { openDatabase, stateDir } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { printProblem, writeLine } from '../../print.js';
-import { runControlPorts } from '../../run-control-ports.js';
+import { runControlPorts } from '../../workflow-run/control-ports.js';
 import { noSuchRun } from '../../record-refs.js';
 
 export const command: Command = {

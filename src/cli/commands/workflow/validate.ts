@@ -6,10 +6,10 @@ import { flagOption } from '../../args.js';
 import { cliCatalog } from '../../catalog.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { diagnosticsJson, printDiagnostics } from '../../diagnostics-print.js';
-import { formatPlan, planJson } from '../../plan-format.js';
+import { diagnosticsJson, printDiagnostics } from '../../format/diagnostics.js';
+import { formatPlan, planJson } from '../../format/plan.js';
 import { printJson, printProblem, writeLine } from '../../print.js';
-import { parseWorkflowTarget } from '../../workflow-target.js';
+import { parseWorkflowTarget } from '../../workflow-run/target.js';
 
 const USAGE = 'rnx workflow validate [--json] [--quiet] [--skip-environment] FILE[:NAME]...';
 

@@ -8,7 +8,7 @@ import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { printJson, printProblem, writeLine } from '../../print.js';
-import { runControlPorts } from '../../run-control-ports.js';
+import { runControlPorts } from '../../workflow-run/control-ports.js';
 import { noSuchRun } from '../../record-refs.js';
 
 export const command: Command = {

@@ -4,21 +4,21 @@
  * workflow gracefully (exit 130); a second one kills the running jobs at once.
  */
 import { availableParallelism } from 'node:os';
-import type { EngineDeps } from '../engine/ports.js';
-import type { EngineEvent } from '../engine/events.js';
-import type { Problem } from '../problem.js';
-import { stateDir } from '../state/database.js';
-import { stateProblemOf } from '../state/state-fault.js';
-import { newRunId, WorkflowRecorder } from '../engine/records.js';
-import { runWorkflow, type Reuse } from '../engine/run.js';
-import { holdEnd } from '../isolation/records/end-signal.js';
-import { selfIdentity } from '../isolation/records/proc-identity.js';
-import type { Database } from '../state/database.js';
-import type { Plan } from '../validate/model.js';
-import type { CliContext } from './context.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
-import { printProblem, writeLine } from './print.js';
-import { createReporter } from './reporters/reporter.js';
+import type { EngineDeps } from '../../engine/ports.js';
+import type { EngineEvent } from '../../engine/events.js';
+import type { Problem } from '../../problem.js';
+import { stateDir } from '../../state/database.js';
+import { stateProblemOf } from '../../state/state-fault.js';
+import { newRunId, WorkflowRecorder } from '../../engine/records.js';
+import { runWorkflow, type Reuse } from '../../engine/run.js';
+import { holdEnd } from '../../isolation/records/end-signal.js';
+import { selfIdentity } from '../../isolation/records/proc-identity.js';
+import type { Database } from '../../state/database.js';
+import type { Plan } from '../../validate/model.js';
+import type { CliContext } from '../context.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { printProblem, writeLine } from '../print.js';
+import { createReporter } from '../reporters/reporter.js';
 
 export interface WorkflowRunOptions {
   readonly json: boolean;

@@ -1,7 +1,7 @@
 /** How job records are shown: the JSON shape of `job list/status --json`, and table cells. */
-import { shellExitCode } from '../isolation/end/outcome.js';
-import type { JobRecord } from '../isolation/records/job-store.js';
-import { formatBytes } from '../units.js';
+import { shellExitCode } from '../../isolation/end/outcome.js';
+import type { JobRecord } from '../../isolation/records/job-store.js';
+import { formatBytes } from '../../units.js';
 
 export function jobJson(job: JobRecord): Record<string, unknown> {
   return {

@@ -1,7 +1,7 @@
 /** The real RunControlPorts (src/engine/run-control.ts): liveness, ends and SIGINT. */
-import type { RunControlPorts } from '../engine/run-control.js';
-import { nextEnd } from '../isolation/records/end-signal.js';
-import { isAlive } from '../isolation/records/proc-identity.js';
+import type { RunControlPorts } from '../../engine/run-control.js';
+import { nextEnd } from '../../isolation/records/end-signal.js';
+import { isAlive } from '../../isolation/records/proc-identity.js';
 
 export function runControlPorts(stateDir: string): RunControlPorts {
   return {

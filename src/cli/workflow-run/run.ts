@@ -1,29 +1,29 @@
 /**
  * `rnx job run --workflow=FILE[:NAME] [--dry-run] [--json]`. Validation and the dry-run live
  * here; `loadPlanForCli` is the reusable step (validate, print problems, return the plan or an
- * exit code); `runPlan` hands the plan to the engine (workflow-engine-run.ts).
+ * exit code); `runPlan` hands the plan to the engine (engine-run.ts).
  */
 import { closeSync, writeSync } from 'node:fs';
-import type { ParsedArgs } from './args.js';
-import { flagOption, listOption, stringOption } from './args.js';
-import { cliCatalog } from './catalog.js';
-import type { CliContext } from './context.js';
-import { EXIT } from './context.js';
-import { diagnosticsJson, printDiagnostics } from './diagnostics-print.js';
-import { envFileValues } from './env-file-flag.js';
-import { formatPlan, planJson } from './plan-format.js';
-import { printJson, printProblem, writeLine } from './print.js';
-import { parseWorkflowTarget } from './workflow-target.js';
-import { openDatabase, stateDir } from '../state/database.js';
-import { toolUsesOfJob } from '../host-tools.js';
-import { jobRequirements } from '../isolation/start/host-check.js';
-import { exitCodeFor } from './exit-codes.js';
-import type { Reuse } from '../engine/run.js';
-import type { Plan } from '../validate/model.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
-import { isError, summarize } from '../validate/diagnostic.js';
-import { validateWorkflowFile } from '../validate/load/read-file.js';
-import { removalsDone } from '../isolation/end/removals.js';
+import type { ParsedArgs } from '../args.js';
+import { flagOption, listOption, stringOption } from '../args.js';
+import { cliCatalog } from '../catalog.js';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../context.js';
+import { diagnosticsJson, printDiagnostics } from '../format/diagnostics.js';
+import { envFileValues } from '../env-file-flag.js';
+import { formatPlan, planJson } from '../format/plan.js';
+import { printJson, printProblem, writeLine } from '../print.js';
+import { parseWorkflowTarget } from './target.js';
+import { openDatabase, stateDir } from '../../state/database.js';
+import { toolUsesOfJob } from '../../host-tools.js';
+import { jobRequirements } from '../../isolation/start/host-check.js';
+import { exitCodeFor } from '../exit-codes.js';
+import type { Reuse } from '../../engine/run.js';
+import type { Plan } from '../../validate/model.js';
+import type { Diagnostic } from '../../validate/diagnostic.js';
+import { isError, summarize } from '../../validate/diagnostic.js';
+import { validateWorkflowFile } from '../../validate/load/read-file.js';
+import { removalsDone } from '../../isolation/end/removals.js';
 
 export interface LoadPlanOptions {
   /** `FILE` or `FILE:NAME`. */
@@ -121,7 +121,7 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
   if (detach) {
     const host = hostCannotRun(ctx, loaded.plan);
     if (host !== undefined) return host;
-    const { startDetachedRun } = await import('./workflow-detach.js');
+    const { startDetachedRun } = await import('./detach.js');
     return startDetachedRun(ctx, flagOption(args.options, 'json'));
   }
   if (flagOption(args.options, 'dry-run')) {
@@ -138,7 +138,7 @@ export async function runWorkflowFile(ctx: CliContext, args: ParsedArgs): Promis
 }
 
 /**
- * A detached run's engine (started by `rnx job run --workflow=F -d`, see workflow-detach.ts) gets
+ * A detached run's engine (started by `rnx job run --workflow=F -d`, see detach.ts) gets
  * its run id in RNX_DETACHED_RUN and says "the run is recorded" with one byte on fd 3.
  */
 function detachedRun(ctx: CliContext): { runId?: string; onRunStarted?: () => void } {
@@ -178,7 +178,7 @@ export async function runPlan(
 ): Promise<number> {
   const host = hostCannotRun(ctx, plan);
   if (host !== undefined) return host;
-  const { runPlanWithEngine } = await import('./workflow-engine-run.js');
+  const { runPlanWithEngine } = await import('./engine-run.js');
   const { realEngineDeps } = await import('./engine-deps.js');
   const dir = stateDir(ctx.env);
   const db = openDatabase(dir);

@@ -1,8 +1,8 @@
 /** Prints a file's diagnostics on stderr: plain text, or with colour on a terminal. */
-import type { Diagnostic } from '../validate/diagnostic.js';
-import { renderDiagnostic, sortDiagnostics, sourceLines } from '../validate/diagnostic.js';
-import type { CliContext } from './context.js';
-import { writeLine } from './print.js';
+import type { Diagnostic } from '../../validate/diagnostic.js';
+import { renderDiagnostic, sortDiagnostics, sourceLines } from '../../validate/diagnostic.js';
+import type { CliContext } from '../context.js';
+import { writeLine } from '../print.js';
 
 export async function printDiagnostics(
   ctx: CliContext,

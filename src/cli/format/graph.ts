@@ -1,5 +1,5 @@
 /** The job graph of a plan as Mermaid or Graphviz dot, edges from the required job to the waiting one, labelled with the condition. */
-import type { Plan, Requirement } from '../validate/model.js';
+import type { Plan, Requirement } from '../../validate/model.js';
 
 export type GraphFormat = 'mermaid' | 'dot';
 export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot'];

@@ -9,11 +9,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { newRunId } from '../engine/records.js';
-import { stateDir } from '../state/database.js';
-import type { CliContext } from './context.js';
-import { EXIT } from './exit-codes.js';
-import { printJson, writeLine } from './print.js';
+import { newRunId } from '../../engine/records.js';
+import { stateDir } from '../../state/database.js';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { printJson, writeLine } from '../print.js';
 
 export async function startDetachedRun(ctx: CliContext, json: boolean): Promise<number> {
   const dir = stateDir(ctx.env);

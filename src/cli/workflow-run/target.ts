@@ -3,8 +3,8 @@
  * (`workflows:` in the file) to use. The name is split off only after a `.yaml`/`.yml` file name,
  * so paths that contain ':' elsewhere still work.
  */
-import type { CliContext } from './context.js';
-import { printProblem } from './print.js';
+import type { CliContext } from '../context.js';
+import { printProblem } from '../print.js';
 
 export interface WorkflowTarget {
   readonly file: string;

@@ -1,7 +1,7 @@
 /** The plan as people read it (a table of waves) and as JSON (secret values masked). */
-import type { Plan, Requirement } from '../validate/model.js';
-import { printable } from '../printable.js';
-import { formatTable } from './print.js';
+import type { Plan, Requirement } from '../../validate/model.js';
+import { printable } from '../../printable.js';
+import { formatTable } from '../print.js';
 
 export function formatPlan(plan: Plan): string {
   const jobs = new Map(plan.jobs.map((j) => [j.name, j]));

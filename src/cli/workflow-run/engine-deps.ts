@@ -3,19 +3,19 @@
  * the job starts and releases it when the job ends (the lease's one owner). Kept here, at the edge,
  * so that src/engine only knows the interfaces of src/engine/ports.ts.
  */
-import type { EngineDeps } from '../engine/ports.js';
-import { LineSplitter } from '../engine/line-splitter.js';
-import { newJobId } from '../isolation/records/job-id.js';
-import { runJob } from '../isolation/runner.js';
-import { spawnerProcess, type Spawner } from '../isolation/start/spawner.js';
-import type { Database } from '../state/database.js';
+import type { EngineDeps } from '../../engine/ports.js';
+import { LineSplitter } from '../../engine/line-splitter.js';
+import { newJobId } from '../../isolation/records/job-id.js';
+import { runJob } from '../../isolation/runner.js';
+import { spawnerProcess, type Spawner } from '../../isolation/start/spawner.js';
+import type { Database } from '../../state/database.js';
 import {
   artifactsDir,
   discardAttempt,
   keepArtifacts,
   prepareAttempt,
   readOutputText,
-} from '../state/run-files.js';
+} from '../../state/run-files.js';
 
 export interface RealEngineOptions {
   /**
