@@ -13,7 +13,7 @@ import { fail, ok, type Result } from '../../problem.js';
 import { asMade, freshName, sparePool } from '../../state/spare-pool.js';
 
 /** FIFOs made per `mkfifo` process: 32 foreground jobs' (stdout, stderr, the go: go-fifo.ts). */
-export const FIFO_BATCH = 96;
+const FIFO_BATCH = 96;
 
 /** The mode every pooled FIFO has (`mkfifo -m 600`); one changed for a job is not put back. */
 const POOL_MODE = 0o600;

@@ -35,6 +35,13 @@ interface Pending {
   closed(reply: Extract<SpawnerReply, { kind: 'closed' }>): void;
 }
 
+/** A spawn's end: what it has not said yet (its pid, its PID 1) is said as none. */
+function settle(p: Pending, reply: Extract<SpawnerReply, { kind: 'closed' }>): void {
+  p.spawned(undefined);
+  p.info(undefined);
+  p.closed(reply);
+}
+
 /** A spawner process, started now; every job it spawns is followed until bwrap ends. */
 export function spawnerProcess(): Spawner | undefined {
   const setpriv = findTool('setpriv');
@@ -65,9 +72,7 @@ export function spawnerProcess(): Spawner | undefined {
   const failAll = (why: string): void => {
     gone ??= why;
     for (const [id, p] of pending) {
-      p.spawned(undefined);
-      p.info(undefined);
-      p.closed({ id, kind: 'closed', code: null, signal: null, error: why });
+      settle(p, { id, kind: 'closed', code: null, signal: null, error: why });
     }
     pending.clear();
   };
@@ -80,9 +85,7 @@ export function spawnerProcess(): Spawner | undefined {
     else if (reply.kind === 'info') p.info(reply.childPid);
     else {
       pending.delete(reply.id);
-      p.spawned(undefined);
-      p.info(undefined);
-      p.closed(reply);
+      settle(p, reply);
     }
   });
   return {
@@ -97,9 +100,10 @@ export function spawnerProcess(): Spawner | undefined {
         closed: new Promise((resolve) => (closed = resolve)),
       };
       if (gone !== undefined) {
-        spawned(undefined);
-        info(undefined);
-        closed({ id, kind: 'closed', code: null, signal: null, error: gone });
+        settle(
+          { spawned, info, closed },
+          { id, kind: 'closed', code: null, signal: null, error: gone },
+        );
         return remote;
       }
       pending.set(id, { spawned, info, closed });
