@@ -25,7 +25,7 @@ import {
 } from './mount-plan.js';
 import { mountRuntimeOverlay, overlayRoot, unmountRuntimeOverlay } from './runtime-overlay.js';
 import { selfIdentity } from '../records/proc-identity.js';
-import type { JobView } from '../start/resolve-command.js';
+import type { JobView } from './in-root.js';
 import { getRuntime, runtimeNotFound } from './runtimes.js';
 import { chownTree, claimIfEmpty, type Owner } from './ownership.js';
 import { copyUploads } from './uploads.js';
