@@ -3,7 +3,7 @@
  * and everything downstream of them, reading the workflow file again; completed jobs are reused
  * (outputs and artifacts) unless their definition changed.
  */
-import { noSuchRun } from '../../record-refs.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 import { findRun, newRunId, reconcileRuns, runJobs } from '../../../engine/records.js';
 import { prepareRerun } from '../../../engine/rerun.js';
 import { isAlive } from '../../../isolation/records/proc-identity.js';
@@ -39,15 +39,11 @@ Examples:
     json: { type: 'boolean', description: 'print JSON lines (events)' },
   },
   async run(ctx, args) {
-    const id = args.positionals[0];
-    if (id === undefined || args.positionals.length > 1) {
-      printProblem(ctx, {
-        code: 'usage',
-        message: 'rnx workflow rerun takes one run id',
-        hint: "see 'rnx workflow list'",
-      });
-      return EXIT.usage;
-    }
+    const id = oneRef(ctx, args.positionals, {
+      message: 'rnx workflow rerun takes one run id',
+      hint: "see 'rnx workflow list'",
+    });
+    if (id === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     // The process's one connection: the catalog and the run use it too.
     const db = sharedDatabase(dir);
