@@ -22,10 +22,9 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { rm } from '../async-fs.js';
 import { dirname, join, relative } from 'node:path';
 import { fail, ok, type Result } from '../problem.js';
-import { asMade, sparePool } from './spare-pool.js';
+import { asMade, spareOrRemove, takeSpare } from './spare-pool.js';
 
 export interface AttemptFiles {
   readonly workspace?: string;
@@ -59,7 +58,7 @@ export function prepareAttempt(
     outputDir: join(dir, 'out'),
     ...(withWorkspace ? { workspace: join(dir, 'work') } : {}),
   };
-  if (!withWorkspace && takeSpareAttempt(stateDir, dir)) return files;
+  if (!withWorkspace && takeSpare(spareAttempts(stateDir), dir)) return files;
   mkdirSync(files.outputDir, { recursive: true });
   if (files.workspace !== undefined) mkdirSync(files.workspace, { mode: 0o755 });
   writeFileSync(join(files.outputDir, 'output'), '');
@@ -79,18 +78,6 @@ const OUTPUT_MODE = 0o666;
  */
 function spareAttempts(stateDir: string): string {
   return join(stateDir, 'spare', 'attempts');
-}
-
-/** The `attempts` directories this process made or found. */
-const parents = new Set<string>();
-
-function takeSpareAttempt(stateDir: string, dir: string): boolean {
-  const parent = dirname(dir);
-  if (!parents.has(parent)) {
-    mkdirSync(parent, { recursive: true });
-    parents.add(parent);
-  }
-  return sparePool(spareAttempts(stateDir)).take(dir);
 }
 
 /** An ended attempt's directory that can serve another: its output folder only, empty output. */
@@ -185,8 +172,7 @@ export async function discardAttempt(
   jobId: string,
 ): Promise<void> {
   const dir = attemptDir(stateDir, runId, jobId);
-  if (isSpareAttempt(dir) && sparePool(spareAttempts(stateDir)).put(dir)) return;
-  await rm(dir, { recursive: true, force: true });
+  await spareOrRemove(spareAttempts(stateDir), dir, isSpareAttempt(dir));
 }
 
 export interface ArtifactEntry {

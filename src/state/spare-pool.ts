@@ -7,7 +7,8 @@
  * put into the pool or found there are kept in memory, so a take is one rename, not a listing.
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { rm } from '../async-fs.js';
 import { randomHex } from '../hashes.js';
 
 export interface SparePool {
@@ -83,4 +84,32 @@ export function asMade(path: string, kind: 'dir' | 'file' | 'fifo', mode: number
   }
   if (kind === 'dir') return st.isDirectory();
   return (kind === 'file' ? st.isFile() : st.isFIFO()) && st.nlink === 1;
+}
+
+/** The parent directories `takeSpare` made or found in this process. */
+const parents = new Set<string>();
+
+/**
+ * Takes a spare of the pool in `poolDir` as `target` (a job's or attempt's own directory), making
+ * target's parent first (with `parentMode`, once per process); false when the pool has none.
+ */
+export function takeSpare(poolDir: string, target: string, parentMode?: number): boolean {
+  const parent = dirname(target);
+  if (!parents.has(parent)) {
+    mkdirSync(parent, {
+      recursive: true,
+      ...(parentMode === undefined ? {} : { mode: parentMode }),
+    });
+    parents.add(parent);
+  }
+  return sparePool(poolDir).take(target);
+}
+
+/**
+ * An ended job's directory: put among the spares of `poolDir` when `fit` (as made, fit to serve
+ * again), otherwise (or when it cannot be moved) removed, off rnx's thread.
+ */
+export async function spareOrRemove(poolDir: string, path: string, fit: boolean): Promise<void> {
+  if (fit && sparePool(poolDir).put(path)) return;
+  await rm(path, { recursive: true, force: true });
 }

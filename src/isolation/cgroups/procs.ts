@@ -141,10 +141,7 @@ export function tryRmdir(dir: string): boolean {
   }
 }
 
-/**
- * Removes the job's cgroups. A cgroup can only go once its last process has left; processes of an
- * ended PID namespace take a moment to be released, so this retries briefly, killing stragglers.
- */
+/** tryRmdir off rnx's thread (a cgroup's rmdir takes the kernel a while). */
 async function removeDir(dir: string): Promise<boolean> {
   try {
     await rmdir(dir);
@@ -154,6 +151,10 @@ async function removeDir(dir: string): Promise<boolean> {
   }
 }
 
+/**
+ * Removes the job's cgroups. A cgroup can only go once its last process has left; processes of an
+ * ended PID namespace take a moment to be released, so this retries briefly, killing stragglers.
+ */
 export async function removeJobCgroup(
   cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
 ): Promise<Result<void>> {

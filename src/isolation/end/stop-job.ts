@@ -8,8 +8,8 @@
  * none, waiting for it is pointless once its other processes are gone: they are moved into a child
  * cgroup of the job's, whose emptiness the kernel reports, and PID 1 is killed then, after a
  * quarter of a second to end by itself (a shell whose child the signal ended exits on its own);
- * processes PID 1 starts meanwhile are moved there too, and waited for. Killing a PID namespace's PID 1 with
- * SIGKILL kills every process in that namespace.
+ * processes PID 1 starts meanwhile are moved there too, and waited for. Killing a PID namespace's
+ * PID 1 with SIGKILL kills every process in that namespace.
  */
 import { constants } from 'node:os';
 import { jobPids, killJob, signalJob } from '../cgroups/procs.js';
@@ -26,7 +26,7 @@ import { catchesSignal } from '../records/proc-identity.js';
 import { join } from 'node:path';
 import { DEFAULT_STOP_SIGNAL } from './stop-defaults.js';
 
-export { DEFAULT_GRACE_MS, DEFAULT_STOP_SIGNAL } from './stop-defaults.js';
+export { DEFAULT_GRACE_MS } from './stop-defaults.js';
 /** The signals a job may choose to be stopped with (the schema's `signal` lists the same). */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGTERM',

@@ -22,10 +22,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { rm } from '../../async-fs.js';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
-import { asMade, sparePool } from '../../state/spare-pool.js';
+import { asMade, spareOrRemove, takeSpare } from '../../state/spare-pool.js';
 import { returnFifos } from '../start/fifo-pool.js';
 
 export function hostsFile(
@@ -110,17 +110,9 @@ function spareRunDirs(stateDir: string): string {
 const RUN_DIR_MODE = 0o700;
 const HOSTS_MODE = 0o644;
 
-/** The parent directories this process made or found (`<state>/run`). */
-const parents = new Set<string>();
-
 /** Makes the job's run directory, or takes a spare one (which may hold a hosts file). */
 function makeRunDir(stateDir: string, runDir: string): void {
-  const parent = dirname(runDir);
-  if (!parents.has(parent)) {
-    mkdirSync(parent, { recursive: true, mode: 0o755 });
-    parents.add(parent);
-  }
-  if (!sparePool(spareRunDirs(stateDir)).take(runDir)) mkdirSync(runDir, { mode: RUN_DIR_MODE });
+  if (!takeSpare(spareRunDirs(stateDir), runDir, 0o755)) mkdirSync(runDir, { mode: RUN_DIR_MODE });
 }
 
 /**
@@ -144,8 +136,7 @@ export async function retireRunDir(
     names.every((name) => name === 'hosts') &&
     asMade(runDir, 'dir', RUN_DIR_MODE) &&
     (names.length === 0 || asMade(join(runDir, 'hosts'), 'file', HOSTS_MODE));
-  if (spare && sparePool(spareRunDirs(stateDir)).put(runDir)) return;
-  await removeJobFiles(runDir);
+  await spareOrRemove(spareRunDirs(stateDir), runDir, spare);
 }
 
 /**

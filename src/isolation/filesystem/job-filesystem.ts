@@ -7,18 +7,10 @@
  * the volume uses, unmounts a runtime's layer and removes the per-job directory. Every other mount
  * lives only in the job's mount namespace, so none is ever left on the host.
  */
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-} from 'node:fs';
-import { mkdir, rm } from '../../async-fs.js';
-import { dirname, join } from 'node:path';
-import { asMade, sparePool } from '../../state/spare-pool.js';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdir } from '../../async-fs.js';
+import { join } from 'node:path';
+import { asMade, spareOrRemove, takeSpare } from '../../state/spare-pool.js';
 import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
 import type { Bind, JobSpec } from '../job-spec.js';
@@ -78,19 +70,6 @@ function spareJobDirs(stateDir: string): string {
 
 /** The mode of a job's directory and workspace. */
 const DIR_MODE = 0o755;
-
-/** The `fs` directories this process made or found. */
-const parents = new Set<string>();
-
-/** Takes a spare job directory (with its empty workspace) for the job; false when none. */
-function takeSpareJobDir(stateDir: string, jobDir: string): boolean {
-  const parent = dirname(jobDir);
-  if (!parents.has(parent)) {
-    mkdirSync(parent, { recursive: true, mode: DIR_MODE });
-    parents.add(parent);
-  }
-  return sparePool(spareJobDirs(stateDir)).take(jobDir);
-}
 
 /** Whether an ended job's directory is only its empty workspace, as made. */
 function isSpare(jobDir: string): boolean {
@@ -184,7 +163,7 @@ export async function prepareJobFilesystem(
   // A workflow may give the job a workspace of its own making (it keeps artifacts from it).
   const workspace = spec.workspace ?? join(jobDir, 'work');
   const spare = spec.workspace === undefined && runtimeRoot === undefined;
-  if (!spare || !takeSpareJobDir(stateDir, jobDir)) {
+  if (!spare || !takeSpare(spareJobDirs(stateDir), jobDir, DIR_MODE)) {
     // Off rnx's thread: on a busy disk a mkdir waits for its parent directory, which the removal
     // of an ended job's directory (end/removals.ts) may hold.
     await mkdir(jobDir, { recursive: true, mode: DIR_MODE });
@@ -283,9 +262,8 @@ export async function releaseJobFilesystem(
   if (mounted.length > 0) {
     return fail('mount-left', `not removing ${jobDir}: still mounted at ${mounted.join(', ')}`);
   }
-  if (isSpare(jobDir) && sparePool(spareJobDirs(stateDir)).put(jobDir)) return ok(undefined);
   // Off rnx's thread: removing a workspace on an ext4 disk can take milliseconds.
-  await rm(jobDir, { recursive: true, force: true });
+  await spareOrRemove(spareJobDirs(stateDir), jobDir, isSpare(jobDir));
   return ok(undefined);
 }
 

@@ -2,9 +2,9 @@
  * One attempt of the `exec` probe: the command runs inside the job, in all of its namespaces, its
  * root and working directory (`nsenter --all --root --wd`: /work), then through the job's own
  * final step (setpriv: its capability sets, none ambient, its user and groups: final-exec.ts),
- * with the job's environment: what the probe can do is what the job's command could. Ready when it exits 0. An
- * attempt that outlives its time is killed, with what it started inside the job (nsenter forks into
- * the job's PID namespace; its child is killed first).
+ * with the job's environment: what the probe can do is what the job's command could. Ready when it
+ * exits 0. An attempt that outlives its time is killed, with what it started inside the job
+ * (nsenter forks into the job's PID namespace; its child is killed first).
  *
  * The attempt runs in the job's cgroups too, so the job's limits (memory, processes, CPU) apply to
  * it and a stop of the job kills it. nsenter has no way to join a cgroup (`--cgroup` enters the

@@ -50,10 +50,6 @@ export async function cleanUpJob(
 ): Promise<CleanedUp> {
   const cgroup = job.cgroup ?? cgroupByName(job.id);
   const runDir = job.runDir ?? runDirOf(dirOfLog(job.logPath), job.id);
-  if (job.active) {
-    // What never joined the cgroup first (the cgroup's own are killed through it).
-    await killStrayProcesses(runDir);
-  }
   const held = {
     ...(cgroup === undefined ? {} : { cgroup }),
     runDir,
@@ -65,6 +61,8 @@ export async function cleanUpJob(
     releasedJob(db, job.id, left);
     return { id: job.id, problems: left };
   }
+  // What never joined the cgroup first (the cgroup's own are killed through it).
+  await killStrayProcesses(runDir);
   const problems = await releaseHeld(db, job.id, {
     ...held,
     ...(job.veth === null ? {} : { prepared: { attached: true, hostVeth: job.veth } }),

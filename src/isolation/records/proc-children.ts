@@ -26,7 +26,12 @@ export function killTree(pid: number | undefined): void {
     tree.push(p);
   };
   visit(pid);
-  for (const p of tree) {
+  killAll(tree);
+}
+
+/** SIGKILL to each of `pids`, in order (those gone already are skipped). */
+export function killAll(pids: readonly number[]): void {
+  for (const p of pids) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {

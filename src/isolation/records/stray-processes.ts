@@ -14,7 +14,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { childrenOf } from './proc-children.js';
+import { childrenOf, killAll } from './proc-children.js';
+
+/** The command names of the processes a job may leave outside its cgroups. */
+const STRAY_NAMES = new Set(['bwrap', 'sh', 'cat', 'sed']);
 
 /**
  * A bwrap, or a detached job's supervisor shell or relay (by command name and argv[0]), whose
@@ -24,6 +27,8 @@ import { childrenOf } from './proc-children.js';
 function bwrapWith(pid: number, needle: string): boolean {
   try {
     const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
+    // Every process is looked at: its cmdline is read only when its name may be one of these.
+    if (!STRAY_NAMES.has(comm)) return false;
     const cmdline = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8');
     const args = cmdline.split('\0');
     if ((comm === 'cat' || comm === 'sed') && args.at(-2) === `${needle}output`) return true;
@@ -61,13 +66,7 @@ export async function killStrayProcesses(runDir: string, boundMs = 2000): Promis
   const killed: number[] = [];
   const began = performance.now();
   for (let pids = strayProcesses(runDir); pids.length > 0; pids = strayProcesses(runDir)) {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
+    killAll(pids);
     killed.push(...pids);
     while (pids.some(alive) && performance.now() - began < boundMs) await sleep(2);
     if (performance.now() - began >= boundMs) break;

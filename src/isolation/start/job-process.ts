@@ -17,6 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
+import { childPidOf, ended, exitCodeOf } from './bwrap-reports.js';
 import type { GoFifo } from './go-fifo.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
@@ -95,34 +96,18 @@ export function exitFromStatus(code: number): {
   return { code, signal: null };
 }
 
-/** Parses newline-separated JSON objects as they arrive. */
-function jsonLines(stream: Socket, onObject: (value: Record<string, unknown>) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (text: string) => {
-    buffered += text;
-    for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line === '') continue;
-      try {
-        const value: unknown = JSON.parse(line);
-        if (typeof value === 'object' && value !== null) onObject(value as Record<string, unknown>);
-      } catch {
-        // Not one object per line (the info fd writes one object over several): keep reading.
-        buffered = `${line}\n${buffered}`;
-        return;
-      }
-    }
-  });
-  stream.on('error', () => undefined);
-}
-
-function ended(stream: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.destroyed || stream.readableEnded) resolve();
-    stream.once('close', () => resolve());
-  });
+/**
+ * How bwrap ended: the command's status when bwrap reported one (`exitCode`); otherwise bwrap's
+ * own, which passes on how its child ended the same way, also when it never exec'd.
+ */
+function exitOf(
+  exitCode: number | undefined,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): Exit {
+  if (exitCode !== undefined) return { ...exitFromStatus(exitCode), ran: true };
+  if (code !== null) return { ...exitFromStatus(code), ran: false };
+  return { code: null, signal, ran: false };
 }
 
 export function startJobProcess(options: StartOptions): JobProcess {
@@ -170,31 +155,9 @@ export function startJobProcess(options: StartOptions): JobProcess {
     readers.push(out.stdout.reader, out.stderr.reader);
   }
   let pid1: number | undefined;
-  let exitCode: number | undefined;
-  const childPid = new Promise<number | undefined>((resolve) => {
-    // One JSON object; parsed as soon as it is whole (a supervisor's shell holds a copy of the
-    // fd, so its end may come only with the job's).
-    let text = '';
-    info.setEncoding('utf8');
-    info.on('data', (chunk: string) => {
-      text += chunk;
-      try {
-        const value = (JSON.parse(text) as { 'child-pid'?: unknown })['child-pid'];
-        pid1 = typeof value === 'number' ? value : undefined;
-        resolve(pid1);
-      } catch {
-        // Not whole yet.
-      }
-    });
-    info.on('error', () => undefined);
-    info.on('close', () => resolve(pid1));
-  });
-  if (status !== undefined) {
-    jsonLines(status, (value) => {
-      const code = value['exit-code'];
-      if (typeof code === 'number') exitCode = code;
-    });
-  }
+  const childPid = childPidOf(info);
+  void childPid.then((pid) => (pid1 = pid));
+  const status$ = status === undefined ? undefined : exitCodeOf(status);
   const exited = new Promise<Exit>((resolve) => {
     child.on('error', (error) => {
       for (const reader of readers) reader.destroy();
@@ -212,12 +175,9 @@ export function startJobProcess(options: StartOptions): JobProcess {
     child.on('close', (code, signal) => {
       out?.go.close();
       const streams = [...readers, ...(status === undefined ? [] : [status])];
-      void Promise.all(streams.map(ended)).then(() => {
-        if (exitCode !== undefined) resolve({ ...exitFromStatus(exitCode), ran: true });
-        // bwrap passes on how its child ended, the same way, also when it never exec'd.
-        else if (code !== null) resolve({ ...exitFromStatus(code), ran: false });
-        else resolve({ code, signal, ran: false });
-      });
+      void Promise.all(streams.map(ended)).then(() =>
+        resolve(exitOf(status$?.code(), code, signal)),
+      );
     });
   });
   const own = child.pid ?? -1;
@@ -299,16 +259,13 @@ function startRemotely(
     if (killed) killPid(pid);
   });
   const exited = remote.closed.then(async (closed): Promise<Exit> => {
+    out.go.close();
     if (closed.error !== undefined) {
-      out.go.close();
       for (const reader of readers) reader.destroy();
       return { code: null, signal: null, ran: false, error: closed.error };
     }
-    out.go.close();
     await Promise.all(readers.map(ended));
-    if (closed.exitCode !== undefined) return { ...exitFromStatus(closed.exitCode), ran: true };
-    if (closed.code !== null) return { ...exitFromStatus(closed.code), ran: false };
-    return { code: null, signal: closed.signal, ran: false };
+    return exitOf(closed.exitCode, closed.code, closed.signal);
   });
   return {
     childPid: remote.childPid,

@@ -10,24 +10,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { childPidOf, ended, exitCodeOf } from './bwrap-reports.js';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol.js';
 
 const say = (reply: SpawnerReply): void => {
   process.send?.(reply);
 };
-
-function readAll(stream: Socket, onText: (text: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    let text = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      text += chunk;
-      onText(text);
-    });
-    stream.on('error', () => undefined);
-    stream.on('close', () => resolve());
-  });
-}
 
 function start(request: SpawnerRequest): void {
   const { id, fds } = request;
@@ -58,41 +46,19 @@ function start(request: SpawnerRequest): void {
   const info = streams[fds.info] as Socket;
   const status = streams[fds.status] as Socket;
   say({ id, kind: 'spawned', pid: child.pid ?? -1 });
-  let told = false;
-  void readAll(info, (text) => {
-    try {
-      const value = (JSON.parse(text) as { 'child-pid'?: unknown })['child-pid'];
-      if (!told && typeof value === 'number') say({ id, kind: 'info', childPid: value });
-      told = true;
-    } catch {
-      // Not whole yet.
-    }
+  void childPidOf(info).then((childPid) => {
+    if (childPid !== undefined) say({ id, kind: 'info', childPid });
   });
-  // bwrap writes one JSON object per line: {"child-pid": N}, then {"exit-code": N} at the end.
-  let exitCode: number | undefined;
-  const statusRead = readAll(status, (text) => {
-    for (const line of text.split('\n')) {
-      try {
-        const code = (JSON.parse(line) as { 'exit-code'?: unknown })['exit-code'];
-        if (typeof code === 'number') exitCode = code;
-      } catch {
-        // A partial line.
-      }
-    }
-  });
+  const exit = exitCodeOf(status);
+  const statusRead = ended(status);
   child.on('error', (error) => {
     say({ id, kind: 'closed', code: null, signal: null, error: error.message });
   });
   child.on('close', (code, signal) => {
-    void statusRead.then(() =>
-      say({
-        id,
-        kind: 'closed',
-        code,
-        signal,
-        ...(exitCode === undefined ? {} : { exitCode }),
-      }),
-    );
+    void statusRead.then(() => {
+      const exitCode = exit.code();
+      say({ id, kind: 'closed', code, signal, ...(exitCode === undefined ? {} : { exitCode }) });
+    });
   });
 }
 
