@@ -60,23 +60,22 @@ async function dagBench(): Promise<void> {
   writeFileSync(mk, makefile(dag));
   writeFileSync(mkSandbox, makefile(dag, sandbox.argv.map(shellWord).join(' ')));
   writeFileSync(wf, dagWorkflow(dag, 'none'));
-  const [rnxT = [], makeT = [], floorT = []] = alternate(RUNS, [
+  const [rnxT = [], makeT = [], floorT = []] = await alternate(RUNS, [
     () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=2'),
     () => void timeCommand('make', ['-s', '-j2', '-f', mk, 'all']),
     () => void timeCommand('make', ['-s', '-j2', '-f', mkSandbox, 'all']),
   ]);
   await sandbox.release();
   db.close();
-  const ratios = pairwiseRatio;
   console.log(`random DAG: ${String(DAG_JOBS)} jobs, ${String(edges)} edges, concurrency 2`);
   console.log(`  rnx          ${fmt(median(rnxT))}  (${fmt(median(rnxT) / DAG_JOBS)} per job)`);
   console.log(`  make -j2     ${fmt(median(makeT))}  (${fmt(median(makeT) / DAG_JOBS)} per job)`);
   console.log(
     `  make -j2, rnx's job sandbox (bwrap + setpriv) ${fmt(median(floorT))}  (${fmt(median(floorT) / DAG_JOBS)} per job)`,
   );
-  console.log(`  ratio        ${ratios(rnxT, makeT).toFixed(2)}x make (aim: <= 2.5x)`);
+  console.log(`  ratio        ${pairwiseRatio(rnxT, makeT).toFixed(2)}x make (aim: <= 2.5x)`);
   console.log(
-    `  floor        ${ratios(floorT, makeT).toFixed(2)}x make: the same sandboxes run by make; rnx is ${ratios(rnxT, floorT).toFixed(2)}x that`,
+    `  floor        ${pairwiseRatio(floorT, makeT).toFixed(2)}x make: the same sandboxes run by make; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
   );
   const alone = await timeRuns(RUNS, () => engineOnly(dagPlan(dag)));
   console.log(
@@ -144,7 +143,7 @@ async function networkBench(): Promise<void> {
     'ip link add benchbr type bridge; ip addr add 10.78.0.1/24 dev benchbr; ip link set benchbr up',
   ]);
   try {
-    const [rnxT = [], shT = [], floorT = []] = alternate(NET_RUNS, [
+    const [rnxT = [], shT = [], floorT = []] = await alternate(NET_RUNS, [
       () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=1'),
       () => void timeCommand('bash', [script]),
       () => void timeCommand('bash', [floorScript]),

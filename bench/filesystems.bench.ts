@@ -18,10 +18,6 @@ import {
   prepareJobFilesystem,
   releaseJobFilesystem,
 } from '../src/isolation/filesystem/job-filesystem.js';
-import { withExtraSteps } from '../src/isolation/filesystem/mount-plan.js';
-import { DEFAULT_CAPABILITIES } from '../src/isolation/start/capabilities.js';
-import { setprivLauncher } from '../src/isolation/start/final-exec.js';
-import { sandboxArgs } from '../src/isolation/start/sandbox-args.js';
 import { newJobId } from '../src/isolation/records/job-id.js';
 import type { JobSpec } from '../src/isolation/job-spec.js';
 import { runJob } from '../src/isolation/runner.js';
@@ -30,6 +26,7 @@ import { addRuntime } from '../src/isolation/filesystem/runtimes.js';
 import { createVolume } from '../src/isolation/filesystem/volumes.js';
 import { openDatabase } from '../src/state/database.js';
 import { makeBusyboxRootfs } from '../test/helpers/fs-job.js';
+import { bwrapArgs } from './job-sandbox.js';
 import { compare, fmt } from './timing.js';
 
 const RUNS = 30;
@@ -94,17 +91,8 @@ async function main(): Promise<void> {
   const prepared = await prepareJobFilesystem(db, stateDir, spec());
   if (!prepared.ok) throw new Error(prepared.problem.message);
   const fs = prepared.value;
-  const launcher = setprivLauncher('/usr/bin/setpriv', true);
-  const bwrapArgs = sandboxArgs({
-    hostname: 'bench',
-    fs: withExtraSteps(fs.steps, launcher.steps),
-    final: { capabilities: DEFAULT_CAPABILITIES },
-    setpriv: launcher.argv,
-    command: 'true',
-    args: [],
-    protocol: 'none',
-  });
-  const bwrap = (): void => void execFileSync('bwrap', bwrapArgs, { stdio: 'ignore' });
+  const args = bwrapArgs(fs, 'bench');
+  const bwrap = (): void => void execFileSync('bwrap', args, { stdio: 'ignore' });
   const volume = join(stateDir, 'volumes', 'bench');
   const old = await compare(
     RUNS,

@@ -9,6 +9,7 @@ import { newJobId } from '../src/isolation/records/job-id.js';
 import {
   prepareJobFilesystem,
   releaseJobFilesystem,
+  type JobFilesystem,
 } from '../src/isolation/filesystem/job-filesystem.js';
 import { writeJobFiles } from '../src/isolation/filesystem/job-files.js';
 import { withExtraSteps } from '../src/isolation/filesystem/mount-plan.js';
@@ -50,20 +51,31 @@ export async function jobSandbox(
     { hostsFile: files.hosts, resolvFile: files.resolv },
   );
   if (!prepared.ok) throw new Error(prepared.problem.message);
-  const launcher = setprivLauncher('/usr/bin/setpriv', prepared.value.hostRoot);
-  const args = sandboxArgs({
-    hostname: `rnx-${id}`,
-    fs: withExtraSteps(prepared.value.steps, launcher.steps),
+  return {
+    argv: ['bwrap', ...bwrapArgs(prepared.value, `rnx-${id}`, command)],
+    release: async () => void (await releaseJobFilesystem(db, stateDir, id)),
+  };
+}
+
+/**
+ * bwrap's arguments for a prepared job filesystem, as rnx gives them for a job without the start
+ * protocol: the job's steps, then setpriv dropping capabilities, then the command.
+ */
+export function bwrapArgs(
+  fs: Pick<JobFilesystem, 'steps' | 'hostRoot'>,
+  hostname: string,
+  command: readonly string[] = ['true'],
+): string[] {
+  const launcher = setprivLauncher('/usr/bin/setpriv', fs.hostRoot);
+  return sandboxArgs({
+    hostname,
+    fs: withExtraSteps(fs.steps, launcher.steps),
     final: { capabilities: DEFAULT_CAPABILITIES },
     setpriv: launcher.argv,
     command: command[0] ?? 'true',
     args: command.slice(1),
     protocol: 'none',
   });
-  return {
-    argv: ['bwrap', ...args],
-    release: async () => void (await releaseJobFilesystem(db, stateDir, id)),
-  };
 }
 
 /** One word for sh (and make): single-quoted. */

@@ -37,23 +37,8 @@ export async function compare(
   a: () => unknown,
   b: () => unknown,
 ): Promise<{ a: number; b: number; ratio: number }> {
-  await a();
-  await b();
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const ratios: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let start = performance.now();
-    await a();
-    const da = performance.now() - start;
-    start = performance.now();
-    await b();
-    const db = performance.now() - start;
-    ta.push(da);
-    tb.push(db);
-    ratios.push(da / db);
-  }
-  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+  const [ta = [], tb = []] = await alternate(runs, [a, b]);
+  return { a: median(ta), b: median(tb), ratio: pairwiseRatio(ta, tb) };
 }
 
 export function fmt(ms: number): string {
@@ -64,15 +49,18 @@ export function fmt(ms: number): string {
  * Runs every function in turn, `runs` times (after a warm-up of each), so that machine drift hits
  * all of them; returns each one's wall milliseconds per run.
  */
-export function alternate(runs: number, fns: readonly (() => void)[]): number[][] {
-  for (const fn of fns) fn();
+export async function alternate(
+  runs: number,
+  fns: readonly (() => unknown)[],
+): Promise<number[][]> {
+  for (const fn of fns) await fn();
   const times = fns.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
-    fns.forEach((fn, k) => {
+    for (const [k, fn] of fns.entries()) {
       const start = performance.now();
-      fn();
+      await fn();
       times[k]?.push(performance.now() - start);
-    });
+    }
   }
   return times;
 }

@@ -12,7 +12,7 @@ import { resolveUser, userDatabaseFor, type UserDatabase } from '../isolation/st
 import { BUILTIN_NETWORKS } from '../networks/builtins.js';
 import { listNetworks } from '../networks/store.js';
 import type { Network } from '../networks/types.js';
-import { openDatabase, stateDir } from '../state/database.js';
+import { sharedDatabase, stateDir } from '../state/database.js';
 import { StateFault } from '../state/state-fault.js';
 import type { Catalog } from '../validate/host/catalog.js';
 import { catalogOf } from '../validate/host/catalog.js';
@@ -29,31 +29,28 @@ export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Cat
   };
   if (!stores) return Promise.resolve(catalogOf({ checkUpload: checkUploadHere }));
   const dir = stateDir(ctx.env);
-  const db = openDatabase(dir);
-  try {
-    const runtimes = listRuntimes(db);
-    const users = new Map<string | undefined, UserDatabase>();
-    const checkUser: Catalog['checkUser'] = (user, runtime) => {
-      const root = runtime === undefined ? undefined : runtimes.find((r) => r.name === runtime);
-      // A runtime that does not exist is reported as such; its users cannot be known.
-      if (runtime !== undefined && root === undefined) return undefined;
-      let known = users.get(runtime);
-      if (known === undefined) users.set(runtime, (known = userDatabaseFor(root)));
-      const resolved = resolveUser(user, known);
-      return resolved.ok ? undefined : resolved.problem;
-    };
-    return Promise.resolve(
-      catalogOf({
-        networks: listNetworks(db).map((n) => n.name),
-        volumes: listVolumes(db, dir).map((v) => v.name),
-        runtimes: runtimes.map((r) => r.name),
-        checkUpload: checkUploadHere,
-        checkUser,
-      }),
-    );
-  } finally {
-    db.close();
-  }
+  // The process's one connection (a workflow run goes on to record its jobs with it).
+  const db = sharedDatabase(dir);
+  const runtimes = listRuntimes(db);
+  const users = new Map<string | undefined, UserDatabase>();
+  const checkUser: Catalog['checkUser'] = (user, runtime) => {
+    const root = runtime === undefined ? undefined : runtimes.find((r) => r.name === runtime);
+    // A runtime that does not exist is reported as such; its users cannot be known.
+    if (runtime !== undefined && root === undefined) return undefined;
+    let known = users.get(runtime);
+    if (known === undefined) users.set(runtime, (known = userDatabaseFor(root)));
+    const resolved = resolveUser(user, known);
+    return resolved.ok ? undefined : resolved.problem;
+  };
+  return Promise.resolve(
+    catalogOf({
+      networks: listNetworks(db).map((n) => n.name),
+      volumes: listVolumes(db, dir).map((v) => v.name),
+      runtimes: runtimes.map((r) => r.name),
+      checkUpload: checkUploadHere,
+      checkUser,
+    }),
+  );
 }
 
 /**
@@ -65,12 +62,7 @@ export function cliNetworks(ctx: CliContext): Network[] {
   const dir = stateDir(ctx.env);
   if (!existsSync(join(dir, 'rnx.db'))) return [...BUILTIN_NETWORKS];
   try {
-    const db = openDatabase(dir);
-    try {
-      return listNetworks(db);
-    } finally {
-      db.close();
-    }
+    return listNetworks(sharedDatabase(dir));
   } catch (e) {
     if (e instanceof StateFault) return [...BUILTIN_NETWORKS];
     throw e;

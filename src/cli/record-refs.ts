@@ -17,6 +17,22 @@ export const CANDIDATES_SHOWN = 10;
 /** The record a reference names, or the exit code after saying why there is none. */
 export type Resolved<T> = { readonly found: T } | { readonly exit: number };
 
+/**
+ * The one job or run reference a command takes (`rnx job stop REF`), or undefined after saying
+ * that it was not given exactly one (`usage`: 'rnx job stop takes one job id or name'): the
+ * command then exits with EXIT.usage.
+ */
+export function oneRef(
+  ctx: CliContext,
+  positionals: readonly string[],
+  usage: { readonly message: string; readonly hint?: string },
+): string | undefined {
+  const ref = positionals[0];
+  if (ref !== undefined && positionals.length === 1) return ref;
+  printProblem(ctx, { code: 'usage', ...usage });
+  return undefined;
+}
+
 /** The job `ref` names, or the exit code after saying that it names none or several. */
 export function jobOrReport(ctx: CliContext, db: Database, ref: string): Resolved<JobRecord> {
   const job = findJob(db, ref);

@@ -37,7 +37,7 @@ function namespaceId(): string {
 }
 
 /** The witness of `marker` applied here. */
-export function witness(marker: string): string {
+function witness(marker: string): string {
   return `${marker} ${namespaceId()}`;
 }
 

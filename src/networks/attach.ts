@@ -143,18 +143,18 @@ export async function detachJob(hostVeth: string): Promise<void> {
 }
 
 /** How long the kernel gets to remove a job's veth by itself (usually well under 1 ms here). */
-export const VETH_GRACE_MS = 2000;
+const VETH_GRACE_MS = 2000;
 
 /**
  * Once the job's processes are gone: waits (checking /proc/net/dev at growing intervals, at most
- * `graceMs`) for the kernel to remove the veth with the job's network namespace, and deletes it
- * only if it is still there. Resolves true when the kernel removed it (no process spawned).
+ * VETH_GRACE_MS) for the kernel to remove the veth with the job's network namespace, and deletes
+ * it only if it is still there. Resolves true when the kernel removed it (no process spawned).
  */
-export async function releaseJobVeth(hostVeth: string, graceMs = VETH_GRACE_MS): Promise<boolean> {
+export async function releaseJobVeth(hostVeth: string): Promise<boolean> {
   const began = performance.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 100)) {
     if (!interfaceNames().includes(hostVeth)) return true;
-    const left = graceMs - (performance.now() - began);
+    const left = VETH_GRACE_MS - (performance.now() - began);
     if (left <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
   }

@@ -54,12 +54,10 @@ function forwardingOn(): boolean {
 export async function ensureNetworkOnHost(network: Network, db: Database): Promise<Result<void>> {
   if (network.mode === 'none') return ok(undefined);
   const bridgeOk = bridgeReady(network);
-  if (bridgeOk && forwardingOn() && rulesApplied(db, network.bridge, hostMarker(network))) {
-    return ok(undefined);
-  }
+  const recorded = rulesApplied(db, network.bridge, hostMarker(network));
+  if (bridgeOk && recorded && forwardingOn()) return ok(undefined);
   // Rules recorded with another marker were made by another version of rnx: its bridge is
   // brought up to date too (its MAC, bridgeMac).
-  const recorded = rulesApplied(db, network.bridge, hostMarker(network));
   return setUpOnHost(network, { withBridge: !bridgeOk || !recorded, db });
 }
 

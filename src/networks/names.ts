@@ -19,18 +19,14 @@ export function validateName(name: string): Result<string> {
   return checkName('network', name);
 }
 
-function hex(text: string, length: number): string {
-  return sha256Hex(text, length);
-}
-
 /** The bridge interface of a custom network (see the file comment for the scheme). */
 export function bridgeName(networkName: string): string {
   const direct = `rnx-${networkName}`;
   if (direct.length <= MAX_INTERFACE_NAME) return direct;
-  return `rnx-${networkName.slice(0, 4)}_${hex(networkName, 6)}`;
+  return `rnx-${networkName.slice(0, 4)}_${sha256Hex(networkName, 6)}`;
 }
 
 /** The host end of a job's veth pair. */
 export function vethName(jobId: string): string {
-  return `rnxv${hex(jobId, 11)}`;
+  return `rnxv${sha256Hex(jobId, 11)}`;
 }

@@ -67,9 +67,10 @@ const shared = new Map<string, Database>();
 
 /**
  * The one connection this process keeps to the database in `dir` (opened, and its schema checked,
- * on first use): the commands that run jobs use it from the check for killed runs to the job's
- * last record, instead of opening the file and checking its schema again at each step. Never
- * closed by its users: closed when the process has nothing left to do.
+ * on first use): the commands that run jobs or workflows use it from the check for killed runs
+ * (the catalog the workflow is validated against, a rerun's records) to the last job's record,
+ * instead of opening the file and checking its schema again at each step. Never closed by its
+ * users: closed when the process has nothing left to do.
  */
 export function sharedDatabase(dir: string): Database {
   let db = shared.get(dir);
@@ -83,10 +84,10 @@ export function sharedDatabase(dir: string): Database {
 
 /**
  * Closes the shared connections (SQLite then folds the log into the database file and removes it),
- * once the command has nothing left to do: before the CLI's exit (src/cli/main.ts), which does not
- * wait for Node to tear everything down.
+ * once the command has nothing left to do ('beforeExit', registered by sharedDatabase before the
+ * CLI's own, src/cli/main.ts, which then exits without Node's teardown).
  */
-export function closeSharedDatabases(): void {
+function closeSharedDatabases(): void {
   for (const db of shared.values()) if (db.isOpen) db.close();
   shared.clear();
 }

@@ -14,7 +14,7 @@ import { envFileValues } from '../env-file-flag.js';
 import { formatPlan, planJson } from '../format/plan.js';
 import { printJson, printProblem, writeLine } from '../print.js';
 import { parseWorkflowTarget } from './target.js';
-import { openDatabase, stateDir } from '../../state/database.js';
+import { sharedDatabase, stateDir } from '../../state/database.js';
 import { toolUsesOfJob } from '../../host-tools.js';
 import { jobRequirements } from '../../isolation/start/host-check.js';
 import { exitCodeFor } from '../exit-codes.js';
@@ -181,7 +181,9 @@ export async function runPlan(
   const { runPlanWithEngine } = await import('./engine-run.js');
   const { realEngineDeps } = await import('./engine-deps.js');
   const dir = stateDir(ctx.env);
-  const db = openDatabase(dir);
+  // The process's one connection, already open from the catalog (closed when rnx has nothing
+  // left to do: after the removals below).
+  const db = sharedDatabase(dir);
   try {
     const concurrency = stringOption(args.options, 'concurrency');
     const detached = detachedRun(ctx);
@@ -196,8 +198,7 @@ export async function runPlan(
       ...rerun,
     });
   } finally {
-    // The jobs' directories are removed after their ends were reported: before the records close.
+    // The jobs' directories are removed after their ends were reported.
     await removalsDone();
-    db.close();
   }
 }

@@ -7,7 +7,6 @@ import type { Network } from '../../networks/types.js';
 import type { Catalog } from '../../validate/host/catalog.js';
 import type { Diagnostic } from '../../validate/diagnostic.js';
 import { isError } from '../../validate/diagnostic.js';
-import { loadText } from '../../validate/load/load-large.js';
 import { validateWorkflowFile } from '../../validate/load/read-file.js';
 import { toYamlStream } from './documents.js';
 import { readUploads } from './read-uploads.js';
@@ -54,7 +53,8 @@ export async function exportArgoFile(request: ExportRequest): Promise<ExportOutc
     ...(request.hostEnvironment === undefined ? {} : { hostEnvironment: request.hostEnvironment }),
     ...(request.workflow === undefined ? {} : { workflow: request.workflow }),
   });
-  if (checked.diagnostics.some(isError) || checked.source === undefined) {
+  const loaded = checked.loaded;
+  if (checked.diagnostics.some(isError) || loaded === undefined) {
     return { kind: 'invalid', diagnostics: checked.diagnostics, source: checked.source };
   }
   const plan = checked.plan;
@@ -62,19 +62,19 @@ export async function exportArgoFile(request: ExportRequest): Promise<ExportOutc
   const mapped = exportToArgo({
     plan,
     // As validation loaded it: its document is parsed again only to locate a diagnostic.
-    loaded: checked.loaded ?? (await loadText(checked.source, request.file)),
+    loaded,
     networks: request.networks,
     uploads: readUploads(plan),
     options: request.options,
   });
   const diagnostics = [...checked.diagnostics, ...mapped.diagnostics];
   if (mapped.diagnostics.some(isError)) {
-    return { kind: 'invalid', diagnostics, source: checked.source };
+    return { kind: 'invalid', diagnostics, source: loaded.source };
   }
   return {
     kind: 'exported',
     diagnostics,
-    source: checked.source,
+    source: loaded.source,
     yaml: toYamlStream(mapped.documents),
     ...(mapped.secret === undefined ? {} : { secret: mapped.secret }),
     parameters: mapped.parameters,

@@ -22,13 +22,8 @@ export interface LoadRequest {
 }
 
 /** Loads a file's text: in a worker thread past LARGE_FILE, else here. */
-export function loadText(source: string, file: string): Promise<LoadedFile> {
-  return source.length > LARGE_FILE
-    ? loadLargeYaml(source, file)
-    : Promise.resolve(loadYaml(source, file));
-}
-
-export async function loadLargeYaml(source: string, file: string): Promise<LoadedFile> {
+export async function loadText(source: string, file: string): Promise<LoadedFile> {
+  if (source.length <= LARGE_FILE) return loadYaml(source, file);
   const found = await loadInWorker({ source, file });
   return found === undefined ? loadYaml(source, file) : loadedFrom(source, file, found);
 }

@@ -7,11 +7,10 @@ import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
 import { openDatabase, stateDir, type Database } from '../../../state/database.js';
 import { getJob } from '../../../isolation/records/job-store.js';
 import { waitForJobEnd } from '../../../isolation/records/wait-end.js';
-import { jobOrReport } from '../../record-refs.js';
+import { jobOrReport, oneRef } from '../../record-refs.js';
 import type { CliContext, Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { flagOption } from '../../args.js';
-import { printProblem } from '../../print.js';
 
 function copyFrom(ctx: CliContext, path: string, offset: number): number {
   if (!existsSync(path)) return offset;
@@ -76,11 +75,8 @@ export const command: Command = {
     follow: { type: 'boolean', short: 'f', description: 'keep printing output until the job ends' },
   },
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx job log takes one job id or name' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, { message: 'rnx job log takes one job id or name' });
+    if (ref === undefined) return EXIT.usage;
     const db = openDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;

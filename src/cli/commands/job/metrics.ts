@@ -11,8 +11,8 @@ import { flagOption } from '../../args.js';
 import type { CliContext, Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { bytesText, cpuText } from '../../format/job.js';
-import { jobOrReport } from '../../record-refs.js';
-import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
+import { jobOrReport, oneRef } from '../../record-refs.js';
+import { formatTable, printJson, writeLine } from '../../print.js';
 
 const SAMPLE_MS = 250;
 const WATCH_MS = 1000;
@@ -100,11 +100,10 @@ export const command: Command = {
     watch: { type: 'boolean', short: 'w', description: 'print a line a second until the job ends' },
   },
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx job metrics takes one job id or name' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, {
+      message: 'rnx job metrics takes one job id or name',
+    });
+    if (ref === undefined) return EXIT.usage;
     const db = openDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;

@@ -14,8 +14,8 @@ import {
   readyText,
   userText,
 } from '../../format/job.js';
-import { jobOrReport } from '../../record-refs.js';
-import { printJson, printProblem, writeLine } from '../../print.js';
+import { jobOrReport, oneRef } from '../../record-refs.js';
+import { printJson, writeLine } from '../../print.js';
 
 export const command: Command = {
   path: 'job status',
@@ -27,11 +27,10 @@ Examples:
   rnx job status web --json | jq -r .status`,
   options: { json: { type: 'boolean', description: 'print a JSON object' } },
   run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx job status takes one job id or name' });
-      return Promise.resolve(EXIT.usage);
-    }
+    const ref = oneRef(ctx, args.positionals, {
+      message: 'rnx job status takes one job id or name',
+    });
+    if (ref === undefined) return Promise.resolve(EXIT.usage);
     const db = openDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return Promise.resolve(resolved.exit);

@@ -6,7 +6,7 @@
  * this command wakes when it has (no polling); if that rnx is gone, this command cleans up after it.
  */
 import { openDatabase, stateDir } from '../../../state/database.js';
-import { jobOrReport } from '../../record-refs.js';
+import { jobOrReport, oneRef } from '../../record-refs.js';
 import { stopRunningJob } from '../../../isolation/end/stop-running.js';
 import { parseDuration } from '../../../units.js';
 import type { Command } from '../../context.js';
@@ -33,11 +33,8 @@ export const command: Command = {
     },
   },
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx job stop takes one job id or name' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, { message: 'rnx job stop takes one job id or name' });
+    if (ref === undefined) return EXIT.usage;
     const graceText = stringOption(args.options, 'grace');
     const grace = graceText === undefined ? undefined : parseDuration(graceText, '--grace');
     if (grace !== undefined && !grace.ok) {

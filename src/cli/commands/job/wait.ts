@@ -10,8 +10,8 @@ import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { jobJson } from '../../format/job.js';
-import { jobOrReport } from '../../record-refs.js';
-import { printJson, printProblem, writeLine } from '../../print.js';
+import { jobOrReport, oneRef } from '../../record-refs.js';
+import { printJson, writeLine } from '../../print.js';
 
 export const command: Command = {
   path: 'job wait',
@@ -23,11 +23,8 @@ Examples:
   rnx job wait backend --json | jq -r .status`,
   options: { json: { type: 'boolean', description: 'print the final record as a JSON object' } },
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx job wait takes one job id or name' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, { message: 'rnx job wait takes one job id or name' });
+    if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     const db = openDatabase(dir);
     const resolved = jobOrReport(ctx, db, ref);

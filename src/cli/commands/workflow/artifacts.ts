@@ -7,8 +7,8 @@ import { listArtifacts, runFilesDir } from '../../../state/run-files.js';
 import { flagOption, stringOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
-import { noSuchRun } from '../../record-refs.js';
+import { formatTable, printJson, writeLine } from '../../print.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 
 export const command: Command = {
   path: 'workflow artifacts',
@@ -23,15 +23,11 @@ Examples:
     json: { type: 'boolean', description: 'print a JSON array' },
   },
   run(ctx, args) {
-    const id = args.positionals[0];
-    if (id === undefined || args.positionals.length > 1) {
-      printProblem(ctx, {
-        code: 'usage',
-        message: 'rnx workflow artifacts takes one run id',
-        hint: "see 'rnx workflow list'",
-      });
-      return Promise.resolve(EXIT.usage);
-    }
+    const id = oneRef(ctx, args.positionals, {
+      message: 'rnx workflow artifacts takes one run id',
+      hint: "see 'rnx workflow list'",
+    });
+    if (id === undefined) return Promise.resolve(EXIT.usage);
     const dir = stateDir(ctx.env);
     const db = openDatabase(dir);
     try {

@@ -8,9 +8,9 @@ import { openDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { printProblem, writeLine } from '../../print.js';
+import { writeLine } from '../../print.js';
 import { runControlPorts } from '../../workflow-run/control-ports.js';
-import { noSuchRun } from '../../record-refs.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 
 export const command: Command = {
   path: 'workflow logs',
@@ -27,11 +27,8 @@ export const command: Command = {
     },
   },
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx workflow logs takes one run id' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, { message: 'rnx workflow logs takes one run id' });
+    if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     const interrupted = new AbortController();
     const off = ctx.onSignal(() => interrupted.abort());

@@ -3,11 +3,11 @@
  * and everything downstream of them, reading the workflow file again; completed jobs are reused
  * (outputs and artifacts) unless their definition changed.
  */
-import { noSuchRun } from '../../record-refs.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 import { findRun, newRunId, reconcileRuns, runJobs } from '../../../engine/records.js';
 import { prepareRerun } from '../../../engine/rerun.js';
 import { isAlive } from '../../../isolation/records/proc-identity.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { selectJobs } from '../../../validate/plan/select-jobs.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
@@ -39,48 +39,40 @@ Examples:
     json: { type: 'boolean', description: 'print JSON lines (events)' },
   },
   async run(ctx, args) {
-    const id = args.positionals[0];
-    if (id === undefined || args.positionals.length > 1) {
+    const id = oneRef(ctx, args.positionals, {
+      message: 'rnx workflow rerun takes one run id',
+      hint: "see 'rnx workflow list'",
+    });
+    if (id === undefined) return EXIT.usage;
+    const dir = stateDir(ctx.env);
+    // The process's one connection: the catalog and the run use it too.
+    const db = sharedDatabase(dir);
+    reconcileRuns(db, isAlive);
+    const run = findRun(db, id);
+    if (run === undefined) {
+      return noSuchRun(ctx, db, id);
+    }
+    if (run.status === 'RUNNING') {
       printProblem(ctx, {
-        code: 'usage',
-        message: 'rnx workflow rerun takes one run id',
-        hint: "see 'rnx workflow list'",
+        code: 'run-not-finished',
+        message: `run ${run.id} is still running`,
+        hint: 'wait for it to end, or stop it first',
       });
       return EXIT.usage;
     }
-    const dir = stateDir(ctx.env);
-    const db = openDatabase(dir);
-    let target: { file: string; jobs: string[]; runId: string };
-    try {
-      reconcileRuns(db, isAlive);
-      const run = findRun(db, id);
-      if (run === undefined) {
-        return noSuchRun(ctx, db, id);
-      }
-      if (run.status === 'RUNNING') {
-        printProblem(ctx, {
-          code: 'run-not-finished',
-          message: `run ${run.id} is still running`,
-          hint: 'wait for it to end, or stop it first',
-        });
-        return EXIT.usage;
-      }
-      if (run.path === null) {
-        printProblem(ctx, {
-          code: 'usage',
-          message: `run ${run.id} was recorded before reruns existed: its file is unknown`,
-          hint: `run it again with 'rnx job run --workflow=${run.file}'`,
-        });
-        return EXIT.usage;
-      }
-      target = {
-        file: run.workflowKey === null ? run.path : `${run.path}:${run.workflowKey}`,
-        jobs: runJobs(db, run.id).map((j) => j.name),
-        runId: run.id,
-      };
-    } finally {
-      db.close();
+    if (run.path === null) {
+      printProblem(ctx, {
+        code: 'usage',
+        message: `run ${run.id} was recorded before reruns existed: its file is unknown`,
+        hint: `run it again with 'rnx job run --workflow=${run.file}'`,
+      });
+      return EXIT.usage;
     }
+    const target = {
+      file: run.workflowKey === null ? run.path : `${run.path}:${run.workflowKey}`,
+      jobs: runJobs(db, run.id).map((j) => j.name),
+      runId: run.id,
+    };
     const envFile = envFileValues(ctx, args);
     if (!envFile.ok) {
       printProblem(ctx, envFile.problem);
@@ -99,15 +91,9 @@ Examples:
     const picked = known.length === 0 ? undefined : selectJobs(loaded.plan, known);
     const plan = picked?.ok === true ? picked.plan : loaded.plan;
     const runId = newRunId();
-    const again = openDatabase(dir);
-    let rerun;
-    try {
-      const run = findRun(again, target.runId);
-      if (run === undefined) return EXIT.failed;
-      rerun = prepareRerun(again, dir, run, plan, flagOption(args.options, 'all'), runId);
-    } finally {
-      again.close();
-    }
+    const again = findRun(db, target.runId);
+    if (again === undefined) return EXIT.failed;
+    const rerun = prepareRerun(db, dir, again, plan, flagOption(args.options, 'all'), runId);
     if (rerun.choice.rerun.length === 0) {
       writeLine(
         ctx.stdout,

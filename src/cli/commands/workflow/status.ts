@@ -1,11 +1,11 @@
 /** `rnx workflow status ID`: one workflow run, job by job. */
-import { noSuchRun } from '../../record-refs.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 import { findRun, reconcileRuns, runJobs } from '../../../engine/records.js';
 import { openDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
+import { formatTable, printJson, writeLine } from '../../print.js';
 import { isAlive } from '../../../isolation/records/proc-identity.js';
 
 export const command: Command = {
@@ -18,15 +18,11 @@ export const command: Command = {
   rnx job log JOB_ID                     (JOB_ID from the table: the job's last attempt)`,
   options: { json: { type: 'boolean', description: 'print one JSON object' } },
   run(ctx, args) {
-    const id = args.positionals[0];
-    if (id === undefined || args.positionals.length > 1) {
-      printProblem(ctx, {
-        code: 'usage',
-        message: 'rnx workflow status takes one run id',
-        hint: "see 'rnx workflow list'",
-      });
-      return Promise.resolve(EXIT.usage);
-    }
+    const id = oneRef(ctx, args.positionals, {
+      message: 'rnx workflow status takes one run id',
+      hint: "see 'rnx workflow list'",
+    });
+    if (id === undefined) return Promise.resolve(EXIT.usage);
     const db = openDatabase(stateDir(ctx.env));
     try {
       reconcileRuns(db, isAlive);

@@ -7,9 +7,9 @@ import { stopRun } from '../../../engine/run-control.js';
 import { openDatabase, stateDir } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { printProblem, writeLine } from '../../print.js';
+import { writeLine } from '../../print.js';
 import { runControlPorts } from '../../workflow-run/control-ports.js';
-import { noSuchRun } from '../../record-refs.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 
 export const command: Command = {
   path: 'workflow stop',
@@ -20,11 +20,8 @@ export const command: Command = {
   rnx workflow stop wr-1a2b3c4d`,
   options: {},
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx workflow stop takes one run id' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, { message: 'rnx workflow stop takes one run id' });
+    if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     const stopped = await stopRun(openDatabase(dir), ref, runControlPorts(dir));
     if (stopped.kind === 'not-found') {

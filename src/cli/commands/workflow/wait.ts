@@ -7,9 +7,9 @@ import { openDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { printJson, printProblem, writeLine } from '../../print.js';
+import { printJson, writeLine } from '../../print.js';
 import { runControlPorts } from '../../workflow-run/control-ports.js';
-import { noSuchRun } from '../../record-refs.js';
+import { noSuchRun, oneRef } from '../../record-refs.js';
 
 export const command: Command = {
   path: 'workflow wait',
@@ -20,11 +20,8 @@ export const command: Command = {
   rnx workflow wait wr-1a2b --json | jq -r .status`,
   options: { json: { type: 'boolean', description: "print the run's final record" } },
   async run(ctx, args) {
-    const ref = args.positionals[0];
-    if (ref === undefined || args.positionals.length > 1) {
-      printProblem(ctx, { code: 'usage', message: 'rnx workflow wait takes one run id' });
-      return EXIT.usage;
-    }
+    const ref = oneRef(ctx, args.positionals, { message: 'rnx workflow wait takes one run id' });
+    if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     const interrupted = new AbortController();
     const off = ctx.onSignal(() => interrupted.abort());
