@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { findTool, missingTools, type HostTool } from './host-tools.js';
-import { killTree } from './isolation/records/proc-children.js';
+import { killTree } from './process-tree.js';
 import { fail, ok, type Result } from './problem.js';
 
 /**

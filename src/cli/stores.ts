@@ -1,13 +1,13 @@
 /** Shared plumbing of the volume and runtime commands: the state database and exit codes. */
 import type { Problem } from '../problem.js';
-import { openDatabase, stateDir, type Database } from '../state/database.js';
+import { sharedDatabase, stateDir, type Database } from '../state/database.js';
 import type { CliContext } from './context.js';
 import { exitCodeFor } from './exit-codes.js';
 import { printProblem } from './print.js';
 
 export function openState(ctx: CliContext): { db: Database; dir: string } {
   const dir = stateDir(ctx.env);
-  return { db: openDatabase(dir), dir };
+  return { db: sharedDatabase(dir), dir };
 }
 
 /** Prints the problem and returns its exit code. */

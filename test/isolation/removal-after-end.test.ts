@@ -2,14 +2,16 @@
  * A job's directories (cgroups, run directory, job filesystem) are removed after its end is
  * recorded and reported (isolation/end/removals.ts), the record `held` meanwhile: gone when the
  * command returns, and finished by the next rnx when the one that ran the job was killed in between
- * (the job keeps how it ended).
+ * (the job keeps how it ended). A step of the release that fails does not keep the later ones
+ * from running (run-end.ts).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { JobCgroup } from '../../src/isolation/cgroups/job-cgroup.js';
+import { releaseHeld, removeAfterEnd } from '../../src/isolation/end/run-end.js';
 import { openDatabase } from '../../src/state/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -90,5 +92,88 @@ describe('removal after the end', () => {
     const job = JSON.parse(status.stdout) as { exitCode: number; reason: string };
     assert.equal(job.exitCode, 3);
     assert.equal(job.reason, 'exit');
+  });
+
+  describe('a step that fails does not keep the others', () => {
+    interface StuckJob {
+      id: string;
+      cgroup: JobCgroup;
+      runDir: string;
+      jobDir: string;
+      cleanup: () => void;
+    }
+
+    /**
+     * A finished job's record, with its directories made again as a killed rnx leaves them, and
+     * a run directory that cannot be removed: a file system mounted inside it (rm gets EBUSY).
+     */
+    async function stuckJob(): Promise<StuckJob> {
+      const ran = await rnx('job', 'run', '--network=none', '--json', 'true');
+      assert.equal(ran.code, 0, ran.stderr);
+      const { id } = JSON.parse(ran.stdout) as { id: string };
+      const row = record(id);
+      const cgroup = JSON.parse(row.cgroup) as JobCgroup;
+      for (const dir of cgroup.dirs) mkdirSync(dir);
+      const stuck = join(row.run_dir, 'stuck');
+      mkdirSync(stuck, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', 'rnx-test-stuck', stuck]);
+      const jobDir = join(state.dir, 'fs', id);
+      mkdirSync(join(jobDir, 'work'), { recursive: true });
+      return {
+        id,
+        cgroup,
+        runDir: row.run_dir,
+        jobDir,
+        cleanup: () => {
+          execFileSync('umount', [stuck]);
+          for (const dir of cgroup.dirs) spawnSync('rmdir', [dir]);
+        },
+      };
+    }
+
+    /** `release` throws the run directory's error, once the cgroups and job filesystem are gone. */
+    async function releasedAllBut(
+      job: StuckJob,
+      release: typeof removeAfterEnd | typeof releaseHeld,
+    ): Promise<void> {
+      const db = openDatabase(state.dir);
+      try {
+        const held = { cgroup: job.cgroup, runDir: job.runDir, filesystem: state.dir };
+        await assert.rejects(release(db, job.id, held), { code: 'EBUSY' });
+      } finally {
+        db.close();
+      }
+      assert.deepEqual(
+        job.cgroup.dirs.filter((d) => existsSync(d)),
+        [],
+      );
+      assert.equal(existsSync(job.jobDir), false);
+    }
+
+    it('after the end: the cgroups and the job filesystem go, then the run directory error is thrown', async () => {
+      const job = await stuckJob();
+      try {
+        await releasedAllBut(job, removeAfterEnd);
+        assert.equal(existsSync(job.runDir), true);
+      } finally {
+        job.cleanup();
+      }
+    });
+
+    it('before the end is recorded: a process left in its cgroup is killed, and everything else goes too', async () => {
+      const job = await stuckJob();
+      const left = spawn('sleep', ['300'], { stdio: 'ignore' });
+      const gone = new Promise((resolve) => left.on('exit', resolve));
+      const pid = left.pid ?? -1;
+      for (const file of job.cgroup.procsFiles) writeFileSync(file, String(pid));
+      try {
+        await releasedAllBut(job, releaseHeld);
+        assert.equal(await gone, null);
+        assert.equal(left.signalCode, 'SIGKILL');
+      } finally {
+        left.kill('SIGKILL');
+        job.cleanup();
+      }
+    });
   });
 });

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { JsonEvent } from '../../src/engine/events.js';
-import { childrenOf } from '../../src/isolation/records/proc-children.js';
+import { childrenOf } from '../../src/process-tree.js';
 import { collectRun, REPO_ROOT, RNX_BIN, tempDir } from '../helpers/cli.js';
 import { outputOf, runWorkflowJson, writeWorkflow } from '../helpers/workflow.js';
 

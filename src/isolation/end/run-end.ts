@@ -25,15 +25,6 @@ export interface Failure {
   readonly problem?: Problem;
 }
 
-/** What a job held, as the records know it: cleaned up after a killed rnx (orphans.ts). */
-export interface Held {
-  prepared?: PreparedNetwork;
-  cgroup?: JobCgroup;
-  runDir?: string;
-  /** State directory under which the job's filesystem (workspace, volume uses) was prepared. */
-  filesystem?: string;
-}
-
 /** How long a killed job's start process may take to be gone before rnx stops waiting for it. */
 export const REAP_BOUND_MS = 5000;
 
@@ -58,22 +49,6 @@ export async function reap(proc: JobProcess): Promise<string | undefined> {
   return `its start process did not end within ${String(REAP_BOUND_MS / 1000)}s of SIGKILL`;
 }
 
-/**
- * Reads what the job used (before its cgroups go), kills what is left in them, removes them,
- * then records the usage; returns a problem, if any (a record that cannot be written throws).
- */
-export async function releaseCgroup(
-  db: Database,
-  jobId: string,
-  cgroup: JobCgroup,
-): Promise<string | undefined> {
-  const usage = await emptyCgroup(cgroup);
-  const removed = await removeJobCgroup(cgroup);
-  // Recorded after the release: a record that cannot be written must not keep anything held.
-  recordUsage(db, jobId, usage);
-  return removed.ok ? undefined : removed.problem.message;
-}
-
 /** Reads what the job used and kills whatever is left in its cgroups (which stay). */
 export async function emptyCgroup(cgroup: JobCgroup): Promise<ReturnType<typeof readJobMetrics>> {
   const usage = readJobMetrics(cgroup);
@@ -90,8 +65,55 @@ export interface AfterEnd {
    * go back to the state directory's pool (fifo-pool.ts): nothing holds them any more.
    */
   reuse?: { readonly stateDir: string; readonly fifos: readonly string[] };
-  /** State directory under which the job's filesystem was prepared. */
+  /** State directory under which the job's filesystem (workspace, volume uses) was prepared. */
   filesystem?: string;
+}
+
+/** What a job whose end is not recorded yet held, as the records know it (orphans.ts, detach/). */
+export interface Held extends AfterEnd {
+  prepared?: PreparedNetwork;
+}
+
+/**
+ * Steps of a release that all run, whatever an earlier one did: a cgroup that cannot be removed
+ * does not keep the run directory, and a record that cannot be written (a full state directory)
+ * does not keep anything else held. What could not be undone is collected (said in the job's
+ * record); the first thrown error is thrown once every step has run, so that the record stays
+ * as it was (active, or held) and the next rnx finishes it (orphans.ts).
+ */
+class Steps {
+  readonly problems: string[] = [];
+  private fault: Error | undefined;
+
+  async run(work: () => Promise<string | undefined | void> | string | undefined | void) {
+    try {
+      const problem = await work();
+      if (typeof problem === 'string') this.problems.push(problem);
+    } catch (error) {
+      this.fault ??= error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  done(): string[] {
+    if (this.fault !== undefined) throw this.fault;
+    return this.problems;
+  }
+}
+
+/**
+ * Releases everything a job held whose end is not recorded yet: what it used is read and recorded
+ * and whatever is left in its cgroups killed, then its network wiring and lease go, then its
+ * directories (as `removeAfterEnd`). Returns what could not be released.
+ */
+export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
+  const steps = new Steps();
+  const { cgroup } = held;
+  if (cgroup !== undefined) {
+    await steps.run(async () => recordUsage(db, jobId, await emptyCgroup(cgroup)));
+  }
+  await steps.run(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
+  await removeDirectories(db, jobId, held, steps);
+  return steps.done();
 }
 
 /**
@@ -103,53 +125,37 @@ export async function removeAfterEnd(
   jobId: string,
   held: AfterEnd,
 ): Promise<string[]> {
-  const problems: string[] = [];
-  if (held.cgroup !== undefined) {
-    const removed = await removeJobCgroup(held.cgroup);
-    if (!removed.ok) problems.push(removed.problem.message);
-  }
-  if (held.runDir !== undefined) {
-    if (held.reuse === undefined) await removeJobFiles(held.runDir);
-    else await retireRunDir(held.reuse.stateDir, held.runDir, held.reuse.fifos);
-  }
-  if (held.filesystem !== undefined) {
-    const released = await releaseJobFilesystem(db, held.filesystem, jobId);
-    if (!released.ok) problems.push(released.problem.message);
-  }
-  return problems;
+  const steps = new Steps();
+  await removeDirectories(db, jobId, held, steps);
+  return steps.done();
 }
 
-export async function releaseHeld(db: Database, jobId: string, held: Held): Promise<string[]> {
-  const problems: string[] = [];
-  // A record that cannot be written (a full state directory) must not keep the rest held: every
-  // step runs, and the first such error is thrown at the end. The lease row left behind is then
-  // freed by the next rnx command (its owner, this rnx, being gone).
-  let fault: Error | undefined;
-  const step = async (work: () => unknown): Promise<void> => {
-    try {
-      await work();
-    } catch (error) {
-      fault ??= error instanceof Error ? error : new Error(String(error));
-    }
-  };
-  const { cgroup } = held;
+async function removeDirectories(
+  db: Database,
+  jobId: string,
+  held: AfterEnd,
+  steps: Steps,
+): Promise<void> {
+  const { cgroup, runDir, reuse, filesystem } = held;
   if (cgroup !== undefined) {
-    await step(async () => {
-      const problem = await releaseCgroup(db, jobId, cgroup);
-      if (problem !== undefined) problems.push(problem);
+    await steps.run(async () => {
+      const removed = await removeJobCgroup(cgroup);
+      return removed.ok ? undefined : removed.problem.message;
     });
   }
-  await step(() => releaseNetwork(db, jobId, held.prepared?.hostVeth));
-  const { runDir, filesystem } = held;
-  if (runDir !== undefined) await step(() => removeJobFiles(runDir));
+  if (runDir !== undefined) {
+    await steps.run(() =>
+      reuse === undefined
+        ? removeJobFiles(runDir)
+        : retireRunDir(reuse.stateDir, runDir, reuse.fifos),
+    );
+  }
   if (filesystem !== undefined) {
-    await step(async () => {
+    await steps.run(async () => {
       const released = await releaseJobFilesystem(db, filesystem, jobId);
-      if (!released.ok) problems.push(released.problem.message);
+      return released.ok ? undefined : released.problem.message;
     });
   }
-  if (fault !== undefined) throw fault;
-  return problems;
 }
 
 /**
@@ -186,7 +192,7 @@ export function finishRun(
   if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const record = getJob(db, spec.id);
   const address = record?.address ?? undefined;
-  // What it used, recorded when its cgroups were released (releaseCgroup).
+  // What it used, recorded when its cgroups were emptied (emptyCgroup).
   const usage = {
     cpuUsec: record?.cpuUsec ?? undefined,
     memoryPeakBytes: record?.memoryPeakBytes ?? undefined,

@@ -19,7 +19,7 @@ import type { Writable } from 'node:stream';
 import { spawnProcess } from '../../exec.js';
 import { joinCgroups } from '../cgroups/procs.js';
 import { JOB_WORKDIR } from '../filesystem/mount-plan.js';
-import { killTree } from '../records/proc-children.js';
+import { killTree } from '../../process-tree.js';
 import { asTheJob, type AsTheJob } from '../start/final-exec.js';
 
 export interface ExecProbe {

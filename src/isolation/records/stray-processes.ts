@@ -14,7 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { childrenOf, killAll } from './proc-children.js';
+import { childrenOf, killAll } from '../../process-tree.js';
 
 /** The command names of the processes a job may leave outside its cgroups. */
 const STRAY_NAMES = new Set(['bwrap', 'sh', 'cat', 'sed']);

@@ -6,7 +6,7 @@
  */
 import { finishDetachedJob } from '../../../isolation/detach/finish.js';
 import { ABANDONED } from '../../../isolation/detach/supervisor.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 
@@ -27,7 +27,7 @@ export const command: Command = {
     }
     const dir = stateDir(ctx.env);
     await finishDetachedJob(
-      openDatabase(dir),
+      sharedDatabase(dir),
       dir,
       id,
       status === ABANDONED ? ABANDONED : Number(status),

@@ -3,7 +3,7 @@
  * first, the most recent 50 unless --limit says otherwise (0: all), with a line saying how many
  * more match; with --workflow, the jobs of one workflow run (each attempt) in the workflow's order.
  */
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import {
   getJob,
   listJobs,
@@ -61,7 +61,7 @@ export const command: Command = {
       printProblem(ctx, filter.problem);
       return Promise.resolve(EXIT.usage);
     }
-    const db = openDatabase(stateDir(ctx.env));
+    const db = sharedDatabase(stateDir(ctx.env));
     const runId = stringOption(args.options, 'workflow');
     const listed =
       runId === undefined ? listJobs(db, filter.value) : workflowJobs(db, runId, filter.value);

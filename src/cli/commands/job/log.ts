@@ -4,7 +4,7 @@
  * the job's end (records/wait-end.ts), never on a timer.
  */
 import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
-import { openDatabase, stateDir, type Database } from '../../../state/database.js';
+import { sharedDatabase, stateDir, type Database } from '../../../state/database.js';
 import { getJob } from '../../../isolation/records/job-store.js';
 import { waitForJobEnd } from '../../../isolation/records/wait-end.js';
 import { jobOrReport, oneRef } from '../../record-refs.js';
@@ -77,7 +77,7 @@ export const command: Command = {
   async run(ctx, args) {
     const ref = oneRef(ctx, args.positionals, { message: 'rnx job log takes one job id or name' });
     if (ref === undefined) return EXIT.usage;
-    const db = openDatabase(stateDir(ctx.env));
+    const db = sharedDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;
     const job = resolved.found;

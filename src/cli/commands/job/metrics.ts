@@ -6,7 +6,7 @@
  */
 import { measureJobMetrics, type MeasuredMetrics } from '../../../isolation/cgroups/metrics.js';
 import { getJob, type JobRecord } from '../../../isolation/records/job-store.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { CliContext, Command } from '../../context.js';
 import { EXIT } from '../../context.js';
@@ -104,7 +104,7 @@ export const command: Command = {
       message: 'rnx job metrics takes one job id or name',
     });
     if (ref === undefined) return EXIT.usage;
-    const db = openDatabase(stateDir(ctx.env));
+    const db = sharedDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;
     const found = resolved.found;

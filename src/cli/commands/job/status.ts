@@ -1,6 +1,6 @@
 /** `rnx job status ID [--json]`: one job's record (by id, id prefix or name). */
 import { outputsOfJob } from '../../../engine/records.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { flagOption } from '../../args.js';
@@ -31,7 +31,7 @@ Examples:
       message: 'rnx job status takes one job id or name',
     });
     if (ref === undefined) return Promise.resolve(EXIT.usage);
-    const db = openDatabase(stateDir(ctx.env));
+    const db = sharedDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return Promise.resolve(resolved.exit);
     const job = resolved.found;

@@ -5,7 +5,7 @@
  * whole tree. The rnx that runs the job (or a detached job's supervisor) records it STOPPED, and
  * this command wakes when it has (no polling); if that rnx is gone, this command cleans up after it.
  */
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { jobOrReport, oneRef } from '../../record-refs.js';
 import { stopRunningJob } from '../../../isolation/end/stop-running.js';
 import { parseDuration } from '../../../units.js';
@@ -41,7 +41,7 @@ export const command: Command = {
       printProblem(ctx, grace.problem);
       return EXIT.usage;
     }
-    const db = openDatabase(stateDir(ctx.env));
+    const db = sharedDatabase(stateDir(ctx.env));
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;
     const job = resolved.found;

@@ -4,7 +4,7 @@
  * returns once no process of it is left (src/isolation/detach/timeout.ts). Prints nothing.
  */
 import { timeOutDetachedJob } from '../../../isolation/detach/timeout.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
 
@@ -16,7 +16,7 @@ export const command: Command = {
   async run(ctx, args) {
     const [id] = args.positionals;
     if (id === undefined || args.positionals.length > 1) return EXIT.usage;
-    await timeOutDetachedJob(openDatabase(stateDir(ctx.env)), id);
+    await timeOutDetachedJob(sharedDatabase(stateDir(ctx.env)), id);
     return EXIT.ok;
   },
 };

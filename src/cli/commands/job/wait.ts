@@ -5,7 +5,7 @@
  */
 import { shellExitCode } from '../../../isolation/end/outcome.js';
 import { waitForJobEnd } from '../../../isolation/records/wait-end.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
@@ -26,7 +26,7 @@ Examples:
     const ref = oneRef(ctx, args.positionals, { message: 'rnx job wait takes one job id or name' });
     if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
-    const db = openDatabase(dir);
+    const db = sharedDatabase(dir);
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;
     const job = resolved.found;

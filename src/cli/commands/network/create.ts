@@ -3,7 +3,7 @@ import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { printJson, printProblem, writeLine } from '../../print.js';
 import { stringOption, flagOption } from '../../args.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { readHostFacts } from '../../../networks/host-conflicts.js';
 import { createNetwork, validateNetworkInput } from '../../../networks/manage.js';
 import { exitCodeFor } from '../../exit-codes.js';
@@ -49,21 +49,18 @@ Jobs on a network reach each other; --internal networks cannot leave their subne
       printProblem(ctx, valid.problem);
       return exitCodeFor(valid.problem);
     }
-    // The host's addresses and routes are read by child processes while the database opens.
+    // The host's addresses and routes are read by child processes meanwhile (and while the
+    // database opens, when this command is the first to use it).
     const hostFacts = readHostFacts();
-    const db = openDatabase(stateDir(ctx.env));
-    try {
-      const created = await createNetwork(db, input, { hostFacts });
-      if (!created.ok) {
-        printProblem(ctx, created.problem);
-        return exitCodeFor(created.problem);
-      }
-      const n = created.value;
-      if (flagOption(args.options, 'json')) printJson(ctx, n);
-      else writeLine(ctx.stdout, `created network ${n.name} (${n.cidr}) on bridge ${n.bridge}`);
-      return EXIT.ok;
-    } finally {
-      db.close();
+    const db = sharedDatabase(stateDir(ctx.env));
+    const created = await createNetwork(db, input, { hostFacts });
+    if (!created.ok) {
+      printProblem(ctx, created.problem);
+      return exitCodeFor(created.problem);
     }
+    const n = created.value;
+    if (flagOption(args.options, 'json')) printJson(ctx, n);
+    else writeLine(ctx.stdout, `created network ${n.name} (${n.cidr}) on bridge ${n.bridge}`);
+    return EXIT.ok;
   },
 };

@@ -3,7 +3,7 @@ import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
 import { flagOption } from '../../args.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { gatewayOf, intToIp, mustParseCidr } from '../../../networks/cidr.js';
 import { listLeases } from '../../../networks/leases.js';
 import { getNetwork } from '../../../networks/store.js';
@@ -23,48 +23,44 @@ export const command: Command = {
       printProblem(ctx, { code: 'usage', message: 'rnx network inspect takes exactly one NAME' });
       return Promise.resolve(EXIT.usage);
     }
-    const db = openDatabase(stateDir(ctx.env));
-    try {
-      const found = getNetwork(db, name);
-      if (!found.ok) {
-        printProblem(ctx, found.problem);
-        return Promise.resolve(exitCodeFor(found.problem));
-      }
-      const n = found.value;
-      const gateway = n.cidr === '' ? '' : intToIp(gatewayOf(mustParseCidr(n.cidr)));
-      const leases = n.cidr === '' ? [] : listLeases(db, n.name);
-      if (flagOption(args.options, 'json')) {
-        printJson(ctx, {
-          ...n,
-          gateway,
-          leases: leases.map((l) => ({ job: l.jobId, address: l.address, pid: l.pid })),
-        });
-        return Promise.resolve(EXIT.ok);
-      }
-      const settings = [
-        ['name', n.name],
-        ['mode', n.mode],
-        ['cidr', n.cidr || '-'],
-        ['gateway', gateway || '-'],
-        ['bridge', n.bridge || '-'],
-        ['builtin', String(n.builtin)],
-        ['outside access', n.internal ? 'no (internal)' : 'yes (NAT)'],
-      ];
-      for (const [key, value] of settings)
-        writeLine(ctx.stdout, `${`${key ?? ''}:`.padEnd(16)}${value ?? ''}`);
-      writeLine(ctx.stdout);
-      if (leases.length === 0) writeLine(ctx.stdout, 'no leases');
-      else
-        writeLine(
-          ctx.stdout,
-          formatTable(
-            ['JOB', 'ADDRESS', 'PID'],
-            leases.map((l) => [l.jobId, l.address, String(l.pid)]),
-          ),
-        );
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
+    const db = sharedDatabase(stateDir(ctx.env));
+    const found = getNetwork(db, name);
+    if (!found.ok) {
+      printProblem(ctx, found.problem);
+      return Promise.resolve(exitCodeFor(found.problem));
     }
+    const n = found.value;
+    const gateway = n.cidr === '' ? '' : intToIp(gatewayOf(mustParseCidr(n.cidr)));
+    const leases = n.cidr === '' ? [] : listLeases(db, n.name);
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, {
+        ...n,
+        gateway,
+        leases: leases.map((l) => ({ job: l.jobId, address: l.address, pid: l.pid })),
+      });
+      return Promise.resolve(EXIT.ok);
+    }
+    const settings = [
+      ['name', n.name],
+      ['mode', n.mode],
+      ['cidr', n.cidr || '-'],
+      ['gateway', gateway || '-'],
+      ['bridge', n.bridge || '-'],
+      ['builtin', String(n.builtin)],
+      ['outside access', n.internal ? 'no (internal)' : 'yes (NAT)'],
+    ];
+    for (const [key, value] of settings)
+      writeLine(ctx.stdout, `${`${key ?? ''}:`.padEnd(16)}${value ?? ''}`);
+    writeLine(ctx.stdout);
+    if (leases.length === 0) writeLine(ctx.stdout, 'no leases');
+    else
+      writeLine(
+        ctx.stdout,
+        formatTable(
+          ['JOB', 'ADDRESS', 'PID'],
+          leases.map((l) => [l.jobId, l.address, String(l.pid)]),
+        ),
+      );
+    return Promise.resolve(EXIT.ok);
   },
 };

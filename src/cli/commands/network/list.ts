@@ -3,7 +3,7 @@ import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
 import { flagOption } from '../../args.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { listNetworks } from '../../../networks/store.js';
 
 export const command: Command = {
@@ -19,27 +19,23 @@ export const command: Command = {
       printProblem(ctx, { code: 'usage', message: 'rnx network list takes no arguments' });
       return Promise.resolve(EXIT.usage);
     }
-    const db = openDatabase(stateDir(ctx.env));
-    try {
-      const networks = listNetworks(db);
-      if (flagOption(args.options, 'json')) {
-        printJson(ctx, {
-          networks: networks.map((n) => ({
-            name: n.name,
-            cidr: n.cidr,
-            bridge: n.bridge,
-            builtin: n.builtin,
-            internal: n.internal,
-            mode: n.mode,
-          })),
-        });
-      } else {
-        const rows = networks.map((n) => [n.name, n.cidr || '-', n.bridge || '-']);
-        writeLine(ctx.stdout, formatTable(['NAME', 'CIDR', 'BRIDGE'], rows));
-      }
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
+    const db = sharedDatabase(stateDir(ctx.env));
+    const networks = listNetworks(db);
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, {
+        networks: networks.map((n) => ({
+          name: n.name,
+          cidr: n.cidr,
+          bridge: n.bridge,
+          builtin: n.builtin,
+          internal: n.internal,
+          mode: n.mode,
+        })),
+      });
+    } else {
+      const rows = networks.map((n) => [n.name, n.cidr || '-', n.bridge || '-']);
+      writeLine(ctx.stdout, formatTable(['NAME', 'CIDR', 'BRIDGE'], rows));
     }
+    return Promise.resolve(EXIT.ok);
   },
 };

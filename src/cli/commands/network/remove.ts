@@ -2,7 +2,7 @@
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { printProblem, writeLine } from '../../print.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { removeNetwork } from '../../../networks/manage.js';
 import { exitCodeFor } from '../../exit-codes.js';
 
@@ -20,17 +20,13 @@ export const command: Command = {
       printProblem(ctx, { code: 'usage', message: 'rnx network remove takes exactly one NAME' });
       return EXIT.usage;
     }
-    const db = openDatabase(stateDir(ctx.env));
-    try {
-      const removed = await removeNetwork(db, name);
-      if (!removed.ok) {
-        printProblem(ctx, removed.problem);
-        return exitCodeFor(removed.problem);
-      }
-      writeLine(ctx.stdout, `removed network ${name}`);
-      return EXIT.ok;
-    } finally {
-      db.close();
+    const db = sharedDatabase(stateDir(ctx.env));
+    const removed = await removeNetwork(db, name);
+    if (!removed.ok) {
+      printProblem(ctx, removed.problem);
+      return exitCodeFor(removed.problem);
     }
+    writeLine(ctx.stdout, `removed network ${name}`);
+    return EXIT.ok;
   },
 };

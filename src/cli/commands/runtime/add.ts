@@ -22,13 +22,9 @@ Examples:
     const usage = positionalsOrProblem(args.positionals, ['NAME', 'DIR']);
     if (usage !== undefined) return Promise.resolve(reportProblem(ctx, usage));
     const { db } = openState(ctx);
-    try {
-      const added = addRuntime(db, args.positionals[0] ?? '', args.positionals[1] ?? '', ctx.cwd);
-      if (!added.ok) return Promise.resolve(reportProblem(ctx, added.problem));
-      writeLine(ctx.stdout, `added runtime ${added.value.name} (${added.value.root})`);
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
-    }
+    const added = addRuntime(db, args.positionals[0] ?? '', args.positionals[1] ?? '', ctx.cwd);
+    if (!added.ok) return Promise.resolve(reportProblem(ctx, added.problem));
+    writeLine(ctx.stdout, `added runtime ${added.value.name} (${added.value.root})`);
+    return Promise.resolve(EXIT.ok);
   },
 };

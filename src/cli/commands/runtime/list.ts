@@ -15,17 +15,13 @@ export const command: Command = {
     const usage = positionalsOrProblem(args.positionals, []);
     if (usage !== undefined) return Promise.resolve(reportProblem(ctx, usage));
     const { db } = openState(ctx);
-    try {
-      const runtimes = listRuntimes(db);
-      if (flagOption(args.options, 'json')) {
-        printJson(ctx, runtimes);
-      } else {
-        const rows = runtimes.map((r) => [r.name, r.root]);
-        writeLine(ctx.stdout, formatTable(['NAME', 'ROOT'], rows));
-      }
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
+    const runtimes = listRuntimes(db);
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, runtimes);
+    } else {
+      const rows = runtimes.map((r) => [r.name, r.root]);
+      writeLine(ctx.stdout, formatTable(['NAME', 'ROOT'], rows));
     }
+    return Promise.resolve(EXIT.ok);
   },
 };

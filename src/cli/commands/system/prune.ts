@@ -11,7 +11,7 @@ import { ok, type Result } from '../../../problem.js';
 import { stringOption } from '../../args.js';
 import { printProblem } from '../../print.js';
 import { isAlive } from '../../../isolation/records/proc-identity.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { pruneRunFiles } from '../../../state/run-files.js';
 import { pruneEndedJobs, pruneStrays } from '../../../isolation/records/prune.js';
 import { reclaimStaleLeases } from '../../../networks/index.js';
@@ -47,7 +47,7 @@ export const command: Command = {
       return EXIT.usage;
     }
     const dir = stateDir(ctx.env);
-    const db = openDatabase(dir);
+    const db = sharedDatabase(dir);
     if (older !== undefined) {
       const cutoff = new Date(Date.now() - older.value).toISOString();
       const jobs = pruneEndedJobs(db, dir, cutoff);

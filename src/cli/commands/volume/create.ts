@@ -40,15 +40,11 @@ host's /etc/passwd and /etc/group, or numbers.`,
       );
     }
     const { db, dir } = openState(ctx);
-    try {
-      const created = createVolume(db, dir, args.positionals[0] ?? '', owner.value);
-      if (!created.ok) return Promise.resolve(reportProblem(ctx, created.problem));
-      const { uid, gid } = created.value.owner;
-      const by = uid === 0 && gid === 0 ? '' : `, owned by ${String(uid)}:${String(gid)}`;
-      writeLine(ctx.stdout, `created volume ${created.value.name} (${created.value.path}${by})`);
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
-    }
+    const created = createVolume(db, dir, args.positionals[0] ?? '', owner.value);
+    if (!created.ok) return Promise.resolve(reportProblem(ctx, created.problem));
+    const { uid, gid } = created.value.owner;
+    const by = uid === 0 && gid === 0 ? '' : `, owned by ${String(uid)}:${String(gid)}`;
+    writeLine(ctx.stdout, `created volume ${created.value.name} (${created.value.path}${by})`);
+    return Promise.resolve(EXIT.ok);
   },
 };

@@ -15,22 +15,18 @@ export const command: Command = {
     const usage = positionalsOrProblem(args.positionals, []);
     if (usage !== undefined) return Promise.resolve(reportProblem(ctx, usage));
     const { db, dir } = openState(ctx);
-    try {
-      const volumes = listVolumes(db, dir);
-      if (flagOption(args.options, 'json')) {
-        printJson(ctx, volumes);
-      } else {
-        const rows = volumes.map((v) => [
-          v.name,
-          v.usedBy.join(',') || '-',
-          `${String(v.owner.uid)}:${String(v.owner.gid)}`,
-          v.path,
-        ]);
-        writeLine(ctx.stdout, formatTable(['NAME', 'USED BY', 'OWNER', 'PATH'], rows));
-      }
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
+    const volumes = listVolumes(db, dir);
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, volumes);
+    } else {
+      const rows = volumes.map((v) => [
+        v.name,
+        v.usedBy.join(',') || '-',
+        `${String(v.owner.uid)}:${String(v.owner.gid)}`,
+        v.path,
+      ]);
+      writeLine(ctx.stdout, formatTable(['NAME', 'USED BY', 'OWNER', 'PATH'], rows));
     }
+    return Promise.resolve(EXIT.ok);
   },
 };

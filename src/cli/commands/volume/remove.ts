@@ -15,13 +15,9 @@ export const command: Command = {
     if (usage !== undefined) return Promise.resolve(reportProblem(ctx, usage));
     const name = args.positionals[0] ?? '';
     const { db, dir } = openState(ctx);
-    try {
-      const removed = removeVolume(db, dir, name);
-      if (!removed.ok) return Promise.resolve(reportProblem(ctx, removed.problem));
-      writeLine(ctx.stdout, `removed volume ${name}`);
-      return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
-    }
+    const removed = removeVolume(db, dir, name);
+    if (!removed.ok) return Promise.resolve(reportProblem(ctx, removed.problem));
+    writeLine(ctx.stdout, `removed volume ${name}`);
+    return Promise.resolve(EXIT.ok);
   },
 };

@@ -2,7 +2,7 @@
 import { cpSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findRun } from '../../../engine/records.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { listArtifacts, runFilesDir } from '../../../state/run-files.js';
 import { flagOption, stringOption } from '../../args.js';
 import type { Command } from '../../context.js';
@@ -29,40 +29,36 @@ Examples:
     });
     if (id === undefined) return Promise.resolve(EXIT.usage);
     const dir = stateDir(ctx.env);
-    const db = openDatabase(dir);
-    try {
-      const run = findRun(db, id);
-      if (run === undefined) return Promise.resolve(noSuchRun(ctx, db, id));
-      const entries = listArtifacts(dir, run.id);
-      const out = stringOption(args.options, 'out');
-      if (out !== undefined) {
-        const target = resolve(ctx.cwd, out);
-        const from = join(runFilesDir(dir, run.id), 'artifacts');
-        if (existsSync(from)) cpSync(from, target, { recursive: true });
-        writeLine(
-          ctx.stdout,
-          `copied ${String(entries.length)} file${entries.length === 1 ? '' : 's'} of run ${run.id} to ${target}`,
-        );
-        return Promise.resolve(EXIT.ok);
-      }
-      if (flagOption(args.options, 'json')) {
-        printJson(ctx, entries);
-        return Promise.resolve(EXIT.ok);
-      }
-      if (entries.length === 0) {
-        writeLine(ctx.stdout, `run ${run.id} kept no artifacts`);
-        return Promise.resolve(EXIT.ok);
-      }
+    const db = sharedDatabase(dir);
+    const run = findRun(db, id);
+    if (run === undefined) return Promise.resolve(noSuchRun(ctx, db, id));
+    const entries = listArtifacts(dir, run.id);
+    const out = stringOption(args.options, 'out');
+    if (out !== undefined) {
+      const target = resolve(ctx.cwd, out);
+      const from = join(runFilesDir(dir, run.id), 'artifacts');
+      if (existsSync(from)) cpSync(from, target, { recursive: true });
       writeLine(
         ctx.stdout,
-        formatTable(
-          ['JOB', 'PATH', 'BYTES'],
-          entries.map((e) => [e.job, e.path, String(e.bytes)]),
-        ),
+        `copied ${String(entries.length)} file${entries.length === 1 ? '' : 's'} of run ${run.id} to ${target}`,
       );
       return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
     }
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, entries);
+      return Promise.resolve(EXIT.ok);
+    }
+    if (entries.length === 0) {
+      writeLine(ctx.stdout, `run ${run.id} kept no artifacts`);
+      return Promise.resolve(EXIT.ok);
+    }
+    writeLine(
+      ctx.stdout,
+      formatTable(
+        ['JOB', 'PATH', 'BYTES'],
+        entries.map((e) => [e.job, e.path, String(e.bytes)]),
+      ),
+    );
+    return Promise.resolve(EXIT.ok);
   },
 };

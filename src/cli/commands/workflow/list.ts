@@ -1,6 +1,6 @@
 /** `rnx workflow list`: every recorded workflow run, newest first. */
 import { listRuns, reconcileRuns } from '../../../engine/records.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
@@ -18,34 +18,30 @@ export const command: Command = {
   rnx workflow list --json | jq -r '.[0].id'`,
   options: { json: { type: 'boolean', description: 'print a JSON array' } },
   run(ctx, args) {
-    const db = openDatabase(stateDir(ctx.env));
-    try {
-      reconcileRuns(db, isAlive);
-      const runs = listRuns(db);
-      if (flagOption(args.options, 'json')) {
-        printJson(ctx, runs);
-        return Promise.resolve(EXIT.ok);
-      }
-      if (runs.length === 0) {
-        writeLine(ctx.stdout, 'no workflow runs yet: rnx job run --workflow=FILE starts one');
-        return Promise.resolve(EXIT.ok);
-      }
-      const rows = runs.map((r) => [
-        r.id,
-        r.workflow,
-        r.status,
-        String(r.jobs),
-        r.startedAt.replace('T', ' ').slice(0, 19),
-        r.endedAt === null ? '-' : formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)),
-        r.file,
-      ]);
-      writeLine(
-        ctx.stdout,
-        formatTable(['ID', 'WORKFLOW', 'STATUS', 'JOBS', 'STARTED', 'DURATION', 'FILE'], rows),
-      );
+    const db = sharedDatabase(stateDir(ctx.env));
+    reconcileRuns(db, isAlive);
+    const runs = listRuns(db);
+    if (flagOption(args.options, 'json')) {
+      printJson(ctx, runs);
       return Promise.resolve(EXIT.ok);
-    } finally {
-      db.close();
     }
+    if (runs.length === 0) {
+      writeLine(ctx.stdout, 'no workflow runs yet: rnx job run --workflow=FILE starts one');
+      return Promise.resolve(EXIT.ok);
+    }
+    const rows = runs.map((r) => [
+      r.id,
+      r.workflow,
+      r.status,
+      String(r.jobs),
+      r.startedAt.replace('T', ' ').slice(0, 19),
+      r.endedAt === null ? '-' : formatDuration(Date.parse(r.endedAt) - Date.parse(r.startedAt)),
+      r.file,
+    ]);
+    writeLine(
+      ctx.stdout,
+      formatTable(['ID', 'WORKFLOW', 'STATUS', 'JOBS', 'STARTED', 'DURATION', 'FILE'], rows),
+    );
+    return Promise.resolve(EXIT.ok);
   },
 };

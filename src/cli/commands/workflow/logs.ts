@@ -4,7 +4,7 @@
  */
 import { readRunLogs } from '../../../engine/run-logs.js';
 import { logPathOf } from '../../../isolation/filesystem/job-files.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
@@ -30,10 +30,11 @@ export const command: Command = {
     const ref = oneRef(ctx, args.positionals, { message: 'rnx workflow logs takes one run id' });
     if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
+    const db = sharedDatabase(dir);
     const interrupted = new AbortController();
     const off = ctx.onSignal(() => interrupted.abort());
     try {
-      const read = await readRunLogs(openDatabase(dir), ref, {
+      const read = await readRunLogs(db, ref, {
         follow: flagOption(args.options, 'follow'),
         ports: runControlPorts(dir),
         logPathOf: (jobId) => logPathOf(dir, jobId),
@@ -41,7 +42,7 @@ export const command: Command = {
         abort: interrupted.signal,
       });
       if (read === 'not-found') {
-        return noSuchRun(ctx, openDatabase(dir), ref);
+        return noSuchRun(ctx, db, ref);
       }
       return interrupted.signal.aborted ? EXIT.interrupted : EXIT.ok;
     } finally {

@@ -4,7 +4,7 @@
  * it has ended (woken by its end), and prints `RUN STATUS`.
  */
 import { stopRun } from '../../../engine/run-control.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { writeLine } from '../../print.js';
@@ -23,9 +23,10 @@ export const command: Command = {
     const ref = oneRef(ctx, args.positionals, { message: 'rnx workflow stop takes one run id' });
     if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
-    const stopped = await stopRun(openDatabase(dir), ref, runControlPorts(dir));
+    const db = sharedDatabase(dir);
+    const stopped = await stopRun(db, ref, runControlPorts(dir));
     if (stopped.kind === 'not-found') {
-      return noSuchRun(ctx, openDatabase(dir), ref);
+      return noSuchRun(ctx, db, ref);
     }
     if (stopped.kind === 'not-running') {
       writeLine(ctx.stderr, `rnx: run ${stopped.run.id} is not running (${stopped.run.status})`);

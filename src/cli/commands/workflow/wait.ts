@@ -3,7 +3,7 @@
  * polling), and exits with the run's exit code (0 COMPLETED, 1 FAILED, 130 CANCELED).
  */
 import { waitForRunEnd } from '../../../engine/run-control.js';
-import { openDatabase, stateDir } from '../../../state/database.js';
+import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
@@ -23,16 +23,17 @@ export const command: Command = {
     const ref = oneRef(ctx, args.positionals, { message: 'rnx workflow wait takes one run id' });
     if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
+    const db = sharedDatabase(dir);
     const interrupted = new AbortController();
     const off = ctx.onSignal(() => interrupted.abort());
     let run;
     try {
-      run = await waitForRunEnd(openDatabase(dir), ref, runControlPorts(dir), interrupted.signal);
+      run = await waitForRunEnd(db, ref, runControlPorts(dir), interrupted.signal);
     } finally {
       off();
     }
     if (run === undefined) {
-      return noSuchRun(ctx, openDatabase(dir), ref);
+      return noSuchRun(ctx, db, ref);
     }
     if (run.status === 'RUNNING') {
       writeLine(ctx.stderr, `rnx: stopped waiting; run ${run.id} is still RUNNING`);

@@ -1,4 +1,7 @@
-/** A process's children and whole tree, from the kernel's own lists. */
+/**
+ * A process's children and whole tree, from the kernel's own lists: what rnx kills of a host tool
+ * or probe it gave up on, and of a job's stray processes.
+ */
 import { readFileSync } from 'node:fs';
 
 /** A process's direct children, from the kernel's own list (empty once it is gone). */
