@@ -279,14 +279,21 @@ export async function runJob(
     if (!commandExists(filesystem.value.view, spec.command, env['PATH'] ?? BASE_PATH, '/work')) {
       return await end({ ...observed({ code: 127, signal: null }), notFound: spec.command });
     }
-    const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
-    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
-    // The kernel's wait before the job's cgroup join, taken now, beside the rest of the start.
-    warmCgroupMoves();
-    recordResources(db, spec.id, { cgroup: cgroup.value });
-    afterEnd.cgroup = cgroup.value;
-    // Before the end is recorded: what it used, and nothing of it left running.
-    onEnd(async () => recordUsage(db, spec.id, await emptyCgroup(cgroup.value)));
+    // Made off rnx's thread while the start goes on; waited for before the job's process starts.
+    const cgroupMade = createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then(
+      (made) => {
+        // The kernel's wait before the job's cgroup join, taken now, beside the rest of the start.
+        if (made.ok) warmCgroupMoves();
+        return made;
+      },
+    );
+    // Before the end is recorded: what it used, and nothing of it left running; removed after.
+    onEnd(async () => {
+      const made = await cgroupMade;
+      if (!made.ok) return;
+      afterEnd.cgroup = made.value;
+      recordUsage(db, spec.id, await emptyCgroup(made.value));
+    });
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
     // The job's final step, which its command and its exec probe both go through.
@@ -350,6 +357,9 @@ export async function runJob(
         }),
       };
     }
+    const cgroup = await cgroupMade;
+    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
+    recordResources(db, spec.id, { cgroup: cgroup.value });
     const proc = startJobProcess({
       bwrap: tools.value.bwrap,
       args,

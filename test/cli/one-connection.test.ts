@@ -5,11 +5,12 @@
  * rnx.db by each process of the command (a detached job's supervisor is a process of its own).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { noStackTrace, runCli, tempDir } from '../helpers/cli.js';
 import { makeBusyboxRootfs } from '../helpers/fs-job.js';
+import { straceEach } from '../helpers/strace.js';
 import { writeWorkflow } from '../helpers/workflow.js';
 
 const state = tempDir('rnx-one-connection-');
@@ -55,24 +56,10 @@ after(() => {
 
 /** How many times each process of `rnx ARGS` (exiting with `code`) opened the state database, by pid. */
 async function databaseOpens(args: readonly string[], code: number): Promise<Map<string, number>> {
-  // One file per process (`-ff`): no line of one process is split by another's (`<unfinished`).
   const traces = join(files.dir, 'traces');
-  rmSync(traces, { recursive: true, force: true });
-  mkdirSync(traces);
   const r = await runCli(args, {
     stateDir: state.dir,
-    prefix: [
-      'strace',
-      '-ff',
-      '-qq',
-      '-e',
-      'trace=openat,open',
-      '-e',
-      'signal=none',
-      '-o',
-      join(traces, 'pid'),
-      '--',
-    ],
+    prefix: straceEach(traces, 'openat,open'),
   });
   assert.equal(r.code, code, `rnx ${args.join(' ')}: ${r.stderr}`);
   noStackTrace(r.stderr);
