@@ -25,9 +25,15 @@ jobs:
     network: none
 `;
 
+/** A workflow on a network of its own: validating it reads the network store. */
+const ON_COUNTED = `jobs:
+  only: { command: 'true', network: counted }
+`;
+
 let jobId = '';
 let runId = '';
 let workflowFile = '';
+let networkedFile = '';
 
 before(async () => {
   const seed = await rnx(['job', 'run', '--network=none', '--name=seed', 'true']);
@@ -35,6 +41,7 @@ before(async () => {
   jobId = (JSON.parse((await rnx(['job', 'status', 'seed', '--json'])).stdout) as { id: string })
     .id;
   workflowFile = writeWorkflow(files.dir, 'one-job', ONE_JOB);
+  networkedFile = writeWorkflow(files.dir, 'on-counted', ON_COUNTED);
   const detached = await rnx(['job', 'run', `--workflow=${workflowFile}`, '-d']);
   assert.equal(detached.code, 0, detached.stderr);
   runId = detached.stdout.trim();
@@ -84,6 +91,7 @@ describe('one database connection per command', () => {
       [['network', 'create', 'counted', '--cidr=10.231.0.0/24'], 0],
       [['network', 'list'], 0],
       [['network', 'inspect', 'counted'], 0],
+      [['workflow', 'validate', networkedFile], 0],
       [['network', 'remove', 'counted'], 0],
       [['volume', 'create', 'counted'], 0],
       [['volume', 'list'], 0],
@@ -91,7 +99,6 @@ describe('one database connection per command', () => {
       [['runtime', 'add', 'counted', join(files.dir, 'tiny')], 0],
       [['runtime', 'list'], 0],
       [['runtime', 'remove', 'counted'], 0],
-      [['workflow', 'validate', workflowFile], 0],
       [['workflow', 'list'], 0],
       [['workflow', 'status', runId], 0],
       [['workflow', 'logs', runId], 0],
@@ -114,5 +121,10 @@ describe('one database connection per command', () => {
       }
     }
     assert.deepEqual(twice, []);
+  });
+
+  it('workflow validate of a file naming only built-in networks opens no database', async () => {
+    const opens = await databaseOpens(['workflow', 'validate', workflowFile], 0);
+    assert.deepEqual([...opens], []);
   });
 });
