@@ -2,20 +2,12 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  rmdirSync,
-  write,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, rmdirSync, write, writeFileSync } from 'node:fs';
 import { rmdir } from '../../async-fs.js';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
-import { STOPPING, unifiedDirOf, whenEmpty } from './events.js';
+import { unifiedDirOf, whenEmpty } from './events.js';
 import { cgroupLayout } from './layout.js';
 
 /** Resolves once the cgroup has no process left, or after `ms`. */
@@ -45,12 +37,9 @@ function pidsOf(dir: string): number[] {
         .filter((pid) => pid > 0);
 }
 
-/**
- * Every process of the job, by host pid: its tracking cgroup's, and (when that is a unified one)
- * those a stop moved into its stopping child (events.ts).
- */
+/** Every process of the job, by host pid: its tracking cgroup's. */
 export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
-  return [...pidsOf(cgroup.trackDir), ...pidsOf(join(cgroup.trackDir, STOPPING))];
+  return pidsOf(cgroup.trackDir);
 }
 
 /**
@@ -158,11 +147,7 @@ async function removeDir(dir: string): Promise<boolean> {
 export async function removeJobCgroup(
   cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
 ): Promise<Result<void>> {
-  // A stop's child cgroup first: its parent cannot go while it is there.
-  let left = [
-    ...cgroup.dirs.map((dir) => join(dir, STOPPING)).filter(existsSync),
-    ...[...cgroup.dirs].reverse(),
-  ];
+  let left = [...cgroup.dirs].reverse();
   const unified = unifiedDirOf(cgroup);
   for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
     // In order (a child before its parent), off rnx's thread: a cgroup's rmdir takes the kernel
