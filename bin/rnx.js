@@ -26,7 +26,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   // Loaded only here: node:child_process (with node:net and the streams) costs a new enough Node
   // several milliseconds of start-up that it never needs.
   const { spawn } = await import('node:child_process');
-  const child = spawn(newer, [script, ...process.argv.slice(2)], {
+  // With the young generation bin/rnx gives it (see there).
+  const child = spawn(newer, ['--min-semi-space-size=8', script, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, RNX_LAUNCHER: 'forwarding' },
   });

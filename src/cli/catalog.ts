@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { listRuntimes } from '../isolation/filesystem/runtimes.js';
+import { listRuntimes, type Runtime } from '../isolation/filesystem/runtimes.js';
 import { checkUpload } from '../isolation/filesystem/uploads.js';
 import { listVolumes } from '../isolation/filesystem/volumes.js';
 import { resolveUser, userDatabaseFor, type UserDatabase } from '../isolation/start/job-user.js';
@@ -15,12 +15,15 @@ import type { Network } from '../networks/types.js';
 import { sharedDatabase, stateDir } from '../state/database.js';
 import { StateFault } from '../state/state-fault.js';
 import type { Catalog } from '../validate/host/catalog.js';
-import { catalogOf } from '../validate/host/catalog.js';
+import { catalogOf, lazyCatalog } from '../validate/host/catalog.js';
 import type { CliContext } from './context.js';
 
 /**
  * With `stores: false` (validation that checks no environment: `workflow graph`, `validate
- * --skip-environment`) the state database is not opened at all, and only built-ins are listed.
+ * --skip-environment`) only built-ins are listed. Otherwise the state database is opened (the
+ * process's one connection: a workflow run goes on to record its jobs with it) only when
+ * validation first asks for what it holds: for a network other than the built-ins, a volume, a
+ * runtime, or a job's user in a runtime's root.
  */
 export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Catalog> {
   const checkUploadHere: Catalog['checkUpload'] = (file, path, kind) => {
@@ -29,12 +32,11 @@ export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Cat
   };
   if (!stores) return Promise.resolve(catalogOf({ checkUpload: checkUploadHere }));
   const dir = stateDir(ctx.env);
-  // The process's one connection (a workflow run goes on to record its jobs with it).
-  const db = sharedDatabase(dir);
-  const runtimes = listRuntimes(db);
+  let runtimes: Runtime[] | undefined;
+  const runtimesHere = (): Runtime[] => (runtimes ??= listRuntimes(sharedDatabase(dir)));
   const users = new Map<string | undefined, UserDatabase>();
   const checkUser: Catalog['checkUser'] = (user, runtime) => {
-    const root = runtime === undefined ? undefined : runtimes.find((r) => r.name === runtime);
+    const root = runtime === undefined ? undefined : runtimesHere().find((r) => r.name === runtime);
     // A runtime that does not exist is reported as such; its users cannot be known.
     if (runtime !== undefined && root === undefined) return undefined;
     let known = users.get(runtime);
@@ -43,13 +45,17 @@ export function cliCatalog(ctx: CliContext, { stores = true } = {}): Promise<Cat
     return resolved.ok ? undefined : resolved.problem;
   };
   return Promise.resolve(
-    catalogOf({
-      networks: listNetworks(db).map((n) => n.name),
-      volumes: listVolumes(db, dir).map((v) => v.name),
-      runtimes: runtimes.map((r) => r.name),
-      checkUpload: checkUploadHere,
-      checkUser,
-    }),
+    lazyCatalog(
+      () => {
+        const db = sharedDatabase(dir);
+        return {
+          networks: listNetworks(db).map((n) => n.name),
+          volumes: listVolumes(db, dir).map((v) => v.name),
+          runtimes: runtimesHere().map((r) => r.name),
+        };
+      },
+      { checkUpload: checkUploadHere, checkUser },
+    ),
   );
 }
 

@@ -33,8 +33,9 @@ export interface Command {
   readonly details?: string;
   readonly options: OptionSpecs;
   /**
-   * True when this run needs no state (e.g. `workflow validate --skip-environment`): rnx then
-   * neither opens the state database nor cleans up after killed runs first. Default: it does.
+   * True when this run needs no state, or reads it only when it turns out to need it and changes
+   * nothing (`workflow graph`, `workflow validate`): rnx then does not clean up after killed runs
+   * first (which opens the state database). Default: it does.
    */
   readonly stateless?: (args: ParsedArgs) => boolean;
   /**

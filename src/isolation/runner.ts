@@ -47,7 +47,7 @@ import {
   type DetachOptions,
 } from './detach/start-detached.js';
 import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
-import { holdEnd, removeEndFifo } from './records/end-signal.js';
+import { holdEnd, removeEndFifo, type HeldEnd } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
 import { maskSecrets } from './output/redact.js';
@@ -166,8 +166,9 @@ export async function runJob(
       hooks.onStderr?.(chunk);
     },
   });
-  // Waiters (rnx job wait / stop) wake when this process lets go of the job.
-  const ownEnd = holdEnd(dir, spec.id);
+  // Waiters (rnx job wait / stop) wake when this process lets go of the job: held once bwrap is
+  // spawned (see below).
+  let ownEnd: HeldEnd | undefined;
   // What the job holds, undone in reverse order once it ended; what could not be undone is said
   // in the job's final record.
   const undo = new AsyncDisposableStack();
@@ -221,7 +222,7 @@ export async function runJob(
       }
       return result;
     } finally {
-      ownEnd.close();
+      ownEnd?.close();
     }
   };
   try {
@@ -279,14 +280,21 @@ export async function runJob(
     if (!commandExists(filesystem.value.view, spec.command, env['PATH'] ?? BASE_PATH, '/work')) {
       return await end({ ...observed({ code: 127, signal: null }), notFound: spec.command });
     }
-    const cgroup = createJobCgroup(spec.id, spec.resources, options.cgroupLayout);
-    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
-    // The kernel's wait before the job's cgroup join, taken now, beside the rest of the start.
-    warmCgroupMoves();
-    recordResources(db, spec.id, { cgroup: cgroup.value });
-    afterEnd.cgroup = cgroup.value;
-    // Before the end is recorded: what it used, and nothing of it left running.
-    onEnd(async () => recordUsage(db, spec.id, await emptyCgroup(cgroup.value)));
+    // Made off rnx's thread while the start goes on; waited for before the job's process starts.
+    const cgroupMade = createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then(
+      (made) => {
+        // The kernel's wait before the job's cgroup join, taken now, beside the rest of the start.
+        if (made.ok) warmCgroupMoves();
+        return made;
+      },
+    );
+    // Before the end is recorded: what it used, and nothing of it left running; removed after.
+    onEnd(async () => {
+      const made = await cgroupMade;
+      if (!made.ok) return;
+      afterEnd.cgroup = made.value;
+      recordUsage(db, spec.id, await emptyCgroup(made.value));
+    });
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
     // The job's final step, which its command and its exec probe both go through.
@@ -350,6 +358,9 @@ export async function runJob(
         }),
       };
     }
+    const cgroup = await cgroupMade;
+    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
+    recordResources(db, spec.id, { cgroup: cgroup.value });
     const proc = startJobProcess({
       bwrap: tools.value.bwrap,
       args,
@@ -358,6 +369,11 @@ export async function runJob(
       ...(hooks.stdin === undefined ? {} : { stdin: hooks.stdin }),
       ...(options.spawner === undefined ? {} : { spawner: options.spawner }),
     });
+    // Held from here, while bwrap makes the sandbox and rnx's thread waits for it: listening costs
+    // that thread about a millisecond (net.Server loads node:cluster). A waiter that comes before
+    // finds nobody holding the job's end and looks again (records/wait-end.ts), as it does while a
+    // detached job is handed over.
+    ownEnd = holdEnd(dir, spec.id);
     // Undone in reverse: the start process first (a detached job's whole supervisor group), then
     // the end FIFO that supervisor made.
     if (detached !== undefined) onEnd(() => removeEndFifo(dir, spec.id));

@@ -3,7 +3,7 @@
  * node:sqlite (no native build). WAL mode so that readers never block the writer, a busy timeout so
  * that many concurrent `rnx` processes queue instead of failing, and versioned migrations.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -70,25 +70,45 @@ const shared = new Map<string, Database>();
  * on first use): the commands that run jobs or workflows use it from the check for killed runs
  * (the catalog the workflow is validated against, a rerun's records) to the last job's record,
  * instead of opening the file and checking its schema again at each step. Never closed by its
- * users: closed when the process has nothing left to do.
+ * users: what it wrote is synced when the process has nothing left to do (syncSharedDatabases).
  */
 export function sharedDatabase(dir: string): Database {
   let db = shared.get(dir);
   if (db === undefined || !db.isOpen) {
     db = openDatabase(dir);
-    if (shared.size === 0) process.once('beforeExit', closeSharedDatabases);
+    if (shared.size === 0) process.once('beforeExit', syncSharedDatabases);
     shared.set(dir, db);
   }
   return db;
 }
 
 /**
- * Closes the shared connections (SQLite then folds the log into the database file and removes it),
- * once the command has nothing left to do ('beforeExit', registered by sharedDatabase before the
- * CLI's own, src/cli/main.ts, which then exits without Node's teardown).
+ * Makes what the shared connections wrote durable once the command has nothing left to do
+ * ('beforeExit', registered by sharedDatabase before the CLI's own, src/cli/main.ts, which then
+ * exits without Node's teardown): one fdatasync of SQLite's write-ahead log, where every commit of
+ * this process is (with synchronous = NORMAL a commit is written to the log, not synced).
+ *
+ * The connections are left open, so that the log stays: closing the last connection would fold
+ * the log into rnx.db (a checkpoint: a sync of the log and one of the database) and delete it, and
+ * the next command would make it again (a sync of its header and one of the directory): four syncs
+ * per command where one is needed. SQLite folds the log into the database by itself once it passes
+ * 1000 pages (wal_autocheckpoint), and a process that ends without closing is what its format is
+ * made for (the log and its index, rnx.db-wal and rnx.db-shm, are read by the next opener). A log
+ * that is not there (a database opened read-only) is closed as usual.
  */
-function closeSharedDatabases(): void {
-  for (const db of shared.values()) if (db.isOpen) db.close();
+function syncSharedDatabases(): void {
+  for (const [dir, db] of shared) {
+    if (!db.isOpen) continue;
+    let log: number | undefined;
+    try {
+      log = openSync(join(dir, 'rnx.db-wal'), 'r');
+      fdatasyncSync(log);
+    } catch {
+      db.close();
+    } finally {
+      if (log !== undefined) closeSync(log);
+    }
+  }
   shared.clear();
 }
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { collectRun, noStackTrace, RNX_BIN, tempDir, type CliRun } from '../helpers/cli.js';
@@ -75,10 +75,13 @@ describe('run as a user other than root', () => {
   it("root's state directory: named as root's, exit 3, for the commands that read it", async () => {
     const state = join(tmp.dir, 'roots');
     mkdirSync(state, { mode: 0o700 });
+    // Validation reads the state only for a name that is not built in: a network here.
+    const networked = join(tmp.dir, 'networked.yaml');
+    writeFileSync(networked, 'jobs:\n  a: { command: x, network: app }\n');
     for (const args of [
       ['job', 'list'],
       ['network', 'list'],
-      ['workflow', 'validate', 'workflows/diamond.yaml'],
+      ['workflow', 'validate', networked],
     ]) {
       const r = await asNobody(args, state);
       assert.equal(r.code, 3, r.stderr);
@@ -90,6 +93,9 @@ describe('run as a user other than root', () => {
         ),
       );
     }
+    // A file naming only built-ins needs no state: validated all the same.
+    const builtins = await asNobody(['workflow', 'validate', 'workflows/diamond.yaml'], state);
+    assert.equal(builtins.code, 0, builtins.stderr);
   });
 
   it('what can work keeps working: help, version, validate, graph, dry run, listings of its own state', async () => {

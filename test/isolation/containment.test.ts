@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DOCKER_READONLY_PATHS } from '../../src/isolation/filesystem/mount-plan.js';
 import { createVolume } from '../../src/isolation/filesystem/volumes.js';
 import { openDatabase, stateDir, type Database } from '../../src/state/database.js';
 import { run, sh } from './job-rig.js';
@@ -141,6 +142,27 @@ python3 -c '${syscalls({
     );
     assert.equal(result.status, 'COMPLETED');
     assert.equal(stdout, '0\n0\n0\nsys=refused\nirq=refused\nsysfs=refused\nproc=ok\n');
+  });
+
+  it("makes each of Docker's read-only /proc paths one read-only mount: rnx's or bwrap's, never both", async () => {
+    const paths = DOCKER_READONLY_PATHS.filter((p) => existsSync(p));
+    const { result, stdout } = await run(
+      sh(
+        `for p in ${paths.join(' ')}; do ` +
+          'echo "$p" $(awk -v p="$p" \'$5 == p { print $6 }\' /proc/self/mountinfo); done',
+      ),
+    );
+    assert.equal(result.status, 'COMPLETED');
+    const mounts = stdout.trim().split('\n');
+    assert.deepEqual(
+      mounts.map((line) => line.split(' ')[0]),
+      paths,
+    );
+    for (const line of mounts) {
+      const options = line.split(' ').slice(1);
+      assert.equal(options.length, 1, `one mount at ${line}`);
+      assert.match(options[0] ?? '', /^ro,/, line);
+    }
   });
 
   it('writes to /dev/stdout and /dev/stderr: they are pipes, not sockets', async () => {

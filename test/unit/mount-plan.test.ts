@@ -28,7 +28,11 @@ const base: MountPlanInput = {
   hidden: ['/var/lib/rnx'],
   hostsFile: '/var/lib/rnx/run/j1/hosts',
   resolvFile: '/var/lib/rnx/etc/resolv.conf',
-  kernel: { maskedFiles: ['/proc/keys'], maskedDirs: ['/sys/firmware'], readOnly: ['/proc/sys'] },
+  kernel: {
+    maskedFiles: ['/proc/keys'],
+    maskedDirs: ['/proc/acpi', '/sys/firmware'],
+    readOnly: ['/proc/sys'],
+  },
 };
 
 function show(steps: readonly FsStep[]): string[] {
@@ -62,10 +66,9 @@ describe('mount plan', () => {
       'remount-ro /var/lib/rnx',
       'proc /proc',
       'ro-bind /proc/sys /proc/sys',
-      'ro-bind /sys /sys',
       'dev-bind /dev/null /proc/keys',
-      'tmpfs /sys/firmware 755',
-      'remount-ro /sys/firmware',
+      'tmpfs /proc/acpi 755',
+      'remount-ro /proc/acpi',
       'dev /dev',
       'tmpfs /dev/shm 1777',
       'tmpfs /tmp 1777',
@@ -75,9 +78,24 @@ describe('mount plan', () => {
       'bind /var/lib/rnx/volumes/data /volumes/data',
       'ro-bind /var/lib/rnx/run/j1/hosts /etc/hosts',
       'ro-bind /var/lib/rnx/etc/resolv.conf /etc/resolv.conf',
+      'dir /sys',
       'remount-ro /',
+      'ro-bind /sys /sys',
+      'tmpfs /sys/firmware 755',
+      'remount-ro /sys/firmware',
       'cd /work',
     ]);
+  });
+
+  it('binds /sys and masks below it last on a runtime too, before the start directory', () => {
+    const list = show(planMounts({ ...base, root: { kind: 'runtime', root: '/s/fs/j1/root' } }));
+    assert.deepEqual(list.slice(-4), [
+      'ro-bind /sys /sys',
+      'tmpfs /sys/firmware 755',
+      'remount-ro /sys/firmware',
+      'cd /work',
+    ]);
+    assert.equal(list.includes('dir /sys'), false);
   });
 
   it('puts a runtime (its pre-mounted writable layer) at / and shows nothing else of the host', () => {
@@ -158,14 +176,21 @@ describe('mount plan', () => {
       }),
     );
     const dirs = steps.filter((s) => s.startsWith('dir '));
-    assert.deepEqual(dirs, ['dir /volumes', 'dir /artifacts', 'dir /data', 'dir /data/in']);
+    assert.deepEqual(dirs, [
+      'dir /volumes',
+      'dir /artifacts',
+      'dir /data',
+      'dir /data/in',
+      'dir /sys',
+    ]);
     assert.ok(
       steps.indexOf('dir /artifacts') < steps.indexOf('ro-bind /s/a/build /artifacts/build'),
     );
   });
 
   it('adds extra binds before the root is made read-only', () => {
-    const steps = withExtraSteps(planMounts(base), [{ kind: 'dir', target: '/dev/.rnx' }]);
-    assert.deepEqual(show(steps).slice(-3), ['dir /dev/.rnx', 'remount-ro /', 'cd /work']);
+    const steps = show(withExtraSteps(planMounts(base), [{ kind: 'dir', target: '/dev/.rnx' }]));
+    const at = steps.indexOf('dir /dev/.rnx');
+    assert.ok(steps.indexOf('dev /dev') < at && at < steps.indexOf('remount-ro /'), String(at));
   });
 });

@@ -23,6 +23,11 @@ describe('job graph', () => {
     assert.deepEqual(r.plan?.waves, [['a', 'e'], ['c', 'b'], ['d']]);
   });
 
+  it('puts each job in the first wave it can be, whatever the length of the other paths', () => {
+    const r = run({ a: [], b: ['a'], c: ['b'], d: ['a'], e: ['c', 'd'] });
+    assert.deepEqual(r.plan?.waves, [['a'], ['b', 'd'], ['c'], ['e']]);
+  });
+
   it('reports a cycle as its whole path, starting at the job that comes first in the file', () => {
     const r = run({ x: [], b: ['c'], c: ['a'], a: ['b'] });
     assert.deepEqual(

@@ -5,9 +5,10 @@
  * a directory in the unified hierarchy when one is mounted, for its cgroup.kill. v2: one leaf.
  * The processes inside are handled by procs.ts.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../../problem.js';
+import { mkdir } from '../../async-fs.js';
+import { fail, ok, type Problem, type Result } from '../../problem.js';
 import type { Resources } from '../../validate/model.js';
 import { blockDevices } from './block-devices.js';
 import { tryRmdir } from './procs.js';
@@ -42,24 +43,45 @@ export function cgroupName(jobId: string): string {
   return `rnx-${jobId}`;
 }
 
-export function createJobCgroup(
+/**
+ * Makes the job's cgroups. Their directories are made at once, off rnx's thread (a cgroup's mkdir
+ * takes the kernel 15 to 100 us, one to six of them per job), so that the caller can go on with
+ * the job's start meanwhile; the limits are written once they exist.
+ */
+export async function createJobCgroup(
   jobId: string,
   resources: Resources,
   layout?: CgroupLayout,
-): Result<JobCgroup> {
+): Promise<Result<JobCgroup>> {
   const chosen = layout ?? cgroupLayout();
   const made: string[] = [];
   const result =
     chosen.version === 'v1'
-      ? createV1(jobId, resources, chosen, made)
-      : createV2(jobId, resources, chosen, made);
+      ? await createV1(jobId, resources, chosen, made)
+      : await createV2(jobId, resources, chosen, made);
   if (!result.ok) for (const dir of made.reverse()) tryRmdir(dir);
   return result;
 }
 
-function makeDir(dir: string, made: string[]): void {
-  mkdirSync(dir);
-  made.push(dir);
+/**
+ * Makes `dirs` in parallel; those made are pushed on `made` in the order of `dirs` (so that `made`
+ * reversed removes the unified directory first, as before). Returns the problem of each that failed.
+ */
+async function makeDirs(dirs: readonly string[], made: string[]): Promise<Map<string, Problem>> {
+  const settled = await Promise.allSettled(dirs.map((dir) => mkdir(dir, {})));
+  const failures = new Map<string, Problem>();
+  settled.forEach((outcome, i) => {
+    const dir = dirs[i] ?? '';
+    if (outcome.status === 'fulfilled') made.push(dir);
+    else {
+      failures.set(dir, {
+        code: 'host-cgroup',
+        message: `could not create cgroup ${dir}: ${(outcome.reason as Error).message}`,
+        hint: HOST_HINT,
+      });
+    }
+  });
+  return failures;
 }
 
 /** Joins the init script can make (it opens the cgroup files as fds 4-9). */
@@ -79,22 +101,19 @@ function withMetrics(wanted: readonly V1Controller[], layout: CgroupLayout): V1C
   return all;
 }
 
-function createV1(
+async function createV1(
   jobId: string,
   resources: Resources,
   layout: CgroupLayout,
   made: string[],
-): Result<JobCgroup> {
+): Promise<Result<JobCgroup>> {
   const dirs: Partial<Record<LimitWrite['controller'] | V1Controller, string>> = {};
   for (const controller of withMetrics(v1ControllersFor(resources), layout)) {
     const own = layout.v1[controller];
     if (own === undefined) {
       return fail('host-cgroup', `the ${controller} cgroup controller is not mounted`, HOST_HINT);
     }
-    const dir = join(own, cgroupName(jobId));
-    const made1 = tryMake(dir, made);
-    if (!made1.ok) return made1;
-    dirs[controller] = dir;
+    dirs[controller] = join(own, cgroupName(jobId));
   }
   let parentMems = '0';
   if (resources.cpuCores !== undefined) {
@@ -106,19 +125,22 @@ function createV1(
     if (!checked.ok) return checked;
     parentMems = read(join(own, 'cpuset.effective_mems')) ?? read(join(own, 'cpuset.mems')) ?? '0';
   }
+  const v1Dirs = Object.values(dirs);
+  // The unified directory is for cgroup.kill and the job's events only: the job runs without it.
+  const unified =
+    layout.unified === undefined ? undefined : join(layout.unified, cgroupName(jobId));
+  const failures = await makeDirs(unified === undefined ? v1Dirs : [...v1Dirs, unified], made);
+  const failed = v1Dirs.map((dir) => failures.get(dir)).find((f) => f !== undefined);
+  if (failed !== undefined) return { ok: false, problem: failed };
   const devices = resources.maxIoBps === undefined ? [] : blockDevices();
   const written = applyWrites(v1LimitWrites(resources, devices, parentMems), dirs);
   if (!written.ok) return written;
   const pidsDir = dirs.pids ?? '';
-  const procsFiles = Object.values(dirs).map((dir) => join(dir, 'cgroup.procs'));
+  const procsFiles = v1Dirs.map((dir) => join(dir, 'cgroup.procs'));
   let killFile: string | undefined;
-  if (layout.unified !== undefined) {
-    const dir = join(layout.unified, cgroupName(jobId));
-    const made2 = tryMake(dir, made);
-    if (made2.ok) {
-      procsFiles.push(join(dir, 'cgroup.procs'));
-      if (existsSync(join(dir, 'cgroup.kill'))) killFile = join(dir, 'cgroup.kill');
-    }
+  if (unified !== undefined && !failures.has(unified)) {
+    procsFiles.push(join(unified, 'cgroup.procs'));
+    if (existsSync(join(unified, 'cgroup.kill'))) killFile = join(unified, 'cgroup.kill');
   }
   return ok({
     version: 'v1',
@@ -130,12 +152,12 @@ function createV1(
   });
 }
 
-function createV2(
+async function createV2(
   jobId: string,
   resources: Resources,
   layout: CgroupLayout,
   made: string[],
-): Result<JobCgroup> {
+): Promise<Result<JobCgroup>> {
   if (layout.unified === undefined) {
     return fail(
       'host-cgroup',
@@ -157,8 +179,8 @@ function createV2(
     if (!checked.ok) return checked;
   }
   const dir = join(parent.value, cgroupName(jobId));
-  const made1 = tryMake(dir, made);
-  if (!made1.ok) return made1;
+  const failed = (await makeDirs([dir], made)).get(dir);
+  if (failed !== undefined) return { ok: false, problem: failed };
   const devices = resources.maxIoBps === undefined ? [] : blockDevices();
   const written = applyWrites(v2LimitWrites(resources, devices), { unified: dir });
   if (!written.ok) return written;
@@ -187,19 +209,6 @@ function checkCpus(wanted: string, available: string | undefined): Result<void> 
     );
   }
   return ok(undefined);
-}
-
-function tryMake(dir: string, made: string[]): Result<void> {
-  try {
-    makeDir(dir, made);
-    return ok(undefined);
-  } catch (error) {
-    return fail(
-      'host-cgroup',
-      `could not create cgroup ${dir}: ${(error as Error).message}`,
-      HOST_HINT,
-    );
-  }
 }
 
 function applyWrites(

@@ -140,6 +140,12 @@ async function removeDir(dir: string): Promise<boolean> {
   }
 }
 
+/** Removes `dirs` at once, off rnx's thread; returns those still there. */
+async function removeDirs(dirs: readonly string[]): Promise<string[]> {
+  const gone = await Promise.all(dirs.map(removeDir));
+  return dirs.filter((_, i) => gone[i] !== true);
+}
+
 /**
  * Removes the job's cgroups. A cgroup can only go once its last process has left; processes of an
  * ended PID namespace take a moment to be released, so this retries briefly, killing stragglers.
@@ -147,14 +153,13 @@ async function removeDir(dir: string): Promise<boolean> {
 export async function removeJobCgroup(
   cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
 ): Promise<Result<void>> {
-  let left = [...cgroup.dirs].reverse();
+  let left = [...cgroup.dirs];
   const unified = unifiedDirOf(cgroup);
   for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
-    // In order (a child before its parent), off rnx's thread: a cgroup's rmdir takes the kernel
-    // a while (every controller lets go of it).
-    const still: string[] = [];
-    for (const dir of left) if (!(await removeDir(dir))) still.push(dir);
-    left = still;
+    // Each hierarchy's directory is removed at once with the others', off rnx's thread (a
+    // cgroup's rmdir takes the kernel a while: every controller lets go of it); in sequence they
+    // cost the end of every job a round trip to libuv's threads each.
+    left = await removeDirs(left);
     if (left.length === 0) break;
     if (attempt > 2) killJob(cgroup);
     // The kernel says when the last process has left (the unified cgroup's events): wait for

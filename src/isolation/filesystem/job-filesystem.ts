@@ -7,7 +7,16 @@
  * the volume uses, unmounts a runtime's layer and removes the per-job directory. Every other mount
  * lives only in the job's mount namespace, so none is ever left on the host.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
 import { mkdir } from '../../async-fs.js';
 import { join } from 'node:path';
 import { asMade, spareOrRemove, takeSpare } from '../../state/spare-pool.js';
@@ -15,6 +24,7 @@ import type { Database } from '../../state/database.js';
 import { fail, ok, type Result } from '../../problem.js';
 import type { Bind, JobSpec } from '../job-spec.js';
 import {
+  BWRAP_PROC_READONLY,
   DOCKER_MASKED_PATHS,
   DOCKER_READONLY_PATHS,
   planMounts,
@@ -125,7 +135,21 @@ export function hostEntries(dir: string): HostEntry[] {
 
 let kernel: KernelPaths | undefined;
 
-/** Docker's masked and read-only paths that this kernel has (the same for every job). */
+/** Whether this process may write the path (access W_OK: its user and capabilities). */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Docker's masked and read-only paths that this kernel has (the same for every job); of the
+ * read-only ones, those bwrap's --proc does not make read-only itself when it can write them,
+ * which rnx, with the same user and capabilities, checks here the way bwrap does.
+ */
 export function kernelPaths(): KernelPaths {
   kernel ??= (() => {
     const kind = (p: string): 'file' | 'dir' | undefined => {
@@ -135,7 +159,9 @@ export function kernelPaths(): KernelPaths {
     return {
       maskedFiles: DOCKER_MASKED_PATHS.filter((p) => kind(p) === 'file'),
       maskedDirs: DOCKER_MASKED_PATHS.filter((p) => kind(p) === 'dir'),
-      readOnly: DOCKER_READONLY_PATHS.filter((p) => kind(p) !== undefined),
+      readOnly: DOCKER_READONLY_PATHS.filter(
+        (p) => kind(p) !== undefined && !(BWRAP_PROC_READONLY.includes(p) && writable(p)),
+      ),
     };
   })();
   return kernel;

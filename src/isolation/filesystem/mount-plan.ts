@@ -13,6 +13,12 @@
  * host's /sys read-only (its firmware masked), a small /dev (null, zero, full, random, urandom, tty,
  * a private pts and shm, the fd links; no host device), an empty private /tmp and /run, the
  * workspace at /work, volumes at /volumes/NAME and the per-job /etc/hosts and /etc/resolv.conf.
+ *
+ * What a job start costs is mostly these mounts: bubblewrap reads and parses the whole
+ * /proc/self/mountinfo once for every bind and every --remount-ro (bind-mount.c), so the plan
+ * makes no bind that bwrap makes itself, and binds /sys (a dozen cgroup and other mounts below it
+ * on most hosts) last, after the root is made read-only, so that the other steps' reads of the
+ * mount table do not carry them.
  */
 import { join, posix } from 'node:path';
 import type { Bind } from '../job-spec.js';
@@ -49,7 +55,10 @@ export interface KernelPaths {
   readonly maskedFiles: readonly string[];
   /** Directories shown empty (a read-only tmpfs over them). */
   readonly maskedDirs: readonly string[];
-  /** Shown read-only. */
+  /**
+   * Shown read-only by a bind of rnx's own: those bwrap's --proc does not make read-only itself
+   * (see BWRAP_PROC_READONLY).
+   */
   readonly readOnly: readonly string[];
 }
 
@@ -105,6 +114,16 @@ export const DOCKER_READONLY_PATHS = [
   '/proc/sysrq-trigger',
 ];
 
+/**
+ * What bwrap's --proc binds read-only over its new /proc by itself (bubblewrap.c,
+ * cover_proc_dirs), each one only when its setup can write it (`access(W_OK)`). rnx leaves to bwrap
+ * those that rnx itself can write (the same user and capabilities, the same kernel; the caller
+ * checks): a second bind over them would cost one more read of the mount table and change nothing.
+ * /proc/sys is the one that must stay rnx's: the kernel refuses W_OK on the sysctl directory
+ * itself, so bwrap skips it, while the files below it stay writable to a root job.
+ */
+export const BWRAP_PROC_READONLY = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'];
+
 /** Where every job's command starts (its workspace). */
 export const JOB_WORKDIR = '/work';
 
@@ -148,9 +167,7 @@ export function planMounts(input: MountPlanInput): FsStep[] {
       steps.push({ kind: 'dir', target: '/etc' });
       steps.push(...entriesOf('/etc', root.etcEntries, ['hosts', 'resolv.conf']));
     }
-    for (const dir of outermost(input.hidden)) {
-      steps.push({ kind: 'tmpfs', target: dir, mode: 0o755 }, { kind: 'remount-ro', target: dir });
-    }
+    steps.push(...maskDirs(outermost(input.hidden)));
   } else {
     steps.push({ kind: 'bind', source: root.root, target: '/' });
   }
@@ -158,15 +175,12 @@ export function planMounts(input: MountPlanInput): FsStep[] {
   for (const path of input.kernel.readOnly.filter((p) => p.startsWith('/proc/'))) {
     steps.push({ kind: 'ro-bind', source: path, target: path });
   }
-  steps.push({ kind: 'ro-bind', source: '/sys', target: '/sys' });
   // /dev/null over a file, as Docker does: a device needs a bind without nodev (dev-bind; bwrap's
   // --remount-ro would add nodev back). Writes to it go nowhere.
   for (const path of input.kernel.maskedFiles) {
     steps.push({ kind: 'dev-bind', source: '/dev/null', target: path });
   }
-  for (const path of input.kernel.maskedDirs) {
-    steps.push({ kind: 'tmpfs', target: path, mode: 0o755 }, { kind: 'remount-ro', target: path });
-  }
+  steps.push(...maskDirs(input.kernel.maskedDirs.filter((p) => !under(p, '/sys'))));
   steps.push(
     { kind: 'dev', target: '/dev' },
     { kind: 'tmpfs', target: '/dev/shm', mode: 0o1777 },
@@ -190,9 +204,24 @@ export function planMounts(input: MountPlanInput): FsStep[] {
   if (input.resolvFile !== undefined) {
     steps.push({ kind: 'ro-bind', source: input.resolvFile, target: '/etc/resolv.conf' });
   }
-  if (root.kind === 'host') steps.push({ kind: 'remount-ro', target: '/' });
-  steps.push({ kind: 'chdir', path: JOB_WORKDIR });
+  // The host's /sys last (see above): its mount point is made while the root is writable.
+  if (root.kind === 'host') {
+    steps.push({ kind: 'dir', target: '/sys' }, { kind: 'remount-ro', target: '/' });
+  }
+  steps.push(
+    { kind: 'ro-bind', source: '/sys', target: '/sys' },
+    ...maskDirs(input.kernel.maskedDirs.filter((p) => under(p, '/sys'))),
+    { kind: 'chdir', path: JOB_WORKDIR },
+  );
   return steps;
+}
+
+/** Directories shown empty and read-only. */
+function maskDirs(paths: readonly string[]): FsStep[] {
+  return paths.flatMap((path): FsStep[] => [
+    { kind: 'tmpfs', target: path, mode: 0o755 },
+    { kind: 'remount-ro', target: path },
+  ]);
 }
 
 /** Directories above bind targets that the plan does not make otherwise (`/artifacts`). */

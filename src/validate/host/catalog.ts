@@ -34,6 +34,39 @@ export const BUILTIN_NETWORKS: readonly string[] = ['bridge', 'isolated', 'none'
 
 export const DEFAULT_NETWORK = 'bridge';
 
+/** The names a host's stores hold (networks past the built-ins, volumes, runtimes). */
+export interface StoredNames {
+  readonly networks: readonly string[];
+  readonly volumes: readonly string[];
+  readonly runtimes: readonly string[];
+}
+
+/**
+ * A catalog whose stored names are read when validation first asks for them, once: it asks only
+ * for a file that names a network other than the built-ins, a volume or a runtime, so checking any
+ * other file reads no store (the CLI then opens no database).
+ */
+export function lazyCatalog(
+  read: () => StoredNames,
+  extra: Pick<Catalog, 'checkUpload' | 'checkUser'> = {},
+): Catalog {
+  let stored: Catalog | undefined;
+  const names = (): Catalog => (stored ??= catalogOf(read()));
+  return {
+    get networks() {
+      return names().networks;
+    },
+    get volumes() {
+      return names().volumes;
+    },
+    get runtimes() {
+      return names().runtimes;
+    },
+    ...(extra.checkUpload === undefined ? {} : { checkUpload: extra.checkUpload }),
+    ...(extra.checkUser === undefined ? {} : { checkUser: extra.checkUser }),
+  };
+}
+
 /** A catalog with only the built-in networks, plus whatever is given. */
 export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
   return {

@@ -3,7 +3,7 @@
  * One diagnostic per missing name, at its first use, with the other uses as related locations.
  */
 import { closest, listSome } from '../../suggest.js';
-import { DEFAULT_NETWORK } from './catalog.js';
+import { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './catalog.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { DataPath } from '../load/load.js';
 import { NAME_PATTERNS } from '../names.js';
@@ -58,17 +58,26 @@ function collect(ctx: RuleContext): { networks: Uses; volumes: Uses; runtimes: U
   return { networks, volumes, runtimes };
 }
 
+/**
+ * The used names the catalog lacks. The catalog is asked (`catalogNames`) only once a name is not
+ * built in (`builtins`: every host has them), so that it may read a store only then.
+ */
 function missing(
   ctx: RuleContext,
   uses: Uses,
-  known: readonly string[],
+  catalogNames: () => readonly string[],
+  builtins: readonly string[],
   kind: string,
   code: string,
   howToCreate: (name: string) => string,
 ): Diagnostic[] {
-  const have = new Set(known);
+  let known: readonly string[] | undefined;
+  let have: Set<string> | undefined;
   const out: Diagnostic[] = [];
   for (const [name, paths] of uses) {
+    if (builtins.includes(name)) continue;
+    known ??= catalogNames();
+    have ??= new Set(known);
     if (have.has(name)) continue;
     const [firstUse, ...others] = paths as [DataPath, ...DataPath[]];
     const guess = closest(name, known);
@@ -96,7 +105,8 @@ export const checkEnvironment: Rule = (ctx) => {
     ...missing(
       ctx,
       uses.networks,
-      ctx.catalog.networks,
+      () => ctx.catalog.networks,
+      BUILTIN_NETWORKS,
       'network',
       'missing-network',
       (n) =>
@@ -105,7 +115,8 @@ export const checkEnvironment: Rule = (ctx) => {
     ...missing(
       ctx,
       uses.volumes,
-      ctx.catalog.volumes,
+      () => ctx.catalog.volumes,
+      [],
       'volume',
       'missing-volume',
       (n) => `create it with 'rnx volume create ${n}'`,
@@ -113,7 +124,8 @@ export const checkEnvironment: Rule = (ctx) => {
     ...missing(
       ctx,
       uses.runtimes,
-      ctx.catalog.runtimes,
+      () => ctx.catalog.runtimes,
+      [],
       'runtime',
       'missing-runtime',
       (n) => `register a root filesystem named '${n}' first`,

@@ -1,6 +1,6 @@
 /**
  * Reading a text file the user names (a workflow file, an env file), apart from read-file.ts so
- * that `rnx job run --env-file` of one job loads none of the validator (the YAML parser, graphology).
+ * that `rnx job run --env-file` of one job loads none of the validator (the YAML parser, the schema check).
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import type { ReadText } from '../env/env-files.js';

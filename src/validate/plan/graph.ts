@@ -1,10 +1,12 @@
 /**
- * The job graph of one workflow, on graphology: one node per job (file order), one edge per
- * valid `requires` entry, from the required job to the job that waits for it. Cycle paths and
- * waves come out the same on every run.
+ * The job graph of one workflow: one node per job (file order), one edge per valid `requires`
+ * entry, from the required job to the job that waits for it. Cycle paths and waves come out the
+ * same on every run.
+ *
+ * Two maps, not a graph library: what validation asks of the graph (each job's requirements and
+ * dependents, Kahn's algorithm for cycles and waves) is a few loops, and graphology's module set-up
+ * alone cost every `rnx workflow validate` about 2 ms of its start (README: "Start-up").
  */
-import { DirectedGraph } from 'graphology';
-import { hasCycle, topologicalGenerations } from 'graphology-dag';
 import type { WorkflowView } from '../workflows.js';
 import { requirementsOf } from '../workflows.js';
 
@@ -21,25 +23,29 @@ export interface GraphEdge {
 }
 
 export interface JobGraph {
-  readonly graph: DirectedGraph;
-  /** Job name → position in the file. */
+  /** Job name → position in the file: the graph's nodes. */
   readonly order: ReadonlyMap<string, number>;
   /** For each job, its valid requirements in file order (unknown jobs, self and repeats left out). */
   readonly requires: ReadonlyMap<string, readonly GraphEdge[]>;
+  /** For each job, the jobs that require it, in file order. */
+  readonly dependents: ReadonlyMap<string, readonly string[]>;
 }
 
 export function buildJobGraph(workflow: WorkflowView): JobGraph {
-  const graph = new DirectedGraph();
+  const order = workflow.jobIndex;
   const requires = new Map<string, GraphEdge[]>();
-  for (const job of workflow.jobs) graph.addNode(job.name);
+  const dependents = new Map<string, string[]>();
+  for (const job of workflow.jobs) dependents.set(job.name, []);
   for (const job of workflow.jobs) {
     const list: GraphEdge[] = [];
+    const seen = new Set<string>();
     for (const r of requirementsOf(job)) {
       if (r.job === job.matrix?.job) continue; // an instance requiring its own matrix job
       const instances = workflow.groups.get(r.job);
       for (const name of instances ?? [r.job]) {
-        if (name === job.name || !graph.hasNode(name) || graph.hasEdge(name, job.name)) continue;
-        graph.addEdge(name, job.name);
+        if (name === job.name || !order.has(name) || seen.has(name)) continue;
+        seen.add(name);
+        dependents.get(name)?.push(job.name);
         list.push({
           job: job.name,
           requires: name,
@@ -51,7 +57,7 @@ export function buildJobGraph(workflow: WorkflowView): JobGraph {
     }
     requires.set(job.name, list);
   }
-  return { graph, order: workflow.jobIndex, requires };
+  return { order, requires, dependents };
 }
 
 /**
@@ -59,7 +65,6 @@ export function buildJobGraph(workflow: WorkflowView): JobGraph {
  * a`, starting at the job that comes first in the file. Empty when the graph is acyclic.
  */
 export function findCycles(g: JobGraph): GraphEdge[][] {
-  if (!hasCycle(g.graph)) return [];
   const left = new Set(g.order.keys());
   const cycles: GraphEdge[][] = [];
   for (;;) {
@@ -85,7 +90,7 @@ function peel(g: JobGraph, left: Set<string>): void {
   }
   for (let job = free.pop(); job !== undefined; job = free.pop()) {
     left.delete(job);
-    for (const dependent of g.graph.outNeighbors(job)) {
+    for (const dependent of g.dependents.get(job) ?? []) {
       const n = waitingOn.get(dependent);
       if (n === undefined || !left.has(dependent)) continue;
       waitingOn.set(dependent, n - 1);
@@ -118,8 +123,32 @@ function walkToCycle(g: JobGraph, left: Set<string>): GraphEdge[] {
   return [...loop.slice(first), ...loop.slice(0, first)];
 }
 
-/** Waves of an acyclic graph: each wave's jobs require only jobs of earlier waves; file order within. */
+/**
+ * Waves of an acyclic graph (Kahn's algorithm, a generation at a time): each wave's jobs require
+ * only jobs of earlier waves, and every job is in the first wave it can be; file order within.
+ * Jobs on a cycle are in no wave (validation reports the cycle and makes no plan).
+ */
 export function wavesOf(g: JobGraph): string[][] {
   const byOrder = (a: string, b: string): number => (g.order.get(a) ?? 0) - (g.order.get(b) ?? 0);
-  return topologicalGenerations(g.graph).map((wave) => [...wave].sort(byOrder));
+  const waitingOn = new Map<string, number>();
+  let wave: string[] = [];
+  for (const job of g.order.keys()) {
+    const n = g.requires.get(job)?.length ?? 0;
+    waitingOn.set(job, n);
+    if (n === 0) wave.push(job);
+  }
+  const waves: string[][] = [];
+  while (wave.length > 0) {
+    waves.push(wave.sort(byOrder));
+    const next: string[] = [];
+    for (const job of wave) {
+      for (const dependent of g.dependents.get(job) ?? []) {
+        const n = (waitingOn.get(dependent) ?? 0) - 1;
+        waitingOn.set(dependent, n);
+        if (n === 0) next.push(dependent);
+      }
+    }
+    wave = next;
+  }
+  return waves;
 }

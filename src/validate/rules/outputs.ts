@@ -105,8 +105,7 @@ function ancestors(g: JobGraph, name: string): Set<string> {
   const seen = new Set<string>();
   const stack = [name];
   for (let job = stack.pop(); job !== undefined; job = stack.pop()) {
-    if (!g.graph.hasNode(job)) continue;
-    for (const parent of g.graph.inNeighbors(job)) {
+    for (const { requires: parent } of g.requires.get(job) ?? []) {
       if (!seen.has(parent)) {
         seen.add(parent);
         stack.push(parent);

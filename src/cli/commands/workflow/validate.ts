@@ -25,7 +25,9 @@ Examples:
   rnx workflow validate workflows/*.yaml
   rnx workflow validate --quiet --skip-environment ci/*.yaml
   rnx workflow validate --json workflows/diamond.yaml | jq '.files[0].valid'`,
-  stateless: (args) => flagOption(args.options, 'skip-environment'),
+  // Validation changes no state, and reads the stores only for names a file uses that are not
+  // built in (cliCatalog): what killed runs left is cleaned up by the next command that has to.
+  stateless: () => true,
   options: {
     json: {
       type: 'boolean',
