@@ -29,6 +29,19 @@ export async function jobSandbox(
   stateDir: string,
   command: readonly string[] = ['true'],
 ): Promise<JobSandbox> {
+  const fs = await sandboxFilesystem(db, stateDir);
+  return {
+    argv: ['bwrap', ...bwrapArgs(fs, `rnx-${fs.jobId}`, command)],
+    release: async () => void (await releaseJobFilesystem(db, stateDir, fs.jobId)),
+  };
+}
+
+/** A host-root `none` job's filesystem as rnx prepares it (its hosts and resolv.conf too). */
+export async function sandboxFilesystem(
+  db: Database,
+  stateDir: string,
+  volumes: readonly string[] = [],
+): Promise<JobFilesystem> {
   const id = newJobId();
   const files = writeJobFiles(join(stateDir, 'run', id), {
     stateDir,
@@ -47,14 +60,12 @@ export async function jobSandbox(
       secretEnv: {},
       network: 'none',
       resources: {},
+      volumes: [...volumes],
     },
     { hostsFile: files.hosts, resolvFile: files.resolv },
   );
   if (!prepared.ok) throw new Error(prepared.problem.message);
-  return {
-    argv: ['bwrap', ...bwrapArgs(prepared.value, `rnx-${id}`, command)],
-    release: async () => void (await releaseJobFilesystem(db, stateDir, id)),
-  };
+  return prepared.value;
 }
 
 /**
