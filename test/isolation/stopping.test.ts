@@ -67,12 +67,12 @@ describe('stopping a job', () => {
     assert.ok(performance.now() - started < 30_000);
   });
 
-  it('kills a PID 1 without a handler once its other processes are gone, woken by the kernel', async () => {
+  it('kills a PID 1 without a handler that outlives its other processes when the grace period is over', async () => {
     // python (PID 1, no SIGTERM handler) has a child that takes the signal and ends a moment
-    // later: the stop waits for that child (it is moved to the job's stopping cgroup, whose
-    // emptiness the kernel reports), then kills PID 1 without waiting out the grace period.
+    // later; PID 1 itself never ends by itself (it sleeps on, its child unreaped), so the stop,
+    // which waits for a PID 1 to end by itself as a shell would (stop-slow-init.test.ts), kills it
+    // once the grace period is over.
     const stop = new AbortController();
-    const started = performance.now();
     const { result, stdout } = await run(
       jobSpec('python3', [
         '-c',
@@ -88,12 +88,11 @@ describe('stopping a job', () => {
           if (chunk.toString().includes('child up')) stop.abort();
         },
       },
-      { graceMs: 120_000 },
+      { graceMs: 3000 },
     );
     assert.equal(result.status, 'STOPPED');
     assert.equal(result.signal, 'SIGKILL');
     assert.match(stdout, /child done/, 'its child was given the time it took');
-    assert.ok(performance.now() - started < 60_000);
   });
 
   it('kills at once on the kill signal even while the job ignores SIGTERM', async () => {

@@ -5,17 +5,10 @@
  * changes. On this hybrid layout every job has a directory there too (for cgroup.kill); a host
  * with no unified hierarchy has no such events (stopping then waits for the job's end or its
  * grace period only).
- *
- * `stopping` is a child cgroup a stop moves every process but PID 1 into: its `populated 0` says
- * PID 1 is alone. It has no controllers (the limits stay with the job's cgroups, the parent), and
- * removeJobCgroup removes it with the job's.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import type { JobCgroup } from './job-cgroup.js';
-
-/** The stop's child cgroup, in the job's unified directory. */
-export const STOPPING = 'rnx-stopping';
 
 /** The job's directory in the unified hierarchy, when it has one. */
 export function unifiedDirOf(cgroup: Pick<JobCgroup, 'dirs' | 'trackDir'>): string | undefined {
@@ -66,48 +59,4 @@ export function whenEmpty(dir: string, onChange?: () => void): EmptyWatch {
     }
   });
   return { empty, close: () => close() };
-}
-
-/** The processes directly in a cgroup directory. */
-export function procsIn(dir: string): number[] {
-  try {
-    return readFileSync(join(dir, 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .map(Number)
-      .filter((pid) => pid > 0);
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Moves every process of the unified directory `dir` but `keep` into its stopping child (made
- * when missing); processes that ended meanwhile are skipped. False when it cannot be made.
- */
-export function moveAllBut(dir: string, keep: number): boolean {
-  const stopping = join(dir, STOPPING);
-  try {
-    mkdirSync(stopping);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-  }
-  for (const pid of procsIn(dir)) {
-    if (pid === keep) continue;
-    try {
-      writeFileSync(join(stopping, 'cgroup.procs'), String(pid));
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return true;
-}
-
-/** Removes the stopping child once it is empty (true when it is gone or never was). */
-export function removeStopping(dir: string): boolean {
-  try {
-    rmdirSync(join(dir, STOPPING));
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
-  }
 }

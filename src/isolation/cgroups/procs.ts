@@ -2,20 +2,12 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  rmdirSync,
-  write,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, rmdirSync, write, writeFileSync } from 'node:fs';
 import { rmdir } from '../../async-fs.js';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
-import { STOPPING, unifiedDirOf, whenEmpty } from './events.js';
+import { unifiedDirOf, whenEmpty } from './events.js';
 import { cgroupLayout } from './layout.js';
 
 /** Resolves once the cgroup has no process left, or after `ms`. */
@@ -45,12 +37,9 @@ function pidsOf(dir: string): number[] {
         .filter((pid) => pid > 0);
 }
 
-/**
- * Every process of the job, by host pid: its tracking cgroup's, and (when that is a unified one)
- * those a stop moved into its stopping child (events.ts).
- */
+/** Every process of the job, by host pid: its tracking cgroup's. */
 export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
-  return [...pidsOf(cgroup.trackDir), ...pidsOf(join(cgroup.trackDir, STOPPING))];
+  return pidsOf(cgroup.trackDir);
 }
 
 /**
@@ -164,15 +153,12 @@ async function removeDirs(dirs: readonly string[]): Promise<string[]> {
 export async function removeJobCgroup(
   cgroup: Pick<JobCgroup, 'dirs' | 'trackDir' | 'killFile'>,
 ): Promise<Result<void>> {
-  // A stop's child cgroup first: its parent cannot go while it is there.
-  let children = cgroup.dirs.map((dir) => join(dir, STOPPING)).filter(existsSync);
   let left = [...cgroup.dirs];
   const unified = unifiedDirOf(cgroup);
   for (let attempt = 0; attempt < 60 && left.length > 0; attempt++) {
     // Each hierarchy's directory is removed at once with the others', off rnx's thread (a
     // cgroup's rmdir takes the kernel a while: every controller lets go of it); in sequence they
     // cost the end of every job a round trip to libuv's threads each.
-    if (children.length > 0) children = await removeDirs(children);
     left = await removeDirs(left);
     if (left.length === 0) break;
     if (attempt > 2) killJob(cgroup);
