@@ -57,10 +57,12 @@ function run(
   bundle: string,
   cacheDir: string,
   argv: readonly string[] = ['workflow', 'validate'],
+  nodeFlags: readonly string[] = [],
 ): [string, string] {
   const out = execFileSync(
     process.execPath,
     [
+      ...nodeFlags,
       '--input-type=module',
       '-e',
       `const { runBundle } = await import(${JSON.stringify(RUNNER)});
@@ -95,6 +97,15 @@ describe('the code cache', () => {
     // Another command has a cache of its own.
     assert.equal(run(bundle, cache, ['job', 'run'])[0], 'compiled');
     assert.equal(run(bundle, cache, ['job', 'run'])[0], 'cached');
+  });
+
+  it("is shared by the installed command (bin/rnx's V8 flags) and `node bin/rnx.js`", () => {
+    const bundle = freshBundle('flags');
+    const cache = join(tmp.dir, 'flags-cache');
+    const launcherFlags = ['--min-semi-space-size=8'];
+    assert.equal(run(bundle, cache, ['workflow', 'validate'], launcherFlags)[0], 'compiled');
+    assert.equal(run(bundle, cache)[0], 'cached');
+    assert.equal(run(bundle, cache, ['workflow', 'validate'], launcherFlags)[0], 'cached');
   });
 
   it('is not used for another bundle, even one of the same size', () => {

@@ -13,14 +13,21 @@
  *   at once whether a writer exists (EAGAIN) or not (0: ended), and then EPOLLHUP comes when the
  *   last writer closes.
  */
-import { closeSync, constants, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
 import { sha256Hex } from '../../hashes.js';
 
-/** The abstract socket name of a job's or run's end. */
-function socketName(stateDir: string, key: string): string {
-  const dir = sha256Hex(stateDir, 16);
+/**
+ * The abstract socket name of a job's or run's end. The state directory is named by its device
+ * and inode, which every path to it shares (a symlink, a bind mount, a trailing slash), and which
+ * cost one stat where hashing its path cost about a millisecond of a job's start (SHA-256 in
+ * JavaScript, run once per process); its path's hash only when it cannot be looked at.
+ */
+export function endSocketName(stateDir: string, key: string): string {
+  const st = statSync(stateDir, { throwIfNoEntry: false });
+  const dir =
+    st === undefined ? sha256Hex(stateDir, 16) : `${st.dev.toString(16)}-${st.ino.toString(16)}`;
   return `\0rnx-end/${dir}/${key}`;
 }
 
@@ -53,7 +60,7 @@ export function holdEnd(stateDir: string, key: string): HeldEnd {
     socket.on('error', () => undefined);
   });
   server.on('error', () => undefined);
-  server.listen({ path: socketName(stateDir, key) });
+  server.listen({ path: endSocketName(stateDir, key) });
   // Never keeps rnx alive by itself.
   server.unref();
   return {
@@ -86,7 +93,7 @@ export function nextEnd(
     socket.on('data', () => undefined);
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(connected ? 'woke' : 'none'));
-    socket.connect({ path: socketName(stateDir, key) });
+    socket.connect({ path: endSocketName(stateDir, key) });
   });
 }
 
