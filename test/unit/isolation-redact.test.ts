@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Redactor } from '../../src/isolation/output/redact.js';
+import { maskSecrets, Redactor } from '../../src/isolation/output/redact.js';
 
 function through(secrets: string[], chunks: string[]): string {
   const r = new Redactor(secrets);
@@ -31,5 +31,12 @@ describe('secret values are masked in job output', () => {
     const r = new Redactor(['']);
     const chunk = Buffer.from('plain');
     assert.equal(r.push(chunk), chunk);
+  });
+
+  it('masks strings (records, messages) the same way, and returns them as they are without secrets', () => {
+    assert.equal(maskSecrets('run --token=hunter2 x', ['hunter2', '']), 'run --token=*** x');
+    const text = 'run --token=hunter2';
+    assert.equal(maskSecrets(text, []), text);
+    assert.equal(maskSecrets(text, ['']), text);
   });
 });

@@ -7,6 +7,7 @@ export const MASK = '***';
 
 /** Masks every secret value in a string (records, messages). */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
+  if (secrets.every((secret) => secret === '')) return text;
   const redactor = new Redactor(secrets);
   return Buffer.concat([redactor.push(Buffer.from(text)), redactor.flush()]).toString('utf8');
 }
