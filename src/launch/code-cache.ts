@@ -5,9 +5,12 @@
  * only, and every function a command calls (the YAML parser, the schema validator, the engine) is
  * compiled again on each run. `vm.Script#createCachedData()` called after the command holds them.
  *
- * One file per command (`job-run.v8cache`, `workflow-validate.v8cache`...): a command loads only
- * what it ran (a cache of every command together costs each of them several milliseconds more to
- * load). A file is trusted only when it matches the bundle and Node exactly (its header, below)
+ * One file per command (`job-run.1a2b3c4d.v8cache`, `workflow-validate.1a2b3c4d.v8cache`...): a
+ * command loads only what it ran (a cache of every command together costs each of them several
+ * milliseconds more to load). The tag in the name says which rnx and which Node (their paths):
+ * two installs, or two Nodes, sharing a cache directory each keep their own file instead of
+ * replacing each other's on every run; a directory keeps at most MAX_PLACES of them per command
+ * (the oldest go). A file is trusted only when it matches the bundle and Node exactly (its header, below)
  * and it and its directory belong to this user and no one else can write them: V8 checks a cache's
  * version and flags but not the source it was made from, and bytecode from elsewhere is code.
  *
@@ -35,6 +38,8 @@ const MAGIC = 'RNXCACHE1 ';
 const SUFFIX = '.v8cache';
 /** Runs of one command whose cache is written again: the union of a few runs' functions. */
 export const RUNS_THAT_WRITE = 3;
+/** Installs (bundle and Node paths) whose files one directory keeps for a command. */
+export const MAX_PLACES = 4;
 
 /** What a cache was made from: a cache made from anything else is not used. */
 export interface CacheIdentity {
@@ -44,6 +49,8 @@ export interface CacheIdentity {
   readonly bundle: string;
   /** The command the cache is for (see commandKey). */
   readonly command: string;
+  /** Where: the bundle's path and Node's (the file name's tag; see placeTag). */
+  readonly place: string;
 }
 
 export interface LoadedCache {
@@ -98,19 +105,34 @@ export function asksForHelp(argv: readonly string[]): boolean {
   return false;
 }
 
-/** The identity of a bundle file and the running Node. */
-export function identityOf(bundle: Stats, command: string): CacheIdentity {
+/** The identity of a bundle file (its path and what stat says of it) and the running Node. */
+export function identityOf(bundlePath: string, bundle: Stats, command: string): CacheIdentity {
   return {
     node: `${process.version} ${process.arch} ${process.execPath}`,
     bundle: [bundle.dev, bundle.ino, bundle.size, bundle.mtimeMs, bundle.ctimeMs]
       .map(String)
       .join(' '),
     command,
+    place: `${bundlePath}\0${process.execPath}`,
   };
 }
 
-export function cacheFile(dir: string, command: string): string {
-  return path.join(dir, `${command}${SUFFIX}`);
+export function cacheFile(dir: string, identity: CacheIdentity): string {
+  return path.join(dir, `${identity.command}.${placeTag(identity.place)}${SUFFIX}`);
+}
+
+/**
+ * Eight hex digits (32-bit FNV-1a) naming a place: a name, not a check (the header is compared in
+ * full), so a collision costs a recompile, never a wrong cache. No node:crypto: loading it costs
+ * every start more than rnx's whole cache lookup.
+ */
+export function placeTag(place: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < place.length; i++) {
+    hash ^= place.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }
 
 /** Owned by this user, and written by no one else. */
@@ -127,7 +149,7 @@ export function readCache(dir: string, identity: CacheIdentity): LoadedCache | u
   let fd: number;
   try {
     if (!private_(statSync(dir))) return undefined;
-    fd = openSync(cacheFile(dir, identity.command), 'r');
+    fd = openSync(cacheFile(dir, identity), 'r');
   } catch {
     return undefined;
   }
@@ -156,14 +178,16 @@ function sameIdentity(header: unknown, identity: CacheIdentity): boolean {
   return (
     h['node'] === identity.node &&
     h['bundle'] === identity.bundle &&
-    h['command'] === identity.command
+    h['command'] === identity.command &&
+    h['place'] === identity.place
   );
 }
 
 /**
  * Writes the cache atomically (a temporary file renamed over it: a reader sees the old file or the
  * new one) in a directory only this user can write, made if missing. A cache of another bundle
- * or Node for the same command is replaced; temporary files a killed rnx left are removed.
+ * at the same place for the same command is replaced; temporary files a killed rnx left are
+ * removed, and so are the command's files of other places beyond the MAX_PLACES newest.
  * Returns false when it could not (a read-only or foreign directory...): rnx runs without.
  */
 export function writeCache(
@@ -172,7 +196,7 @@ export function writeCache(
   runs: number,
   data: () => Buffer,
 ): boolean {
-  const file = cacheFile(dir, identity.command);
+  const file = cacheFile(dir, identity);
   const temporary = `${file}.${String(process.pid)}.tmp`;
   let fd: number | undefined;
   try {
@@ -185,7 +209,7 @@ export function writeCache(
     closeSync(fd);
     fd = undefined;
     renameSync(temporary, file);
-    removeStaleTemporaries(dir);
+    tidy(dir, identity.command);
     return true;
   } catch {
     if (fd !== undefined) closeSync(fd);
@@ -208,16 +232,35 @@ export function usableDir(dir: string): boolean {
   }
 }
 
-/** Temporary files of writers that are gone (a pid that no longer runs). */
-function removeStaleTemporaries(dir: string): void {
+/**
+ * Removes temporary files of writers that are gone (a pid that no longer runs), and `command`'s
+ * files beyond the MAX_PLACES most recently written (installs that are gone, or a Node replaced).
+ */
+function tidy(dir: string, command: string): void {
+  const mine: { name: string; written: number }[] = [];
   for (const name of readdirSync(dir)) {
     const pid = /\.v8cache\.(\d+)\.tmp$/.exec(name)?.[1];
-    if (pid === undefined || alive(Number(pid))) continue;
-    try {
-      unlinkSync(path.join(dir, name));
-    } catch {
-      // Another rnx removed it first.
+    if (pid !== undefined && !alive(Number(pid))) remove(path.join(dir, name));
+    else if (
+      name.startsWith(`${command}.`) &&
+      /^\.[0-9a-f]{8}\.v8cache$/.test(name.slice(command.length))
+    ) {
+      try {
+        mine.push({ name, written: statSync(path.join(dir, name)).mtimeMs });
+      } catch {
+        // Another rnx removed it first.
+      }
     }
+  }
+  mine.sort((a, b) => b.written - a.written);
+  for (const { name } of mine.slice(MAX_PLACES)) remove(path.join(dir, name));
+}
+
+function remove(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Another rnx removed it first.
   }
 }
 

@@ -46,7 +46,7 @@ export function runBundle(
   let identity;
   try {
     if (dir === undefined) throw new Error('no cache directory');
-    identity = identityOf(statSync(bundle), commandKey(argv));
+    identity = identityOf(bundle, statSync(bundle), commandKey(argv));
     source = readFileSync(bundle, 'utf8');
   } catch {
     return required(bundle);

@@ -3,7 +3,7 @@
  * node:sqlite (no native build). WAL mode so that readers never block the writer, a busy timeout so
  * that many concurrent `rnx` processes queue instead of failing, and versioned migrations.
  */
-import { closeSync, existsSync, fdatasyncSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -83,18 +83,26 @@ export function sharedDatabase(dir: string): Database {
 }
 
 /**
+ * A log past this size is folded into rnx.db at exit: every command's first read of the database
+ * goes through all of the log (SQLite rebuilds its index when no other process has it open: about
+ * 0.3 ms per MiB here), so it is kept short.
+ */
+export const LOG_FOLD_BYTES = 1024 * 1024;
+
+/**
  * Makes what the shared connections wrote durable once the command has nothing left to do
  * ('beforeExit', registered by sharedDatabase before the CLI's own, src/cli/main.ts, which then
  * exits without Node's teardown): one fdatasync of SQLite's write-ahead log, where every commit of
  * this process is (with synchronous = NORMAL a commit is written to the log, not synced).
  *
- * The connections are left open, so that the log stays: closing the last connection would fold
- * the log into rnx.db (a checkpoint: a sync of the log and one of the database) and delete it, and
- * the next command would make it again (a sync of its header and one of the directory): four syncs
- * per command where one is needed. SQLite folds the log into the database by itself once it passes
- * 1000 pages (wal_autocheckpoint), and a process that ends without closing is what its format is
- * made for (the log and its index, rnx.db-wal and rnx.db-shm, are read by the next opener). A log
- * that is not there (a database opened read-only) is closed as usual.
+ * The connection is left open, so that the log stays: closing the last connection folds the log
+ * into rnx.db (a checkpoint: a sync of the log and one of the database) and deletes it, and the
+ * next command makes it again (a sync of its header and one of the directory): four syncs where
+ * one is needed. A process that ends without closing is what SQLite's format is made for (the log
+ * and its index, rnx.db-wal and rnx.db-shm, are read by the next opener). Once the log has grown
+ * past LOG_FOLD_BYTES (about 18 job runs) the connection is closed after the sync, which folds it
+ * (SQLite does it only when no other connection is open, and never waits for one). A log that is
+ * not there (a database opened read-only) is closed as usual.
  */
 function syncSharedDatabases(): void {
   for (const [dir, db] of shared) {
@@ -103,13 +111,23 @@ function syncSharedDatabases(): void {
     try {
       log = openSync(join(dir, 'rnx.db-wal'), 'r');
       fdatasyncSync(log);
+      if (fstatSync(log).size > LOG_FOLD_BYTES) db.close();
     } catch {
-      db.close();
+      closeQuietly(db);
     } finally {
       if (log !== undefined) closeSync(log);
     }
   }
   shared.clear();
+}
+
+/** Closes `db` at exit; what it wrote is in the log either way. */
+function closeQuietly(db: Database): void {
+  try {
+    if (db.isOpen) db.close();
+  } catch {
+    // Nothing more to do: the next opener reads the log.
+  }
 }
 
 function appliedVersions(db: Database): Set<number> {

@@ -54,6 +54,9 @@ function makeDirectories(dir: string, mode: number): void {
  * ENOSPC) are thrown as they are, for `stateProblemOf` to name.
  */
 export function makeStateDir(dir: string): void {
+  // It is there on every command but the first: one stat, not a mkdir failing with EEXIST (Node
+  // makes an Error with its stack for that: 0.2 ms of every command).
+  if (isDirectory(dir) === true) return;
   try {
     makeDirectories(dir, 0o700);
   } catch (error) {

@@ -22,12 +22,13 @@ describe("rnx's code cache", () => {
     const env = { RNX_CACHE_DIR: cache };
     const first = await runCli(ARGS, { env });
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual(readdirSync(cache), ['workflow-validate.v8cache']);
+    const [file = ''] = readdirSync(cache).map((name) => join(cache, name));
+    assert.match(file, /\/workflow-validate\.[0-9a-f]{8}\.v8cache$/);
     const version = await runCli(['--version'], { env });
     assert.equal(version.code, 0);
-    assert.deepEqual(readdirSync(cache).sort(), ['rnx.v8cache', 'workflow-validate.v8cache']);
-
-    const file = join(cache, 'workflow-validate.v8cache');
+    const names = readdirSync(cache).sort();
+    assert.equal(names.length, 2);
+    assert.match(names[0] ?? '', /^rnx\.[0-9a-f]{8}\.v8cache$/);
     const bytes = readFileSync(file);
     for (let i = bytes.length - 4096; i < bytes.length - 2048; i++) bytes[i] = 0xff;
     writeFileSync(file, bytes);

@@ -84,7 +84,12 @@ describe('a detached start that fails before its go', () => {
       // Directories go after the end is reported (isolation/end/removals.ts), before rnx exits.
       await removalsDone();
       assert.equal(result.status, 'FAILED');
-      assert.equal(result.reason, 'start-failed', result.message);
+      // Which step the timeout hits depends on the machine's load: the sandbox's creation
+      // (start-failed) or, when bwrap's pid was already there, the network's wiring.
+      assert.ok(
+        result.reason === 'start-failed' || result.reason === 'network-setup',
+        `${String(result.reason)}: ${String(result.message)}`,
+      );
       assert.match(result.message ?? '', /timed out/);
       assert.ok(await until(() => processesOfState(state.dir).length === 0, 10_000));
       assert.deepEqual(leftOnHost(state.dir), NOTHING_LEFT);

@@ -11,11 +11,12 @@ import {
   chownSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   asksForHelp,
@@ -23,6 +24,8 @@ import {
   cacheFile,
   commandKey,
   identityOf,
+  MAX_PLACES,
+  placeTag,
   readCache,
   writeCache,
 } from '../../src/launch/code-cache.js';
@@ -83,6 +86,11 @@ function freshBundle(name: string, answer = 'forty-two'): string {
   return file;
 }
 
+/** The cache file of `command` for this bundle run by this Node. */
+function fileOf(cache: string, bundle: string, command = 'workflow-validate'): string {
+  return cacheFile(cache, identityOf(bundle, statSync(bundle), command));
+}
+
 describe('the code cache', () => {
   it('is written after a successful run and used by the next', () => {
     const bundle = freshBundle('used');
@@ -90,9 +98,9 @@ describe('the code cache', () => {
     const first = run(bundle, cache);
     assert.equal(first[0], 'compiled');
     assert.match(first[1], new RegExp(`^forty-two ${TOTAL} function .*main\\.cjs$`));
-    assert.ok(existsSync(join(cache, 'workflow-validate.v8cache')));
+    assert.ok(existsSync(fileOf(cache, bundle)));
     assert.equal(statSync(cache).mode & 0o777, 0o700);
-    assert.equal(statSync(join(cache, 'workflow-validate.v8cache')).mode & 0o777, 0o600);
+    assert.equal(statSync(fileOf(cache, bundle)).mode & 0o777, 0o600);
     assert.deepEqual(run(bundle, cache), ['cached', first[1]]);
     // Another command has a cache of its own.
     assert.equal(run(bundle, cache, ['job', 'run'])[0], 'compiled');
@@ -123,7 +131,7 @@ describe('the code cache', () => {
     const bundle = freshBundle('damaged');
     const cache = join(tmp.dir, 'damaged-cache');
     const good = run(bundle, cache)[1];
-    const file = join(cache, 'workflow-validate.v8cache');
+    const file = fileOf(cache, bundle);
     const bytes = readFileSync(file);
     // Bytes flipped in the middle of V8's data (past the header line).
     for (let i = Math.floor(bytes.length / 2); i < bytes.length / 2 + 64; i++) {
@@ -149,10 +157,10 @@ describe('the code cache', () => {
     chmodSync(cache, 0o777);
     assert.equal(run(bundle, cache)[0], 'required');
     chmodSync(cache, 0o700);
-    chownSync(join(cache, 'workflow-validate.v8cache'), 65534, 65534);
+    chownSync(fileOf(cache, bundle), 65534, 65534);
     // Not this user's file: not read (the run compiles), and replaced by this user's own.
     assert.equal(run(bundle, cache)[0], 'compiled');
-    assert.equal(statSync(join(cache, 'workflow-validate.v8cache')).uid, process.geteuid?.());
+    assert.equal(statSync(fileOf(cache, bundle)).uid, process.geteuid?.());
     // A file where the directory should be: rnx runs without a cache.
     const notDir = join(tmp.dir, 'a-file');
     writeFileSync(notDir, '');
@@ -169,10 +177,10 @@ describe('the code cache', () => {
     writeFileSync(bundle, "'use strict';\nprocess.exitCode = 1;\n");
     const cache = join(tmp.dir, 'failing-cache');
     assert.throws(() => run(bundle, cache), { status: 1 });
-    assert.equal(existsSync(cacheFile(cache, 'workflow-validate')), false);
+    assert.equal(existsSync(fileOf(cache, bundle)), false);
     const helped = freshBundle('help');
     run(helped, cache, ['job', 'run', '--help']);
-    assert.equal(existsSync(cacheFile(cache, 'job-run')), false);
+    assert.equal(existsSync(fileOf(cache, helped, 'job-run')), false);
   });
 });
 
@@ -202,7 +210,7 @@ describe('code cache parts', () => {
   it('reads back what it wrote, for the same identity only', () => {
     const dir = join(tmp.dir, 'parts');
     const bundle = freshBundle('parts');
-    const identity = identityOf(statSync(bundle), 'job-run');
+    const identity = identityOf(bundle, statSync(bundle), 'job-run');
     assert.equal(
       writeCache(dir, identity, 2, () => Buffer.from('data')),
       true,
@@ -211,6 +219,24 @@ describe('code cache parts', () => {
     assert.equal(readCache(dir, { ...identity, node: 'v0.0.0' }), undefined);
     assert.equal(readCache(dir, { ...identity, command: 'job-list' }), undefined);
     writeFileSync(bundle, bundleSource('changed'));
-    assert.equal(readCache(dir, identityOf(statSync(bundle), 'job-run')), undefined);
+    assert.equal(readCache(dir, identityOf(bundle, statSync(bundle), 'job-run')), undefined);
+  });
+
+  it('keeps a file per install: two rnx sharing a directory do not replace each other', () => {
+    const cache = join(tmp.dir, 'places-cache');
+    const one = freshBundle('place-one');
+    const two = freshBundle('place-two');
+    assert.equal(run(one, cache)[0], 'compiled');
+    assert.equal(run(two, cache)[0], 'compiled');
+    assert.equal(run(one, cache)[0], 'cached');
+    assert.equal(run(two, cache)[0], 'cached');
+    assert.notEqual(fileOf(cache, one), fileOf(cache, two));
+    // Beyond MAX_PLACES installs, the files written longest ago go (here: the first ones).
+    const more = Array.from({ length: MAX_PLACES }, (_, i) => freshBundle(`place-${String(i)}`));
+    for (const bundle of more) run(bundle, cache);
+    const kept = readdirSync(cache).filter((name) => name.startsWith('workflow-validate.'));
+    assert.deepEqual(kept.sort(), more.map((bundle) => basename(fileOf(cache, bundle))).sort());
+    assert.equal(placeTag('/a/main.cjs\0/usr/bin/node'), placeTag('/a/main.cjs\0/usr/bin/node'));
+    assert.match(placeTag(''), /^[0-9a-f]{8}$/);
   });
 });

@@ -6,18 +6,22 @@
  * Seen from outside, as the kernel sees it: strace of the writes and syncs of `rnx job run`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
+import { LOG_FOLD_BYTES } from '../../src/state/database.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { straceEach } from '../helpers/strace.js';
 
 const state = tempDir('rnx-durable-log-');
 const traces = tempDir('rnx-durable-log-traces-');
+const grown = tempDir('rnx-durable-log-grown-');
 after(() => {
   state.cleanup();
   traces.cleanup();
+  grown.cleanup();
 });
 
 /** The job's id, and the strace lines of the one process of `rnx job run` that opened the database. */
@@ -82,6 +86,41 @@ describe('the state database at exit', () => {
         held: number;
       };
       assert.deepEqual({ ...row }, { status: 'COMPLETED', held: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a log grown past 1 MiB is folded into rnx.db at exit and removed', async () => {
+    const dir = grown.dir;
+    const first = await runCli(['job', 'run', '--network=none', '--json', 'true'], {
+      stateDir: dir,
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const { id } = JSON.parse(first.stdout) as { id: string };
+    const file = join(dir, 'rnx.db');
+    // Another process writes 2 MiB through the log and ends without closing, as rnx does.
+    execFileSync(process.execPath, [
+      '-e',
+      `const { DatabaseSync } = require('node:sqlite');
+       const db = new DatabaseSync(${JSON.stringify(file)});
+       db.exec('PRAGMA wal_autocheckpoint = 0; CREATE TABLE scratch (b BLOB)');
+       db.prepare('INSERT INTO scratch VALUES (?)').run(Buffer.alloc(2 * 1024 * 1024));
+       db.exec('DROP TABLE scratch');
+       process.exit(0);`,
+    ]);
+    const log = `${file}-wal`;
+    assert.ok(statSync(log).size > LOG_FOLD_BYTES);
+    const list = await runCli(['job', 'list'], { stateDir: dir });
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(existsSync(log), false);
+    // The job's record is in the file itself now.
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      assert.deepEqual(
+        { ...(db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as object) },
+        { status: 'COMPLETED' },
+      );
     } finally {
       db.close();
     }
