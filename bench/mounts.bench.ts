@@ -40,7 +40,9 @@ const ready = join(scratch, 'view-ready');
 
 /** A top-level entry of the host's root, as the plan binds or links it. */
 function isEntry(s: FsStep): boolean {
-  if (s.kind === 'symlink') return s.target.split('/').length === 2;
+  if (s.kind === 'symlink' || (s.kind === 'dir' && s.mode !== undefined)) {
+    return s.target.split('/').length === 2;
+  }
   return s.kind === 'ro-bind' && s.source === s.target && s.target.split('/').length === 2;
 }
 
@@ -101,6 +103,8 @@ function viewScript(hidden: readonly string[]): string {
     if (['proc', 'sys', 'dev', 'tmp', 'run', 'work', 'volumes'].includes(e.name)) continue;
     const at = `"$V"/${q(e.name)}`;
     if (e.kind === 'symlink') lines.push(`ln -s ${q(e.link ?? '')} ${at}`);
+    else if (e.kind === 'empty-directory')
+      lines.push(`mkdir -m ${(e.mode ?? 0o755).toString(8)} ${at}`);
     else if (e.kind === 'directory') lines.push(`mkdir ${at}`, `mount --rbind /${q(e.name)} ${at}`);
     else lines.push(`: > ${at}`, `mount --bind /${q(e.name)} ${at}`);
   }

@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -68,6 +76,28 @@ describe('job filesystem', () => {
     } finally {
       execFileSync('umount', ['-R', top]);
       rmSync(top, { recursive: true });
+    }
+  });
+
+  it("shows an empty host directory of root's as the same empty read-only directory, not a bind", async () => {
+    const empty = `/rnx-test-empty-${String(process.pid)}`;
+    const full = `/rnx-test-full-${String(process.pid)}`;
+    mkdirSync(empty, { mode: 0o750 });
+    chmodSync(empty, 0o750);
+    mkdirSync(full);
+    writeFileSync(join(full, 'a'), 'a\n');
+    try {
+      const r = await runFsJob(db, state, fsSpec(), [
+        'sh',
+        '-c',
+        `stat -c '%a %u:%g' ${empty}; ls -A ${empty} | wc -l; touch ${empty}/x 2>/dev/null || echo empty=ro; ` +
+          `cat ${full}/a; touch ${full}/x 2>/dev/null || echo full=ro; ` +
+          `awk '$5 == "${empty}" || $5 == "${full}" { print $5 }' /proc/self/mountinfo`,
+      ]);
+      assert.equal(r.stdout, `750 0:0\n0\nempty=ro\na\nfull=ro\n${full}\n`, r.stderr);
+    } finally {
+      rmSync(empty, { recursive: true });
+      rmSync(full, { recursive: true });
     }
   });
 

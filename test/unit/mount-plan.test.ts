@@ -17,6 +17,7 @@ const base: MountPlanInput = {
       { name: 'etc', kind: 'directory' },
       { name: 'usr', kind: 'directory' },
       { name: 'var', kind: 'directory' },
+      { name: 'srv', kind: 'empty-directory', mode: 0o750 },
       { name: 'proc', kind: 'directory' },
       { name: 'tmp', kind: 'directory' },
       { name: 'work', kind: 'directory' },
@@ -48,6 +49,8 @@ function show(steps: readonly FsStep[]): string[] {
         return `symlink ${s.link} ${s.target}`;
       case 'chdir':
         return `cd ${s.path}`;
+      case 'dir':
+        return `dir ${s.target}${s.mode === undefined ? '' : ` ${s.mode.toString(8)}`}`;
       default:
         return `${s.kind} ${s.target}`;
     }
@@ -55,12 +58,13 @@ function show(steps: readonly FsStep[]): string[] {
 }
 
 describe('mount plan', () => {
-  it("binds the host's / entry by entry, read-only, with the job's own dirs and masks on top", () => {
+  it("binds the host's / entry by entry, read-only (an empty one made with its mode), with the job's own dirs and masks on top", () => {
     assert.deepEqual(show(planMounts(base)), [
       'symlink usr/bin /bin',
       'ro-bind /etc /etc',
       'ro-bind /usr /usr',
       'ro-bind /var /var',
+      'dir /srv 750',
       'ro-bind /info.json /info.json',
       'tmpfs /var/lib/rnx 755',
       'remount-ro /var/lib/rnx',
@@ -135,12 +139,14 @@ describe('mount plan', () => {
     );
   });
 
-  it("turns steps into bwrap's arguments, modes in octal before each tmpfs", () => {
+  it("turns steps into bwrap's arguments, modes in octal before each tmpfs and dir that has one", () => {
     assert.deepEqual(
       fsStepArgs([
         { kind: 'ro-bind', source: '/a b', target: '/a b' },
         { kind: 'tmpfs', target: '/tmp', mode: 0o1777 },
         { kind: 'symlink', link: 'usr/lib', target: '/lib' },
+        { kind: 'dir', target: '/srv', mode: 0o700 },
+        { kind: 'dir', target: '/volumes' },
         { kind: 'dev', target: '/dev' },
         { kind: 'chdir', path: '/work' },
       ]),
@@ -155,6 +161,12 @@ describe('mount plan', () => {
         '--symlink',
         'usr/lib',
         '/lib',
+        '--perms',
+        '0700',
+        '--dir',
+        '/srv',
+        '--dir',
+        '/volumes',
         '--dev',
         '/dev',
         '--chdir',
@@ -175,7 +187,7 @@ describe('mount plan', () => {
         ],
       }),
     );
-    const dirs = steps.filter((s) => s.startsWith('dir '));
+    const dirs = steps.filter((s) => s.startsWith('dir ') && s !== 'dir /srv 750');
     assert.deepEqual(dirs, [
       'dir /volumes',
       'dir /artifacts',

@@ -120,17 +120,37 @@ export function checkFilesystemNames(db: Database, stateDir: string, spec: JobSp
   return missing === undefined ? ok(undefined) : volumeNotFound(db, missing);
 }
 
-/** The entries of a host directory (symlinks with their target; other kinds skipped). */
+/**
+ * The entries of a host directory (symlinks with their target, root's empty directories with their
+ * mode; other kinds skipped). A directory with subdirectories is known not empty from its link
+ * count: only the few with none are listed (about 40 us for the host's / here).
+ */
 export function hostEntries(dir: string): HostEntry[] {
   const out: HostEntry[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isSymbolicLink())
       out.push({ name: entry.name, kind: 'symlink', link: readlinkSync(path) });
-    else if (entry.isDirectory()) out.push({ name: entry.name, kind: 'directory' });
+    else if (entry.isDirectory()) out.push(directoryEntry(entry.name, path));
     else if (entry.isFile()) out.push({ name: entry.name, kind: 'file' });
   }
   return out;
+}
+
+function directoryEntry(name: string, path: string): HostEntry {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  const rootsLeaf = st?.isDirectory() === true && st.nlink === 2 && st.uid === 0 && st.gid === 0;
+  return st !== undefined && rootsLeaf && isEmpty(path)
+    ? { name, kind: 'empty-directory', mode: st.mode & 0o7777 }
+    : { name, kind: 'directory' };
+}
+
+function isEmpty(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
 }
 
 let kernel: KernelPaths | undefined;

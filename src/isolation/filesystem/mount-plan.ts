@@ -6,7 +6,8 @@
  *
  * Host root (default): the new root is a tmpfs, made read-only at the end, on which each entry of
  * the host's / is bound read-only (recursively: mounts below are read-only too) or recreated as the
- * same symlink, except the directories the job gets its own of. So nothing of the host can be
+ * same symlink or, if it is an empty directory of root's, as the same empty directory, except the
+ * directories the job gets its own of. So nothing of the host can be
  * changed and the host gains no directory. Runtime: the new root is the runtime's overlay (a
  * per-job writable layer over the registered tree, mounted by rnx before the start, see
  * runtime-overlay.ts). Both then get their own /proc (Docker's masked and read-only paths), the
@@ -30,7 +31,8 @@ export type FsStep =
       readonly target: string;
     }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly mode: number }
-  | { readonly kind: 'dir'; readonly target: string }
+  /** A directory made in the new root (by bwrap, root's, mode 0755 unless `mode`). */
+  | { readonly kind: 'dir'; readonly target: string; readonly mode?: number }
   | { readonly kind: 'symlink'; readonly link: string; readonly target: string }
   | { readonly kind: 'proc' | 'dev' | 'remount-ro'; readonly target: string }
   | { readonly kind: 'chdir'; readonly path: string };
@@ -38,9 +40,16 @@ export type FsStep =
 /** One entry of a directory on the host (the host's / or /etc). */
 export interface HostEntry {
   readonly name: string;
-  readonly kind: 'directory' | 'file' | 'symlink';
+  /**
+   * `empty-directory`: a directory of root's (user and group) that was empty when the job was
+   * planned. It is made in the job's root with the same mode rather than bound: it shows the same,
+   * and costs bwrap no read of the mount table (/boot, /media, /srv... on many hosts).
+   */
+  readonly kind: 'directory' | 'empty-directory' | 'file' | 'symlink';
   /** For symlinks: what they point to. */
   readonly link?: string;
+  /** For empty directories: their mode (permission bits). */
+  readonly mode?: number;
 }
 
 export interface VolumeMount {
@@ -150,9 +159,9 @@ function entriesOf(dir: string, entries: readonly HostEntry[], skip: readonly st
     .filter((e) => !skip.includes(e.name))
     .map((e): FsStep => {
       const path = join(dir, e.name);
-      return e.kind === 'symlink'
-        ? { kind: 'symlink', link: e.link ?? '', target: path }
-        : { kind: 'ro-bind', source: path, target: path };
+      if (e.kind === 'symlink') return { kind: 'symlink', link: e.link ?? '', target: path };
+      if (e.kind === 'empty-directory') return { kind: 'dir', target: path, mode: e.mode ?? 0o755 };
+      return { kind: 'ro-bind', source: path, target: path };
     });
 }
 
@@ -235,6 +244,11 @@ function parentsToMake(binds: readonly Bind[]): string[] {
   return [...dirs].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
 }
 
+/** A mode as bwrap's --perms takes it. */
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
 /** bwrap's arguments for the steps, in order. */
 export function fsStepArgs(steps: readonly FsStep[]): string[] {
   const args: string[] = [];
@@ -246,12 +260,15 @@ export function fsStepArgs(steps: readonly FsStep[]): string[] {
         args.push(`--${step.kind}`, step.source, step.target);
         break;
       case 'tmpfs':
-        args.push('--perms', step.mode.toString(8).padStart(4, '0'), '--tmpfs', step.target);
+        args.push('--perms', octal(step.mode), '--tmpfs', step.target);
+        break;
+      case 'dir':
+        args.push(...(step.mode === undefined ? [] : ['--perms', octal(step.mode)]));
+        args.push('--dir', step.target);
         break;
       case 'symlink':
         args.push('--symlink', step.link, step.target);
         break;
-      case 'dir':
       case 'proc':
       case 'dev':
       case 'remount-ro':
