@@ -22,20 +22,32 @@ export interface OutputPipe {
   readonly writeFd: number;
   /** Closes rnx's copy of the write end (once the child is spawned); idempotent. */
   closeWrite(): void;
-  /** Read end, as a stream. */
+  /**
+   * Read end, as a stream: made when first asked for, which job-process.ts does once bwrap is
+   * spawned (a Socket's set-up, its handle and its stream, costs about a millisecond of rnx's
+   * thread, spent there while bwrap makes the sandbox; what bwrap writes before waits in the FIFO).
+   */
   readonly reader: Socket;
 }
 
 function openPipe(path: string): OutputPipe {
   const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   const writeFd = openSync(path, constants.O_WRONLY);
-  const reader = new Socket({ fd: readFd, readable: true, writable: false });
+  let reader: Socket | undefined;
   let open = true;
   const closeWrite = (): void => {
     if (open) closeSync(writeFd);
     open = false;
   };
-  return { path, writeFd, closeWrite, reader };
+  return {
+    path,
+    writeFd,
+    closeWrite,
+    get reader() {
+      reader ??= new Socket({ fd: readFd, readable: true, writable: false });
+      return reader;
+    },
+  };
 }
 
 /** Two FIFOs in the run directory, opened: `stdout` and `stderr`. */
