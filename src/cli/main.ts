@@ -189,7 +189,8 @@ main(process.argv.slice(2)).then(
     if (!internalErrors.happened) process.exitCode = code;
     // Once nothing is left to do (output written, what a job left removed: Node's 'beforeExit'
     // comes only then), rnx exits at once, without Node tearing down its heap and threads first
-    // (several milliseconds of every command). Shared database connections close just before.
+    // (several milliseconds of every command). What the shared database connection wrote is
+    // synced just before (state/database.ts).
     process.once('beforeExit', () => process.exit());
   },
   (error: unknown) => {
