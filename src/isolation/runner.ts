@@ -228,6 +228,23 @@ export async function runJob(
   try {
     const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
+    // Made off rnx's thread from here, while the start goes on; the handshake waits for them,
+    // after bwrap said the job's pid. Once made, rnx moves itself into its own cgroup again
+    // (warmCgroupMoves; `rnx job run` did first after its host check): a move within about 10 ms
+    // of the last one skips the RCU grace period (10 to 20 ms here) the job's join waits for
+    // otherwise, in front of its go.
+    const cgroupMade = createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then(
+      (made) => {
+        if (made.ok) warmCgroupMoves();
+        return made;
+      },
+    );
+    // A start that fails before the job's own release of them is registered (below) removes them.
+    let cgroupKept = false;
+    onEnd(async () => {
+      const made = await cgroupMade;
+      if (!cgroupKept && made.ok) afterEnd.cgroup = made.value;
+    });
     const user = jobUserOf(db, spec);
     if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
     if (user.value !== undefined && spec.user !== undefined) {
@@ -280,15 +297,8 @@ export async function runJob(
     if (!commandExists(filesystem.value.view, spec.command, env['PATH'] ?? BASE_PATH, '/work')) {
       return await end({ ...observed({ code: 127, signal: null }), notFound: spec.command });
     }
-    // Made off rnx's thread while the start goes on; waited for before the job's process starts.
-    const cgroupMade = createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then(
-      (made) => {
-        // The kernel's wait before the job's cgroup join, taken now, beside the rest of the start.
-        if (made.ok) warmCgroupMoves();
-        return made;
-      },
-    );
     // Before the end is recorded: what it used, and nothing of it left running; removed after.
+    cgroupKept = true;
     onEnd(async () => {
       const made = await cgroupMade;
       if (!made.ok) return;
@@ -358,9 +368,6 @@ export async function runJob(
         }),
       };
     }
-    const cgroup = await cgroupMade;
-    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
-    recordResources(db, spec.id, { cgroup: cgroup.value });
     const proc = startJobProcess({
       bwrap: tools.value.bwrap,
       args,
@@ -382,7 +389,12 @@ export async function runJob(
     const wired = readyJobSide(network);
     onEnd(() => closeJobSide(wired));
     const started = await handshake(proc, {
-      procsFiles: cgroup.value.procsFiles,
+      // Waited for there, after bwrap says the job's pid, not before the spawn: bwrap starts
+      // meanwhile, and the cgroups' mkdirs may wait for rnx's move into its own cgroup (above).
+      cgroup: cgroupMade.then((made) => {
+        if (made.ok) recordResources(db, spec.id, { cgroup: made.value });
+        return made;
+      }),
       ...(prepared.value.attached
         ? { attach: (pid: number) => attachNetwork(wired, spec.id, pid) }
         : {}),
@@ -394,6 +406,8 @@ export async function runJob(
         (hooks.killSignal?.aborted ?? false),
     });
     if (started.kind === 'failed') return await end(explained(started.failure));
+    const cgroup = await cgroupMade;
+    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     const startedAt = new Date().toISOString();
     const pid = started.pid;
     markRunning(db, spec.id, { pid, startTime: processStartTime(pid) ?? 0 }, startedAt);

@@ -4,6 +4,7 @@
  * refuses must leave nothing in the others, and the job's end must leave no directory behind.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -41,6 +42,8 @@ describe('making and removing a job cgroup', () => {
       const made = jobDirs(real, spec.id);
       assert.ok(made.length >= 2, `the others were there to be made: ${made.join(', ')}`);
       assert.deepEqual(made.filter(existsSync), []);
+      // bwrap is spawned while the cgroups are made (runner.ts): the sandbox it began is gone too.
+      assert.equal(spawnSync('pgrep', ['-f', `rnx-${spec.id}`]).status, 1);
     } finally {
       scratch.cleanup();
     }

@@ -10,6 +10,7 @@
  */
 import { fail, ok, type Result } from '../../problem.js';
 import { joinCgroups } from '../cgroups/procs.js';
+import type { JobCgroup } from '../cgroups/job-cgroup.js';
 import type { JobProcess } from './job-process.js';
 import type { Failure } from '../end/run-end.js';
 
@@ -18,8 +19,11 @@ export type Handshake =
   | { readonly kind: 'failed'; readonly failure: Failure };
 
 export interface HandshakeOptions {
-  /** cgroup.procs files the job's PID 1 is moved into (everything it starts follows). */
-  readonly procsFiles: readonly string[];
+  /**
+   * The job's cgroups, being made: their cgroup.procs files are what the job's PID 1 is moved into
+   * (everything it starts follows); a failure to make them ends the start.
+   */
+  readonly cgroup: Promise<Result<Pick<JobCgroup, 'procsFiles'>>>;
   /** Phase 2, run with PID 1's pid once it exists (absent for `none`). */
   readonly attach?: (pid: number) => Promise<Result<void>>;
   readonly networkName: string;
@@ -54,11 +58,11 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
     }
     // The join and the wiring at once: a v1 join's RCU grace period passes while `ip` makes the
     // veth. (Phase 2 leaves the job's loopback to bwrap, which brings it up meanwhile.)
+    const joined = options.cgroup.then((made) =>
+      made.ok ? joinCgroups(made.value.procsFiles, pid) : made,
+    );
     const both = await Promise.race([
-      Promise.all([
-        joinCgroups(options.procsFiles, pid),
-        options.attach?.(pid) ?? Promise.resolve(ok(undefined)),
-      ]),
+      Promise.all([joined, options.attach?.(pid) ?? Promise.resolve(ok(undefined))]),
       setup.promise,
     ]);
     if (both === 'timeout' && options.attach === undefined) {
@@ -68,7 +72,7 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
       });
     }
     const [join, wire] = both === 'timeout' ? [ok(undefined), timedOut] : both;
-    if (!join.ok) return failed({ reason: 'start-failed', message: join.problem.message });
+    if (!join.ok) return failed({ reason: 'start-failed', problem: join.problem });
     if (!wire.ok) {
       return failed({
         reason: 'network-setup',
