@@ -27,9 +27,10 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 
-enterSandbox(repoRoot, self);
-
-const scratch = mkdtempSync(join(tmpdir(), 'rnx-test-'));
+// The run's scratch (state directory, code cache, counts) is made before the sandbox is entered,
+// so that the sandbox knows the state directory (see enterSandbox); removed by whoever made it.
+const scratch = process.env['RNX_TEST_SCRATCH'] ?? mkdtempSync(join(tmpdir(), 'rnx-test-'));
+enterSandbox(repoRoot, self, scratch);
 const counts = join(scratch, 'counts.json');
 const filters = process.argv.slice(2);
 const files = globSync('**/*.test.js', { cwd: distTest })

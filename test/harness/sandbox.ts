@@ -6,6 +6,7 @@
  * vanishes with the namespace.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const UPSTREAM_ADDRESS = '198.51.100.1';
@@ -15,14 +16,29 @@ export const HOST_UPLINK_ADDRESS = '198.51.100.2';
 /**
  * Unless already inside, re-runs `script` (with this process's arguments, under the same node)
  * inside `scripts/sandbox --upstream` and exits with its status. Returns only inside the sandbox.
+ *
+ * The test run's state directory (`RNX_STATE_DIR`, in `scratch`, removed when the sandbox ends) is
+ * given to the sandbox too: without it the sandbox makes /var/lib/rnx on the host as the mount
+ * point of a throwaway state directory, which no test uses (every rnx a test starts gets the
+ * run's own). Without `scratch` (the benchmarks) rnx's default state directory is that tmpfs.
  */
-export function enterSandbox(repoRoot: string, script: string): void {
+export function enterSandbox(repoRoot: string, script: string, scratch?: string): void {
   if (process.env['RNX_TEST_SANDBOX'] === '1') return;
   const result = spawnSync(
     join(repoRoot, 'scripts', 'sandbox'),
     ['--upstream', '--', process.execPath, script, ...process.argv.slice(2)],
-    { stdio: 'inherit', env: { ...process.env, RNX_TEST_SANDBOX: '1' } },
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        RNX_TEST_SANDBOX: '1',
+        ...(scratch === undefined
+          ? {}
+          : { RNX_TEST_SCRATCH: scratch, RNX_STATE_DIR: join(scratch, 'state') }),
+      },
+    },
   );
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   if (result.error) {
     console.error(`could not create the test namespace: ${result.error.message}`);
     process.exit(1);
