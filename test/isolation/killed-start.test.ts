@@ -85,16 +85,24 @@ function heldTool(tool: HostTool, when: 'before' | 'after'): HeldTool {
   return { bin: join(dir, 'bin'), marked, hold };
 }
 
-/** Lets a held tool go, if it waits (never blocks: without a reader there is nothing to do). */
+/** Held tools let go: the FIFO kept open for writing, so that no later call waits either. */
+const released = new Map<string, number>();
+
+/**
+ * Lets a held tool go for good: every call that waits now and every later one (rnx's host-side
+ * `ip` and the job side's are two calls, and the second may come after the first was let go: a
+ * FIFO written once and closed would leave it waiting for a writer for ever). The FIFO is opened
+ * read-write (never blocks), given a line for each call to come, and kept open until the end.
+ */
 function letGo(tool: HeldTool): void {
-  try {
-    const fd = openSync(tool.hold, constants.O_WRONLY | constants.O_NONBLOCK);
-    writeSync(fd, '\n');
-    closeSync(fd);
-  } catch {
-    // Nobody waits.
-  }
+  if (released.has(tool.hold)) return;
+  const fd = openSync(tool.hold, constants.O_RDWR);
+  writeSync(fd, '\n'.repeat(64));
+  released.set(tool.hold, fd);
 }
+after(() => {
+  for (const fd of released.values()) closeSync(fd);
+});
 
 async function until(reached: () => boolean, boundMs: number): Promise<boolean> {
   const began = Date.now();
