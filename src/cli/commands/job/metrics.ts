@@ -10,6 +10,7 @@ import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { CliContext, Command } from '../../context.js';
 import { EXIT } from '../../context.js';
+import { interruptible } from '../../interruptible.js';
 import { bytesText, cpuText } from '../../format/job.js';
 import { jobOrReport, oneRef } from '../../record-refs.js';
 import { formatTable, printJson, writeLine } from '../../print.js';
@@ -115,26 +116,22 @@ export const command: Command = {
       else print(ctx, false, found, m, true);
       return EXIT.ok;
     }
-    const stop = new AbortController();
-    const off = ctx.onSignal(() => stop.abort());
-    try {
+    return interruptible(ctx, async (stop) => {
       let job: JobRecord | undefined = found;
-      for (let header = true; job !== undefined && !stop.signal.aborted; header = false) {
+      for (let header = true; job !== undefined && !stop.aborted; header = false) {
         const m = await sample(job);
         print(ctx, json, job, m, header);
         if (!job.active) break;
         await new Promise((resolve) => {
           const timer = setTimeout(resolve, WATCH_MS - SAMPLE_MS);
-          stop.signal.addEventListener('abort', () => {
+          stop.addEventListener('abort', () => {
             clearTimeout(timer);
             resolve(undefined);
           });
         });
         job = getJob(db, job.id);
       }
-    } finally {
-      off();
-    }
-    return stop.signal.aborted ? EXIT.interrupted : EXIT.ok;
+      return stop.aborted ? EXIT.interrupted : EXIT.ok;
+    });
   },
 };

@@ -9,6 +9,7 @@ import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
+import { interruptible } from '../../interruptible.js';
 import { jobJson } from '../../format/job.js';
 import { jobOrReport, oneRef } from '../../record-refs.js';
 import { printJson, writeLine } from '../../print.js';
@@ -30,14 +31,9 @@ Examples:
     const resolved = jobOrReport(ctx, db, ref);
     if ('exit' in resolved) return resolved.exit;
     const job = resolved.found;
-    const interrupted = new AbortController();
-    const off = ctx.onSignal(() => interrupted.abort());
-    let final;
-    try {
-      final = await waitForJobEnd(db, dir, job.id, interrupted.signal);
-    } finally {
-      off();
-    }
+    const final = await interruptible(ctx, (interrupted) =>
+      waitForJobEnd(db, dir, job.id, interrupted),
+    );
     if (final === undefined) return EXIT.failed;
     if (final.active) {
       writeLine(ctx.stderr, `rnx: stopped waiting; job ${job.id} is still ${final.status}`);

@@ -8,6 +8,7 @@ import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
+import { interruptible } from '../../interruptible.js';
 import { writeLine } from '../../print.js';
 import { runControlPorts } from '../../workflow-run/control-ports.js';
 import { noSuchRun, oneRef } from '../../record-refs.js';
@@ -31,22 +32,18 @@ export const command: Command = {
     if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     const db = sharedDatabase(dir);
-    const interrupted = new AbortController();
-    const off = ctx.onSignal(() => interrupted.abort());
-    try {
+    return interruptible(ctx, async (interrupted) => {
       const read = await readRunLogs(db, ref, {
         follow: flagOption(args.options, 'follow'),
         ports: runControlPorts(dir),
         logPathOf: (jobId) => logPathOf(dir, jobId),
         onLine: (job, width, line) => writeLine(ctx.stdout, `${job.padEnd(width)} | ${line}`),
-        abort: interrupted.signal,
+        abort: interrupted,
       });
       if (read === 'not-found') {
         return noSuchRun(ctx, db, ref);
       }
-      return interrupted.signal.aborted ? EXIT.interrupted : EXIT.ok;
-    } finally {
-      off();
-    }
+      return interrupted.aborted ? EXIT.interrupted : EXIT.ok;
+    });
   },
 };

@@ -7,6 +7,7 @@ import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { flagOption } from '../../args.js';
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
+import { interruptible } from '../../interruptible.js';
 import { printJson, writeLine } from '../../print.js';
 import { runControlPorts } from '../../workflow-run/control-ports.js';
 import { noSuchRun, oneRef } from '../../record-refs.js';
@@ -24,14 +25,9 @@ export const command: Command = {
     if (ref === undefined) return EXIT.usage;
     const dir = stateDir(ctx.env);
     const db = sharedDatabase(dir);
-    const interrupted = new AbortController();
-    const off = ctx.onSignal(() => interrupted.abort());
-    let run;
-    try {
-      run = await waitForRunEnd(db, ref, runControlPorts(dir), interrupted.signal);
-    } finally {
-      off();
-    }
+    const run = await interruptible(ctx, (interrupted) =>
+      waitForRunEnd(db, ref, runControlPorts(dir), interrupted),
+    );
     if (run === undefined) {
       return noSuchRun(ctx, db, ref);
     }
