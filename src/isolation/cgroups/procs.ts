@@ -2,8 +2,8 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
-import { closeSync, openSync, readFileSync, rmdirSync, write, writeFileSync } from 'node:fs';
-import { rmdir } from '../../async-fs.js';
+import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { rmdir, writeInOneGo } from '../../async-fs.js';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
@@ -50,26 +50,11 @@ export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
  */
 export async function joinCgroups(files: readonly string[], pid: number): Promise<Result<void>> {
   try {
-    await Promise.all(files.map((file) => writeOnce(file, String(pid))));
+    await Promise.all(files.map((file) => writeInOneGo(file, String(pid))));
     return ok(undefined);
   } catch (error) {
     return fail('start-failed', `the job could not join its cgroup: ${(error as Error).message}`);
   }
-}
-
-/**
- * Writes `text` to a cgroup file as one operation on libuv's threads: opened here (no wait), the
- * write (the part that waits on the kernel) off rnx's thread, closed when done.
- */
-function writeOnce(file: string, text: string): Promise<void> {
-  const fd = openSync(file, 'w');
-  return new Promise((resolve, reject) => {
-    write(fd, text, (error) => {
-      closeSync(fd);
-      if (error === null) resolve();
-      else reject(error);
-    });
-  });
 }
 
 /**
@@ -85,10 +70,9 @@ export function warmCgroupMoves(): void {
   const layout = cgroupLayout();
   const own = layout.unified ?? layout.v1.pids;
   if (own === undefined) return;
-  // One operation on libuv's threads: writeFile would come back to rnx's thread between its open
-  // and its write, and rnx's thread is busy with the start until bwrap runs.
+  // In one go (async-fs.ts): rnx's thread is busy with the start until bwrap runs.
   try {
-    writeOnce(join(own, 'cgroup.procs'), String(process.pid)).catch(() => undefined);
+    writeInOneGo(join(own, 'cgroup.procs'), String(process.pid)).catch(() => undefined);
   } catch {
     // Not writable (another layout): nothing saved, nothing lost.
   }
