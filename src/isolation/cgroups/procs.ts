@@ -2,9 +2,10 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { rmdirSync, writeFileSync } from 'node:fs';
 import { rmdir, writeInOneGo } from '../../async-fs.js';
 import { join } from 'node:path';
+import { readIfAny } from '../../read-if-any.js';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
 import { unifiedDirOf, whenEmpty } from './events.js';
@@ -20,11 +21,7 @@ async function emptyWithin(dir: string, ms: number): Promise<void> {
 }
 
 function read(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
+  return readIfAny(file)?.trim();
 }
 
 function pidsOf(dir: string): number[] {
