@@ -61,7 +61,7 @@ import {
 } from './end/run-end.js';
 import { removeLater } from './end/removals.js';
 import { recordUsage, releasedJob } from './records/job-store.js';
-import { DEFAULT_GRACE_MS } from './end/stop-job.js';
+import { DEFAULT_GRACE_MS } from './end/stop-defaults.js';
 import { superviseJob } from './end/supervise.js';
 import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
 

@@ -71,7 +71,9 @@ try {
   summary.failed += 1;
   console.error('the test runner wrote no counts');
 }
-rmSync(scratch, { recursive: true, force: true });
+// Made outside the sandbox (RNX_TEST_SCRATCH), it is enterSandbox's to remove.
+if (process.env['RNX_TEST_SCRATCH'] === undefined)
+  rmSync(scratch, { recursive: true, force: true });
 console.log(`\nran ${String(files.length)} test files from ${relative(repoRoot, distTest) || '.'}`);
 console.log(
   `tests: ${String(summary.passed)} passed, ${String(summary.failed)} failed, ${String(summary.skipped)} skipped`,

@@ -11,14 +11,18 @@
  * network's host side: those are measured on a second job, like every job after the first.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { straceEach } from '../helpers/strace.js';
 
 const state = tempDir('rnx-spawns-');
-after(() => state.cleanup());
+const traces = tempDir('rnx-spawns-traces-');
+after(() => {
+  state.cleanup();
+  traces.cleanup();
+});
 
 interface Traced {
   readonly code: number | null;
@@ -28,53 +32,22 @@ interface Traced {
   readonly stderr: string;
 }
 
-function traced(args: readonly string[]): Promise<Traced> {
-  // One file per process (`-ff`): no line of one process is split by another's (`<unfinished
-  // ...>`), which happens when processes exec at the same moment.
-  const prefix = `trace-${String(Date.now())}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'strace',
-      [
-        '-ff',
-        '-qq',
-        '-e',
-        'trace=execve',
-        '-e',
-        'signal=none',
-        '-o',
-        join(state.dir, prefix),
-        process.execPath,
-        RNX_BIN,
-        ...args,
-      ],
-      {
-        env: { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const byPid = new Map<number, string[]>();
-      // In the order they were made (pids grow; none wraps within one start).
-      const pids = readdirSync(state.dir)
-        .filter((f) => f.startsWith(`${prefix}.`))
-        .map((f) => Number(f.slice(prefix.length + 1)))
-        .sort((a, b) => a - b);
-      for (const pid of pids) {
-        const file = `${prefix}.${String(pid)}`;
-        for (const line of readFileSync(join(state.dir, file), 'utf8').split('\n')) {
-          const m = /^execve\("([^"]+)", \[(.*)\], .* = 0$/.exec(line);
-          if (m === null) continue;
-          const name = (m[1] ?? '').split('/').at(-1) ?? '';
-          byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[2] ?? ''}`]);
-        }
-      }
-      resolve({ code, byPid, stderr });
-    });
-  });
+async function traced(args: readonly string[]): Promise<Traced> {
+  const r = await runCli(args, { stateDir: state.dir, prefix: straceEach(traces.dir, 'execve') });
+  const byPid = new Map<number, string[]>();
+  // In the order they were made (pids grow; none wraps within one start).
+  const pids = readdirSync(traces.dir)
+    .map((f) => Number(f.slice('pid.'.length)))
+    .sort((a, b) => a - b);
+  for (const pid of pids) {
+    for (const line of readFileSync(join(traces.dir, `pid.${String(pid)}`), 'utf8').split('\n')) {
+      const m = /^execve\("([^"]+)", \[(.*)\], .* = 0$/.exec(line);
+      if (m === null) continue;
+      const name = (m[1] ?? '').split('/').at(-1) ?? '';
+      byPid.set(pid, [...(byPid.get(pid) ?? []), `${name} ${m[2] ?? ''}`]);
+    }
+  }
+  return { code: r.code, byPid, stderr: r.stderr };
 }
 
 /** The processes rnx started (every pid but rnx's own, the one that exec'd this node). */

@@ -5,8 +5,9 @@
  * a directory in the unified hierarchy when one is mounted, for its cgroup.kill. v2: one leaf.
  * The processes inside are handled by procs.ts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readIfAny } from '../../read-if-any.js';
 import { mkdir } from '../../async-fs.js';
 import { fail, ok, type Problem, type Result } from '../../problem.js';
 import type { Resources } from '../../validate/model.js';
@@ -235,11 +236,7 @@ function applyWrites(
 }
 
 function read(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
+  return readIfAny(file)?.trim();
 }
 
 /** How many processes of the job the OOM killer killed. */

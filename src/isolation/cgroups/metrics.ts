@@ -3,7 +3,7 @@
  * block I/O read and written, and the number of processes. Whatever a cgroup does not offer (a
  * controller not mounted, an old kernel without memory.peak) is left out rather than guessed.
  */
-import { readFileSync } from 'node:fs';
+import { readIfAny } from '../../read-if-any.js';
 import { join } from 'node:path';
 import type { JobCgroup } from './job-cgroup.js';
 
@@ -15,14 +15,6 @@ export interface JobMetrics {
   readonly ioReadBytes?: number;
   readonly ioWriteBytes?: number;
   readonly processes?: number;
-}
-
-function read(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 function number(text: string | undefined): number | undefined {
@@ -41,7 +33,7 @@ function first(dirs: readonly string[], file: string): string | undefined {
   const own = (dir: string): boolean =>
     dir.split('/').some((part) => part.split(',').includes(controller));
   for (const dir of [...dirs.filter(own), ...dirs.filter((d) => !own(d))]) {
-    const text = read(join(dir, file));
+    const text = readIfAny(join(dir, file));
     if (text !== undefined) return text;
   }
   return undefined;

@@ -2,9 +2,10 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
-import { closeSync, openSync, readFileSync, rmdirSync, write, writeFileSync } from 'node:fs';
-import { rmdir } from '../../async-fs.js';
+import { rmdirSync, writeFileSync } from 'node:fs';
+import { rmdir, writeInOneGo } from '../../async-fs.js';
 import { join } from 'node:path';
+import { readIfAny } from '../../read-if-any.js';
 import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
 import { unifiedDirOf, whenEmpty } from './events.js';
@@ -20,11 +21,7 @@ async function emptyWithin(dir: string, ms: number): Promise<void> {
 }
 
 function read(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
+  return readIfAny(file)?.trim();
 }
 
 function pidsOf(dir: string): number[] {
@@ -50,26 +47,11 @@ export function jobPids(cgroup: Pick<JobCgroup, 'trackDir'>): number[] {
  */
 export async function joinCgroups(files: readonly string[], pid: number): Promise<Result<void>> {
   try {
-    await Promise.all(files.map((file) => writeOnce(file, String(pid))));
+    await Promise.all(files.map((file) => writeInOneGo(file, String(pid))));
     return ok(undefined);
   } catch (error) {
     return fail('start-failed', `the job could not join its cgroup: ${(error as Error).message}`);
   }
-}
-
-/**
- * Writes `text` to a cgroup file as one operation on libuv's threads: opened here (no wait), the
- * write (the part that waits on the kernel) off rnx's thread, closed when done.
- */
-function writeOnce(file: string, text: string): Promise<void> {
-  const fd = openSync(file, 'w');
-  return new Promise((resolve, reject) => {
-    write(fd, text, (error) => {
-      closeSync(fd);
-      if (error === null) resolve();
-      else reject(error);
-    });
-  });
 }
 
 /**
@@ -85,10 +67,9 @@ export function warmCgroupMoves(): void {
   const layout = cgroupLayout();
   const own = layout.unified ?? layout.v1.pids;
   if (own === undefined) return;
-  // One operation on libuv's threads: writeFile would come back to rnx's thread between its open
-  // and its write, and rnx's thread is busy with the start until bwrap runs.
+  // In one go (async-fs.ts): rnx's thread is busy with the start until bwrap runs.
   try {
-    writeOnce(join(own, 'cgroup.procs'), String(process.pid)).catch(() => undefined);
+    writeInOneGo(join(own, 'cgroup.procs'), String(process.pid)).catch(() => undefined);
   } catch {
     // Not writable (another layout): nothing saved, nothing lost.
   }

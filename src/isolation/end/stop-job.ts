@@ -18,7 +18,6 @@ import { unifiedDirOf, whenEmpty } from '../cgroups/events.js';
 import { catchesSignal } from '../records/proc-identity.js';
 import { DEFAULT_STOP_SIGNAL } from './stop-defaults.js';
 
-export { DEFAULT_GRACE_MS } from './stop-defaults.js';
 /** The signals a job may choose to be stopped with (the schema's `signal` lists the same). */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGTERM',

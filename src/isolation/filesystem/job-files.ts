@@ -22,6 +22,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { rm } from '../../async-fs.js';
+import { readIfAny } from '../../read-if-any.js';
 import { join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
@@ -80,7 +81,7 @@ function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
   const path = join(stateDir, 'etc', hasNetwork ? 'resolv.conf' : 'resolv.conf.none');
   if (written.get(path) !== content || !existsSync(path)) {
     // Another rnx wrote it already, as it would be written: nothing to do (the usual case).
-    if (contentOf(path) === content) {
+    if (readIfAny(path) === content) {
       written.set(path, content);
       return path;
     }
@@ -92,14 +93,6 @@ function sharedResolvConf(stateDir: string, hasNetwork: boolean): string {
     written.set(path, content);
   }
   return path;
-}
-
-function contentOf(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 function spareRunDirs(stateDir: string): string {

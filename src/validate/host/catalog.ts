@@ -35,11 +35,7 @@ export const BUILTIN_NETWORKS: readonly string[] = ['bridge', 'isolated', 'none'
 export const DEFAULT_NETWORK = 'bridge';
 
 /** The names a host's stores hold (networks past the built-ins, volumes, runtimes). */
-export interface StoredNames {
-  readonly networks: readonly string[];
-  readonly volumes: readonly string[];
-  readonly runtimes: readonly string[];
-}
+export type StoredNames = Pick<Catalog, 'networks' | 'volumes' | 'runtimes'>;
 
 /**
  * A catalog whose stored names are read when validation first asks for them, once: it asks only
@@ -62,8 +58,7 @@ export function lazyCatalog(
     get runtimes() {
       return names().runtimes;
     },
-    ...(extra.checkUpload === undefined ? {} : { checkUpload: extra.checkUpload }),
-    ...(extra.checkUser === undefined ? {} : { checkUser: extra.checkUser }),
+    ...lookupsOf(extra),
   };
 }
 
@@ -76,6 +71,13 @@ export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
     ],
     volumes: [...(extra.volumes ?? [])],
     runtimes: [...(extra.runtimes ?? [])],
+    ...lookupsOf(extra),
+  };
+}
+
+/** The host look-ups `extra` has (absent ones left out). */
+function lookupsOf(extra: Partial<Catalog>): Pick<Catalog, 'checkUpload' | 'checkUser'> {
+  return {
     ...(extra.checkUpload === undefined ? {} : { checkUpload: extra.checkUpload }),
     ...(extra.checkUser === undefined ? {} : { checkUser: extra.checkUser }),
   };

@@ -68,7 +68,7 @@ export function findCycles(g: JobGraph): GraphEdge[][] {
   const left = new Set(g.order.keys());
   const cycles: GraphEdge[][] = [];
   for (;;) {
-    peel(g, left);
+    generations(g, left);
     if (left.size === 0) return cycles;
     const cycle = walkToCycle(g, left);
     cycles.push(cycle);
@@ -76,41 +76,53 @@ export function findCycles(g: JobGraph): GraphEdge[][] {
   }
 }
 
+/** Compares jobs by their place in the file. */
+function byOrder(g: JobGraph): (a: string, b: string) => number {
+  return (a, b) => (g.order.get(a) ?? 0) - (g.order.get(b) ?? 0);
+}
+
 /**
- * Removes jobs that do not wait on any job still in `left`, repeatedly (Kahn's algorithm): what
- * stays is on a cycle or waits for one.
+ * Kahn's algorithm, a generation at a time, over the jobs in `left`: removes from `left` every job
+ * that does not wait, directly or through others, on a cycle, and returns them as waves (each
+ * wave's jobs require only jobs of earlier waves, and every job is in the first wave it can be;
+ * file order within). What stays in `left` is on a cycle or waits for one.
  */
-function peel(g: JobGraph, left: Set<string>): void {
+function generations(g: JobGraph, left: Set<string>): string[][] {
   const waitingOn = new Map<string, number>();
-  const free: string[] = [];
+  let wave: string[] = [];
   for (const job of left) {
     const n = (g.requires.get(job) ?? []).filter((e) => left.has(e.requires)).length;
     waitingOn.set(job, n);
-    if (n === 0) free.push(job);
+    if (n === 0) wave.push(job);
   }
-  for (let job = free.pop(); job !== undefined; job = free.pop()) {
-    left.delete(job);
-    for (const dependent of g.dependents.get(job) ?? []) {
-      const n = waitingOn.get(dependent);
-      if (n === undefined || !left.has(dependent)) continue;
-      waitingOn.set(dependent, n - 1);
-      if (n - 1 === 0) free.push(dependent);
+  const waves: string[][] = [];
+  while (wave.length > 0) {
+    waves.push(wave.sort(byOrder(g)));
+    const next: string[] = [];
+    for (const job of wave) {
+      left.delete(job);
+      for (const dependent of g.dependents.get(job) ?? []) {
+        const n = waitingOn.get(dependent);
+        if (n === undefined) continue; // not in `left`
+        waitingOn.set(dependent, n - 1);
+        if (n - 1 === 0) next.push(dependent);
+      }
     }
+    wave = next;
   }
+  return waves;
 }
 
 /** Follows first requirements from the first job left until a job repeats: that loop is a cycle. */
 function walkToCycle(g: JobGraph, left: Set<string>): GraphEdge[] {
-  const start = [...left].sort(
-    (a, b) => (g.order.get(a) ?? 0) - (g.order.get(b) ?? 0),
-  )[0] as string;
+  const start = [...left].sort(byOrder(g))[0] as string;
   const seenAt = new Map<string, number>();
   const path: GraphEdge[] = [];
   let job = start;
   while (!seenAt.has(job)) {
     seenAt.set(job, path.length);
     const next = (g.requires.get(job) ?? []).find((e) => left.has(e.requires));
-    if (next === undefined) break; // cannot happen after peel(); keeps the loop finite
+    if (next === undefined) break; // cannot happen after generations(); keeps the loop finite
     path.push(next);
     job = next.requires;
   }
@@ -124,31 +136,9 @@ function walkToCycle(g: JobGraph, left: Set<string>): GraphEdge[] {
 }
 
 /**
- * Waves of an acyclic graph (Kahn's algorithm, a generation at a time): each wave's jobs require
- * only jobs of earlier waves, and every job is in the first wave it can be; file order within.
- * Jobs on a cycle are in no wave (validation reports the cycle and makes no plan).
+ * Waves of an acyclic graph (see generations). Jobs on a cycle are in no wave (validation reports
+ * the cycle and makes no plan).
  */
 export function wavesOf(g: JobGraph): string[][] {
-  const byOrder = (a: string, b: string): number => (g.order.get(a) ?? 0) - (g.order.get(b) ?? 0);
-  const waitingOn = new Map<string, number>();
-  let wave: string[] = [];
-  for (const job of g.order.keys()) {
-    const n = g.requires.get(job)?.length ?? 0;
-    waitingOn.set(job, n);
-    if (n === 0) wave.push(job);
-  }
-  const waves: string[][] = [];
-  while (wave.length > 0) {
-    waves.push(wave.sort(byOrder));
-    const next: string[] = [];
-    for (const job of wave) {
-      for (const dependent of g.dependents.get(job) ?? []) {
-        const n = (waitingOn.get(dependent) ?? 0) - 1;
-        waitingOn.set(dependent, n);
-        if (n === 0) next.push(dependent);
-      }
-    }
-    wave = next;
-  }
-  return waves;
+  return generations(g, new Set(g.order.keys()));
 }
