@@ -4,6 +4,7 @@
  * read and written, processes. An ended job shows what was kept: CPU time and peak memory.
  * --watch prints a line a second until the job ends or Ctrl-C.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { measureJobMetrics, type MeasuredMetrics } from '../../../isolation/cgroups/metrics.js';
 import { getJob, type JobRecord } from '../../../isolation/records/job-store.js';
 import { sharedDatabase, stateDir } from '../../../state/database.js';
@@ -122,13 +123,9 @@ export const command: Command = {
         const m = await sample(job);
         print(ctx, json, job, m, header);
         if (!job.active) break;
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, WATCH_MS - SAMPLE_MS);
-          stop.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          });
-        });
+        // Node's own abortable timer: it takes its abort listener back when it fires (one added
+        // per sample and never removed piled up on the signal for as long as --watch ran).
+        await delay(WATCH_MS - SAMPLE_MS, undefined, { signal: stop }).catch(() => undefined);
         job = getJob(db, job.id);
       }
       return stop.aborted ? EXIT.interrupted : EXIT.ok;
