@@ -3,6 +3,8 @@
  * Validation reads it and never changes it. The CLI builds one from the stores
  * (src/cli/catalog.ts); tests pass literal ones.
  */
+import { BUILTIN_NETWORK_NAMES } from '../../networks/builtins.js';
+
 export interface Catalog {
   readonly networks: readonly string[];
   readonly volumes: readonly string[];
@@ -28,11 +30,6 @@ export interface Catalog {
     runtime: string | undefined,
   ) => { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
 }
-
-/** Networks every host has: `bridge` (the default), `isolated` (no outside access), `none`. */
-export const BUILTIN_NETWORKS: readonly string[] = ['bridge', 'isolated', 'none'];
-
-export const DEFAULT_NETWORK = 'bridge';
 
 /** The names a host's stores hold (networks past the built-ins, volumes, runtimes). */
 export type StoredNames = Pick<Catalog, 'networks' | 'volumes' | 'runtimes'>;
@@ -66,8 +63,8 @@ export function lazyCatalog(
 export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
   return {
     networks: [
-      ...BUILTIN_NETWORKS,
-      ...(extra.networks ?? []).filter((n) => !BUILTIN_NETWORKS.includes(n)),
+      ...BUILTIN_NETWORK_NAMES,
+      ...(extra.networks ?? []).filter((n) => !BUILTIN_NETWORK_NAMES.includes(n)),
     ],
     volumes: [...(extra.volumes ?? [])],
     runtimes: [...(extra.runtimes ?? [])],

@@ -3,7 +3,7 @@
  * One diagnostic per missing name, at its first use, with the other uses as related locations.
  */
 import { closest, listSome } from '../../suggest.js';
-import { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './catalog.js';
+import { BUILTIN_NETWORK_NAMES, DEFAULT_NETWORK } from '../../networks/builtins.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { DataPath } from '../load/load.js';
 import { NAME_PATTERNS } from '../names.js';
@@ -106,7 +106,7 @@ export const checkEnvironment: Rule = (ctx) => {
       ctx,
       uses.networks,
       () => ctx.catalog.networks,
-      BUILTIN_NETWORKS,
+      BUILTIN_NETWORK_NAMES,
       'network',
       'missing-network',
       (n) =>
