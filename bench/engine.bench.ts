@@ -11,7 +11,9 @@
  * Also: the engine alone (the same DAG in process with jobs that end at once), and the floor of
  * (1): `make -j2` running rnx's own job sandbox (the very bwrap + setpriv command line of a
  * host-root `none` job: its mounts, /dev, masked paths, capabilities) over the same graph, in the
- * same alternation, so that rnx's own cost shows apart from the kernel work its jobs ask for.
+ * same alternation, so that rnx's own cost shows apart from the kernel work its jobs ask for; and
+ * the kernel's floor under that: the same plan made by one small compiled process
+ * (bench/sandbox-floor.c, when a C compiler is there), which shows what bwrap + setpriv add.
  *
  *   npm run bench -- engine
  */
@@ -29,6 +31,7 @@ import {
   randomDag,
 } from './engine-graphs.js';
 import { jobSandbox, shellWord } from './job-sandbox.js';
+import { compiledFloor } from './sandbox-floor.js';
 import { alternate, fmt, median, pairwiseRatio, timeCommand, timeRuns } from './timing.js';
 import { openDatabase } from '../src/state/database.js';
 
@@ -40,6 +43,7 @@ const NET_RUNS = 5;
 
 const scratch = tempDir('rnx-bench-engine-');
 const env = { ...process.env, RNX_STATE_DIR: join(scratch.dir, 'state'), NO_COLOR: '1' };
+const floor = compiledFloor(scratch.dir);
 
 function rnx(...args: string[]): void {
   execFileSync(process.execPath, [RNX_BIN, ...args], {
@@ -59,11 +63,18 @@ async function dagBench(): Promise<void> {
   const sandbox = await jobSandbox(db, stateDir);
   writeFileSync(mk, makefile(dag));
   writeFileSync(mkSandbox, makefile(dag, sandbox.argv.map(shellWord).join(' ')));
+  const mkFloor = join(scratch.dir, 'dag-floor.mk');
+  if (floor !== undefined) {
+    writeFileSync(mkFloor, makefile(dag, floor.argv(sandbox).map(shellWord).join(' ')));
+  }
   writeFileSync(wf, dagWorkflow(dag, 'none'));
-  const [rnxT = [], makeT = [], floorT = []] = await alternate(RUNS, [
+  const [rnxT = [], makeT = [], floorT = [], kernelT = []] = await alternate(RUNS, [
     () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=2'),
     () => void timeCommand('make', ['-s', '-j2', '-f', mk, 'all']),
     () => void timeCommand('make', ['-s', '-j2', '-f', mkSandbox, 'all']),
+    ...(floor === undefined
+      ? []
+      : [() => void timeCommand('make', ['-s', '-j2', '-f', mkFloor, 'all'])]),
   ]);
   await sandbox.release();
   db.close();
@@ -77,6 +88,11 @@ async function dagBench(): Promise<void> {
   console.log(
     `  floor        ${pairwiseRatio(floorT, makeT).toFixed(2)}x make: the same sandboxes run by make; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
   );
+  if (kernelT.length > 0) {
+    console.log(
+      `  kernel floor ${pairwiseRatio(kernelT, makeT).toFixed(2)}x make: the same plan made by one compiled process (bench/sandbox-floor.c), ${fmt(median(kernelT))}; bwrap + setpriv are ${pairwiseRatio(floorT, kernelT).toFixed(2)}x that, rnx ${pairwiseRatio(rnxT, kernelT).toFixed(2)}x`,
+    );
+  }
   const alone = await timeRuns(RUNS, () => engineOnly(dagPlan(dag)));
   console.log(
     `  engine alone ${fmt(median(alone))} (${fmt(median(alone) / DAG_JOBS)} per job: scheduling, queue, events; jobs end at once)`,
@@ -128,6 +144,19 @@ async function networkBench(): Promise<void> {
   const db = openDatabase(stateDir);
   const sandbox = await jobSandbox(db, stateDir, ['sh', '-c', 'echo up; read go; exec true']);
   const floorScript = join(scratch.dir, 'net-sandbox.sh');
+  const kernelScript = join(scratch.dir, 'net-floor.sh');
+  if (floor !== undefined) {
+    writeFileSync(
+      kernelScript,
+      networkedShellScript(
+        NET_JOBS,
+        'benchbr',
+        '10.78.0',
+        '10.78.0.1',
+        floor.argv(sandbox).map(shellWord).join(' '),
+      ),
+    );
+  }
   writeFileSync(
     floorScript,
     networkedShellScript(
@@ -143,10 +172,11 @@ async function networkBench(): Promise<void> {
     'ip link add benchbr type bridge; ip addr add 10.78.0.1/24 dev benchbr; ip link set benchbr up',
   ]);
   try {
-    const [rnxT = [], shT = [], floorT = []] = await alternate(NET_RUNS, [
+    const [rnxT = [], shT = [], floorT = [], kernelT = []] = await alternate(NET_RUNS, [
       () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=1'),
       () => void timeCommand('bash', [script]),
       () => void timeCommand('bash', [floorScript]),
+      ...(floor === undefined ? [] : [() => void timeCommand('bash', [kernelScript])]),
     ]);
     const per = (t: number[]): string =>
       `${fmt(median(t))}  (${fmt(median(t) / NET_JOBS)} per job)`;
@@ -158,6 +188,11 @@ async function networkBench(): Promise<void> {
     console.log(
       `  floor        ${pairwiseRatio(floorT, shT).toFixed(2)}x the script: the same sandboxes; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
     );
+    if (kernelT.length > 0) {
+      console.log(
+        `  kernel floor ${pairwiseRatio(kernelT, shT).toFixed(2)}x the script: the same plan by one compiled process; bwrap + setpriv are ${pairwiseRatio(floorT, kernelT).toFixed(2)}x that, rnx ${pairwiseRatio(rnxT, kernelT).toFixed(2)}x`,
+      );
+    }
   } finally {
     await sandbox.release();
     db.close();

@@ -21,6 +21,8 @@ import type { Database } from '../src/state/database.js';
 export interface JobSandbox {
   /** `bwrap` and its arguments, running the command (`true` by default). */
   readonly argv: readonly string[];
+  /** The command, as given. */
+  readonly command: readonly string[];
   release(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function jobSandbox(
   const fs = await sandboxFilesystem(db, stateDir);
   return {
     argv: ['bwrap', ...bwrapArgs(fs, `rnx-${fs.jobId}`, command)],
+    command,
     release: async () => void (await releaseJobFilesystem(db, stateDir, fs.jobId)),
   };
 }

@@ -239,11 +239,10 @@ export async function runJob(
         return made;
       },
     );
-    // A start that fails before the job's own release of them is registered (below) removes them.
-    let cgroupKept = false;
+    // Removed once the end is recorded, however far the start got.
     onEnd(async () => {
       const made = await cgroupMade;
-      if (!cgroupKept && made.ok) afterEnd.cgroup = made.value;
+      if (made.ok) afterEnd.cgroup = made.value;
     });
     const user = jobUserOf(db, spec);
     if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
@@ -297,13 +296,11 @@ export async function runJob(
     if (!commandExists(filesystem.value.view, spec.command, env['PATH'] ?? BASE_PATH, '/work')) {
       return await end({ ...observed({ code: 127, signal: null }), notFound: spec.command });
     }
-    // Before the end is recorded: what it used, and nothing of it left running; removed after.
-    cgroupKept = true;
+    // Before the end is recorded: what it used, and nothing of it left running (removed after,
+    // as above).
     onEnd(async () => {
       const made = await cgroupMade;
-      if (!made.ok) return;
-      afterEnd.cgroup = made.value;
-      recordUsage(db, spec.id, await emptyCgroup(made.value));
+      if (made.ok) recordUsage(db, spec.id, await emptyCgroup(made.value));
     });
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);

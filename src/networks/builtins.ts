@@ -31,6 +31,9 @@ export const BUILTIN_NETWORKS: readonly Network[] = [
   { name: 'none', cidr: '', bridge: '', builtin: true, internal: true, mode: 'none' },
 ];
 
+/** Their names, for code that needs nothing else of them (validation's catalog). */
+export const BUILTIN_NETWORK_NAMES: readonly string[] = BUILTIN_NETWORKS.map((n) => n.name);
+
 export function builtinNetwork(name: string): Network | undefined {
   return BUILTIN_NETWORKS.find((n) => n.name === name);
 }

@@ -28,6 +28,9 @@ describe('flag parsing', () => {
       ['workflow', 'list', 'extra'],
       ['system', 'prune', 'extra'],
       ['system', 'check', 'extra'],
+      ['network', 'list', 'extra'],
+      ['volume', 'list', 'extra'],
+      ['runtime', 'list', 'extra'],
     ]) {
       const r = await rnx(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

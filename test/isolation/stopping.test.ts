@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { cgroupName } from '../../src/isolation/cgroups/job-cgroup.js';
 import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { jobSpec, processExists, run } from './job-rig.js';
 
@@ -136,10 +137,22 @@ describe('stopping a job', () => {
     assert.equal(crashed.result.reason, 'signal');
   });
 
-  it('fails a command that does not exist as a start failure, exit 127', async () => {
-    const { result } = await run(jobSpec('no-such-command-xyz', []));
+  it('fails a command that does not exist as a start failure, exit 127, its cgroups removed', async () => {
+    const spec = jobSpec('no-such-command-xyz', []);
+    const { result } = await run(spec);
     assert.equal(result.reason, 'start-failed');
     assert.equal(result.exitCode, 127);
     assert.match(result.message ?? '', /command not found: no-such-command-xyz/);
+    // Made at the start's outset, before the command was looked for.
+    const layout = cgroupLayout();
+    const parents = [
+      ...Object.values(layout.v1),
+      ...(layout.unified === undefined ? [] : [layout.unified]),
+    ];
+    assert.ok(parents.length > 0);
+    assert.deepEqual(
+      parents.map((p) => join(p, cgroupName(spec.id))).filter((d) => existsSync(d)),
+      [],
+    );
   });
 });

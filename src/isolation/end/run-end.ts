@@ -26,7 +26,7 @@ export interface Failure {
 }
 
 /** How long a killed job's start process may take to be gone before rnx stops waiting for it. */
-export const REAP_BOUND_MS = 5000;
+const REAP_BOUND_MS = 5000;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,12 +1,23 @@
 /**
  * What exists on this host for a workflow to use: the names of networks, volumes and runtimes.
  * Validation reads it and never changes it. The CLI builds one from the stores
- * (src/cli/catalog.ts); tests pass literal ones.
+ * (src/cli/catalog.ts); tests build them with catalogOf from literal names.
  */
+import { BUILTIN_NETWORK_NAMES } from '../../networks/builtins.js';
+
+/** The kinds of thing a workflow names that must exist on the host. */
+export type CatalogKind = 'network' | 'volume' | 'runtime';
+
 export interface Catalog {
+  /** Every name of each kind, built-in networks first: for suggestions when one is missing. */
   readonly networks: readonly string[];
   readonly volumes: readonly string[];
   readonly runtimes: readonly string[];
+  /**
+   * Whether the host has the network, volume or runtime `name`. Ask this first: a catalog that
+   * reads its stores lazily (lazyCatalog) answers it for a built-in network without reading them.
+   */
+  has(kind: CatalogKind, name: string): boolean;
   /**
    * Looks at one upload on the host (the CLI reads the filesystem; tests may pass a literal one;
    * absent: not looked at): why it cannot be uploaded (missing, wrong kind, a symlink that points
@@ -29,18 +40,13 @@ export interface Catalog {
   ) => { readonly code: string; readonly message: string; readonly hint?: string } | undefined;
 }
 
-/** Networks every host has: `bridge` (the default), `isolated` (no outside access), `none`. */
-export const BUILTIN_NETWORKS: readonly string[] = ['bridge', 'isolated', 'none'];
-
-export const DEFAULT_NETWORK = 'bridge';
-
 /** The names a host's stores hold (networks past the built-ins, volumes, runtimes). */
 export type StoredNames = Pick<Catalog, 'networks' | 'volumes' | 'runtimes'>;
 
 /**
- * A catalog whose stored names are read when validation first asks for them, once: it asks only
- * for a file that names a network other than the built-ins, a volume or a runtime, so checking any
- * other file reads no store (the CLI then opens no database).
+ * A catalog whose stored names are read when validation first asks for them, once: `has` of a
+ * built-in network reads nothing, so checking a file that names no other network, no volume and
+ * no runtime reads no store (the CLI then opens no database).
  */
 export function lazyCatalog(
   read: () => StoredNames,
@@ -58,19 +64,30 @@ export function lazyCatalog(
     get runtimes() {
       return names().runtimes;
     },
+    has: (kind, name) =>
+      (kind === 'network' && BUILTIN_NETWORK_NAMES.includes(name)) || names().has(kind, name),
     ...lookupsOf(extra),
   };
 }
 
 /** A catalog with only the built-in networks, plus whatever is given. */
-export function catalogOf(extra: Partial<Catalog> = {}): Catalog {
+export function catalogOf(extra: Partial<Omit<Catalog, 'has'>> = {}): Catalog {
+  const networks = [
+    ...BUILTIN_NETWORK_NAMES,
+    ...(extra.networks ?? []).filter((n) => !BUILTIN_NETWORK_NAMES.includes(n)),
+  ];
+  const volumes = [...(extra.volumes ?? [])];
+  const runtimes = [...(extra.runtimes ?? [])];
+  const sets: Record<CatalogKind, ReadonlySet<string>> = {
+    network: new Set(networks),
+    volume: new Set(volumes),
+    runtime: new Set(runtimes),
+  };
   return {
-    networks: [
-      ...BUILTIN_NETWORKS,
-      ...(extra.networks ?? []).filter((n) => !BUILTIN_NETWORKS.includes(n)),
-    ],
-    volumes: [...(extra.volumes ?? [])],
-    runtimes: [...(extra.runtimes ?? [])],
+    networks,
+    volumes,
+    runtimes,
+    has: (kind, name) => sets[kind].has(name),
     ...lookupsOf(extra),
   };
 }

@@ -3,7 +3,8 @@
  * One diagnostic per missing name, at its first use, with the other uses as related locations.
  */
 import { closest, listSome } from '../../suggest.js';
-import { BUILTIN_NETWORKS, DEFAULT_NETWORK } from './catalog.js';
+import { DEFAULT_NETWORK } from '../../networks/builtins.js';
+import type { CatalogKind } from './catalog.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { DataPath } from '../load/load.js';
 import { NAME_PATTERNS } from '../names.js';
@@ -59,26 +60,23 @@ function collect(ctx: RuleContext): { networks: Uses; volumes: Uses; runtimes: U
 }
 
 /**
- * The used names the catalog lacks. The catalog is asked (`catalogNames`) only once a name is not
- * built in (`builtins`: every host has them), so that it may read a store only then.
+ * The used names the catalog lacks. It is asked name by name (`has`), so that one that reads its
+ * stores lazily reads them only for a name that is not built in; its whole list (`catalogNames`)
+ * only for the message of a missing one.
  */
 function missing(
   ctx: RuleContext,
   uses: Uses,
+  kind: CatalogKind,
   catalogNames: () => readonly string[],
-  builtins: readonly string[],
-  kind: string,
   code: string,
   howToCreate: (name: string) => string,
 ): Diagnostic[] {
   let known: readonly string[] | undefined;
-  let have: Set<string> | undefined;
   const out: Diagnostic[] = [];
   for (const [name, paths] of uses) {
-    if (builtins.includes(name)) continue;
+    if (ctx.catalog.has(kind, name)) continue;
     known ??= catalogNames();
-    have ??= new Set(known);
-    if (have.has(name)) continue;
     const [firstUse, ...others] = paths as [DataPath, ...DataPath[]];
     const guess = closest(name, known);
     const existing =
@@ -105,9 +103,8 @@ export const checkEnvironment: Rule = (ctx) => {
     ...missing(
       ctx,
       uses.networks,
-      () => ctx.catalog.networks,
-      BUILTIN_NETWORKS,
       'network',
+      () => ctx.catalog.networks,
       'missing-network',
       (n) =>
         `create it with 'rnx network create ${n} --cidr=CIDR', CIDR a free private range such as 10.30.0.0/24`,
@@ -115,18 +112,16 @@ export const checkEnvironment: Rule = (ctx) => {
     ...missing(
       ctx,
       uses.volumes,
-      () => ctx.catalog.volumes,
-      [],
       'volume',
+      () => ctx.catalog.volumes,
       'missing-volume',
       (n) => `create it with 'rnx volume create ${n}'`,
     ),
     ...missing(
       ctx,
       uses.runtimes,
-      () => ctx.catalog.runtimes,
-      [],
       'runtime',
+      () => ctx.catalog.runtimes,
       'missing-runtime',
       (n) => `register a root filesystem named '${n}' first`,
     ),

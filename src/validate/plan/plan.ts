@@ -3,7 +3,7 @@
  * timeouts in milliseconds, environments merged and expanded, uploads as absolute paths.
  */
 import { basename, dirname, extname, resolve } from 'node:path';
-import { DEFAULT_NETWORK } from '../host/catalog.js';
+import { DEFAULT_NETWORK } from '../../networks/builtins.js';
 import { mergeEnvironment } from '../env/env.js';
 import type { RawEnv } from '../env/env.js';
 import type { JobGraph } from './graph.js';

@@ -1,7 +1,7 @@
 /** `rnx network list [--json]`: the guide's table (NAME CIDR BRIDGE) or JSON, built-ins first. */
 import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
-import { formatTable, printJson, printProblem, writeLine } from '../../print.js';
+import { formatTable, printJson, writeLine } from '../../print.js';
 import { flagOption } from '../../args.js';
 import { sharedDatabase, stateDir } from '../../../state/database.js';
 import { listNetworks } from '../../../networks/store.js';
@@ -14,11 +14,8 @@ export const command: Command = {
   rnx network list
   rnx network list --json | jq -r '.networks[].name'`,
   options: { json: { type: 'boolean', description: 'print {"networks":[...]}' } },
+  maxPositionals: 0,
   run(ctx, args) {
-    if (args.positionals.length > 0) {
-      printProblem(ctx, { code: 'usage', message: 'rnx network list takes no arguments' });
-      return Promise.resolve(EXIT.usage);
-    }
     const db = sharedDatabase(stateDir(ctx.env));
     const networks = listNetworks(db);
     if (flagOption(args.options, 'json')) {

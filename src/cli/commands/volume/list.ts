@@ -4,16 +4,15 @@ import type { Command } from '../../context.js';
 import { EXIT } from '../../context.js';
 import { flagOption } from '../../args.js';
 import { formatTable, printJson, writeLine } from '../../print.js';
-import { openState, positionalsOrProblem, reportProblem } from '../../stores.js';
+import { openState } from '../../stores.js';
 
 export const command: Command = {
   path: 'volume list',
   usage: 'rnx volume list [--json]',
   summary: 'List volumes and the running jobs that use them',
   options: { json: { type: 'boolean', description: 'print a JSON array' } },
+  maxPositionals: 0,
   run(ctx, args) {
-    const usage = positionalsOrProblem(args.positionals, []);
-    if (usage !== undefined) return Promise.resolve(reportProblem(ctx, usage));
     const { db, dir } = openState(ctx);
     const volumes = listVolumes(db, dir);
     if (flagOption(args.options, 'json')) {
