@@ -6,7 +6,6 @@
  */
 import { toolUsesOfJob } from '../host-tools.js';
 import { jobRequirements } from '../isolation/start/host-check.js';
-import { warmCgroupMoves } from '../isolation/cgroups/procs.js';
 import { runJob } from '../isolation/runner.js';
 import { getNetwork } from '../networks/index.js';
 import { sharedDatabase, stateDir } from '../state/database.js';
@@ -50,9 +49,6 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     printProblem(ctx, host.problem);
     return exitCodeFor(host.problem);
   }
-  // The kernel's wait before the job's cgroup join (an RCU grace period, 10 to 20 ms here),
-  // started now so that it passes beside the rest of the start (isolation/cgroups/procs.ts).
-  warmCgroupMoves();
   const db = sharedDatabase(stateDir(ctx.env));
   const network = getNetwork(db, spec.value.network);
   // A network, volume or runtime that does not exist is refused before the job is recorded.

@@ -230,9 +230,9 @@ export async function runJob(
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
     // Made off rnx's thread from here, while the start goes on; the handshake waits for them,
     // after bwrap said the job's pid. Once made, rnx moves itself into its own cgroup again
-    // (warmCgroupMoves; `rnx job run` did first after its host check): a move within about 10 ms
-    // of the last one skips the RCU grace period (10 to 20 ms here) the job's join waits for
-    // otherwise, in front of its go.
+    // (warmCgroupMoves; `rnx job run` did first, as soon as it knew it runs one job): a move
+    // within about 10 ms of the last one skips the RCU grace period (10 to 20 ms here) the job's
+    // join waits for otherwise, in front of its go.
     const cgroupMade = createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then(
       (made) => {
         if (made.ok) warmCgroupMoves();

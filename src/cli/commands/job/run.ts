@@ -217,6 +217,11 @@ Flags come before the command; everything from the command on is passed to it ve
       });
       return EXIT.usage;
     }
+    // The kernel's wait before the job's cgroup join (an RCU grace period, 10 to 20 ms here),
+    // started as early as a single job is known to run, so that it passes beside the rest of the
+    // start: loading the job's code, its checks, its files and bwrap (isolation/cgroups/procs.ts).
+    const { warmCgroupMoves } = await import('../../../isolation/cgroups/procs.js');
+    warmCgroupMoves();
     const { runSingleJob } = await import('../../job-run-single.js');
     return runSingleJob(ctx, args);
   },
