@@ -32,6 +32,18 @@ export function compiledFloor(dir: string): CompiledFloor | undefined {
     return undefined;
   }
   mkdirSync(root);
+  // A kernel without mount_setattr (before 5.12) or namespaces fails here, not mid-benchmark.
+  const smoke =
+    '--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64';
+  try {
+    execFileSync(program, [root, ...smoke.split(' '), '--', 'true'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    const why = (error as Error).message.split('\n')[0] ?? '';
+    console.log(`  (no compiled floor: it cannot run here: ${why})`);
+    return undefined;
+  }
   return {
     argv(sandbox) {
       const end = sandbox.argv.indexOf('--');
