@@ -42,13 +42,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
 } else {
   // The CLI bundle is run with rnx's own code cache, kept after a command ran (README: "The code
   // cache"), or required with Node's compile cache when there is none.
-  // Descriptors inherited beyond stdio are closed first (src/launch/inherited-fds.ts): Node would
-  // pass them on to every job.
-  const { closeInheritedFds, runBundle } = await import('../dist/rnx/launch.js');
-  closeInheritedFds();
-  runBundle(
-    new URL('../dist/rnx/main.cjs', import.meta.url).pathname,
-    process.argv.slice(2),
-    process.env,
-  );
+  // Descriptors inherited beyond stdio are closed first by a command that may start a process
+  // (src/launch/inherited-fds.ts): Node would pass them on to every job.
+  const { closeInheritedFds, mayStartProcesses, runBundle } = await import('../dist/rnx/launch.js');
+  const argv = process.argv.slice(2);
+  if (mayStartProcesses(argv)) closeInheritedFds();
+  runBundle(new URL('../dist/rnx/main.cjs', import.meta.url).pathname, argv, process.env);
 }

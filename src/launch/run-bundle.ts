@@ -22,7 +22,7 @@ import {
 } from './code-cache.js';
 
 // bin/rnx.js calls it first: what rnx inherited beyond stdio is not passed on to its jobs.
-export { closeInheritedFds } from './inherited-fds.js';
+export { closeInheritedFds, mayStartProcesses } from './inherited-fds.js';
 
 // Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it.
 const { readFileSync, statSync } = process.getBuiltinModule('node:fs');

@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { parseDuration } from '../units.js';
 import { StateFault, stateProblemOf } from './state-fault.js';
@@ -50,7 +50,10 @@ export function openDatabase(dir: string, migrations: readonly Migration[] = MIG
   try {
     makeStateDir(dir);
     created = !existsSync(file);
-    db = new DatabaseSync(file, { timeout: busyTimeoutMs() });
+    // Fetched here: a command that never opens the database (`workflow validate` of a file that
+    // names only built-in networks) does not load node:sqlite.
+    const { DatabaseSync: Sqlite } = process.getBuiltinModule('node:sqlite');
+    db = new Sqlite(file, { timeout: busyTimeoutMs() });
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     migrate(db, migrations);
     return db;

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { mayStartProcesses } from '../../src/launch/inherited-fds.js';
 import { collectRun, RNX_BIN, tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir('rnx-test-fds-');
@@ -78,5 +79,28 @@ describe('descriptors rnx inherited', () => {
     const { closed, fewer } = JSON.parse(run.stdout) as { closed: number[]; fewer: number };
     assert.ok(closed.includes(40), run.stdout);
     assert.equal(fewer, closed.length, "only those: stdio and Node's own stay");
+  });
+
+  it('are left alone only by the commands that start no process', () => {
+    for (const argv of [
+      ['workflow', 'validate', 'f.yaml'],
+      ['workflow', 'graph', 'f.yaml'],
+      ['workflow', 'export', 'f.yaml'],
+      ['--version'],
+      ['help'],
+    ]) {
+      assert.equal(mayStartProcesses(argv), false, argv.join(' '));
+    }
+    for (const argv of [
+      ['job', 'run', 'true'],
+      ['job', 'run', '--workflow=f.yaml'],
+      ['workflow', 'rerun', 'x'],
+      ['system', 'check'],
+      ['workflow'],
+      ['validate', 'workflow'],
+      [],
+    ]) {
+      assert.equal(mayStartProcesses(argv), true, argv.join(' '));
+    }
   });
 });
