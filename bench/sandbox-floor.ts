@@ -26,9 +26,8 @@ export function compiledFloor(dir: string): CompiledFloor | undefined {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (error) {
-    console.log(
-      `  (no compiled floor: cc failed: ${(error as Error).message.split('\n')[0] ?? ''})`,
-    );
+    const why = (error as Error).message.split('\n')[0] ?? '';
+    console.log(`  (no compiled floor: cc failed: ${why})`);
     return undefined;
   }
   mkdirSync(root);

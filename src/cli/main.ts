@@ -15,6 +15,7 @@ import {
   signalsForwardedByLauncher,
 } from './process-signals.js';
 import { COMMANDS } from './registry.js';
+import { HELP_WORDS, VERSION_WORDS } from './top-level-words.js';
 import { exitCodeFor } from './exit-codes.js';
 import { catchInternalErrors } from './internal-error.js';
 import { stateProblemOf } from '../state/state-fault.js';
@@ -54,11 +55,11 @@ function makeContext(): CliContext {
 export async function main(argv: readonly string[]): Promise<number> {
   const ctx = makeContext();
   const first = argv[0];
-  if (first === '--version' || first === '-V' || first === 'version') {
+  if (first !== undefined && VERSION_WORDS.includes(first)) {
     writeLine(ctx.stdout, version());
     return EXIT.ok;
   }
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined || HELP_WORDS.includes(first)) {
     writeLine(first === undefined ? ctx.stderr : ctx.stdout, topLevelHelp(COMMANDS, version()));
     return first === undefined ? EXIT.usage : EXIT.ok;
   }

@@ -17,6 +17,7 @@
  * File: `RNXCACHE1 {identity as JSON}\n` then V8's data.
  */
 import type { Stats } from 'node:fs';
+import { fnv1a32 } from '../fnv1a.js';
 
 // Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it,
 // a cost on every start of rnx (this file runs before the CLI, see run-bundle.ts).
@@ -127,12 +128,7 @@ export function cacheFile(dir: string, identity: CacheIdentity): string {
  * every start more than rnx's whole cache lookup.
  */
 export function placeTag(place: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < place.length; i++) {
-    hash ^= place.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
+  return fnv1a32(place).toString(16).padStart(8, '0');
 }
 
 /** Owned by this user, and written by no one else. */

@@ -10,6 +10,8 @@
  * is close-on-exec, an inherited one is not (exec clears nothing but close-on-exec ones). Node's
  * IPC channel with a parent that forked rnx (NODE_CHANNEL_FD) is kept.
  */
+import { HELP_WORDS, VERSION_WORDS } from '../cli/top-level-words.js';
+
 const { closeSync, readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 /**
@@ -21,12 +23,7 @@ const STARTS_NOTHING: readonly (readonly string[])[] = [
   ['workflow', 'validate'],
   ['workflow', 'graph'],
   ['workflow', 'export'],
-  ['--version'],
-  ['-V'],
-  ['version'],
-  ['--help'],
-  ['-h'],
-  ['help'],
+  ...[...VERSION_WORDS, ...HELP_WORDS].map((word) => [word]),
 ];
 
 /** True unless `argv` (rnx's arguments) names a command that starts no process. */

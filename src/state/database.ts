@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fnv1a32 } from '../fnv1a.js';
 import type { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { parseDuration } from '../units.js';
@@ -149,12 +150,7 @@ function appliedVersions(db: Database): Set<number> {
  */
 export function migrationStamp(migrations: readonly Migration[]): number {
   const versions = migrations.map((m) => m.version).sort((a, b) => a - b);
-  let hash = 0x811c9dc5;
-  for (const char of versions.join(',')) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return (versions.length & 0x7f) * 2 ** 24 + (hash & 0xffffff);
+  return (versions.length & 0x7f) * 2 ** 24 + (fnv1a32(versions.join(',')) & 0xffffff);
 }
 
 /**

@@ -20,12 +20,8 @@ async function emptyWithin(dir: string, ms: number): Promise<void> {
   watch.close();
 }
 
-function read(file: string): string | undefined {
-  return readIfAny(file)?.trim();
-}
-
 function pidsOf(dir: string): number[] {
-  const text = read(join(dir, 'cgroup.procs')) ?? '';
+  const text = readIfAny(join(dir, 'cgroup.procs'))?.trim() ?? '';
   return text === ''
     ? []
     : text

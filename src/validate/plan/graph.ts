@@ -84,8 +84,8 @@ function byOrder(g: JobGraph): (a: string, b: string) => number {
 /**
  * Kahn's algorithm, a generation at a time, over the jobs in `left`: removes from `left` every job
  * that does not wait, directly or through others, on a cycle, and returns them as waves (each
- * wave's jobs require only jobs of earlier waves, and every job is in the first wave it can be;
- * file order within). What stays in `left` is on a cycle or waits for one.
+ * wave's jobs require only jobs of earlier waves, and every job is in the first wave it can be).
+ * What stays in `left` is on a cycle or waits for one.
  */
 function generations(g: JobGraph, left: Set<string>): string[][] {
   const waitingOn = new Map<string, number>();
@@ -97,7 +97,7 @@ function generations(g: JobGraph, left: Set<string>): string[][] {
   }
   const waves: string[][] = [];
   while (wave.length > 0) {
-    waves.push(wave.sort(byOrder(g)));
+    waves.push(wave);
     const next: string[] = [];
     for (const job of wave) {
       left.delete(job);
@@ -136,9 +136,10 @@ function walkToCycle(g: JobGraph, left: Set<string>): GraphEdge[] {
 }
 
 /**
- * Waves of an acyclic graph (see generations). Jobs on a cycle are in no wave (validation reports
- * the cycle and makes no plan).
+ * Waves of an acyclic graph (see generations), file order within. Jobs on a cycle are in no wave
+ * (validation reports the cycle and makes no plan).
  */
 export function wavesOf(g: JobGraph): string[][] {
-  return generations(g, new Set(g.order.keys()));
+  // File order within a wave: sorted here only, not for findCycles, which needs no waves.
+  return generations(g, new Set(g.order.keys())).map((wave) => wave.sort(byOrder(g)));
 }
