@@ -13,6 +13,7 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap) # sets up every job in one process
 command -v strace >/dev/null 2>&1 || need+=(strace) # the tests count the processes a job start spawns
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping) # the tests ping from inside a contained job
+command -v ps >/dev/null 2>&1 || need+=(procps) # the tests and the guide's examples run ps in a job
 command -v python3 >/dev/null 2>&1 || need+=(python3) # the example workflows and the tests use it
 command -v busybox >/dev/null 2>&1 || need+=(busybox-static) # the runtime tests build a tiny root
 command -v script >/dev/null 2>&1 || need+=(bsdutils) # the tests give rnx a pseudo-terminal (-i)

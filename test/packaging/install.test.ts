@@ -141,7 +141,11 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
     assert.ok(/^v(1\d|20|21|22\.(\d|1[0-7])\.)/.test(oldNodeVersion), oldNodeVersion);
     const r = await rnx(['--version']);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /needs Node\.js 22\.18 or newer; \/usr\/bin\/node is v20/);
+    // Whatever older Node this host has (20 on this machine kind, 18 on a plain Debian 12).
+    assert.ok(
+      r.stderr.includes(`needs Node.js 22.18 or newer; /usr/bin/node is ${oldNodeVersion}`),
+      r.stderr,
+    );
     assert.match(r.stderr, /first on PATH or set RNX_NODE=.*--allow-scripts=node/);
   });
 
