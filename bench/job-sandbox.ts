@@ -82,6 +82,7 @@ export function bwrapArgs(
 ): string[] {
   const launcher = setprivLauncher('/usr/bin/setpriv', fs.hostRoot);
   return sandboxArgs({
+    program: 'bwrap',
     hostname,
     fs: withExtraSteps(fs.steps, launcher.steps),
     final: { capabilities: DEFAULT_CAPABILITIES },

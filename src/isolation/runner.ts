@@ -313,6 +313,7 @@ export async function runJob(
       },
     };
     const args = sandboxArgs({
+      program: tools.value.sandbox.kind,
       hostname,
       fs: withExtraSteps(filesystem.value.steps, launcher.steps),
       ...asJob,
@@ -366,7 +367,7 @@ export async function runJob(
       };
     }
     const proc = startJobProcess({
-      bwrap: tools.value.bwrap,
+      sandbox: tools.value.sandbox.path,
       args,
       env,
       output: output$,
@@ -480,7 +481,7 @@ export async function runJob(
       return await end(
         {
           reason: 'start-failed',
-          message: `the job's sandbox could not be set up, the command did not run (bwrap exited ${String(ran.exit.code ?? ran.exit.signal)}; its reason is in the job's output)`,
+          message: `the job's sandbox could not be set up, the command did not run (${tools.value.sandbox.kind} exited ${String(ran.exit.code ?? ran.exit.signal)}; its reason is in the job's output)`,
         },
         { startedAt },
       );

@@ -23,6 +23,7 @@ import { withExtraSteps } from '../../src/isolation/filesystem/mount-plan.js';
 import { DEFAULT_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
 import { setprivLauncher } from '../../src/isolation/start/final-exec.js';
 import { findTool } from '../../src/host-tools.js';
+import { sandboxProgram } from '../../src/isolation/sandbox/sandbox-program.js';
 import { sandboxArgs } from '../../src/isolation/start/sandbox-args.js';
 import type { Database } from '../../src/state/database.js';
 
@@ -51,7 +52,7 @@ export function fsSpec(extra: Partial<JobSpec> = {}): JobSpec {
 
 export interface FsJobOptions {
   readonly files?: FilesystemFiles;
-  /** Called with the bwrap process once it started (e.g. to kill it). */
+  /** Called with the sandbox process (rnx-sandbox or bwrap) once it started (e.g. to kill it). */
   readonly onSpawn?: (pid: number) => void;
 }
 
@@ -66,10 +67,13 @@ export async function runFsJob(
   if (!fs.ok) throw new Error(`prepare failed: ${fs.problem.message}`);
   const launcher = setprivLauncher(findTool('setpriv') ?? 'setpriv', fs.value.hostRoot);
   const [command = 'true', ...args] = argv;
+  const program = sandboxProgram();
+  if (!program.ok) throw new Error(program.problem.message);
   const run = await new Promise<FsJobRun>((resolve, reject) => {
     const child = spawn(
-      'bwrap',
+      program.value.kind === 'rnx-sandbox' ? program.value.path : 'bwrap',
       sandboxArgs({
+        program: program.value.kind,
         hostname: 'fsjob',
         fs: withExtraSteps(fs.value.steps, launcher.steps),
         final: { capabilities: DEFAULT_CAPABILITIES },

@@ -6,7 +6,7 @@ import {
   DEFAULT_CAPABILITIES,
   resolveCapabilities,
 } from '../../src/isolation/start/capabilities.js';
-import { setprivArgs } from '../../src/isolation/start/final-exec.js';
+import { sandboxCredentialArgs, setprivArgs } from '../../src/isolation/start/final-exec.js';
 import { NAMESPACE_ARGS, sandboxArgs } from '../../src/isolation/start/sandbox-args.js';
 
 describe('capabilities', () => {
@@ -73,14 +73,15 @@ describe('the final exec', () => {
     const args = setprivArgs({ capabilities: [], user: { uid: 70, gid: 70, groups: [5, 6] } });
     assert.deepEqual(args.slice(4), ['--reuid=70', '--regid=70', '--groups=5,6', '--']);
     assert.ok(
-      setprivArgs({ capabilities: [], user: { uid: 1, gid: 1, groups: 'init' } }).includes(
-        '--init-groups',
+      setprivArgs({ capabilities: [], user: { uid: 1, gid: 1, groups: [] } }).includes(
+        '--clear-groups',
       ),
     );
   });
 
   it('runs the whole setup in one bwrap: namespaces, protocol fds, mounts, then setpriv and the command', () => {
     const args = sandboxArgs({
+      program: 'bwrap',
       hostname: 'web',
       fs: [{ kind: 'proc', target: '/proc' }],
       final: { capabilities: ['KILL'] },
@@ -107,6 +108,42 @@ describe('the final exec', () => {
       '--',
       'echo',
       'a b',
+    ]);
+  });
+
+  it('gives rnx-sandbox the final step as its own options: one capability mask, the user as numbers', () => {
+    const args = sandboxArgs({
+      program: 'rnx-sandbox',
+      hostname: 'web',
+      fs: [{ kind: 'proc', target: '/proc' }],
+      final: {
+        capabilities: DEFAULT_CAPABILITIES,
+        user: { uid: 70, gid: 71, groups: [71, 5] },
+      },
+      setpriv: ['/usr/bin/setpriv'],
+      command: 'echo',
+      args: ['a b'],
+      protocol: 'foreground',
+    });
+    assert.deepEqual(args.slice(args.indexOf('--proc')), [
+      '--proc',
+      '/proc',
+      // Docker's set, as /proc/self/status shows it (CapEff: 00000000a80425fb)
+      '--caps',
+      '00000000a80425fb',
+      '--uid',
+      '70',
+      '--gid',
+      '71',
+      '--groups',
+      '71,5',
+      '--',
+      'echo',
+      'a b',
+    ]);
+    assert.deepEqual(sandboxCredentialArgs({ capabilities: ['CHECKPOINT_RESTORE', 'CHOWN'] }), [
+      '--caps',
+      '0000010000000001',
     ]);
   });
 });

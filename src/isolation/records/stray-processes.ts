@@ -16,10 +16,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { childrenOf, killAll } from '../../process-tree.js';
 
 /** The command names of the processes a job may leave outside its cgroups. */
-const STRAY_NAMES = new Set(['bwrap', 'sh', 'cat', 'sed']);
+const STRAY_NAMES = new Set(['rnx-sandbox', 'bwrap', 'sh', 'cat', 'sed']);
+
+/** The sandbox programs (sandbox/sandbox-program.ts), by command name. */
+const SANDBOX_NAMES = new Set(['rnx-sandbox', 'bwrap']);
 
 /**
- * A bwrap, or a detached job's supervisor shell or relay (by command name and argv[0]), whose
+ * A sandbox program (rnx-sandbox or bwrap), or a detached job's supervisor shell or relay (by command name and argv[0]), whose
  * arguments hold `needle`; or its output reader (by command name and its last argument, the
  * job's output FIFO): nobody else's process is touched.
  */
@@ -32,7 +35,7 @@ function bwrapWith(pid: number, needle: string): boolean {
     const args = cmdline.split('\0');
     if ((comm === 'cat' || comm === 'sed') && args.at(-2) === `${needle}output`) return true;
     const supervisor = comm === 'sh' && args.includes('rnx-supervisor');
-    return (comm === 'bwrap' || supervisor) && cmdline.includes(needle);
+    return (SANDBOX_NAMES.has(comm) || supervisor) && cmdline.includes(needle);
   } catch {
     return false;
   }

@@ -10,13 +10,13 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { FsStep } from '../filesystem/mount-plan.js';
-import type { Capability } from './capabilities.js';
+import { capabilityMask, type Capability } from './capabilities.js';
 
 export interface JobUser {
   readonly uid: number;
   readonly gid: number;
-  /** Supplementary groups: a list, or `init` to read them from the user database (initgroups). */
-  readonly groups: readonly number[] | 'init';
+  /** Supplementary groups (job-user.ts computes them as initgroups(3) would). */
+  readonly groups: readonly number[];
 }
 
 export interface FinalExec {
@@ -42,11 +42,23 @@ export function setprivArgs(final: FinalExec): string[] {
   if (final.user !== undefined) {
     const { uid, gid, groups } = final.user;
     args.push(`--reuid=${String(uid)}`, `--regid=${String(gid)}`);
-    if (groups === 'init') args.push('--init-groups');
-    else if (groups.length === 0) args.push('--clear-groups');
+    if (groups.length === 0) args.push('--clear-groups');
     else args.push(`--groups=${groups.map(String).join(',')}`);
   }
   args.push('--');
+  return args;
+}
+
+/**
+ * rnx-sandbox's arguments for the same final step (it sets the sets and the user itself, with no
+ * exec of setpriv): the capabilities as one hexadecimal mask, the user as numbers.
+ */
+export function sandboxCredentialArgs(final: FinalExec): string[] {
+  const args = ['--caps', capabilityMask(final.capabilities)];
+  if (final.user !== undefined) {
+    const { uid, gid, groups } = final.user;
+    args.push('--uid', String(uid), '--gid', String(gid), '--groups', groups.map(String).join(','));
+  }
   return args;
 }
 

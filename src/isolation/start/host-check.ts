@@ -17,6 +17,7 @@ import {
   type ToolUse,
 } from '../../host-tools.js';
 import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
+import { sandboxProgram, type SandboxProgram } from '../sandbox/sandbox-program.js';
 
 export interface HostItem {
   readonly name: string;
@@ -132,6 +133,8 @@ function cgroupItem(): HostItem {
 }
 
 function toolItems(): HostItem[] {
+  const program = sandboxProgram();
+  const withBwrap = program.ok && program.value.kind === 'bwrap';
   return TOOL_NAMES.map((tool) => {
     const info = HOST_TOOLS[tool];
     const path = findTool(tool);
@@ -143,7 +146,7 @@ function toolItems(): HostItem[] {
         path ??
         `not on PATH: ${uses.map((u) => USE_LABELS[u]).join('; ')} cannot run without it (${info.why})`,
       ...(path === undefined ? { hint: `apt-get install ${info.package}` } : {}),
-      requiredForJobs: uses.includes('jobs'),
+      requiredForJobs: uses.includes('jobs') || (withBwrap && uses.includes('bwrap-jobs')),
     };
   });
 }
@@ -183,8 +186,27 @@ function kernelItems(): HostItem[] {
   ];
 }
 
+/** Which program sets up jobs (sandbox/sandbox-program.ts), and why when it is not rnx's own. */
+function sandboxItem(): HostItem {
+  const program = sandboxProgram();
+  if (!program.ok) {
+    return {
+      name: 'sandbox',
+      ok: false,
+      detail: program.problem.message,
+      ...(program.problem.hint === undefined ? {} : { hint: program.problem.hint }),
+      requiredForJobs: true,
+    };
+  }
+  const detail =
+    program.value.kind === 'rnx-sandbox'
+      ? `rnx-sandbox ${program.value.path}`
+      : `bwrap + setpriv (${program.value.why})`;
+  return { name: 'sandbox', ok: true, detail, requiredForJobs: true };
+}
+
 export function checkHost(): HostItem[] {
-  return [...kernelItems(), ...toolItems()];
+  return [...kernelItems(), sandboxItem(), ...toolItems()];
 }
 
 /** True when rnx has the capabilities jobs, networks and cleanup need (root, in practice). */
@@ -214,7 +236,8 @@ export function checkNeeds(command: string, needs: HostNeeds): Result<void> {
 }
 
 export interface JobTools {
-  readonly bwrap: string;
+  /** What sets up the job's sandbox (sandbox/sandbox-program.ts), and its file. */
+  readonly sandbox: { readonly kind: SandboxProgram['kind']; readonly path: string };
   readonly setpriv: string;
 }
 
@@ -229,14 +252,17 @@ let basics: Result<void> | undefined;
 export function jobRequirements(uses: readonly ToolUse[]): Result<JobTools> {
   basics ??= missingAsProblem([privilegeItem(), cgroupItem()]);
   if (!basics.ok) return basics;
-  const tools = checkTools(['jobs', ...uses]);
+  const program = sandboxProgram();
+  if (!program.ok) return program;
+  const withBwrap = program.value.kind === 'bwrap';
+  const tools = checkTools(['jobs', ...(withBwrap ? (['bwrap-jobs'] as const) : []), ...uses]);
   if (!tools.ok) return tools;
-  const bwrap = toolPath('bwrap');
+  const sandbox = program.value.kind === 'bwrap' ? toolPath('bwrap') : ok(program.value.path);
   const setpriv = toolPath('setpriv');
-  if (!bwrap.ok) return bwrap;
+  if (!sandbox.ok) return sandbox;
   if (!setpriv.ok) return setpriv;
   return ok({
-    bwrap: bwrap.value,
+    sandbox: { kind: program.value.kind, path: sandbox.value },
     // setpriv runs inside the job's own mounts, where a symlink on PATH (under /tmp, say) may
     // not exist: the file it points to, which the job's view of the host binds, or a runtime's.
     setpriv: realpathSync(setpriv.value),

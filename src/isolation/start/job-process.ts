@@ -55,7 +55,8 @@ export interface JobProcess {
 }
 
 export interface StartOptions {
-  readonly bwrap: string;
+  /** The sandbox program's file: rnx-sandbox or bwrap (sandbox/sandbox-program.ts). */
+  readonly sandbox: string;
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   /** A file descriptor the job reads as its standard input (default: none, /dev/null). */
@@ -121,7 +122,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
   }
   const out = 'supervisor' in options.output ? undefined : options.output;
   const supervisor = 'supervisor' in options.output ? options.output.supervisor : undefined;
-  const argv = [...(supervisor ?? []), options.bwrap, ...options.args];
+  const argv = [...(supervisor ?? []), options.sandbox, ...options.args];
   const stdio: ('ignore' | 'pipe' | number)[] = [
     supervisor === undefined ? (options.stdin ?? 'ignore') : 'ignore',
     out?.stdout.writeFd ?? 'ignore',
@@ -131,7 +132,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
   stdio[4] = 'ignore';
   stdio[PROTOCOL_FDS.block] = out?.go.fd ?? 'pipe';
   if (out !== undefined) stdio[PROTOCOL_FDS.status] = 'pipe';
-  const child: ChildProcess = spawnProcess(argv[0] ?? options.bwrap, argv.slice(1), {
+  const child: ChildProcess = spawnProcess(argv[0] ?? options.sandbox, argv.slice(1), {
     stdio,
     env: options.env,
     // bwrap (or a detached job's supervisor) runs in a session of its own, as Docker runs a
@@ -234,7 +235,7 @@ function startRemotely(
   stdio[PROTOCOL_FDS.block] = { path: out.go.path, flags: 'r+' };
   stdio[PROTOCOL_FDS.status] = 'pipe';
   const remote = spawner.spawn({
-    file: options.bwrap,
+    file: options.sandbox,
     args: options.args,
     env: options.env,
     stdio,

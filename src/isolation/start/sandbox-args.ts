@@ -14,12 +14,17 @@
  * command was exec'd, so "setup failed" and "the command exited" are told apart as data).
  */
 import { fsStepArgs, type FsStep } from '../filesystem/mount-plan.js';
-import { asTheJob, type FinalExec } from './final-exec.js';
+import { asTheJob, sandboxCredentialArgs, type FinalExec } from './final-exec.js';
 
 /** Where the protocol fds sit in bwrap (fd 4 is a detached job's supervisor's end FIFO). */
 export const PROTOCOL_FDS = { info: 3, block: 5, status: 6 } as const;
 
 export interface SandboxPlan {
+  /**
+   * Which program reads these arguments (sandbox/sandbox-program.ts): bwrap execs setpriv for the
+   * final step; rnx-sandbox takes that step's settings as options of its own.
+   */
+  readonly program: 'rnx-sandbox' | 'bwrap';
   readonly hostname: string;
   readonly fs: readonly FsStep[];
   readonly final: FinalExec;
@@ -56,7 +61,8 @@ export function sandboxArgs(plan: SandboxPlan): string[] {
       : ['--info-fd', fd(PROTOCOL_FDS.info), '--block-fd', fd(PROTOCOL_FDS.block)]),
     ...(plan.protocol === 'foreground' ? ['--json-status-fd', fd(PROTOCOL_FDS.status)] : []),
     ...fsStepArgs(plan.fs),
-    '--',
-    ...asTheJob(plan, [plan.command, ...plan.args]),
+    ...(plan.program === 'rnx-sandbox'
+      ? [...sandboxCredentialArgs(plan.final), '--', plan.command, ...plan.args]
+      : ['--', ...asTheJob(plan, [plan.command, ...plan.args])]),
   ];
 }
