@@ -10,7 +10,8 @@ need=()
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
-command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap) # sets up every job in one process
+{ command -v cc && [ -e /usr/include/linux/mount.h ]; } >/dev/null 2>&1 || need+=(gcc libc6-dev) # npm run build compiles rnx-sandbox, which sets up every job
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap) # sets jobs up where rnx-sandbox cannot (and RNX_SANDBOX=bwrap)
 command -v strace >/dev/null 2>&1 || need+=(strace) # the tests count the processes a job start spawns
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping) # the tests ping from inside a contained job
 command -v ps >/dev/null 2>&1 || need+=(procps) # the tests and the guide's examples run ps in a job

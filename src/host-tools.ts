@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { ok, type Problem, type Result } from './problem.js';
 
 /** What a tool is needed for; a command or a job needs the tools of each of its uses. */
-export type ToolUse = 'jobs' | 'bwrap-jobs' | 'networks' | 'job-networks' | 'runtimes' | 'probes' | 'background';
+export type ToolUse =
+  'jobs' | 'bwrap-jobs' | 'networks' | 'job-networks' | 'runtimes' | 'probes' | 'background';
 
 /** Who has each use, as `rnx system check` says it. */
 export const USE_LABELS: Readonly<Record<ToolUse, string>> = {
   jobs: 'every job',
-  'bwrap-jobs': 'every job when bwrap sets jobs up (RNX_SANDBOX=bwrap, or rnx-sandbox cannot run here)',
+  'bwrap-jobs':
+    'every job when bwrap sets jobs up (RNX_SANDBOX=bwrap, or rnx-sandbox cannot run here)',
   networks: 'network create/remove and jobs on a network other than none',
   'job-networks': 'jobs on a network other than none',
   runtimes: 'jobs with a runtime',
@@ -41,7 +43,7 @@ export const HOST_TOOLS = {
   setpriv: {
     package: 'util-linux',
     uses: ['jobs'],
-    why: "sets the capabilities (and user) of what rnx runs in a job: its command after bwrap, its exec probes",
+    why: 'sets the capabilities (and user) of what rnx runs in a job: its command after bwrap, its exec probes',
   },
   mkfifo: { package: 'coreutils', uses: ['jobs'], why: "makes the pipes for the jobs' output" },
   mount: { package: 'mount', uses: ['runtimes'], why: "mounts a runtime job's writable layer" },

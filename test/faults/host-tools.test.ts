@@ -28,10 +28,15 @@ function pathWithout(lacking: HostTool): string {
   return dir;
 }
 
-function rnxWithout(lacking: HostTool, args: readonly string[], state?: string): Promise<CliRun> {
+function rnxWithout(
+  lacking: HostTool,
+  args: readonly string[],
+  state?: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
   return runCli(args, {
     stateDir: state ?? join(tmp.dir, `state-${String(++n)}`),
-    env: { PATH: pathWithout(lacking) },
+    env: { ...env, PATH: pathWithout(lacking) },
   });
 }
 
@@ -84,10 +89,11 @@ describe('host tools, looked up on PATH the same way everywhere', () => {
     assert.equal(none.stdout, 'ran\n');
   });
 
-  it('every job without bwrap, a background job without sh, a probe without nsenter', async () => {
+  it('every job without bwrap when bwrap sets jobs up, a background job without sh, a probe without nsenter', async () => {
     const state = join(tmp.dir, 'state-jobs');
+    const withBwrap = { RNX_SANDBOX: 'bwrap' };
     assertMissing(
-      await rnxWithout('bwrap', ['job', 'run', '--network=none', 'true'], state),
+      await rnxWithout('bwrap', ['job', 'run', '--network=none', 'true'], state, withBwrap),
       'bwrap',
     );
     assertMissing(
@@ -97,6 +103,23 @@ describe('host tools, looked up on PATH the same way everywhere', () => {
     const probe = ['job', 'run', '--network=none', '--ready=exec:true', 'true'];
     assertMissing(await rnxWithout('nsenter', probe, state), 'nsenter');
     await noJobsRecorded(state);
+  });
+
+  it('runs jobs without bwrap when rnx-sandbox sets them up; system check says which does', async () => {
+    const r = await rnxWithout('bwrap', ['job', 'run', '--network=none', 'echo', 'ran']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ran\n');
+    // Still exit 3 (something is missing), but bwrap is not needed for jobs: lower case.
+    const check = await rnxWithout('bwrap', ['system', 'check']);
+    assert.equal(check.code, 3, check.stdout);
+    assert.match(check.stdout, /^ok +sandbox +rnx-sandbox \/.*\/rnx-sandbox$/m);
+    assert.match(check.stdout, /^missing +bwrap +not on PATH: every job when bwrap sets jobs up/m);
+    const fallback = await rnxWithout('bwrap', ['system', 'check'], undefined, {
+      RNX_SANDBOX: 'bwrap',
+    });
+    assert.equal(fallback.code, 3, fallback.stdout);
+    assert.match(fallback.stdout, /^ok +sandbox +bwrap \+ setpriv \(RNX_SANDBOX=bwrap\)$/m);
+    assert.match(fallback.stdout, /^MISSING +bwrap /m);
   });
 
   it('a workflow with a job on a network, without ip: exit 3, no run recorded', async () => {

@@ -3,7 +3,7 @@
  * (`cat`) appends to the log, never the log file itself. A job that reopens /dev/stdout (O_TRUNC)
  * keeps its whole log; one running as another user can open /dev/stdout and /dev/stderr (masked
  * by `sed` when it has secrets); and a
- * detached job costs one process beyond the supervisor, bwrap and the job: its reader.
+ * detached job costs one process beyond the supervisor, the sandbox program and the job: its reader.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -136,12 +136,12 @@ describe("a detached job's output", () => {
     assert.equal(log, 'token ***\ndone\n');
   });
 
-  it('costs one reader process: supervisor, cat, bwrap and the job; none left after it ends', async () => {
+  it('costs one reader process: supervisor, cat, rnx-sandbox and the job; none left after it ends', async () => {
     const id = await detached('sleep', '600');
     const supervisor = supervisorOf(id);
     assert.ok(supervisor !== undefined, 'the supervisor runs');
     // Its relay (a subshell) ends once it has passed the go on; bounded wait for that.
-    const expected = ['bwrap', 'cat', 'sh', 'sleep'];
+    const expected = ['cat', 'rnx-sandbox', 'sh', 'sleep'];
     for (let i = 0; i < 500 && treeOf(supervisor).join() !== expected.join(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -3,11 +3,11 @@
  * next rnx command ran: no process, cgroup, mount, veth, lease, run or job-filesystem directory.
  * The job is the heaviest kind: a runtime (its writable layer is mounted on the host), a volume, a
  * memory limit, on the bridge network. Each point is a state the test sees on the host (a
- * directory, a mount, a cgroup, the bwrap process, the job's own marker), not a fixed delay; rnx is
- * killed as soon as it is reached. Three more points are held exactly, by a tool the test puts
- * first on rnx's PATH that marks it was called and waits to be let go: `bwrap` held before its exec
- * (spawned, not yet in the job's cgroups, and before bwrap's --die-with-parent: let go, it runs on
- * without rnx), rnx's own `ip` held before its exec (started in phase 1, so phase 2 waits for it:
+ * directory, a mount, a cgroup, the sandbox process, the job's own marker), not a fixed delay; rnx is
+ * killed as soon as it is reached. More points are held exactly, by a tool the test puts first on
+ * rnx's PATH (or names in RNX_SANDBOX) that marks it was called and waits to be let go: the sandbox
+ * program held before its exec, rnx-sandbox and (RNX_SANDBOX=bwrap) bwrap (spawned, not yet in the
+ * job's cgroups, and before its parent-death signal: let go, it runs on without rnx), rnx's own `ip` held before its exec (started in phase 1, so phase 2 waits for it:
  * rnx is killed once the job's PID 1 is in its cgroups, no veth yet; let go, the ip reads the
  * veth's request rnx left in its pipe, then its end), `nsenter` held after phase 2 (the veth made
  * and configured, the go not given). Before the go, the command must never run, whatever is
@@ -29,6 +29,7 @@ import {
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findTool, type HostTool } from '../../src/host-tools.js';
+import { builtSandboxPath } from '../../src/isolation/sandbox/sandbox-program.js';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { makeBusyboxRootfs } from '../helpers/fs-job.js';
 import {
@@ -53,7 +54,7 @@ const points: [string, () => boolean][] = [
   ['its run directory exists', () => entries(join(state.dir, 'run')).length > 0],
   ['its runtime layer is mounted', () => mountsUnder(join(state.dir, 'fs')).length > 0],
   ['its cgroup exists', () => jobCgroups(state.dir).length > 0],
-  ['bwrap runs', () => processesOfState(state.dir).length > 0],
+  ['the sandbox program runs', () => processesOfState(state.dir).length > 0],
   ['the command runs', () => marks().length > 0],
 ];
 
@@ -68,13 +69,13 @@ interface HeldTool {
  * A `tool` that marks it was called (an empty file `marked`) and waits for the test to let it go
  * (a line on the FIFO `hold`): before running the real one, or after it ran (its exit code kept).
  */
-function heldTool(tool: HostTool, when: 'before' | 'after'): HeldTool {
+function heldTool(tool: HostTool | 'rnx-sandbox', when: 'before' | 'after'): HeldTool {
   const dir = join(state.dir, `held-${tool}`);
   mkdirSync(join(dir, 'bin'), { recursive: true });
   const marked = join(dir, 'marked');
   const hold = join(dir, 'hold');
   execFileSync('mkfifo', [hold]);
-  const real = findTool(tool) ?? tool;
+  const real = tool === 'rnx-sandbox' ? builtSandboxPath() : (findTool(tool) ?? tool);
   const body =
     when === 'before'
       ? `: > ${marked}\nread _ < ${hold}\nexec ${real} "$@"\n`
@@ -110,7 +111,10 @@ async function until(reached: () => boolean, boundMs: number): Promise<boolean> 
   return reached();
 }
 
-function startRnx(path = process.env['PATH'] ?? ''): {
+function startRnx(
+  path = process.env['PATH'] ?? '',
+  env: NodeJS.ProcessEnv = {},
+): {
   child: ReturnType<typeof spawn>;
   done: Promise<unknown>;
 } {
@@ -129,7 +133,7 @@ function startRnx(path = process.env['PATH'] ?? ''): {
       '-c',
       'touch /volumes/marks/$RNX_JOB_ID; sleep 300',
     ],
-    { env: { ...process.env, PATH: path, RNX_STATE_DIR: state.dir }, stdio: 'ignore' },
+    { env: { ...process.env, ...env, PATH: path, RNX_STATE_DIR: state.dir }, stdio: 'ignore' },
   );
   return { child, done: new Promise((resolve) => child.on('close', resolve)) };
 }
@@ -168,44 +172,59 @@ describe('rnx killed during a start', () => {
   };
   // Each point: the tool held, what else must be reached (the tool held, rnx gets no further
   // than it), and what the host shows then.
-  const held: [string, HostTool, 'before' | 'after', () => boolean, () => void][] = [
+  const held: [string, HostTool | 'rnx-sandbox', 'before' | 'after', () => boolean, () => void][] =
     [
-      'spawned bwrap, before the cgroup join',
-      'bwrap',
-      'before',
-      () => true,
-      () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
-    ],
-    [
-      'the job in its cgroups, before the veth',
-      'ip',
-      'before',
-      joined,
-      () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
-    ],
-    [
-      'the veth wired, before the go',
-      'nsenter',
-      'after',
-      () => true,
-      () => assert.equal(hostVeths().length, 1, 'the veth made'),
-    ],
-  ];
+      [
+        'spawned rnx-sandbox, before the cgroup join',
+        'rnx-sandbox',
+        'before',
+        () => true,
+        () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
+      ],
+      [
+        'spawned bwrap (RNX_SANDBOX=bwrap), before the cgroup join',
+        'bwrap',
+        'before',
+        () => true,
+        () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
+      ],
+      [
+        'the job in its cgroups, before the veth',
+        'ip',
+        'before',
+        joined,
+        () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
+      ],
+      [
+        'the veth wired, before the go',
+        'nsenter',
+        'after',
+        () => true,
+        () => assert.equal(hostVeths().length, 1, 'the veth made'),
+      ],
+    ];
   for (const [point, tool, when, reached, check] of held) {
     it(`never runs the command and leaves nothing once the next rnx ran, killed with ${point}`, async () => {
       const held = heldTool(tool, when);
       const before = marks().length;
-      const { child, done } = startRnx(`${held.bin}:${process.env['PATH'] ?? ''}`);
+      // rnx-sandbox is not looked up on PATH: RNX_SANDBOX names the held one.
+      const sandbox =
+        tool === 'rnx-sandbox'
+          ? { RNX_SANDBOX: join(held.bin, 'rnx-sandbox') }
+          : tool === 'bwrap'
+            ? { RNX_SANDBOX: 'bwrap' }
+            : {};
+      const { child, done } = startRnx(`${held.bin}:${process.env['PATH'] ?? ''}`, sandbox);
       try {
         assert.ok(await until(() => existsSync(held.marked), 30_000), `${tool} never called`);
         assert.ok(await until(reached, 30_000), `${point}: never reached`);
         check();
         child.kill('SIGKILL');
         await done;
-        // Let go: what rnx started runs on without it (a bwrap let go now starts too late for
-        // --die-with-parent) until it waits for the go that never comes.
+        // Let go: what rnx started runs on without it (a sandbox program let go now starts too
+        // late for its parent-death signal) until it waits for the go that never comes.
         letGo(held);
-        // The held tool went on: it exec'd (bwrap) or ended (ip, nsenter).
+        // The held tool went on: it exec'd (the sandbox program) or ended (ip, nsenter).
         const holding = (): boolean =>
           processesOfState(state.dir).some((pid) => cmdline(pid).includes(held.bin));
         assert.ok(await until(() => !holding(), 30_000), `${tool} still held`);

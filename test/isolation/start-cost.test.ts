@@ -2,8 +2,9 @@
  * How many processes a job start spawns, counted by the kernel's own accounting: `strace -f`
  * follows every fork of `rnx job run` from its start to its exit and records each execve; the
  * processes are the distinct pids that exec'd something, rnx itself aside, and every one counts
- * (nothing is set apart). A `none` job is bwrap and the child it makes (which becomes setpriv, then
- * the command): 2. On a network, phase 2's `ip -batch` (rnx's own ip, which would serve the jobs
+ * (nothing is set apart). A `none` job is rnx-sandbox and the child it makes (which becomes the
+ * command), or with RNX_SANDBOX=bwrap, bwrap and its child (which becomes setpriv, then the
+ * command): 2. On a network, phase 2's `ip -batch` (rnx's own ip, which would serve the jobs
  * after it too) and the job's side (a shell started ahead that waits for the pid, then becomes
  * `nsenter ip -batch`) come on top: 4 (the network's rules are not listed on a start, and the veth
  * goes with the job's namespace). The first
@@ -32,8 +33,12 @@ interface Traced {
   readonly stderr: string;
 }
 
-async function traced(args: readonly string[]): Promise<Traced> {
-  const r = await runCli(args, { stateDir: state.dir, prefix: straceEach(traces.dir, 'execve') });
+async function traced(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Traced> {
+  const r = await runCli(args, {
+    stateDir: state.dir,
+    prefix: straceEach(traces.dir, 'execve'),
+    env,
+  });
   const byPid = new Map<number, string[]>();
   // In the order they were made (pids grow; none wraps within one start).
   const pids = readdirSync(traces.dir)
@@ -58,7 +63,7 @@ function spawned(t: Traced): string[][] {
 }
 
 describe('processes per job start', () => {
-  it('a none job spawns at most 2: bwrap, and its child that becomes setpriv then the command', async () => {
+  it('a none job spawns at most 2: rnx-sandbox, and its child that becomes the command', async () => {
     const first = await runCli(['job', 'run', '--network=none', 'true'], { stateDir: state.dir });
     assert.equal(first.code, 0, first.stderr);
     const t = await traced(['job', 'run', '--network=none', 'true']);
@@ -67,11 +72,20 @@ describe('processes per job start', () => {
     assert.ok(processes.length <= 2, JSON.stringify(processes));
     assert.deepEqual(
       processes.map((execs) => execs.map((e) => e.split(' ')[0])),
+      [['rnx-sandbox'], ['true']],
+    );
+  });
+
+  it('with RNX_SANDBOX=bwrap, 2 as well: bwrap, and its child that becomes setpriv then the command', async () => {
+    const t = await traced(['job', 'run', '--network=none', 'true'], { RNX_SANDBOX: 'bwrap' });
+    assert.equal(t.code, 0, t.stderr);
+    assert.deepEqual(
+      spawned(t).map((execs) => execs.map((e) => e.split(' ')[0])),
       [['bwrap'], ['setpriv', 'true']],
     );
   });
 
-  it('a job on a network spawns at most 4: bwrap, its child, rnx’s own ip and the job’s side of phase 2', async () => {
+  it('a job on a network spawns at most 4: rnx-sandbox, its child, rnx’s own ip and the job’s side of phase 2', async () => {
     const first = await runCli(['job', 'run', '--network=bridge', 'true'], { stateDir: state.dir });
     assert.equal(first.code, 0, first.stderr);
     const t = await traced(['job', 'run', '--network=bridge', 'true']);
@@ -80,7 +94,7 @@ describe('processes per job start', () => {
     assert.ok(processes.length <= 4, JSON.stringify(processes));
     assert.deepEqual(
       processes.map((execs) => execs.map((e) => e.split(' ')[0]).join(' ')).sort(),
-      ['bwrap', 'ip', 'setpriv true', 'sh nsenter ip'],
+      ['ip', 'rnx-sandbox', 'sh nsenter ip', 'true'],
       JSON.stringify(processes),
     );
   });
@@ -98,10 +112,10 @@ describe('processes per job start', () => {
     assert.deepEqual(
       processes.sort(),
       [
-        ...Array<string>(3).fill('bwrap'),
         'ip',
-        ...Array<string>(3).fill('setpriv true'),
+        ...Array<string>(3).fill('rnx-sandbox'),
         ...Array<string>(3).fill('sh nsenter ip'),
+        ...Array<string>(3).fill('true'),
       ],
       JSON.stringify(processes),
     );

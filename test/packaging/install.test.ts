@@ -91,7 +91,7 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
   });
   after(() => tmp.cleanup());
 
-  it('npm pack ships the bundle, the launchers and the schema, nothing else', () => {
+  it('npm pack ships the bundle, rnx-sandbox, the launchers and the schema, nothing else', () => {
     const started = performance.now();
     execFileSync(
       'npm',
@@ -106,10 +106,12 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
     assert.ok(files.includes('package/bin/rnx'));
     assert.ok(files.includes('package/bin/rnx.js'));
     assert.ok(files.includes('package/dist/rnx/main.cjs'));
+    // Compiled by npm run build (which npm pack runs first) for this machine's architecture.
+    assert.ok(files.includes('package/dist/rnx/rnx-sandbox'));
     assert.ok(files.includes('package/schemas/workflow.schema.json'));
     const unexpected = files.filter(
       (f) =>
-        !/^package\/(bin\/rnx(\.js)?|dist\/rnx\/[^/]+\.c?js|schemas\/[^/]+|README\.md|package\.json)$/.test(
+        !/^package\/(bin\/rnx(\.js)?|dist\/rnx\/([^/]+\.c?js|rnx-sandbox)|schemas\/[^/]+|README\.md|package\.json)$/.test(
           f,
         ),
     );
@@ -170,6 +172,14 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
     const job = await rnx(['job', 'run', '--network=none', 'sh', '-c', 'echo "in $PWD"']);
     assert.equal(job.code, 0, job.stderr);
     assert.equal(job.stdout, 'in /work\n');
+
+    // The installed rnx sets jobs up with the rnx-sandbox it shipped with.
+    const check = await rnx(['system', 'check', '--json']);
+    const items = JSON.parse(check.stdout) as { name: string; detail: string }[];
+    assert.equal(
+      items.find((item) => item.name === 'sandbox')?.detail,
+      `rnx-sandbox ${join(prefix, 'lib', 'node_modules', 'rnx', 'dist', 'rnx', 'rnx-sandbox')}`,
+    );
   });
 
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {

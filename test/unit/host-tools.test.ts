@@ -37,7 +37,8 @@ describe('host tools', () => {
     assert.deepEqual(toolUsesOfJob({ network: 'none', ready: { probe: { kind: 'log' } } }), [
       'jobs',
     ]);
-    assert.deepEqual(toolsFor(['jobs']), ['bwrap', 'setpriv', 'mkfifo']);
+    assert.deepEqual(toolsFor(['jobs']), ['setpriv', 'mkfifo']);
+    assert.deepEqual(toolsFor(['bwrap-jobs']), ['bwrap']);
     assert.deepEqual(toolsFor(['networks']), ['ip', 'nft']);
     assert.deepEqual(toolsFor(['job-networks']), ['nsenter', 'sh']);
   });

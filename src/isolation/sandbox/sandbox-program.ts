@@ -10,7 +10,7 @@
  * that rnx-sandbox file. rnx-sandbox can run when its file is there, executable, built for this
  * machine's architecture, and the kernel has mount_setattr (Linux 5.12). Decided once per process.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fail, ok, type Result } from '../../problem.js';
@@ -37,8 +37,16 @@ export function builtSandboxPath(): string {
   return fileURLToPath(new URL('./rnx-sandbox', import.meta.url));
 }
 
-/** Why the file at `path` cannot set up jobs here; undefined when it can. */
-export function unusableBecause(path: string, kernel = release(), arch = process.arch): string | undefined {
+/**
+ * Why the file at `path` cannot set up jobs here; undefined when it can. A file named in
+ * RNX_SANDBOX (`named`) need only be executable: it may be a wrapper that execs rnx-sandbox.
+ */
+export function unusableBecause(
+  path: string,
+  named = false,
+  kernel = release(),
+  arch = process.arch,
+): string | undefined {
   const [major = 0, minor = 0] = kernel.split(/[.-]/).map(Number);
   if (major < 5 || (major === 5 && minor < 12)) {
     return `Linux ${kernel} has no mount_setattr (5.12 or newer needed)`;
@@ -46,6 +54,8 @@ export function unusableBecause(path: string, kernel = release(), arch = process
   let header: Buffer;
   try {
     if (!statSync(path).isFile()) return `${path} is not a file`;
+    accessSync(path, constants.X_OK);
+    if (named) return undefined;
     const fd = openSync(path, 'r');
     try {
       header = Buffer.alloc(20);
@@ -54,7 +64,7 @@ export function unusableBecause(path: string, kernel = release(), arch = process
       closeSync(fd);
     }
   } catch {
-    return `${path} is missing (not built: no C compiler when rnx was built?)`;
+    return `${path} is missing or not executable${named ? '' : ' (not built: no C compiler when rnx was built?)'}`;
   }
   if (header.readUInt32BE(0) !== 0x7f454c46) return `${path} is not an executable (ELF) file`;
   const expected = ELF_MACHINES[arch];
@@ -68,11 +78,12 @@ let chosen: Result<SandboxProgram> | undefined;
 
 /** The program for this process's jobs, from `RNX_SANDBOX` (read once). */
 export function sandboxProgram(setting = process.env['RNX_SANDBOX'] ?? ''): Result<SandboxProgram> {
-  chosen ??= choose(setting);
+  chosen ??= chooseSandbox(setting);
   return chosen;
 }
 
-function choose(setting: string): Result<SandboxProgram> {
+/** The program a value of RNX_SANDBOX asks for, as this host can give it (not remembered). */
+export function chooseSandbox(setting: string): Result<SandboxProgram> {
   if (setting === 'bwrap') return ok({ kind: 'bwrap', why: 'RNX_SANDBOX=bwrap' });
   if (setting !== '' && setting !== 'rnx-sandbox' && !setting.startsWith('/')) {
     return fail(
@@ -81,8 +92,9 @@ function choose(setting: string): Result<SandboxProgram> {
       'set it to bwrap, rnx-sandbox or the absolute path of an rnx-sandbox file, or unset it (rnx-sandbox where it can run, else bwrap)',
     );
   }
-  const path = setting.startsWith('/') ? setting : builtSandboxPath();
-  const why = unusableBecause(path);
+  const named = setting.startsWith('/');
+  const path = named ? setting : builtSandboxPath();
+  const why = unusableBecause(path, named);
   if (why === undefined) return ok({ kind: 'rnx-sandbox', path });
   if (setting === '') return ok({ kind: 'bwrap', why: `rnx-sandbox cannot run: ${why}` });
   return fail(
