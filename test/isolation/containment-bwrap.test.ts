@@ -2,4 +2,4 @@
 import { containmentSuite } from './containment-suite.js';
 
 process.env['RNX_SANDBOX'] = 'bwrap';
-containmentSuite('a contained job (bwrap + setpriv)');
+containmentSuite('a contained job (bwrap + setpriv)', 'bwrap');

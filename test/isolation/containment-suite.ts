@@ -31,7 +31,7 @@ function syscalls(calls: Record<string, string>): string {
 }
 
 /** The suite, for the sandbox program this process uses (RNX_SANDBOX, read at the first job). */
-export function containmentSuite(title: string): void {
+export function containmentSuite(title: string, tag: string): void {
   describe(title, () => {
     let db: Database;
 
@@ -80,15 +80,17 @@ python3 -c '${syscalls({
     });
 
     it('gains nothing from a setuid-root binary', async () => {
-      assert.ok(createVolume(db, stateDir(), 'suid').ok);
-      const bin = join(stateDir(), 'volumes', 'suid', 'status');
+      // Each run of the suite has a volume of its own (the test run shares one state directory).
+      const volume = `suid-${tag}`;
+      assert.ok(createVolume(db, stateDir(), volume).ok);
+      const bin = join(stateDir(), 'volumes', volume, 'status');
       copyFileSync('/usr/bin/cat', bin);
       chmodSync(bin, 0o4755);
       const { result, stdout, stderr } = await run(
         sh(
-          'echo root; /volumes/suid/status /proc/self/status | grep -E "^(Uid|CapEff|CapPrm)"; ' +
-            'echo nobody; setpriv --reuid=65534 --regid=65534 --clear-groups /volumes/suid/status /proc/self/status | grep -E "^(Uid|CapEff|CapPrm)"',
-          { volumes: ['suid'] },
+          `echo root; /volumes/${volume}/status /proc/self/status | grep -E "^(Uid|CapEff|CapPrm)"; ` +
+            `echo nobody; setpriv --reuid=65534 --regid=65534 --clear-groups /volumes/${volume}/status /proc/self/status | grep -E "^(Uid|CapEff|CapPrm)"`,
+          { volumes: [volume] },
         ),
       );
       assert.equal(result.status, 'COMPLETED', stderr);

@@ -10,4 +10,4 @@ it('sets jobs up with rnx-sandbox (the build compiled it: this machine has a C c
   assert.equal(program.value.kind, 'rnx-sandbox', JSON.stringify(program.value));
 });
 
-containmentSuite('a contained job (rnx-sandbox)');
+containmentSuite('a contained job (rnx-sandbox)', 'rnx-sandbox');
