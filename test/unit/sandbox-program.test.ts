@@ -1,6 +1,6 @@
 /** Which program sets jobs up (src/isolation/sandbox/sandbox-program.ts), on literal input. */
 import assert from 'node:assert/strict';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -60,5 +60,19 @@ describe('the sandbox program', () => {
     assert.equal(wrong.ok ? '' : wrong.problem.code, 'usage');
     const missing = chooseSandbox(join(dir.dir, 'absent'));
     assert.equal(missing.ok ? '' : missing.problem.code, 'host-missing');
+  });
+});
+
+describe('the built rnx-sandbox', () => {
+  it('is linked statically: no dynamic loader to honour an LD_PRELOAD a workflow sets', () => {
+    const elf = readFileSync(builtSandboxPath());
+    const phoff = Number(elf.readBigUInt64LE(32));
+    const phentsize = elf.readUInt16LE(54);
+    const types = Array.from({ length: elf.readUInt16LE(56) }, (_, i) =>
+      elf.readUInt32LE(phoff + i * phentsize),
+    );
+    assert.ok(types.length > 0);
+    const PT_INTERP = 3;
+    assert.ok(!types.includes(PT_INTERP), 'it names a dynamic loader');
   });
 });
