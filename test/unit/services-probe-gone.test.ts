@@ -24,7 +24,7 @@ function watch(pid: number, timeoutMs: number) {
   return watchReadiness({
     ready: { probe: { kind: 'tcp', port: 9 }, intervalMs: 50, timeoutMs },
     tools: { nsenter: 'nsenter', sh: 'sh', setpriv: 'setpriv' },
-    bwrap: undefined,
+    sandbox: undefined,
     pid,
     startedAt: performance.now(),
     env: {},

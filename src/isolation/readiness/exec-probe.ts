@@ -129,19 +129,21 @@ export function execAttempt(
 }
 
 /**
- * True while the job's PID 1 is still bwrap: after the go, bwrap (already in the job's root) still
- * changes to /work and then executes the job's final step. A probe entered before that exec would
- * take bwrap's working directory (`/`), not the job's. Compared by the executable's device and
- * inode, which name the same file whatever mount namespace it is seen from.
+ * True while the job's PID 1 is still the sandbox program (rnx-sandbox or bwrap): after the go, it
+ * (already in the job's root) still sets the job's capabilities (rnx-sandbox), changes to /work
+ * and then executes the command (or setpriv). A probe entered before that exec would take the
+ * program's working directory (`/`) and, before the go, a copy of the host's mount namespace.
+ * Compared by the executable's device and inode, which name the same file whatever mount
+ * namespace it is seen from.
  */
-export function stillSettingUp(pid: number, bwrap: string | undefined): boolean {
-  if (bwrap === undefined) return false;
+export function stillSettingUp(pid: number, sandbox: string | undefined): boolean {
+  if (sandbox === undefined) return false;
   try {
     const running = statSync(`/proc/${String(pid)}/exe`);
-    const tool = statSync(bwrap);
+    const tool = statSync(sandbox);
     return running.dev === tool.dev && running.ino === tool.ino;
   } catch {
-    // PID 1 is gone (the attempt then fails on its own) or bwrap moved: nothing to wait for.
+    // PID 1 is gone (the attempt then fails on its own) or the program moved: nothing to wait for.
     return false;
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Database } from '../../state/database.js';
 import type { Readiness } from '../../validate/model.js';
+import { sandboxFile } from '../sandbox/sandbox-program.js';
 import type { AsTheJob } from '../start/final-exec.js';
 import { findTool } from '../../host-tools.js';
 import { markReady } from '../records/job-store.js';
@@ -64,7 +65,7 @@ export class JobReadiness {
         sh: findTool('sh') ?? 'sh',
         setpriv: findTool('setpriv') ?? 'setpriv',
       },
-      bwrap: findTool('bwrap'),
+      sandbox: sandboxFile(),
       pid: job.pid,
       startedAt: performance.now(),
       env: job.env,

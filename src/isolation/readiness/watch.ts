@@ -16,8 +16,11 @@ export type ReadinessResult =
 export interface WatchOptions {
   readonly ready: Readiness;
   readonly tools: ProbeTools;
-  /** The bwrap that started the job: until PID 1 stops being it, the job is still being set up. */
-  readonly bwrap: string | undefined;
+  /**
+   * The sandbox program that started the job (rnx-sandbox or bwrap): until PID 1 stops being it,
+   * the job is still being set up.
+   */
+  readonly sandbox: string | undefined;
   /** Host pid of the job's PID 1. */
   readonly pid: number;
   /** performance.now() when the job's command started. */
@@ -91,7 +94,7 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
         let answered: string | undefined;
         const attempt = async (): Promise<void> => {
           const began = performance.now();
-          const r = stillSettingUp(options.pid, options.bwrap)
+          const r = stillSettingUp(options.pid, options.sandbox)
             ? { passed: false, detail: 'the job was still being set up' }
             : await execAttempt(
                 options.tools,
