@@ -1,5 +1,6 @@
 /**
- * Starts a job's process: one `bwrap` (see sandbox-args.ts) with the job's stdout and stderr as
+ * Starts a job's process: one sandbox program, rnx-sandbox or bwrap (called bwrap below: both
+ * take the same arguments and speak the same protocol; see sandbox-args.ts), with the job's stdout and stderr as
  * FIFOs (output-pipes.ts) and the protocol fds (3, 5, 6; fd 4 is a detached job's supervisor's).
  * In the foreground the block fd is the go FIFO (go-fifo.ts), which never ends without the go.
  * A detached job's bwrap is started by its supervisor (detach/supervisor.ts), which sends its

@@ -1,17 +1,20 @@
 /**
- * A job's whole setup as one bubblewrap command line: the namespaces (PID, mount, network, IPC,
- * UTS), the hostname, the job's filesystem (mount-plan.ts), then `setpriv` (final-exec.ts) which
- * sets the capabilities and replaces itself with the command. bwrap sets everything up in one
+ * A job's whole setup as one command line of bubblewrap's options, which both sandbox programs
+ * read (sandbox/sandbox-program.ts): rnx-sandbox (rnx's own, the default) and bwrap. The
+ * namespaces (PID, mount, network, IPC, UTS), the hostname, the job's filesystem (mount-plan.ts),
+ * then the final step (final-exec.ts): rnx-sandbox takes the capabilities and user as options of
+ * its own (`--caps`, `--uid`...), bwrap execs `setpriv` for them. Either sets everything up in one
  * process that becomes the job's PID 1 (`--as-pid-1`: no extra init; as for any PID 1 the kernel
  * delivers only the signals it has a handler for, SIGKILL aside). `--new-session` puts the job in
  * its own session, `--die-with-parent` takes the job down with rnx (a later rnx cleans up its
- * records), and bwrap brings the job's loopback up itself.
+ * records), and the program brings the job's loopback up itself.
  *
- * The start protocol uses three more fds, each for one thing, typed JSON from bwrap, never text on
- * stderr: `--info-fd` (the child's host pid, once the namespaces exist), `--block-fd` (the go: the
- * child waits for one byte, with its sandbox made, before exec'ing setpriv; rnx wires the network
- * and joins the cgroups meanwhile), `--json-status-fd` (the exit status, written only when the
- * command was exec'd, so "setup failed" and "the command exited" are told apart as data).
+ * The start protocol uses three more fds, each for one thing, typed JSON (bwrap's, which
+ * rnx-sandbox writes the same), never text on stderr: `--info-fd` (the child's host pid, once the
+ * namespaces exist), `--block-fd` (the go: the child waits for one byte, with its sandbox made,
+ * before the final step; rnx wires the network and joins the cgroups meanwhile),
+ * `--json-status-fd` (the exit status, written only when the command was exec'd, so "setup
+ * failed" and "the command exited" are told apart as data).
  */
 import { fsStepArgs, type FsStep } from '../filesystem/mount-plan.js';
 import { asTheJob, sandboxCredentialArgs, type FinalExec } from './final-exec.js';
