@@ -113,7 +113,8 @@ export function networkedShellScript(
   gateway: string,
   sandbox?: string,
 ): string {
-  // With rnx's own sandbox (bwrap), the job is bwrap's child: its pid is the one in the netns.
+  // With rnx's own sandbox (rnx-sandbox or bwrap), the job is the sandbox program's one child:
+  // its pid is the one in the netns.
   const start = sandbox ?? `${ISOLATED.join(' ')} ${WAIT_FOR_GO}`;
   const netnsPid =
     sandbox === undefined ? '$JOB_PID' : '$(tr -d " " < /proc/$JOB_PID/task/$JOB_PID/children)';

@@ -9,11 +9,13 @@
  *      hand-written two-phase bash script (the peer of the veth born inside the job's netns,
  *      `ip -batch`, a pipe as the go; see engine-graphs.ts) (aim: <= 1.5x).
  * Also: the engine alone (the same DAG in process with jobs that end at once), and the floor of
- * (1): `make -j2` running rnx's own job sandbox (the very bwrap + setpriv command line of a
- * host-root `none` job: its mounts, /dev, masked paths, capabilities) over the same graph, in the
- * same alternation, so that rnx's own cost shows apart from the kernel work its jobs ask for; and
- * the kernel's floor under that: the same plan made by one small compiled process
- * (bench/sandbox-floor.c, when a C compiler is there), which shows what bwrap + setpriv add.
+ * (1) and (2): `make -j2` (the script) running rnx's own job sandbox as rnx runs it on this host
+ * (sandbox/sandbox-program.ts: rnx-sandbox where it can run, else bwrap + setpriv; the very
+ * command line of a host-root `none` job: its mounts, /dev, masked paths, capabilities) over the
+ * same graph, in the same alternation, so that rnx's own cost shows apart from the kernel work its
+ * jobs ask for; and the bwrap floor: the same plan run by bwrap + setpriv (what rnx runs without
+ * rnx-sandbox), which shows what bubblewrap's way of doing that work costs on top of it. When the
+ * floor is bwrap + setpriv already, the bwrap floor is not run again (the output says why).
  *
  *   npm run bench -- engine
  */
@@ -30,8 +32,8 @@ import {
   networkedShellScript,
   randomDag,
 } from './engine-graphs.js';
-import { jobSandbox, shellWord } from './job-sandbox.js';
-import { compiledFloor } from './sandbox-floor.js';
+import { jobSandbox, shellWord, type BenchSandboxProgram } from './job-sandbox.js';
+import { sandboxProgram } from '../src/isolation/sandbox/sandbox-program.js';
 import { alternate, fmt, median, pairwiseRatio, timeCommand, timeRuns } from './timing.js';
 import { openDatabase } from '../src/state/database.js';
 
@@ -43,7 +45,22 @@ const NET_RUNS = 5;
 
 const scratch = tempDir('rnx-bench-engine-');
 const env = { ...process.env, RNX_STATE_DIR: join(scratch.dir, 'state'), NO_COLOR: '1' };
-const floor = compiledFloor(scratch.dir);
+
+/**
+ * The floor's program: the one rnx's own jobs use here (RNX_SANDBOX is read the same way, by this
+ * process and by the rnx it starts). When that is rnx-sandbox, bwrap + setpriv run the same plan
+ * too (the bwrap floor); when it is bwrap, that row would repeat the floor: `noBwrapFloor` says why.
+ */
+const chosen = sandboxProgram();
+if (!chosen.ok) throw new Error(chosen.problem.message);
+const floorProgram: BenchSandboxProgram =
+  chosen.value.kind === 'rnx-sandbox' ? chosen.value : { kind: 'bwrap' };
+const floorName = chosen.value.kind === 'rnx-sandbox' ? 'rnx-sandbox' : 'bwrap + setpriv';
+const noBwrapFloor =
+  chosen.value.kind === 'bwrap'
+    ? `  bwrap floor  (not run: the floor is bwrap + setpriv already; ${chosen.value.why})`
+    : undefined;
+const BWRAP: BenchSandboxProgram = { kind: 'bwrap' };
 
 function rnx(...args: string[]): void {
   execFileSync(process.execPath, [RNX_BIN, ...args], {
@@ -62,37 +79,42 @@ async function dagBench(): Promise<void> {
   const db = openDatabase(stateDir);
   const sandbox = await jobSandbox(db, stateDir);
   writeFileSync(mk, makefile(dag));
-  writeFileSync(mkSandbox, makefile(dag, sandbox.argv.map(shellWord).join(' ')));
-  const mkFloor = join(scratch.dir, 'dag-floor.mk');
-  if (floor !== undefined) {
-    writeFileSync(mkFloor, makefile(dag, floor.argv(sandbox).map(shellWord).join(' ')));
-  }
+  writeFileSync(mkSandbox, makefile(dag, sandbox.argv(floorProgram).map(shellWord).join(' ')));
+  const mkBwrap = join(scratch.dir, 'dag-bwrap.mk');
+  writeFileSync(mkBwrap, makefile(dag, sandbox.argv(BWRAP).map(shellWord).join(' ')));
   writeFileSync(wf, dagWorkflow(dag, 'none'));
-  const [rnxT = [], makeT = [], floorT = [], kernelT = []] = await alternate(RUNS, [
+  const [rnxT = [], makeT = [], floorT = [], bwrapT = []] = await alternate(RUNS, [
     () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=2'),
     () => void timeCommand('make', ['-s', '-j2', '-f', mk, 'all']),
     () => void timeCommand('make', ['-s', '-j2', '-f', mkSandbox, 'all']),
-    ...(floor === undefined
-      ? []
-      : [() => void timeCommand('make', ['-s', '-j2', '-f', mkFloor, 'all'])]),
+    ...(noBwrapFloor === undefined
+      ? [() => void timeCommand('make', ['-s', '-j2', '-f', mkBwrap, 'all'])]
+      : []),
   ]);
   await sandbox.release();
   db.close();
-  console.log(`random DAG: ${String(DAG_JOBS)} jobs, ${String(edges)} edges, concurrency 2`);
+  console.log(
+    `random DAG: ${String(DAG_JOBS)} jobs, ${String(edges)} edges, concurrency 2; rnx's job sandbox here: ${floorName}`,
+  );
   console.log(`  rnx          ${fmt(median(rnxT))}  (${fmt(median(rnxT) / DAG_JOBS)} per job)`);
   console.log(`  make -j2     ${fmt(median(makeT))}  (${fmt(median(makeT) / DAG_JOBS)} per job)`);
   console.log(
-    `  make -j2, rnx's job sandbox (bwrap + setpriv) ${fmt(median(floorT))}  (${fmt(median(floorT) / DAG_JOBS)} per job)`,
+    `  make -j2, rnx's job sandbox (${floorName}) ${fmt(median(floorT))}  (${fmt(median(floorT) / DAG_JOBS)} per job)`,
   );
-  console.log(`  ratio        ${pairwiseRatio(rnxT, makeT).toFixed(2)}x make (aim: <= 2.5x)`);
-  console.log(
-    `  floor        ${pairwiseRatio(floorT, makeT).toFixed(2)}x make: the same sandboxes run by make; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
-  );
-  if (kernelT.length > 0) {
+  if (bwrapT.length > 0) {
     console.log(
-      `  kernel floor ${pairwiseRatio(kernelT, makeT).toFixed(2)}x make: the same plan made by one compiled process (bench/sandbox-floor.c), ${fmt(median(kernelT))}; bwrap + setpriv are ${pairwiseRatio(floorT, kernelT).toFixed(2)}x that, rnx ${pairwiseRatio(rnxT, kernelT).toFixed(2)}x`,
+      `  make -j2, bwrap + setpriv ${fmt(median(bwrapT))}  (${fmt(median(bwrapT) / DAG_JOBS)} per job)`,
     );
   }
+  console.log(`  ratio        ${pairwiseRatio(rnxT, makeT).toFixed(2)}x make (aim: <= 2.5x)`);
+  console.log(
+    `  floor        ${pairwiseRatio(floorT, makeT).toFixed(2)}x make: the same sandboxes (${floorName}) run by make; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
+  );
+  console.log(
+    bwrapT.length > 0
+      ? `  bwrap floor  ${pairwiseRatio(bwrapT, makeT).toFixed(2)}x make: the same plan by bwrap + setpriv, ${pairwiseRatio(bwrapT, floorT).toFixed(2)}x the floor; rnx is ${pairwiseRatio(rnxT, bwrapT).toFixed(2)}x that`
+      : (noBwrapFloor ?? ''),
+  );
   const alone = await timeRuns(RUNS, () => engineOnly(dagPlan(dag)));
   console.log(
     `  engine alone ${fmt(median(alone))} (${fmt(median(alone) / DAG_JOBS)} per job: scheduling, queue, events; jobs end at once)`,
@@ -138,61 +160,54 @@ async function networkBench(): Promise<void> {
     ),
   );
   // The shell baseline uses a bridge of its own, set up once like rnx's (by a first job); the
-  // floor is the same script starting rnx's own job sandbox (bwrap + setpriv) instead of unshare.
+  // floor is the same script starting rnx's own job sandbox (as rnx runs it here) instead of
+  // unshare, the bwrap floor the same with bwrap + setpriv. Either program forks the job, its PID 1
+  // (in the netns), once: the script finds it the same way (engine-graphs.ts).
   writeFileSync(script, networkedShellScript(NET_JOBS, 'benchbr', '10.78.0', '10.78.0.1'));
   const stateDir = join(scratch.dir, 'sandbox-state-net');
   const db = openDatabase(stateDir);
   const sandbox = await jobSandbox(db, stateDir, ['sh', '-c', 'echo up; read go; exec true']);
-  const floorScript = join(scratch.dir, 'net-sandbox.sh');
-  const kernelScript = join(scratch.dir, 'net-floor.sh');
-  if (floor !== undefined) {
-    writeFileSync(
-      kernelScript,
-      networkedShellScript(
-        NET_JOBS,
-        'benchbr',
-        '10.78.0',
-        '10.78.0.1',
-        floor.argv(sandbox).map(shellWord).join(' '),
-      ),
-    );
-  }
-  writeFileSync(
-    floorScript,
+  const sandboxScript = (program: BenchSandboxProgram): string =>
     networkedShellScript(
       NET_JOBS,
       'benchbr',
       '10.78.0',
       '10.78.0.1',
-      sandbox.argv.map(shellWord).join(' '),
-    ),
-  );
+      sandbox.argv(program).map(shellWord).join(' '),
+    );
+  const floorScript = join(scratch.dir, 'net-sandbox.sh');
+  const bwrapScript = join(scratch.dir, 'net-bwrap.sh');
+  writeFileSync(floorScript, sandboxScript(floorProgram));
+  writeFileSync(bwrapScript, sandboxScript(BWRAP));
   execFileSync('sh', [
     '-ec',
     'ip link add benchbr type bridge; ip addr add 10.78.0.1/24 dev benchbr; ip link set benchbr up',
   ]);
   try {
-    const [rnxT = [], shT = [], floorT = [], kernelT = []] = await alternate(NET_RUNS, [
+    const [rnxT = [], shT = [], floorT = [], bwrapT = []] = await alternate(NET_RUNS, [
       () => rnx('job', 'run', `--workflow=${wf}`, '--concurrency=1'),
       () => void timeCommand('bash', [script]),
       () => void timeCommand('bash', [floorScript]),
-      ...(floor === undefined ? [] : [() => void timeCommand('bash', [kernelScript])]),
+      ...(noBwrapFloor === undefined ? [() => void timeCommand('bash', [bwrapScript])] : []),
     ]);
     const per = (t: number[]): string =>
       `${fmt(median(t))}  (${fmt(median(t) / NET_JOBS)} per job)`;
-    console.log(`networked: ${String(NET_JOBS)} jobs on a bridge network, one after another`);
+    console.log(
+      `networked: ${String(NET_JOBS)} jobs on a bridge network, one after another; rnx's job sandbox here: ${floorName}`,
+    );
     console.log(`  rnx          ${per(rnxT)}`);
     console.log(`  bash script  ${per(shT)}`);
-    console.log(`  bash script, rnx's job sandbox (bwrap + setpriv) ${per(floorT)}`);
+    console.log(`  bash script, rnx's job sandbox (${floorName}) ${per(floorT)}`);
+    if (bwrapT.length > 0) console.log(`  bash script, bwrap + setpriv ${per(bwrapT)}`);
     console.log(`  ratio        ${pairwiseRatio(rnxT, shT).toFixed(2)}x the script (aim: <= 1.5x)`);
     console.log(
-      `  floor        ${pairwiseRatio(floorT, shT).toFixed(2)}x the script: the same sandboxes; rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
+      `  floor        ${pairwiseRatio(floorT, shT).toFixed(2)}x the script: the same sandboxes (${floorName}); rnx is ${pairwiseRatio(rnxT, floorT).toFixed(2)}x that`,
     );
-    if (kernelT.length > 0) {
-      console.log(
-        `  kernel floor ${pairwiseRatio(kernelT, shT).toFixed(2)}x the script: the same plan by one compiled process; bwrap + setpriv are ${pairwiseRatio(floorT, kernelT).toFixed(2)}x that, rnx ${pairwiseRatio(rnxT, kernelT).toFixed(2)}x`,
-      );
-    }
+    console.log(
+      bwrapT.length > 0
+        ? `  bwrap floor  ${pairwiseRatio(bwrapT, shT).toFixed(2)}x the script: the same plan by bwrap + setpriv, ${pairwiseRatio(bwrapT, floorT).toFixed(2)}x the floor; rnx is ${pairwiseRatio(rnxT, bwrapT).toFixed(2)}x that`
+        : (noBwrapFloor ?? ''),
+    );
   } finally {
     await sandbox.release();
     db.close();

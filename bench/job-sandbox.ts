@@ -1,8 +1,9 @@
 /**
- * The kernel-side floor of an rnx job, for the engine benchmark: the very bwrap command line rnx
- * runs for a host-root `none` job (its namespaces, the job's mounts, /dev, the masked paths, then
- * setpriv dropping capabilities; see src/isolation/start/sandbox-args.ts), without the start
- * protocol fds, so that `make` can run it as a baseline of the same kernel work.
+ * The kernel-side floor of an rnx job, for the engine benchmark: the very sandbox command line rnx
+ * runs for a host-root `none` job (its namespaces, the job's mounts, /dev, the masked paths, the
+ * capabilities dropped; see src/isolation/start/sandbox-args.ts), without the start protocol fds,
+ * so that `make` can run it as a baseline of the same kernel work. Either program rnx can use:
+ * rnx-sandbox (the capabilities are its own options) or bwrap followed by setpriv.
  */
 import { join } from 'node:path';
 import { newJobId } from '../src/isolation/records/job-id.js';
@@ -18,14 +19,17 @@ import { setprivLauncher } from '../src/isolation/start/final-exec.js';
 import { sandboxArgs } from '../src/isolation/start/sandbox-args.js';
 import type { Database } from '../src/state/database.js';
 
+/** A sandbox program as the benchmark runs it: rnx-sandbox's file, or bwrap (from PATH). */
+export type BenchSandboxProgram =
+  { readonly kind: 'rnx-sandbox'; readonly path: string } | { readonly kind: 'bwrap' };
+
 export interface JobSandbox {
-  /** `bwrap` and its arguments, running the command (`true` by default). */
-  readonly argv: readonly string[];
-  /** The command, as given. */
-  readonly command: readonly string[];
+  /** The program and its arguments, running the command (`true` by default). */
+  argv(program: BenchSandboxProgram): string[];
   release(): Promise<void>;
 }
 
+/** One prepared job filesystem, which each program's command line runs (one at a time). */
 export async function jobSandbox(
   db: Database,
   stateDir: string,
@@ -33,8 +37,7 @@ export async function jobSandbox(
 ): Promise<JobSandbox> {
   const fs = await sandboxFilesystem(db, stateDir);
   return {
-    argv: ['bwrap', ...bwrapArgs(fs, `rnx-${fs.jobId}`, command)],
-    command,
+    argv: (program) => sandboxCommand(fs, `rnx-${fs.jobId}`, program, command),
     release: async () => void (await releaseJobFilesystem(db, stateDir, fs.jobId)),
   };
 }
@@ -72,17 +75,41 @@ export async function sandboxFilesystem(
 }
 
 /**
- * bwrap's arguments for a prepared job filesystem, as rnx gives them for a job without the start
- * protocol: the job's steps, then setpriv dropping capabilities, then the command.
+ * The whole command line (the program first) for a prepared job filesystem, as rnx gives it for a
+ * job without the start protocol: the job's steps, the capabilities dropped (by rnx-sandbox
+ * itself, or by setpriv after bwrap), then the command.
  */
+export function sandboxCommand(
+  fs: Pick<JobFilesystem, 'steps' | 'hostRoot'>,
+  hostname: string,
+  program: BenchSandboxProgram,
+  command: readonly string[] = ['true'],
+): string[] {
+  return program.kind === 'rnx-sandbox'
+    ? [program.path, ...sandboxProgramArgs(fs, hostname, 'rnx-sandbox', command)]
+    : ['bwrap', ...sandboxProgramArgs(fs, hostname, 'bwrap', command)];
+}
+
+/** bwrap's arguments (without the program), then setpriv's; for the mounts benchmarks. */
 export function bwrapArgs(
   fs: Pick<JobFilesystem, 'steps' | 'hostRoot'>,
   hostname: string,
   command: readonly string[] = ['true'],
 ): string[] {
+  return sandboxProgramArgs(fs, hostname, 'bwrap', command);
+}
+
+function sandboxProgramArgs(
+  fs: Pick<JobFilesystem, 'steps' | 'hostRoot'>,
+  hostname: string,
+  program: BenchSandboxProgram['kind'],
+  command: readonly string[],
+): string[] {
+  // As the runner does: setpriv's launcher (its binds, for a runtime's root) whichever the
+  // program; rnx-sandbox ignores the launcher's argv and takes the capabilities as --caps.
   const launcher = setprivLauncher('/usr/bin/setpriv', fs.hostRoot);
   return sandboxArgs({
-    program: 'bwrap',
+    program,
     hostname,
     fs: withExtraSteps(fs.steps, launcher.steps),
     final: { capabilities: DEFAULT_CAPABILITIES },
