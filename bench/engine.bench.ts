@@ -56,6 +56,11 @@ if (!chosen.ok) throw new Error(chosen.problem.message);
 const floorProgram: BenchSandboxProgram =
   chosen.value.kind === 'rnx-sandbox' ? chosen.value : { kind: 'bwrap' };
 const floorName = chosen.value.kind === 'rnx-sandbox' ? 'rnx-sandbox' : 'bwrap + setpriv';
+/** For the headings: which program, and its file or why not rnx-sandbox. */
+const floorLabel =
+  chosen.value.kind === 'rnx-sandbox'
+    ? `rnx-sandbox (${chosen.value.path})`
+    : `bwrap + setpriv (${chosen.value.why})`;
 const noBwrapFloor =
   chosen.value.kind === 'bwrap'
     ? `  bwrap floor  (not run: the floor is bwrap + setpriv already; ${chosen.value.why})`
@@ -94,7 +99,7 @@ async function dagBench(): Promise<void> {
   await sandbox.release();
   db.close();
   console.log(
-    `random DAG: ${String(DAG_JOBS)} jobs, ${String(edges)} edges, concurrency 2; rnx's job sandbox here: ${floorName}`,
+    `random DAG: ${String(DAG_JOBS)} jobs, ${String(edges)} edges, concurrency 2; rnx's job sandbox here: ${floorLabel}`,
   );
   console.log(`  rnx          ${fmt(median(rnxT))}  (${fmt(median(rnxT) / DAG_JOBS)} per job)`);
   console.log(`  make -j2     ${fmt(median(makeT))}  (${fmt(median(makeT) / DAG_JOBS)} per job)`);
@@ -193,7 +198,7 @@ async function networkBench(): Promise<void> {
     const per = (t: number[]): string =>
       `${fmt(median(t))}  (${fmt(median(t) / NET_JOBS)} per job)`;
     console.log(
-      `networked: ${String(NET_JOBS)} jobs on a bridge network, one after another; rnx's job sandbox here: ${floorName}`,
+      `networked: ${String(NET_JOBS)} jobs on a bridge network, one after another; rnx's job sandbox here: ${floorLabel}`,
     );
     console.log(`  rnx          ${per(rnxT)}`);
     console.log(`  bash script  ${per(shT)}`);
