@@ -1,0 +1,160 @@
+/**
+ * rnx-sandbox's start protocol, spoken to it directly (no rnx): the job's pid on the info fd once
+ * its namespaces exist, nothing run before the go on the block fd, the exit code on the status fd
+ * only once the command was exec'd (a setup that fails says none, and its reason on stderr), 127
+ * for a command that cannot be found, 128 + N for a command killed by signal N, a usage error for
+ * an option it does not know. rnx reads bwrap the same way (job-process.ts).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { builtSandboxPath } from '../../src/isolation/sandbox/sandbox-program.js';
+import { capabilityMask, DEFAULT_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
+
+const ROOT = [
+  '--unshare-pid',
+  '--unshare-net',
+  '--unshare-ipc',
+  '--unshare-uts',
+  '--die-with-parent',
+  '--as-pid-1',
+  '--new-session',
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+  '--chdir',
+  '/',
+  '--caps',
+  capabilityMask(DEFAULT_CAPABILITIES),
+];
+const PROTOCOL = ['--info-fd', '3', '--block-fd', '5', '--json-status-fd', '6'];
+
+interface Started {
+  /** The job's PID 1 as the host sees it, from the info fd (undefined: it never said). */
+  readonly childPid: Promise<number | undefined>;
+  go(): void;
+  /** Everything, once the program has exited. */
+  readonly ended: Promise<{ code: number | null; stdout: string; stderr: string; status: string }>;
+}
+
+function start(args: readonly string[]): Started {
+  const child = spawn(builtSandboxPath(), args, {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ignore', 'pipe', 'pipe'],
+  });
+  const streams = child.stdio as unknown as (Socket | null)[];
+  // A program that ended before the go resets the socket the go is written to: not a failure.
+  for (const stream of streams) stream?.on('error', () => undefined);
+  const text = (stream: Readable | null | undefined): Promise<string> =>
+    new Promise((resolve) => {
+      let all = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (d: string) => (all += d));
+      stream?.on('close', () => resolve(all));
+    });
+  const info = text(streams[3]);
+  const out = text(child.stdout);
+  const err = text(child.stderr);
+  const status = text(streams[6]);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    childPid: info.then((json) => {
+      if (json === '') return undefined;
+      const pid = (JSON.parse(json) as { 'child-pid'?: unknown })['child-pid'];
+      return typeof pid === 'number' ? pid : undefined;
+    }),
+    go: () => streams[5]?.end('g'),
+    ended: Promise.all([exited, out, err, status]).then(([code, stdout, stderr, st]) => ({
+      code,
+      stdout,
+      stderr,
+      status: st,
+    })),
+  };
+}
+
+const exitCodes = (status: string): number[] =>
+  status
+    .split('\n')
+    .filter((line) => line.includes('exit-code'))
+    .map((line) => (JSON.parse(line) as { 'exit-code': number })['exit-code']);
+
+describe("rnx-sandbox's start protocol", () => {
+  it('says the pid, runs nothing before the go, then the command as PID 1; its exit code on the status fd', async () => {
+    const s = start([...ROOT, ...PROTOCOL, '--', 'sh', '-c', 'echo pid=$$; exit 3']);
+    const pid = await s.childPid;
+    assert.ok(pid !== undefined && pid > 1, 'the child pid');
+    // The job waits in read(2) on the block fd, in its own PID namespace, before any exec.
+    const waiting = readFileSync(`/proc/${String(pid)}/comm`, 'utf8');
+    assert.equal(waiting.trim(), 'rnx-sandbox', 'PID 1 has not executed the command yet');
+    s.go();
+    const end = await s.ended;
+    assert.equal(end.stdout, 'pid=1\n');
+    assert.equal(end.code, 3);
+    assert.match(end.status, new RegExp(`^\\{ "child-pid": ${String(pid)} \\}\\n`));
+    assert.deepEqual(exitCodes(end.status), [3]);
+  });
+
+  it('reports no exit code when the sandbox cannot be made, with the reason on stderr, exit 1', async () => {
+    const s = start([...ROOT, ...PROTOCOL, '--ro-bind', '/rnx-no-such-dir', '/x', '--', 'true']);
+    s.go();
+    const end = await s.ended;
+    assert.equal(end.code, 1);
+    assert.deepEqual(exitCodes(end.status), []);
+    assert.match(
+      end.stderr,
+      /^rnx-sandbox: stat \/oldroot\/rnx-no-such-dir: No such file or directory\n$/,
+    );
+  });
+
+  it('exits 127 for a command that is not there (the command "ran": its exit code is said)', async () => {
+    const s = start([...ROOT, ...PROTOCOL, '--', '/rnx-no-such-command']);
+    s.go();
+    const end = await s.ended;
+    assert.equal(end.code, 127);
+    assert.deepEqual(exitCodes(end.status), [127]);
+    assert.match(end.stderr, /cannot execute \/rnx-no-such-command: No such file or directory/);
+  });
+
+  it('reports a command killed by signal N as 128 + N', async () => {
+    const s = start([...ROOT, ...PROTOCOL, '--', 'sh', '-c', 'echo up; exec sleep 60']);
+    const pid = await s.childPid;
+    s.go();
+    assert.ok(pid !== undefined);
+    // Killed from outside (a PID 1 cannot be sent SIGKILL from inside its namespace).
+    for (let i = 0; i < 500; i++) {
+      const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8');
+      if (comm.trim() === 'sleep') break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    process.kill(pid, 'SIGKILL');
+    const end = await s.ended;
+    assert.equal(end.code, 137);
+    assert.deepEqual(exitCodes(end.status), [137]);
+  });
+
+  it('refuses an option it does not know, or a missing capability mask, before anything is made', async () => {
+    const unknown = await start(['--overlay', 'a', 'b', '--caps', '0', '--', 'true']).ended;
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^rnx-sandbox: unknown option: --overlay\n$/);
+    assert.equal(unknown.status, '');
+    const noCaps = await start(['--unshare-pid', '--', 'true']).ended;
+    assert.equal(noCaps.code, 1);
+    assert.match(noCaps.stderr, /--caps is required/);
+  });
+});
