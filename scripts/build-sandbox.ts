@@ -16,12 +16,12 @@ import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const source = `${root}src/isolation/sandbox/rnx-sandbox.c`;
+const sources = ['rnx-sandbox.c', 'serve.c'].map((file) => `${root}src/isolation/sandbox/${file}`);
 const built = `${root}dist/rnx/rnx-sandbox`;
 const cc = process.env['CC'] ?? 'cc';
 
 function compile(linking: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(cc, ['-O2', '-Wall', '-Wextra', ...linking, '-o', built, source], {
+  return spawnSync(cc, ['-O2', '-Wall', '-Wextra', ...linking, '-o', built, ...sources], {
     stdio: ['ignore', 'inherit', 'pipe'],
     encoding: 'utf8',
   });

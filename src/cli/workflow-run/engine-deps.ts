@@ -7,6 +7,8 @@ import type { EngineDeps } from '../../engine/ports.js';
 import { LineSplitter } from '../../engine/line-splitter.js';
 import { newJobId } from '../../isolation/records/job-id.js';
 import { runJob } from '../../isolation/runner.js';
+import { sandboxProgram } from '../../isolation/sandbox/sandbox-program.js';
+import { sandboxServer } from '../../isolation/sandbox/sandbox-server.js';
 import { spawnerProcess, type Spawner } from '../../isolation/start/spawner.js';
 import type { Database } from '../../state/database.js';
 import {
@@ -46,7 +48,12 @@ export function realEngineDeps(
       async run(spec, hooks) {
         if (options.spawnOffThread === true && !spawnerTried) {
           spawnerTried = true;
-          spawner = spawnerProcess();
+          // rnx-sandbox serves its own starts (sandbox-server.ts); bwrap's come from Node's.
+          const program = sandboxProgram();
+          spawner =
+            program.ok && program.value.kind === 'rnx-sandbox'
+              ? sandboxServer(program.value.path)
+              : spawnerProcess();
         }
         const out = new LineSplitter((text) => hooks.onLines('stdout', text));
         const err = new LineSplitter((text) => hooks.onLines('stderr', text));

@@ -470,7 +470,10 @@ static void close_others(const int *keep, size_t n) {
   }
 }
 
+int serve(void); /* serve.c: `rnx-sandbox --serve` */
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
   struct options o;
   parse(&o, argc, argv + 1);
   pid_t parent = getppid();
