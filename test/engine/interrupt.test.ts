@@ -64,11 +64,17 @@ function childrenOf(ppid: number): { pid: number; cmdline: string }[] {
 }
 
 describe('interrupting a workflow', () => {
-  it("SIGKILL of rnx ends its spawner process and the jobs' bwraps; the next rnx ends the rest", async () => {
-    const file = writeWorkflow(
-      files.dir,
-      'killed',
-      `name: killed
+  // The spawner: rnx-sandbox's own server, or (RNX_SANDBOX=bwrap) rnx's Node spawner process.
+  const spawnerKinds = [
+    { name: 'rnx-sandbox --serve', env: {} },
+    { name: 'spawner-process', env: { RNX_SANDBOX: 'bwrap' } },
+  ];
+  for (const kind of spawnerKinds) {
+    it(`SIGKILL of rnx ends its spawner (${kind.name}) and the jobs' sandbox programs; the next rnx ends the rest`, async () => {
+      const file = writeWorkflow(
+        files.dir,
+        'killed',
+        `name: killed
 jobs:
   one:
     ${FOREVER}
@@ -80,35 +86,40 @@ jobs:
     ${FOREVER}
     network: none
 `,
-    );
-    const run = startWorkflow(file, state.dir, ['--concurrency=3']);
-    for (const job of ['one', 'two', 'three']) {
-      await run.until((e) => e.event === 'job-started' && e.job === job);
-    }
-    const rnx = run.child.pid ?? -1;
-    const spawners = childrenOf(rnx).filter((c) => c.cmdline.includes('spawner-process'));
-    assert.equal(spawners.length, 1, JSON.stringify(childrenOf(rnx)));
-    const { pids } = started(run.events());
-    const bwraps = childrenOf(spawners[0]?.pid ?? -1).map((c) => c.pid);
-    assert.equal(bwraps.length, 3, "the jobs' bwraps are the spawner's children");
-    run.child.kill('SIGKILL');
-    await run.done();
-    // The spawner and the jobs' bwraps end with rnx (parent-death signals all the way down).
-    const settled = async (watched: readonly number[]): Promise<number[]> => {
-      for (let waited = 0; waited < 5000 && watched.some(running); waited += 50) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      );
+      const run = startWorkflow(file, state.dir, ['--concurrency=3'], kind.env);
+      for (const job of ['one', 'two', 'three']) {
+        await run.until((e) => e.event === 'job-started' && e.job === job);
       }
-      return watched.filter(running);
-    };
-    const spawner = spawners[0] === undefined ? [] : [spawners[0].pid];
-    assert.deepEqual(await settled([...spawner, ...bwraps]), [], 'spawner and bwraps gone');
-    // The next rnx command ends the jobs and removes what they held.
-    const list = await runCli(['job', 'list'], { stateDir: state.dir });
-    assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual(await settled(pids), [], "the jobs' processes are gone");
-    const { ids } = started(run.events());
-    assert.deepEqual(leftovers(state.dir, ids, []), []);
-  });
+      const rnx = run.child.pid ?? -1;
+      const spawners = childrenOf(rnx).filter((c) => c.cmdline.includes(kind.name));
+      assert.equal(spawners.length, 1, JSON.stringify(childrenOf(rnx)));
+      const { pids } = started(run.events());
+      const bwraps = childrenOf(spawners[0]?.pid ?? -1).map((c) => c.pid);
+      assert.equal(bwraps.length, 3, "the jobs' sandbox programs are the spawner's children");
+      run.child.kill('SIGKILL');
+      await run.done();
+      // The spawner and the jobs' sandbox programs end with rnx (parent-death signals all the way down).
+      const settled = async (watched: readonly number[]): Promise<number[]> => {
+        for (let waited = 0; waited < 5000 && watched.some(running); waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return watched.filter(running);
+      };
+      const spawner = spawners[0] === undefined ? [] : [spawners[0].pid];
+      assert.deepEqual(
+        await settled([...spawner, ...bwraps]),
+        [],
+        'spawner and sandbox programs gone',
+      );
+      // The next rnx command ends the jobs and removes what they held.
+      const list = await runCli(['job', 'list'], { stateDir: state.dir });
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(await settled(pids), [], "the jobs' processes are gone");
+      const { ids } = started(run.events());
+      assert.deepEqual(leftovers(state.dir, ids, []), []);
+    });
+  }
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} stops running jobs, cancels pending ones, exits 130 and leaves nothing`, async () => {

@@ -65,13 +65,18 @@ export function timesOf(events: readonly JsonEvent[]): Map<string, { start: numb
 }
 
 /** A running `rnx job run --workflow --json` whose events can be awaited, and signalled. */
-export function startWorkflow(target: string, stateDir: string, extra: readonly string[] = []) {
+export function startWorkflow(
+  target: string,
+  stateDir: string,
+  extra: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+) {
   const child = spawn(
     process.execPath,
     [RNX_BIN, 'job', 'run', `--workflow=${target}`, '--json', ...extra],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', RNX_STATE_DIR: stateDir },
+      env: { ...process.env, ...env, NO_COLOR: '1', RNX_STATE_DIR: stateDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -6,12 +6,23 @@
  * an option it does not know. rnx reads bwrap the same way (job-process.ts).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { builtSandboxPath } from '../../src/isolation/sandbox/sandbox-program.js';
+import { sandboxServer } from '../../src/isolation/sandbox/sandbox-server.js';
 import { capabilityMask, DEFAULT_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
 
 const ROOT = [
@@ -156,5 +167,56 @@ describe("rnx-sandbox's start protocol", () => {
     const noCaps = await start(['--unshare-pid', '--', 'true']).ended;
     assert.equal(noCaps.code, 1);
     assert.match(noCaps.stderr, /--caps is required/);
+  });
+});
+
+describe('rnx-sandbox --serve', () => {
+  it('starts a sandbox program with the fds asked for, says its pid, its PID 1 and how it ended', async () => {
+    const server = sandboxServer(builtSandboxPath());
+    assert.ok(server !== undefined);
+    const dir = mkdtempSync(join(tmpdir(), 'rnx-serve-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'out'), join(dir, 'go')]);
+      // The read end first (the server's write-only open would wait for a reader otherwise).
+      const out = createReadStream(join(dir, 'out'), { encoding: 'utf8' });
+      const text = new Promise<string>((resolve) => {
+        let all = '';
+        out.on('data', (d) => (all += String(d)));
+        out.on('close', () => resolve(all));
+      });
+      const go = openSync(join(dir, 'go'), 'r+');
+      const remote = server.spawn({
+        file: builtSandboxPath(),
+        args: [...ROOT, ...PROTOCOL, '--', 'sh', '-c', 'echo in $$; exit 4'],
+        env: { PATH: '/usr/bin:/bin' },
+        stdio: [
+          'ignore',
+          { path: join(dir, 'out'), flags: 'w' },
+          'ignore',
+          'pipe',
+          'ignore',
+          { path: join(dir, 'go'), flags: 'r+' },
+          'pipe',
+        ],
+        fds: { info: 3, status: 6 },
+      });
+      assert.ok(((await remote.pid) ?? 0) > 0);
+      assert.ok(((await remote.childPid) ?? 0) > 0);
+      writeSync(go, 'g');
+      const closed = await remote.closed;
+      assert.deepEqual({ code: closed.code, exitCode: closed.exitCode }, { code: 4, exitCode: 4 });
+      closeSync(go);
+      assert.equal(await text, 'in 1\n');
+      const missing = await server.spawn({
+        file: '/rnx-no-such-program',
+        args: [],
+        env: {},
+        stdio: ['ignore', 'ignore', 'ignore'],
+        fds: { info: -1, status: -1 },
+      }).closed;
+      assert.match(missing.error ?? '', /^\/rnx-no-such-program: No such file or directory$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

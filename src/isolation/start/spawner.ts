@@ -1,5 +1,6 @@
 /**
- * Where a workflow's jobs' bwrap processes are spawned from: a small Node process of rnx's own
+ * Where a workflow's jobs' bwrap processes are spawned from when bwrap sets jobs up (rnx-sandbox
+ * serves its own: sandbox/sandbox-server.ts): a small Node process of rnx's own
  * (spawner-process.ts), started with the first job. Node's spawn() forks the process that calls
  * it: a fork of all of rnx (page tables grow with its memory, 130 MB in a 300-job workflow), then
  * a copy-on-write fault for every page rnx writes while the child has not yet exec'd, and the
