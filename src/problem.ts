@@ -33,6 +33,7 @@ const PROBLEM_KINDS = {
   'volume-name-invalid': 'input',
   'runtime-name-invalid': 'input',
   'env-name-invalid': 'input',
+  'env-unsafe': 'input',
   'workflow-invalid': 'input',
   // networks
   'cidr-invalid': 'input',

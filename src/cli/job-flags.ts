@@ -17,6 +17,7 @@ import {
   parseIoLimit,
   parseMemoryLimit,
 } from '../units.js';
+import { checkJobEnvNames } from '../loader-env.js';
 import type { Resources } from '../validate/model.js';
 import { listOption, stringOption, type ParsedArgs } from './args.js';
 import { serviceFlags } from './service-flags.js';
@@ -35,6 +36,12 @@ function envPairs(
       // The key only: the value may be a secret.
       return fail('usage', `${flag} ${key}=...: ${valid.problem.message}`, valid.problem.hint);
     }
+    const safe = checkJobEnvNames([key]);
+    if (!safe.ok)
+      return {
+        ok: false,
+        problem: { ...safe.problem, message: `${flag} ${key}=...: ${safe.problem.message}` },
+      };
     const value = eq === -1 ? env[key] : item.slice(eq + 1);
     if (value === undefined) {
       return fail(

@@ -18,6 +18,7 @@ import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
 import { hostProblemAfterFailedStart, jobRequirements } from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
+import { checkJobEnvNames } from '../loader-env.js';
 import { jobUserOf } from './start/job-user.js';
 import { chownTree } from './filesystem/ownership.js';
 import { BASE_PATH, jobEnvironment, jobHostname } from './start/job-env.js';
@@ -226,6 +227,9 @@ export async function runJob(
     }
   };
   try {
+    // Checked where every job passes (flags, workflows, env files): see loader-env.ts.
+    const safeEnv = checkJobEnvNames([...Object.keys(spec.env), ...Object.keys(spec.secretEnv)]);
+    if (!safeEnv.ok) return await end({ reason: 'start-failed', problem: safeEnv.problem });
     const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
     // Made off rnx's thread from here, while the start goes on; the handshake waits for them,

@@ -23,6 +23,7 @@ import { checkArtifacts } from './rules/artifacts.js';
 import { checkCycles } from './rules/cycles.js';
 import { checkEnvConflicts } from './rules/env-conflict.js';
 import { checkEnvSize } from './rules/env-size.js';
+import { checkEnvUnsafe } from './rules/env-unsafe.js';
 import { checkGpu } from './rules/gpu.js';
 import { checkIoAlias } from './rules/io-alias.js';
 import { checkReady } from './rules/ready.js';
@@ -81,6 +82,7 @@ const RULES: readonly Rule[] = [
   checkEnvConflicts,
   checkReady,
   checkEnvSize,
+  checkEnvUnsafe,
 ];
 
 export function validateWorkflow(

@@ -88,6 +88,7 @@ const EVERY_CODE = [
   'unknown-capability',
   'yaml-too-deep',
   'env-too-large',
+  'env-unsafe',
   'user-unknown',
   'group-unknown',
 ];

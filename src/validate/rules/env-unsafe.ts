@@ -1,0 +1,47 @@
+/**
+ * No job's environment may set a variable the dynamic loader acts on (`LD_PRELOAD`...): rnx
+ * starts host programs with a job's environment as root (src/loader-env.ts). Reported at each key
+ * that sets one, in `environment` or `secret_environment` at any level.
+ */
+import { LOADER_VARIABLE_HINT, loaderVariable, loaderVariableMessage } from '../../loader-env.js';
+import type { Diagnostic } from '../diagnostic.js';
+import type { DataPath } from '../load/load.js';
+import type { Rule } from '../rule.js';
+import { diagnosticAt } from '../rule.js';
+import { isMapData, writtenJobs, type Data } from '../workflows.js';
+
+const KEYS = ['environment', 'secret_environment'] as const;
+
+export const checkEnvUnsafe: Rule = ({ loaded, workflows }) => {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const workflow of workflows) {
+    const places: { path: DataPath; data: Data }[] = [{ path: [], data: workflow.file }];
+    if (workflow.key !== undefined) places.push({ path: workflow.path, data: workflow.data });
+    for (const job of writtenJobs(workflow)) places.push({ path: job.path, data: job.data });
+    for (const place of places) {
+      for (const key of KEYS) {
+        const env = place.data[key];
+        if (!isMapData(env)) continue;
+        for (const name of Object.keys(env).filter(loaderVariable)) {
+          const path = [...place.path, key, name];
+          const id = path.join('\0');
+          if (seen.has(id)) continue;
+          seen.add(id);
+          out.push(
+            diagnosticAt(
+              loaded,
+              { path, part: 'key' },
+              {
+                code: 'env-unsafe',
+                message: loaderVariableMessage(name),
+                hint: LOADER_VARIABLE_HINT,
+              },
+            ),
+          );
+        }
+      }
+    }
+  }
+  return out;
+};
