@@ -95,6 +95,16 @@ export function writtenJobs(workflow: WorkflowView): JobView[] {
   return out;
 }
 
+/**
+ * The levels above a workflow's jobs where a key such as `environment` may be written: the file's
+ * top level, and the workflow's own map when the file holds several.
+ */
+export function workflowLevels(workflow: WorkflowView): { path: DataPath; data: Data }[] {
+  const levels: { path: DataPath; data: Data }[] = [{ path: [], data: workflow.file }];
+  if (workflow.key !== undefined) levels.push({ path: workflow.path, data: workflow.data });
+  return levels;
+}
+
 /** Where a key of a job is written: the job itself, or the `defaults:` it came from. */
 export function pathOf(job: JobView, key: string): DataPath {
   return job.sources?.[key] ?? [...job.path, key];

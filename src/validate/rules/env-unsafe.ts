@@ -5,10 +5,9 @@
  */
 import { LOADER_VARIABLE_HINT, loaderVariable, loaderVariableMessage } from '../../loader-env.js';
 import type { Diagnostic } from '../diagnostic.js';
-import type { DataPath } from '../load/load.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import { isMapData, writtenJobs, type Data } from '../workflows.js';
+import { isMapData, workflowLevels, writtenJobs } from '../workflows.js';
 
 const KEYS = ['environment', 'secret_environment'] as const;
 
@@ -16,8 +15,7 @@ export const checkEnvUnsafe: Rule = ({ loaded, workflows }) => {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const workflow of workflows) {
-    const places: { path: DataPath; data: Data }[] = [{ path: [], data: workflow.file }];
-    if (workflow.key !== undefined) places.push({ path: workflow.path, data: workflow.data });
+    const places = workflowLevels(workflow);
     for (const job of writtenJobs(workflow)) places.push({ path: job.path, data: job.data });
     for (const place of places) {
       for (const key of KEYS) {
