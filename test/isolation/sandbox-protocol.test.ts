@@ -6,19 +6,22 @@
  * an option it does not know. rnx reads bwrap the same way (job-process.ts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
-  createReadStream,
+  constants,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
+  symlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { builtSandboxPath } from '../../src/isolation/sandbox/sandbox-program.js';
@@ -60,6 +63,8 @@ interface Started {
   /** The job's PID 1 as the host sees it, from the info fd (undefined: it never said). */
   readonly childPid: Promise<number | undefined>;
   go(): void;
+  /** The command's first line of output came. */
+  readonly up: Promise<void>;
   /** Everything, once the program has exited. */
   readonly ended: Promise<{ code: number | null; stdout: string; stderr: string; status: string }>;
 }
@@ -80,6 +85,14 @@ function start(args: readonly string[]): Started {
     });
   const info = text(streams[3]);
   const out = text(child.stdout);
+  const up = new Promise<void>((resolve) => {
+    let seen = '';
+    child.stdout?.on('data', (d: string) => {
+      seen += d;
+      if (seen.includes('\n')) resolve();
+    });
+    child.stdout?.on('close', () => resolve());
+  });
   const err = text(child.stderr);
   const status = text(streams[6]);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -90,6 +103,7 @@ function start(args: readonly string[]): Started {
       return typeof pid === 'number' ? pid : undefined;
     }),
     go: () => streams[5]?.end('g'),
+    up,
     ended: Promise.all([exited, out, err, status]).then(([code, stdout, stderr, st]) => ({
       code,
       stdout,
@@ -129,7 +143,7 @@ describe("rnx-sandbox's start protocol", () => {
     assert.deepEqual(exitCodes(end.status), []);
     assert.match(
       end.stderr,
-      /^rnx-sandbox: stat \/oldroot\/rnx-no-such-dir: No such file or directory\n$/,
+      /^rnx-sandbox: source \/rnx-no-such-dir: No such file or directory\n$/,
     );
   });
 
@@ -159,6 +173,108 @@ describe("rnx-sandbox's start protocol", () => {
     assert.deepEqual(exitCodes(end.status), [137]);
   });
 
+  it('switches to a user that keeps no capability at all (--cap-drop ALL --user)', async () => {
+    const s = start([
+      ...ROOT.slice(0, -2),
+      '--caps',
+      '0',
+      '--uid',
+      '65534',
+      '--gid',
+      '65534',
+      '--groups',
+      '',
+      ...PROTOCOL,
+      '--',
+      'sh',
+      '-c',
+      'grep -E "^(Uid|Groups|CapPrm|CapEff|CapInh|CapBnd):" /proc/self/status',
+    ]);
+    s.go();
+    const end = await s.ended;
+    assert.equal(end.code, 0, end.stderr);
+    assert.match(end.stdout, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    assert.match(end.stdout, /^Groups:\s*$/m);
+    for (const set of ['CapPrm', 'CapEff', 'CapInh', 'CapBnd']) {
+      assert.match(end.stdout, new RegExp(`^${set}:\\s+0{16}$`, 'm'), set);
+    }
+  });
+
+  it('gives the command only stdin, stdout and stderr of what it was started with', async () => {
+    const child = spawn(builtSandboxPath(), [...ROOT, '--', 'sh', '-c', 'ls /proc/self/fd'], {
+      stdio: [
+        'ignore',
+        'pipe',
+        'inherit',
+        'ignore',
+        'ignore',
+        'ignore',
+        'ignore',
+        'ignore',
+        'ignore',
+        'pipe',
+      ],
+    });
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    // 3 is ls's own directory.
+    assert.deepEqual(out.trim().split('\n'), ['0', '1', '2', '3']);
+  });
+
+  it('binds a source through its symlinks as the host resolves them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnx-link-'));
+    try {
+      writeFileSync(join(dir, 'file'), 'through the link\n');
+      symlinkSync(dir, join(dir, 'abs-link'));
+      const end = await start([
+        ...ROOT,
+        '--ro-bind',
+        join(dir, 'abs-link'),
+        '/data',
+        '--',
+        'cat',
+        '/data/file',
+      ]).ended;
+      assert.equal(end.stdout, 'through the link\n', end.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not show a mount the host makes later below a bound directory (private, not a slave)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnx-propagation-'));
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    // A shared mount, as / is on most hosts (the test's own namespace is private).
+    execFileSync('mount', ['--bind', dir, dir]);
+    execFileSync('mount', ['--make-shared', dir]);
+    try {
+      const s = start([
+        ...ROOT,
+        '--ro-bind',
+        dir,
+        '/data',
+        ...PROTOCOL,
+        '--',
+        'sh',
+        '-c',
+        'echo up; while [ ! -e /data/sub/marker ] && [ ! -e /data/go ]; do sleep 0.01; done; grep -c " /data/sub " /proc/self/mountinfo',
+      ]);
+      s.go();
+      await s.up;
+      execFileSync('mount', ['-t', 'tmpfs', 'rnx-late', sub]);
+      writeFileSync(join(dir, 'go'), '');
+      const end = await s.ended;
+      assert.equal(end.stdout, 'up\n0\n', end.stderr);
+    } finally {
+      spawnSync('umount', [sub]);
+      spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an option it does not know, or a missing capability mask, before anything is made', async () => {
     const unknown = await start(['--overlay', 'a', 'b', '--caps', '0', '--', 'true']).ended;
     assert.equal(unknown.code, 1);
@@ -177,8 +293,12 @@ describe('rnx-sandbox --serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnx-serve-'));
     try {
       execFileSync('mkfifo', [join(dir, 'out'), join(dir, 'go')]);
-      // The read end first (the server's write-only open would wait for a reader otherwise).
-      const out = createReadStream(join(dir, 'out'), { encoding: 'utf8' });
+      // The read end first, as rnx has it (the server opens a FIFO's write end without waiting).
+      const out = new Socket({
+        fd: openSync(join(dir, 'out'), constants.O_RDONLY | constants.O_NONBLOCK),
+        readable: true,
+        writable: false,
+      });
       const text = new Promise<string>((resolve) => {
         let all = '';
         out.on('data', (d) => (all += String(d)));
@@ -211,8 +331,8 @@ describe('rnx-sandbox --serve', () => {
         file: '/rnx-no-such-program',
         args: [],
         env: {},
-        stdio: ['ignore', 'ignore', 'ignore'],
-        fds: { info: -1, status: -1 },
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+        fds: { info: 3, status: 4 },
       }).closed;
       assert.match(missing.error ?? '', /^\/rnx-no-such-program: No such file or directory$/);
     } finally {

@@ -33,10 +33,15 @@
  * As bubblewrap does, the job's root is built on a tmpfs over /tmp of the new mount namespace:
  * after a first pivot_root the host's root is at /oldroot (every SRC is read there) and the new
  * root at /newroot (every DEST is made there); the host's root is then detached and /newroot
- * becomes / by a second pivot_root. Where it differs from bubblewrap: a read-only bind is one
- * mount_setattr call instead of a remount of each mount below the target, each found by reading
- * and parsing /proc/self/mountinfo again; capabilities and the user are set in this process
- * instead of by one more exec (setpriv); and no privilege-separated setup process is forked.
+ * becomes / by a second pivot_root. Bind sources are resolved (realpath) before the first pivot,
+ * as bubblewrap does. Where it differs from bubblewrap: a read-only bind is one mount_setattr
+ * call instead of a remount of each mount below the target, each found by reading and parsing
+ * /proc/self/mountinfo again; the mount namespace is made private, not a slave of the host's (a
+ * mount the host makes later below a bound directory does not appear in the job, where it would
+ * have the host's flags, not read-only or nosuid); capabilities and the user are set in this
+ * process instead of by one more exec (setpriv), after the chdir as bwrap then setpriv do; only
+ * fds 0 to 2 reach the command; no privilege-separated setup process is forked; a path with a
+ * `..` component is refused.
  *
  * Errors: a step that fails prints `rnx-sandbox: STEP PATH: strerror` on the job's stderr and
  * exits 1 (bwrap's convention; no exit code on the status fd); a command that cannot be exec'd
@@ -124,6 +129,14 @@ static void parse_groups(struct options *o, const char *text) {
   }
 }
 
+/* True when a path has a `..` component (a destination must stay below the new root). */
+static int has_dotdot(const char *path) {
+  for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2) {
+    if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/')) return 1;
+  }
+  return 0;
+}
+
 /* How many arguments each filesystem step takes. */
 static int step_arity(const char *op) {
   static const char *one[] = { "--perms", "--tmpfs", "--dir", "--proc", "--dev", "--remount-ro",
@@ -159,6 +172,9 @@ static void parse(struct options *o, int argc, char **argv) {
       o->steps[o->nsteps++] = arg;
       if (strcmp(op, "--perms") == 0) number(arg[1], 8, 07777);
       else if (arg[arity][0] != '/') usage("not an absolute path", arg[arity]);
+      for (int i = 1; i <= arity; i++)
+        if (strcmp(op, "--symlink") != 0 || i == 2)
+          if (has_dotdot(arg[i])) usage("a path with a '..' component", arg[i]);
       arg += arity;
       continue;
     }
@@ -174,7 +190,8 @@ static void parse(struct options *o, int argc, char **argv) {
       char *end;
       errno = 0;
       o->caps = strtoull(value, &end, 16);
-      if (errno != 0 || *value == '\0' || *end != '\0') usage("not a capability mask", value);
+      if (errno != 0 || *value == '\0' || *end != '\0' || strspn(value, "0123456789abcdefABCDEF") != strlen(value))
+        usage("not a capability mask", value);
       o->have_caps = 1;
     } else if (strcmp(op, "--uid") == 0) {
       o->uid = (uid_t)number(value, 10, 0xfffffffeL);
@@ -362,9 +379,29 @@ static void loopback_up(void) {
   close(s);
 }
 
+/*
+ * Each bind's source as the host names it, symlinks resolved while the host's root is still /
+ * (bwrap's resolve_symlinks_in_ops): after the pivot an absolute link would resolve in the new
+ * tmpfs root instead.
+ */
+static void resolve_sources(const struct options *o) {
+  for (size_t i = 0; i < o->nsteps; i++) {
+    char **arg = o->steps[i];
+    if (strcmp(arg[0], "--ro-bind") != 0 && strcmp(arg[0], "--bind") != 0 &&
+        strcmp(arg[0], "--dev-bind") != 0)
+      continue;
+    char *resolved = realpath(arg[1], NULL);
+    if (resolved == NULL) die("source", arg[1]);
+    arg[1] = resolved;
+  }
+}
+
 /* The job's mount namespace: its root built at /newroot, then made /. */
 static void make_root(const struct options *o) {
-  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) die("make / a slave", NULL);
+  resolve_sources(o);
+  /* Private, not bwrap's slave: a mount the host makes later under a bound directory (an
+   * automount, removable media) would otherwise appear in the job, writable and without nosuid. */
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make / private", NULL);
   if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0) die("tmpfs", "/tmp");
   if (chdir("/tmp") < 0) die("chdir", "/tmp");
   if (mkdir("newroot", 0755) < 0) die("mkdir", "newroot");
@@ -396,17 +433,26 @@ static void set_credentials(const struct options *o) {
   }
   struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
   struct __user_cap_data_struct data[2];
-  for (int i = 0; i < 2; i++) {
-    uint32_t word = (uint32_t)(o->caps >> (32 * i));
-    data[i] = (struct __user_cap_data_struct){
-      .effective = word, .permitted = word, .inheritable = word };
-  }
+  /* The inheritable set first, keeping this process's other sets: the user switch below needs
+   * CAP_SETGID and CAP_SETUID even when the job keeps neither (--cap-drop ALL --user N). */
+  if (syscall(SYS_capget, &header, data) < 0) die("capget", NULL);
+  for (int i = 0; i < 2; i++) data[i].inheritable = (uint32_t)(o->caps >> (32 * i));
   if (syscall(SYS_capset, &header, data) < 0) die("capset", NULL);
   if (o->have_user) {
     if (setgroups(o->ngroups, o->groups) < 0) die("setgroups", NULL);
     if (setresgid(o->gid, o->gid, o->gid) < 0) die("setresgid", NULL);
     if (setresuid(o->uid, o->uid, o->uid) < 0) die("setresuid", NULL);
   }
+  /* Then exactly the job's sets: the mask for root, nothing permitted or effective for another
+   * user (what the kernel's setuid fixup does, made explicit, whatever the securebits). */
+  uint64_t held = o->have_user && o->uid != 0 ? 0 : o->caps;
+  for (int i = 0; i < 2; i++) {
+    uint32_t word = (uint32_t)(held >> (32 * i));
+    data[i] = (struct __user_cap_data_struct){ .effective = word,
+                                               .permitted = word,
+                                               .inheritable = (uint32_t)(o->caps >> (32 * i)) };
+  }
+  if (syscall(SYS_capset, &header, data) < 0) die("capset", NULL);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) die("clear ambient", NULL);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs", NULL);
 }
@@ -429,11 +475,12 @@ static void job(const struct options *o, int setup_done) {
     }
     close(o->block_fd);
   }
-  set_credentials(o);
-  umask(old_umask);
+  /* The directory first, as root (bwrap changes to it before setpriv switches the user). */
   const char *cwd = o->chdir != NULL ? o->chdir : "/";
   if (chdir(cwd) < 0) die("chdir", cwd);
   setenv("PWD", cwd, 1);
+  set_credentials(o);
+  umask(old_umask);
   if (o->new_session && setsid() < 0) die("setsid", NULL);
   /* Again: a change of user clears the parent-death signal. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig", NULL);
@@ -441,6 +488,10 @@ static void job(const struct options *o, int setup_done) {
     char byte = 0;
     while (write(setup_done, &byte, 1) < 0 && errno == EINTR) {
     }
+  }
+  /* Only stdin, stdout and stderr reach the command: whatever else was inherited goes at exec. */
+  if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0) {
+    for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
   execvp(o->command[0], o->command);
   int saved = errno;

@@ -56,7 +56,12 @@ static void reply(const char *fmt, ...) {
   int n = vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
   if (n < 0) return;
-  size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+  size_t len = (size_t)n;
+  if (len >= sizeof line) {
+    /* Cut, but still one line: the reader splits replies at newlines. */
+    len = sizeof line - 1;
+    line[len - 1] = '\n';
+  }
   for (const char *p = line; len > 0;) {
     ssize_t w = write(STDOUT_FILENO, p, len);
     if (w < 0 && errno == EINTR) continue;
@@ -123,13 +128,20 @@ static void exec_child(char **specs, int nfds, int *src, int report, char *file,
                        char **envp) {
   int moved[MAX_FDS];
   /* Out of the way of the fds being set (0 to nfds - 1): the report must survive until the exec. */
-  report = fcntl(report, F_DUPFD_CLOEXEC, 64);
-  if (report < 0) _exit(127);
+  int moved_report = fcntl(report, F_DUPFD_CLOEXEC, 64);
+  if (moved_report < 0) goto failed;
+  report = moved_report;
+  /* Killed with the server until the exec; the program then sets its own. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) goto failed;
   for (int i = 0; i < nfds; i++) {
     const char *spec = specs[i];
     int fd = src[i];
-    if (spec[0] == 'w' || spec[0] == '+') {
-      fd = open(spec + 1, (spec[0] == 'w' ? O_WRONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY);
+    if (spec[0] == 'w') {
+      /* A FIFO without a reader fails here (ENXIO) instead of waiting for one. */
+      fd = open(spec + 1, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) goto failed;
+    } else if (spec[0] == '+') {
+      fd = open(spec + 1, O_RDWR | O_CLOEXEC | O_NOCTTY);
     } else if (spec[0] == '-' && i <= 2) {
       fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     }
@@ -159,39 +171,61 @@ failed:;
   _exit(127);
 }
 
+/* A count field: digits only, at most `max`; -1 otherwise. */
+static long count_of(const char *text, long max) {
+  if (text == NULL || *text == '\0' || strspn(text, "0123456789") != strlen(text)) return -1;
+  errno = 0;
+  long value = strtol(text, NULL, 10);
+  return errno != 0 || value > max ? -1 : value;
+}
+
 /* One request: its fields, already split. */
 static void start(char **f, size_t nf) {
   size_t at = 0;
 #define NEXT() (at < nf ? f[at++] : NULL)
-  char *id = NEXT(), *file = NEXT(), *count = NEXT();
+  char *id = NEXT(), *file = NEXT();
   if (id == NULL) return;
-  size_t argc = count != NULL ? strtoul(count, NULL, 10) : nf;
-  if (file == NULL || argc + at > nf) {
+  if (strlen(id) >= sizeof ((struct child *)0)->id || strchr(id, ' ') != NULL) {
+    reply("0 error bad request id\n");
+    return;
+  }
+  char *field = NEXT();
+  long argc = count_of(field, (long)(nf - at));
+  char **argv = argc < 0 || file == NULL ? NULL : calloc((size_t)argc + 1, sizeof *argv);
+  if (argv == NULL) {
     reply("%s error bad request\n", id);
     return;
   }
-  char **argv = calloc(argc + 1, sizeof *argv);
-  for (size_t i = 0; i < argc; i++) argv[i] = NEXT();
-  count = NEXT();
-  size_t envc = count ? strtoul(count, NULL, 10) : 0;
-  char **envp = calloc(envc + 1, sizeof *envp);
-  for (size_t i = 0; i < envc && at < nf; i++) envp[i] = NEXT();
-  count = NEXT();
-  int nfds = count ? atoi(count) : 0;
+  for (long i = 0; i < argc; i++) argv[i] = NEXT();
+  field = NEXT();
+  long envc = count_of(field, (long)(nf - at));
+  char **envp = envc < 0 ? NULL : calloc((size_t)envc + 1, sizeof *envp);
+  if (envp == NULL) {
+    reply("%s error bad request\n", id);
+    free(argv);
+    return;
+  }
+  for (long i = 0; i < envc; i++) envp[i] = NEXT();
+  long nfds = count_of(NEXT(), MAX_FDS);
   char *specs[MAX_FDS];
-  for (int i = 0; i < nfds && i < MAX_FDS; i++) specs[i] = NEXT();
-  char *info_at = NEXT(), *status_at = NEXT();
+  for (long i = 0; i < nfds; i++) {
+    specs[i] = NEXT();
+    if (specs[i] == NULL || strchr("-|w+", specs[i][0]) == NULL || specs[i][0] == '\0') nfds = -1;
+  }
+  long info_index = count_of(NEXT(), MAX_FDS), status_index = count_of(NEXT(), MAX_FDS);
 #undef NEXT
-  if (argv == NULL || envp == NULL || nfds > MAX_FDS || info_at == NULL || status_at == NULL) {
+  if (nfds < 3 || info_index < 3 || status_index < 3 || info_index >= nfds ||
+      status_index >= nfds || info_index == status_index || specs[info_index][0] != '|' ||
+      specs[status_index][0] != '|') {
     reply("%s error bad request\n", id);
     free(argv);
     free(envp);
     return;
   }
-  int info_index = atoi(info_at), status_index = atoi(status_at);
+
   int src[MAX_FDS], mine[MAX_FDS];
+  for (int i = 0; i < MAX_FDS; i++) src[i] = mine[i] = -1;
   for (int i = 0; i < nfds; i++) {
-    src[i] = mine[i] = -1;
     if (specs[i][0] == '|') {
       int p[2];
       if (pipe2(p, O_CLOEXEC) < 0) {
@@ -222,6 +256,7 @@ static void start(char **f, size_t nf) {
     goto done;
   }
   struct child *c = calloc(1, sizeof *c);
+  if (c == NULL) _exit(1); /* out of memory: rnx sees the server end, and every job with it */
   snprintf(c->id, sizeof c->id, "%s", id);
   c->pid = pid;
   c->info_fd = info_index >= 0 && info_index < nfds ? mine[info_index] : -1;
@@ -327,7 +362,16 @@ int serve(void) {
     if (!request) continue;
     uint32_t len;
     if (read_full(STDIN_FILENO, &len, sizeof len) < 0) return 0; /* rnx is done */
-    if (len > (1U << 24)) return 1;
+    if (len > (1U << 24)) {
+      /* Too large to be rnx's: read past it and say so (its id is not known). */
+      for (char skip[4096]; len > 0;) {
+        size_t part = len < sizeof skip ? len : sizeof skip;
+        if (read_full(STDIN_FILENO, skip, part) < 0) return 0;
+        len -= (uint32_t)part;
+      }
+      reply("0 error request too large\n");
+      continue;
+    }
     char *frame = malloc(len + 1);
     if (frame == NULL || read_full(STDIN_FILENO, frame, len) < 0) return 0;
     frame[len] = '\0';
