@@ -13,6 +13,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -271,6 +272,49 @@ describe("rnx-sandbox's start protocol", () => {
     } finally {
       spawnSync('umount', [sub]);
       spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("follows a link in the job's tree within the job's root, never onto the host's (a runtime's links)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnx-escape-'));
+    try {
+      const tree = join(dir, 'tree');
+      mkdirSync(join(tree, 'etc'), { recursive: true });
+      // While the root is built, the host's root is at /oldroot: links that try to reach it.
+      symlinkSync(`/oldroot${dir}/created-on-host`, join(tree, 'etc', 'hosts'));
+      symlinkSync(`/oldroot${dir}/dir-on-host`, join(tree, 'vol'));
+      symlinkSync(`../../../../oldroot${dir}/relative`, join(tree, 'etc', 'rel'));
+      writeFileSync(join(dir, 'hosts'), 'the job hosts\n');
+      const end = await start([
+        ...ROOT.filter((a, i, all) => !(a === '--chdir' || all[i - 1] === '--chdir')),
+        '--bind',
+        tree,
+        '/',
+        '--ro-bind',
+        '/usr',
+        '/usr',
+        '--ro-bind',
+        join(dir, 'hosts'),
+        '/etc/hosts',
+        '--dir',
+        '/vol/x',
+        '--ro-bind',
+        join(dir, 'hosts'),
+        '/etc/rel/y',
+        '--chdir',
+        '/',
+        '--',
+        '/usr/bin/true',
+      ]).ended;
+      assert.equal(
+        end.stderr.includes('rnx-sandbox:') && !end.stderr.includes('cannot execute'),
+        false,
+        end.stderr,
+      );
+      // Nothing was made on the host beside the tree (what was made went into the tree itself).
+      assert.deepEqual(readdirSync(dir).sort(), ['hosts', 'tree']);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -41,7 +41,8 @@
  * have the host's flags, not read-only or nosuid); capabilities and the user are set in this
  * process instead of by one more exec (setpriv), after the chdir as bwrap then setpriv do; only
  * fds 0 to 2 reach the command; no privilege-separated setup process is forked; a path with a
- * `..` component is refused.
+ * `..` component is refused; a DEST is resolved inside the new root (in_newroot), where bwrap
+ * follows a link of the job's tree out of it, onto the host's root at /oldroot.
  *
  * Errors: a step that fails prints `rnx-sandbox: STEP PATH: strerror` on the job's stderr and
  * exits 1 (bwrap's convention; no exit code on the status fd); a command that cannot be exec'd
@@ -72,7 +73,6 @@
 #include <grp.h>
 #include <unistd.h>
 
-#define MAX_GROUPS 256
 
 struct options {
   const char *hostname;
@@ -84,7 +84,7 @@ struct options {
   int have_user;
   uid_t uid;
   gid_t gid;
-  gid_t groups[MAX_GROUPS];
+  gid_t *groups;
   size_t ngroups;
   char ***steps;  /* each filesystem step's option, in order (its arguments follow it) */
   size_t nsteps;
@@ -118,15 +118,14 @@ static int fd_arg(const char *text) { return (int)number(text, 10, 1 << 20); }
 
 static void parse_groups(struct options *o, const char *text) {
   o->ngroups = 0;
-  if (*text == '\0') return;
-  char buf[4096];
-  if (strlen(text) >= sizeof buf) usage("too many groups", NULL);
-  strcpy(buf, text);
+  free(o->groups);
+  o->groups = calloc(strlen(text) / 2 + 1, sizeof *o->groups);
+  char *buf = strdup(text);
+  if (o->groups == NULL || buf == NULL) die("calloc", NULL);
   for (char *save = NULL, *gid = strtok_r(buf, ",", &save); gid != NULL;
-       gid = strtok_r(NULL, ",", &save)) {
-    if (o->ngroups == MAX_GROUPS) usage("too many groups", NULL);
+       gid = strtok_r(NULL, ",", &save))
     o->groups[o->ngroups++] = (gid_t)number(gid, 10, 0xfffffffeL);
-  }
+  free(buf);
 }
 
 /* True when a path has a `..` component (a destination must stay below the new root). */
@@ -223,6 +222,76 @@ static char *joined(const char *root, const char *path) {
     die("path", path);
   }
   return buf;
+}
+
+/*
+ * A DEST resolved inside the job's root as if /newroot were / (what runc's securejoin does): a
+ * symlink met on the way, absolute or relative, is followed within /newroot and `..` stops at its
+ * top, so no link of a runtime's tree (`etc/hosts -> /oldroot/etc/nologin`) can lead a mount
+ * point, a mount or a new file outside it, onto the host's root still mounted at /oldroot. The
+ * last component is followed too unless `keep_last` (a --symlink's own name). Components that do
+ * not exist yet are kept as they are: they are made below, as directories. (bwrap 0.8 follows
+ * such links out of the root; measured, it created a file on the host.)
+ */
+static const char *in_newroot(const char *path, int keep_last) {
+  static char out[4096];
+  char done[4096] = "";     /* the resolved components so far, each as "/name" */
+  char todo[8192];          /* what is left to resolve */
+  int links = 0;
+  if (strlen(path) >= sizeof todo) {
+    errno = ENAMETOOLONG;
+    die("path", path);
+  }
+  strcpy(todo, path);
+  while (todo[0] != '\0') {
+    char *rest = todo + strspn(todo, "/");
+    size_t len = strcspn(rest, "/");
+    char name[256];
+    if (len >= sizeof name) {
+      errno = ENAMETOOLONG;
+      die("path", path);
+    }
+    memcpy(name, rest, len);
+    name[len] = '\0';
+    memmove(todo, rest + len, strlen(rest + len) + 1);
+    if (len == 0 || strcmp(name, ".") == 0) continue;
+    if (strcmp(name, "..") == 0) {
+      char *slash = strrchr(done, '/');
+      if (slash != NULL) *slash = '\0';
+      continue;
+    }
+    int last = todo[strspn(todo, "/")] == '\0';
+    char candidate[4096];
+    if ((size_t)snprintf(candidate, sizeof candidate, "/newroot%s/%s", done, name) >= sizeof candidate) {
+      errno = ENAMETOOLONG;
+      die("path", path);
+    }
+    struct stat st;
+    if (!(last && keep_last) && lstat(candidate, &st) == 0 && S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlink(candidate, target, sizeof target - 1);
+      if (n < 0) die("readlink", candidate);
+      target[n] = '\0';
+      if (++links > 40 || (size_t)n + strlen(todo) + 2 > sizeof todo) {
+        errno = ELOOP;
+        die("path", path);
+      }
+      if (target[0] == '/') done[0] = '\0';
+      /* The link's target, then what was left after it. */
+      memmove(todo + n + 1, todo, strlen(todo) + 1);
+      memcpy(todo, target, (size_t)n);
+      todo[n] = '/';
+      continue;
+    }
+    if (strlen(done) + len + 2 > sizeof done) {
+      errno = ENAMETOOLONG;
+      die("path", path);
+    }
+    strcat(done, "/");
+    strcat(done, name);
+  }
+  snprintf(out, sizeof out, "/newroot%s", done);
+  return out;
 }
 
 /* mkdir -p of `path`'s parents below /newroot (0755, as bwrap). */
@@ -352,19 +421,19 @@ static void run_steps(const struct options *o) {
       enum bind_kind kind = op[2] == 'r' ? RO_BIND : op[2] == 'b' ? BIND : DEV_BIND;
       char source[4096];
       snprintf(source, sizeof source, "%s", joined("/oldroot", arg[1]));
-      bind_mount(source, joined("/newroot", arg[2]), kind, 1);
+      bind_mount(source, in_newroot(arg[2], 0), kind, 1);
     } else if (strcmp(op, "--tmpfs") == 0) {
-      tmpfs(joined("/newroot", arg[1]), mode);
+      tmpfs(in_newroot(arg[1], 0), mode);
     } else if (strcmp(op, "--dir") == 0) {
-      make_dir(joined("/newroot", arg[1]), mode);
+      make_dir(in_newroot(arg[1], 0), mode);
     } else if (strcmp(op, "--symlink") == 0) {
-      symlink_at(arg[1], joined("/newroot", arg[2]));
+      symlink_at(arg[1], in_newroot(arg[2], 1));
     } else if (strcmp(op, "--proc") == 0) {
-      proc(joined("/newroot", arg[1]));
+      proc(in_newroot(arg[1], 0));
     } else if (strcmp(op, "--dev") == 0) {
-      dev(joined("/newroot", arg[1]));
+      dev(in_newroot(arg[1], 0));
     } else if (strcmp(op, "--remount-ro") == 0) {
-      set_attr(joined("/newroot", arg[1]), MOUNT_ATTR_RDONLY, 0);
+      set_attr(in_newroot(arg[1], 0), MOUNT_ATTR_RDONLY, 0);
     }
   }
 }

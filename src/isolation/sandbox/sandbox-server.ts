@@ -17,6 +17,9 @@ import type { SpawnerFd, SpawnerReply } from '../start/spawner-protocol.js';
 
 type Closed = Extract<SpawnerReply, { kind: 'closed' }>;
 
+/** The largest request serve.c takes (16 MiB; Linux starts no command with that much anyway). */
+const MAX_FRAME = 1 << 24;
+
 interface Pending {
   spawned(pid: number | undefined): void;
   info(pid: number | undefined): void;
@@ -150,13 +153,20 @@ export function sandboxServer(path: string): Spawner | undefined {
         );
         return remote;
       }
+      const frame = requestFrame(id, request);
+      if (frame.length - 4 > MAX_FRAME) {
+        // serve.c reads past a larger one without knowing whose it was.
+        const error = 'the command line and environment are too large to start';
+        settle({ spawned, info, closed }, { id, kind: 'closed', code: null, signal: null, error });
+        return remote;
+      }
       pending.set(id, { spawned, info, closed });
       // While a job runs, its pipes keep rnx alive, not the server.
       hold(true);
       void remote.closed.then(() => {
         if (pending.size === 0) hold(false);
       });
-      stdin.write(requestFrame(id, request));
+      stdin.write(frame);
       return remote;
     },
   };

@@ -125,14 +125,14 @@ static void finish_if_done(struct child *c) {
 
 /* In the forked child: the fds as asked, a session of its own, default signals, then the exec. */
 static void exec_child(char **specs, int nfds, int *src, int report, char *file, char **argv,
-                       char **envp) {
+                       char **envp, pid_t server) {
   int moved[MAX_FDS];
   /* Out of the way of the fds being set (0 to nfds - 1): the report must survive until the exec. */
   int moved_report = fcntl(report, F_DUPFD_CLOEXEC, 64);
   if (moved_report < 0) goto failed;
   report = moved_report;
   /* Killed with the server until the exec; the program then sets its own. */
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) goto failed;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != server) goto failed;
   for (int i = 0; i < nfds; i++) {
     const char *spec = specs[i];
     int fd = src[i];
@@ -185,7 +185,7 @@ static void start(char **f, size_t nf) {
 #define NEXT() (at < nf ? f[at++] : NULL)
   char *id = NEXT(), *file = NEXT();
   if (id == NULL) return;
-  if (strlen(id) >= sizeof ((struct child *)0)->id || strchr(id, ' ') != NULL) {
+  if (strlen(id) >= sizeof ((struct child *)0)->id || count_of(id, 0x7fffffff) <= 0) {
     reply("0 error bad request id\n");
     return;
   }
@@ -241,10 +241,11 @@ static void start(char **f, size_t nf) {
     reply("%s error pipe: %s\n", id, strerror(errno));
     goto done;
   }
+  pid_t server = getpid();
   pid_t pid = fork();
   if (pid == 0) {
     close(report[0]);
-    exec_child(specs, nfds, src, report[1], file, argv, envp);
+    exec_child(specs, (int)nfds, src, report[1], file, argv, envp, server);
   }
   close(report[1]);
   int e = 0;
