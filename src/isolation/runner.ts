@@ -14,9 +14,9 @@ import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
 import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
-import { resolveCapabilities } from './start/capabilities.js';
+import { ALL_CAPABILITIES, resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
-import { hostProblemAfterFailedStart, jobRequirements } from './start/host-check.js';
+import { grantable, hostProblemAfterFailedStart, jobRequirements } from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
 import { checkJobEnvNames } from '../loader-env.js';
 import { jobUserOf } from './start/job-user.js';
@@ -312,7 +312,8 @@ export async function runJob(
     const asJob: AsTheJob = {
       setpriv: launcher.argv,
       final: {
-        capabilities: capabilities.value,
+        // Only what rnx has itself: a set it lacks one of could not be given (capset refuses).
+        capabilities: grantable(capabilities.value, ALL_CAPABILITIES),
         ...(user.value === undefined ? {} : { user: user.value }),
       },
     };

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DOCKER_READONLY_PATHS } from '../../src/isolation/filesystem/mount-plan.js';
@@ -207,6 +207,17 @@ python3 -c '${syscalls({
         sh('grep ^CapEff /proc/self/status', { capabilities: { drop: ['net_raw'] } }),
       );
       assert.equal(capSets(noRaw.stdout)['Eff'], '00000000a80405fb');
+    });
+
+    it('adds ALL as every capability rnx has itself (a host may withhold some from root)', async () => {
+      const all = await run(sh('grep ^Cap /proc/self/status', { capabilities: { add: ['ALL'] } }));
+      assert.equal(all.result.status, 'COMPLETED', all.stderr);
+      const own = capSets(readFileSync('/proc/self/status', 'utf8'));
+      const mine = (BigInt(`0x${own['Prm'] ?? '0'}`) & BigInt(`0x${own['Bnd'] ?? '0'}`))
+        .toString(16)
+        .padStart(16, '0');
+      const sets = capSets(all.stdout);
+      for (const set of ['Inh', 'Prm', 'Eff', 'Bnd']) assert.equal(sets[set], mine, set);
     });
 
     it('still runs ps, ip, ping and a Python HTTP server', async () => {

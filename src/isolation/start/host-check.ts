@@ -34,18 +34,36 @@ const CAPABILITIES: Readonly<Record<string, number>> = {
   CAP_KILL: 5,
 };
 
-let capabilities: bigint | undefined;
+const ownSets = new Map<string, bigint>();
 
-/** rnx's own effective capabilities, read once per process (they do not change while it runs). */
-function effectiveCapabilities(): bigint {
-  if (capabilities !== undefined) return capabilities;
+/** One of rnx's own capability sets, read once per process (they do not change while it runs). */
+function ownCapabilities(set: 'CapEff' | 'CapPrm' | 'CapBnd'): bigint {
+  const known = ownSets.get(set);
+  if (known !== undefined) return known;
+  let value = 0n;
   try {
-    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    capabilities = hex === undefined ? 0n : BigInt(`0x${hex}`);
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const hex = new RegExp(`^${set}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1];
+    value = hex === undefined ? 0n : BigInt(`0x${hex}`);
   } catch {
-    capabilities = 0n;
+    // No /proc: none.
   }
-  return capabilities;
+  ownSets.set(set, value);
+  return value;
+}
+
+function effectiveCapabilities(): bigint {
+  return ownCapabilities('CapEff');
+}
+
+/**
+ * The capabilities of `caps` that rnx can give a job: those in its own permitted and bounding
+ * sets (a host or container may withhold some from root, as this machine kind does
+ * CAP_SYS_RESOURCE: `--cap-add ALL` then gives every one rnx has, as Docker does).
+ */
+export function grantable<T extends string>(caps: readonly T[], all: readonly string[]): T[] {
+  const own = ownCapabilities('CapPrm') & ownCapabilities('CapBnd');
+  return caps.filter((cap) => ((own >> BigInt(all.indexOf(cap))) & 1n) === 1n);
 }
 
 function privilegeItem(): HostItem {
