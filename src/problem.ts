@@ -134,6 +134,7 @@ const PROBLEM_KINDS = {
   'tool-failed': 'failed',
   'tool-timeout': 'failed',
   'host-missing': 'host',
+  'capability-unavailable': 'host',
   'host-cgroup': 'host',
   'not-root': 'host',
 } as const satisfies Record<string, ProblemKind> & Record<NameCodes, 'input'>;

@@ -14,7 +14,12 @@ import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
 import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
-import { ALL_CAPABILITIES, resolveCapabilities } from './start/capabilities.js';
+import {
+  ALL_CAPABILITIES,
+  DEFAULT_CAPABILITIES,
+  normalizeCapability,
+  resolveCapabilities,
+} from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
 import { grantable, hostProblemAfterFailedStart, jobRequirements } from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
@@ -259,6 +264,23 @@ export async function runJob(
     if (!capabilities.ok) {
       return await end({ reason: 'start-failed', problem: capabilities.problem });
     }
+    // Only what rnx has itself can be given (capset refuses more): `ALL` means all of those, as
+    // with Docker; a capability named, or one of the defaults, that rnx lacks is said, not dropped.
+    const granted = grantable(capabilities.value, ALL_CAPABILITIES);
+    const named = new Set((spec.capabilities?.add ?? []).map(normalizeCapability));
+    const withheld = capabilities.value.filter(
+      (cap) => !granted.includes(cap) && (named.has(cap) || DEFAULT_CAPABILITIES.includes(cap)),
+    );
+    if (withheld.length > 0) {
+      return await end({
+        reason: 'start-failed',
+        problem: {
+          code: 'capability-unavailable',
+          message: `rnx itself lacks ${withheld.map((c) => `CAP_${c}`).join(', ')}, so no job of it can have ${withheld.length === 1 ? 'it' : 'them'}`,
+          hint: `drop ${withheld.length === 1 ? 'it' : 'them'} (--cap-drop ${withheld.join(',')}), or run rnx where it has ${withheld.length === 1 ? 'it' : 'them'} (its bounding set: grep CapBnd /proc/self/status)`,
+        },
+      });
+    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -312,8 +334,7 @@ export async function runJob(
     const asJob: AsTheJob = {
       setpriv: launcher.argv,
       final: {
-        // Only what rnx has itself: a set it lacks one of could not be given (capset refuses).
-        capabilities: grantable(capabilities.value, ALL_CAPABILITIES),
+        capabilities: granted,
         ...(user.value === undefined ? {} : { user: user.value }),
       },
     };

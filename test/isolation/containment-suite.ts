@@ -11,6 +11,7 @@ import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DOCKER_READONLY_PATHS } from '../../src/isolation/filesystem/mount-plan.js';
+import { ALL_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
 import { createVolume } from '../../src/isolation/filesystem/volumes.js';
 import { openDatabase, stateDir, type Database } from '../../src/state/database.js';
 import { run, sh } from './job-rig.js';
@@ -218,6 +219,23 @@ python3 -c '${syscalls({
         .padStart(16, '0');
       const sets = capSets(all.stdout);
       for (const set of ['Inh', 'Prm', 'Eff', 'Bnd']) assert.equal(sets[set], mine, set);
+    });
+
+    it('refuses a capability named that rnx itself lacks, saying which (exit 3)', async () => {
+      const own = capSets(readFileSync('/proc/self/status', 'utf8'));
+      const mine = BigInt(`0x${own['Prm'] ?? '0'}`) & BigInt(`0x${own['Bnd'] ?? '0'}`);
+      const lacking = ALL_CAPABILITIES.filter((_, bit) => ((mine >> BigInt(bit)) & 1n) === 0n);
+      const wanted = lacking[0] ?? 'SYS_ADMIN';
+      const r = await run(sh('true', { capabilities: { add: [wanted] } }));
+      if (lacking.length > 0) {
+        // This machine kind withholds CAP_SYS_RESOURCE from root.
+        assert.equal(r.result.status, 'FAILED');
+        assert.equal(r.result.problem?.code, 'capability-unavailable');
+        assert.match(r.result.problem?.message ?? '', new RegExp(`lacks CAP_${wanted}`));
+      } else {
+        // A host that gives root every capability: the one named is the job's.
+        assert.equal(r.result.status, 'COMPLETED', r.stderr);
+      }
     });
 
     it('still runs ps, ip, ping and a Python HTTP server', async () => {
