@@ -37,11 +37,10 @@ function envPairs(
       return fail('usage', `${flag} ${key}=...: ${valid.problem.message}`, valid.problem.hint);
     }
     const safe = checkJobEnvNames([key]);
-    if (!safe.ok)
-      return {
-        ok: false,
-        problem: { ...safe.problem, message: `${flag} ${key}=...: ${safe.problem.message}` },
-      };
+    if (!safe.ok) {
+      const { code, message, hint } = safe.problem;
+      return fail(code, `${flag} ${key}=...: ${message}`, hint);
+    }
     const value = eq === -1 ? env[key] : item.slice(eq + 1);
     if (value === undefined) {
       return fail(

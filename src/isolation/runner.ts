@@ -14,14 +14,13 @@ import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
 import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
-import {
-  ALL_CAPABILITIES,
-  DEFAULT_CAPABILITIES,
-  normalizeCapability,
-  resolveCapabilities,
-} from './start/capabilities.js';
+import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
-import { grantable, hostProblemAfterFailedStart, jobRequirements } from './start/host-check.js';
+import {
+  grantedCapabilities,
+  hostProblemAfterFailedStart,
+  jobRequirements,
+} from './start/host-check.js';
 import { toolUsesOfJob } from '../host-tools.js';
 import { checkJobEnvNames } from '../loader-env.js';
 import { jobUserOf } from './start/job-user.js';
@@ -264,23 +263,8 @@ export async function runJob(
     if (!capabilities.ok) {
       return await end({ reason: 'start-failed', problem: capabilities.problem });
     }
-    // Only what rnx has itself can be given (capset refuses more): `ALL` means all of those, as
-    // with Docker; a capability named, or one of the defaults, that rnx lacks is said, not dropped.
-    const granted = grantable(capabilities.value, ALL_CAPABILITIES);
-    const named = new Set((spec.capabilities?.add ?? []).map(normalizeCapability));
-    const withheld = capabilities.value.filter(
-      (cap) => !granted.includes(cap) && (named.has(cap) || DEFAULT_CAPABILITIES.includes(cap)),
-    );
-    if (withheld.length > 0) {
-      return await end({
-        reason: 'start-failed',
-        problem: {
-          code: 'capability-unavailable',
-          message: `rnx itself lacks ${withheld.map((c) => `CAP_${c}`).join(', ')}, so no job of it can have ${withheld.length === 1 ? 'it' : 'them'}`,
-          hint: `drop ${withheld.length === 1 ? 'it' : 'them'} (--cap-drop ${withheld.join(',')}), or run rnx where it has ${withheld.length === 1 ? 'it' : 'them'} (its bounding set: grep CapBnd /proc/self/status)`,
-        },
-      });
-    }
+    const granted = grantedCapabilities(capabilities.value, spec.capabilities?.add ?? []);
+    if (!granted.ok) return await end({ reason: 'start-failed', problem: granted.problem });
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -334,7 +318,7 @@ export async function runJob(
     const asJob: AsTheJob = {
       setpriv: launcher.argv,
       final: {
-        capabilities: granted,
+        capabilities: granted.value,
         ...(user.value === undefined ? {} : { user: user.value }),
       },
     };
@@ -464,6 +448,7 @@ export async function runJob(
           pid,
           env,
           as: asJob,
+          sandbox: tools.value.sandbox.path,
           cgroup: cgroup.value,
           logPath,
           ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
@@ -494,7 +479,13 @@ export async function runJob(
         readiness.start(
           db,
           spec.id,
-          { pid, env, as: asJob, cgroupProcs: cgroup.value.procsFiles },
+          {
+            pid,
+            env,
+            as: asJob,
+            cgroupProcs: cgroup.value.procsFiles,
+            sandbox: tools.value.sandbox.path,
+          },
           (info) => hooks.onReady?.(info),
         );
       },

@@ -95,6 +95,9 @@ export function writtenJobs(workflow: WorkflowView): JobView[] {
   return out;
 }
 
+/** The keys that hold a job's environment, at any level. */
+export const ENV_KEYS = ['environment', 'secret_environment'] as const;
+
 /**
  * The levels above a workflow's jobs where a key such as `environment` may be written: the file's
  * top level, and the workflow's own map when the file holds several.

@@ -27,6 +27,8 @@ export interface DetachedJob {
   readonly env: Readonly<Record<string, string>>;
   /** Its final step, which the exec probe goes through too. */
   readonly as: AsTheJob;
+  /** The sandbox program that started it. */
+  readonly sandbox: string;
   readonly cgroup: JobCgroup;
   readonly logPath: string;
   readonly stopSignal?: NodeJS.Signals;
@@ -65,7 +67,13 @@ export async function awaitDetachedReady(
       readiness.start(
         db,
         job.id,
-        { pid: job.pid, env: job.env, as: job.as, cgroupProcs: job.cgroup.procsFiles },
+        {
+          pid: job.pid,
+          env: job.env,
+          as: job.as,
+          cgroupProcs: job.cgroup.procsFiles,
+          sandbox: job.sandbox,
+        },
         (info) => resolve({ kind: 'ready', info }),
       );
     });

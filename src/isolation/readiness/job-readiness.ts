@@ -5,7 +5,6 @@
  */
 import type { Database } from '../../state/database.js';
 import type { Readiness } from '../../validate/model.js';
-import { sandboxFile } from '../sandbox/sandbox-program.js';
 import type { AsTheJob } from '../start/final-exec.js';
 import { findTool } from '../../host-tools.js';
 import { markReady } from '../records/job-store.js';
@@ -54,6 +53,8 @@ export class JobReadiness {
       as: AsTheJob;
       /** The job's cgroup.procs files, which exec probes join. */
       cgroupProcs: readonly string[];
+      /** The sandbox program that started it (its PID 1 runs it until the command). */
+      sandbox: string;
     },
     onReady: (info: ReadyInfo) => void,
   ): void {
@@ -65,7 +66,7 @@ export class JobReadiness {
         sh: findTool('sh') ?? 'sh',
         setpriv: findTool('setpriv') ?? 'setpriv',
       },
-      sandbox: sandboxFile(),
+      sandbox: job.sandbox,
       pid: job.pid,
       startedAt: performance.now(),
       env: job.env,

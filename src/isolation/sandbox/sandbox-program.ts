@@ -13,7 +13,6 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { findTool } from '../../host-tools.js';
 import { fail, ok, type Result } from '../../problem.js';
 
 export type SandboxProgram =
@@ -103,14 +102,4 @@ export function chooseSandbox(setting: string): Result<SandboxProgram> {
     `RNX_SANDBOX=${setting}, but rnx-sandbox cannot run: ${why}`,
     'build rnx where a C compiler (cc) is installed (npm run build), or unset RNX_SANDBOX to use bwrap',
   );
-}
-
-/**
- * The file the job's PID 1 runs until it executes the job's command (rnx-sandbox) or setpriv
- * (bwrap): readiness probes wait while PID 1 is still this program (readiness/exec-probe.ts).
- */
-export function sandboxFile(): string | undefined {
-  const program = sandboxProgram();
-  if (!program.ok) return undefined;
-  return program.value.kind === 'rnx-sandbox' ? program.value.path : findTool('bwrap');
 }

@@ -13,18 +13,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { RemoteChild, Spawner } from '../start/spawner.js';
+import { remoteStarts } from '../start/remote-starts.js';
 import type { SpawnerFd, SpawnerReply } from '../start/spawner-protocol.js';
-
-type Closed = Extract<SpawnerReply, { kind: 'closed' }>;
 
 /** The largest request serve.c takes (16 MiB; Linux starts no command with that much anyway). */
 const MAX_FRAME = 1 << 24;
-
-interface Pending {
-  spawned(pid: number | undefined): void;
-  info(pid: number | undefined): void;
-  closed(reply: Closed): void;
-}
 
 const SIGNAL_NAMES = new Map(
   Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
@@ -82,12 +75,6 @@ export function parseReply(line: string): SpawnerReply | undefined {
   };
 }
 
-function settle(p: Pending, reply: Closed): void {
-  p.spawned(undefined);
-  p.info(undefined);
-  p.closed(reply);
-}
-
 /** `rnx-sandbox --serve` at `path`, started now; undefined when it cannot be. */
 export function sandboxServer(path: string): Spawner | undefined {
   let child: ChildProcess;
@@ -106,17 +93,11 @@ export function sandboxServer(path: string): Spawner | undefined {
       else handle.unref();
     }
   };
-  const pending = new Map<number, Pending>();
-  let ids = 0;
-  let gone: string | undefined;
-  const failAll = (why: string): void => {
-    gone ??= why;
-    for (const [id, p] of pending)
-      settle(p, { id, kind: 'closed', code: null, signal: null, error: why });
-    pending.clear();
-  };
-  child.on('error', (error: Error) => failAll(`rnx-sandbox --serve failed: ${error.message}`));
-  child.on('exit', () => failAll('rnx-sandbox --serve ended'));
+  const starts = remoteStarts(hold);
+  child.on('error', (error: Error) =>
+    starts.failAll(`rnx-sandbox --serve failed: ${error.message}`),
+  );
+  child.on('exit', () => starts.failAll('rnx-sandbox --serve ended'));
   let buffered = '';
   stdout.setEncoding('utf8');
   stdout.on('data', (text: string) => {
@@ -124,50 +105,21 @@ export function sandboxServer(path: string): Spawner | undefined {
     for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
       const reply = parseReply(buffered.slice(0, nl));
       buffered = buffered.slice(nl + 1);
-      const p = reply === undefined ? undefined : pending.get(reply.id);
-      if (reply === undefined || p === undefined) continue;
-      if (reply.kind === 'spawned') p.spawned(reply.pid);
-      else if (reply.kind === 'info') p.info(reply.childPid);
-      else {
-        pending.delete(reply.id);
-        settle(p, reply);
-      }
+      if (reply !== undefined) starts.reply(reply);
     }
   });
   hold(false);
   return {
     spawn(request): RemoteChild {
-      const id = ++ids;
-      let spawned!: (pid: number | undefined) => void;
-      let info!: (pid: number | undefined) => void;
-      let closed!: (reply: Closed) => void;
-      const remote: RemoteChild = {
-        pid: new Promise((resolve) => (spawned = resolve)),
-        childPid: new Promise((resolve) => (info = resolve)),
-        closed: new Promise((resolve) => (closed = resolve)),
-      };
-      if (gone !== undefined) {
-        settle(
-          { spawned, info, closed },
-          { id, kind: 'closed', code: null, signal: null, error: gone },
-        );
-        return remote;
-      }
-      const frame = requestFrame(id, request);
-      if (frame.length - 4 > MAX_FRAME) {
+      return starts.start((id) => {
+        const frame = requestFrame(id, request);
         // serve.c reads past a larger one without knowing whose it was.
-        const error = 'the command line and environment are too large to start';
-        settle({ spawned, info, closed }, { id, kind: 'closed', code: null, signal: null, error });
-        return remote;
-      }
-      pending.set(id, { spawned, info, closed });
-      // While a job runs, its pipes keep rnx alive, not the server.
-      hold(true);
-      void remote.closed.then(() => {
-        if (pending.size === 0) hold(false);
+        if (frame.length - 4 > MAX_FRAME) {
+          return 'the command line and environment are too large to start';
+        }
+        stdin.write(frame);
+        return undefined;
       });
-      stdin.write(frame);
-      return remote;
     },
   };
 }

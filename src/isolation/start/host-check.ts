@@ -18,6 +18,12 @@ import {
 } from '../../host-tools.js';
 import { cgroupLayout, V1_CONTROLLERS } from '../cgroups/layout.js';
 import { sandboxProgram, type SandboxProgram } from '../sandbox/sandbox-program.js';
+import {
+  ALL_CAPABILITIES,
+  DEFAULT_CAPABILITIES,
+  normalizeCapability,
+  type Capability,
+} from './capabilities.js';
 
 export interface HostItem {
   readonly name: string;
@@ -57,13 +63,29 @@ function effectiveCapabilities(): bigint {
 }
 
 /**
- * The capabilities of `caps` that rnx can give a job: those in its own permitted and bounding
- * sets (a host or container may withhold some from root, as this machine kind does
- * CAP_SYS_RESOURCE: `--cap-add ALL` then gives every one rnx has, as Docker does).
+ * The job's capabilities as rnx can give them: only those in its own permitted and bounding sets
+ * (a host or container may withhold some from root; this machine kind withholds CAP_SYS_RESOURCE),
+ * since capset refuses more. `ALL` is every one rnx has, as with Docker; one named in `added`, or
+ * one of the defaults, that rnx lacks is `capability-unavailable` rather than dropped.
  */
-export function grantable<T extends string>(caps: readonly T[], all: readonly string[]): T[] {
+export function grantedCapabilities(
+  wanted: readonly Capability[],
+  added: readonly string[],
+): Result<Capability[]> {
   const own = ownCapabilities('CapPrm') & ownCapabilities('CapBnd');
-  return caps.filter((cap) => ((own >> BigInt(all.indexOf(cap))) & 1n) === 1n);
+  const has = (cap: Capability): boolean =>
+    ((own >> BigInt(ALL_CAPABILITIES.indexOf(cap))) & 1n) === 1n;
+  const named = new Set(added.map(normalizeCapability));
+  const withheld = wanted.filter(
+    (cap) => !has(cap) && (named.has(cap) || DEFAULT_CAPABILITIES.includes(cap)),
+  );
+  if (withheld.length === 0) return ok(wanted.filter(has));
+  const them = withheld.length === 1 ? 'it' : 'them';
+  return fail(
+    'capability-unavailable',
+    `rnx itself lacks ${withheld.map((c) => `CAP_${c}`).join(', ')}, so no job of it can have ${them}`,
+    `drop ${them} (--cap-drop ${withheld.join(',')}), or run rnx where it has ${them} (its bounding set: grep CapBnd /proc/self/status)`,
+  );
 }
 
 function privilegeItem(): HostItem {

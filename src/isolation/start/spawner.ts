@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findTool } from '../../host-tools.js';
+import { remoteStarts } from './remote-starts.js';
 import type { SpawnerReply, SpawnerRequest } from './spawner-protocol.js';
 
 /** What rnx sees of a bwrap started by the spawner. */
@@ -28,19 +29,6 @@ export interface RemoteChild {
 
 export interface Spawner {
   spawn(request: Omit<Extract<SpawnerRequest, { op: 'spawn' }>, 'op' | 'id'>): RemoteChild;
-}
-
-interface Pending {
-  spawned(pid: number | undefined): void;
-  info(pid: number | undefined): void;
-  closed(reply: Extract<SpawnerReply, { kind: 'closed' }>): void;
-}
-
-/** A spawn's end: what it has not said yet (its pid, its PID 1) is said as none. */
-function settle(p: Pending, reply: Extract<SpawnerReply, { kind: 'closed' }>): void {
-  p.spawned(undefined);
-  p.info(undefined);
-  p.closed(reply);
 }
 
 /** A spawner process, started now; every job it spawns is followed until bwrap ends. */
@@ -67,54 +55,18 @@ export function spawnerProcess(): Spawner | undefined {
     }
   };
   hold(false);
-  const pending = new Map<number, Pending>();
-  let ids = 0;
-  let gone: string | undefined;
-  const failAll = (why: string): void => {
-    gone ??= why;
-    for (const [id, p] of pending) {
-      settle(p, { id, kind: 'closed', code: null, signal: null, error: why });
-    }
-    pending.clear();
-  };
-  child.on('error', (error: Error) => failAll(`rnx's spawner process failed: ${error.message}`));
-  child.on('exit', () => failAll("rnx's spawner process ended"));
-  child.on('message', (reply: SpawnerReply) => {
-    const p = pending.get(reply.id);
-    if (p === undefined) return;
-    if (reply.kind === 'spawned') p.spawned(reply.pid);
-    else if (reply.kind === 'info') p.info(reply.childPid);
-    else {
-      pending.delete(reply.id);
-      settle(p, reply);
-    }
-  });
+  const starts = remoteStarts(hold);
+  child.on('error', (error: Error) =>
+    starts.failAll(`rnx's spawner process failed: ${error.message}`),
+  );
+  child.on('exit', () => starts.failAll("rnx's spawner process ended"));
+  child.on('message', (reply: SpawnerReply) => starts.reply(reply));
   return {
     spawn(request) {
-      const id = ++ids;
-      let spawned!: (pid: number | undefined) => void;
-      let info!: (pid: number | undefined) => void;
-      let closed!: (reply: Extract<SpawnerReply, { kind: 'closed' }>) => void;
-      const remote: RemoteChild = {
-        pid: new Promise((resolve) => (spawned = resolve)),
-        childPid: new Promise((resolve) => (info = resolve)),
-        closed: new Promise((resolve) => (closed = resolve)),
-      };
-      if (gone !== undefined) {
-        settle(
-          { spawned, info, closed },
-          { id, kind: 'closed', code: null, signal: null, error: gone },
-        );
-        return remote;
-      }
-      pending.set(id, { spawned, info, closed });
-      // While a job runs, its pipes keep rnx alive, not the spawner.
-      hold(true);
-      void remote.closed.then(() => {
-        if (pending.size === 0) hold(false);
+      return starts.start((id) => {
+        child.send({ op: 'spawn', id, ...request } satisfies SpawnerRequest);
+        return undefined;
       });
-      child.send({ op: 'spawn', id, ...request } satisfies SpawnerRequest);
-      return remote;
     },
   };
 }

@@ -7,9 +7,7 @@ import { mergeEnvironment, MAX_ENV_ENTRY } from '../env/env.js';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import { isMapData, workflowLevels, writtenJobs } from '../workflows.js';
-
-const KEYS = ['environment', 'secret_environment'] as const;
+import { ENV_KEYS, isMapData, workflowLevels, writtenJobs } from '../workflows.js';
 
 export const checkEnvSize: Rule = ({ loaded, workflows }) => {
   const out: Diagnostic[] = [];
@@ -18,7 +16,7 @@ export const checkEnvSize: Rule = ({ loaded, workflows }) => {
     const places = workflowLevels(workflow);
     for (const job of writtenJobs(workflow)) {
       const layers = [...places, { path: job.path, data: job.data }];
-      const [plain, secret] = KEYS.map((key) =>
+      const [plain, secret] = ENV_KEYS.map((key) =>
         layers.flatMap((l) => {
           const env = l.data[key];
           return isMapData(env) ? [{ env, path: [...l.path, key] }] : [];

@@ -7,9 +7,7 @@ import { LOADER_VARIABLE_HINT, loaderVariable, loaderVariableMessage } from '../
 import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
 import { diagnosticAt } from '../rule.js';
-import { isMapData, workflowLevels, writtenJobs } from '../workflows.js';
-
-const KEYS = ['environment', 'secret_environment'] as const;
+import { ENV_KEYS, isMapData, workflowLevels, writtenJobs } from '../workflows.js';
 
 export const checkEnvUnsafe: Rule = ({ loaded, workflows }) => {
   const out: Diagnostic[] = [];
@@ -18,7 +16,7 @@ export const checkEnvUnsafe: Rule = ({ loaded, workflows }) => {
     const places = workflowLevels(workflow);
     for (const job of writtenJobs(workflow)) places.push({ path: job.path, data: job.data });
     for (const place of places) {
-      for (const key of KEYS) {
+      for (const key of ENV_KEYS) {
         const env = place.data[key];
         if (!isMapData(env)) continue;
         for (const name of Object.keys(env).filter(loaderVariable)) {

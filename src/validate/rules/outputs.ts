@@ -10,9 +10,7 @@ import type { DataPath, LoadedFile } from '../load/load.js';
 import { outputReferences } from '../plan/outputs.js';
 import { diagnosticAt } from '../rule.js';
 import type { JobView, WorkflowView } from '../workflows.js';
-import { isMapData } from '../workflows.js';
-
-const ENV_KEYS = ['environment', 'secret_environment'];
+import { ENV_KEYS, isMapData } from '../workflows.js';
 
 export function checkOutputReferences(
   loaded: LoadedFile,
