@@ -85,9 +85,8 @@ export function sandboxCommand(
   program: BenchSandboxProgram,
   command: readonly string[] = ['true'],
 ): string[] {
-  return program.kind === 'rnx-sandbox'
-    ? [program.path, ...sandboxProgramArgs(fs, hostname, 'rnx-sandbox', command)]
-    : ['bwrap', ...sandboxProgramArgs(fs, hostname, 'bwrap', command)];
+  const file = program.kind === 'rnx-sandbox' ? program.path : 'bwrap';
+  return [file, ...sandboxProgramArgs(fs, hostname, program.kind, command)];
 }
 
 /** bwrap's arguments (without the program), then setpriv's; for the mounts benchmarks. */

@@ -1,7 +1,8 @@
 /**
  * Compiles rnx's job sandbox program (src/isolation/sandbox/rnx-sandbox.c) into dist/rnx/ beside
  * the bundle, which finds it there (sandbox-program.ts), and beside the compiled module in
- * dist/src/ (the tests import those modules). One C file using libc alone, linked statically:
+ * dist/src/ (the tests import those modules). Two C files (the program and its `--serve` mode)
+ * using libc alone, linked statically:
  * it runs as root on the host before the job's sandbox exists, with the job's environment, and a
  * static program has no dynamic loader to honour an LD_PRELOAD or LD_LIBRARY_PATH a workflow set
  * (it also starts about 0.4 ms sooner). Where libc has no static archive it is linked dynamically.
