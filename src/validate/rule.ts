@@ -28,17 +28,15 @@ export interface At {
   readonly part?: 'key' | 'value';
 }
 
-export function diagnosticAt(
-  loaded: LoadedFile,
-  at: At,
-  fields: {
-    severity?: Severity;
-    code: string;
-    message: string;
-    hint?: string;
-    related?: readonly (At & { message: string })[];
-  },
-): Diagnostic {
+export interface DiagnosticFields {
+  readonly severity?: Severity;
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+  readonly related?: readonly (At & { message: string })[];
+}
+
+export function diagnosticAt(loaded: LoadedFile, at: At, fields: DiagnosticFields): Diagnostic {
   const related: RelatedLocation[] = (fields.related ?? []).map((r) => ({
     ...locate(loaded, r.path, r.part),
     message: r.message,
@@ -50,5 +48,27 @@ export function diagnosticAt(
     ...(fields.hint === undefined ? {} : { hint: fields.hint }),
     ...locate(loaded, at.path, at.part),
     related,
+  };
+}
+
+/**
+ * Diagnostics at keys (`part: 'key'`), each path reported once: rules that walk a workflow's
+ * levels and its jobs can reach the same key more than once (a file-level `environment` seen from
+ * every workflow in it).
+ */
+export function keyDiagnostics(loaded: LoadedFile): {
+  add(path: DataPath, fields: DiagnosticFields): void;
+  readonly list: Diagnostic[];
+} {
+  const list: Diagnostic[] = [];
+  const seen = new Set<string>();
+  return {
+    add(path, fields) {
+      const id = path.join('\0');
+      if (seen.has(id)) return;
+      seen.add(id);
+      list.push(diagnosticAt(loaded, { path, part: 'key' }, fields));
+    },
+    list,
   };
 }

@@ -40,22 +40,28 @@ const CAPABILITIES: Readonly<Record<string, number>> = {
   CAP_KILL: 5,
 };
 
-const ownSets = new Map<string, bigint>();
+type CapabilitySet = 'CapEff' | 'CapPrm' | 'CapBnd';
+let ownSets: Record<CapabilitySet, bigint> | undefined;
 
-/** One of rnx's own capability sets, read once per process (they do not change while it runs). */
-function ownCapabilities(set: 'CapEff' | 'CapPrm' | 'CapBnd'): bigint {
-  const known = ownSets.get(set);
-  if (known !== undefined) return known;
-  let value = 0n;
-  try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const hex = new RegExp(`^${set}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1];
-    value = hex === undefined ? 0n : BigInt(`0x${hex}`);
-  } catch {
-    // No /proc: none.
+/**
+ * One of rnx's own capability sets. /proc/self/status is read once per process, for every set
+ * (they do not change while it runs); without /proc, none.
+ */
+function ownCapabilities(set: CapabilitySet): bigint {
+  if (ownSets === undefined) {
+    let status = '';
+    try {
+      status = readFileSync('/proc/self/status', 'utf8');
+    } catch {
+      // No /proc: none.
+    }
+    const read = (name: CapabilitySet): bigint => {
+      const hex = new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1];
+      return hex === undefined ? 0n : BigInt(`0x${hex}`);
+    };
+    ownSets = { CapEff: read('CapEff'), CapPrm: read('CapPrm'), CapBnd: read('CapBnd') };
   }
-  ownSets.set(set, value);
-  return value;
+  return ownSets[set];
 }
 
 function effectiveCapabilities(): bigint {

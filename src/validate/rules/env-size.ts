@@ -4,14 +4,12 @@
  * variable that goes past it (a value doubled through `${...}` reports the first one too long).
  */
 import { mergeEnvironment, MAX_ENV_ENTRY } from '../env/env.js';
-import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
-import { diagnosticAt } from '../rule.js';
+import { keyDiagnostics } from '../rule.js';
 import { ENV_KEYS, isMapData, workflowLevels, writtenJobs } from '../workflows.js';
 
 export const checkEnvSize: Rule = ({ loaded, workflows }) => {
-  const out: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const out = keyDiagnostics(loaded);
   for (const workflow of workflows) {
     const places = workflowLevels(workflow);
     for (const job of writtenJobs(workflow)) {
@@ -28,23 +26,13 @@ export const checkEnvSize: Rule = ({ loaded, workflows }) => {
       );
       for (const o of merged.oversized) {
         const at = (o.secret ? secret : plain)?.[o.layer]?.path ?? [];
-        const path = [...at, o.name];
-        const id = path.join('\0');
-        if (seen.has(id)) continue;
-        seen.add(id);
-        out.push(
-          diagnosticAt(
-            loaded,
-            { path, part: 'key' },
-            {
-              code: 'env-too-large',
-              message: `'${o.name}' expands to more than ${String(MAX_ENV_ENTRY)} bytes, more than Linux lets a command's environment hold in one variable`,
-              hint: 'pass large data as a file (uploads:, a volume) rather than in a variable',
-            },
-          ),
-        );
+        out.add([...at, o.name], {
+          code: 'env-too-large',
+          message: `'${o.name}' expands to more than ${String(MAX_ENV_ENTRY)} bytes, more than Linux lets a command's environment hold in one variable`,
+          hint: 'pass large data as a file (uploads:, a volume) rather than in a variable',
+        });
       }
     }
   }
-  return out;
+  return out.list;
 };

@@ -4,14 +4,12 @@
  * that sets one, in `environment` or `secret_environment` at any level.
  */
 import { LOADER_VARIABLE_HINT, loaderVariable, loaderVariableMessage } from '../../loader-env.js';
-import type { Diagnostic } from '../diagnostic.js';
 import type { Rule } from '../rule.js';
-import { diagnosticAt } from '../rule.js';
+import { keyDiagnostics } from '../rule.js';
 import { ENV_KEYS, isMapData, workflowLevels, writtenJobs } from '../workflows.js';
 
 export const checkEnvUnsafe: Rule = ({ loaded, workflows }) => {
-  const out: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const out = keyDiagnostics(loaded);
   for (const workflow of workflows) {
     const places = workflowLevels(workflow);
     for (const job of writtenJobs(workflow)) places.push({ path: job.path, data: job.data });
@@ -20,24 +18,14 @@ export const checkEnvUnsafe: Rule = ({ loaded, workflows }) => {
         const env = place.data[key];
         if (!isMapData(env)) continue;
         for (const name of Object.keys(env).filter(loaderVariable)) {
-          const path = [...place.path, key, name];
-          const id = path.join('\0');
-          if (seen.has(id)) continue;
-          seen.add(id);
-          out.push(
-            diagnosticAt(
-              loaded,
-              { path, part: 'key' },
-              {
-                code: 'env-unsafe',
-                message: loaderVariableMessage(name),
-                hint: LOADER_VARIABLE_HINT,
-              },
-            ),
-          );
+          out.add([...place.path, key, name], {
+            code: 'env-unsafe',
+            message: loaderVariableMessage(name),
+            hint: LOADER_VARIABLE_HINT,
+          });
         }
       }
     }
   }
-  return out;
+  return out.list;
 };

@@ -3,11 +3,10 @@
  * environment or an env file when the run starts. Unset there: an error for a run, a warning for a
  * dry run or a lint (the default), at the variable.
  */
-import type { Diagnostic } from '../diagnostic.js';
 import type { DataPath } from '../load/load.js';
 import type { Rule } from '../rule.js';
-import { diagnosticAt } from '../rule.js';
-import { isMapData, writtenJobs } from '../workflows.js';
+import { keyDiagnostics } from '../rule.js';
+import { ENV_KEYS, isMapData, writtenJobs } from '../workflows.js';
 
 export const checkPassThrough: Rule = ({ loaded, workflows, passThrough }) => {
   const places: DataPath[] = [[]];
@@ -15,33 +14,23 @@ export const checkPassThrough: Rule = ({ loaded, workflows, passThrough }) => {
     if (w.key !== undefined) places.push(w.path);
     for (const job of writtenJobs(w)) places.push(job.path);
   }
-  const out: Diagnostic[] = [];
-  const seen = new Set<string>();
+  const out = keyDiagnostics(loaded);
   for (const place of places) {
-    for (const key of ['environment', 'secret_environment']) {
+    for (const key of ENV_KEYS) {
       const env = valueAt(loaded.data, [...place, key]);
       if (!isMapData(env)) continue;
       for (const [name, value] of Object.entries(env)) {
         if (value !== null || passThrough?.lookup(name) !== undefined) continue;
-        const id = [...place, key, name].join('\0');
-        if (seen.has(id)) continue;
-        seen.add(id);
-        out.push(
-          diagnosticAt(
-            loaded,
-            { path: [...place, key, name], part: 'key' },
-            {
-              severity: passThrough?.unset ?? 'warning',
-              code: 'env-unset',
-              message: `'${name}' has no value here and is not set in rnx's environment${passThrough?.sources === undefined ? '' : ` or ${passThrough.sources}`}`,
-              hint: `export ${name}=... before running rnx, or put it in an env file (--env-file=FILE or env_file:)`,
-            },
-          ),
-        );
+        out.add([...place, key, name], {
+          severity: passThrough?.unset ?? 'warning',
+          code: 'env-unset',
+          message: `'${name}' has no value here and is not set in rnx's environment${passThrough?.sources === undefined ? '' : ` or ${passThrough.sources}`}`,
+          hint: `export ${name}=... before running rnx, or put it in an env file (--env-file=FILE or env_file:)`,
+        });
       }
     }
   }
-  return out;
+  return out.list;
 };
 
 function valueAt(data: unknown, path: DataPath): unknown {
