@@ -11,7 +11,7 @@ import { currentProcessOwner } from '../../src/networks/owner.js';
 import { openDatabase } from '../../src/state/database.js';
 import { tempDir } from '../helpers/cli.js';
 import {
-  canPing,
+  pingAnswered,
   linkNames,
   requireSandbox,
   resetHost,
@@ -186,7 +186,7 @@ describe('attachJob on a host whose bridge is gone', () => {
       assert.ok(r.ok, r.ok ? '' : r.problem.message);
       assert.ok((await linkNames()).includes('rnx0'));
       assert.match((await rnxTable()) ?? '', /fwd_rnx0/);
-      assert.ok(await canPing(job.pid, '172.20.0.1'));
+      assert.ok(await pingAnswered(job.pid, '172.20.0.1'));
       await detachJob(r.value.hostVeth);
       assert.ok(!(await linkNames()).includes(r.value.hostVeth));
       await detachJob(r.value.hostVeth); // idempotent

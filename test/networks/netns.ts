@@ -86,6 +86,17 @@ export async function canPing(pid: number, address: string): Promise<boolean> {
   return r.code === 0;
 }
 
+/**
+ * For a path that must work: up to `tries` single pings, true at the first answer. A link made a
+ * moment ago can lose the very first one on a loaded machine (the ARP exchange and the reply
+ * within its second), which failed a suite run now and then; an unreachable address still fails
+ * every try. Paths that must be blocked keep one ping (canPing).
+ */
+export async function pingAnswered(pid: number, address: string, tries = 3): Promise<boolean> {
+  for (let i = 0; i < tries; i++) if (await canPing(pid, address)) return true;
+  return false;
+}
+
 const SERVER = `
 import socket, sys
 s = socket.socket()

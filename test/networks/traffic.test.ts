@@ -15,6 +15,7 @@ import type { Lease } from '../../src/networks/types.js';
 import { tempDir } from '../helpers/cli.js';
 import {
   canPing,
+  pingAnswered,
   inNetns,
   requireSandbox,
   resetHost,
@@ -102,13 +103,13 @@ describe('traffic between jobs on rnx networks', () => {
     // lo is the sandbox's to bring up (bwrap does, at the same moment): still up, still 127.0.0.1.
     const lo = await inNetns(job.sleeper.pid, ['ip', '-br', 'addr', 'show', 'dev', 'lo']);
     assert.match(lo.stdout, /UNKNOWN\s+127\.0\.0\.1\/8/);
-    assert.ok(await canPing(job.sleeper.pid, '10.50.0.1'), 'the gateway answers');
+    assert.ok(await pingAnswered(job.sleeper.pid, '10.50.0.1'), 'the gateway answers');
   });
 
   it('lets jobs on the same custom network reach each other over ICMP and TCP', async () => {
     const a = await join('alpha');
     const b = await join('alpha');
-    assert.ok(await canPing(a.sleeper.pid, b.lease.address));
+    assert.ok(await pingAnswered(a.sleeper.pid, b.lease.address));
     const server = await startPeerServer(
       ['nsenter', `--net=/proc/${String(b.sleeper.pid)}/ns/net`],
       7001,
@@ -124,7 +125,7 @@ describe('traffic between jobs on rnx networks', () => {
     const a = await join('bridge');
     const b = await join('bridge');
     assert.match(a.lease.address, /^172\.20\.0\./);
-    assert.ok(await canPing(a.sleeper.pid, b.lease.address));
+    assert.ok(await pingAnswered(a.sleeper.pid, b.lease.address));
   });
 
   it('drops traffic between two different networks, both ways', async () => {
@@ -161,7 +162,7 @@ describe('traffic between jobs on rnx networks', () => {
     const a = await join('isolated');
     const b = await join('isolated');
     assert.match(a.lease.address, /^172\.21\.0\./);
-    assert.ok(await canPing(a.sleeper.pid, UPSTREAM), 'outside host reachable');
+    assert.ok(await pingAnswered(a.sleeper.pid, UPSTREAM), 'outside host reachable');
     const outside = await startPeerServer(['ip', 'netns', 'exec', 'upstream'], 7005);
     try {
       assert.equal(await tcpPeer(b.sleeper.pid, UPSTREAM, 7005), `peer ${HOST_UPLINK}`);
@@ -184,8 +185,8 @@ describe('traffic between jobs on rnx networks', () => {
   it('lets internal jobs reach each other but neither the outside host nor other host addresses', async () => {
     const a = await join('vault');
     const b = await join('vault');
-    assert.ok(await canPing(a.sleeper.pid, b.lease.address));
-    assert.ok(await canPing(a.sleeper.pid, '10.52.0.1'), 'the gateway answers');
+    assert.ok(await pingAnswered(a.sleeper.pid, b.lease.address));
+    assert.ok(await pingAnswered(a.sleeper.pid, '10.52.0.1'), 'the gateway answers');
     assert.equal(await canPing(a.sleeper.pid, UPSTREAM), false);
     assert.equal(await canPing(a.sleeper.pid, HOST_UPLINK), false);
   });
