@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what rnx needs on a fresh Debian host (as root), then the npm packages:
-#   the Debian packages below, only those missing, and `npm ci` (which also builds dist/).
+#   the Debian packages below (Node.js and npm among them), only those missing, and `npm ci`
+#   (which also builds dist/).
 #   ./scripts/setup.sh            # host packages + npm ci
 #   ./scripts/setup.sh --host     # host packages only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm) # runs npm ci below; npm ci brings the Node 24 rnx runs on
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
