@@ -9,7 +9,11 @@
  */
 import { sharedDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroups/layout.js';
-import { createJobCgroup, oomKills } from './cgroups/job-cgroup.js';
+import { createJobCgroup, oomKills, planJobCgroup, type JobCgroup } from './cgroups/job-cgroup.js';
+import { cgroupProblem, sandboxCgroupArgs } from './cgroups/sandbox-cgroups.js';
+import { metricsOf } from './cgroups/metrics.js';
+import { ok, type Result } from '../problem.js';
+import type { Exit } from './start/job-process.js';
 import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
 import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
@@ -190,6 +194,8 @@ export async function runJob(
   onEnd(() => output.close());
   // Directories only this job used, removed once its end is recorded (see end/removals.ts).
   const afterEnd: AfterEnd = {};
+  // How the sandbox program ended, once it was started (with rnx-sandbox's cgroup report).
+  let sandboxExit: Promise<Exit> | undefined;
   const end = async (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
@@ -236,21 +242,29 @@ export async function runJob(
     if (!safeEnv.ok) return await end({ reason: 'start-failed', problem: safeEnv.problem });
     const tools = jobRequirements(toolUsesOfJob(spec, options.detach !== undefined));
     if (!tools.ok) return await end({ reason: 'start-failed', problem: tools.problem });
-    // Made off rnx's thread from here, while the start goes on; the handshake waits for them,
-    // after bwrap said the job's pid. Once made, rnx moves itself into its own cgroup again
-    // (warmCgroupMoves; `rnx job run` did first, as soon as it knew it runs one job): a move
-    // within about 10 ms of the last one skips the RCU grace period (10 to 20 ms here) the job's
-    // join waits for otherwise, in front of its go.
-    const cgroupMade = createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then(
-      (made) => {
-        if (made.ok) warmCgroupMoves();
-        return made;
-      },
-    );
-    // Removed once the end is recorded, however far the start got.
+    // rnx-sandbox owns a foreground job's cgroups (cgroups/sandbox-cgroups.ts): made, joined,
+    // read and removed there, planned here. Otherwise rnx makes them, off its thread from here,
+    // while the start goes on; the handshake waits for them, after bwrap said the job's pid.
+    // Either way rnx moves itself into its own cgroup again (warmCgroupMoves; `rnx job run` did
+    // first, as soon as it knew it runs one job): a move within about 10 ms of the last one skips
+    // the RCU grace period (10 to 20 ms here) the job's join waits for otherwise, in front of its go.
+    const owned = tools.value.sandbox.kind === 'rnx-sandbox' && options.detach === undefined;
+    const plan = owned ? planJobCgroup(spec.id, spec.resources, options.cgroupLayout) : undefined;
+    if (plan !== undefined && !plan.ok) {
+      return await end({ reason: 'start-failed', problem: plan.problem });
+    }
+    if (plan !== undefined) warmCgroupMoves();
+    const cgroupMade: Promise<Result<JobCgroup>> =
+      plan !== undefined
+        ? Promise.resolve(ok(plan.value.cgroup))
+        : createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then((made) => {
+            if (made.ok) warmCgroupMoves();
+            return made;
+          });
+    // Removed once the end is recorded, however far the start got, unless rnx-sandbox did.
     onEnd(async () => {
       const made = await cgroupMade;
-      if (made.ok) afterEnd.cgroup = made.value;
+      if (made.ok && (await sandboxExit)?.cgroup?.removed !== true) afterEnd.cgroup = made.value;
     });
     const user = jobUserOf(db, spec);
     if (!user.ok) return await end({ reason: 'start-failed', problem: user.problem });
@@ -280,6 +294,8 @@ export async function runJob(
       runDir,
       ...(address === undefined ? {} : { address }),
       ...(prepared.value.hostVeth === undefined ? {} : { veth: prepared.value.hostVeth }),
+      // Before rnx-sandbox makes them: a later rnx removes them if this one dies.
+      ...(plan === undefined ? {} : { cgroup: plan.value.cgroup }),
     });
     afterEnd.runDir = runDir;
     const files = writeJobFiles(runDir, {
@@ -310,7 +326,11 @@ export async function runJob(
     // as above).
     onEnd(async () => {
       const made = await cgroupMade;
-      if (made.ok) recordUsage(db, spec.id, await emptyCgroup(made.value));
+      if (!made.ok) return;
+      const report = (await sandboxExit)?.cgroup;
+      const usage =
+        report === undefined ? await emptyCgroup(made.value) : metricsOf(report.readings);
+      recordUsage(db, spec.id, usage);
     });
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
@@ -330,6 +350,7 @@ export async function runJob(
       command: spec.command,
       args: spec.args,
       protocol: detached === undefined ? 'foreground' : 'detached',
+      ...(plan === undefined ? {} : { cgroups: sandboxCgroupArgs(plan.value) }),
     });
     let output$: Parameters<typeof startJobProcess>[0]['output'];
     if (detached === undefined) {
@@ -384,6 +405,7 @@ export async function runJob(
       ...(hooks.stdin === undefined ? {} : { stdin: hooks.stdin }),
       ...(options.spawner === undefined ? {} : { spawner: options.spawner }),
     });
+    sandboxExit = proc.exited;
     // Held from here, while bwrap makes the sandbox and rnx's thread waits for it: listening costs
     // that thread about a millisecond (net.Server loads node:cluster). A waiter that comes before
     // finds nobody holding the job's end and looks again (records/wait-end.ts), as it does while a
@@ -399,10 +421,14 @@ export async function runJob(
     const started = await handshake(proc, {
       // Waited for there, after bwrap says the job's pid, not before the spawn: bwrap starts
       // meanwhile, and the cgroups' mkdirs may wait for rnx's move into its own cgroup (above).
-      cgroup: cgroupMade.then((made) => {
-        if (made.ok) recordResources(db, spec.id, { cgroup: made.value });
-        return made;
-      }),
+      ...(plan !== undefined
+        ? {}
+        : {
+            cgroup: cgroupMade.then((made) => {
+              if (made.ok) recordResources(db, spec.id, { cgroup: made.value });
+              return made;
+            }),
+          }),
       ...(prepared.value.attached
         ? { attach: (pid: number) => attachNetwork(wired, spec.id, pid) }
         : {}),
@@ -413,7 +439,21 @@ export async function runJob(
         (hooks.signal?.aborted ?? false) ||
         (hooks.killSignal?.aborted ?? false),
     });
-    if (started.kind === 'failed') return await end(explained(started.failure));
+    if (started.kind === 'failed') {
+      // rnx-sandbox said why on the job's stderr, as text: found again here, as a problem.
+      const why =
+        plan !== undefined &&
+        started.failure.reason === 'start-failed' &&
+        (await proc.childPid) === undefined
+          ? await (async () => {
+              await proc.exited;
+              return cgroupProblem(spec.id, spec.resources, plan.value, options.cgroupLayout);
+            })()
+          : undefined;
+      return await end(
+        why === undefined ? explained(started.failure) : { reason: 'start-failed', problem: why },
+      );
+    }
     const cgroup = await cgroupMade;
     if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
     const startedAt = new Date().toISOString();
@@ -509,7 +549,10 @@ export async function runJob(
         ...(notReady === undefined ? {} : { notReady }),
         stopRequested,
         timedOut: ran.timedOut,
-        oomKills: oomKills(cgroup.value),
+        oomKills:
+          ran.exit.cgroup === undefined
+            ? oomKills(cgroup.value)
+            : (ran.exit.cgroup.readings.oom ?? 0),
       },
       { startedAt },
     );

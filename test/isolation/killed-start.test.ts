@@ -6,8 +6,9 @@
  * directory, a mount, a cgroup, the sandbox process, the job's own marker), not a fixed delay; rnx is
  * killed as soon as it is reached. More points are held exactly, by a tool the test puts first on
  * rnx's PATH (or names in RNX_SANDBOX) that marks it was called and waits to be let go: the sandbox
- * program held before its exec, rnx-sandbox and (RNX_SANDBOX=bwrap) bwrap (spawned, not yet in the
- * job's cgroups, and before its parent-death signal: let go, it runs on without rnx), rnx's own `ip` held before its exec (started in phase 1, so phase 2 waits for it:
+ * program held before its exec, rnx-sandbox (spawned, its cgroups not made yet) and
+ * (RNX_SANDBOX=bwrap) bwrap (spawned, not yet in the job's cgroups), both before their
+ * parent-death signal: let go, they run on without rnx, rnx's own `ip` held before its exec (started in phase 1, so phase 2 waits for it:
  * rnx is killed once the job's PID 1 is in its cgroups, no veth yet; let go, the ip reads the
  * veth's request rnx left in its pipe, then its end), `nsenter` held after phase 2 (the veth made
  * and configured, the go not given). Before the go, the command must never run, whatever is
@@ -171,39 +172,48 @@ describe('rnx killed during a start', () => {
     );
   };
   // Each point: the tool held, what else must be reached (the tool held, rnx gets no further
-  // than it), and what the host shows then.
-  const held: [string, HostTool | 'rnx-sandbox', 'before' | 'after', () => boolean, () => void][] =
+  // than it), what the host shows then, and (optional) where what was let go comes to rest.
+  const held: [
+    string,
+    HostTool | 'rnx-sandbox',
+    'before' | 'after',
+    () => boolean,
+    () => void,
+    (() => boolean)?,
+  ][] = [
     [
-      [
-        'spawned rnx-sandbox, before the cgroup join',
-        'rnx-sandbox',
-        'before',
-        () => true,
-        () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
-      ],
-      [
-        'spawned bwrap (RNX_SANDBOX=bwrap), before the cgroup join',
-        'bwrap',
-        'before',
-        () => true,
-        () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
-      ],
-      [
-        'the job in its cgroups, before the veth',
-        'ip',
-        'before',
-        joined,
-        () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
-      ],
-      [
-        'the veth wired, before the go',
-        'nsenter',
-        'after',
-        () => true,
-        () => assert.equal(hostVeths().length, 1, 'the veth made'),
-      ],
-    ];
-  for (const [point, tool, when, reached, check] of held) {
+      // rnx-sandbox makes the job's cgroups itself (sandbox/cgroups.c); let go, it makes them
+      // and its PID 1 joins them, then waits for the go: the next rnx runs once it has.
+      'spawned rnx-sandbox, before it made the cgroups',
+      'rnx-sandbox',
+      'before',
+      () => true,
+      () => assert.deepEqual(jobCgroups(state.dir), [], 'no cgroup made yet'),
+      joined,
+    ],
+    [
+      'spawned bwrap (RNX_SANDBOX=bwrap), before the cgroup join',
+      'bwrap',
+      'before',
+      () => true,
+      () => assert.ok(jobCgroups(state.dir).length > 0, 'its cgroup made, not joined'),
+    ],
+    [
+      'the job in its cgroups, before the veth',
+      'ip',
+      'before',
+      joined,
+      () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
+    ],
+    [
+      'the veth wired, before the go',
+      'nsenter',
+      'after',
+      () => true,
+      () => assert.equal(hostVeths().length, 1, 'the veth made'),
+    ],
+  ];
+  for (const [point, tool, when, reached, check, settled] of held) {
     it(`never runs the command and leaves nothing once the next rnx ran, killed with ${point}`, async () => {
       const held = heldTool(tool, when);
       const before = marks().length;
@@ -228,6 +238,7 @@ describe('rnx killed during a start', () => {
         const holding = (): boolean =>
           processesOfState(state.dir).some((pid) => cmdline(pid).includes(held.bin));
         assert.ok(await until(() => !holding(), 30_000), `${tool} still held`);
+        if (settled !== undefined) assert.ok(await until(settled, 30_000), `${tool} never settled`);
         await nothingLeftAfterNextRnx();
         assert.equal(marks().length, before, 'the command never ran');
       } finally {

@@ -6,13 +6,14 @@
  * The processes inside are handled by procs.ts.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readIfAny } from '../../read-if-any.js';
 import { mkdir } from '../../async-fs.js';
 import { fail, ok, type Problem, type Result } from '../../problem.js';
 import type { Resources } from '../../validate/model.js';
 import { blockDevices } from './block-devices.js';
 import { tryRmdir } from './procs.js';
+import { readingOf } from './metrics.js';
 import { cgroupLayout, type CgroupLayout, type V1Controller } from './layout.js';
 import {
   v1ControllersFor,
@@ -45,23 +46,74 @@ export function cgroupName(jobId: string): string {
 }
 
 /**
- * Makes the job's cgroups. Their directories are made at once, off rnx's thread (a cgroup's mkdir
- * takes the kernel 15 to 100 us, one to six of them per job), so that the caller can go on with
- * the job's start meanwhile; the limits are written once they exist.
+ * What a job's cgroups will be, before anything is made: the directories (in the order they are
+ * made), the limits to write into them, and the JobCgroup they make up. Reads the parent's CPU
+ * set for `cpuCores` and, on v2, delegates the controllers to rnx's cgroup (delegation.ts).
+ * Made by rnx (createJobCgroup) or by rnx-sandbox (sandbox-cgroups.ts).
+ */
+export interface CgroupPlan {
+  readonly cgroup: JobCgroup;
+  /** Directories whose making fails the start. */
+  readonly required: readonly string[];
+  /** Made where they can be: the unified directory of a hybrid layout (cgroup.kill only). */
+  readonly optional: readonly string[];
+  /** The limits, each a file and its value, written in order once the directories exist. */
+  readonly writes: readonly PlannedWrite[];
+}
+
+export interface PlannedWrite {
+  readonly file: string;
+  readonly value: string;
+  /** Its failure is ignored (LimitWrite.optional). */
+  readonly optional: boolean;
+}
+
+export function planJobCgroup(
+  jobId: string,
+  resources: Resources,
+  layout?: CgroupLayout,
+): Result<CgroupPlan> {
+  const chosen = layout ?? cgroupLayout();
+  return chosen.version === 'v1'
+    ? planV1(jobId, resources, chosen)
+    : planV2(jobId, resources, chosen);
+}
+
+/**
+ * Makes the job's cgroups in rnx. Their directories are made at once, off rnx's thread (a
+ * cgroup's mkdir takes the kernel 15 to 100 us, one to six of them per job), so that the caller
+ * can go on with the job's start meanwhile; the limits are written once they exist.
  */
 export async function createJobCgroup(
   jobId: string,
   resources: Resources,
   layout?: CgroupLayout,
 ): Promise<Result<JobCgroup>> {
-  const chosen = layout ?? cgroupLayout();
+  const planned = planJobCgroup(jobId, resources, layout);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
   const made: string[] = [];
-  const result =
-    chosen.version === 'v1'
-      ? await createV1(jobId, resources, chosen, made)
-      : await createV2(jobId, resources, chosen, made);
-  if (!result.ok) for (const dir of made.reverse()) tryRmdir(dir);
-  return result;
+  const failures = await makeDirs([...plan.required, ...plan.optional], made);
+  const failed = plan.required.map((dir) => failures.get(dir)).find((f) => f !== undefined);
+  const written =
+    failed === undefined ? applyWrites(plan.writes) : { ok: false as const, problem: failed };
+  if (!written.ok) {
+    for (const dir of made.reverse()) tryRmdir(dir);
+    return written;
+  }
+  const { cgroup } = plan;
+  const lost = plan.optional.filter((dir) => failures.has(dir));
+  // An optional directory not made is not joined, and its cgroup.kill is not there.
+  const killFile =
+    cgroup.killFile !== undefined && existsSync(cgroup.killFile) ? cgroup.killFile : undefined;
+  return ok({
+    version: cgroup.version,
+    dirs: [...made],
+    procsFiles: cgroup.procsFiles.filter((file) => !lost.some((dir) => file.startsWith(`${dir}/`))),
+    trackDir: cgroup.trackDir,
+    ...(killFile === undefined ? {} : { killFile }),
+    ...(cgroup.memoryDir === undefined ? {} : { memoryDir: cgroup.memoryDir }),
+  });
 }
 
 /**
@@ -102,12 +154,7 @@ function withMetrics(wanted: readonly V1Controller[], layout: CgroupLayout): V1C
   return all;
 }
 
-async function createV1(
-  jobId: string,
-  resources: Resources,
-  layout: CgroupLayout,
-  made: string[],
-): Promise<Result<JobCgroup>> {
+function planV1(jobId: string, resources: Resources, layout: CgroupLayout): Result<CgroupPlan> {
   const dirs: Partial<Record<LimitWrite['controller'] | V1Controller, string>> = {};
   for (const controller of withMetrics(v1ControllersFor(resources), layout)) {
     const own = layout.v1[controller];
@@ -126,39 +173,28 @@ async function createV1(
     if (!checked.ok) return checked;
     parentMems = read(join(own, 'cpuset.effective_mems')) ?? read(join(own, 'cpuset.mems')) ?? '0';
   }
-  const v1Dirs = Object.values(dirs);
+  const v1Dirs = [...new Set(Object.values(dirs))];
   // The unified directory is for cgroup.kill and the job's events only: the job runs without it.
   const unified =
     layout.unified === undefined ? undefined : join(layout.unified, cgroupName(jobId));
-  const failures = await makeDirs(unified === undefined ? v1Dirs : [...v1Dirs, unified], made);
-  const failed = v1Dirs.map((dir) => failures.get(dir)).find((f) => f !== undefined);
-  if (failed !== undefined) return { ok: false, problem: failed };
   const devices = resources.maxIoBps === undefined ? [] : blockDevices();
-  const written = applyWrites(v1LimitWrites(resources, devices, parentMems), dirs);
-  if (!written.ok) return written;
-  const pidsDir = dirs.pids ?? '';
-  const procsFiles = v1Dirs.map((dir) => join(dir, 'cgroup.procs'));
-  let killFile: string | undefined;
-  if (unified !== undefined && !failures.has(unified)) {
-    procsFiles.push(join(unified, 'cgroup.procs'));
-    if (existsSync(join(unified, 'cgroup.kill'))) killFile = join(unified, 'cgroup.kill');
-  }
+  const all = unified === undefined ? v1Dirs : [...v1Dirs, unified];
   return ok({
-    version: 'v1',
-    dirs: [...made],
-    procsFiles,
-    trackDir: pidsDir,
-    ...(killFile === undefined ? {} : { killFile }),
-    ...(dirs.memory === undefined ? {} : { memoryDir: dirs.memory }),
+    required: v1Dirs,
+    optional: unified === undefined ? [] : [unified],
+    writes: planWrites(v1LimitWrites(resources, devices, parentMems), dirs),
+    cgroup: {
+      version: 'v1',
+      dirs: all,
+      procsFiles: all.map((dir) => join(dir, 'cgroup.procs')),
+      trackDir: dirs.pids ?? '',
+      ...(unified === undefined ? {} : { killFile: join(unified, 'cgroup.kill') }),
+      ...(dirs.memory === undefined ? {} : { memoryDir: dirs.memory }),
+    },
   });
 }
 
-async function createV2(
-  jobId: string,
-  resources: Resources,
-  layout: CgroupLayout,
-  made: string[],
-): Promise<Result<JobCgroup>> {
+function planV2(jobId: string, resources: Resources, layout: CgroupLayout): Result<CgroupPlan> {
   if (layout.unified === undefined) {
     return fail(
       'host-cgroup',
@@ -180,19 +216,19 @@ async function createV2(
     if (!checked.ok) return checked;
   }
   const dir = join(parent.value, cgroupName(jobId));
-  const failed = (await makeDirs([dir], made)).get(dir);
-  if (failed !== undefined) return { ok: false, problem: failed };
   const devices = resources.maxIoBps === undefined ? [] : blockDevices();
-  const written = applyWrites(v2LimitWrites(resources, devices), { unified: dir });
-  if (!written.ok) return written;
-  const killFile = join(dir, 'cgroup.kill');
   return ok({
-    version: 'v2',
-    dirs: [dir],
-    procsFiles: [join(dir, 'cgroup.procs')],
-    trackDir: dir,
-    ...(existsSync(killFile) ? { killFile } : {}),
-    memoryDir: dir,
+    required: [dir],
+    optional: [],
+    writes: planWrites(v2LimitWrites(resources, devices), { unified: dir }),
+    cgroup: {
+      version: 'v2',
+      dirs: [dir],
+      procsFiles: [join(dir, 'cgroup.procs')],
+      trackDir: dir,
+      killFile: join(dir, 'cgroup.kill'),
+      memoryDir: dir,
+    },
   });
 }
 
@@ -212,22 +248,28 @@ function checkCpus(wanted: string, available: string | undefined): Result<void> 
   return ok(undefined);
 }
 
-function applyWrites(
+function planWrites(
   writes: readonly LimitWrite[],
   dirs: Partial<Record<LimitWrite['controller'], string>>,
-): Result<void> {
-  for (const write of writes) {
+): PlannedWrite[] {
+  return writes.flatMap((write) => {
     const dir = dirs[write.controller];
-    if (dir === undefined) continue;
-    const file = join(dir, write.file);
-    if (write.optional && !existsSync(file)) continue;
+    return dir === undefined
+      ? []
+      : [{ file: join(dir, write.file), value: write.value, optional: write.optional === true }];
+  });
+}
+
+function applyWrites(writes: readonly PlannedWrite[]): Result<void> {
+  for (const write of writes) {
+    if (write.optional && !existsSync(write.file)) continue;
     try {
-      writeFileSync(file, write.value);
+      writeFileSync(write.file, write.value);
     } catch (error) {
       if (write.optional) continue;
       return fail(
         'host-cgroup',
-        `could not set ${write.file} to '${write.value}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        `could not set ${basename(write.file)} to '${write.value}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
         HOST_HINT,
       );
     }
@@ -243,6 +285,5 @@ function read(file: string): string | undefined {
 export function oomKills(cgroup: Pick<JobCgroup, 'version' | 'memoryDir'>): number {
   if (cgroup.memoryDir === undefined) return 0;
   const file = cgroup.version === 'v1' ? 'memory.oom_control' : 'memory.events';
-  const match = /^oom_kill (\d+)$/m.exec(read(join(cgroup.memoryDir, file)) ?? '');
-  return match ? Number(match[1]) : 0;
+  return readingOf(read(join(cgroup.memoryDir, file)) ?? '', 'oom_kill ') ?? 0;
 }

@@ -17,79 +17,108 @@ export interface JobMetrics {
   readonly processes?: number;
 }
 
-function number(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text.trim());
-  return Number.isFinite(value) ? value : undefined;
+/**
+ * One number read from a cgroup file: the sum of the numbers that follow each `token` where it
+ * starts a line or follows a space (`=`: the whole file is one number). rnx reads them
+ * (readJobMetrics) and so does rnx-sandbox, which owns a job's cgroups and reads them after the
+ * job's end, before removing them (sandbox/cgroups.c, `--cgroup-read NAME FILE TOKEN`).
+ */
+export interface Reading {
+  readonly name: ReadingName;
+  readonly file: string;
+  readonly token: string;
 }
+
+export type ReadingName = 'cpu-ns' | 'cpu-us' | 'mem' | 'peak' | 'rd' | 'wr' | 'procs' | 'oom';
+
+/** Per version: the controller, the file, its token; a later reading of a name wins. */
+const READINGS: Record<'v1' | 'v2', readonly [ReadingName, string, string][]> = {
+  v1: [
+    ['cpu-ns', 'cpuacct.usage', '='],
+    ['mem', 'memory.usage_in_bytes', '='],
+    ['peak', 'memory.max_usage_in_bytes', '='],
+    ['rd', 'blkio.throttle.io_service_bytes', 'Read '],
+    ['wr', 'blkio.throttle.io_service_bytes', 'Write '],
+    ['rd', 'blkio.throttle.io_service_bytes_recursive', 'Read '],
+    ['wr', 'blkio.throttle.io_service_bytes_recursive', 'Write '],
+    ['procs', 'pids.current', '='],
+    ['oom', 'memory.oom_control', 'oom_kill '],
+  ],
+  v2: [
+    ['cpu-us', 'cpu.stat', 'usage_usec '],
+    ['mem', 'memory.current', '='],
+    ['peak', 'memory.peak', '='],
+    ['rd', 'io.stat', 'rbytes='],
+    ['wr', 'io.stat', 'wbytes='],
+    ['procs', 'pids.current', '='],
+    ['oom', 'memory.events', 'oom_kill '],
+  ],
+};
 
 /**
- * The first of `dirs` where `file` can be read; first the v1 directories of the file's controller
- * (`memory.usage_in_bytes` in a path with a `memory` or `cpu,memory` part), so that a file is not
- * looked for in every hierarchy (each miss is a failed open).
+ * The readings of a job's cgroups, each in the directory of its file's controller (v1: a path
+ * with a `memory` or `cpu,memory` part; v2: the job's one directory).
  */
-function first(dirs: readonly string[], file: string): string | undefined {
-  const controller = file.split('.')[0] ?? '';
-  const own = (dir: string): boolean =>
-    dir.split('/').some((part) => part.split(',').includes(controller));
-  for (const dir of [...dirs.filter(own), ...dirs.filter((d) => !own(d))]) {
-    const text = readIfAny(join(dir, file));
-    if (text !== undefined) return text;
+export function usageReadings(cgroup: Pick<JobCgroup, 'version' | 'dirs'>): Reading[] {
+  const readings: Reading[] = [];
+  for (const [name, file, token] of READINGS[cgroup.version]) {
+    const controller = file.split('.')[0] ?? '';
+    const dir =
+      cgroup.version === 'v2'
+        ? cgroup.dirs[0]
+        : cgroup.dirs.find((d) =>
+            d.split('/').some((part) => part.split(',').includes(controller)),
+          );
+    if (dir !== undefined) readings.push({ name, file: join(dir, file), token });
   }
-  return undefined;
+  return readings;
 }
 
-/** Sums `key VALUE` pairs of io.stat (v2) lines: `8:0 rbytes=1 wbytes=2 ...`. */
-export function ioStatBytes(text: string): { read: number; written: number } {
-  let read = 0;
-  let written = 0;
-  for (const match of text.matchAll(/\b(rbytes|wbytes)=(\d+)/g)) {
-    if (match[1] === 'rbytes') read += Number(match[2]);
-    else written += Number(match[2]);
+/** A reading of `text` (Reading says how); undefined when there is no number to read. */
+export function readingOf(text: string, token: string): number | undefined {
+  if (token === '=') {
+    const value = Number.parseInt(text, 10);
+    return Number.isFinite(value) ? value : undefined;
   }
-  return { read, written };
+  let sum: number | undefined;
+  for (let at = text.indexOf(token); at !== -1; at = text.indexOf(token, at + token.length)) {
+    if (at > 0 && text[at - 1] !== '\n' && text[at - 1] !== ' ') continue;
+    const digits = /^-?\d+/.exec(text.slice(at + token.length, at + token.length + 24))?.[0];
+    if (digits !== undefined) sum = (sum ?? 0) + Number(digits);
+  }
+  return sum;
 }
 
-/** Sums blkio `MAJ:MIN Read N` / `Write N` lines (v1). */
-export function blkioBytes(text: string): { read: number; written: number } {
-  let read = 0;
-  let written = 0;
-  for (const match of text.matchAll(/^\d+:\d+ (Read|Write) (\d+)$/gm)) {
-    if (match[1] === 'Read') read += Number(match[2]);
-    else written += Number(match[2]);
+export type Readings = Partial<Record<ReadingName, number>>;
+
+/** Takes the readings now (what cannot be read is left out). */
+export function takeReadings(readings: readonly Reading[]): Readings {
+  const values: Readings = {};
+  for (const { name, file, token } of readings) {
+    const text = readIfAny(file);
+    const value = text === undefined ? undefined : readingOf(text, token);
+    if (value !== undefined) values[name] = value;
   }
-  return { read, written };
+  return values;
 }
 
-export function readJobMetrics(cgroup: JobCgroup): JobMetrics {
-  const dirs = cgroup.dirs;
-  const processes = number(first(dirs, 'pids.current'));
-  if (cgroup.version === 'v2') {
-    const usage = /^usage_usec (\d+)$/m.exec(first(dirs, 'cpu.stat') ?? '')?.[1];
-    const io = first(dirs, 'io.stat');
-    const bytes = io === undefined ? undefined : ioStatBytes(io);
-    return clean({
-      cpuUsec: number(usage),
-      memoryBytes: number(first(dirs, 'memory.current')),
-      memoryPeakBytes: number(first(dirs, 'memory.peak')),
-      ioReadBytes: bytes?.read,
-      ioWriteBytes: bytes?.written,
-      processes,
-    });
-  }
-  const nanos = number(first(dirs, 'cpuacct.usage'));
-  const blkio =
-    first(dirs, 'blkio.throttle.io_service_bytes_recursive') ??
-    first(dirs, 'blkio.throttle.io_service_bytes');
-  const bytes = blkio === undefined ? undefined : blkioBytes(blkio);
+/** The job's metrics from its readings. */
+export function metricsOf(values: Readings): JobMetrics {
+  const cpuUsec =
+    values['cpu-us'] ??
+    (values['cpu-ns'] === undefined ? undefined : Math.round(values['cpu-ns'] / 1000));
   return clean({
-    cpuUsec: nanos === undefined ? undefined : Math.round(nanos / 1000),
-    memoryBytes: number(first(dirs, 'memory.usage_in_bytes')),
-    memoryPeakBytes: number(first(dirs, 'memory.max_usage_in_bytes')),
-    ioReadBytes: bytes?.read,
-    ioWriteBytes: bytes?.written,
-    processes,
+    cpuUsec,
+    memoryBytes: values.mem,
+    memoryPeakBytes: values.peak,
+    ioReadBytes: values.rd,
+    ioWriteBytes: values.wr,
+    processes: values.procs,
   });
+}
+
+export function readJobMetrics(cgroup: Pick<JobCgroup, 'version' | 'dirs'>): JobMetrics {
+  return metricsOf(takeReadings(usageReadings(cgroup)));
 }
 
 function clean(metrics: { [K in keyof JobMetrics]: number | undefined }): JobMetrics {

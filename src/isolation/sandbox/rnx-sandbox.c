@@ -28,6 +28,10 @@
  *   --uid N --gid N --groups LIST
  *                         the user the command runs as (LIST: comma-separated gids, may be empty);
  *                         real, effective and saved ids all set, so nothing is kept of root
+ *   --cgroup DIR, --cgroup-if DIR, --cgroup-set FILE VALUE, --cgroup-try FILE VALUE,
+ *   --cgroup-read NAME FILE TOKEN
+ *                         the job's cgroups, made, joined, read and removed here (cgroups.c;
+ *                         rnx's own, bwrap has none: with bwrap rnx does this itself)
  *   -- COMMAND ARGS...    exec'd (PATH searched) as the last step
  *
  * As bubblewrap does, the job's root is built on a tmpfs over /tmp of the new mount namespace:
@@ -72,7 +76,7 @@
 #include <sys/wait.h>
 #include <grp.h>
 #include <unistd.h>
-
+#include "cgroups.h"
 
 struct options {
   const char *hostname;
@@ -89,6 +93,7 @@ struct options {
   char ***steps;  /* each filesystem step's option, in order (its arguments follow it) */
   size_t nsteps;
   char **command; /* after `--` */
+  struct cgroups cgroups; /* cgroups.c */
 };
 
 static void die(const char *step, const char *path) {
@@ -154,6 +159,7 @@ static void parse(struct options *o, int argc, char **argv) {
   *o = (struct options){ .info_fd = -1, .block_fd = -1, .status_fd = -1 };
   o->steps = calloc((size_t)argc + 1, sizeof *o->steps);
   if (o->steps == NULL) die("calloc", NULL);
+  cgroups_init(&o->cgroups, (size_t)argc);
   char **arg = argv;
   for (; *arg != NULL && strcmp(*arg, "--") != 0; arg++) {
     const char *op = *arg;
@@ -164,7 +170,15 @@ static void parse(struct options *o, int argc, char **argv) {
       o->new_session = 1;
       continue;
     }
-    int arity = step_arity(op);
+    int arity = cgroups_arity(op);
+    if (arity > 0) {
+      for (int i = 1; i <= arity; i++)
+        if (arg[i] == NULL) usage("missing argument to", op);
+      cgroups_option(&o->cgroups, arg);
+      arg += arity;
+      continue;
+    }
+    arity = step_arity(op);
     if (arity > 0) {
       for (int i = 1; i <= arity; i++)
         if (arg[i] == NULL) usage("missing argument to", op);
@@ -531,6 +545,9 @@ static void set_credentials(const struct options *o) {
 /* The job's PID 1: the sandbox, the go, the credentials, the command. */
 static void job(const struct options *o, int setup_done) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig", NULL);
+  /* First: whatever the job starts from here on is in its cgroups, and limited. */
+  char failed[4096];
+  if (cgroups_join(&o->cgroups, failed, sizeof failed) < 0) die("cgroup join", failed);
   if (o->info_fd >= 0) close(o->info_fd);
   if (o->status_fd >= 0) close(o->status_fd);
   mode_t old_umask = umask(0);
@@ -601,9 +618,15 @@ int main(int argc, char **argv) {
   if (getppid() != parent) _exit(1); /* rnx is already gone */
   int setup[2] = { -1, -1 };
   if (o.status_fd >= 0 && pipe2(setup, O_CLOEXEC) < 0) die("pipe", NULL);
+  cgroups_make(&o.cgroups);
   long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
   pid_t pid = (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0);
-  if (pid < 0) die("clone", NULL);
+  if (pid < 0) {
+    int saved = errno;
+    cgroups_finish(&o.cgroups, -1);
+    errno = saved;
+    die("clone", NULL);
+  }
   if (pid == 0) {
     if (setup[0] >= 0) close(setup[0]);
     job(&o, setup[1]);
@@ -627,6 +650,7 @@ int main(int argc, char **argv) {
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) die("wait", NULL);
   }
+  cgroups_finish(&o.cgroups, o.status_fd);
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
   if (o.status_fd >= 0) {
     char bytes[2];

@@ -7,13 +7,15 @@
  * thread that started it; the sandbox programs it started end with it.
  *
  * Requests: a 4-byte little-endian length and NUL-terminated fields (serve.c says which); replies:
- * one line each, `ID spawned PID`, `ID info PID`, `ID closed CODE SIGNAL EXIT-CODE`, `ID error TEXT`.
+ * one line each, `ID spawned PID`, `ID info PID`, `ID closed CODE SIGNAL EXIT-CODE [CGROUP]`,
+ * `ID error TEXT` (CGROUP: the status fd's `{"cgroup": ...}` line, sandbox-cgroups.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { RemoteChild, Spawner } from '../start/spawner.js';
 import { remoteStarts } from '../start/remote-starts.js';
+import { cgroupReportIn, type CgroupReport } from '../cgroups/sandbox-cgroups.js';
 import type { SpawnerFd, SpawnerReply } from '../start/spawner-protocol.js';
 
 /** The largest request serve.c takes (16 MiB; Linux starts no command with that much anyway). */
@@ -65,14 +67,29 @@ export function parseReply(line: string): SpawnerReply | undefined {
     return { id, kind: 'closed', code: null, signal: null, error: rest.join(' ') };
   }
   if (kind !== 'closed') return undefined;
-  const [code = -1, signal = 0, exitCode = -1] = rest.map(Number);
+  const [code = -1, signal = 0, exitCode = -1] = rest.slice(0, 3).map(Number);
+  const cgroup = cgroupReportOfText(rest.slice(3).join(' '));
   return {
     id,
     kind: 'closed',
     code: code >= 0 ? code : null,
     signal: signal > 0 ? (SIGNAL_NAMES.get(signal) ?? null) : null,
     ...(exitCode >= 0 ? { exitCode } : {}),
+    ...(cgroup === undefined ? {} : { cgroup }),
   };
+}
+
+/** The status fd's cgroup line that serve.c passes on after the exit code (or nothing). */
+function cgroupReportOfText(text: string): CgroupReport | undefined {
+  if (text === '') return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null
+      ? cgroupReportIn(value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `rnx-sandbox --serve` at `path`, started now; undefined when it cannot be. */

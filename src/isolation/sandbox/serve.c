@@ -12,8 +12,9 @@
  * for 0 to 2; `|` a pipe this process reads; `w/PATH` opened write-only; `+/PATH` opened
  * read-write), INFO-FD, STATUS-FD (which of the pipes is which).
  * Replies, on stdout, one line each: `ID spawned PID`, `ID info PID`, `ID closed CODE SIGNAL
- * EXIT-CODE` (CODE -1 when killed by SIGNAL, SIGNAL 0 when it exited, EXIT-CODE -1 when the
- * status fd said none), `ID error ERRNO-TEXT` (could not be started: a FIFO or the exec failed).
+ * EXIT-CODE [CGROUP]` (CODE -1 when killed by SIGNAL, SIGNAL 0 when it exited, EXIT-CODE -1 when
+ * the status fd said none; CGROUP: the status fd's `{ "cgroup": ... }` line, cgroups.c, when it
+ * said one), `ID error ERRNO-TEXT` (could not be started: a FIFO or the exec failed).
  * It ends at the end of stdin (rnx gone or done), and with rnx by its parent-death signal; the
  * programs it started end with it (their own parent-death signal).
  */
@@ -40,7 +41,7 @@ struct child {
   char id[24];
   pid_t pid;
   int info_fd, status_fd;
-  char info[256], status[512];
+  char info[256], status[4096];
   size_t info_len, status_len;
   int exited, wait_status;
   struct child *next;
@@ -50,7 +51,7 @@ static struct child *children;
 
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void reply(const char *fmt, ...) {
-  char line[512];
+  char line[4096];
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(line, sizeof line, fmt, ap);
@@ -107,13 +108,26 @@ static long exit_code_in(const char *text) {
   return code;
 }
 
+/* The status fd's `{ "cgroup": ... }` line (rnx-sandbox's report of the job's cgroups), its
+ * newline cut, or "" when there is none. */
+static const char *cgroup_line_in(char *text) {
+  char *at = strstr(text, "{ \"cgroup\"");
+  if (at == NULL) return "";
+  char *nl = strchr(at, '\n');
+  if (nl == NULL) return ""; /* cut short: not whole */
+  *nl = '\0';
+  return at;
+}
+
 static void finish_if_done(struct child *c) {
   if (!c->exited || c->status_fd >= 0 || c->info_fd >= 0) return;
   int st = c->wait_status;
   int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
   c->status[c->status_len] = '\0';
-  reply("%s closed %d %d %ld\n", c->id, code, sig, exit_code_in(c->status));
+  long exit_code = exit_code_in(c->status);
+  const char *cgroup = cgroup_line_in(c->status);
+  reply("%s closed %d %d %ld%s%s\n", c->id, code, sig, exit_code, *cgroup ? " " : "", cgroup);
   for (struct child **p = &children; *p != NULL; p = &(*p)->next) {
     if (*p == c) {
       *p = c->next;

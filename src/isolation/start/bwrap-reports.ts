@@ -5,6 +5,7 @@
  * JSON object per line, `{"exit-code": N}` last.
  */
 import type { Socket } from 'node:net';
+import { cgroupReportIn, type CgroupReport } from '../cgroups/sandbox-cgroups.js';
 
 /** Parses newline-separated JSON objects as they arrive. */
 function jsonLines(stream: Socket, onObject: (value: Record<string, unknown>) => void): void {
@@ -53,14 +54,22 @@ export function childPidOf(info: Socket): Promise<number | undefined> {
   });
 }
 
-/** Follows bwrap's status fd; `code()` is the command's exit code once bwrap said it. */
-export function exitCodeOf(status: Socket): { code(): number | undefined } {
+/**
+ * Follows bwrap's status fd; `code()` is the command's exit code once bwrap said it, `cgroup()`
+ * what rnx-sandbox said of the job's cgroups when it owned them (sandbox-cgroups.ts).
+ */
+export function exitCodeOf(status: Socket): {
+  code(): number | undefined;
+  cgroup(): CgroupReport | undefined;
+} {
   let exitCode: number | undefined;
+  let cgroup: CgroupReport | undefined;
   jsonLines(status, (value) => {
     const code = value['exit-code'];
     if (typeof code === 'number') exitCode = code;
+    cgroup ??= cgroupReportIn(value);
   });
-  return { code: () => exitCode };
+  return { code: () => exitCode, cgroup: () => cgroup };
 }
 
 /** Resolves once the stream is closed (at once if it is already). */

@@ -21,9 +21,10 @@ export type Handshake =
 export interface HandshakeOptions {
   /**
    * The job's cgroups, being made: their cgroup.procs files are what the job's PID 1 is moved into
-   * (everything it starts follows); a failure to make them ends the start.
+   * (everything it starts follows); a failure to make them ends the start. Absent when the
+   * sandbox program owns them (rnx-sandbox: the job's PID 1 joins them itself, before its go).
    */
-  readonly cgroup: Promise<Result<Pick<JobCgroup, 'procsFiles'>>>;
+  readonly cgroup?: Promise<Result<Pick<JobCgroup, 'procsFiles'>>>;
   /** Phase 2, run with PID 1's pid once it exists (absent for `none`). */
   readonly attach?: (pid: number) => Promise<Result<void>>;
   readonly networkName: string;
@@ -58,9 +59,9 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
     }
     // The join and the wiring at once: a v1 join's RCU grace period passes while `ip` makes the
     // veth. (Phase 2 leaves the job's loopback to bwrap, which brings it up meanwhile.)
-    const joined = options.cgroup.then((made) =>
-      made.ok ? joinCgroups(made.value.procsFiles, pid) : made,
-    );
+    const joined =
+      options.cgroup?.then((made) => (made.ok ? joinCgroups(made.value.procsFiles, pid) : made)) ??
+      Promise.resolve(ok(undefined));
     const both = await Promise.race([
       Promise.all([joined, options.attach?.(pid) ?? Promise.resolve(ok(undefined))]),
       setup.promise,

@@ -23,6 +23,7 @@ import type { GoFifo } from './go-fifo.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
 import type { Spawner } from './spawner.js';
+import type { CgroupReport } from '../cgroups/sandbox-cgroups.js';
 import type { SpawnerFd } from './spawner-protocol.js';
 
 export interface Exit {
@@ -32,6 +33,8 @@ export interface Exit {
   readonly ran: boolean;
   /** Set when bwrap could not be started at all. */
   readonly error?: string;
+  /** What rnx-sandbox said of the job's cgroups, when it owned them (sandbox-cgroups.ts). */
+  readonly cgroup?: CgroupReport;
 }
 
 export interface JobProcess {
@@ -106,10 +109,12 @@ function exitOf(
   exitCode: number | undefined,
   code: number | null,
   signal: NodeJS.Signals | null,
+  cgroup: CgroupReport | undefined,
 ): Exit {
-  if (exitCode !== undefined) return { ...exitFromStatus(exitCode), ran: true };
-  if (code !== null) return { ...exitFromStatus(code), ran: false };
-  return { code: null, signal, ran: false };
+  const report = cgroup === undefined ? {} : { cgroup };
+  if (exitCode !== undefined) return { ...exitFromStatus(exitCode), ran: true, ...report };
+  if (code !== null) return { ...exitFromStatus(code), ran: false, ...report };
+  return { code: null, signal, ran: false, ...report };
 }
 
 export function startJobProcess(options: StartOptions): JobProcess {
@@ -178,7 +183,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
       out?.go.close();
       const streams = [...readers, ...(status === undefined ? [] : [status])];
       void Promise.all(streams.map(ended)).then(() =>
-        resolve(exitOf(status$?.code(), code, signal)),
+        resolve(exitOf(status$?.code(), code, signal, status$?.cgroup())),
       );
     });
   });
@@ -267,7 +272,7 @@ function startRemotely(
       return { code: null, signal: null, ran: false, error: closed.error };
     }
     await Promise.all(readers.map(ended));
-    return exitOf(closed.exitCode, closed.code, closed.signal);
+    return exitOf(closed.exitCode, closed.code, closed.signal, closed.cgroup);
   });
   return {
     childPid: remote.childPid,

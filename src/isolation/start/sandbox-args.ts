@@ -40,6 +40,8 @@ export interface SandboxPlan {
    * supervisor gets bwrap's status), or none (the job runs at once: filesystem tests).
    */
   readonly protocol: 'foreground' | 'detached' | 'none';
+  /** rnx-sandbox's cgroup options, when it owns the job's cgroups (sandbox-cgroups.ts). */
+  readonly cgroups?: readonly string[];
 }
 
 /** The namespaces every job gets. */
@@ -63,6 +65,7 @@ export function sandboxArgs(plan: SandboxPlan): string[] {
       ? []
       : ['--info-fd', fd(PROTOCOL_FDS.info), '--block-fd', fd(PROTOCOL_FDS.block)]),
     ...(plan.protocol === 'foreground' ? ['--json-status-fd', fd(PROTOCOL_FDS.status)] : []),
+    ...(plan.program === 'rnx-sandbox' ? (plan.cgroups ?? []) : []),
     ...fsStepArgs(plan.fs),
     ...(plan.program === 'rnx-sandbox'
       ? [...sandboxCredentialArgs(plan.final), '--', plan.command, ...plan.args]

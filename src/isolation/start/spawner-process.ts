@@ -57,7 +57,15 @@ function start(request: SpawnerRequest): void {
   child.on('close', (code, signal) => {
     void statusRead.then(() => {
       const exitCode = exit.code();
-      say({ id, kind: 'closed', code, signal, ...(exitCode === undefined ? {} : { exitCode }) });
+      const cgroup = exit.cgroup();
+      say({
+        id,
+        kind: 'closed',
+        code,
+        signal,
+        ...(exitCode === undefined ? {} : { exitCode }),
+        ...(cgroup === undefined ? {} : { cgroup }),
+      });
     });
   });
 }

@@ -1,4 +1,5 @@
 /** The messages between a job start in rnx and its spawner process (spawner.ts). */
+import type { CgroupReport } from '../cgroups/sandbox-cgroups.js';
 
 /**
  * One of the child's fds: a new pipe whose end the spawner keeps (`pipe`), none (`ignore`), or a
@@ -30,5 +31,7 @@ export type SpawnerReply =
       readonly code: number | null;
       readonly signal: NodeJS.Signals | null;
       readonly exitCode?: number;
+      /** What rnx-sandbox said of the job's cgroups (sandbox-cgroups.ts), when it owned them. */
+      readonly cgroup?: CgroupReport;
       readonly error?: string;
     };
