@@ -24,7 +24,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostEntries } from '../src/isolation/filesystem/job-filesystem.js';
+import { hostEntries } from '../src/isolation/filesystem/host-entries.js';
 import type { FsStep } from '../src/isolation/filesystem/mount-plan.js';
 import { createVolume } from '../src/isolation/filesystem/volumes.js';
 import { openDatabase } from '../src/state/database.js';

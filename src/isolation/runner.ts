@@ -47,7 +47,13 @@ import {
 } from './start/network-phase.js';
 import type { Observed } from './end/outcome.js';
 import type { JobResult, JobSpec } from './job-spec.js';
-import { getJob, markRunning, recordResources, recordRunAs } from './records/job-store.js';
+import {
+  markRunning,
+  recordResources,
+  recordRunAs,
+  isStopRequested,
+  type Usage,
+} from './records/job-store.js';
 import { insertUniquelyNamed, refreshNetworkNames } from './filesystem/network-names.js';
 import {
   detachedOutputFifo,
@@ -69,7 +75,7 @@ import {
   type Failure,
 } from './end/run-end.js';
 import { removeLater } from './end/removals.js';
-import { recordUsage, releasedJob } from './records/job-store.js';
+import { releasedJob } from './records/job-store.js';
 import { DEFAULT_GRACE_MS } from './end/stop-defaults.js';
 import { superviseJob } from './end/supervise.js';
 import { JobReadiness, type ReadyInfo } from './readiness/job-readiness.js';
@@ -196,6 +202,8 @@ export async function runJob(
   const afterEnd: AfterEnd = {};
   // How the sandbox program ended, once it was started (with rnx-sandbox's cgroup report).
   let sandboxExit: Promise<Exit> | undefined;
+  // What the job used, read once it ended.
+  let usage: Usage | undefined;
   const end = async (
     outcome: Observed | Failure,
     extra: { startedAt?: string } = {},
@@ -211,6 +219,7 @@ export async function runJob(
       try {
         result = finishRun(db, spec, leftovers, outcome, {
           ...extra,
+          ...(usage === undefined ? {} : { usage }),
           ...(stopped === undefined ? {} : { note: `its log stopped early: ${stopped}` }),
           held,
         });
@@ -328,9 +337,8 @@ export async function runJob(
       const made = await cgroupMade;
       if (!made.ok) return;
       const report = (await sandboxExit)?.cgroup;
-      const usage =
-        report === undefined ? await emptyCgroup(made.value) : metricsOf(report.readings);
-      recordUsage(db, spec.id, usage);
+      // Recorded with the job's end (finishRun), in the same statement.
+      usage = report === undefined ? await emptyCgroup(made.value) : metricsOf(report.readings);
     });
     const detached = options.detach;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
@@ -435,7 +443,7 @@ export async function runJob(
       networkName: spec.network,
       setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
       stopRequested: () =>
-        (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null ||
+        isStopRequested(db, spec.id) ||
         (hooks.signal?.aborted ?? false) ||
         (hooks.killSignal?.aborted ?? false),
     });
@@ -532,8 +540,7 @@ export async function runJob(
     });
     const notReady = readiness.notReady;
     const stopRequested =
-      (ran.stopRequested && notReady === undefined) ||
-      (getJob(db, spec.id)?.stopRequestedAt ?? null) !== null;
+      (ran.stopRequested && notReady === undefined) || isStopRequested(db, spec.id);
     if (!ran.exit.ran && !stopRequested && !ran.timedOut && notReady === undefined) {
       return await end(
         {

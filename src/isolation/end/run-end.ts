@@ -13,7 +13,7 @@ import { classify, type Observed } from './outcome.js';
 import type { JobProcess } from '../start/job-process.js';
 import type { EndReason, JobResult, JobSpec } from '../job-spec.js';
 import { readJobMetrics } from '../cgroups/metrics.js';
-import { finishJob, getJob, recordUsage } from '../records/job-store.js';
+import { finishJob, getJob, recordUsage, type Usage } from '../records/job-store.js';
 import { releaseNetwork, type PreparedNetwork } from '../start/network-phase.js';
 import { refreshNetworkNames } from '../filesystem/network-names.js';
 import { killNow } from './stop-job.js';
@@ -167,7 +167,7 @@ export function finishRun(
   spec: JobSpec,
   leftovers: readonly string[],
   outcome: Observed | Failure,
-  extra: { startedAt?: string; note?: string; held?: boolean },
+  extra: { startedAt?: string; note?: string; held?: boolean; usage?: Usage },
 ): JobResult {
   const result =
     'reason' in outcome
@@ -185,17 +185,22 @@ export function finishRun(
   finishJob(
     db,
     spec.id,
-    { ...result, endedAt, ...(message === undefined ? {} : { message }) },
+    {
+      ...result,
+      endedAt,
+      ...(message === undefined ? {} : { message }),
+      ...(extra.usage === undefined ? {} : { usage: extra.usage }),
+    },
     extra.held ?? false,
   );
   // Its name goes away from the other running jobs' hosts files of its network.
   if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const record = getJob(db, spec.id);
   const address = record?.address ?? undefined;
-  // What it used, recorded when its cgroups were emptied (emptyCgroup).
+  // What it used: given, or recorded when its cgroups were emptied (emptyCgroup).
   const usage = {
-    cpuUsec: record?.cpuUsec ?? undefined,
-    memoryPeakBytes: record?.memoryPeakBytes ?? undefined,
+    cpuUsec: extra.usage?.cpuUsec ?? record?.cpuUsec ?? undefined,
+    memoryPeakBytes: extra.usage?.memoryPeakBytes ?? record?.memoryPeakBytes ?? undefined,
   };
   return {
     id: spec.id,

@@ -14,10 +14,10 @@ import {
   lstatSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
 } from 'node:fs';
 import { mkdir } from '../../async-fs.js';
+import { hostEntries } from './host-entries.js';
 import { join } from 'node:path';
 import { asMade, spareOrRemove, takeSpare } from '../../state/spare-pool.js';
 import type { Database } from '../../state/database.js';
@@ -29,7 +29,6 @@ import {
   DOCKER_READONLY_PATHS,
   planMounts,
   type FsStep,
-  type HostEntry,
   type KernelPaths,
   type VolumeMount,
 } from './mount-plan.js';
@@ -118,39 +117,6 @@ export function checkFilesystemNames(db: Database, stateDir: string, spec: JobSp
   }
   const missing = (spec.volumes ?? []).find((name) => getVolume(db, stateDir, name) === undefined);
   return missing === undefined ? ok(undefined) : volumeNotFound(db, missing);
-}
-
-/**
- * The entries of a host directory (symlinks with their target, root's empty directories with their
- * mode; other kinds skipped). A directory with subdirectories is known not empty from its link
- * count: only the few with none are listed (about 40 us for the host's / here).
- */
-export function hostEntries(dir: string): HostEntry[] {
-  const out: HostEntry[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isSymbolicLink())
-      out.push({ name: entry.name, kind: 'symlink', link: readlinkSync(path) });
-    else if (entry.isDirectory()) out.push(directoryEntry(entry.name, path));
-    else if (entry.isFile()) out.push({ name: entry.name, kind: 'file' });
-  }
-  return out;
-}
-
-function directoryEntry(name: string, path: string): HostEntry {
-  const st = lstatSync(path, { throwIfNoEntry: false });
-  const rootsLeaf = st?.isDirectory() === true && st.nlink === 2 && st.uid === 0 && st.gid === 0;
-  return st !== undefined && rootsLeaf && isEmpty(path)
-    ? { name, kind: 'empty-directory', mode: st.mode & 0o7777 }
-    : { name, kind: 'directory' };
-}
-
-function isEmpty(dir: string): boolean {
-  try {
-    return readdirSync(dir).length === 0;
-  } catch {
-    return false;
-  }
 }
 
 let kernel: KernelPaths | undefined;

@@ -7,6 +7,7 @@
 import { chownSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { transaction, type Database } from '../../state/database.js';
+import { sql } from '../../state/statements.js';
 import { fail, ok, type Result } from '../../problem.js';
 import { checkName } from '../../names.js';
 import { closest } from '../../suggest.js';
@@ -170,5 +171,5 @@ export function transferVolumeUses(db: Database, jobId: string, owner: ProcessId
 }
 
 export function releaseVolumes(db: Database, jobId: string): void {
-  db.prepare('DELETE FROM volume_uses WHERE job_id = ?').run(jobId);
+  sql(db, 'DELETE FROM volume_uses WHERE job_id = ?').run(jobId);
 }

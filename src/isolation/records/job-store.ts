@@ -104,6 +104,13 @@ export interface JobEnd {
   readonly signal: string | null;
   readonly message?: string;
   readonly endedAt: string;
+  /** What it used (its cgroups' totals), when known now (recordUsage recorded it otherwise). */
+  readonly usage?: Usage;
+}
+
+export interface Usage {
+  readonly cpuUsec?: number;
+  readonly memoryPeakBytes?: number;
 }
 
 /**
@@ -115,7 +122,8 @@ export function finishJob(db: Database, id: string, end: JobEnd, held = false): 
   sql(
     db,
     `UPDATE jobs SET status = ?, reason = ?, exit_code = ?, signal = ?, message = ?, ended_at = ?,
-       active = 0, held = ? WHERE id = ?`,
+       active = 0, held = ?, cpu_usec = coalesce(?, cpu_usec), memory_peak = coalesce(?, memory_peak)
+       WHERE id = ?`,
   ).run(
     end.status,
     end.reason,
@@ -124,8 +132,17 @@ export function finishJob(db: Database, id: string, end: JobEnd, held = false): 
     end.message ?? null,
     end.endedAt,
     held ? 1 : 0,
+    end.usage?.cpuUsec ?? null,
+    end.usage?.memoryPeakBytes ?? null,
     id,
   );
+}
+
+/** Whether a stop of the job was asked for (`rnx job stop`, or the engine). */
+export function isStopRequested(db: Database, id: string): boolean {
+  const row = sql(db, 'SELECT stop_requested_at AS at FROM jobs WHERE id = ?').get(id) as
+    { at: string | null } | undefined;
+  return (row?.at ?? null) !== null;
 }
 
 /** An ended job's directories are removed (`problems`: what could not be, added to its message). */
@@ -265,11 +282,7 @@ export function setJobOwner(db: Database, id: string, owner: ProcessIdentity): v
 }
 
 /** What a job used (its cgroups' totals), kept for when they are gone. */
-export function recordUsage(
-  db: Database,
-  id: string,
-  usage: { readonly cpuUsec?: number; readonly memoryPeakBytes?: number },
-): void {
+export function recordUsage(db: Database, id: string, usage: Usage): void {
   sql(db, 'UPDATE jobs SET cpu_usec = ?, memory_peak = ? WHERE id = ?').run(
     usage.cpuUsec ?? null,
     usage.memoryPeakBytes ?? null,
