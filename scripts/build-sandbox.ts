@@ -1,8 +1,8 @@
 /**
  * Compiles rnx's job sandbox program (src/isolation/sandbox/rnx-sandbox.c) into dist/rnx/ beside
  * the bundle, which finds it there (sandbox-program.ts), and beside the compiled module in
- * dist/src/ (the tests import those modules). Three C files (the program, its `--serve` mode, the
- * job's cgroups) using libc alone, linked statically:
+ * dist/src/ (the tests import those modules). Four C files (the program, its `--serve` mode, the
+ * job's cgroups, its network interfaces) using libc alone, linked statically:
  * it runs as root on the host before the job's sandbox exists, with the job's environment, and a
  * static program has no dynamic loader to honour an LD_PRELOAD or LD_LIBRARY_PATH a workflow set
  * (it also starts about 0.4 ms sooner). Where libc has no static archive it is linked dynamically.
@@ -17,7 +17,7 @@ import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const sources = ['rnx-sandbox.c', 'serve.c', 'cgroups.c'].map(
+const sources = ['rnx-sandbox.c', 'serve.c', 'cgroups.c', 'interfaces.c'].map(
   (file) => `${root}src/isolation/sandbox/${file}`,
 );
 const built = `${root}dist/rnx/rnx-sandbox`;

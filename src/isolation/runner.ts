@@ -341,6 +341,8 @@ export async function runJob(
       usage = report === undefined ? await emptyCgroup(made.value) : metricsOf(report.readings);
     });
     const detached = options.detach;
+    // rnx-sandbox's job configures its own eth0 after the go: phase 2 is then the host side alone.
+    const eth0InSandbox = tools.value.sandbox.kind === 'rnx-sandbox' && prepared.value.attached;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
     // The job's final step, which its command and its exec probe both go through.
     const asJob: AsTheJob = {
@@ -359,6 +361,9 @@ export async function runJob(
       args: spec.args,
       protocol: detached === undefined ? 'foreground' : 'detached',
       ...(plan === undefined ? {} : { cgroups: sandboxCgroupArgs(plan.value) }),
+      ...(eth0InSandbox && prepared.value.lease !== undefined
+        ? { eth0: prepared.value.lease }
+        : {}),
     });
     let output$: Parameters<typeof startJobProcess>[0]['output'];
     if (detached === undefined) {
@@ -424,7 +429,7 @@ export async function runJob(
     if (detached !== undefined) onEnd(() => removeEndFifo(dir, spec.id));
     onEnd(() => reap(proc));
     // Phase 2's job side waits for the pid, started while bwrap makes the namespaces.
-    const wired = readyJobSide(network);
+    const wired = readyJobSide(network, eth0InSandbox);
     onEnd(() => closeJobSide(wired));
     const started = await handshake(proc, {
       // Waited for there, after bwrap says the job's pid, not before the spawn: bwrap starts

@@ -5,8 +5,9 @@
  *      creates the veth pair with the peer made directly inside the job's namespace as eth0
  *      (`peer name eth0 netns PID`), the host end enslaved to the bridge and up in the same request
  *      (plus an isolated port for the `isolated` network);
- *   2. job: `nsenter --net=/proc/PID/ns/net ip -batch -` adds the address, brings eth0 up and
- *      adds the default route via the gateway. It is started ahead (startJobSide: a shell that
+ *   2. job: with rnx-sandbox, the job's PID 1 itself once it has its go (`--eth0`, interfaces.c:
+ *      no process at all); with bwrap, `nsenter --net=/proc/PID/ns/net ip -batch -` adds the
+ *      address, brings eth0 up and adds the default route via the gateway. It is started ahead (startJobSide: a shell that
  *      waits for the pid, then becomes nsenter, then ip), so that the fork of rnx it costs is off
  *      the path from the pid to the go; given the pid it loads while the host side makes the veth,
  *      and its batch is written once eth0 exists. Not lo: bwrap brings it up itself,
@@ -35,8 +36,12 @@ export interface AttachRequest {
   /** Pid (in rnx's pid namespace) of a process inside the job's network namespace. */
   readonly pid: number;
   readonly jobId: string;
-  /** The job's side, started ahead (startJobSide); started now when absent. */
-  readonly jobSide?: JobSide;
+  /**
+   * The job's side, started ahead (startJobSide); started now when absent. `in-sandbox`: the job's
+   * PID 1 configures eth0 itself once it has its go (rnx-sandbox's `--eth0`, interfaces.c), so
+   * phase 2 is the host side alone.
+   */
+  readonly jobSide?: JobSide | 'in-sandbox';
 }
 
 /** The job's side of phase 2, waiting for the job's pid (see startJobSide). */
@@ -106,10 +111,17 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
     const ensured = await setUpOnHost(request.network);
     if (!ensured.ok) return ensured;
   }
+  const hostVeth = vethName(request.jobId);
+  if (request.jobSide === 'in-sandbox') {
+    const made = await ipBatch(hostBatch(request, hostVeth), hostVeth);
+    if (made.ok) return ok({ hostVeth });
+    await detachJob(hostVeth);
+    if (made.problem.code === 'tool-missing') return made;
+    return fail('attach-failed', `could not wire job ${request.jobId}: ${made.problem.message}`);
+  }
   const side = request.jobSide === undefined ? startJobSide() : ok(request.jobSide);
   if (!side.ok) return side;
   const inside = side.value.tool;
-  const hostVeth = vethName(request.jobId);
   // The host's request, then the pid to the job's side, which enters the job's namespace and
   // loads ip while the host side makes the veth, then waits for its batch.
   const host = ipBatch(hostBatch(request, hostVeth), hostVeth);

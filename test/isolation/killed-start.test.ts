@@ -10,8 +10,8 @@
  * (RNX_SANDBOX=bwrap) bwrap (spawned, not yet in the job's cgroups), both before their
  * parent-death signal: let go, they run on without rnx, rnx's own `ip` held before its exec (started in phase 1, so phase 2 waits for it:
  * rnx is killed once the job's PID 1 is in its cgroups, no veth yet; let go, the ip reads the
- * veth's request rnx left in its pipe, then its end), `nsenter` held after phase 2 (the veth made
- * and configured, the go not given). Before the go, the command must never run, whatever is
+ * veth's request rnx left in its pipe, then its end), `nsenter` held after phase 2 (bwrap's job:
+ * the veth made and configured, the go not given). Before the go, the command must never run, whatever is
  * killed when.
  */
 import assert from 'node:assert/strict';
@@ -206,7 +206,9 @@ describe('rnx killed during a start', () => {
       () => assert.deepEqual(hostVeths(), [], 'no veth yet'),
     ],
     [
-      'the veth wired, before the go',
+      // Only bwrap's jobs have a job side of phase 2 to hold (rnx-sandbox's PID 1 configures its
+      // eth0 itself, after the go).
+      'the veth wired (RNX_SANDBOX=bwrap), before the go',
       'nsenter',
       'after',
       () => true,
@@ -221,7 +223,7 @@ describe('rnx killed during a start', () => {
       const sandbox =
         tool === 'rnx-sandbox'
           ? { RNX_SANDBOX: join(held.bin, 'rnx-sandbox') }
-          : tool === 'bwrap'
+          : tool === 'bwrap' || tool === 'nsenter'
             ? { RNX_SANDBOX: 'bwrap' }
             : {};
       const { child, done } = startRnx(`${held.bin}:${process.env['PATH'] ?? ''}`, sandbox);

@@ -28,6 +28,9 @@
  *   --uid N --gid N --groups LIST
  *                         the user the command runs as (LIST: comma-separated gids, may be empty);
  *                         real, effective and saved ids all set, so nothing is kept of root
+ *   --eth0 ADDRESS/PREFIX GATEWAY
+ *                         after the go, eth0 (rnx's veth peer) gets the address, comes up and
+ *                         routes through GATEWAY (interfaces.c; with bwrap, rnx runs ip for it)
  *   --cgroup DIR, --cgroup-if DIR, --cgroup-set FILE VALUE, --cgroup-try FILE VALUE,
  *   --cgroup-read NAME FILE TOKEN
  *                         the job's cgroups, made, joined, read and removed here (cgroups.c;
@@ -77,10 +80,12 @@
 #include <grp.h>
 #include <unistd.h>
 #include "cgroups.h"
+#include "interfaces.h"
 
 struct options {
   const char *hostname;
   const char *chdir;
+  const char *eth0_address, *eth0_gateway; /* --eth0 (interfaces.c) */
   int info_fd, block_fd, status_fd;
   int new_session;
   int have_caps;
@@ -189,6 +194,13 @@ static void parse(struct options *o, int argc, char **argv) {
         if (strcmp(op, "--symlink") != 0 || i == 2)
           if (has_dotdot(arg[i])) usage("a path with a '..' component", arg[i]);
       arg += arity;
+      continue;
+    }
+    if (strcmp(op, "--eth0") == 0) {
+      if (arg[1] == NULL || arg[2] == NULL) usage("missing argument to", op);
+      o->eth0_address = arg[1];
+      o->eth0_gateway = arg[2];
+      arg += 2;
       continue;
     }
     const char *value = arg[1];
@@ -452,16 +464,6 @@ static void run_steps(const struct options *o) {
   }
 }
 
-static void loopback_up(void) {
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct ifreq ifr = { 0 };
-  strcpy(ifr.ifr_name, "lo");
-  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("loopback", "lo");
-  ifr.ifr_flags |= IFF_UP;
-  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("loopback up", "lo");
-  close(s);
-}
-
 /*
  * Each bind's source as the host names it, symlinks resolved while the host's root is still /
  * (bwrap's resolve_symlinks_in_ops): after the pivot an absolute link would resolve in the new
@@ -561,6 +563,8 @@ static void job(const struct options *o, int setup_done) {
     }
     close(o->block_fd);
   }
+  /* Its veth peer exists now: rnx made it before the go. */
+  if (o->eth0_address != NULL) eth0_up(o->eth0_address, o->eth0_gateway);
   /* The directory first, as root (bwrap changes to it before setpriv switches the user). */
   const char *cwd = o->chdir != NULL ? o->chdir : "/";
   if (chdir(cwd) < 0) die("chdir", cwd);

@@ -34,8 +34,11 @@ export interface PreparedNetwork {
   readonly hostVeth?: string;
   /** The host side of the network (bridge, rules), being ensured while the job starts. */
   readonly onHost?: Promise<Result<void>>;
-  /** Phase 2's job side, started ahead and waiting for the job's pid (readyJobSide). */
-  readonly jobSide?: JobSide;
+  /**
+   * Phase 2's job side, started ahead and waiting for the job's pid (readyJobSide), or done by the
+   * job's PID 1 itself (`in-sandbox`: rnx-sandbox's `--eth0`).
+   */
+  readonly jobSide?: JobSide | 'in-sandbox';
 }
 
 /** Phase 1. */
@@ -78,8 +81,9 @@ export function ensureOnHost(db: Database, prepared: PreparedNetwork): PreparedN
  * rnx it costs then overlaps bwrap making the job's namespaces instead of delaying the go. Ended
  * by closeJobSide if phase 2 never comes.
  */
-export function readyJobSide(prepared: PreparedNetwork): PreparedNetwork {
+export function readyJobSide(prepared: PreparedNetwork, inSandbox: boolean): PreparedNetwork {
   if (!prepared.attached) return prepared;
+  if (inSandbox) return { ...prepared, jobSide: 'in-sandbox' };
   const side = startJobSide();
   // A missing tool is for phase 2 to say (it fails the same way, as the start's problem).
   return side.ok ? { ...prepared, jobSide: side.value } : prepared;
@@ -87,7 +91,9 @@ export function readyJobSide(prepared: PreparedNetwork): PreparedNetwork {
 
 /** Ends a job side phase 2 did not use (idempotent: one it used has ended already). */
 export function closeJobSide(prepared: PreparedNetwork): void {
-  prepared.jobSide?.tool.finish('');
+  if (prepared.jobSide !== undefined && prepared.jobSide !== 'in-sandbox') {
+    prepared.jobSide.tool.finish('');
+  }
 }
 
 /** Phase 2 (after ensureOnHost). */

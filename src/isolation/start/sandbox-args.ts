@@ -42,6 +42,15 @@ export interface SandboxPlan {
   readonly protocol: 'foreground' | 'detached' | 'none';
   /** rnx-sandbox's cgroup options, when it owns the job's cgroups (sandbox-cgroups.ts). */
   readonly cgroups?: readonly string[];
+  /**
+   * The job's address on its network: rnx-sandbox's job configures its eth0 itself after the go
+   * (`--eth0`); with bwrap, phase 2 runs ip in the job's namespace for it (networks/attach.ts).
+   */
+  readonly eth0?: {
+    readonly address: string;
+    readonly prefixLength: number;
+    readonly gateway: string;
+  };
 }
 
 /** The namespaces every job gets. */
@@ -66,6 +75,9 @@ export function sandboxArgs(plan: SandboxPlan): string[] {
       : ['--info-fd', fd(PROTOCOL_FDS.info), '--block-fd', fd(PROTOCOL_FDS.block)]),
     ...(plan.protocol === 'foreground' ? ['--json-status-fd', fd(PROTOCOL_FDS.status)] : []),
     ...(plan.program === 'rnx-sandbox' ? (plan.cgroups ?? []) : []),
+    ...(plan.program === 'rnx-sandbox' && plan.eth0 !== undefined
+      ? ['--eth0', `${plan.eth0.address}/${String(plan.eth0.prefixLength)}`, plan.eth0.gateway]
+      : []),
     ...fsStepArgs(plan.fs),
     ...(plan.program === 'rnx-sandbox'
       ? [...sandboxCredentialArgs(plan.final), '--', plan.command, ...plan.args]
