@@ -5,34 +5,17 @@
  * that is root's is named as such, not as "read-only".
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { collectRun, noStackTrace, RNX_BIN, tempDir, type CliRun } from '../helpers/cli.js';
+import { noStackTrace, tempDir, type CliRun } from '../helpers/cli.js';
+import { NOBODY, rnxAsNobody } from '../helpers/as-nobody.js';
 
-const NOBODY = 65534;
 let tmp: { dir: string; cleanup: () => void };
 
 /** `rnx ARGS` as uid and gid 65534 with no supplementary groups (and so no capabilities). */
 function asNobody(args: readonly string[], state: string): Promise<CliRun> {
-  const child = spawn(
-    'setpriv',
-    [
-      `--reuid=${String(NOBODY)}`,
-      `--regid=${String(NOBODY)}`,
-      '--clear-groups',
-      process.execPath,
-      RNX_BIN,
-      ...args,
-    ],
-    {
-      env: { ...process.env, NO_COLOR: '1', RNX_STATE_DIR: state },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    },
-  );
-  return collectRun(child);
+  return rnxAsNobody(args, { RNX_STATE_DIR: state });
 }
 
 const NEEDS_ROOT = [

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
 import { RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 import { processExists, sleep } from './job-rig.js';
+import { rnxAsNobody } from '../helpers/as-nobody.js';
 
 let state: { dir: string; cleanup: () => void };
 before(() => (state = tempDir('rnx-cli-job-')));
@@ -351,18 +352,10 @@ describe('rnx job run and the job commands', () => {
   });
 
   it('tells a user without the privileges jobs need what to do, exit 3', async () => {
-    const asNobody = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(
-          'setpriv',
-          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, RNX_BIN, ...args],
-          { env: { ...process.env, RNX_STATE_DIR: state.dir }, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('close', (code) => resolve({ code, out }));
-      });
+    const asNobody = async (args: string[]) => {
+      const r = await rnxAsNobody(args, { RNX_STATE_DIR: state.dir });
+      return { code: r.code, out: r.stdout + r.stderr };
+    };
     const job = await asNobody(['job', 'run', '--network=none', 'true']);
     assert.equal(job.code, 3, job.out);
     assert.match(
