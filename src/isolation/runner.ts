@@ -10,7 +10,7 @@
 import { sharedDatabase, stateDir as defaultStateDir, type Database } from '../state/database.js';
 import type { CgroupLayout } from './cgroups/layout.js';
 import { createJobCgroup, oomKills, planJobCgroup, type JobCgroup } from './cgroups/job-cgroup.js';
-import { cgroupProblem, sandboxCgroupArgs } from './cgroups/sandbox-cgroups.js';
+import { cgroupProblem, sandboxCgroupArgs, sandboxMade } from './cgroups/sandbox-cgroups.js';
 import { metricsOf } from './cgroups/metrics.js';
 import { ok, type Result } from '../problem.js';
 import type { Exit } from './start/job-process.js';
@@ -467,8 +467,9 @@ export async function runJob(
         why === undefined ? explained(started.failure) : { reason: 'start-failed', problem: why },
       );
     }
-    const cgroup = await cgroupMade;
-    if (!cgroup.ok) return await end({ reason: 'start-failed', problem: cgroup.problem });
+    const made = await cgroupMade;
+    if (!made.ok) return await end({ reason: 'start-failed', problem: made.problem });
+    const jobCgroup = plan === undefined ? made.value : sandboxMade(plan.value);
     const startedAt = new Date().toISOString();
     const pid = started.pid;
     markRunning(db, spec.id, { pid, startTime: processStartTime(pid) ?? 0 }, startedAt);
@@ -502,7 +503,7 @@ export async function runJob(
           env,
           as: asJob,
           sandbox: tools.value.sandbox.path,
-          cgroup: cgroup.value,
+          cgroup: jobCgroup,
           logPath,
           ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
           graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
@@ -520,7 +521,7 @@ export async function runJob(
       ? AbortSignal.any([hooks.signal, readiness.stopSignal])
       : readiness.stopSignal;
     const ran = await superviseJob({
-      target: { cgroup: cgroup.value, initPid: pid },
+      target: { cgroup: jobCgroup, initPid: pid },
       exited: proc.exited,
       graceMs: spec.stopGraceMs ?? options.graceMs ?? DEFAULT_GRACE_MS,
       ...(spec.stopSignal === undefined ? {} : { stopSignal: spec.stopSignal }),
@@ -536,7 +537,7 @@ export async function runJob(
             pid,
             env,
             as: asJob,
-            cgroupProcs: cgroup.value.procsFiles,
+            cgroupProcs: jobCgroup.procsFiles,
             sandbox: tools.value.sandbox.path,
           },
           (info) => hooks.onReady?.(info),
@@ -562,9 +563,7 @@ export async function runJob(
         stopRequested,
         timedOut: ran.timedOut,
         oomKills:
-          ran.exit.cgroup === undefined
-            ? oomKills(cgroup.value)
-            : (ran.exit.cgroup.readings.oom ?? 0),
+          ran.exit.cgroup === undefined ? oomKills(jobCgroup) : (ran.exit.cgroup.readings.oom ?? 0),
       },
       { startedAt },
     );

@@ -9,7 +9,8 @@
  */
 import type { Problem } from '../../problem.js';
 import type { Resources } from '../../validate/model.js';
-import { createJobCgroup, type CgroupPlan } from './job-cgroup.js';
+import { existsSync } from 'node:fs';
+import { createJobCgroup, type CgroupPlan, type JobCgroup } from './job-cgroup.js';
 import type { CgroupLayout } from './layout.js';
 import { removeJobCgroup } from './procs.js';
 import { usageReadings, type ReadingName, type Readings } from './metrics.js';
@@ -19,6 +20,24 @@ export interface CgroupReport {
   /** False when a directory stayed (rnx removes it: procs.ts). */
   readonly removed: boolean;
   readonly readings: Readings;
+}
+
+/**
+ * The job's cgroups as rnx-sandbox made them, once the job's PID 1 exists: without an optional
+ * directory it could not make (`--cgroup-if`), which nothing may then join or write (an exec
+ * probe joins every cgroup.procs of the job; a stop writes cgroup.kill).
+ */
+export function sandboxMade(plan: CgroupPlan): JobCgroup {
+  const lost = plan.optional.filter((dir) => !existsSync(dir));
+  if (lost.length === 0) return plan.cgroup;
+  const kept = (path: string): boolean => !lost.some((dir) => path.startsWith(`${dir}/`));
+  const { killFile, ...cgroup } = plan.cgroup;
+  return {
+    ...cgroup,
+    dirs: cgroup.dirs.filter((dir) => !lost.includes(dir)),
+    procsFiles: cgroup.procsFiles.filter(kept),
+    ...(killFile === undefined || !kept(killFile) ? {} : { killFile }),
+  };
 }
 
 /** The plan as rnx-sandbox's options. */
