@@ -15,6 +15,7 @@ import type { Writable } from 'node:stream';
 import type { EngineEvent } from '../../engine/events.js';
 import { formatDuration, nameColor, painter, statusColor } from './format.js';
 import { JobBoard } from './job-board.js';
+import { prefixLines } from './prefix-lines.js';
 import type { Reporter } from './reporter.js';
 import { statusLine, summaryTable } from './summary.js';
 
@@ -24,6 +25,12 @@ export class EventFormatter {
 
   constructor(paint: ChalkInstance) {
     this.paint = paint;
+  }
+
+  /** What a job's output lines start with: its name, padded, and a bar. */
+  outputPrefix(job: string): string {
+    const p = this.paint;
+    return `${nameColor(p, this.board.indexOf(job))(job.padEnd(this.board.nameWidth()))} | `;
   }
 
   /** Folds the event into the board and returns the lines it prints. */
@@ -43,7 +50,7 @@ export class EventFormatter {
       }
       case 'job-output': {
         // One string for the whole batch: the prefix is the same for every line.
-        const prefix = `${name(event.job.padEnd(this.board.nameWidth()))} | `;
+        const prefix = this.outputPrefix(event.job);
         return [prefix + event.text.slice(0, -1).replaceAll('\n', `\n${prefix}`)];
       }
       case 'job-ready':
@@ -87,8 +94,14 @@ export class TextReporter implements Reporter {
   }
 
   onEvent(event: EngineEvent): void {
-    // One write per event, as bytes: a pipe slower than the job queues buffers, and Node writes a
-    // queue of buffers far faster than a queue of strings.
+    // As bytes: a pipe slower than the job queues buffers, and Node writes a queue of buffers far
+    // faster than a queue of strings. A block of output is prefixed on its bytes (prefix-lines.ts).
+    if (event.event === 'job-output') {
+      this.formatter.board.apply(event);
+      const prefix = Buffer.from(this.formatter.outputPrefix(event.job));
+      this.out.write(prefixLines(Buffer.from(event.text), prefix));
+      return;
+    }
     this.out.write(Buffer.from(`${this.formatter.format(event).join('\n')}\n`));
   }
 

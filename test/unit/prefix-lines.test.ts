@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { prefixLines } from '../../src/cli/reporters/prefix-lines.js';
+
+const prefixed = (text: string, prefix: string): string =>
+  prefixLines(Buffer.from(text), Buffer.from(prefix)).toString();
+
+describe('prefixing output lines on their bytes', () => {
+  it('puts the prefix before every line, empty ones too', () => {
+    assert.equal(prefixed('a\n\nbc\n', 'j | '), 'j | a\nj | \nj | bc\n');
+    assert.equal(prefixed('', 'j | '), '');
+  });
+
+  it('keeps multi-byte characters and long lines whole', () => {
+    const long = 'é'.repeat(100);
+    assert.equal(
+      prefixed(`ü\n${long}\n€x\n`, 'ジョブ | '),
+      `ジョブ | ü\nジョブ | ${long}\nジョブ | €x\n`,
+    );
+  });
+
+  it('prefixes a last line without its newline, and adds none', () => {
+    assert.equal(prefixed('a\nb', '> '), '> a\n> b');
+    assert.equal(prefixed('x'.repeat(70), '> '), `> ${'x'.repeat(70)}`);
+  });
+
+  it('is what the string way gives, on many short lines', () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `${String(i)}\r`).join('\n') + '\n';
+    const viaStrings = `p | ${text.slice(0, -1).replaceAll('\n', '\np | ')}\n`;
+    assert.equal(prefixed(text, 'p | '), viaStrings);
+  });
+});
