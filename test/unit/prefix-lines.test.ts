@@ -24,6 +24,11 @@ describe('prefixing output lines on their bytes', () => {
     assert.equal(prefixed('x'.repeat(70), '> '), `> ${'x'.repeat(70)}`);
   });
 
+  it('gives blocks of lines shorter than 4 bytes on average whole (room counted again)', () => {
+    assert.equal(prefixed('\n\n\n\n\n\n\n\n', 'job | '), 'job | \n'.repeat(8));
+    assert.equal(prefixed('a\nb\nc\n', 'job | '), 'job | a\njob | b\njob | c\n');
+  });
+
   it('is what the string way gives, on many short lines', () => {
     const text = Array.from({ length: 5000 }, (_, i) => `${String(i)}\r`).join('\n') + '\n';
     const viaStrings = `p | ${text.slice(0, -1).replaceAll('\n', '\np | ')}\n`;
