@@ -3,8 +3,10 @@
  * thread makes no cgroup system call for a job (src/isolation/cgroups/sandbox-cgroups.ts builds
  * these options; the README says why). Options, all repeatable, in the order rnx gives them:
  *
- *   --cgroup DIR          made before the clone; the job's PID 1 joins it first thing; removed
- *                         after the job's end. A failure to make it fails the start.
+ *   --cgroup DIR          made before the clone; the job's PID 1 is moved into it right after
+ *                         (before its pid is said on the info fd: whoever has the pid finds it
+ *                         in its cgroups, and a stop signals it there); removed after the
+ *                         job's end. A failure to make or join it fails the start.
  *   --cgroup-if DIR       the same where it can be made (the unified directory of a hybrid
  *                         layout, kept for cgroup.kill only); skipped otherwise.
  *   --cgroup-set FILE VALUE
@@ -113,13 +115,15 @@ void cgroups_make(struct cgroups *c) {
   }
 }
 
-int cgroups_join(const struct cgroups *c, char *why, size_t size) {
+int cgroups_join(const struct cgroups *c, pid_t pid, char *why, size_t size) {
+  char text[32];
+  snprintf(text, sizeof text, "%d", (int)pid);
   for (size_t i = 0; i < c->ndirs; i++) {
     const struct cgroup_dir *d = &c->dirs[i];
     if (!d->made) continue;
     char file[4096];
     snprintf(file, sizeof file, "%s/cgroup.procs", d->path);
-    if (write_file(file, "0") < 0) {
+    if (write_file(file, text) < 0) {
       snprintf(why, size, "%s", file);
       return -1;
     }

@@ -2,6 +2,7 @@
 #ifndef RNX_SANDBOX_CGROUPS_H
 #define RNX_SANDBOX_CGROUPS_H
 #include <stddef.h>
+#include <sys/types.h>
 
 struct cgroup_dir {
   const char *path;
@@ -32,8 +33,8 @@ int cgroups_arity(const char *op);
 void cgroups_option(struct cgroups *c, char **arg);
 /* Before the clone: the directories made, the limits written; exits 1 on a failure. */
 void cgroups_make(struct cgroups *c);
-/* In the job's PID 1: joins every directory made; -1 with the failed file in `why`. */
-int cgroups_join(const struct cgroups *c, char *why, size_t size);
+/* Moves process `pid` into every directory made; -1 with the failed file in `why`. */
+int cgroups_join(const struct cgroups *c, pid_t pid, char *why, size_t size);
 /* After the end: readings, removal, the report on `status_fd` (when >= 0). */
 void cgroups_finish(struct cgroups *c, int status_fd);
 

@@ -547,9 +547,6 @@ static void set_credentials(const struct options *o) {
 /* The job's PID 1: the sandbox, the go, the credentials, the command. */
 static void job(const struct options *o, int setup_done) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("pdeathsig", NULL);
-  /* First: whatever the job starts from here on is in its cgroups, and limited. */
-  char failed[4096];
-  if (cgroups_join(&o->cgroups, failed, sizeof failed) < 0) die("cgroup join", failed);
   if (o->info_fd >= 0) close(o->info_fd);
   if (o->status_fd >= 0) close(o->status_fd);
   mode_t old_umask = umask(0);
@@ -637,6 +634,18 @@ int main(int argc, char **argv) {
   }
   signal(SIGPIPE, SIG_IGN);
   if (setup[1] >= 0) close(setup[1]);
+  /* Into its cgroups before anyone learns its pid (it starts nothing while it sets up): a stop
+   * that comes right after the go finds it there. */
+  char failed[4096];
+  if (cgroups_join(&o.cgroups, pid, failed, sizeof failed) < 0) {
+    int saved = errno;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    cgroups_finish(&o.cgroups, -1);
+    errno = saved;
+    die("cgroup join", failed);
+  }
   char text[64];
   if (o.info_fd >= 0) {
     snprintf(text, sizeof text, "{\n    \"child-pid\": %d\n}\n", (int)pid);

@@ -22,7 +22,7 @@ export interface HandshakeOptions {
   /**
    * The job's cgroups, being made: their cgroup.procs files are what the job's PID 1 is moved into
    * (everything it starts follows); a failure to make them ends the start. Absent when the
-   * sandbox program owns them (rnx-sandbox: the job's PID 1 joins them itself, before its go).
+   * sandbox program owns them (rnx-sandbox moves the job's PID 1 into them before it says its pid).
    */
   readonly cgroup?: Promise<Result<Pick<JobCgroup, 'procsFiles'>>>;
   /** Phase 2, run with PID 1's pid once it exists (absent for `none`). */
