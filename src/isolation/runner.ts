@@ -12,7 +12,7 @@ import type { CgroupLayout } from './cgroups/layout.js';
 import { createJobCgroup, oomKills, planJobCgroup, type JobCgroup } from './cgroups/job-cgroup.js';
 import { cgroupProblem, sandboxCgroupArgs, sandboxMade } from './cgroups/sandbox-cgroups.js';
 import { metricsOf } from './cgroups/metrics.js';
-import { ok, type Result } from '../problem.js';
+import { ok, type Problem, type Result } from '../problem.js';
 import type { Exit } from './start/job-process.js';
 import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
@@ -257,7 +257,8 @@ export async function runJob(
     // Either way rnx moves itself into its own cgroup again (warmCgroupMoves; `rnx job run` did
     // first, as soon as it knew it runs one job): a move within about 10 ms of the last one skips
     // the RCU grace period (10 to 20 ms here) the job's join waits for otherwise, in front of its go.
-    const owned = tools.value.sandbox.kind === 'rnx-sandbox' && options.detach === undefined;
+    const inSandbox = tools.value.sandbox.kind === 'rnx-sandbox';
+    const owned = inSandbox && options.detach === undefined;
     const plan = owned ? planJobCgroup(spec.id, spec.resources, options.cgroupLayout) : undefined;
     if (plan !== undefined && !plan.ok) {
       return await end({ reason: 'start-failed', problem: plan.problem });
@@ -342,7 +343,7 @@ export async function runJob(
     });
     const detached = options.detach;
     // rnx-sandbox's job configures its own eth0 after the go: phase 2 is then the host side alone.
-    const eth0InSandbox = tools.value.sandbox.kind === 'rnx-sandbox' && prepared.value.attached;
+    const eth0InSandbox = inSandbox && prepared.value.attached;
     const launcher = setprivLauncher(tools.value.setpriv, filesystem.value.hostRoot);
     // The job's final step, which its command and its exec probe both go through.
     const asJob: AsTheJob = {
@@ -454,15 +455,15 @@ export async function runJob(
     });
     if (started.kind === 'failed') {
       // rnx-sandbox said why on the job's stderr, as text: found again here, as a problem.
-      const why =
+      let why: Problem | undefined;
+      if (
         plan !== undefined &&
         started.failure.reason === 'start-failed' &&
         (await proc.childPid) === undefined
-          ? await (async () => {
-              await proc.exited;
-              return cgroupProblem(spec.id, spec.resources, plan.value, options.cgroupLayout);
-            })()
-          : undefined;
+      ) {
+        await proc.exited;
+        why = await cgroupProblem(spec.id, spec.resources, plan.value, options.cgroupLayout);
+      }
       return await end(
         why === undefined ? explained(started.failure) : { reason: 'start-failed', problem: why },
       );

@@ -7,13 +7,14 @@
  *      (plus an isolated port for the `isolated` network);
  *   2. job: with rnx-sandbox, the job's PID 1 itself once it has its go (`--eth0`, interfaces.c:
  *      no process at all); with bwrap, `nsenter --net=/proc/PID/ns/net ip -batch -` adds the
- *      address, brings eth0 up and adds the default route via the gateway. It is started ahead (startJobSide: a shell that
- *      waits for the pid, then becomes nsenter, then ip), so that the fork of rnx it costs is off
- *      the path from the pid to the go; given the pid it loads while the host side makes the veth,
- *      and its batch is written once eth0 exists. Not lo: bwrap brings it up itself,
- *      at the same time (its RTM_NEWADDR of 127.0.0.1 is exclusive, and fails with EEXIST when
- *      `ip link set lo up` came first and the kernel had already given lo that address: the job
- *      then failed to start, `bwrap: loopback: Failed RTM_NEWADDR`, now and then under load).
+ *      address, brings eth0 up and adds the default route via the gateway. It is started ahead
+ *      (startJobSide: a shell that waits for the pid, then becomes nsenter, then ip), so that the
+ *      fork of rnx it costs is off the path from the pid to the go; given the pid it loads while
+ *      the host side makes the veth, and its batch is written once eth0 exists. Not lo: bwrap
+ *      brings it up itself, at the same time (its RTM_NEWADDR of 127.0.0.1 is exclusive, and
+ *      fails with EEXIST when `ip link set lo up` came first and the kernel had already given lo
+ *      that address: the job then failed to start, `bwrap: loopback: Failed RTM_NEWADDR`, now and
+ *      then under load).
  * The caller has leased the address (phase 1) and, normally, ensured the network on the host
  * (ensureNetworkOnHost); a bridge that is missing all the same is set up here first.
  *
@@ -23,7 +24,7 @@
  */
 import { checkedOutput, runTool, startTool, type StartedTool } from '../exec.js';
 import { toolPath } from '../host-tools.js';
-import { fail, ok, type Result } from '../problem.js';
+import { fail, ok, type Problem, type Result } from '../problem.js';
 import { bridgeExists, interfaceNames } from './bridge.js';
 import { setUpOnHost } from './host.js';
 import { ipBatch } from './ip-session.js';
@@ -112,12 +113,11 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
     if (!ensured.ok) return ensured;
   }
   const hostVeth = vethName(request.jobId);
+  const wireFailed = (problem: Problem) =>
+    undone(hostVeth, problem, `could not wire job ${request.jobId}`);
   if (request.jobSide === 'in-sandbox') {
     const made = await ipBatch(hostBatch(request, hostVeth), hostVeth);
-    if (made.ok) return ok({ hostVeth });
-    await detachJob(hostVeth);
-    if (made.problem.code === 'tool-missing') return made;
-    return fail('attach-failed', `could not wire job ${request.jobId}: ${made.problem.message}`);
+    return made.ok ? ok({ hostVeth }) : wireFailed(made.problem);
   }
   const side = request.jobSide === undefined ? startJobSide() : ok(request.jobSide);
   if (!side.ok) return side;
@@ -130,23 +130,22 @@ export async function attachJob(request: AttachRequest): Promise<Result<{ hostVe
   if (!made.ok) {
     // The job's side ends on an empty batch, having done nothing.
     inside.finish('');
-    await detachJob(hostVeth);
-    if (made.problem.code === 'tool-missing') return made;
-    return fail('attach-failed', `could not wire job ${request.jobId}: ${made.problem.message}`);
+    return wireFailed(made.problem);
   }
   inside.finish(jobBatch(request.lease));
   const configured = checkedOutput('nsenter', side.value.args, await inside.done);
   if (!configured.ok) {
-    await detachJob(hostVeth);
-    const missing = configured.problem.code === 'tool-missing';
-    return missing
-      ? configured
-      : fail(
-          'attach-failed',
-          `could not configure job ${request.jobId}: ${configured.problem.message}`,
-        );
+    return undone(hostVeth, configured.problem, `could not configure job ${request.jobId}`);
   }
   return ok({ hostVeth });
+}
+
+/** A step of phase 2 failed: the veth goes; a missing tool is said as such, anything else as `what`. */
+async function undone(hostVeth: string, problem: Problem, what: string): Promise<Result<never>> {
+  await detachJob(hostVeth);
+  return problem.code === 'tool-missing'
+    ? { ok: false, problem }
+    : fail('attach-failed', `${what}: ${problem.message}`);
 }
 
 /** Removes a job's veth pair (its other end vanishes with it). Idempotent. */

@@ -8,13 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import {
-  accessSync,
   chmodSync,
   constants,
   copyFileSync,
   cpSync,
   linkSync,
-  mkdirSync,
   mkdtempSync,
   rmSync,
   statSync,
@@ -63,12 +61,10 @@ function runnableByAnyone(): Runnable {
   } catch {
     copyFileSync(process.execPath, node);
   }
-  mkdirSync(join(root, 'dist'), { recursive: true });
   for (const dir of [root, join(root, 'bin'), join(root, 'dist'), join(root, 'dist', 'rnx')]) {
     chmodSync(dir, 0o755);
   }
   chmodSync(node, 0o755);
-  accessSync(node, constants.X_OK);
   runnable = { node, bin: join(root, 'bin', 'rnx.js'), cwd: root };
   return runnable;
 }

@@ -101,19 +101,28 @@ export async function createJobCgroup(
     for (const dir of made.reverse()) tryRmdir(dir);
     return written;
   }
-  const { cgroup } = plan;
-  const lost = plan.optional.filter((dir) => failures.has(dir));
-  // An optional directory not made is not joined, and its cgroup.kill is not there.
-  const killFile =
-    cgroup.killFile !== undefined && existsSync(cgroup.killFile) ? cgroup.killFile : undefined;
-  return ok({
-    version: cgroup.version,
-    dirs: [...made],
-    procsFiles: cgroup.procsFiles.filter((file) => !lost.some((dir) => file.startsWith(`${dir}/`))),
-    trackDir: cgroup.trackDir,
-    ...(killFile === undefined ? {} : { killFile }),
-    ...(cgroup.memoryDir === undefined ? {} : { memoryDir: cgroup.memoryDir }),
-  });
+  const { killFile, ...cgroup } = withoutDirs(
+    plan.cgroup,
+    plan.optional.filter((dir) => failures.has(dir)),
+  );
+  // A kernel without cgroup.kill: signals alone stop the job.
+  return ok(killFile !== undefined && existsSync(killFile) ? { ...cgroup, killFile } : cgroup);
+}
+
+/**
+ * The job's cgroups without the optional directories that could not be made (`lost`): nothing
+ * may join them (an exec probe joins every cgroup.procs of the job) or write their cgroup.kill.
+ */
+export function withoutDirs(cgroup: JobCgroup, lost: readonly string[]): JobCgroup {
+  if (lost.length === 0) return cgroup;
+  const kept = (path: string): boolean => !lost.some((dir) => path.startsWith(`${dir}/`));
+  const { killFile, ...rest } = cgroup;
+  return {
+    ...rest,
+    dirs: rest.dirs.filter((dir) => !lost.includes(dir)),
+    procsFiles: rest.procsFiles.filter(kept),
+    ...(killFile === undefined || !kept(killFile) ? {} : { killFile }),
+  };
 }
 
 /**

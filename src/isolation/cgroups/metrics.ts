@@ -29,7 +29,17 @@ export interface Reading {
   readonly token: string;
 }
 
-export type ReadingName = 'cpu-ns' | 'cpu-us' | 'mem' | 'peak' | 'rd' | 'wr' | 'procs' | 'oom';
+export const READING_NAMES = [
+  'cpu-ns',
+  'cpu-us',
+  'mem',
+  'peak',
+  'rd',
+  'wr',
+  'procs',
+  'oom',
+] as const;
+export type ReadingName = (typeof READING_NAMES)[number];
 
 /** Per version: the controller, the file, its token; a later reading of a name wins. */
 const READINGS: Record<'v1' | 'v2', readonly [ReadingName, string, string][]> = {

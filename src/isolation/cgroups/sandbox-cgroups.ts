@@ -10,10 +10,10 @@
 import type { Problem } from '../../problem.js';
 import type { Resources } from '../../validate/model.js';
 import { existsSync } from 'node:fs';
-import { createJobCgroup, type CgroupPlan, type JobCgroup } from './job-cgroup.js';
+import { createJobCgroup, withoutDirs, type CgroupPlan, type JobCgroup } from './job-cgroup.js';
 import type { CgroupLayout } from './layout.js';
 import { removeJobCgroup } from './procs.js';
-import { usageReadings, type ReadingName, type Readings } from './metrics.js';
+import { READING_NAMES, usageReadings, type Readings } from './metrics.js';
 
 /** What rnx-sandbox says of the job's cgroups after its end. */
 export interface CgroupReport {
@@ -28,16 +28,10 @@ export interface CgroupReport {
  * probe joins every cgroup.procs of the job; a stop writes cgroup.kill).
  */
 export function sandboxMade(plan: CgroupPlan): JobCgroup {
-  const lost = plan.optional.filter((dir) => !existsSync(dir));
-  if (lost.length === 0) return plan.cgroup;
-  const kept = (path: string): boolean => !lost.some((dir) => path.startsWith(`${dir}/`));
-  const { killFile, ...cgroup } = plan.cgroup;
-  return {
-    ...cgroup,
-    dirs: cgroup.dirs.filter((dir) => !lost.includes(dir)),
-    procsFiles: cgroup.procsFiles.filter(kept),
-    ...(killFile === undefined || !kept(killFile) ? {} : { killFile }),
-  };
+  return withoutDirs(
+    plan.cgroup,
+    plan.optional.filter((dir) => !existsSync(dir)),
+  );
 }
 
 /** The plan as rnx-sandbox's options. */
@@ -50,24 +44,13 @@ export function sandboxCgroupArgs(plan: CgroupPlan): string[] {
   ];
 }
 
-const NAMES: readonly ReadingName[] = [
-  'cpu-ns',
-  'cpu-us',
-  'mem',
-  'peak',
-  'rd',
-  'wr',
-  'procs',
-  'oom',
-];
-
 /** The report in a status-fd object (`{"cgroup": {...}}`); undefined when it holds none. */
 export function cgroupReportIn(value: Record<string, unknown>): CgroupReport | undefined {
   const report = value['cgroup'];
   if (typeof report !== 'object' || report === null) return undefined;
   const fields = report as Record<string, unknown>;
   const readings: Readings = {};
-  for (const name of NAMES) {
+  for (const name of READING_NAMES) {
     const reading = fields[name];
     if (typeof reading === 'number') readings[name] = reading;
   }

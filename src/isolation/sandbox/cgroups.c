@@ -60,13 +60,14 @@ int cgroups_arity(const char *op) {
 
 void cgroups_option(struct cgroups *c, char **arg) {
   const char *op = arg[0];
+  int optional = strcmp(op, "--cgroup-if") == 0 || strcmp(op, "--cgroup-try") == 0;
   if (strcmp(op, "--cgroup") == 0 || strcmp(op, "--cgroup-if") == 0) {
-    c->dirs[c->ndirs++] = (struct cgroup_dir){ .path = arg[1], .optional = op[8] == '-' };
+    c->dirs[c->ndirs++] = (struct cgroup_dir){ .path = arg[1], .optional = optional };
   } else if (strcmp(op, "--cgroup-read") == 0) {
     c->reads[c->nreads++] = (struct cgroup_read){ .name = arg[1], .file = arg[2], .token = arg[3] };
   } else {
     c->writes[c->nwrites++] =
-        (struct cgroup_write){ .file = arg[1], .value = arg[2], .optional = op[9] == 't' };
+        (struct cgroup_write){ .file = arg[1], .value = arg[2], .optional = optional };
   }
 }
 
