@@ -8,6 +8,8 @@ export default tseslint.config(
       'dist/',
       'node_modules/',
       'bin/',
+      // Plain JavaScript run by an older Node, like bin/: not in the TypeScript project.
+      'scripts/require-node.mjs',
       'eslint.config.js',
       'src/validate/schema/generated/',
     ],

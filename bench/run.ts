@@ -14,7 +14,10 @@ import { enterSandbox } from '../test/harness/sandbox.js';
 const self = fileURLToPath(import.meta.url);
 const here = dirname(self);
 
-enterSandbox(dirname(dirname(here)), self);
+// Its scratch (a state directory for what runs rnx without one of its own) made before the
+// sandbox is entered, as the test harness does: the sandbox then makes no /var/lib/rnx on the host.
+const scratch = process.env['RNX_TEST_SCRATCH'] ?? mkdtempSync(join(tmpdir(), 'rnx-bench-'));
+enterSandbox(dirname(dirname(here)), self, scratch);
 
 const filters = process.argv.slice(2);
 const files = readdirSync(here)

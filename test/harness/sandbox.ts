@@ -20,7 +20,7 @@ export const HOST_UPLINK_ADDRESS = '198.51.100.2';
  * The test run's state directory (`RNX_STATE_DIR`, in `scratch`, removed when the sandbox ends) is
  * given to the sandbox too: without it the sandbox makes /var/lib/rnx on the host as the mount
  * point of a throwaway state directory, which no test uses (every rnx a test starts gets the
- * run's own). Without `scratch` (the benchmarks) rnx's default state directory is that tmpfs.
+ * run's own). The benchmarks give theirs too.
  */
 export function enterSandbox(repoRoot: string, script: string, scratch?: string): void {
   if (process.env['RNX_TEST_SANDBOX'] === '1') return;
