@@ -78,10 +78,11 @@ export type EngineEvent =
       readonly jobId: string;
       readonly stream: 'stdout' | 'stderr';
       /**
-       * Whole lines that arrived together, each ending with `\n` (never empty); `linesOf` in
-       * line-splitter.ts splits them.
+       * Whole lines that arrived together, as the job wrote them (bytes, UTF-8 when the job's
+       * output is text), each ending with `\n` (never empty); `linesOf` in line-splitter.ts
+       * splits their text. `--json` prints them decoded, one object per line (`JobOutputLine`).
        */
-      readonly text: string;
+      readonly data: Buffer;
     }
   | {
       readonly event: 'job-finished';

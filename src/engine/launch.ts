@@ -112,14 +112,14 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
       });
       ctx.apply(scheduler.probed(name));
     },
-    onLines(stream, text) {
+    onLines(stream, data) {
       ctx.emit({
         event: 'job-output',
         at: new Date().toISOString(),
         job: name,
         jobId,
         stream,
-        text,
+        data,
       });
     },
   };

@@ -21,8 +21,8 @@ export interface RunHooks {
   onStarted(info: StartedInfo): void;
   /** The job's readiness probe passed (only for jobs with a probe). */
   onReady(info: { readonly afterMs: number }): void;
-  /** Whole lines of the job's output that arrived together, each ending with `\n`. */
-  onLines(stream: 'stdout' | 'stderr', text: string): void;
+  /** Whole lines of the job's output that arrived together, as bytes, each ending with `\n`. */
+  onLines(stream: 'stdout' | 'stderr', data: Buffer): void;
 }
 
 export interface JobRunner {

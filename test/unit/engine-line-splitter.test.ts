@@ -5,11 +5,12 @@ import { LineSplitter, linesOf } from '../../src/engine/line-splitter.js';
 /** The batches the splitter hands out for these chunks, then after flush. */
 function batches(chunks: (string | Buffer)[]): string[][] {
   const out: string[][] = [];
-  const splitter = new LineSplitter((text) => {
+  const splitter = new LineSplitter((lines) => {
+    const text = lines.toString('utf8');
     assert.ok(text.endsWith('\n'), 'a block ends with a newline');
     out.push(linesOf(text));
   });
-  for (const chunk of chunks) splitter.push(chunk);
+  for (const chunk of chunks) splitter.push(Buffer.from(chunk));
   splitter.flush();
   return out;
 }
@@ -21,13 +22,21 @@ describe('line splitter', () => {
     assert.deepEqual(split(['one\ntw', 'o\n\nthr', 'ee']), ['one', 'two', '', 'three']);
   });
 
-  it('hands out the whole lines of a chunk as one batch, and nothing for a chunk without a newline', () => {
-    assert.deepEqual(batches(['a\nb\nc', 'd', 'e\nf\n', 'g']), [['a', 'b'], ['cde', 'f'], ['g']]);
+  it('hands out the whole lines of a chunk as one batch, the line it completes as another, nothing for a chunk without a newline', () => {
+    assert.deepEqual(batches(['a\nb\nc', 'd', 'e\nf\n', 'g']), [['a', 'b'], ['cde'], ['f'], ['g']]);
+    assert.deepEqual(batches(['a', 'b\n', 'c\n']), [['ab'], ['c']]);
   });
 
   it('does not break a UTF-8 character split between two chunks', () => {
     const bytes = Buffer.from('héllo\n');
     assert.deepEqual(split([bytes.subarray(0, 2), bytes.subarray(2)]), ['héllo']);
+  });
+
+  it('hands out the whole lines before a character split between chunks, and the character whole after', () => {
+    const bytes = Buffer.from('a\nü€\n');
+    for (let cut = 3; cut < bytes.length - 1; cut++) {
+      assert.deepEqual(batches([bytes.subarray(0, cut), bytes.subarray(cut)]), [['a'], ['ü€']]);
+    }
   });
 
   it('drops the carriage return of CRLF line ends, also when the two arrive apart', () => {

@@ -81,7 +81,7 @@ class MemoryRunner implements JobRunner {
       pid: 1000 + this.specs.length,
       ...(address === undefined ? {} : { address }),
     });
-    hooks.onLines('stdout', `hello from ${name}\n`);
+    hooks.onLines('stdout', Buffer.from(`hello from ${name}\n`));
     const code = await this.behave(spec, name, hooks);
     this.running--;
     this.held.delete(spec.id);

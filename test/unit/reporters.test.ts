@@ -61,7 +61,7 @@ const EVENTS: EngineEvent[] = [
     job: 'db',
     jobId: 'j1',
     stream: 'stderr',
-    text: 'GET / 200\n',
+    data: Buffer.from('GET / 200\n'),
   },
   {
     event: 'job-output',
@@ -69,7 +69,7 @@ const EVENTS: EngineEvent[] = [
     job: 'api-service',
     jobId: 'j2',
     stream: 'stdout',
-    text: 'got 200\n',
+    data: Buffer.from('got 200\n'),
   },
   {
     event: 'job-finished',
@@ -159,8 +159,8 @@ describe('reporters', () => {
       lines.map((l) => JSON.parse(l) as unknown),
       EVENTS.map((e) => {
         if (e.event !== 'job-output') return e;
-        const { text, ...rest } = e;
-        return { ...rest, line: text.slice(0, -1) };
+        const { data, ...rest } = e;
+        return { ...rest, line: data.toString().slice(0, -1) };
       }),
     );
   });
@@ -175,7 +175,7 @@ describe('reporters', () => {
       job: 'db',
       jobId: 'j1',
       stream: 'stdout',
-      text: lines.map((line) => `${line}\n`).join(''),
+      data: Buffer.from(lines.map((line) => `${line}\n`).join('')),
     });
     const objects = sink.text
       .trimEnd()
@@ -206,7 +206,7 @@ describe('reporters', () => {
       job: 'db',
       jobId: 'j1',
       stream: 'stdout',
-      text: 'one\n\nthree | with a bar\n',
+      data: Buffer.from('one\n\nthree | with a bar\n'),
     });
     reporter.onEvent({
       event: 'job-output',
@@ -214,7 +214,7 @@ describe('reporters', () => {
       job: 'web',
       jobId: 'j3',
       stream: 'stderr',
-      text: 'x\n',
+      data: Buffer.from('x\n'),
     });
     const printed = sink.text.split('\n').slice(1);
     assert.deepEqual(printed, [

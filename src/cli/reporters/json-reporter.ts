@@ -20,10 +20,10 @@ export class JsonReporter implements Reporter {
       return;
     }
     // Everything but `line` is the same for the whole batch: serialise it once.
-    const { text, ...rest } = event;
+    const { data, ...rest } = event;
     const head = `${JSON.stringify(rest).slice(0, -1)},"line":`;
     let out = '';
-    for (const line of linesOf(text)) out += `${head}${JSON.stringify(line)}}\n`;
+    for (const line of linesOf(data.toString('utf8'))) out += `${head}${JSON.stringify(line)}}\n`;
     // As bytes: see TextReporter.onEvent.
     this.out.write(Buffer.from(out));
   }

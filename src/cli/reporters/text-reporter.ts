@@ -51,7 +51,8 @@ export class EventFormatter {
       case 'job-output': {
         // One string for the whole batch: the prefix is the same for every line.
         const prefix = this.outputPrefix(event.job);
-        return [prefix + event.text.slice(0, -1).replaceAll('\n', `\n${prefix}`)];
+        const text = event.data.toString('utf8');
+        return [prefix + text.slice(0, -1).replaceAll('\n', `\n${prefix}`)];
       }
       case 'job-ready':
         return [`${name(event.job)}: ready after ${formatDuration(event.afterMs)}`];
@@ -99,7 +100,7 @@ export class TextReporter implements Reporter {
     if (event.event === 'job-output') {
       this.formatter.board.apply(event);
       const prefix = Buffer.from(this.formatter.outputPrefix(event.job));
-      this.out.write(prefixLines(Buffer.from(event.text), prefix));
+      this.out.write(prefixLines(event.data, prefix));
       return;
     }
     this.out.write(Buffer.from(`${this.formatter.format(event).join('\n')}\n`));

@@ -55,8 +55,8 @@ export function realEngineDeps(
               ? sandboxServer(program.value.path)
               : spawnerProcess();
         }
-        const out = new LineSplitter((text) => hooks.onLines('stdout', text));
-        const err = new LineSplitter((text) => hooks.onLines('stderr', text));
+        const out = new LineSplitter((lines) => hooks.onLines('stdout', lines));
+        const err = new LineSplitter((lines) => hooks.onLines('stderr', lines));
         const result = await runJob(
           spec,
           {
