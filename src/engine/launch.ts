@@ -13,6 +13,7 @@ import { specFor } from './job-spec-for.js';
 import { isFinal } from './phase.js';
 import type { AttemptFiles, EngineDeps, RunHooks } from './ports.js';
 import type { Outcome, Scheduler, Transition } from './scheduler.js';
+import type { Slots } from './slots.js';
 
 export interface JobControl {
   /** Graceful stop (a service no longer needed, a timeout, an interrupt). */
@@ -27,6 +28,8 @@ export interface LaunchContext {
   readonly runId: string;
   readonly deps: EngineDeps;
   readonly scheduler: Scheduler;
+  /** The workflow's concurrency, taken at each job's turn to run (services run outside it). */
+  readonly slots: Slots;
   readonly controllers: Map<string, JobControl>;
   /** Outputs of the jobs that completed (or were reused from an earlier run), by job name. */
   readonly outputs: Map<string, Readonly<Record<string, string>>>;
@@ -44,13 +47,15 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
   const job = ctx.jobs.get(name);
   if (job === undefined) throw new Error(`unknown job '${name}'`);
   const { scheduler } = ctx;
-  if (scheduler.interrupted) {
+  const notStarted = (): void => {
     const cause = 'the workflow was interrupted';
     ctx.record(name, { status: 'CANCELED', reason: 'canceled', cause });
     ctx.emit({ event: 'job-canceled', at: new Date().toISOString(), job: name, cause });
     ctx.apply(scheduler.complete(name, { status: 'CANCELED', reason: 'canceled' }));
-    return;
-  }
+  };
+  if (scheduler.interrupted) return notStarted();
+  // Canceled while it waited to be set up: a RUNNING requirement ended meanwhile.
+  if (scheduler.phase(name) !== 'dispatched') return;
   const attempt = scheduler.attempt(name);
   // Every attempt is a job of its own: its own id, and its own address, leased by the runner.
   const jobId = ctx.deps.newJobId();
@@ -59,12 +64,25 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
   if (ctx.killSignal?.aborted === true) kill();
   ctx.killSignal?.addEventListener('abort', kill, { once: true });
   ctx.controllers.set(name, control);
-  if (!scheduler.launch(name)) {
-    // Canceled while it waited for a slot: a RUNNING requirement ended meanwhile.
-    ctx.controllers.delete(name);
-    ctx.killSignal?.removeEventListener('abort', kill);
-    return;
-  }
+  // The job's turn, asked by the runner once its sandbox is made: a slot of the workflow's
+  // concurrency (services take none), then the scheduler's word that it is still wanted (a
+  // RUNNING requirement may have ended meanwhile: it is canceled then, and its sandbox undone).
+  const capped = !scheduler.isService(name);
+  let turn = 'not-asked' as 'not-asked' | 'granted' | 'refused';
+  const slot = async (): Promise<boolean> => {
+    const waiting = AbortSignal.any([control.stop.signal, control.kill.signal]);
+    if (capped && !(await ctx.slots.take(waiting))) {
+      turn = 'refused';
+      return false;
+    }
+    if (!scheduler.launch(name)) {
+      if (capped) ctx.slots.give();
+      turn = 'refused';
+      return false;
+    }
+    turn = 'granted';
+    return true;
+  };
 
   let startedAt: number | undefined;
   let timedOut = false;
@@ -72,6 +90,7 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
   const hooks: RunHooks = {
     signal: control.stop.signal,
     killSignal: control.kill.signal,
+    slot,
     onStarted(info) {
       startedAt = Date.now();
       const address = info.address;
@@ -150,6 +169,16 @@ export async function launchJob(ctx: LaunchContext, name: string): Promise<void>
     cancelTimer?.();
     ctx.controllers.delete(name);
     ctx.killSignal?.removeEventListener('abort', kill);
+    if (turn === 'granted' && capped) ctx.slots.give();
+  }
+  // Its command never ran and the workflow no longer wants it: canceled by the scheduler (which
+  // said so), or stopped with the workflow while it waited for its turn.
+  if (turn === 'refused' || (turn === 'not-asked' && isFinal(scheduler.phase(name)))) {
+    if (files !== undefined && ctx.deps.files !== undefined) {
+      ctx.background(ctx.deps.files.discard(ctx.runId, jobId));
+    }
+    if (!isFinal(scheduler.phase(name))) notStarted();
+    return;
   }
 
   let outputs: Readonly<Record<string, string>> | undefined;

@@ -17,6 +17,13 @@ export interface RunHooks {
   readonly signal: AbortSignal;
   /** Aborts to kill the job at once (a second Ctrl-C). */
   readonly killSignal: AbortSignal;
+  /**
+   * Waits for the job's turn to run: a slot of the workflow's concurrency. The runner calls it
+   * once, with the job's sandbox made and its command not started yet, so the engine can set up
+   * the next jobs' sandboxes while others run; false: the job must not start (stopped, or no
+   * longer wanted), and the runner ends it without running its command.
+   */
+  slot(): Promise<boolean>;
   /** The job's command is running (its PID as seen on the host). */
   onStarted(info: StartedInfo): void;
   /** The job's readiness probe passed (only for jobs with a probe). */

@@ -2,10 +2,16 @@
  * Runs a validated Plan: drives the pure scheduler with p-queue. Each job's address is leased by
  * the runner when the job starts and released when it ends; the runner also keeps every running
  * job's name in the /etc/hosts of the other running jobs of its network (names across runs), so
- * the engine hands no host list of its own. Nothing polls: a job is added to the queue the moment the scheduler
- * releases it, and starts as soon as the queue has a free slot. Service jobs (required by another
- * job with RUNNING) run outside the concurrency cap: they only end when the workflow stops them, so
- * counting them could starve the very jobs that need them.
+ * the engine hands no host list of its own. Nothing polls: a job is added to the queue the moment
+ * the scheduler releases it.
+ *
+ * Concurrency is what runs: at most `concurrency` jobs' commands at once (slots.ts). A job's
+ * sandbox is set up before its turn: the queue lets twice that many jobs be set up or running, so
+ * that while N jobs run, up to N more wait at the go with their sandboxes made, and one starts
+ * the moment a slot frees (a 300-job DAG of `true` jobs at concurrency 2 went from 3.06x to about
+ * 2.7x `make -j2`: a slot waited about 9 ms per job, about 4 ms now). Service jobs (required by another job with RUNNING) run outside
+ * the cap: they only end when the workflow stops them, so counting them could starve the very
+ * jobs that need them.
  *
  * Cancellation: when `signal` aborts, no new job starts, running jobs are stopped gracefully,
  * pending ones become CANCELED; when `killSignal` aborts, running jobs are killed at once. Output
@@ -20,6 +26,7 @@ import { launchJob, type LaunchContext } from './launch.js';
 import type { EngineDeps } from './ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { Scheduler, type Transition } from './scheduler.js';
+import { Slots } from './slots.js';
 import { WORKFLOW_EXIT_CODES, type WorkflowStatus } from './workflow-status.js';
 
 export interface EngineOptions {
@@ -126,7 +133,9 @@ function drive(
     options.retryPolicy ?? DEFAULT_RETRY_POLICY,
     new Set(reused.keys()),
   );
-  const queue = new PQueue({ concurrency: Math.max(1, options.concurrency) });
+  const concurrency = Math.max(1, options.concurrency);
+  const slots = new Slots(concurrency);
+  const queue = new PQueue({ concurrency: 2 * concurrency });
   const order = new Map(plan.jobs.map((job, i) => [job.name, i]));
   const retryTimers = new Set<NodeJS.Timeout>();
   const summaries = new Map<string, JobSummary>();
@@ -155,6 +164,7 @@ function drive(
       runId: options.runId,
       deps,
       scheduler,
+      slots,
       controllers: new Map(),
       outputs: new Map([...reused].map(([name, r]) => [name, r.outputs])),
       kept: new Map(
@@ -177,6 +187,8 @@ function drive(
       for (const { job, cause } of transition.canceled) {
         context.record(job, { status: 'CANCELED', reason: 'canceled', cause });
         options.onEvent({ event: 'job-canceled', at: now(), job, cause });
+        // One being set up for its turn: its sandbox is undone.
+        controllers.get(job)?.stop.abort(cause);
       }
       for (const job of transition.stop) {
         const cause = scheduler.interrupted

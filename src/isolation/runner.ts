@@ -100,6 +100,11 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   /** Aborting kills the whole job at once. */
   readonly killSignal?: AbortSignal;
+  /**
+   * Asked once the job's sandbox is made, just before the go: the job's turn to run (a workflow's
+   * concurrency slot). False: it ends without its command having run, reason `stopped`.
+   */
+  readonly slot?: () => Promise<boolean>;
 }
 
 export interface RunnerOptions {
@@ -448,6 +453,7 @@ export async function runJob(
         : {}),
       networkName: spec.network,
       setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+      ...(hooks.slot === undefined ? {} : { slot: hooks.slot }),
       stopRequested: () =>
         isStopRequested(db, spec.id) ||
         (hooks.signal?.aborted ?? false) ||

@@ -65,14 +65,15 @@ function deps(files: MemoryFiles, specs: JobSpec[]): EngineDeps {
     newJobId: () => `id${String(++ids)}`,
     files,
     runner: {
-      run(spec, hooks) {
+      async run(spec, hooks) {
         specs.push(spec);
+        assert.ok(await hooks.slot(), 'its turn');
         hooks.onStarted({ pid: 1 });
         const out = spec.binds?.find((b) => b.target === '/run/rnx')?.source ?? '';
         files.written.set(out, spec.args[0] ?? '');
         if (spec.workspace !== undefined)
           files.written.set(`${spec.workspace}/made`, spec.args[1] ?? '');
-        return Promise.resolve({
+        return {
           id: spec.id,
           status: 'COMPLETED',
           reason: 'exit',
@@ -80,7 +81,7 @@ function deps(files: MemoryFiles, specs: JobSpec[]): EngineDeps {
           signal: null,
           network: spec.network,
           endedAt: new Date().toISOString(),
-        });
+        };
       },
     },
   };

@@ -73,6 +73,12 @@ class MemoryRunner implements JobRunner {
     if (hooks.signal.aborted) return this.result(spec, 'STOPPED', 'stopped', null);
     const address = this.lease(spec);
     if (address === null) return this.result(spec, 'FAILED', 'network-setup', null);
+    // Its sandbox made, as the real runner's: it waits for its turn.
+    if (!(await hooks.slot())) {
+      this.held.delete(spec.id);
+      this.log.push(`not started ${name}`);
+      return this.result(spec, 'STOPPED', 'stopped', null);
+    }
     this.specs.push(spec);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
@@ -179,6 +185,34 @@ describe('engine', () => {
       assert.equal(outcome(r).status, 'COMPLETED');
       assert.equal(r.runner.maxRunning, concurrency);
     }
+  });
+
+  it('sets the next jobs up while others run: as many as run, each waiting for its turn', async () => {
+    const jobs = Array.from({ length: 8 }, (_, i) => planned(`j${String(i)}`, 'exit', ['0', '5']));
+    const r = await runPlan(plan(...jobs), { concurrency: 2 });
+    assert.equal(outcome(r).status, 'COMPLETED');
+    assert.equal(r.runner.maxRunning, 2);
+    // Set up (their sandboxes made) or running: twice the concurrency, never more.
+    assert.equal(r.runner.maxHeld, 4);
+  });
+
+  it('undoes a job waiting for its turn once its RUNNING requirement ended: CANCELED, never run', async () => {
+    // c holds the only slot; a (a service: outside the cap) runs and ends on its own while b,
+    // released by a's start, waits for its turn with its sandbox made.
+    const runner = new MemoryRunner();
+    const p = plan(
+      planned('c', 'hold'),
+      planned('a', 'exit', ['0', '5']),
+      planned('b', 'exit', ['0'], ['a:RUNNING']),
+    );
+    const done = runPlan(p, { concurrency: 1 }, runner);
+    while (!runner.log.includes('not started b')) await new Promise((r) => setTimeout(r, 1));
+    runner.release('c');
+    const value = outcome(await done);
+    const b = value.jobs.find((j) => j.job === 'b');
+    assert.equal(b?.status, 'CANCELED');
+    assert.ok(!runner.log.includes('start b'), runner.log.join(', '));
+    assert.equal(runner.held.size, 0, 'its lease was released');
   });
 
   it('starts a dependent as soon as its requirement ends, without waiting on a timer', async () => {
@@ -349,7 +383,8 @@ describe('engine', () => {
         ['c', 'CANCELED'],
       ],
     );
-    assert.deepEqual(runner.log, ['start a', 'end a'], 'b never started');
+    // b's sandbox was made for its turn (concurrency 1: a had the slot) and undone: it never ran.
+    assert.deepEqual(runner.log, ['start a', 'end a', 'not started b'], 'b never started');
     assert.equal(runner.held.size, 0);
   });
 
@@ -381,10 +416,12 @@ describe('engine', () => {
     const started = r.events.flatMap((e) =>
       e.event === 'job-started' ? [[e.job, e.address ?? null]] : [],
     );
+    // At concurrency 1, offline (ready from the start) waits for its turn with its sandbox made
+    // while db runs; api is released only when db ends: offline's turn comes first.
     assert.deepEqual(started, [
       ['db', 'app/0'],
-      ['api', 'app/0'],
       ['offline', null],
+      ['api', 'app/0'],
     ]);
     assert.deepEqual(
       outcome(r).jobs.map((j) => [j.job, j.address ?? null]),
@@ -408,10 +445,8 @@ describe('engine', () => {
     const value = outcome(r);
     assert.equal(value.status, 'COMPLETED');
     assert.equal(value.jobs.filter((j) => j.status === 'COMPLETED').length, 300);
-    assert.ok(
-      runner.maxHeld <= 4,
-      `at most one lease per running job (held ${String(runner.maxHeld)})`,
-    );
+    // The running jobs' leases, and those of the jobs set up for the next turns (as many).
+    assert.ok(runner.maxHeld <= 8, `at most two leases per slot (held ${String(runner.maxHeld)})`);
     assert.equal(runner.held.size, 0);
   });
 });

@@ -70,6 +70,7 @@ export function realEngineDeps(
             onReady: (info) => hooks.onReady({ afterMs: info.afterMs }),
             signal: hooks.signal,
             killSignal: hooks.killSignal,
+            slot: () => hooks.slot(),
           },
           { db, stateDir, ...(spawner === undefined ? {} : { spawner }) },
         );

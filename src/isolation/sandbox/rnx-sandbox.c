@@ -609,9 +609,15 @@ static void close_others(const int *keep, size_t n) {
 }
 
 int serve(void); /* serve.c: `rnx-sandbox --serve` */
+int sandbox(int argc, char **argv);
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--serve") == 0) return serve();
+  return sandbox(argc, argv);
+}
+
+/* One job's sandbox, from its command line: run by main, or by `--serve` in a fork of itself. */
+int sandbox(int argc, char **argv) {
   struct options o;
   parse(&o, argc, argv + 1);
   pid_t parent = getppid();

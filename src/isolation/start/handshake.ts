@@ -1,7 +1,8 @@
 /**
  * The start protocol with a spawned job (see job-process.ts), from "spawned" to "let it run":
  * wait for the job's PID 1 to exist (bwrap's info fd), join its cgroups and wire its network
- * (phase 2) while it waits, then the go. Everything before the go is bounded by the setup
+ * (phase 2) while it waits, then the job's turn (a workflow's concurrency slot: its sandbox is
+ * made while other jobs run), then the go. The setup before the turn is bounded by the setup
  * timeout; a failure before the go kills the job, so the command never runs.
  *
  * The cgroup join runs off rnx's thread: a v1 cgroup join waits for an RCU grace period (1 to 15
@@ -29,6 +30,11 @@ export interface HandshakeOptions {
   readonly attach?: (pid: number) => Promise<Result<void>>;
   readonly networkName: string;
   readonly setupTimeoutMs: number;
+  /**
+   * Waited for once the sandbox is made (the setup timeout no longer runs): the job's turn to run.
+   * False cancels the start, as a stop does.
+   */
+  readonly slot?: () => Promise<boolean>;
   /** Asked just before the go: a stop requested meanwhile cancels the start. */
   readonly stopRequested: () => boolean;
 }
@@ -79,6 +85,10 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
         reason: 'network-setup',
         message: `network setup for '${options.networkName}' failed, the command did not run: ${wire.problem.message}`,
       });
+    }
+    setup.clear();
+    if (options.slot !== undefined && !(await options.slot())) {
+      return failed({ reason: 'stopped', message: 'stopped before it started' });
     }
     if (options.stopRequested()) {
       return failed({ reason: 'stopped', message: 'stopped before it started' });
