@@ -166,9 +166,10 @@ const rnx = (args: readonly string[], stateDir = fuzzState) =>
 
 describe('fuzzed command lines', () => {
   it('never print a stack trace or exit with an undocumented code, job run, network create and system prune included (seeded, a few seconds)', async () => {
-    // An ended job in each state directory: prune has records to remove, and one it must not.
+    // An ended job in each state directory: prune has records to remove, and one it must not (a
+    // job that prints, so that it has a log).
     for (const dir of [fuzzState, otherState]) {
-      const r = await rnx(['job', 'run', '--network=none', 'true'], dir);
+      const r = await rnx(['job', 'run', '--network=none', 'echo', 'logged'], dir);
       assert.equal(r.code, 0, r.stderr);
     }
     const [other] = JSON.parse((await rnx(['job', 'list', '--json'], otherState)).stdout) as {

@@ -42,9 +42,28 @@ export function mountsUnder(dir: string): string[] {
     .filter((p) => p.startsWith(dir));
 }
 
+/**
+ * The ids of the state directory's jobs, from its records (read only): not from its logs, since a
+ * job's log is made with its first output.
+ */
+function jobIds(stateDir: string): string[] {
+  const file = join(stateDir, 'rnx.db');
+  if (!existsSync(file)) return [];
+  const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+  const db = new DatabaseSync(file, { readOnly: true, timeout: 5000 });
+  try {
+    return db
+      .prepare('SELECT id FROM jobs')
+      .all()
+      .map((row) => String(row['id']));
+  } finally {
+    db.close();
+  }
+}
+
 /** The cgroups of the state directory's jobs (other rnx runs on the machine have their own). */
 export function jobCgroups(stateDir: string): string[] {
-  const ids = entries(join(stateDir, 'logs')).map((f) => f.replace(/\.log$/, ''));
+  const ids = jobIds(stateDir);
   const layout = cgroupLayout();
   return [...Object.values(layout.v1), layout.unified]
     .filter((d): d is string => d !== undefined)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cgroupLayout } from '../../src/isolation/cgroups/layout.js';
@@ -61,6 +61,24 @@ interface StatusJson {
 async function statusOf(ref: string): Promise<StatusJson> {
   const r = await rnx(['job', 'status', ref, '--json']);
   return JSON.parse(r.stdout) as StatusJson;
+}
+
+/** What a process's descriptors point at (none once it is gone). */
+function descriptorsOf(pid: number | undefined): string[] {
+  try {
+    const dir = `/proc/${String(pid)}/fd`;
+    return readdirSync(dir).map((fd) => readlinkSync(join(dir, fd)));
+  } catch {
+    return [];
+  }
+}
+
+/** Polls `check` until it holds; fails after 30 s. */
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 20) {
+    if (waited > 30_000) throw new Error(`still not so after 30 s: ${check.toString()}`);
+    await sleep(20);
+  }
 }
 
 async function waitForRunning(ref: string): Promise<StatusJson> {
@@ -322,6 +340,47 @@ describe('rnx job run and the job commands', () => {
     const log = await rnx(['job', 'log', running.id, '--follow']);
     assert.equal(log.stdout, 'line1\nline2\nline3\nline4\n');
     assert.equal(await run.done, 0);
+  });
+
+  it('follows a job that has printed nothing yet, each line as it comes', async () => {
+    // The job prints a line for each line the test writes to its input, and the test writes the
+    // second only once the follower showed the first: a follower that shows output only at the
+    // job's end never gets there. It starts while the job has printed nothing (no log yet).
+    const env = { ...process.env, RNX_STATE_DIR: state.dir, NO_COLOR: '1' };
+    const job = spawn(
+      process.execPath,
+      [
+        RNX_BIN,
+        'job',
+        'run',
+        '--network=none',
+        '--name=quiet',
+        'sh',
+        '-c',
+        'read a; echo "got $a"; read b; echo "got $b"',
+      ],
+      { env, stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    const jobDone = new Promise((resolve) => job.on('close', resolve));
+    const running = await waitForRunning('quiet');
+    const follower = spawn(process.execPath, [RNX_BIN, 'job', 'log', running.id, '--follow'], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let shown = '';
+    follower.stdout.setEncoding('utf8').on('data', (d: string) => (shown += d));
+    const followerDone = new Promise((resolve) => follower.on('close', resolve));
+    try {
+      // Its marker: the inotify descriptor its watch opens.
+      await until(() => descriptorsOf(follower.pid).some((link) => link.includes('inotify')));
+      job.stdin?.write('one\n');
+      await until(() => shown === 'got one\n');
+    } finally {
+      job.stdin?.end('two\n');
+    }
+    await jobDone;
+    await followerDone;
+    assert.equal(shown, 'got one\ngot two\n');
   });
 
   it('stops the job when the reader of its output goes away', async () => {

@@ -17,9 +17,13 @@ const rnx = (...args: string[]) => runCli(args, { stateDir: state.dir });
 
 describe('job list filters and prune --older-than', () => {
   it('filters by status and network, limits with a line saying how many are hidden', async () => {
-    assert.equal((await rnx('job', 'run', '--network=none', 'true')).code, 0);
-    assert.equal((await rnx('job', 'run', '--network=none', 'sh', '-c', 'exit 5')).code, 5);
-    assert.equal((await rnx('job', 'run', '--network=none', 'true')).code, 0);
+    // Each prints a line: a job's log is made with its first output, and prune's tests need logs.
+    assert.equal((await rnx('job', 'run', '--network=none', 'echo', 'one')).code, 0);
+    assert.equal(
+      (await rnx('job', 'run', '--network=none', 'sh', '-c', 'echo two; exit 5')).code,
+      5,
+    );
+    assert.equal((await rnx('job', 'run', '--network=none', 'echo', 'three')).code, 0);
 
     const failed = await rnx('job', 'list', '--status', 'failed', '--json');
     const rows = JSON.parse(failed.stdout) as { status: string; exitCode: number }[];

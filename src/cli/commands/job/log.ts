@@ -4,6 +4,7 @@
  * the job's end (records/wait-end.ts), never on a timer.
  */
 import { closeSync, existsSync, openSync, readSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { sharedDatabase, stateDir, type Database } from '../../../state/database.js';
 import { getJob } from '../../../isolation/records/job-store.js';
 import { waitForJobEnd } from '../../../isolation/records/wait-end.js';
@@ -37,7 +38,13 @@ async function follow(
 ): Promise<void> {
   let offset = copyFrom(ctx, path, 0);
   let wake: (() => void) | undefined;
-  const watcher = existsSync(path) ? watch(path, () => wake?.()) : undefined;
+  // The log's directory is watched, not the log: a job's log is made with its first output.
+  const name = basename(path);
+  const watcher = existsSync(dirname(path))
+    ? watch(dirname(path), (_event, changed) => {
+        if (changed === name) wake?.();
+      })
+    : undefined;
   const stopWaiting = new AbortController();
   const off = ctx.onSignal(() => stopWaiting.abort());
   // Woken by new output (inotify) and by the job's end itself, never by a timer.
