@@ -321,9 +321,15 @@ export async function runJob(
       hasNetwork: prepared.value.attached,
       ...(address === undefined ? {} : { network: spec.network }),
     });
-    // Other running jobs' names into its file; its own name into theirs when it has one.
-    if (address !== undefined)
-      refreshNetworkNames(db, spec.network, spec.name === undefined ? spec.id : undefined);
+    // Other running jobs' names into its file; its own name into theirs once it runs (below).
+    if (address !== undefined) refreshNetworkNames(db, spec.network, spec.id);
+    // Its turn (a workflow's slot), waited for with the sandbox made: the jobs that started
+    // meanwhile go into its file before its command starts.
+    const turn = (slot: () => Promise<boolean>) => async (): Promise<boolean> => {
+      const granted = await slot();
+      if (granted && address !== undefined) refreshNetworkNames(db, spec.network, spec.id);
+      return granted;
+    };
     afterEnd.filesystem = dir;
     const filesystem = await prepareJobFilesystem(db, dir, spec, {
       hostsFile: files.hosts,
@@ -453,7 +459,7 @@ export async function runJob(
         : {}),
       networkName: spec.network,
       setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
-      ...(hooks.slot === undefined ? {} : { slot: hooks.slot }),
+      ...(hooks.slot === undefined ? {} : { slot: turn(hooks.slot) }),
       stopRequested: () =>
         isStopRequested(db, spec.id) ||
         (hooks.signal?.aborted ?? false) ||
@@ -480,6 +486,8 @@ export async function runJob(
     const startedAt = new Date().toISOString();
     const pid = started.pid;
     markRunning(db, spec.id, { pid, startTime: processStartTime(pid) ?? 0 }, startedAt);
+    // Found by name from now on: not while it was set up and waited for its turn.
+    if (address !== undefined && spec.name !== undefined) refreshNetworkNames(db, spec.network);
     if (detached !== undefined) {
       // The supervisor owns the job from now on, and releases what it holds at its end: this
       // process lets go of the job and of its undo stack.

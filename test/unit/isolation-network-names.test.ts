@@ -3,7 +3,7 @@ import { openSync, readFileSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeJobFiles } from '../../src/isolation/filesystem/job-files.js';
-import { recordResources, finishJob } from '../../src/isolation/records/job-store.js';
+import { recordResources, finishJob, markRunning } from '../../src/isolation/records/job-store.js';
 import {
   insertUniquelyNamed,
   refreshNetworkNames,
@@ -37,7 +37,9 @@ describe('names across runs', () => {
     const state = tempDir();
     const db = openDatabase(state.dir);
     try {
-      const start = (id: string, name: string | undefined, address: string): string => {
+      // As the runner does: set up (its own file filled in), then, once it runs, named into the
+      // others' files.
+      const setUp = (id: string, name: string | undefined, address: string): string => {
         addJob(db, id, name, 'app');
         const runDir = join(state.dir, 'run', id);
         recordResources(db, id, { runDir, address });
@@ -49,14 +51,27 @@ describe('names across runs', () => {
           hasNetwork: true,
           network: 'app',
         });
-        refreshNetworkNames(db, 'app', name === undefined ? id : undefined);
+        refreshNetworkNames(db, 'app', id);
         return join(runDir, 'hosts');
+      };
+      const runs = (id: string, name: string | undefined): void => {
+        markRunning(db, id, { pid: 1, startTime: 0 }, new Date().toISOString());
+        if (name !== undefined) refreshNetworkNames(db, 'app');
+      };
+      const start = (id: string, name: string | undefined, address: string): string => {
+        const hosts = setUp(id, name, address);
+        runs(id, name);
+        return hosts;
       };
       const client = start('c1', undefined, '10.9.0.2');
       const fd = openSync(client, 'r');
       const inode = fstatSync(fd).ino;
       closeSync(fd);
-      start('w1', 'web', '10.9.0.3');
+      // Set up, waiting for its turn: not found by name yet.
+      setUp('w1', 'web', '10.9.0.3');
+      refreshNetworkNames(db, 'app');
+      assert.doesNotMatch(readFileSync(client, 'utf8'), /web/);
+      runs('w1', 'web');
       assert.match(readFileSync(client, 'utf8'), /^10\.9\.0\.3\tweb$/m);
       const worker = start('k1', 'worker', '10.9.0.4');
       assert.match(readFileSync(worker, 'utf8'), /^10\.9\.0\.3\tweb$/m);

@@ -47,12 +47,26 @@ export function withSharedPart(own: string, network: string): string {
   return `${own}${sharedMarker(network)}\n`;
 }
 
+/**
+ * The jobs of `network` whose commands run: not one still being set up, which may wait for its
+ * turn (a workflow's slot): a job must not find it by name, nor wait for it, before it runs.
+ */
 function runningJobs(db: Database, network: string): NamedJob[] {
   return sql(
     db,
     `SELECT id, name, workflow_run_id AS runId, address, run_dir AS runDir FROM jobs
-       WHERE active = 1 AND network = ? AND address IS NOT NULL ORDER BY created_at, rowid`,
+       WHERE active = 1 AND status = 'RUNNING' AND network = ? AND address IS NOT NULL
+       ORDER BY created_at, rowid`,
   ).all(network) as unknown as NamedJob[];
+}
+
+/** One active job of `network` with an address (none, or it), whether or not it runs yet. */
+function activeJob(db: Database, network: string, id: string): NamedJob[] {
+  return sql(
+    db,
+    `SELECT id, name, workflow_run_id AS runId, address, run_dir AS runDir FROM jobs
+       WHERE id = ? AND active = 1 AND network = ? AND address IS NOT NULL`,
+  ).all(id, network) as unknown as NamedJob[];
 }
 
 /**
@@ -123,16 +137,17 @@ function rewrite(path: string, network: string, sharedFor: (own: string) => Host
 }
 
 /**
- * Brings the shared part of the hosts files of the running jobs of `network` up to date: every
- * job's when `only` is absent (a named job started or ended), else just that job's (a new job
- * without a name fills in its own file; nobody else's changes).
+ * Brings the shared part of hosts files of `network` up to date with its running jobs: every
+ * running job's when `only` is absent (a named job started or ended), else just that job's (a job
+ * being set up fills in its own file, whether or not it runs yet; nobody else's changes).
  */
 export function refreshNetworkNames(db: Database, network: string, only?: string): void {
   if (UNSHARED.has(network)) return;
   transaction(db, () => {
     const running = runningJobs(db, network);
-    for (const job of running) {
-      if (job.runDir === null || (only !== undefined && job.id !== only)) continue;
+    const targets = only === undefined ? running : activeJob(db, network, only);
+    for (const job of targets) {
+      if (job.runDir === null) continue;
       rewrite(join(job.runDir, 'hosts'), network, (own) =>
         sharedEntries(job, running, namesIn(own)),
       );
