@@ -19,9 +19,10 @@ export interface RunHooks {
   readonly killSignal: AbortSignal;
   /**
    * Waits for the job's turn to run: a slot of the workflow's concurrency. The runner calls it
-   * once, with the job's sandbox made and its command not started yet, so the engine can set up
-   * the next jobs' sandboxes while others run; false: the job must not start (stopped, or no
-   * longer wanted), and the runner ends it without running its command.
+   * once before the command starts: with the job's sandbox made (so the engine can set up the
+   * next jobs' sandboxes while others run), or, for a job on a network, before its address is
+   * leased. False: the job must not start (stopped, or no longer wanted), and the runner ends it
+   * without running its command.
    */
   slot(): Promise<boolean>;
   /** The job's command is running (its PID as seen on the host). */

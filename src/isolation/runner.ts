@@ -101,8 +101,9 @@ export interface RunHooks {
   /** Aborting kills the whole job at once. */
   readonly killSignal?: AbortSignal;
   /**
-   * Asked once the job's sandbox is made, just before the go: the job's turn to run (a workflow's
-   * concurrency slot). False: it ends without its command having run, reason `stopped`.
+   * The job's turn to run (a workflow's concurrency slot): asked once the job's sandbox is made,
+   * just before the go, or, for a job on a network, before its address is leased. False: it ends
+   * without its command having run, reason `stopped`.
    */
   readonly slot?: () => Promise<boolean>;
 }
@@ -294,6 +295,13 @@ export async function runJob(
     }
     const granted = grantedCapabilities(capabilities.value, spec.capabilities?.add ?? []);
     if (!granted.ok) return await end({ reason: 'start-failed', problem: granted.problem });
+    // A job on a network takes its turn (a workflow's slot) before its address is leased: a
+    // network's addresses are for running jobs (a /30 has one), not for jobs set up ahead. A job
+    // on `none` is set up first and waits for its turn with its sandbox made (handshake.ts).
+    const turnFirst = hooks.slot !== undefined && spec.network !== 'none';
+    if (turnFirst && !(await hooks.slot?.())) {
+      return await end({ reason: 'stopped', message: 'stopped before it started' });
+    }
     const prepared = prepareNetwork(db, spec.id, spec.network, {
       pid: owner.pid,
       pidStartTime: owner.startTime,
@@ -323,13 +331,6 @@ export async function runJob(
     });
     // Other running jobs' names into its file; its own name into theirs once it runs (below).
     if (address !== undefined) refreshNetworkNames(db, spec.network, spec.id);
-    // Its turn (a workflow's slot), waited for with the sandbox made: the jobs that started
-    // meanwhile go into its file before its command starts.
-    const turn = (slot: () => Promise<boolean>) => async (): Promise<boolean> => {
-      const granted = await slot();
-      if (granted && address !== undefined) refreshNetworkNames(db, spec.network, spec.id);
-      return granted;
-    };
     afterEnd.filesystem = dir;
     const filesystem = await prepareJobFilesystem(db, dir, spec, {
       hostsFile: files.hosts,
@@ -459,7 +460,7 @@ export async function runJob(
         : {}),
       networkName: spec.network,
       setupTimeoutMs: options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
-      ...(hooks.slot === undefined ? {} : { slot: turn(hooks.slot) }),
+      ...(hooks.slot === undefined || turnFirst ? {} : { slot: hooks.slot }),
       stopRequested: () =>
         isStopRequested(db, spec.id) ||
         (hooks.signal?.aborted ?? false) ||

@@ -50,6 +50,27 @@ describe('leases on start', () => {
     assert.deepEqual(leases, [], 'no lease left');
   });
 
+  it('runs jobs one after another on a /30 (one job address): none is set up ahead holding a lease', async () => {
+    const created = await runCli(['network', 'create', 'tiny', '--cidr=10.47.0.0/30'], {
+      stateDir: state.dir,
+    });
+    assert.equal(created.code, 0, created.stderr);
+    try {
+      const lines = ['name: tiny', 'jobs:'];
+      for (let i = 0; i < 4; i++)
+        lines.push(`  t${String(i)}:`, "    command: 'true'", '    network: tiny');
+      const file = writeWorkflow(files.dir, 'tiny', `${lines.join('\n')}\n`);
+      const r = await runWorkflowJson(file, state.dir, ['--concurrency=1']);
+      assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.finished.jobs)}`);
+      assert.deepEqual(
+        r.finished.jobs.map((j) => [j.status, j.address]),
+        Array.from({ length: 4 }, () => ['COMPLETED', '10.47.0.2']),
+      );
+    } finally {
+      await runCli(['network', 'remove', 'tiny'], { stateDir: state.dir });
+    }
+  });
+
   it('a job started later is found by name by an earlier one, and one that ended is gone', async () => {
     // early runs first; late starts once early runs. early waits until its /etc/hosts names
     // `late`, then ends; late waits until its /etc/hosts no longer names `early`. Both loops are

@@ -56,6 +56,9 @@ class MemoryRunner implements JobRunner {
   /** Leased addresses by job id. */
   readonly held = new Map<string, string>();
   maxHeld = 0;
+  /** Jobs set up (their sandbox made) or running, now and at most. */
+  setUp = 0;
+  maxSetUp = 0;
   private readonly held_ = new Map<string, () => void>();
   private readonly tries = new Map<string, number>();
   private readonly capacity: number;
@@ -71,13 +74,21 @@ class MemoryRunner implements JobRunner {
   async run(spec: JobSpec, hooks: RunHooks): Promise<JobResult> {
     const name = spec.name ?? spec.id;
     if (hooks.signal.aborted) return this.result(spec, 'STOPPED', 'stopped', null);
-    const address = this.lease(spec);
-    if (address === null) return this.result(spec, 'FAILED', 'network-setup', null);
-    // Its sandbox made, as the real runner's: it waits for its turn.
-    if (!(await hooks.slot())) {
-      this.held.delete(spec.id);
+    // As the real runner: a job on a network takes its turn before its address is leased, one on
+    // `none` waits for it with its sandbox made.
+    const turnFirst = spec.network !== 'none';
+    const notStarted = (): JobResult => {
       this.log.push(`not started ${name}`);
       return this.result(spec, 'STOPPED', 'stopped', null);
+    };
+    if (turnFirst && !(await hooks.slot())) return notStarted();
+    const address = this.lease(spec);
+    if (address === null) return this.result(spec, 'FAILED', 'network-setup', null);
+    this.setUp++;
+    this.maxSetUp = Math.max(this.maxSetUp, this.setUp);
+    if (!turnFirst && !(await hooks.slot())) {
+      this.setUp--;
+      return notStarted();
     }
     this.specs.push(spec);
     this.running++;
@@ -90,6 +101,7 @@ class MemoryRunner implements JobRunner {
     hooks.onLines('stdout', Buffer.from(`hello from ${name}\n`));
     const code = await this.behave(spec, name, hooks);
     this.running--;
+    this.setUp--;
     this.held.delete(spec.id);
     this.log.push(`end ${name}`);
     if (code === 'stopped') return this.result(spec, 'STOPPED', 'stopped', null);
@@ -188,12 +200,26 @@ describe('engine', () => {
   });
 
   it('sets the next jobs up while others run: as many as run, each waiting for its turn', async () => {
-    const jobs = Array.from({ length: 8 }, (_, i) => planned(`j${String(i)}`, 'exit', ['0', '5']));
+    const jobs = Array.from({ length: 8 }, (_, i) =>
+      planned(`j${String(i)}`, 'exit', ['0', '5'], [], { network: 'none' }),
+    );
     const r = await runPlan(plan(...jobs), { concurrency: 2 });
     assert.equal(outcome(r).status, 'COMPLETED');
     assert.equal(r.runner.maxRunning, 2);
     // Set up (their sandboxes made) or running: twice the concurrency, never more.
-    assert.equal(r.runner.maxHeld, 4);
+    assert.equal(r.runner.maxSetUp, 4);
+  });
+
+  it('leases no address for a job set up ahead: one on a network takes its turn first', async () => {
+    const jobs = Array.from({ length: 8 }, (_, i) => planned(`j${String(i)}`, 'exit', ['0', '5']));
+    const runner = new MemoryRunner(2);
+    const r = await runPlan(plan(...jobs), { concurrency: 2 }, runner);
+    assert.equal(
+      outcome(r).status,
+      'COMPLETED',
+      'a network of 2 addresses is enough for 2 at once',
+    );
+    assert.equal(runner.maxHeld, 2);
   });
 
   it('undoes a job waiting for its turn once its RUNNING requirement ended: CANCELED, never run', async () => {
@@ -203,7 +229,7 @@ describe('engine', () => {
     const p = plan(
       planned('c', 'hold'),
       planned('a', 'exit', ['0', '5']),
-      planned('b', 'exit', ['0'], ['a:RUNNING']),
+      planned('b', 'exit', ['0'], ['a:RUNNING'], { network: 'none' }),
     );
     const done = runPlan(p, { concurrency: 1 }, runner);
     while (!runner.log.includes('not started b')) await new Promise((r) => setTimeout(r, 1));
@@ -383,7 +409,7 @@ describe('engine', () => {
         ['c', 'CANCELED'],
       ],
     );
-    // b's sandbox was made for its turn (concurrency 1: a had the slot) and undone: it never ran.
+    // b waited for its turn (concurrency 1: a had the slot): it never ran.
     assert.deepEqual(runner.log, ['start a', 'end a', 'not started b'], 'b never started');
     assert.equal(runner.held.size, 0);
   });
@@ -445,8 +471,10 @@ describe('engine', () => {
     const value = outcome(r);
     assert.equal(value.status, 'COMPLETED');
     assert.equal(value.jobs.filter((j) => j.status === 'COMPLETED').length, 300);
-    // The running jobs' leases, and those of the jobs set up for the next turns (as many).
-    assert.ok(runner.maxHeld <= 8, `at most two leases per slot (held ${String(runner.maxHeld)})`);
+    assert.ok(
+      runner.maxHeld <= 4,
+      `at most one lease per running job (held ${String(runner.maxHeld)})`,
+    );
     assert.equal(runner.held.size, 0);
   });
 });
