@@ -16,7 +16,7 @@ import { ok, type Problem, type Result } from '../problem.js';
 import type { Exit } from './start/job-process.js';
 import { warmCgroupMoves } from './cgroups/procs.js';
 import { prepareJobFilesystem } from './filesystem/job-filesystem.js';
-import { logPathOf, runDirOf, writeJobFiles } from './filesystem/job-files.js';
+import { logPathOf, returnKeptFifos, runDirOf, writeJobFiles } from './filesystem/job-files.js';
 import { withExtraSteps } from './filesystem/mount-plan.js';
 import { resolveCapabilities } from './start/capabilities.js';
 import { setprivLauncher, type AsTheJob } from './start/final-exec.js';
@@ -409,6 +409,8 @@ export async function runJob(
         go: go.value,
       };
     } else {
+      // Its supervisor makes its own go FIFO: the FIFOs a spare run directory kept go back.
+      returnKeptFifos(dir, runDir);
       // Its supervisor's reader sends the output to the job's log (masked), while it runs alone.
       const fifo = await detachedOutputFifo(dir, runDir, userOwns);
       if (!fifo.ok) return await end({ reason: 'start-failed', problem: fifo.problem });

@@ -6,8 +6,8 @@
  * changes). The host's files are never changed. The run directory also holds the job's output
  * FIFOs (output-pipes.ts). Few files per job: creating and removing them is a good part of a
  * job's own cost, so an ended job's run directory, left as a job start makes it, is kept among
- * the spares (`<state>/spare/run/`, state/spare-pool.ts) for the next job, its FIFOs back in
- * their pool (fifo-pool.ts), rather than removed.
+ * the spares (`<state>/spare/run/`, state/spare-pool.ts) for the next job, its FIFOs in it
+ * (fifo-pool.ts), rather than removed.
  */
 import {
   closeSync,
@@ -23,11 +23,11 @@ import {
 } from 'node:fs';
 import { rm } from '../../async-fs.js';
 import { readIfAny } from '../../read-if-any.js';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { HostEntry } from '../job-spec.js';
 import { withSharedPart } from './network-names.js';
 import { asMade, spareOrRemove, takeSpare } from '../../state/spare-pool.js';
-import { returnFifos } from '../start/fifo-pool.js';
+import { isPooledFifo, returnFifos } from '../start/fifo-pool.js';
 
 export function hostsFile(
   hostname: string,
@@ -108,27 +108,45 @@ function makeRunDir(stateDir: string, runDir: string): void {
   if (!takeSpare(spareRunDirs(stateDir), runDir, 0o755)) mkdirSync(runDir, { mode: RUN_DIR_MODE });
 }
 
+/** The FIFOs a foreground job takes into its run directory (output-pipes.ts, go-fifo.ts). */
+const KEPT_FIFOS = ['stdout', 'stderr', 'go'] as const;
+
 /**
- * An ended job's run directory (its processes gone): its FIFOs go back to their pool, and the
- * directory, when nothing else is in it but its hosts file, to the spares; otherwise it is
- * removed.
+ * Puts the FIFOs a spare run directory kept back in their pool: for a job that does not use them
+ * (a detached job's supervisor makes its own go FIFO there).
+ */
+export function returnKeptFifos(stateDir: string, runDir: string): void {
+  returnFifos(
+    stateDir,
+    KEPT_FIFOS.map((name) => join(runDir, name)),
+  );
+}
+
+/**
+ * An ended job's run directory (its processes gone, nothing holding its FIFOs open): when nothing
+ * else is in it but its hosts file and its FIFOs as their pool gave them, it goes to the spares
+ * with them, and the next job to take it uses them where they are (six renames a job fewer);
+ * otherwise its FIFOs go back to their pool and the directory is removed.
  */
 export async function retireRunDir(
   stateDir: string,
   runDir: string,
   fifos: readonly string[],
 ): Promise<void> {
-  returnFifos(stateDir, fifos);
   let names: string[];
   try {
     names = readdirSync(runDir);
   } catch {
     return;
   }
+  const kept = new Set(
+    fifos.filter((path) => dirname(path) === runDir && isPooledFifo(path)).map((p) => basename(p)),
+  );
   const spare =
-    names.every((name) => name === 'hosts') &&
+    names.every((name) => name === 'hosts' || kept.has(name)) &&
     asMade(runDir, 'dir', RUN_DIR_MODE) &&
-    (names.length === 0 || asMade(join(runDir, 'hosts'), 'file', HOSTS_MODE));
+    (!names.includes('hosts') || asMade(join(runDir, 'hosts'), 'file', HOSTS_MODE));
+  if (!spare) returnFifos(stateDir, fifos);
   await spareOrRemove(spareRunDirs(stateDir), runDir, spare);
 }
 

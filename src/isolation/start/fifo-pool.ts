@@ -48,8 +48,13 @@ async function fillPool(stateDir: string): Promise<Result<void>> {
   }
 }
 
-/** Moves a FIFO of the pool to `target`, filling the pool first when it is empty. */
+/**
+ * Moves a FIFO of the pool to `target`, filling the pool first when it is empty. A FIFO already
+ * there as the pool gives them (a spare run directory keeps its job's FIFOs: job-files.ts) is
+ * used as it is.
+ */
 export async function takeFifo(stateDir: string, target: string): Promise<Result<void>> {
+  if (isPooledFifo(target)) return ok(undefined);
   const pool = sparePool(poolDir(stateDir));
   if (pool.take(target)) return ok(undefined);
   const filled = await fillPool(stateDir);
@@ -67,6 +72,11 @@ export async function takeFifo(stateDir: string, target: string): Promise<Result
 export function returnFifos(stateDir: string, paths: readonly string[]): void {
   const pool = sparePool(poolDir(stateDir));
   for (const path of paths) {
-    if (asMade(path, 'fifo', POOL_MODE)) pool.put(path);
+    if (isPooledFifo(path)) pool.put(path);
   }
+}
+
+/** A FIFO exactly as the pool gives them (root's, mode 600, one link): fit to serve again. */
+export function isPooledFifo(path: string): boolean {
+  return asMade(path, 'fifo', POOL_MODE);
 }
