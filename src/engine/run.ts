@@ -5,13 +5,14 @@
  * the engine hands no host list of its own. Nothing polls: a job is added to the queue the moment
  * the scheduler releases it.
  *
- * Concurrency is what runs: at most `concurrency` jobs' commands at once (slots.ts). A job on
- * `none` is set up before its turn: the queue lets twice that many jobs be set up or running, so
- * that while N jobs run, up to N more wait at the go with their sandboxes made, and one starts
- * the moment a slot frees (a job on a network takes its turn before its address is leased) (a 300-job DAG of `true` jobs at concurrency 2 went from 3.06x to about
- * 2.7x `make -j2`: a slot waited about 9 ms per job, about 4 ms now). Service jobs (required by another job with RUNNING) run outside
- * the cap: they only end when the workflow stops them, so counting them could starve the very
- * jobs that need them.
+ * Concurrency is what runs: at most `concurrency` jobs' commands at once (slots.ts). The queue
+ * lets twice that many jobs be set up or running: while N jobs run, up to N more on `none` wait
+ * at the go with their sandboxes made, and one starts the moment a slot frees (a job on a network
+ * takes its turn before its address is leased). A 300-job DAG of `true` jobs at concurrency 2
+ * went from 3.06x to about 2.7x `make -j2` with it: a slot waited about 9 ms per job, now about 4.
+ *
+ * Service jobs (required by another job with RUNNING) run outside the cap: they only end when the
+ * workflow stops them, so counting them could starve the very jobs that need them.
  *
  * Cancellation: when `signal` aborts, no new job starts, running jobs are stopped gracefully,
  * pending ones become CANCELED; when `killSignal` aborts, running jobs are killed at once. Output
