@@ -298,8 +298,8 @@ export async function runJob(
     // A job on a network takes its turn (a workflow's slot) before its address is leased: a
     // network's addresses are for running jobs (a /30 has one), not for jobs set up ahead. A job
     // on `none` is set up first and waits for its turn with its sandbox made (handshake.ts).
-    const turnFirst = hooks.slot !== undefined && spec.network !== 'none';
-    if (turnFirst && !(await hooks.slot?.())) {
+    const turnFirst = spec.network !== 'none';
+    if (turnFirst && hooks.slot !== undefined && !(await hooks.slot())) {
       return await end({ reason: 'stopped', message: 'stopped before it started' });
     }
     const prepared = prepareNetwork(db, spec.id, spec.network, {

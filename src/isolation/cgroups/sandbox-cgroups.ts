@@ -1,8 +1,8 @@
 /**
  * A job's cgroups owned by rnx-sandbox (sandbox/cgroups.c), rnx's default sandbox program: it
  * makes them before the job's namespaces, writes their limits, moves the job's PID 1 into them
- * before it says that pid on the info fd, and after the job's end takes its readings and removes them, reporting both on
- * the status fd before the exit code. rnx's thread then makes no cgroup system call for the job:
+ * before it says that pid on the info fd, and after the job's end takes its readings and removes
+ * them, reporting both on the status fd before the exit code. rnx's thread then makes no cgroup system call for the job:
  * measured on a 300-job workflow, the cgroups rnx made, joined, read and removed were 17 to 22%
  * of its time (README, "The job's sandbox"). With bwrap, rnx does all of it itself
  * (job-cgroup.ts, procs.ts), as it does for a detached job, whose supervisor reads no report.

@@ -197,10 +197,10 @@ export function finishRun(
   if (spec.name !== undefined) refreshNetworkNames(db, spec.network);
   const record = getJob(db, spec.id);
   const address = record?.address ?? undefined;
-  // What it used: given, or recorded when its cgroups were emptied (emptyCgroup).
+  // What it used: written by finishJob just now, or when its cgroups were emptied (emptyCgroup).
   const usage = {
-    cpuUsec: extra.usage?.cpuUsec ?? record?.cpuUsec ?? undefined,
-    memoryPeakBytes: extra.usage?.memoryPeakBytes ?? record?.memoryPeakBytes ?? undefined,
+    cpuUsec: record?.cpuUsec ?? undefined,
+    memoryPeakBytes: record?.memoryPeakBytes ?? undefined,
   };
   return {
     id: spec.id,

@@ -108,17 +108,15 @@ function makeRunDir(stateDir: string, runDir: string): void {
   if (!takeSpare(spareRunDirs(stateDir), runDir, 0o755)) mkdirSync(runDir, { mode: RUN_DIR_MODE });
 }
 
-/** The FIFOs a foreground job takes into its run directory (output-pipes.ts, go-fifo.ts). */
-const KEPT_FIFOS = ['stdout', 'stderr', 'go'] as const;
-
 /**
- * Puts the FIFOs a spare run directory kept back in their pool: for a job that does not use them
- * (a detached job's supervisor makes its own go FIFO there).
+ * Puts the FIFOs a spare run directory kept back in their pool (returnFifos moves only FIFOs as
+ * the pool gives them): for a job that does not use them (a detached job's supervisor makes its
+ * own go FIFO there).
  */
 export function returnKeptFifos(stateDir: string, runDir: string): void {
   returnFifos(
     stateDir,
-    KEPT_FIFOS.map((name) => join(runDir, name)),
+    readdirSync(runDir).map((name) => join(runDir, name)),
   );
 }
 

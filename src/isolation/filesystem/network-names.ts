@@ -47,6 +47,10 @@ export function withSharedPart(own: string, network: string): string {
   return `${own}${sharedMarker(network)}\n`;
 }
 
+/** The columns of a NamedJob. */
+const NAMED_JOBS =
+  'SELECT id, name, workflow_run_id AS runId, address, run_dir AS runDir FROM jobs';
+
 /**
  * The jobs of `network` whose commands run: not one still being set up, which may wait for its
  * turn (a workflow's slot): a job must not find it by name, nor wait for it, before it runs.
@@ -54,8 +58,7 @@ export function withSharedPart(own: string, network: string): string {
 function runningJobs(db: Database, network: string): NamedJob[] {
   return sql(
     db,
-    `SELECT id, name, workflow_run_id AS runId, address, run_dir AS runDir FROM jobs
-       WHERE active = 1 AND status = 'RUNNING' AND network = ? AND address IS NOT NULL
+    `${NAMED_JOBS} WHERE active = 1 AND status = 'RUNNING' AND network = ? AND address IS NOT NULL
        ORDER BY created_at, rowid`,
   ).all(network) as unknown as NamedJob[];
 }
@@ -64,8 +67,7 @@ function runningJobs(db: Database, network: string): NamedJob[] {
 function activeJob(db: Database, network: string, id: string): NamedJob[] {
   return sql(
     db,
-    `SELECT id, name, workflow_run_id AS runId, address, run_dir AS runDir FROM jobs
-       WHERE id = ? AND active = 1 AND network = ? AND address IS NOT NULL`,
+    `${NAMED_JOBS} WHERE id = ? AND active = 1 AND network = ? AND address IS NOT NULL`,
   ).all(id, network) as unknown as NamedJob[];
 }
 

@@ -87,10 +87,8 @@ export async function handshake(proc: JobProcess, options: HandshakeOptions): Pr
       });
     }
     setup.clear();
-    if (options.slot !== undefined && !(await options.slot())) {
-      return failed({ reason: 'stopped', message: 'stopped before it started' });
-    }
-    if (options.stopRequested()) {
+    const turn = options.slot === undefined || (await options.slot());
+    if (!turn || options.stopRequested()) {
       return failed({ reason: 'stopped', message: 'stopped before it started' });
     }
     proc.go();
