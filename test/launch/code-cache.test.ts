@@ -23,6 +23,8 @@ import {
   cacheDirFor,
   cacheFile,
   commandKey,
+  DATA_ALIGNMENT,
+  headerLine,
   identityOf,
   MAX_PLACES,
   placeTag,
@@ -220,6 +222,32 @@ describe('code cache parts', () => {
     assert.equal(readCache(dir, { ...identity, command: 'job-list' }), undefined);
     writeFileSync(bundle, bundleSource('changed'));
     assert.equal(readCache(dir, identityOf(bundle, statSync(bundle), 'job-run')), undefined);
+  });
+
+  it("starts V8's data at an aligned offset, and reads it into the caller's buffer when it fits", () => {
+    const bundle = freshBundle('aligned');
+    const base = identityOf(bundle, statSync(bundle), 'job-run');
+    // Headers of every length modulo the alignment: the data always starts on a boundary.
+    for (let extra = 0; extra < 2 * DATA_ALIGNMENT; extra++) {
+      const identity = { ...base, node: `${base.node}${'x'.repeat(extra)}` };
+      const line = headerLine(identity, 1);
+      assert.equal(line.length % DATA_ALIGNMENT, 0, `header of ${String(line.length)} bytes`);
+      assert.equal(line.at(-1), 10);
+    }
+    const dir = join(tmp.dir, 'aligned');
+    writeCache(dir, base, 1, () => Buffer.from('v8 data'));
+    const bytes = readFileSync(cacheFile(dir, base));
+    assert.equal(bytes.indexOf(10) + 1, bytes.length - 'v8 data'.length);
+    assert.equal((bytes.indexOf(10) + 1) % DATA_ALIGNMENT, 0);
+    // A buffer large enough holds the file: the data is a view of it, not a copy.
+    const scratch = Buffer.alloc(bytes.length + 100);
+    const loaded = readCache(dir, base, scratch);
+    assert.deepEqual(loaded?.data, Buffer.from('v8 data'));
+    assert.equal(loaded?.data.buffer, scratch.buffer);
+    // A buffer too small is left alone.
+    const small = Buffer.alloc(8);
+    assert.notEqual(readCache(dir, base, small)?.data.buffer, small.buffer);
+    assert.deepEqual(small, Buffer.alloc(8));
   });
 
   it('keeps a file per install: two rnx sharing a directory do not replace each other', () => {
