@@ -11,6 +11,7 @@
  *   swallowed (a closed stdout is passed on to the handlers once, as SIGPIPE); otherwise rnx exits at
  *   once and quietly with EXIT.outputClosed.
  */
+import { monotonicMs } from '../clock.js';
 import { EXIT } from './exit-codes.js';
 
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -33,7 +34,7 @@ export function signalsForwardedByLauncher(forwarded: boolean): void {
 }
 
 function deliver(signal: NodeJS.Signals): void {
-  const now = performance.now();
+  const now = monotonicMs();
   const again = last !== undefined && last.signal === signal && now - last.at < SAME_SIGNAL_MS;
   if (dedupe && again) return;
   last = { signal, at: now };

@@ -22,6 +22,7 @@
  * namespace once its last process is gone. releaseJobVeth waits for that and deletes it only when it
  * is still there after a while (something else holds the namespace).
  */
+import { monotonicMs } from '../clock.js';
 import { checkedOutput, runTool, startTool, type StartedTool } from '../exec.js';
 import { toolPath } from '../host-tools.js';
 import { fail, ok, type Problem, type Result } from '../problem.js';
@@ -162,10 +163,10 @@ const VETH_GRACE_MS = 2000;
  * it only if it is still there. Resolves true when the kernel removed it (no process spawned).
  */
 export async function releaseJobVeth(hostVeth: string): Promise<boolean> {
-  const began = performance.now();
+  const began = monotonicMs();
   for (let wait = 1; ; wait = Math.min(wait * 2, 100)) {
     if (!interfaceNames().includes(hostVeth)) return true;
-    const left = VETH_GRACE_MS - (performance.now() - began);
+    const left = VETH_GRACE_MS - (monotonicMs() - began);
     if (left <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)));
   }

@@ -3,6 +3,7 @@
  * block I/O read and written, and the number of processes. Whatever a cgroup does not offer (a
  * controller not mounted, an old kernel without memory.peak) is left out rather than guessed.
  */
+import { monotonicMs } from '../../clock.js';
 import { readIfAny } from '../../read-if-any.js';
 import { join } from 'node:path';
 import type { JobCgroup } from './job-cgroup.js';
@@ -146,10 +147,10 @@ export async function measureJobMetrics(
   intervalMs: number,
 ): Promise<MeasuredMetrics> {
   const before = readJobMetrics(cgroup);
-  const start = performance.now();
+  const start = monotonicMs();
   await new Promise((resolve) => setTimeout(resolve, intervalMs));
   const after = readJobMetrics(cgroup);
-  const elapsedUsec = (performance.now() - start) * 1000;
+  const elapsedUsec = (monotonicMs() - start) * 1000;
   if (before.cpuUsec === undefined || after.cpuUsec === undefined) return after;
   const percent = ((after.cpuUsec - before.cpuUsec) / elapsedUsec) * 100;
   return { ...after, cpuPercent: Math.max(0, Math.round(percent * 10) / 10) };

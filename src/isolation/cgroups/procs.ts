@@ -2,6 +2,7 @@
  * A job's processes, found through its cgroup: listing them, signalling them all, killing the whole
  * tree, and removing the cgroup once they are gone.
  */
+import { monotonicMs } from '../../clock.js';
 import { rmdirSync, writeFileSync } from 'node:fs';
 import { rmdir, writeInOneGo } from '../../async-fs.js';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ let lastWarm = -Infinity;
  * of alternated runs, within noise in another).
  */
 export function warmCgroupMoves(): void {
-  const now = performance.now();
+  const now = monotonicMs();
   if (now - lastWarm < WARM_EVERY_MS) return;
   lastWarm = now;
   const layout = cgroupLayout();

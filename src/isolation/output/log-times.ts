@@ -5,6 +5,7 @@
  * chunk is appended: one small append per chunk (rnx writes a chunk as it reads it from the job's
  * pipe). The time of a byte is that of the last mark at or before its offset.
  */
+import { unixMs } from '../../clock.js';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 
 export function timesPathOf(logPath: string): string {
@@ -25,7 +26,7 @@ export class LogTimesWriter {
   }
 
   /** `offset`: where the chunk about to be appended starts in the log. */
-  mark(offset: number, ms = performance.timeOrigin + performance.now()): void {
+  mark(offset: number, ms = unixMs()): void {
     if (this.path === undefined) return;
     try {
       this.fd ??= openSync(this.path, 'a', 0o600);

@@ -3,6 +3,7 @@
  * job runs, records the ready time and calls back, and when the probe never passes asks the runner
  * to stop the job (it then ends FAILED, reason not-ready, with the last probe's answer).
  */
+import { monotonicMs } from '../../clock.js';
 import type { Database } from '../../state/database.js';
 import type { Readiness } from '../../validate/model.js';
 import type { AsTheJob } from '../start/final-exec.js';
@@ -68,7 +69,7 @@ export class JobReadiness {
       },
       sandbox: job.sandbox,
       pid: job.pid,
-      startedAt: performance.now(),
+      startedAt: monotonicMs(),
       env: job.env,
       as: job.as,
       cgroupProcs: job.cgroupProcs,

@@ -3,6 +3,7 @@
  * start) expires: exec attempts every interval, the tcp/http prober in the job's netns, or the
  * first output line matching the log pattern. The runner stops the job when it is not ready in time.
  */
+import { monotonicMs } from '../../clock.js';
 import type { Readiness } from '../../validate/model.js';
 import type { AsTheJob } from '../start/final-exec.js';
 import { execAttempt, stillSettingUp, type ProbeTools } from './exec-probe.js';
@@ -23,7 +24,7 @@ export interface WatchOptions {
   readonly sandbox: string | undefined;
   /** Host pid of the job's PID 1. */
   readonly pid: number;
-  /** performance.now() when the job's command started. */
+  /** monotonicMs() when the job's command started. */
   readonly startedAt: number;
   /** The job's environment and final step, for exec probes. */
   readonly env: Readonly<Record<string, string>>;
@@ -43,7 +44,7 @@ export interface ReadinessWatch {
 export function watchReadiness(options: WatchOptions): ReadinessWatch {
   const { ready } = options;
   const deadline = options.startedAt + ready.timeoutMs;
-  const afterMs = (): number => Math.round(performance.now() - options.startedAt);
+  const afterMs = (): number => Math.round(monotonicMs() - options.startedAt);
   const notReady = (detail: string): ReadinessResult => ({
     ready: false,
     detail: `not ready after ${formatSeconds(ready.timeoutMs)}: ${detail}`,
@@ -58,7 +59,7 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
       resolve(value);
     };
     const probe = ready.probe;
-    const remaining = (): number => Math.max(0, deadline - performance.now());
+    const remaining = (): number => Math.max(0, deadline - monotonicMs());
     const expiry = setTimeout(() => {
       if (probe.kind === 'log') settle(notReady(`no output line matched /${probe.pattern}/`));
     }, remaining());
@@ -93,7 +94,7 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
         // to say, the one before it says why the job was not ready.
         let answered: string | undefined;
         const attempt = async (): Promise<void> => {
-          const began = performance.now();
+          const began = monotonicMs();
           const r = stillSettingUp(options.pid, options.sandbox)
             ? { passed: false, detail: 'the job was still being set up' }
             : await execAttempt(
@@ -111,8 +112,8 @@ export function watchReadiness(options: WatchOptions): ReadinessWatch {
           if (r.passed) return settle({ ready: true, afterMs: afterMs() });
           const why = r.late === true && answered !== undefined ? answered : r.detail;
           if (r.late !== true) answered = r.detail;
-          const wait = Math.max(0, began + ready.intervalMs - performance.now());
-          if (performance.now() + wait >= deadline) {
+          const wait = Math.max(0, began + ready.intervalMs - monotonicMs());
+          if (monotonicMs() + wait >= deadline) {
             const timer = setTimeout(() => settle(notReady(why)), remaining());
             cleanups.push(() => clearTimeout(timer));
             return;

@@ -12,6 +12,7 @@
  * otherwise wait for the end of output of a job being reclaimed. Only run when a job was
  * orphaned: one scan of /proc.
  */
+import { monotonicMs } from '../../clock.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { childrenOf, killAll } from '../../process-tree.js';
 
@@ -66,12 +67,12 @@ export function strayProcesses(runDir: string): number[] {
  */
 export async function killStrayProcesses(runDir: string, boundMs = 2000): Promise<number[]> {
   const killed: number[] = [];
-  const began = performance.now();
+  const began = monotonicMs();
   for (let pids = strayProcesses(runDir); pids.length > 0; pids = strayProcesses(runDir)) {
     killAll(pids);
     killed.push(...pids);
-    while (pids.some(alive) && performance.now() - began < boundMs) await pause(2);
-    if (performance.now() - began >= boundMs) break;
+    while (pids.some(alive) && monotonicMs() - began < boundMs) await pause(2);
+    if (monotonicMs() - began >= boundMs) break;
   }
   return killed;
 }
