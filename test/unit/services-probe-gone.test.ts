@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { monotonicMs } from '../../src/clock.js';
 import { watchReadiness } from '../../src/isolation/readiness/watch.js';
 import { DEFAULT_CAPABILITIES } from '../../src/isolation/start/capabilities.js';
 
@@ -26,7 +27,7 @@ function watch(pid: number, timeoutMs: number) {
     tools: { nsenter: 'nsenter', sh: 'sh', setpriv: 'setpriv' },
     sandbox: undefined,
     pid,
-    startedAt: performance.now(),
+    startedAt: monotonicMs(),
     env: {},
     as: { setpriv: ['setpriv'], final: { capabilities: DEFAULT_CAPABILITIES } },
     cgroupProcs: [],
