@@ -8,11 +8,17 @@
  *
  * An inherited descriptor is told from Node's own by its flags: everything Node and libuv open
  * is close-on-exec, an inherited one is not (exec clears nothing but close-on-exec ones). Node's
- * IPC channel with a parent that forked rnx (NODE_CHANNEL_FD) is kept.
+ * IPC channel with a parent that forked rnx (NODE_CHANNEL_FD) is kept. So is a regular file open
+ * for writing: V8 opens its own logs that way, without close-on-exec (`--logfile`, `--prof`,
+ * `--perf-basic-prof`, given on the command line or in NODE_OPTIONS), and keeps writing to them;
+ * closed, the number went to the next file rnx opened, the state database, and V8's log went into
+ * it (a damaged database). A job does not get such a file either: rnx-sandbox closes every
+ * descriptor above 2 as it execs the job's command; only a job that bwrap sets up
+ * (RNX_SANDBOX=bwrap) is passed one that rnx inherited.
  */
 import { HELP_WORDS, VERSION_WORDS } from '../cli/top-level-words.js';
 
-const { closeSync, readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
+const { closeSync, fstatSync, readdirSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 /**
  * Commands that start no process, so have no one to pass a descriptor to: rnx leaves what they
@@ -32,6 +38,8 @@ export function mayStartProcesses(argv: readonly string[]): boolean {
 }
 
 const O_CLOEXEC = 0o2000000;
+const O_ACCMODE = 0o3;
+const O_RDONLY = 0;
 
 /** Closes the inherited descriptors above 2; returns their numbers. */
 export function closeInheritedFds(env: NodeJS.ProcessEnv = process.env): number[] {
@@ -55,6 +63,7 @@ export function closeInheritedFds(env: NodeJS.ProcessEnv = process.env): number[
       continue; // Closed meanwhile (the listing's own descriptor).
     }
     if ((flags & O_CLOEXEC) !== 0) continue;
+    if ((flags & O_ACCMODE) !== O_RDONLY && isRegularFile(fd)) continue;
     try {
       closeSync(fd);
       closed.push(fd);
@@ -63,4 +72,12 @@ export function closeInheritedFds(env: NodeJS.ProcessEnv = process.env): number[
     }
   }
   return closed;
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { mayStartProcesses } from '../../src/launch/inherited-fds.js';
@@ -19,12 +19,14 @@ function stdio(upTo: number): ('ignore' | 'pipe')[] {
 after(() => scratch.cleanup());
 
 describe('descriptors rnx inherited', () => {
-  it('are not seen by the job: neither an open directory nor a file', async () => {
+  it('are not seen by the job: neither an open directory nor a file, read or written', async () => {
     const secret = join(scratch.dir, 'host-only');
     mkdirSync(secret);
     writeFileSync(join(secret, 'marker'), 'host\n');
     const dirFd = openSync(secret, 'r');
     const fileFd = openSync(join(secret, 'marker'), 'r');
+    // Kept open by rnx (V8's own logs are such files), closed by rnx-sandbox at the job's exec.
+    const logFd = openSync(join(secret, 'written.log'), 'a');
     try {
       const child = spawn(
         process.execPath,
@@ -42,7 +44,7 @@ describe('descriptors rnx inherited', () => {
           env: { ...process.env, RNX_STATE_DIR: join(scratch.dir, 'state'), NO_COLOR: '1' },
           // fd 40 and 41 of rnx, as a shell's `40<DIR`: inherited, not close-on-exec. (Node
           // itself makes low ones, up to about 30, close-on-exec at its start.)
-          stdio: [...stdio(40), dirFd, fileFd],
+          stdio: [...stdio(40), dirFd, fileFd, logFd],
         },
       );
       const run = await collectRun(child);
@@ -52,7 +54,48 @@ describe('descriptors rnx inherited', () => {
     } finally {
       closeSync(dirFd);
       closeSync(fileFd);
+      closeSync(logFd);
     }
+  });
+
+  it("leave V8's own log open: node --logfile does not write into rnx's database", async () => {
+    const state = join(scratch.dir, 'logged-state');
+    const log = join(scratch.dir, 'v8.log');
+    const env = { ...process.env, RNX_STATE_DIR: state, NO_COLOR: '1' };
+    // V8 opens its log without close-on-exec; closed as inherited, its number went to the state
+    // database, and V8's lines went into it: the next command found the database damaged.
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(
+        process.execPath,
+        [
+          `--logfile=${log}`,
+          '--no-logfile-per-isolate',
+          '--log-function-events',
+          RNX_BIN,
+          'job',
+          'run',
+          '--network=none',
+          'true',
+        ],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const run = await collectRun(child);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const listed = await collectRun(
+      spawn(process.execPath, [RNX_BIN, 'job', 'list', '--json'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    assert.equal(listed.code, 0, listed.stderr);
+    const jobs = JSON.parse(listed.stdout) as { status: string }[];
+    assert.deepEqual(
+      jobs.map((job) => job.status),
+      ['COMPLETED', 'COMPLETED', 'COMPLETED'],
+    );
+    // Still written after rnx's start: the bundle, compiled once rnx had looked at its descriptors.
+    assert.match(readFileSync(log, 'utf8'), /main\.cjs/);
   });
 
   it("are closed, while close-on-exec ones (Node's own) and stdio stay", async () => {
