@@ -220,10 +220,12 @@ Flags come before the command; everything from the command on is passed to it ve
     // The kernel's wait before the job's cgroup join (an RCU grace period, 10 to 20 ms here),
     // started as early as a single job is known to run, so that it passes beside the rest of the
     // start: loading the job's code, its checks, its files and bwrap (isolation/cgroups/procs.ts).
-    // That write is the only work a single job gives libuv's thread pool (a start without it
-    // makes no pool thread): one thread, not Node's four, whose making and joining at exit cost
-    // about 3 ms of a job run here (alternated runs). A size the caller set is kept.
-    process.env['UV_THREADPOOL_SIZE'] ??= '1';
+    // That write and, when the job has no spare directory (a runtime's job, a first run), the
+    // mkdirs of its filesystem are all a single job gives libuv's thread pool: two threads, not
+    // Node's four, whose making and joining at exit cost a job run 3 to 6 ms where page faults
+    // are dear (README: "third pass"). Not one: where the kernel's wait is 10 to 20 ms, those
+    // mkdirs would queue behind the warm-up. A size the caller set is kept.
+    process.env['UV_THREADPOOL_SIZE'] ??= '2';
     const { warmCgroupMoves } = await import('../../../isolation/cgroups/procs.js');
     warmCgroupMoves();
     const { runSingleJob } = await import('../../job-run-single.js');
