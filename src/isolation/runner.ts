@@ -269,12 +269,12 @@ export async function runJob(
     if (plan !== undefined && !plan.ok) {
       return await end({ reason: 'start-failed', problem: plan.problem });
     }
-    if (plan !== undefined) warmCgroupMoves();
+    if (plan !== undefined) warmCgroupMoves(dir);
     const cgroupMade: Promise<Result<JobCgroup>> =
       plan !== undefined
         ? Promise.resolve(ok(plan.value.cgroup))
         : createJobCgroup(spec.id, spec.resources, options.cgroupLayout).then((made) => {
-            if (made.ok) warmCgroupMoves();
+            if (made.ok) warmCgroupMoves(dir);
             return made;
           });
     // Removed once the end is recorded, however far the start got, unless rnx-sandbox did.

@@ -11,6 +11,14 @@ import { fail, ok, type Result } from '../../problem.js';
 import type { JobCgroup } from './job-cgroup.js';
 import { unifiedDirOf, whenEmpty } from './events.js';
 import { cgroupLayout } from './layout.js';
+import {
+  afterWrite,
+  bootId,
+  readWarmRecord,
+  shouldWarm,
+  writeWarmRecord,
+  type WarmRecord,
+} from './warm-need.js';
 
 /** Resolves once the cgroup has no process left, or after `ms`. */
 async function emptyWithin(dir: string, ms: number): Promise<void> {
@@ -58,7 +66,7 @@ let lastWarm = -Infinity;
 /**
  * Takes the kernel's wait out of a job's cgroup join. A move into a cgroup (a write to
  * cgroup.procs) first waits for an RCU grace period (the writer side of the kernel's
- * cgroup_threadgroup_rwsem): 7 to 16 ms on this machine, idle, once per burst of moves, since moves
+ * cgroup_threadgroup_rwsem): 7 to 16 ms on some machines, idle (0.8 ms on others), once per burst of moves, since moves
  * that follow within a few milliseconds skip it. This moves rnx into the cgroup it is already in
  * (its own, as /proc/self/cgroup says: nothing changes), off rnx's thread, as soon as the job's
  * cgroups are made; the job's own moves, made when bwrap says the job's pid, then find the wait
@@ -68,20 +76,59 @@ let lastWarm = -Infinity;
  * moves keep the wait away; moving rnx (all its threads) again for each took its thread about
  * 0.1 ms a job and the kernel more (a 300-job DAG: about 3% less wall and CPU time in one series
  * of alternated runs, within noise in another).
+ *
+ * Not at all where it does not pay: with `stateDir`, the first warm-up of a process is timed and
+ * the state directory keeps what this boot's warm-ups took; after a few fast ones in a row (no
+ * long wait on this kernel) rnx stops warming until the next boot (warm-need.ts).
  */
-export function warmCgroupMoves(): void {
+export function warmCgroupMoves(stateDir?: string): void {
   const now = monotonicMs();
   if (now - lastWarm < WARM_EVERY_MS) return;
   lastWarm = now;
+  const need = stateDir === undefined ? undefined : warmNeedOf(stateDir);
+  if (need?.warm === false) return;
   const layout = cgroupLayout();
   const own = layout.unified ?? layout.v1.pids;
   if (own === undefined) return;
+  const file = join(own, 'cgroup.procs');
+  // Timed once per process (later warm-ups follow the jobs' own joins, which hide the wait), and
+  // only while this boot's record says neither slow nor enough fast: then on rnx's thread, since
+  // a callback would run only once the start lets it (tens of ms later). Once per boot where the
+  // wait is long (it then goes on off the thread), a few times where it is short.
+  const deciding = need !== undefined && !(need.record?.boot === need.boot && need.record.slow);
+  if (deciding && stateDir !== undefined && !timedOnce) {
+    timedOnce = true;
+    const began = monotonicMs();
+    try {
+      writeFileSync(file, String(process.pid));
+    } catch {
+      return; // Not writable (another layout): nothing saved, nothing lost.
+    }
+    writeWarmRecord(stateDir, afterWrite(need.record, need.boot, monotonicMs() - began));
+    return;
+  }
+  timedOnce = true;
   // In one go (async-fs.ts): rnx's thread is busy with the start until bwrap runs.
   try {
-    writeInOneGo(join(own, 'cgroup.procs'), String(process.pid)).catch(() => undefined);
+    writeInOneGo(file, String(process.pid)).catch(() => undefined);
   } catch {
     // Not writable (another layout): nothing saved, nothing lost.
   }
+}
+
+let timedOnce = false;
+let warmNeedCache: { warm: boolean; boot: string; record: WarmRecord | undefined } | undefined;
+
+/** This boot's record, read once per process; undefined without a boot id (no /proc). */
+function warmNeedOf(
+  stateDir: string,
+): { warm: boolean; boot: string; record: WarmRecord | undefined } | undefined {
+  if (warmNeedCache !== undefined) return warmNeedCache;
+  const boot = bootId();
+  if (boot === undefined) return undefined;
+  const record = readWarmRecord(stateDir);
+  warmNeedCache = { warm: shouldWarm(record, boot), boot, record };
+  return warmNeedCache;
 }
 
 /** Sends `signal` to every process of the job; returns how many were signalled. */

@@ -227,7 +227,8 @@ Flags come before the command; everything from the command on is passed to it ve
     // mkdirs would queue behind the warm-up. A size the caller set is kept.
     process.env['UV_THREADPOOL_SIZE'] ??= '2';
     const { warmCgroupMoves } = await import('../../../isolation/cgroups/procs.js');
-    warmCgroupMoves();
+    const { stateDir } = await import('../../../state/database.js');
+    warmCgroupMoves(stateDir(ctx.env));
     const { runSingleJob } = await import('../../job-run-single.js');
     return runSingleJob(ctx, args);
   },
