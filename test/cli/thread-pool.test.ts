@@ -7,13 +7,12 @@
  * before it ends: an empty job directory is kept as a spare, and the next job takes it).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { FAST_IN_A_ROW } from '../../src/isolation/cgroups/warm-need.js';
-import { collectRun, RNX_BIN, tempDir } from '../helpers/cli.js';
+import { collectRun, startCli, tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir('rnx-test-pool-');
 after(() => scratch.cleanup());
@@ -36,22 +35,9 @@ async function jobMarker(state: string): Promise<void> {
 
 /** libuv's pool threads in rnx while its job runs (`extra`: more of rnx's environment). */
 async function poolThreads(extra: Record<string, string>, state: string): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    [
-      RNX_BIN,
-      'job',
-      'run',
-      '--network=none',
-      '--',
-      'sh',
-      '-c',
-      'touch /work/up; read line; rm /work/up',
-    ],
-    {
-      env: { ...process.env, RNX_STATE_DIR: state, NO_COLOR: '1', ...extra },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
+  const child = startCli(
+    ['job', 'run', '--network=none', '--', 'sh', '-c', 'touch /work/up; read line; rm /work/up'],
+    { stateDir: state, env: extra },
   );
   const run = collectRun(child);
   await jobMarker(state);

@@ -1,6 +1,6 @@
 /** Test rigs: a fresh state directory per test and a way to run the built CLI as a user would. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,26 +37,37 @@ export interface CliOptions {
   readonly prefix?: readonly string[];
 }
 
+/**
+ * Starts `rnx ARGS...` with Node 24 (the test runner's own node), its stdio piped: for a test that
+ * looks at rnx while it runs, or writes its input itself.
+ */
+export function startCli(
+  args: readonly string[],
+  options: Omit<CliOptions, 'input'> = {},
+): ChildProcessWithoutNullStreams {
+  const [command = process.execPath, ...rest] = [
+    ...(options.prefix ?? []),
+    process.execPath,
+    RNX_BIN,
+    ...args,
+  ];
+  return spawn(command, rest, {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      ...(options.stateDir === undefined ? {} : { RNX_STATE_DIR: options.stateDir }),
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: options.timeoutMs ?? 60_000,
+  });
+}
+
 /** Runs `rnx ARGS...` with Node 24 (the test runner's own node) and collects its output. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const [command = process.execPath, ...rest] = [
-      ...(options.prefix ?? []),
-      process.execPath,
-      RNX_BIN,
-      ...args,
-    ];
-    const child = spawn(command, rest, {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        ...(options.stateDir === undefined ? {} : { RNX_STATE_DIR: options.stateDir }),
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 60_000,
-    });
+    const child = startCli(args, options);
     collectRun(child).then(resolve, reject);
     // A command that never reads its input (`job run -d` hands it on and ends) closes the pipe
     // first: EPIPE on it is no failure of the command, and its exit is what the test looks at.

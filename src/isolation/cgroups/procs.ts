@@ -16,6 +16,7 @@ import {
   bootId,
   readWarmRecord,
   shouldWarm,
+  slowOn,
   writeWarmRecord,
   type WarmRecord,
 } from './warm-need.js';
@@ -66,9 +67,10 @@ let lastWarm = -Infinity;
 /**
  * Takes the kernel's wait out of a job's cgroup join. A move into a cgroup (a write to
  * cgroup.procs) first waits for an RCU grace period (the writer side of the kernel's
- * cgroup_threadgroup_rwsem): 7 to 16 ms on some machines, idle (0.8 ms on others), once per burst of moves, since moves
- * that follow within a few milliseconds skip it. This moves rnx into the cgroup it is already in
- * (its own, as /proc/self/cgroup says: nothing changes), off rnx's thread, as soon as the job's
+ * cgroup_threadgroup_rwsem): 7 to 16 ms on some machines, idle (0.8 ms on others), once per
+ * burst of moves, since moves that follow within a few milliseconds skip it. This moves rnx into
+ * the cgroup it is already in (its own, as /proc/self/cgroup says: nothing changes), off rnx's
+ * thread, as soon as the job's
  * cgroups are made; the job's own moves, made when bwrap says the job's pid, then find the wait
  * done or queue behind it. Its errors are ignored: it only saves time.
  *
@@ -86,7 +88,7 @@ export function warmCgroupMoves(stateDir?: string): void {
   if (now - lastWarm < WARM_EVERY_MS) return;
   lastWarm = now;
   const need = stateDir === undefined ? undefined : warmNeedOf(stateDir);
-  if (need?.warm === false) return;
+  if (need !== undefined && !shouldWarm(need.record, need.boot)) return;
   const layout = cgroupLayout();
   const own = layout.unified ?? layout.v1.pids;
   if (own === undefined) return;
@@ -95,19 +97,18 @@ export function warmCgroupMoves(stateDir?: string): void {
   // only while this boot's record says neither slow nor enough fast: then on rnx's thread, since
   // a callback would run only once the start lets it (tens of ms later). Once per boot where the
   // wait is long (it then goes on off the thread), a few times where it is short.
-  const deciding = need !== undefined && !(need.record?.boot === need.boot && need.record.slow);
-  if (deciding && stateDir !== undefined && !timedOnce) {
-    timedOnce = true;
+  const timed = need !== undefined && !timedOnce && !slowOn(need.record, need.boot);
+  timedOnce = true;
+  if (timed) {
     const began = monotonicMs();
     try {
       writeFileSync(file, String(process.pid));
     } catch {
       return; // Not writable (another layout): nothing saved, nothing lost.
     }
-    writeWarmRecord(stateDir, afterWrite(need.record, need.boot, monotonicMs() - began));
+    writeWarmRecord(need.stateDir, afterWrite(need.record, need.boot, monotonicMs() - began));
     return;
   }
-  timedOnce = true;
   // In one go (async-fs.ts): rnx's thread is busy with the start until bwrap runs.
   try {
     writeInOneGo(file, String(process.pid)).catch(() => undefined);
@@ -117,17 +118,20 @@ export function warmCgroupMoves(stateDir?: string): void {
 }
 
 let timedOnce = false;
-let warmNeedCache: { warm: boolean; boot: string; record: WarmRecord | undefined } | undefined;
+
+interface WarmNeed {
+  readonly stateDir: string;
+  readonly boot: string;
+  readonly record: WarmRecord | undefined;
+}
+let warmNeedCache: WarmNeed | undefined;
 
 /** This boot's record, read once per process; undefined without a boot id (no /proc). */
-function warmNeedOf(
-  stateDir: string,
-): { warm: boolean; boot: string; record: WarmRecord | undefined } | undefined {
+function warmNeedOf(stateDir: string): WarmNeed | undefined {
   if (warmNeedCache !== undefined) return warmNeedCache;
   const boot = bootId();
   if (boot === undefined) return undefined;
-  const record = readWarmRecord(stateDir);
-  warmNeedCache = { warm: shouldWarm(record, boot), boot, record };
+  warmNeedCache = { stateDir, boot, record: readWarmRecord(stateDir) };
   return warmNeedCache;
 }
 

@@ -33,6 +33,11 @@ export function formatWarmRecord(record: WarmRecord): string {
   return `${record.boot} ${record.slow ? 'slow' : String(record.fast)}\n`;
 }
 
+/** This boot saw a slow warm-up write: rnx warms for the rest of it, and times no more. */
+export function slowOn(record: WarmRecord | undefined, boot: string): boolean {
+  return record?.boot === boot && record.slow;
+}
+
 /** Warm unless this boot's record has FAST_IN_A_ROW fast writes. */
 export function shouldWarm(record: WarmRecord | undefined, boot: string): boolean {
   return record?.boot !== boot || record.slow || record.fast < FAST_IN_A_ROW;
@@ -40,9 +45,8 @@ export function shouldWarm(record: WarmRecord | undefined, boot: string): boolea
 
 /** The record after a warm-up write of `ms` on `boot`. */
 export function afterWrite(record: WarmRecord | undefined, boot: string, ms: number): WarmRecord {
-  const before = record?.boot === boot ? record : undefined;
-  if (before?.slow === true || ms >= SLOW_WRITE_MS) return { boot, slow: true };
-  return { boot, slow: false, fast: (before?.fast ?? 0) + 1 };
+  if (slowOn(record, boot) || ms >= SLOW_WRITE_MS) return { boot, slow: true };
+  return { boot, slow: false, fast: record?.boot === boot && !record.slow ? record.fast + 1 : 1 };
 }
 
 export function warmRecordFile(stateDir: string): string {
