@@ -11,6 +11,7 @@ import { getNetwork } from '../networks/index.js';
 import { sharedDatabase, stateDir } from '../state/database.js';
 import { shellExitCode } from '../isolation/end/outcome.js';
 import type { JobResult, JobSpec } from '../isolation/job-spec.js';
+import { OutputFlow } from '../isolation/output/output-flow.js';
 import { checkFilesystemNames } from '../isolation/filesystem/job-filesystem.js';
 import { checkUploads } from '../isolation/filesystem/uploads.js';
 import { jobUserOf } from '../isolation/start/job-user.js';
@@ -94,6 +95,8 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     stop.abort();
   };
   ctx.stdout.on('error', onStdoutError);
+  // The job's output is not read while standard output or error is full (output-flow.ts).
+  const outputFlow = new OutputFlow();
   let result: JobResult;
   let readyAt: string | undefined;
   // A terminal handed to the job gets its modes back afterwards (see terminal-modes.ts).
@@ -105,9 +108,16 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
     result = await runJob(spec.value, {
       onStdout: (chunk) => {
         if (json) output.push(chunk);
-        else if (!stdoutGone) ctx.stdout.write(chunk);
+        else if (!stdoutGone) {
+          ctx.stdout.write(chunk);
+          outputFlow.wrote(ctx.stdout);
+        }
       },
-      onStderr: (chunk) => ctx.stderr.write(chunk),
+      onStderr: (chunk) => {
+        ctx.stderr.write(chunk);
+        outputFlow.wrote(ctx.stderr);
+      },
+      outputFlow,
       onReady: (info) => {
         readyAt = info.readyAt;
         writeLine(ctx.stderr, `rnx: job ${spec.value.id} ready after ${seconds(info.afterMs)}`);

@@ -65,6 +65,7 @@ import { awaitDetachedReady, resultOfRecord } from './detach/ready-detached.js';
 import { holdEnd, removeEndFifo, type HeldEnd } from './records/end-signal.js';
 import { processStartTime, selfIdentity } from './records/proc-identity.js';
 import { JobOutput } from './output/job-output.js';
+import type { OutputFlow } from './output/output-flow.js';
 import { maskSecrets } from './output/redact.js';
 import {
   emptyCgroup,
@@ -94,6 +95,11 @@ export interface RunHooks {
   readonly onReady?: (info: ReadyInfo) => void;
   /** The job's log stopped (its file system full): the job runs on; said once. */
   readonly onLogStopped?: (why: string) => void;
+  /**
+   * The job's output is not read while where the hooks write it is full (output/output-flow.ts):
+   * the job's writes wait instead of rnx queueing its output.
+   */
+  readonly outputFlow?: OutputFlow;
   /** A file descriptor the job reads as its standard input, passed as is (default /dev/null). */
   readonly stdin?: number;
   /** Aborting stops the job gracefully: SIGTERM to all, grace period, SIGKILL. */
@@ -406,6 +412,7 @@ export async function runJob(
         stderr,
         onStdout: (chunk) => output.stdout(chunk),
         onStderr: (chunk) => output.stderr(chunk),
+        ...(hooks.outputFlow === undefined ? {} : { flow: hooks.outputFlow }),
         go: go.value,
       };
     } else {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { prefixLines } from '../../src/cli/reporters/prefix-lines.js';
+import { LinePrefixer, prefixLines } from '../../src/cli/reporters/prefix-lines.js';
 
 const prefixed = (text: string, prefix: string): string =>
   prefixLines(Buffer.from(text), Buffer.from(prefix)).toString();
@@ -33,5 +33,36 @@ describe('prefixing output lines on their bytes', () => {
     const text = Array.from({ length: 5000 }, (_, i) => `${String(i)}\r`).join('\n') + '\n';
     const viaStrings = `p | ${text.slice(0, -1).replaceAll('\n', '\np | ')}\n`;
     assert.equal(prefixed(text, 'p | '), viaStrings);
+  });
+});
+
+describe('room for prefixed blocks (LinePrefixer)', () => {
+  const big = Buffer.from('line\n'.repeat(20_000));
+  const prefix = Buffer.from('job | ');
+
+  it('gives a written big block’s room to the next block, and never one still being written', () => {
+    const prefixer = new LinePrefixer();
+    const first = prefixer.prefix(big, prefix);
+    const second = prefixer.prefix(big, prefix);
+    assert.notEqual(second.buffer, first.buffer, 'the first block is not written yet');
+    const expected = `job | line\n`.repeat(20_000);
+    prefixer.written(first);
+    const third = prefixer.prefix(big, prefix);
+    assert.equal(third.buffer, first.buffer);
+    assert.equal(third.toString(), expected);
+    assert.equal(second.toString(), expected);
+  });
+
+  it('takes back only rooms it made', () => {
+    const prefixer = new LinePrefixer();
+    // Someone else's buffer, as big as a room: it may still be in use elsewhere.
+    const foreign = Buffer.alloc(1 << 20);
+    prefixer.written(foreign);
+    const block = prefixer.prefix(big, prefix);
+    assert.notEqual(block.buffer, foreign.buffer);
+    assert.equal(
+      foreign.every((byte) => byte === 0),
+      true,
+    );
   });
 });

@@ -15,7 +15,7 @@ import type { Writable } from 'node:stream';
 import type { EngineEvent } from '../../engine/events.js';
 import { formatDuration, nameColor, painter, statusColor } from './format.js';
 import { JobBoard } from './job-board.js';
-import { prefixLines } from './prefix-lines.js';
+import { LinePrefixer } from './prefix-lines.js';
 import type { Reporter } from './reporter.js';
 import { statusLine, summaryTable } from './summary.js';
 
@@ -88,6 +88,7 @@ export class EventFormatter {
 export class TextReporter implements Reporter {
   private readonly formatter: EventFormatter;
   private readonly out: Writable;
+  private readonly prefixer = new LinePrefixer();
 
   constructor(out: Writable, options: { color: boolean }) {
     this.out = out;
@@ -96,11 +97,13 @@ export class TextReporter implements Reporter {
 
   onEvent(event: EngineEvent): void {
     // As bytes: a pipe slower than the job queues buffers, and Node writes a queue of buffers far
-    // faster than a queue of strings. A block of output is prefixed on its bytes (prefix-lines.ts).
+    // faster than a queue of strings. A block of output is prefixed on its bytes, into room that
+    // is used again once the block is written (prefix-lines.ts).
     if (event.event === 'job-output') {
       this.formatter.board.apply(event);
       const prefix = Buffer.from(this.formatter.outputPrefix(event.job));
-      this.out.write(prefixLines(event.data, prefix));
+      const block = this.prefixer.prefix(event.data, prefix);
+      this.out.write(block, () => this.prefixer.written(block));
       return;
     }
     this.out.write(Buffer.from(`${this.formatter.format(event).join('\n')}\n`));

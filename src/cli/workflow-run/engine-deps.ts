@@ -6,6 +6,7 @@
 import type { EngineDeps } from '../../engine/ports.js';
 import { LineSplitter } from '../../engine/line-splitter.js';
 import { newJobId } from '../../isolation/records/job-id.js';
+import type { OutputFlow } from '../../isolation/output/output-flow.js';
 import { runJob } from '../../isolation/runner.js';
 import { sandboxProgram } from '../../isolation/sandbox/sandbox-program.js';
 import { sandboxServer } from '../../isolation/sandbox/sandbox-server.js';
@@ -25,6 +26,8 @@ export interface RealEngineOptions {
    * its start-up when jobs start while others run or end.
    */
   readonly spawnOffThread?: boolean;
+  /** Jobs' output is not read while where the reporter writes it is full. */
+  readonly outputFlow?: OutputFlow;
 }
 
 export function realEngineDeps(
@@ -71,6 +74,7 @@ export function realEngineDeps(
             signal: hooks.signal,
             killSignal: hooks.killSignal,
             slot: () => hooks.slot(),
+            ...(options.outputFlow === undefined ? {} : { outputFlow: options.outputFlow }),
           },
           { db, stateDir, ...(spawner === undefined ? {} : { spawner }) },
         );

@@ -12,6 +12,7 @@ import { stateProblemOf } from '../../state/state-fault.js';
 import { newRunId, WorkflowRecorder } from '../../engine/records.js';
 import { runWorkflow, type Reuse } from '../../engine/run.js';
 import { holdEnd } from '../../isolation/records/end-signal.js';
+import type { OutputFlow } from '../../isolation/output/output-flow.js';
 import { selfIdentity } from '../../isolation/records/proc-identity.js';
 import type { Database } from '../../state/database.js';
 import type { Plan } from '../../validate/model.js';
@@ -32,6 +33,8 @@ export interface WorkflowRunOptions {
   readonly onRunStarted?: () => void;
   /** A rerun: the earlier run's completed jobs that are not run again. */
   readonly reuse?: Reuse;
+  /** Told when the reporter's writes fill standard output (the engine deps' flow). */
+  readonly outputFlow?: OutputFlow;
 }
 
 /** `--concurrency N`: a positive integer; the number of CPUs when absent. */
@@ -106,7 +109,9 @@ export async function runPlanWithEngine(
       onEvent(event) {
         record(event);
         if (event.event === 'workflow-started') options.onRunStarted?.();
-        if (!outputClosed) reporter.onEvent(event);
+        if (outputClosed) return;
+        reporter.onEvent(event);
+        options.outputFlow?.wrote(ctx.stdout);
       },
     });
     if (stateFault !== undefined) {

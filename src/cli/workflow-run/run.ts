@@ -24,6 +24,7 @@ import type { Diagnostic } from '../../validate/diagnostic.js';
 import { isError, summarize } from '../../validate/diagnostic.js';
 import { validateWorkflowFile } from '../../validate/load/read-file.js';
 import { removalsDone } from '../../isolation/end/removals.js';
+import { OutputFlow } from '../../isolation/output/output-flow.js';
 
 export interface LoadPlanOptions {
   /** `FILE` or `FILE:NAME`. */
@@ -190,8 +191,12 @@ export async function runPlan(
     // Jobs starting while others run: their processes are spawned from a small process of rnx's.
     const parallel = concurrency === undefined || Number(concurrency) > 1;
     const spawnOffThread = parallel && plan.jobs.length > 2;
-    return await runPlanWithEngine(ctx, plan, db, realEngineDeps(db, dir, { spawnOffThread }), {
+    // Jobs' output is not read while standard output is full (back-pressure, output-flow.ts).
+    const outputFlow = new OutputFlow();
+    const deps = realEngineDeps(db, dir, { spawnOffThread, outputFlow });
+    return await runPlanWithEngine(ctx, plan, db, deps, {
       json: flagOption(args.options, 'json'),
+      outputFlow,
       ...(concurrency === undefined ? {} : { concurrency }),
       stateDir: dir,
       ...detached,

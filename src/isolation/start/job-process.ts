@@ -20,6 +20,7 @@ import { constants } from 'node:os';
 import { spawnProcess } from '../../exec.js';
 import { childPidOf, ended, exitCodeOf } from './bwrap-reports.js';
 import type { GoFifo } from './go-fifo.js';
+import type { OutputFlow } from '../output/output-flow.js';
 import type { OutputPipe } from './output-pipes.js';
 import { PROTOCOL_FDS } from './sandbox-args.js';
 import type { Spawner } from './spawner.js';
@@ -74,6 +75,8 @@ export interface StartOptions {
         readonly stderr: OutputPipe;
         readonly onStdout: (chunk: Buffer) => void;
         readonly onStderr: (chunk: Buffer) => void;
+        /** Pauses the readers while where the output goes is full (output-flow.ts). */
+        readonly flow?: OutputFlow;
         /** bwrap's block fd: the go FIFO (go-fifo.ts), never at an end of file. */
         readonly go: GoFifo;
       }
@@ -160,6 +163,7 @@ export function startJobProcess(options: StartOptions): JobProcess {
     out.stdout.reader.on('data', out.onStdout);
     out.stderr.reader.on('data', out.onStderr);
     readers.push(out.stdout.reader, out.stderr.reader);
+    for (const reader of readers) out.flow?.follow(reader);
   }
   let pid1: number | undefined;
   const childPid = childPidOf(info);
@@ -250,6 +254,7 @@ function startRemotely(
   const readers = [out.stdout.reader, out.stderr.reader];
   out.stdout.reader.on('data', out.onStdout);
   out.stderr.reader.on('data', out.onStderr);
+  for (const reader of readers) out.flow?.follow(reader);
   let bwrapPid: number | undefined;
   let pid1: number | undefined;
   let killed = false;
