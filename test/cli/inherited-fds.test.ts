@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { mayStartProcesses } from '../../src/launch/inherited-fds.js';
-import { collectRun, RNX_BIN, tempDir } from '../helpers/cli.js';
+import { collectRun, RNX_BIN, runCli, tempDir } from '../helpers/cli.js';
 
 const scratch = tempDir('rnx-test-fds-');
 
@@ -82,12 +82,7 @@ describe('descriptors rnx inherited', () => {
       const run = await collectRun(child);
       assert.equal(run.code, 0, run.stderr);
     }
-    const listed = await collectRun(
-      spawn(process.execPath, [RNX_BIN, 'job', 'list', '--json'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    );
+    const listed = await runCli(['job', 'list', '--json'], { stateDir: state });
     assert.equal(listed.code, 0, listed.stderr);
     const jobs = JSON.parse(listed.stdout) as { status: string }[];
     assert.deepEqual(

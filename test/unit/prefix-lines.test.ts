@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LinePrefixer, prefixLines } from '../../src/cli/reporters/prefix-lines.js';
+import { LinePrefixer } from '../../src/cli/reporters/prefix-lines.js';
 
 const prefixed = (text: string, prefix: string): string =>
-  prefixLines(Buffer.from(text), Buffer.from(prefix)).toString();
+  new LinePrefixer().prefix(Buffer.from(text), Buffer.from(prefix)).toString();
 
 describe('prefixing output lines on their bytes', () => {
   it('puts the prefix before every line, empty ones too', () => {

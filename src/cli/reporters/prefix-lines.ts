@@ -17,9 +17,9 @@
  */
 export class LinePrefixer {
   /** Rooms whose blocks were written, free for the next ones. */
-  private readonly spares: ArrayBuffer[] = [];
+  private readonly spares: ArrayBufferLike[] = [];
   /** The rooms this prefixer made (only those go back to `spares`). */
-  private readonly own = new WeakSet<ArrayBuffer>();
+  private readonly own = new WeakSet<ArrayBufferLike>();
 
   /** `src`'s lines, each after `prefix`; hand the block to `written` once it is written. */
   prefix(src: Uint8Array, prefix: Uint8Array): Buffer {
@@ -28,6 +28,7 @@ export class LinePrefixer {
     const out = this.room(n + (n >> 2) * pl + pl);
     const used = copyLines(src, prefix, out);
     if (used <= out.length) return out.subarray(0, used);
+    // Overrun: this room is free again at once.
     this.written(out);
     let lines = 0;
     for (let i = 0; i < n; i++) if (src[i] === 10) lines++;
@@ -38,9 +39,8 @@ export class LinePrefixer {
 
   /** `block`, from `prefix`, is written: its room may take a later block. */
   written(block: Buffer): void {
-    const buffer = block.buffer;
-    if (buffer instanceof ArrayBuffer && this.own.has(buffer) && this.spares.length < MAX_SPARES)
-      this.spares.push(buffer);
+    if (this.own.has(block.buffer) && this.spares.length < MAX_SPARES)
+      this.spares.push(block.buffer);
   }
 
   /** `size` bytes: a spare room when one is big enough, a new one otherwise. */
@@ -62,11 +62,6 @@ export class LinePrefixer {
 const OWN_ROOM = 16 * 1024;
 /** Written rooms kept for later blocks (more are left to the garbage collector). */
 const MAX_SPARES = 4;
-
-/** `src`'s lines, each after `prefix`, in a buffer of their own (tests and one-off use). */
-export function prefixLines(src: Uint8Array, prefix: Uint8Array): Buffer {
-  return new LinePrefixer().prefix(src, prefix);
-}
 
 /** Copies each line of `src` after `prefix` into `out`; returns the bytes it took (may exceed it). */
 function copyLines(src: Uint8Array, prefix: Uint8Array, out: Uint8Array): number {

@@ -120,6 +120,18 @@ function exitOf(
   return { code: null, signal, ran: false, ...report };
 }
 
+/** A foreground job's output: the FIFOs rnx reads. */
+type PipedOutput = Extract<StartOptions['output'], { stdout: OutputPipe }>;
+
+/** Reads the job's stdout and stderr into their callbacks, under the flow; returns the readers. */
+function readOutput(out: PipedOutput): Socket[] {
+  out.stdout.reader.on('data', out.onStdout);
+  out.stderr.reader.on('data', out.onStderr);
+  const readers = [out.stdout.reader, out.stderr.reader];
+  for (const reader of readers) out.flow?.follow(reader);
+  return readers;
+}
+
 export function startJobProcess(options: StartOptions): JobProcess {
   // A job reading rnx's stdin is started here: the spawner has no copy of that fd.
   if (
@@ -155,15 +167,12 @@ export function startJobProcess(options: StartOptions): JobProcess {
   const block = stdioStreams[PROTOCOL_FDS.block] ?? undefined;
   const status = stdioStreams[PROTOCOL_FDS.status] ?? undefined;
   block?.on('error', () => undefined);
-  const readers: Socket[] = [];
+  let readers: Socket[] = [];
   if (out !== undefined) {
     // The job holds the write ends now; rnx's copies would keep the readers from seeing EOF.
     out.stdout.closeWrite();
     out.stderr.closeWrite();
-    out.stdout.reader.on('data', out.onStdout);
-    out.stderr.reader.on('data', out.onStderr);
-    readers.push(out.stdout.reader, out.stderr.reader);
-    for (const reader of readers) out.flow?.follow(reader);
+    readers = readOutput(out);
   }
   let pid1: number | undefined;
   const childPid = childPidOf(info);
@@ -228,11 +237,7 @@ function killPid(target: number | undefined): void {
 }
 
 /** A foreground job whose bwrap the spawner process starts and talks to (spawner.ts). */
-function startRemotely(
-  spawner: Spawner,
-  options: StartOptions,
-  out: Extract<StartOptions['output'], { stdout: OutputPipe }>,
-): JobProcess {
+function startRemotely(spawner: Spawner, options: StartOptions, out: PipedOutput): JobProcess {
   // The spawner opens the FIFOs by path (rnx holds their read ends open, so the write ends open
   // at once); the go FIFO (go-fifo.ts) read-write, as bwrap's block fd, written by rnx.
   const stdio: SpawnerFd[] = [
@@ -251,10 +256,7 @@ function startRemotely(
     stdio,
     fds: { info: PROTOCOL_FDS.info, status: PROTOCOL_FDS.status },
   });
-  const readers = [out.stdout.reader, out.stderr.reader];
-  out.stdout.reader.on('data', out.onStdout);
-  out.stderr.reader.on('data', out.onStderr);
-  for (const reader of readers) out.flow?.follow(reader);
+  const readers = readOutput(out);
   let bwrapPid: number | undefined;
   let pid1: number | undefined;
   let killed = false;
