@@ -19,6 +19,7 @@ import type { Script as ScriptType } from 'node:vm';
 import {
   asksForHelp,
   cacheDirFor,
+  cacheSize,
   commandKey,
   identityOf,
   readCache,
@@ -33,7 +34,8 @@ export { closeInheritedFds, mayStartProcesses } from './inherited-fds.js';
 
 // Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it.
 const { closeSync, fstatSync, openSync } = process.getBuiltinModule('node:fs');
-const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');
+const { createRequire, enableCompileCache, setSourceMapsSupport } =
+  process.getBuiltinModule('node:module');
 const path = process.getBuiltinModule('node:path');
 
 /** Node's CommonJS wrapper, on the first line so that line numbers stay the bundle's own. */
@@ -48,6 +50,7 @@ export function runBundle(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): BundleLoad {
+  if (env['RNX_DEBUG'] === '1') return debugging(bundle);
   const dir = cacheDirFor(env);
   let source: string;
   let identity;
@@ -58,7 +61,9 @@ export function runBundle(
     try {
       const stats = fstatSync(fd);
       identity = identityOf(bundle, stats, commandKey(argv));
-      scratch = Buffer.allocUnsafeSlow(HEAD.length + stats.size + TAIL.length);
+      // Pages of it that nothing reads into are never touched: the larger size costs nothing.
+      const room = Math.max(HEAD.length + stats.size + TAIL.length, cacheSize(dir, identity));
+      scratch = Buffer.allocUnsafeSlow(room);
       scratch.write(HEAD, 0, 'latin1');
       const body = readWhole(fd, stats.size, scratch, HEAD.length);
       const end = HEAD.length + body.length;
@@ -70,7 +75,7 @@ export function runBundle(
   } catch {
     return required(bundle);
   }
-  // Over the bundle's bytes, now in the source string: when it fits, no new pages.
+  // Over the bundle's bytes, now in the source string: no new pages.
   const cached = readCache(dir, identity, scratch);
   // A first run where no cache can be kept compiles the way Node's compile cache can help.
   if (cached === undefined && !usableDir(dir)) return required(bundle);
@@ -112,6 +117,16 @@ function required(bundle: string): 'required' {
   enableCompileCache?.();
   createRequire(bundle)(bundle);
   return 'required';
+}
+
+/**
+ * `RNX_DEBUG=1`: the bundle is minified (scripts/bundle.ts), so a stack trace is read through its
+ * source map (main.cjs.map beside it), which gives back src/'s file names, lines and function
+ * names. Node reads a map only for code it loads itself: required, without rnx's code cache.
+ */
+function debugging(bundle: string): 'required' {
+  setSourceMapsSupport(true);
+  return required(bundle);
 }
 
 /**

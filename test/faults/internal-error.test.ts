@@ -53,10 +53,13 @@ describe('internal errors', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
-  it('RNX_DEBUG=1 shows the stack trace', async () => {
+  it('RNX_DEBUG=1 shows the stack trace, in the source files and lines of the minified bundle', async () => {
     const r = await rnxInRemovedDir(['workflow', 'validate', 'some.yaml'], { RNX_DEBUG: '1' });
     assert.equal(r.code, 70, r.stderr);
     assert.match(r.stderr, /its stack trace follows\nError: ENOENT[^\n]*\n\s+at /);
+    // Through dist/rnx/main.cjs.map: the command's own file and line, not main.cjs:1.
+    assert.match(r.stderr, /\n\s+at .*\/src\/cli\/commands\/workflow\/validate\.ts:\d+:\d+\)/);
+    assert.doesNotMatch(r.stderr, /main\.cjs:/);
   });
 
   it('--version and --help need no working directory', async () => {

@@ -106,12 +106,14 @@ describe('npm pack, npm install -g --prefix, and the installed rnx', () => {
     assert.ok(files.includes('package/bin/rnx'));
     assert.ok(files.includes('package/bin/rnx.js'));
     assert.ok(files.includes('package/dist/rnx/main.cjs'));
+    // Its source map, for RNX_DEBUG=1's stack traces (the bundle is minified).
+    assert.ok(files.includes('package/dist/rnx/main.cjs.map'));
     // Compiled by npm run build (which npm pack runs first) for this machine's architecture.
     assert.ok(files.includes('package/dist/rnx/rnx-sandbox'));
     assert.ok(files.includes('package/schemas/workflow.schema.json'));
     const unexpected = files.filter(
       (f) =>
-        !/^package\/(bin\/rnx(\.js)?|dist\/rnx\/([^/]+\.c?js|rnx-sandbox)|schemas\/[^/]+|README\.md|package\.json)$/.test(
+        !/^package\/(bin\/rnx(\.js)?|dist\/rnx\/([^/]+\.c?js(\.map)?|rnx-sandbox)|schemas\/[^/]+|README\.md|package\.json)$/.test(
           f,
         ),
     );
