@@ -6,7 +6,9 @@ import { EXIT_MEANINGS } from './exit-codes.js';
 const EXIT_CODES = [
   'Exit codes:',
   ...EXIT_MEANINGS.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}`),
-  "  rnx job run exits with the job's own exit code (128 + signal number when it was killed).",
+  "  rnx job run exits with the job's own exit code (128 + signal number when it was killed),",
+  '  except when rnx stopped the job itself: 130 for Ctrl-C, SIGTERM or SIGHUP, 141 when its',
+  '  standard output was closed.',
 ].join('\n');
 
 export function topLevelHelp(all: readonly CommandEntry[], version: string): string {

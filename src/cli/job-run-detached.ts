@@ -49,7 +49,7 @@ export async function runDetached(ctx: CliContext, spec: JobSpec, json: boolean)
     off();
   }
   if (result.status !== 'RUNNING') {
-    const code = exitCodeOf(ctx, result, stop.signal.aborted);
+    const code = exitCodeOf(ctx, result, stop.signal.aborted ? 'signal' : undefined);
     if (
       result.reason !== 'start-failed' &&
       result.reason !== 'network-setup' &&

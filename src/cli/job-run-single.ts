@@ -154,10 +154,21 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
       ...(result.message === undefined ? {} : { message: result.message }),
     });
   }
-  return exitCodeOf(ctx, result, interrupts > 0);
+  return exitCodeOf(ctx, result, interrupts > 0 ? 'signal' : stdoutGone ? 'output' : undefined);
 }
 
-export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: boolean): number {
+/**
+ * Why rnx stopped the job, when it did: a signal to rnx (Ctrl-C, SIGTERM, SIGHUP) or its standard
+ * output closed under it (`| head`). A job stopped so ends rnx as EXIT says for the cause (130,
+ * 141: what the job's own end then was is in its record), not with the job's 137 or 143.
+ */
+export type StoppedBy = 'signal' | 'output';
+
+export function exitCodeOf(
+  ctx: CliContext,
+  result: JobResult,
+  stoppedBy: StoppedBy | undefined,
+): number {
   if (result.reason === 'start-failed' || result.reason === 'network-setup') {
     const problem = result.problem ?? {
       code: result.reason,
@@ -179,7 +190,8 @@ export function exitCodeOf(ctx: CliContext, result: JobResult, interrupted: bool
       `rnx: job ${result.id} ${result.status}: ${result.message ?? result.reason}`,
     );
   }
-  if (interrupted && result.status === 'STOPPED') return EXIT.interrupted;
+  if (result.status === 'STOPPED' && stoppedBy === 'signal') return EXIT.interrupted;
+  if (result.status === 'STOPPED' && stoppedBy === 'output') return EXIT.outputClosed;
   return shellExitCode(result.exitCode, result.signal);
 }
 

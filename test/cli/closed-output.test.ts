@@ -73,4 +73,27 @@ describe('a closed stdout', () => {
     const runs = await runCli(['workflow', 'list', '--json'], { stateDir: state.dir });
     assert.doesNotMatch(runs.stdout, /RUNNING/);
   });
+
+  // Jobs that print until they are stopped: the closed output is what stops them.
+  it('rnx job run of a job that prints exits 141, the job stopped', async () => {
+    const r = await withClosedStdout(['job', 'run', '--network=none', '--name=talker', 'yes']);
+    assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
+    assert.equal(r.code, 141, r.stderr);
+    const job = await runCli(['job', 'status', 'talker', '--json'], { stateDir: state.dir });
+    assert.equal(job.code, 0, job.stderr);
+    assert.equal((JSON.parse(job.stdout) as { status: string }).status, 'STOPPED');
+  });
+
+  it('a workflow run whose job prints exits 141, the run CANCELED', async () => {
+    const loud = join(state.dir, 'loud.yaml');
+    writeFileSync(loud, 'name: loud\njobs:\n  talk: { command: yes, network: none }\n');
+    const r = await withClosedStdout(['job', 'run', `--workflow=${loud}`]);
+    assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
+    assert.equal(r.code, 141, r.stderr);
+    const runs = await runCli(['workflow', 'list', '--json'], { stateDir: state.dir });
+    const loudRun = (JSON.parse(runs.stdout) as { workflow: string; status: string }[]).find(
+      (run) => run.workflow === 'loud',
+    );
+    assert.equal(loudRun?.status, 'CANCELED', runs.stdout);
+  });
 });

@@ -122,6 +122,11 @@ export async function runPlanWithEngine(
       printProblem(ctx, result.problem);
       return exitCodeFor(result.problem);
     }
+    // Stopped because its reader went away (and not by a signal too): rnx ends as EXIT says for
+    // that, as `rnx job run CMD | head` does; the run's record keeps CANCELED and its 130.
+    if (result.value.status === 'CANCELED' && outputClosed && signals === 0) {
+      return EXIT.outputClosed;
+    }
     return result.value.exitCode;
   } finally {
     ownEnd.close();
