@@ -48,9 +48,10 @@ const common = {
   target: 'node22.18',
   // Identifiers too: every start reads the whole bundle and copies it into the source string V8
   // compiles, and each 4 kB page of either costs a page fault (about 15 us here); 822 kB with
-  // whitespace and syntax minified, 599 kB with identifiers as well, `rnx job run` about 4 ms
-  // faster (README: "Cost"). The source map beside each file turns a trace back into src/'s
-  // names and lines: `RNX_DEBUG=1` loads it (run-bundle.ts), nothing else reads it.
+  // whitespace and syntax minified, 599 kB with identifiers as well: about 150 page faults
+  // fewer per command, one to four milliseconds (README: "Cost"). The source map beside each file
+  // turns a trace back into src/'s files and lines: `RNX_DEBUG=1` loads it (run-bundle.ts),
+  // nothing else reads it.
   minify: true,
   sourcemap: 'linked',
   // Names and lines are all a trace needs; src/ is not shipped.

@@ -121,8 +121,8 @@ function required(bundle: string): 'required' {
 
 /**
  * `RNX_DEBUG=1`: the bundle is minified (scripts/bundle.ts), so a stack trace is read through its
- * source map (main.cjs.map beside it), which gives back src/'s file names, lines and function
- * names. Node reads a map only for code it loads itself: required, without rnx's code cache.
+ * source map (main.cjs.map beside it), which gives back src/'s files and lines (and most function
+ * names). Node reads a map only for code it loads itself: required, without rnx's code cache.
  */
 function debugging(bundle: string): 'required' {
   setSourceMapsSupport(true);
