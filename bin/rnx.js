@@ -41,7 +41,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   });
 } else {
   // The CLI bundle is run with rnx's own code cache, kept after a command ran (README: "The code
-  // cache"), or required with Node's compile cache when there is none.
+  // cache"), or required (compiled on every run) when there is none.
   // Descriptors inherited beyond stdio are closed first by a command that may start a process
   // (src/launch/inherited-fds.ts): Node would pass them on to every job.
   const { closeInheritedFds, mayStartProcesses, runBundle } = await import('../dist/rnx/launch.js');

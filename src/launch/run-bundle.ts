@@ -2,7 +2,7 @@
  * Runs rnx's bundle (dist/rnx/main.cjs, CommonJS) for `bin/rnx.js`: as Node's `require()` would
  * (same wrapper, same arguments), but compiled through `vm.Script` with rnx's own code cache
  * (code-cache.ts) when there is a cache directory this user owns. Without one it is plain
- * `require()`, with Node's compile cache as before.
+ * `require()`, compiled on every run.
  *
  * The bundle and its cache are read through one buffer: the bundle, between Node's wrapper's head
  * and tail, becomes the source string, then the cache is read over it. Each fresh page costs a
@@ -34,8 +34,7 @@ export { closeInheritedFds, mayStartProcesses } from './inherited-fds.js';
 
 // Built-ins fetched, not imported: the bundler's import of a built-in copies every export of it.
 const { closeSync, fstatSync, openSync } = process.getBuiltinModule('node:fs');
-const { createRequire, enableCompileCache, setSourceMapsSupport } =
-  process.getBuiltinModule('node:module');
+const { createRequire, setSourceMapsSupport } = process.getBuiltinModule('node:module');
 const path = process.getBuiltinModule('node:path');
 
 /** Node's CommonJS wrapper, on the first line so that line numbers stay the bundle's own. */
@@ -77,7 +76,7 @@ export function runBundle(
   }
   // Over the bundle's bytes, now in the source string: no new pages.
   const cached = readCache(dir, identity, scratch);
-  // A first run where no cache can be kept compiles the way Node's compile cache can help.
+  // No cache, and none can be kept: nothing to do beyond what require() does.
   if (cached === undefined && !usableDir(dir)) return required(bundle);
   checkingData(true);
   const { Script } = process.getBuiltinModule('node:vm');
@@ -110,11 +109,12 @@ export function runBundle(
 }
 
 /**
- * The bundle through require(), with Node's compile cache (its top level compiled once): only
- * here, since for the few small files loaded as modules it costs more than it saves.
+ * The bundle through plain require(), compiled on every run. Not with Node's compile cache: its
+ * place is a directory under the shared /tmp (os.tmpdir()), and bytecode is code, which rnx takes
+ * only from a directory that is this user's alone (code-cache.ts). `RNX_CACHE_DIR=` (no cache)
+ * then writes nothing anywhere.
  */
 function required(bundle: string): 'required' {
-  enableCompileCache?.();
   createRequire(bundle)(bundle);
   return 'required';
 }

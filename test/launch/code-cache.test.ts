@@ -63,6 +63,7 @@ function run(
   cacheDir: string,
   argv: readonly string[] = ['workflow', 'validate'],
   nodeFlags: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): [string, string] {
   const out = execFileSync(
     process.execPath,
@@ -74,7 +75,7 @@ function run(
        const how = runBundle(${JSON.stringify(bundle)}, ${JSON.stringify(argv)}, process.env);
        process.stdout.write(how + '\\n');`,
     ],
-    { env: { ...process.env, RNX_CACHE_DIR: cacheDir }, encoding: 'utf8' },
+    { env: { ...process.env, ...env, RNX_CACHE_DIR: cacheDir }, encoding: 'utf8' },
   );
   const [printed = '', how = ''] = out.trimEnd().split('\n');
   return [how, printed];
@@ -170,6 +171,23 @@ describe('the code cache', () => {
     assert.equal(how, 'required');
     assert.match(printed, new RegExp(`^forty-two ${TOTAL} `));
     assert.equal(run(bundle, '')[0], 'required');
+  });
+
+  it("without one, nothing is written anywhere: not Node's compile cache under the shared tmp", () => {
+    const bundle = freshBundle('no-cache');
+    const shared = join(tmp.dir, 'shared-tmp');
+    mkdirSync(shared);
+    const foreign = join(tmp.dir, 'open-cache');
+    mkdirSync(foreign, { mode: 0o777 });
+    chmodSync(foreign, 0o777);
+    for (const cache of ['', foreign]) {
+      const [how, printed] = run(bundle, cache, ['workflow', 'validate'], [], { TMPDIR: shared });
+      assert.equal(how, 'required');
+      assert.match(printed, new RegExp(`^forty-two ${TOTAL} `));
+    }
+    // Node's compile cache would be TMPDIR/node-compile-cache (os.tmpdir()).
+    assert.deepEqual(readdirSync(shared), []);
+    assert.deepEqual(readdirSync(foreign), []);
   });
 
   it('is not written after a failed run or a run for help', () => {
