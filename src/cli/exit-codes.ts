@@ -24,6 +24,23 @@ export const EXIT = {
   outputClosed: 141,
 } as const;
 
+/**
+ * Why rnx stopped a job or workflow, when it did: a signal to rnx (Ctrl-C, SIGTERM, SIGHUP; it
+ * wins when both happen) or its standard output closed under it (`| head`). Such a run ends rnx
+ * with the exit code of the cause, not with the job's own 137 or 143 (its record keeps that).
+ */
+export type StoppedBy = 'signal' | 'output';
+
+export function stoppedBy(signalled: boolean, outputClosed: boolean): StoppedBy | undefined {
+  if (signalled) return 'signal';
+  return outputClosed ? 'output' : undefined;
+}
+
+export const EXIT_WHEN_STOPPED: Readonly<Record<StoppedBy, number>> = {
+  signal: EXIT.interrupted,
+  output: EXIT.outputClosed,
+};
+
 /** The exit code of each kind of Problem. */
 const EXIT_FOR_KIND = {
   input: EXIT.usage,

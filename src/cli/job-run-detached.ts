@@ -13,7 +13,7 @@ import type { JobSpec } from '../isolation/job-spec.js';
 import { logPathOf } from '../isolation/filesystem/job-files.js';
 import { stateDir } from '../state/database.js';
 import type { CliContext } from './context.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, stoppedBy } from './exit-codes.js';
 import { exitCodeOf } from './job-run-single.js';
 import { printJson, writeLine } from './print.js';
 
@@ -49,7 +49,7 @@ export async function runDetached(ctx: CliContext, spec: JobSpec, json: boolean)
     off();
   }
   if (result.status !== 'RUNNING') {
-    const code = exitCodeOf(ctx, result, stop.signal.aborted ? 'signal' : undefined);
+    const code = exitCodeOf(ctx, result, stoppedBy(stop.signal.aborted, false));
     if (
       result.reason !== 'start-failed' &&
       result.reason !== 'network-setup' &&

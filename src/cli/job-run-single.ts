@@ -19,7 +19,7 @@ import { ok, problemKind, type Result } from '../problem.js';
 import { flagOption, listOption, type ParsedArgs } from './args.js';
 import type { CliContext } from './context.js';
 import { envFileValues } from './env-file-flag.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT, EXIT_WHEN_STOPPED, exitCodeFor, stoppedBy, type StoppedBy } from './exit-codes.js';
 import { specFromFlags } from './job-flags.js';
 import { keepTerminalModes } from './terminal-modes.js';
 import { printJson, printProblem, writeLine } from './print.js';
@@ -154,20 +154,13 @@ export async function runSingleJob(ctx: CliContext, args: ParsedArgs): Promise<n
       ...(result.message === undefined ? {} : { message: result.message }),
     });
   }
-  return exitCodeOf(ctx, result, interrupts > 0 ? 'signal' : stdoutGone ? 'output' : undefined);
+  return exitCodeOf(ctx, result, stoppedBy(interrupts > 0, stdoutGone));
 }
-
-/**
- * Why rnx stopped the job, when it did: a signal to rnx (Ctrl-C, SIGTERM, SIGHUP) or its standard
- * output closed under it (`| head`). A job stopped so ends rnx as EXIT says for the cause (130,
- * 141: what the job's own end then was is in its record), not with the job's 137 or 143.
- */
-export type StoppedBy = 'signal' | 'output';
 
 export function exitCodeOf(
   ctx: CliContext,
   result: JobResult,
-  stoppedBy: StoppedBy | undefined,
+  stopped: StoppedBy | undefined,
 ): number {
   if (result.reason === 'start-failed' || result.reason === 'network-setup') {
     const problem = result.problem ?? {
@@ -190,8 +183,7 @@ export function exitCodeOf(
       `rnx: job ${result.id} ${result.status}: ${result.message ?? result.reason}`,
     );
   }
-  if (result.status === 'STOPPED' && stoppedBy === 'signal') return EXIT.interrupted;
-  if (result.status === 'STOPPED' && stoppedBy === 'output') return EXIT.outputClosed;
+  if (result.status === 'STOPPED' && stopped !== undefined) return EXIT_WHEN_STOPPED[stopped];
   return shellExitCode(result.exitCode, result.signal);
 }
 

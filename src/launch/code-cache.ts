@@ -180,19 +180,6 @@ export function readCache(
 }
 
 /**
- * The size of the cache file for `identity` (0 when there is none): run-bundle.ts makes the buffer
- * it reads the bundle into large enough for the cache too, which can be the larger of the two (a
- * command that compiled much of the bundle), so the cache is read over pages already touched.
- */
-export function cacheSize(dir: string, identity: CacheIdentity): number {
-  try {
-    return statSync(cacheFile(dir, identity), { throwIfNoEntry: false })?.size ?? 0;
-  } catch {
-    return 0;
-  }
-}
-
-/**
  * The first `size` bytes of `fd` (fewer when it ends sooner), in `scratch` when they fit. Exported
  * for run-bundle.ts, which reads the bundle the same way.
  */

@@ -19,7 +19,6 @@ import type { Script as ScriptType } from 'node:vm';
 import {
   asksForHelp,
   cacheDirFor,
-  cacheSize,
   commandKey,
   identityOf,
   readCache,
@@ -60,9 +59,11 @@ export function runBundle(
     try {
       const stats = fstatSync(fd);
       identity = identityOf(bundle, stats, commandKey(argv));
-      // Pages of it that nothing reads into are never touched: the larger size costs nothing.
-      const room = Math.max(HEAD.length + stats.size + TAIL.length, cacheSize(dir, identity));
-      scratch = Buffer.allocUnsafeSlow(room);
+      // Room for the cache too, which can be larger than the bundle (a command that compiled
+      // much of it; rnx's are 0.35 to 1 times its size): pages nothing is read into are never
+      // touched, so the room costs nothing, and no stat of the cache is needed to size it (a
+      // larger cache gets a buffer of its own, readWhole).
+      scratch = Buffer.allocUnsafeSlow(HEAD.length + 2 * stats.size + TAIL.length);
       scratch.write(HEAD, 0, 'latin1');
       const body = readWhole(fd, stats.size, scratch, HEAD.length);
       const end = HEAD.length + body.length;

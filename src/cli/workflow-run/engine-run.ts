@@ -17,7 +17,7 @@ import { selfIdentity } from '../../isolation/records/proc-identity.js';
 import type { Database } from '../../state/database.js';
 import type { Plan } from '../../validate/model.js';
 import type { CliContext } from '../context.js';
-import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { EXIT, EXIT_WHEN_STOPPED, exitCodeFor, stoppedBy } from '../exit-codes.js';
 import { printProblem, writeLine } from '../print.js';
 import { createReporter } from '../reporters/reporter.js';
 
@@ -122,10 +122,10 @@ export async function runPlanWithEngine(
       printProblem(ctx, result.problem);
       return exitCodeFor(result.problem);
     }
-    // Stopped because its reader went away (and not by a signal too): rnx ends as EXIT says for
-    // that, as `rnx job run CMD | head` does; the run's record keeps CANCELED and its 130.
-    if (result.value.status === 'CANCELED' && outputClosed && signals === 0) {
-      return EXIT.outputClosed;
+    // The run's record keeps CANCELED and its 130; rnx ends as for any run it stopped.
+    const stopped = stoppedBy(signals > 0, outputClosed);
+    if (result.value.status === 'CANCELED' && stopped !== undefined) {
+      return EXIT_WHEN_STOPPED[stopped];
     }
     return result.value.exitCode;
   } finally {
